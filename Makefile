@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# klpdiff. `make` builds it, `make check` runs every test, `make install PREFIX=...`.
+# SANITIZE=1 builds with ASan and UBSan (objects go to build-san/).
+
+VERSION := 0.1
+PREFIX ?= /usr/local
+CC ?= gcc
+PKGS := libelf libxxhash capstone
+
+ifeq ($(SANITIZE),1)
+BUILD := build-san
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+OPT := -O1 -g
+else
+BUILD := build
+SAN_FLAGS :=
+OPT := -O2 -g
+endif
+
+CFLAGS ?= $(OPT)
+override CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
+	-Wmissing-prototypes -Wstrict-prototypes -DKLPDIFF_VERSION='"$(VERSION)"' \
+	$(SAN_FLAGS) $(shell pkg-config --cflags $(PKGS))
+LDLIBS += $(shell pkg-config --libs $(PKGS))
+LDFLAGS += $(SAN_FLAGS)
+
+SRCS := $(wildcard src/*.c src/arch/*.c)
+OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS))
+BIN := $(BUILD)/klpdiff
+
+all: $(BIN) klpdiff
+
+$(BIN): $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# ./klpdiff is the normal build; a SANITIZE build stays in build-san/.
+klpdiff: $(BIN)
+ifneq ($(SANITIZE),1)
+	ln -sf $(BIN) $@
+endif
+
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -c -o $@ $<
+
+check: $(BIN)
+	KLPDIFF=$(abspath $(BIN)) prove -f tests/unit/ tests/sums/ tests/bad-input/ $(if $(E2E),tests/e2e/)
+
+install: $(BIN)
+	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/klpdiff
+	install -D -m 644 man/klpdiff.1 $(DESTDIR)$(PREFIX)/share/man/man1/klpdiff.1
+
+clean:
+	rm -rf build build-san klpdiff
+
+.PHONY: all check install clean
+-include $(OBJS:.o=.d)

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The per-architecture interface. Everything klpdiff needs to know about an
+ * instruction set or an architecture's kernel conventions is behind these
+ * functions and tables; the core knows ELF and checksums only.
+ */
+#ifndef KLPDIFF_ARCH_H
+#define KLPDIFF_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum reloc_kind {
+	RELOC_NONE,	/* no value (R_X86_64_NONE) */
+	RELOC_ABS,	/* S + A */
+	RELOC_PCREL,	/* S + A - P: the addend includes the distance to P's anchor */
+	RELOC_OTHER,	/* GOT/TLS and friends: hashed by symbol and addend only */
+};
+
+struct reloc_howto {
+	enum reloc_kind kind;
+	unsigned width;	/* bytes the relocation writes */
+};
+
+/*
+ * A reference in an instruction, found by decoding: a relative branch whose
+ * displacement the assembler may have resolved itself, or a PC-relative
+ * memory operand (whose target needs the instruction's end).
+ */
+struct insn_ref {
+	uint64_t field;		/* offset of the displacement field */
+	unsigned field_size;
+	uint64_t insn_end;	/* offset of the next instruction */
+	bool branch;		/* relative jump or call */
+	uint64_t target;	/* branch target offset (branch only) */
+};
+
+typedef void (*insn_ref_fn)(const struct insn_ref *ref, void *ctx);
+
+/*
+ * Layout of one kind of kernel special-section entry, from the target
+ * kernel's headers. Fields are byte offsets in the entry; -1 means absent.
+ */
+struct special_layout {
+	const char *section;
+	unsigned entry_size;
+	int owner_field;	/* relocation pointing into the owning code */
+	int content_field;	/* relocation pointing at anonymous code the entry owns */
+	int content_len_field;	/* u8 length of that code */
+	int line_field;		/* u16 source line: never part of a checksum */
+	uint32_t reloc_fields;	/* bit N: a relocation may sit at byte N */
+	bool checksummed;	/* part of the owner's checksum (not derived data) */
+};
+
+struct arch {
+	const char *name;
+	unsigned elf_machine;
+	/* How relocation @type writes its value; false if unknown. */
+	bool (*reloc_howto)(uint32_t type, struct reloc_howto *howto);
+	/* The relocation type for a 32-bit PC-relative and 64-bit absolute value. */
+	uint32_t reloc_pc32, reloc_abs64;
+	/* Distance from a PC-relative field to the anchor its addend counts from. */
+	unsigned pcrel_field_bias;
+	/*
+	 * Decode @size bytes of code at section offset @addr and report every
+	 * relative branch and PC-relative operand. Returns -1 on decoding error.
+	 */
+	int (*scan_refs)(const uint8_t *code, size_t size, uint64_t addr, insn_ref_fn fn,
+			 void *ctx);
+	/* Disassemble one instruction at @code into @buf; returns its length, 0 on error. */
+	size_t (*disasm)(const uint8_t *code, size_t size, uint64_t addr, char *buf,
+			 size_t bufsize);
+	/* Is the relocated field at @off the operand of a jump (not a call)? */
+	bool (*field_is_jump)(const uint8_t *sec, uint64_t off);
+	/* Symbols that are padding or hashes in front of a function, not functions. */
+	bool (*is_prefix_symbol)(const char *name);
+	/* The ftrace entry call at the start of traceable functions. */
+	const char *fentry_name;
+	/* Kernel special sections, for the kernel version klpdiff targets. */
+	const struct special_layout *special;
+	size_t nr_special;
+};
+
+const struct arch *arch_for_machine(unsigned elf_machine);
+void arch_cleanup(void);
+
+extern const struct arch arch_x86_64;
+
+#endif

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* x86-64: relocations, decoding through capstone, Linux 6.1 special sections. */
+#include <capstone/capstone.h>
+#include <elf.h>
+#include <string.h>
+
+#include "../arch.h"
+#include "../util.h"
+
+static bool x86_64_reloc_howto(uint32_t type, struct reloc_howto *h)
+{
+	switch (type) {
+	case R_X86_64_NONE:
+		*h = (struct reloc_howto){ RELOC_NONE, 0 };
+		return true;
+	case R_X86_64_64:
+		*h = (struct reloc_howto){ RELOC_ABS, 8 };
+		return true;
+	case R_X86_64_32:
+	case R_X86_64_32S:
+		*h = (struct reloc_howto){ RELOC_ABS, 4 };
+		return true;
+	case R_X86_64_16:
+		*h = (struct reloc_howto){ RELOC_ABS, 2 };
+		return true;
+	case R_X86_64_8:
+		*h = (struct reloc_howto){ RELOC_ABS, 1 };
+		return true;
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+		*h = (struct reloc_howto){ RELOC_PCREL, 4 };
+		return true;
+	case R_X86_64_PC64:
+		*h = (struct reloc_howto){ RELOC_PCREL, 8 };
+		return true;
+	case R_X86_64_PC16:
+		*h = (struct reloc_howto){ RELOC_PCREL, 2 };
+		return true;
+	case R_X86_64_PC8:
+		*h = (struct reloc_howto){ RELOC_PCREL, 1 };
+		return true;
+	case R_X86_64_GOTPCREL:
+	case R_X86_64_GOTPCRELX:
+	case R_X86_64_REX_GOTPCRELX:
+	case R_X86_64_GOTPC32:
+	case R_X86_64_TPOFF32:
+	case R_X86_64_DTPOFF32:
+	case R_X86_64_GOTTPOFF:
+	case R_X86_64_TLSGD:
+	case R_X86_64_TLSLD:
+	case R_X86_64_GOT32:
+		*h = (struct reloc_howto){ RELOC_OTHER, 4 };
+		return true;
+	case R_X86_64_GOTOFF64:
+	case R_X86_64_GOTPC64:
+	case R_X86_64_DTPOFF64:
+	case R_X86_64_TPOFF64:
+	case R_X86_64_SIZE64:
+		*h = (struct reloc_howto){ RELOC_OTHER, 8 };
+		return true;
+	case R_X86_64_SIZE32:
+		*h = (struct reloc_howto){ RELOC_OTHER, 4 };
+		return true;
+	}
+	return false;
+}
+
+static csh capstone;
+static csh capstone_plain;
+
+static csh decoder(bool detail)
+{
+	csh *h = detail ? &capstone : &capstone_plain;
+
+	if (!*h) {
+		if (cs_open(CS_ARCH_X86, CS_MODE_64, h) != CS_ERR_OK)
+			fatal("capstone: cannot open an x86-64 decoder");
+		if (detail)
+			cs_option(*h, CS_OPT_DETAIL, CS_OPT_ON);
+	}
+	return *h;
+}
+
+static bool is_relative_branch(const cs_insn *insn)
+{
+	const cs_detail *d = insn->detail;
+
+	for (unsigned i = 0; i < d->groups_count; i++)
+		if (d->groups[i] == CS_GRP_BRANCH_RELATIVE)
+			return true;
+	return false;
+}
+
+static int x86_64_scan_refs(const uint8_t *code, size_t size, uint64_t addr, insn_ref_fn fn,
+			    void *ctx)
+{
+	csh h = decoder(true);
+	cs_insn *insn = cs_malloc(h);
+	const uint8_t *p = code;
+	uint64_t pc = addr;
+	int ret = 0;
+
+	while (size) {
+		const cs_x86 *x;
+		struct insn_ref ref = { 0 };
+
+		if (!cs_disasm_iter(h, &p, &size, &pc, insn)) {
+			/* Data in code (asm .byte): step over it and resynchronise. */
+			ret = -1;
+			p++;
+			size--;
+			pc++;
+			continue;
+		}
+		x = &insn->detail->x86;
+		ref.insn_end = pc;
+		if (is_relative_branch(insn) && x->encoding.imm_offset) {
+			ref.branch = true;
+			ref.field = insn->address + x->encoding.imm_offset;
+			ref.field_size = x->encoding.imm_size;
+			ref.target = (uint64_t)x->operands[0].imm;
+			fn(&ref, ctx);
+		} else if (x->encoding.disp_offset && x->encoding.disp_size == 4) {
+			for (unsigned i = 0; i < x->op_count; i++) {
+				if (x->operands[i].type == X86_OP_MEM &&
+				    x->operands[i].mem.base == X86_REG_RIP) {
+					ref.field = insn->address + x->encoding.disp_offset;
+					ref.field_size = 4;
+					fn(&ref, ctx);
+					break;
+				}
+			}
+		}
+	}
+	cs_free(insn, 1);
+	return ret;
+}
+
+static size_t x86_64_disasm(const uint8_t *code, size_t size, uint64_t addr, char *buf,
+			    size_t bufsize)
+{
+	csh h = decoder(false);
+	cs_insn *insn = cs_malloc(h);
+	const uint8_t *p = code;
+	uint64_t pc = addr;
+	size_t len = 0;
+
+	if (cs_disasm_iter(h, &p, &size, &pc, insn)) {
+		snprintf(buf, bufsize, "%s %s", insn->mnemonic, insn->op_str);
+		len = insn->size;
+	}
+	cs_free(insn, 1);
+	return len;
+}
+
+static bool x86_64_field_is_jump(const uint8_t *sec, uint64_t off)
+{
+	if (off >= 1 && sec[off - 1] == 0xe9)
+		return true;
+	return off >= 2 && sec[off - 2] == 0x0f && (sec[off - 1] & 0xf0) == 0x80;
+}
+
+static bool x86_64_is_prefix_symbol(const char *name)
+{
+	return starts_with(name, "__pfx_") || starts_with(name, "__cfi_");
+}
+
+/*
+ * Linux 6.1, arch/x86/include/asm/alternative.h, paravirt_types.h, extable.h,
+ * include/linux/jump_label.h (relative entries), static_call_types.h,
+ * include/asm-generic/bug.h (relative pointers; 12 bytes with
+ * CONFIG_DEBUG_BUGVERBOSE, 8 without), asm/orc_types.h.
+ */
+#define F(n) (1u << (n))
+static const struct special_layout x86_64_special[] = {
+	/* name               size owner content len line relocs        checksummed */
+	{ ".altinstructions", 12, 0, 4, 11, -1, F(0) | F(4), true },
+	{ ".parainstructions", 16, 0, -1, -1, -1, F(0), true },
+	{ "__ex_table", 12, 0, -1, -1, -1, F(0) | F(4), true },
+	{ "__jump_table", 16, 0, -1, -1, -1, F(0) | F(4) | F(8), true },
+	{ ".static_call_sites", 8, 0, -1, -1, -1, F(0) | F(4), true },
+	{ "__bug_table", 12, 0, -1, -1, 8, F(0) | F(4), true },
+	{ "__bug_table", 8, 0, -1, -1, -1, F(0), true },
+	{ ".smp_locks", 4, 0, -1, -1, -1, F(0), false },
+	{ ".retpoline_sites", 4, 0, -1, -1, -1, F(0), false },
+	{ ".return_sites", 4, 0, -1, -1, -1, F(0), false },
+	{ ".call_sites", 4, 0, -1, -1, -1, F(0), false },
+	{ ".ibt_endbr_seal", 4, 0, -1, -1, -1, F(0), false },
+	{ "__mcount_loc", 8, 0, -1, -1, -1, F(0), false },
+	{ ".orc_unwind_ip", 4, 0, -1, -1, -1, F(0), false },
+};
+#undef F
+
+const struct arch arch_x86_64 = {
+	.name = "x86_64",
+	.elf_machine = EM_X86_64,
+	.reloc_howto = x86_64_reloc_howto,
+	.reloc_pc32 = R_X86_64_PC32,
+	.reloc_abs64 = R_X86_64_64,
+	.pcrel_field_bias = 4,
+	.scan_refs = x86_64_scan_refs,
+	.disasm = x86_64_disasm,
+	.field_is_jump = x86_64_field_is_jump,
+	.is_prefix_symbol = x86_64_is_prefix_symbol,
+	.fentry_name = "__fentry__",
+	.special = x86_64_special,
+	.nr_special = ARRAY_SIZE(x86_64_special),
+};
+
+void x86_64_cleanup(void);
+void x86_64_cleanup(void)
+{
+	if (capstone)
+		cs_close(&capstone);
+	if (capstone_plain)
+		cs_close(&capstone_plain);
+}

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One entry function per command, each in its own cmd_<name>.c. */
+#ifndef KLPDIFF_COMMANDS_H
+#define KLPDIFF_COMMANDS_H
+
+int cmd_sums(int argc, char **argv);
+
+#endif

@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "elf_object.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "names.h"
+#include "util.h"
+
+#define BAD(obj, ...) error((obj)->path, __VA_ARGS__)
+
+static int open_file(struct elf_object *obj)
+{
+	struct stat st;
+
+	obj->fd = open(obj->path, O_RDONLY);
+	if (obj->fd < 0)
+		return BAD(obj, "cannot open: %s", strerror(errno));
+	if (fstat(obj->fd, &st))
+		return BAD(obj, "cannot stat: %s", strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return BAD(obj, "is a directory, not an object file");
+	if (!S_ISREG(st.st_mode))
+		return BAD(obj, "not a regular file");
+	if (st.st_size == 0)
+		return BAD(obj, "empty file, not an object file");
+	obj->file_size = (uint64_t)st.st_size;
+	obj->elf = elf_begin(obj->fd, ELF_C_READ_MMAP, NULL);
+	if (!obj->elf)
+		return BAD(obj, "cannot read: %s", elf_errmsg(-1));
+	return 0;
+}
+
+static int check_header(struct elf_object *obj)
+{
+	if (elf_kind(obj->elf) != ELF_K_ELF)
+		return BAD(obj, "not an ELF file");
+	if (gelf_getclass(obj->elf) != ELFCLASS64)
+		return BAD(obj, "not a 64-bit ELF file (only ELFCLASS64 is supported)");
+	if (!gelf_getehdr(obj->elf, &obj->ehdr))
+		return BAD(obj, "bad ELF header: %s", elf_errmsg(-1));
+	if (obj->ehdr.e_type != ET_REL)
+		return BAD(obj, "not a relocatable object (ELF type %u, expected ET_REL)",
+			   obj->ehdr.e_type);
+	obj->arch = arch_for_machine(obj->ehdr.e_machine);
+	if (!obj->arch)
+		return BAD(obj, "unsupported machine %u (supported: x86-64)",
+			   obj->ehdr.e_machine);
+	if (obj->ehdr.e_shoff > obj->file_size)
+		return BAD(obj, "section header table offset %#lx beyond end of file",
+			   (unsigned long)obj->ehdr.e_shoff);
+	return 0;
+}
+
+static const uint8_t *section_bytes(struct elf_object *obj, struct elf_section *sec, Elf_Scn *scn)
+{
+	Elf_Data *data;
+
+	if (sec->sh.sh_type == SHT_NOBITS || sec->sh.sh_size == 0)
+		return NULL;
+	data = elf_getdata(scn, NULL);
+	if (!data || data->d_size != sec->sh.sh_size) {
+		BAD(obj, "section %s: cannot read its contents: %s", sec->name,
+		    data ? "size mismatch" : elf_errmsg(-1));
+		return (const uint8_t *)-1;
+	}
+	return data->d_buf;
+}
+
+static int read_sections(struct elf_object *obj)
+{
+	size_t shnum, shstrndx;
+
+	if (elf_getshdrnum(obj->elf, &shnum) || elf_getshdrstrndx(obj->elf, &shstrndx))
+		return BAD(obj, "bad section headers: %s", elf_errmsg(-1));
+	if (shstrndx >= shnum)
+		return BAD(obj, "section name table index %zu out of range", shstrndx);
+	obj->nr_sections = shnum;
+	obj->sections = xcalloc(shnum, sizeof(*obj->sections));
+	for (size_t i = 0; i < shnum; i++) {
+		struct elf_section *sec = &obj->sections[i];
+		Elf_Scn *scn = elf_getscn(obj->elf, i);
+
+		sec->index = i;
+		if (!scn || !gelf_getshdr(scn, &sec->sh))
+			return BAD(obj, "bad section header %zu: %s", i, elf_errmsg(-1));
+		sec->name = elf_strptr(obj->elf, shstrndx, sec->sh.sh_name);
+		if (!sec->name)
+			return BAD(obj, "section %zu: name offset out of range", i);
+		if (sec->sh.sh_type != SHT_NOBITS &&
+		    (sec->sh.sh_offset > obj->file_size ||
+		     sec->sh.sh_size > obj->file_size - sec->sh.sh_offset))
+			return BAD(obj, "section %s: contents (offset %#lx, size %#lx) beyond end of file",
+				   sec->name, (unsigned long)sec->sh.sh_offset,
+				   (unsigned long)sec->sh.sh_size);
+		sec->data = section_bytes(obj, sec, scn);
+		if (sec->data == (const uint8_t *)-1)
+			return -1;
+		sec->is_code = sec->sh.sh_flags & SHF_EXECINSTR;
+		for (size_t k = 0; k < obj->arch->nr_special && !sec->special; k++)
+			if (streq(sec->name, obj->arch->special[k].section))
+				sec->special = &obj->arch->special[k];
+	}
+	return 0;
+}
+
+static struct elf_section *find_symtab(struct elf_object *obj)
+{
+	struct elf_section *sec, *found = NULL;
+
+	for_each_section(obj, sec) {
+		if (sec->sh.sh_type != SHT_SYMTAB)
+			continue;
+		if (found) {
+			BAD(obj, "more than one symbol table");
+			return NULL;
+		}
+		found = sec;
+	}
+	if (!found)
+		BAD(obj, "no symbol table (stripped object?)");
+	return found;
+}
+
+static const Elf32_Word *find_shndx_table(struct elf_object *obj, struct elf_section *symtab)
+{
+	struct elf_section *sec;
+
+	for_each_section(obj, sec)
+		if (sec->sh.sh_type == SHT_SYMTAB_SHNDX && sec->sh.sh_link == symtab->index &&
+		    sec->data && sec->sh.sh_size / 4 >= obj->nr_symbols)
+			return (const Elf32_Word *)sec->data;
+	return NULL;
+}
+
+static int read_symbol(struct elf_object *obj, struct elf_symbol *sym, const Elf64_Sym *es,
+		       const Elf32_Word *shndx_table, struct elf_section *strtab)
+{
+	size_t shndx = es->st_shndx;
+
+	if (es->st_name >= strtab->sh.sh_size)
+		return BAD(obj, "symbol %zu: name offset out of range", sym->index);
+	sym->name = (const char *)strtab->data + es->st_name;
+	sym->type = ELF64_ST_TYPE(es->st_info);
+	sym->bind = ELF64_ST_BIND(es->st_info);
+	sym->visibility = ELF64_ST_VISIBILITY(es->st_other);
+	sym->value = es->st_value;
+	sym->size = es->st_size;
+	if (shndx == SHN_XINDEX) {
+		if (!shndx_table)
+			return BAD(obj, "symbol %s: extended section index without SHT_SYMTAB_SHNDX",
+				   sym->name);
+		shndx = shndx_table[sym->index];
+	} else if (shndx >= SHN_LORESERVE) {
+		return 0;	/* SHN_ABS, SHN_COMMON, SHN_LIVEPATCH: not in a section */
+	}
+	if (shndx == SHN_UNDEF)
+		return 0;
+	if (shndx >= obj->nr_sections)
+		return BAD(obj, "symbol %s: section index %zu out of range", sym->name, shndx);
+	sym->sec = &obj->sections[shndx];
+	if (sym->type == STT_SECTION) {
+		sym->sec->sec_sym = sym;
+		sym->name = sym->sec->name;
+	} else if (sym->value > sym->sec->sh.sh_size ||
+		   sym->size > sym->sec->sh.sh_size - sym->value) {
+		return BAD(obj, "symbol %s: extends beyond its section %s", sym->name,
+			   sym->sec->name);
+	}
+	return 0;
+}
+
+/* A later FILE symbol of an already seen name gets "name#2", "name#3", ... */
+static const char *add_unit(struct elf_object *obj, struct strmap *seen, size_t *alloc,
+			    const char *name)
+{
+	void **count = strmap_slot(seen, name);
+	uintptr_t n = (uintptr_t)*count + 1;
+	char *unit = n == 1 ? xstrdup(name) : xasprintf("%s#%lu", name, (unsigned long)n);
+
+	*count = (void *)n;
+	GROW(obj->units, obj->nr_units, *alloc, obj->nr_units + 1);
+	obj->nr_units++;
+	obj->units[obj->nr_units - 1] = unit;
+	return unit;
+}
+
+static int read_symbols(struct elf_object *obj)
+{
+	struct elf_section *symtab = find_symtab(obj), *strtab;
+	const Elf32_Word *shndx_table;
+	const Elf64_Sym *esyms;
+	const char *unit = NULL;
+	struct strmap seen_units = { 0 };
+	size_t units_alloc = 0;
+	int ret = 0;
+
+	if (!symtab)
+		return -1;
+	if (symtab->sh.sh_link >= obj->nr_sections || !symtab->data ||
+	    symtab->sh.sh_entsize != sizeof(Elf64_Sym))
+		return BAD(obj, "malformed symbol table");
+	strtab = &obj->sections[symtab->sh.sh_link];
+	if (!strtab->data || strtab->data[strtab->sh.sh_size - 1] != '\0')
+		return BAD(obj, "malformed symbol string table");
+	esyms = (const Elf64_Sym *)symtab->data;
+	obj->nr_symbols = symtab->sh.sh_size / sizeof(Elf64_Sym);
+	obj->symbols = xcalloc(obj->nr_symbols, sizeof(*obj->symbols));
+	shndx_table = find_shndx_table(obj, symtab);
+	strmap_init(&obj->by_name, obj->nr_symbols);
+	for (size_t i = 0; i < obj->nr_symbols && !ret; i++) {
+		struct elf_symbol *sym = &obj->symbols[i];
+		void **slot;
+
+		sym->index = i;
+		ret = read_symbol(obj, sym, &esyms[i], shndx_table, strtab);
+		if (ret || i == 0)
+			continue;
+		if (sym->type == STT_FILE)
+			unit = add_unit(obj, &seen_units, &units_alloc, sym->name);
+		else if (sym->bind == STB_LOCAL && sym->type != STT_SECTION)
+			sym->unit = unit;
+		sym->key = name_key(sym->name);
+		sym->key_hash = XXH3_64bits(sym->key, strlen(sym->key));
+		if (!*sym->name || sym->type == STT_SECTION || sym->type == STT_FILE)
+			continue;
+		slot = strmap_slot(&obj->by_name, sym->name);
+		if (*slot) {
+			/* Keep symbol order within a name: append at the chain's end. */
+			struct elf_symbol *s = *slot;
+
+			while (s->next_same_name)
+				s = s->next_same_name;
+			s->next_same_name = sym;
+		} else {
+			*slot = sym;
+		}
+	}
+	strmap_free(&seen_units);
+	return ret;
+}
+
+/* Symbols that name a place in a section: functions, objects, labels. */
+static bool is_addressable(const struct elf_symbol *sym)
+{
+	return sym->sec && sym->type != STT_SECTION && sym->type != STT_FILE && *sym->name &&
+	       !(sym->name[0] == '.' && sym->name[1] == 'L');
+}
+
+static int rank(const struct elf_symbol *s)
+{
+	/* Among symbols at one address, the best name for it sorts last. */
+	if (s->type == STT_FUNC || s->type == STT_OBJECT || s->type == STT_TLS)
+		return s->bind == STB_LOCAL ? 2 : 3;
+	return s->bind == STB_LOCAL ? 0 : 1;
+}
+
+static int cmp_sym_addr(const void *a, const void *b)
+{
+	const struct elf_symbol *x = *(struct elf_symbol *const *)a;
+	const struct elf_symbol *y = *(struct elf_symbol *const *)b;
+
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	if (rank(x) != rank(y))
+		return rank(x) - rank(y);
+	if (x->size != y->size)
+		return x->size < y->size ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static void index_section_symbols(struct elf_object *obj)
+{
+	struct elf_symbol *sym, **pool;
+	struct elf_section *sec;
+	size_t total = 0;
+
+	for_each_symbol(obj, sym)
+		if (is_addressable(sym)) {
+			sym->sec->nr_syms++;
+			total++;
+		}
+	pool = xmalloc(total * sizeof(*pool));
+	for_each_section(obj, sec) {
+		sec->syms = pool;
+		pool += sec->nr_syms;
+		sec->nr_syms = 0;
+	}
+	for_each_symbol(obj, sym)
+		if (is_addressable(sym))
+			sym->sec->syms[sym->sec->nr_syms++] = sym;
+	for_each_section(obj, sec) {
+		size_t funcs = 0;
+
+		qsort(sec->syms, sec->nr_syms, sizeof(*sec->syms), cmp_sym_addr);
+		for (size_t i = 0; i < sec->nr_syms; i++)
+			funcs += sym_is_func(sec->syms[i]);
+		sec->shared_code = sec->is_code && (funcs > 1 || sec->nr_syms > funcs + 0 ||
+						    (funcs == 1 && sec->syms[0]->size != sec->sh.sh_size));
+	}
+}
+
+/* Globals have no FILE symbol before them: take the unit of a local beside them. */
+static void assign_global_units(struct elf_object *obj)
+{
+	struct elf_section *sec;
+
+	for_each_section(obj, sec) {
+		const char *unit = NULL;
+
+		for (size_t i = 0; i < sec->nr_syms; i++) {
+			struct elf_symbol *sym = sec->syms[i];
+
+			if (sym->unit)
+				unit = sym->unit;
+			else
+				sym->unit = unit;
+		}
+	}
+	if (obj->nr_units == 1) {
+		struct elf_symbol *sym;
+
+		for_each_symbol(obj, sym)
+			if (!sym->unit && sym->sec && sym->type != STT_SECTION)
+				sym->unit = obj->units[0];
+	}
+}
+
+static int cmp_reloc(const void *a, const void *b)
+{
+	const struct elf_reloc *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static int64_t implicit_addend(const uint8_t *p, unsigned width)
+{
+	switch (width) {
+	case 1:
+		return (int8_t)p[0];
+	case 2: {
+		int16_t v;
+		memcpy(&v, p, 2);
+		return v;
+	}
+	case 4: {
+		int32_t v;
+		memcpy(&v, p, 4);
+		return v;
+	}
+	case 8: {
+		int64_t v;
+		memcpy(&v, p, 8);
+		return v;
+	}
+	}
+	return 0;
+}
+
+static int read_reloc_section(struct elf_object *obj, struct elf_section *rsec)
+{
+	bool rela = rsec->sh.sh_type == SHT_RELA;
+	size_t entsize = rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel);
+	struct elf_section *base;
+	bool sorted = true;
+	size_t n;
+
+	if (rsec->sh.sh_info == 0 || rsec->sh.sh_info >= obj->nr_sections)
+		return BAD(obj, "relocation section %s: target section index out of range",
+			   rsec->name);
+	if (rsec->sh.sh_entsize != entsize || rsec->sh.sh_size % entsize)
+		return BAD(obj, "relocation section %s: bad entry size", rsec->name);
+	base = &obj->sections[rsec->sh.sh_info];
+	if (base->reloc_sec)
+		return BAD(obj, "section %s has two relocation sections", base->name);
+	n = rsec->sh.sh_size / entsize;
+	if (n && !rsec->data)
+		return BAD(obj, "relocation section %s has no contents", rsec->name);
+	base->reloc_sec = rsec;
+	base->nr_relocs = n;
+	base->relocs = xmalloc(n * sizeof(*base->relocs));
+	for (size_t i = 0; i < n; i++) {
+		const Elf64_Rela *er = (const void *)(rsec->data + i * entsize);
+		struct elf_reloc *r = &base->relocs[i];
+		size_t symi = ELF64_R_SYM(er->r_info);
+
+		r->offset = er->r_offset;
+		r->type = (uint32_t)ELF64_R_TYPE(er->r_info);
+		if (!obj->arch->reloc_howto(r->type, &r->howto))
+			return BAD(obj, "%s+%#lx: unsupported relocation type %u", base->name,
+				   (unsigned long)r->offset, r->type);
+		if (symi >= obj->nr_symbols)
+			return BAD(obj, "%s+%#lx: relocation symbol index %zu out of range",
+				   base->name, (unsigned long)r->offset, symi);
+		if (r->offset > base->sh.sh_size ||
+		    r->howto.width > base->sh.sh_size - r->offset)
+			return BAD(obj, "%s+%#lx: relocation outside its section", base->name,
+				   (unsigned long)r->offset);
+		r->sym = &obj->symbols[symi];
+		if (rela)
+			r->addend = er->r_addend;
+		else if (base->data)
+			r->addend = implicit_addend(base->data + r->offset, r->howto.width);
+		if (i && r->offset < r[-1].offset)
+			sorted = false;
+	}
+	if (!sorted)
+		qsort(base->relocs, n, sizeof(*base->relocs), cmp_reloc);
+	return 0;
+}
+
+static int read_relocs(struct elf_object *obj)
+{
+	struct elf_section *sec;
+
+	for_each_section(obj, sec)
+		if ((sec->sh.sh_type == SHT_RELA || sec->sh.sh_type == SHT_REL) &&
+		    read_reloc_section(obj, sec))
+			return -1;
+	return 0;
+}
+
+struct elf_object *elf_open(const char *path)
+{
+	struct elf_object *obj = xcalloc(1, sizeof(*obj));
+
+	obj->path = path;
+	obj->fd = -1;
+	elf_version(EV_CURRENT);
+	if (open_file(obj) || check_header(obj) || read_sections(obj) || read_symbols(obj) ||
+	    read_relocs(obj)) {
+		elf_close(obj);
+		return NULL;
+	}
+	index_section_symbols(obj);
+	assign_global_units(obj);
+	return obj;
+}
+
+void elf_close(struct elf_object *obj)
+{
+	if (!obj)
+		return;
+	for (size_t i = 0; i < obj->nr_sections; i++)
+		free(obj->sections[i].relocs);
+	if (obj->nr_sections)
+		free(obj->sections[0].syms);
+	free(obj->sections);
+	for (size_t i = 0; i < obj->nr_symbols; i++)
+		free(obj->symbols[i].key);
+	free(obj->symbols);
+	for (size_t i = 0; i < obj->nr_units; i++)
+		free(obj->units[i]);
+	free(obj->units);
+	strmap_free(&obj->by_name);
+	if (obj->elf)
+		elf_end(obj->elf);
+	if (obj->fd >= 0)
+		close(obj->fd);
+	free(obj);
+}
+
+struct elf_symbol *elf_find_symbol(const struct elf_object *obj, const char *name)
+{
+	return strmap_get(&obj->by_name, name);
+}
+
+struct elf_section *elf_find_section(const struct elf_object *obj, const char *name)
+{
+	for (size_t i = 0; i < obj->nr_sections; i++)
+		if (streq(obj->sections[i].name, name))
+			return &obj->sections[i];
+	return NULL;
+}
+
+static bool covers(const struct elf_symbol *s, uint64_t offset)
+{
+	return s->value <= offset && (offset < s->value + s->size ||
+				      (s->size == 0 && offset == s->value));
+}
+
+struct elf_symbol *elf_symbol_containing(const struct elf_section *sec, uint64_t offset)
+{
+	size_t lo = 0, hi = sec->nr_syms;
+
+	/* Find the last symbol starting at or before @offset. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sec->syms[mid]->value <= offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	/* Prefer a sized symbol covering @offset; look back past a few nested labels. */
+	for (size_t i = lo, steps = 0; i-- > 0 && steps < 8; steps++)
+		if (sec->syms[i]->size && covers(sec->syms[i], offset))
+			return sec->syms[i];
+	return sec->syms[lo - 1];
+}
+
+size_t elf_first_reloc(const struct elf_section *sec, uint64_t offset)
+{
+	size_t lo = 0, hi = sec->nr_relocs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sec->relocs[mid].offset < offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The ELF object model: a 64-bit relocatable object read through libelf,
+ * with sections, symbols and relocations linked to each other and indexed:
+ * symbols by name (hash) and by index, "which symbol contains section+offset"
+ * by binary search over each section's address-sorted symbols, and each
+ * section's relocations sorted by offset.
+ */
+#ifndef KLPDIFF_ELF_OBJECT_H
+#define KLPDIFF_ELF_OBJECT_H
+
+#include <gelf.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch.h"
+#include "strmap.h"
+
+struct elf_symbol;
+
+struct elf_reloc {
+	uint64_t offset;
+	int64_t addend;
+	struct elf_symbol *sym;
+	uint32_t type;
+	struct reloc_howto howto;
+};
+
+struct elf_section {
+	size_t index;
+	const char *name;
+	GElf_Shdr sh;
+	const uint8_t *data;		/* NULL for SHT_NOBITS */
+	struct elf_section *reloc_sec;	/* the SHT_RELA/SHT_REL section applying here */
+	struct elf_reloc *relocs;	/* sorted by offset */
+	size_t nr_relocs;
+	struct elf_symbol **syms;	/* defined here, sorted by address */
+	size_t nr_syms;
+	struct elf_symbol *sec_sym;	/* the STT_SECTION symbol, if any */
+	const struct special_layout *special;
+	bool shared_code;	/* holds code of more than one function */
+	bool is_code;
+};
+
+struct elf_symbol {
+	size_t index;
+	const char *name;
+	char *key;		/* name_key(name) */
+	uint64_t key_hash;
+	struct elf_section *sec;	/* NULL unless defined in a section */
+	uint64_t value;
+	uint64_t size;
+	unsigned char type, bind, visibility;
+	const char *unit;	/* source file, from the FILE symbols */
+	struct elf_symbol *next_same_name;
+	void *priv;		/* per-command data */
+};
+
+struct elf_object {
+	const char *path;
+	int fd;
+	uint64_t file_size;
+	Elf *elf;
+	const struct arch *arch;
+	GElf_Ehdr ehdr;
+	struct elf_section *sections;
+	size_t nr_sections;
+	struct elf_symbol *symbols;
+	size_t nr_symbols;
+	struct strmap by_name;		/* name -> first symbol of that name */
+	char **units;
+	size_t nr_units;
+};
+
+/* Open and index @path; prints "klpdiff: PATH: problem" and returns NULL on bad input. */
+struct elf_object *elf_open(const char *path);
+void elf_close(struct elf_object *obj);
+
+struct elf_symbol *elf_find_symbol(const struct elf_object *obj, const char *name);
+struct elf_section *elf_find_section(const struct elf_object *obj, const char *name);
+/* The function or object containing @offset of @sec (a label if none), or NULL. */
+struct elf_symbol *elf_symbol_containing(const struct elf_section *sec, uint64_t offset);
+/* Index of the first relocation of @sec at or after @offset. */
+size_t elf_first_reloc(const struct elf_section *sec, uint64_t offset);
+
+static inline bool sym_is_func(const struct elf_symbol *s)
+{
+	return s->type == STT_FUNC;
+}
+
+static inline bool sym_is_object(const struct elf_symbol *s)
+{
+	return s->type == STT_OBJECT || s->type == STT_TLS;
+}
+
+static inline bool sym_is_local(const struct elf_symbol *s)
+{
+	return s->bind == STB_LOCAL;
+}
+
+#define for_each_section(obj, sec) \
+	for ((sec) = (obj)->sections; (sec) < (obj)->sections + (obj)->nr_sections; (sec)++)
+#define for_each_symbol(obj, sym) \
+	for ((sym) = (obj)->symbols; (sym) < (obj)->symbols + (obj)->nr_symbols; (sym)++)
+
+#endif

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Small helpers shared by every part of klpdiff. */
+#ifndef KLPDIFF_UTIL_H
+#define KLPDIFF_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit statuses, as diff(1): 0 same, 1 differences, 2 trouble. */
+enum { EXIT_SAME = 0, EXIT_CHANGED = 1, EXIT_TROUBLE = 2 };
+
+extern const char *progname;
+extern int verbose;
+
+/* "klpdiff: FILE: message" on stderr. Returns -1 so callers can `return error(...)`. */
+int error(const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void warn(const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* For failures that leave nothing to clean up: out of memory, internal bugs. */
+void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grow an array to hold at least @need elements. */
+#define GROW(arr, nr, alloc, need)                                        \
+	do {                                                              \
+		if ((need) > (alloc)) {                                   \
+			(alloc) = (alloc) ? (alloc) * 2 : 16;             \
+			if ((alloc) < (need))                             \
+				(alloc) = (need);                         \
+			(arr) = xrealloc((arr), (alloc) * sizeof(*(arr))); \
+		}                                                         \
+	} while (0)
+
+/*
+ * Output files are written under a temporary name beside the target and
+ * renamed into place by output_commit(), so a failure never leaves a partial
+ * file at the path the user named. "-" means standard output.
+ */
+struct output {
+	FILE *fp;
+	char *path;
+	char *tmp_path;
+};
+int output_open(struct output *out, const char *path);
+int output_commit(struct output *out);
+void output_abort(struct output *out);
+/* Abort every open output (called on fatal errors and signals). */
+void output_abort_all(void);
+
+/* Options shared by commands: parse "--help"-style flags. */
+bool streq(const char *a, const char *b);
+bool starts_with(const char *s, const char *prefix);
+bool ends_with(const char *s, const char *suffix);
+
+#endif
