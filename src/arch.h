@@ -68,6 +68,16 @@ struct arch {
 	 */
 	int (*scan_refs)(const uint8_t *code, size_t size, uint64_t addr, insn_ref_fn fn,
 			 void *ctx);
+	/*
+	 * Find immediates loaded into argument registers for calls: for each
+	 * call, @line_arg(ctx, offset of the call's displacement) says which
+	 * argument (0-based) carries a source line number, or -1; @report gets
+	 * the offset and size of the immediate that loaded it.
+	 */
+	void (*scan_line_args)(const uint8_t *code, size_t size, uint64_t addr,
+			       int (*line_arg)(void *ctx, uint64_t call_field),
+			       void (*report)(void *ctx, uint64_t imm_field, unsigned imm_size),
+			       void *ctx);
 	/* Disassemble one instruction at @code into @buf; returns its length, 0 on error. */
 	size_t (*disasm)(const uint8_t *code, size_t size, uint64_t addr, char *buf,
 			 size_t bufsize);

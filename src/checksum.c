@@ -8,20 +8,34 @@
 #include "names.h"
 #include "util.h"
 
+enum hole_kind {
+	HOLE_RELOC,	/* a relocation: hash its target's identity */
+	HOLE_BRANCH,	/* a branch the assembler resolved: hash its target's identity */
+	HOLE_MASK,	/* bytes left out: a line number */
+};
+
 /* A place in a byte range that is hashed by meaning instead of by its bytes. */
 struct hole {
 	uint64_t offset;
 	unsigned size;
-	const struct elf_reloc *reloc;	/* NULL: a branch the assembler resolved */
-	uint64_t insn_end;		/* 0 if unknown */
-	uint64_t target;		/* branch target (no reloc) */
+	enum hole_kind kind;
+	const struct elf_reloc *reloc;
+	uint64_t insn_end;	/* 0 if unknown */
+	uint64_t target;	/* HOLE_BRANCH */
 };
 
 struct hash_scratch {
 	struct insn_ref *refs;
 	size_t nr_refs, alloc_refs;
+	struct hole *holes;
+	size_t nr_holes, alloc_holes;
+	struct hole *lines;	/* line-number immediates of the range */
+	size_t nr_lines, alloc_lines;
 	struct elf_symbol **pieces;
 	size_t nr_pieces, alloc_pieces;
+	bool mask_lines;	/* computing the line sum */
+	bool saw_line_call;
+	XXH3_state_t *state[2];
 };
 
 enum token {
@@ -33,6 +47,21 @@ enum token {
 	TOKEN_ENTRY,
 	TOKEN_PIECE,
 	TOKEN_CONTENT,
+	TOKEN_MASK,
+};
+
+/*
+ * Kernel helpers that take a source line number, and which argument carries
+ * it (Linux 6.1). might_sleep() and friends pass __LINE__ in a register.
+ */
+static const struct {
+	const char *name;
+	int arg;
+} line_helpers[] = {
+	{ "__might_sleep", 1 },	  { "__might_resched", 1 },	{ "__might_fault", 1 },
+	{ "__cant_sleep", 1 },	  { "__cant_migrate", 1 },	{ "lockdep_rcu_suspicious", 1 },
+	{ "assfail", 3 },	  { "asswarn", 3 },		{ "xfs_error_report", 4 },
+	{ "__btrfs_handle_fs_error", 2 },
 };
 
 static void put_u64(XXH3_state_t *st, uint64_t v)
@@ -59,17 +88,6 @@ bool checksum_wanted(const struct elf_object *obj, const struct elf_symbol *sym)
 	return !obj->arch->is_prefix_symbol(sym->name);
 }
 
-static int cmp_entry(const void *a, const void *b)
-{
-	const struct special_entry *x = a, *y = b;
-
-	if (x->owner != y->owner)
-		return x->owner < y->owner ? -1 : 1;
-	if (x->sec != y->sec)
-		return x->sec < y->sec ? -1 : 1;
-	return x->offset < y->offset ? -1 : x->offset > y->offset;
-}
-
 /* The offset a relocation points at in its target symbol's section. */
 static uint64_t reloc_target(const struct elf_object *obj, const struct elf_section *sec,
 			     const struct elf_reloc *r, uint64_t insn_end)
@@ -81,20 +99,69 @@ static uint64_t reloc_target(const struct elf_object *obj, const struct elf_sect
 	return t;
 }
 
+/* The symbol a relocation refers to: named, or the one containing its target. */
+static struct elf_symbol *reloc_target_symbol(const struct elf_object *obj,
+					      const struct elf_section *sec,
+					      const struct elf_reloc *r)
+{
+	if (r->sym->type != STT_SECTION)
+		return r->sym;
+	if (!r->sym->sec)
+		return NULL;
+	return elf_symbol_containing(r->sym->sec, reloc_target(obj, sec, r, 0));
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct special_entry *x = a, *y = b;
+
+	if (x->owner != y->owner)
+		return x->owner < y->owner ? -1 : 1;
+	if (x->sec != y->sec)
+		return x->sec < y->sec ? -1 : 1;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
 static struct elf_symbol *entry_owner(struct elf_object *obj, struct elf_section *sec,
 				      uint64_t off, int field)
 {
 	size_t i = elf_first_reloc(sec, off + (uint64_t)field);
-	const struct elf_reloc *r;
 	struct elf_symbol *owner;
 
 	if (i >= sec->nr_relocs || sec->relocs[i].offset != off + (uint64_t)field)
 		return NULL;
-	r = &sec->relocs[i];
-	if (!r->sym->sec || !r->sym->sec->is_code)
+	if (!sec->relocs[i].sym->sec || !sec->relocs[i].sym->sec->is_code)
 		return NULL;
-	owner = elf_symbol_containing(r->sym->sec, reloc_target(obj, sec, r, 0));
+	owner = reloc_target_symbol(obj, sec, &sec->relocs[i]);
 	return owner && sym_is_func(owner) ? owner : NULL;
+}
+
+/*
+ * Linux 6.1's bug table comes in two sizes (with and without
+ * CONFIG_DEBUG_BUGVERBOSE): take the layout whose relocated fields match
+ * where the relocations are.
+ */
+static void choose_special_layout(const struct elf_object *obj, struct elf_section *sec)
+{
+	const struct special_layout *l = sec->special;
+	const struct special_layout *end = obj->arch->special + obj->arch->nr_special;
+
+	for (; l < end && streq(l->section, sec->name); l++) {
+		bool fits = sec->sh.sh_size % l->entry_size == 0;
+
+		for (size_t i = 0; fits && i < sec->nr_relocs; i++) {
+			uint64_t field = sec->relocs[i].offset % l->entry_size;
+
+			fits = field < 32 && (l->reloc_fields & (1u << field));
+		}
+		if (fits) {
+			sec->special = l;
+			return;
+		}
+	}
+	warn(obj->path, "section %s: layout does not match Linux 6.1's; its entries are ignored",
+	     sec->name);
+	sec->special = NULL;
 }
 
 static void index_special_entries(struct checksum_ctx *ctx)
@@ -104,16 +171,14 @@ static void index_special_entries(struct checksum_ctx *ctx)
 	size_t alloc = 0;
 
 	for_each_section(obj, sec) {
-		const struct special_layout *l = sec->special;
-
-		if (!l || !l->checksummed || !sec->data)
+		if (!sec->special || !sec->data)
 			continue;
-		if (sec->sh.sh_size % l->entry_size)
-			warn(obj->path, "section %s: size %#lx is not a multiple of the %u-byte "
-			     "entries of Linux 6.1; entries ignored", sec->name,
-			     (unsigned long)sec->sh.sh_size, l->entry_size);
-		for (uint64_t off = 0; off + l->entry_size <= sec->sh.sh_size; off += l->entry_size) {
-			struct elf_symbol *owner = entry_owner(obj, sec, off, l->owner_field);
+		choose_special_layout(obj, sec);
+		if (!sec->special || !sec->special->checksummed)
+			continue;
+		for (uint64_t off = 0; off + sec->special->entry_size <= sec->sh.sh_size;
+		     off += sec->special->entry_size) {
+			struct elf_symbol *owner = entry_owner(obj, sec, off, sec->special->owner_field);
 
 			if (!owner)
 				continue;
@@ -131,35 +196,47 @@ static void index_special_entries(struct checksum_ctx *ctx)
 	}
 }
 
-/*
- * The bug table exists in two sizes in Linux 6.1 (with and without
- * CONFIG_DEBUG_BUGVERBOSE): pick the layout whose relocated fields match
- * where the relocations are.
- */
-static void choose_special_layouts(struct elf_object *obj)
+/* Static locals renamed with counters ("count.3") are told apart by their user. */
+static bool is_counted_local(const struct elf_symbol *s)
 {
+	return s && sym_is_object(s) && sym_is_local(s) && !streq(s->name, s->key);
+}
+
+static void find_static_local_owners(struct checksum_ctx *ctx)
+{
+	struct elf_object *obj = ctx->obj;
 	struct elf_section *sec;
 
 	for_each_section(obj, sec) {
-		const struct special_layout *l = sec->special;
-
-		if (!l)
+		if (!sec->is_code)
 			continue;
-		for (; l < obj->arch->special + obj->arch->nr_special &&
-		       streq(l->section, sec->name); l++) {
-			bool fits = sec->sh.sh_size % l->entry_size == 0;
+		for (size_t i = 0; i < sec->nr_relocs; i++) {
+			const struct elf_reloc *r = &sec->relocs[i];
+			struct elf_symbol *target, *user;
+			struct sym_sums *ts;
 
-			for (size_t i = 0; fits && i < sec->nr_relocs; i++) {
-				uint64_t field = sec->relocs[i].offset % l->entry_size;
-
-				fits = field < 32 && (l->reloc_fields & (1u << field));
-			}
-			if (fits) {
-				sec->special = l;
-				break;
-			}
+			if (r->sym->type != STT_SECTION && !is_counted_local(r->sym))
+				continue;
+			target = reloc_target_symbol(obj, sec, r);
+			if (!is_counted_local(target))
+				continue;
+			user = elf_symbol_containing(sec, r->offset);
+			ts = &ctx->sums[target->index];
+			if (user && sym_is_func(user) &&
+			    (!ts->owner || strcmp(user->key, ts->owner->key) < 0))
+				ts->owner = user;
 		}
 	}
+}
+
+static void find_line_helpers(struct checksum_ctx *ctx)
+{
+	ctx->line_arg = xmalloc(ctx->obj->nr_symbols);
+	memset(ctx->line_arg, -1, ctx->obj->nr_symbols);
+	for (size_t i = 0; i < ARRAY_SIZE(line_helpers); i++)
+		for (struct elf_symbol *s = elf_find_symbol(ctx->obj, line_helpers[i].name); s;
+		     s = s->next_same_name)
+			ctx->line_arg[s->index] = (signed char)line_helpers[i].arg;
 }
 
 void checksum_init(struct checksum_ctx *ctx, struct elf_object *obj)
@@ -168,20 +245,42 @@ void checksum_init(struct checksum_ctx *ctx, struct elf_object *obj)
 	ctx->obj = obj;
 	ctx->sums = xcalloc(obj->nr_symbols, sizeof(*ctx->sums));
 	ctx->scratch = xcalloc(1, sizeof(*ctx->scratch));
-	choose_special_layouts(obj);
+	for (int i = 0; i < 2; i++) {
+		ctx->scratch->state[i] = XXH3_createState();
+		if (!ctx->scratch->state[i])
+			fatal("out of memory");
+	}
 	index_special_entries(ctx);
+	find_static_local_owners(ctx);
+	find_line_helpers(ctx);
 }
 
 void checksum_free(struct checksum_ctx *ctx)
 {
+	struct hash_scratch *sc = ctx->scratch;
+
 	free(ctx->entries);
 	free(ctx->sums);
-	if (ctx->scratch) {
-		free(ctx->scratch->refs);
-		free(ctx->scratch->pieces);
-		free(ctx->scratch);
+	free(ctx->line_arg);
+	if (sc) {
+		free(sc->refs);
+		free(sc->holes);
+		free(sc->lines);
+		free(sc->pieces);
+		XXH3_freeState(sc->state[0]);
+		XXH3_freeState(sc->state[1]);
+		free(sc);
 	}
 	memset(ctx, 0, sizeof(*ctx));
+}
+
+const struct special_entry *checksum_entries(const struct checksum_ctx *ctx,
+					     const struct elf_symbol *sym, size_t *nr)
+{
+	const struct sym_sums *s = &ctx->sums[sym->index];
+
+	*nr = s->nr_entries;
+	return ctx->entries + s->first_entry;
 }
 
 static void hash_string_at(XXH3_state_t *st, const struct elf_section *sec, uint64_t t)
@@ -195,6 +294,7 @@ static void hash_string_at(XXH3_state_t *st, const struct elf_section *sec, uint
 		XXH3_64bits_update(st, sec->data + t, len);
 }
 
+/* Remember @target if it is a piece of @fn: "fn.cold", or "fn.part.N" jumped to. */
 static void note_piece(struct hash_scratch *sc, const struct elf_symbol *fn,
 		       struct elf_symbol *target, bool jump)
 {
@@ -226,31 +326,37 @@ static void hash_symbol_ref(struct checksum_ctx *ctx, XXH3_state_t *st, const st
 			    int64_t addend)
 {
 	put_token(st, TOKEN_IN_SYMBOL, target->key_hash, (uint64_t)addend);
-	if (target->sec && sec->data)
+	if (fn && target->sec && sec->data)
 		note_piece(ctx->scratch, fn, target, ctx->obj->arch->field_is_jump(sec->data, field));
 }
 
-static void hash_reference(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_section *sec,
-			   const struct hole *hole, const struct elf_symbol *fn)
+static void hash_branch(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_section *sec,
+			const struct hole *hole, const struct elf_symbol *fn)
+{
+	struct elf_symbol *target = elf_symbol_containing(sec, hole->target);
+
+	put_token(st, (enum token)RELOC_PCREL, hole->size, 0);
+	if (!target) {
+		put_token(st, TOKEN_BRANCH, 0, hole->target);
+		return;
+	}
+	/* The displacement counts from the instruction's end, as a PC32 addend would. */
+	hash_symbol_ref(ctx, st, sec, hole->offset, fn, target,
+			(int64_t)(hole->target - target->value) -
+				(int64_t)(hole->insn_end - hole->offset));
+}
+
+static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_section *sec,
+		       const struct hole *hole, const struct elf_symbol *fn)
 {
 	const struct elf_reloc *r = hole->reloc;
-	const struct elf_section *tsec;
+	const struct elf_section *tsec = r->sym->sec;
 	struct elf_symbol *target;
 	uint64_t t;
 
-	put_token(st, (enum token)(r ? r->howto.kind : RELOC_PCREL), hole->size, 0);
-	if (!r) {
-		/* A resolved branch: its displacement counts from the instruction's end. */
-		target = elf_symbol_containing(sec, hole->target);
-		if (target)
-			hash_symbol_ref(ctx, st, sec, hole->offset, fn, target,
-					(int64_t)(hole->target - target->value) -
-						(int64_t)(hole->insn_end - hole->offset));
-		else
-			put_token(st, TOKEN_BRANCH, 0, hole->target);
-		return;
-	}
-	tsec = r->sym->sec;
+	put_token(st, (enum token)r->howto.kind, r->howto.width, 0);
+	if (ctx->line_arg[r->sym->index] >= 0)
+		ctx->scratch->saw_line_call = true;
 	if (r->sym->type != STT_SECTION && !(tsec && (tsec->sh.sh_flags & SHF_MERGE))) {
 		hash_symbol_ref(ctx, st, sec, r->offset, fn, r->sym, r->addend);
 		return;
@@ -314,65 +420,117 @@ static bool needs_decoding(const struct elf_section *sec, size_t first, uint64_t
 	return false;
 }
 
+static void add_hole(struct hash_scratch *sc, struct hole h)
+{
+	GROW(sc->holes, sc->nr_holes, sc->alloc_holes, sc->nr_holes + 1);
+	sc->holes[sc->nr_holes++] = h;
+}
+
+static int cmp_hole(const void *a, const void *b)
+{
+	const struct hole *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
 /*
- * Hash bytes [start, end) of @sec with relocations and resolved branches
- * replaced by what they point to. @skip_field/@skip_size: bytes to leave out
- * (a line number), relative to @start; skip_size 0 for none.
+ * The holes of [start, end): relocations (with their instruction's end when
+ * decoded), branches out of the range the assembler resolved, and @masks.
  */
-static void hash_range(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_section *sec,
-		       uint64_t start, uint64_t end, const struct elf_symbol *fn,
-		       uint64_t skip_field, unsigned skip_size)
+static void gather_holes(struct checksum_ctx *ctx, const struct elf_section *sec, uint64_t start,
+			 uint64_t end, const struct hole *masks, size_t nr_masks)
 {
 	struct hash_scratch *sc = ctx->scratch;
-	size_t ri = elf_first_reloc(sec, start), refi = 0;
-	uint64_t pos = start;
+	size_t ri = elf_first_reloc(sec, start), k = 0;
+	bool sorted = true;
 
-	put_u64(st, end - start);
+	sc->nr_holes = 0;
 	sc->nr_refs = 0;
 	if (sec->data && needs_decoding(sec, ri, end))
 		ctx->obj->arch->scan_refs(sec->data + start, end - start, start, collect_ref, sc);
-	while (pos < end) {
-		struct hole hole = { .offset = end };
+	for (; ri < sec->nr_relocs && sec->relocs[ri].offset < end; ri++) {
+		const struct elf_reloc *r = &sec->relocs[ri];
+		struct hole h = { r->offset, r->howto.width, HOLE_RELOC, r, 0, 0 };
 
-		/* The next hole: a relocation, or a branch to outside [start, end). */
-		while (refi < sc->nr_refs && sc->refs[refi].field < pos)
-			refi++;
-		if (ri < sec->nr_relocs && sec->relocs[ri].offset < end) {
-			hole.offset = sec->relocs[ri].offset;
-			hole.size = sec->relocs[ri].howto.width;
-			hole.reloc = &sec->relocs[ri];
-		}
-		for (size_t k = refi; k < sc->nr_refs && sc->refs[k].field <= hole.offset; k++) {
+		for (; k < sc->nr_refs && sc->refs[k].field <= r->offset; k++) {
 			const struct insn_ref *ref = &sc->refs[k];
 
-			if (ref->field == hole.offset && hole.reloc) {
-				hole.insn_end = ref->insn_end;
-				break;
-			}
-			if (ref->branch && (ref->target < start || ref->target >= end) &&
-			    ref->field < hole.offset) {
-				hole = (struct hole){ .offset = ref->field, .size = ref->field_size,
-						      .target = ref->target, .insn_end = ref->insn_end };
-				break;
-			}
+			if (ref->field == r->offset)
+				h.insn_end = ref->insn_end;
+			else if (ref->branch && (ref->target < start || ref->target >= end))
+				add_hole(sc, (struct hole){ ref->field, ref->field_size, HOLE_BRANCH,
+							    NULL, ref->insn_end, ref->target });
 		}
-		if (skip_size && hole.offset > start + skip_field && pos <= start + skip_field) {
-			hole = (struct hole){ .offset = start + skip_field, .size = skip_size };
-			if (sec->data)
-				XXH3_64bits_update(st, sec->data + pos, hole.offset - pos);
-			pos = hole.offset + hole.size;
-			continue;
-		}
-		if (sec->data && hole.offset > pos)
-			XXH3_64bits_update(st, sec->data + pos, hole.offset - pos);
-		if (hole.offset >= end)
-			break;
-		if (hole.reloc || hole.size)
-			hash_reference(ctx, st, sec, &hole, fn);
-		if (hole.reloc)
-			ri++;
-		pos = hole.offset + hole.size;
+		add_hole(sc, h);
 	}
+	for (; k < sc->nr_refs; k++) {
+		const struct insn_ref *ref = &sc->refs[k];
+
+		if (ref->branch && (ref->target < start || ref->target >= end))
+			add_hole(sc, (struct hole){ ref->field, ref->field_size, HOLE_BRANCH, NULL,
+						    ref->insn_end, ref->target });
+	}
+	for (size_t i = 0; i < nr_masks; i++) {
+		add_hole(sc, masks[i]);
+		sorted = false;
+	}
+	if (!sorted)
+		qsort(sc->holes, sc->nr_holes, sizeof(*sc->holes), cmp_hole);
+}
+
+/* Hash bytes [start, end) of @sec, holes by meaning. */
+static void hash_range_masked(struct checksum_ctx *ctx, XXH3_state_t *st,
+			      const struct elf_section *sec, uint64_t start, uint64_t end,
+			      const struct elf_symbol *fn, const struct hole *masks, size_t nr_masks)
+{
+	struct hash_scratch *sc = ctx->scratch;
+	struct hole *holes;
+	size_t nr_holes;
+	uint64_t pos = start;
+
+	put_u64(st, end - start);
+	gather_holes(ctx, sec, start, end, masks, nr_masks);
+	/* Hashing a reference may not recurse into hash_range: take the list. */
+	holes = sc->holes;
+	nr_holes = sc->nr_holes;
+	sc->holes = NULL;
+	sc->alloc_holes = sc->nr_holes = 0;
+	for (size_t i = 0; i < nr_holes; i++) {
+		const struct hole *h = &holes[i];
+
+		if (h->offset < pos)	/* overlapping (a mask on a relocation): first wins */
+			continue;
+		if (sec->data)
+			XXH3_64bits_update(st, sec->data + pos, h->offset - pos);
+		if (h->kind == HOLE_RELOC)
+			hash_reloc(ctx, st, sec, h, fn);
+		else if (h->kind == HOLE_BRANCH)
+			hash_branch(ctx, st, sec, h, fn);
+		else
+			put_token(st, TOKEN_MASK, h->size, 0);
+		pos = h->offset + h->size;
+	}
+	if (sec->data && end > pos)
+		XXH3_64bits_update(st, sec->data + pos, end - pos);
+	free(sc->holes);
+	sc->holes = holes;
+	sc->alloc_holes = nr_holes;
+}
+
+static void hash_range(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_section *sec,
+		       uint64_t start, uint64_t end, const struct elf_symbol *fn)
+{
+	hash_range_masked(ctx, st, sec, start, end, fn, NULL, 0);
+}
+
+uint64_t checksum_range(struct checksum_ctx *ctx, struct elf_section *sec, uint64_t start,
+			uint64_t end)
+{
+	XXH3_state_t *st = ctx->scratch->state[1];
+
+	XXH3_64bits_reset(st);
+	hash_range(ctx, st, sec, start, end, NULL);
+	return XXH3_64bits_digest(st);
 }
 
 /* An entry's anonymous code (an alternative's replacement), hashed by content. */
@@ -394,72 +552,98 @@ static void hash_entry_content(struct checksum_ctx *ctx, XXH3_state_t *st,
 	if (!tsec || t > tsec->sh.sh_size || len > tsec->sh.sh_size - t)
 		return;
 	put_token(st, TOKEN_CONTENT, len, 0);
-	hash_range(ctx, st, tsec, t, t + len, NULL, 0, 0);
+	hash_range(ctx, st, tsec, t, t + len, NULL);
 }
 
 static void hash_entry(struct checksum_ctx *ctx, XXH3_state_t *st, const struct special_entry *e)
 {
 	const struct special_layout *l = e->sec->special;
+	struct hole line = { e->offset + (uint64_t)l->line_field, 2, HOLE_MASK, NULL, 0, 0 };
 
 	put_token(st, TOKEN_ENTRY, strmap_hash(e->sec->name), 0);
-	hash_range(ctx, st, e->sec, e->offset, e->offset + l->entry_size, NULL,
-		   l->line_field >= 0 ? (uint64_t)l->line_field : 0, l->line_field >= 0 ? 2 : 0);
+	hash_range_masked(ctx, st, e->sec, e->offset, e->offset + l->entry_size, NULL, &line,
+			  l->line_field >= 0);
 	if (l->content_field >= 0)
 		hash_entry_content(ctx, st, e, l);
 }
 
-static XXH3_state_t *new_state(void)
-{
-	XXH3_state_t *st = XXH3_createState();
+struct line_scan {
+	struct checksum_ctx *ctx;
+	const struct elf_section *sec;
+};
 
-	if (!st)
-		fatal("out of memory");
-	XXH3_64bits_reset(st);
-	return st;
+static int line_arg_at(void *arg, uint64_t field)
+{
+	struct line_scan *ls = arg;
+	size_t i = elf_first_reloc(ls->sec, field);
+
+	if (i >= ls->sec->nr_relocs || ls->sec->relocs[i].offset != field)
+		return -1;
+	return ls->ctx->line_arg[ls->sec->relocs[i].sym->index];
 }
 
-static uint64_t own_hash(struct checksum_ctx *ctx, struct elf_symbol *sym)
+static void add_line_mask(void *arg, uint64_t imm_field, unsigned imm_size)
 {
-	XXH3_state_t *st = new_state();
-	uint64_t h;
+	struct hash_scratch *sc = ((struct line_scan *)arg)->ctx->scratch;
+
+	GROW(sc->lines, sc->nr_lines, sc->alloc_lines, sc->nr_lines + 1);
+	sc->lines[sc->nr_lines++] = (struct hole){ imm_field, imm_size, HOLE_MASK, NULL, 0, 0 };
+}
+
+/* Hash a function or object's own bytes; for the line sum, without line numbers. */
+static void hash_own(struct checksum_ctx *ctx, XXH3_state_t *st, struct elf_symbol *sym)
+{
+	struct hash_scratch *sc = ctx->scratch;
+	uint64_t start = sym->value, end = sym->value + sym->size;
 
 	put_u64(st, sym->type);
-	hash_range(ctx, st, sym->sec, sym->value, sym->value + sym->size,
-		   sym_is_func(sym) ? sym : NULL, 0, 0);
-	h = XXH3_64bits_digest(st);
-	XXH3_freeState(st);
-	return h;
+	sc->nr_lines = 0;
+	if (sc->mask_lines && sym->sec->data && sym->sec->is_code) {
+		struct line_scan ls = { ctx, sym->sec };
+
+		ctx->obj->arch->scan_line_args(sym->sec->data + start, sym->size, start,
+					       line_arg_at, add_line_mask, &ls);
+	}
+	hash_range_masked(ctx, st, sym->sec, start, end, sym_is_func(sym) ? sym : NULL,
+			  sc->lines, sc->nr_lines);
 }
 
-uint64_t checksum_symbol(struct checksum_ctx *ctx, struct elf_symbol *sym)
+/* Own bytes, special entries, and the same for each .cold/.part piece. */
+static uint64_t hash_symbol(struct checksum_ctx *ctx, struct elf_symbol *sym, bool mask_lines)
 {
-	struct sym_sums *s = &ctx->sums[sym->index];
 	struct hash_scratch *sc = ctx->scratch;
-	struct elf_symbol *pieces[16];
-	size_t nr_pieces;
-	XXH3_state_t *st;
+	XXH3_state_t *st = sc->state[0];
+	const struct sym_sums *s = &ctx->sums[sym->index];
 
-	if (s->done)
-		return s->full;
+	XXH3_64bits_reset(st);
+	sc->mask_lines = mask_lines;
 	sc->nr_pieces = 0;
-	s->own = own_hash(ctx, sym);
-	nr_pieces = sc->nr_pieces < ARRAY_SIZE(pieces) ? sc->nr_pieces : ARRAY_SIZE(pieces);
-	memcpy(pieces, sc->pieces, nr_pieces * sizeof(*pieces));
-
-	st = new_state();
-	put_u64(st, s->own);
+	hash_own(ctx, st, sym);
 	for (size_t i = 0; i < s->nr_entries; i++)
 		hash_entry(ctx, st, &ctx->entries[s->first_entry + i]);
-	for (size_t i = 0; i < nr_pieces; i++) {
-		struct sym_sums *ps = &ctx->sums[pieces[i]->index];
+	/* Pieces found while hashing pieces are appended: the loop covers them. */
+	for (size_t i = 0; i < sc->nr_pieces; i++) {
+		struct elf_symbol *piece = sc->pieces[i];
+		const struct sym_sums *ps = &ctx->sums[piece->index];
 
-		put_token(st, TOKEN_PIECE, pieces[i]->key_hash, 0);
-		put_u64(st, own_hash(ctx, pieces[i]));
+		put_token(st, TOKEN_PIECE, piece->key_hash, 0);
+		hash_own(ctx, st, piece);
 		for (size_t k = 0; k < ps->nr_entries; k++)
 			hash_entry(ctx, st, &ctx->entries[ps->first_entry + k]);
 	}
-	s->full = XXH3_64bits_digest(st);
+	return XXH3_64bits_digest(st);
+}
+
+const struct sym_sums *checksum_symbol(struct checksum_ctx *ctx, struct elf_symbol *sym)
+{
+	struct sym_sums *s = &ctx->sums[sym->index];
+
+	if (s->done)
+		return s;
+	ctx->scratch->saw_line_call = false;
+	s->checksum = hash_symbol(ctx, sym, false);
+	/* Only code that calls a line-taking helper needs a second, masked pass. */
+	s->linesum = ctx->scratch->saw_line_call ? hash_symbol(ctx, sym, true) : s->checksum;
 	s->done = true;
-	XXH3_freeState(st);
-	return s->full;
+	return s;
 }

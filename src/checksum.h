@@ -5,6 +5,11 @@
  * offset, string bytes, constant bytes), never by address; branches the
  * assembler resolved are hashed by target identity; special-section entries
  * and .cold pieces a function owns are part of its checksum.
+ *
+ * Each symbol gets two sums: the checksum, and the "line sum", the same with
+ * source line numbers passed to line-taking helpers (might_sleep() and
+ * friends) left out, so that `klpdiff diff` can tell a line shift from a
+ * change.
  */
 #ifndef KLPDIFF_CHECKSUM_H
 #define KLPDIFF_CHECKSUM_H
@@ -20,20 +25,24 @@ struct special_entry {
 	uint64_t offset;
 };
 
-struct checksum_ctx {
-	struct elf_object *obj;
-	struct special_entry *entries;	/* sorted by owner symbol index */
-	size_t nr_entries;
-	struct sym_sums *sums;		/* per symbol index */
-	struct hash_scratch *scratch;
-};
-
 struct sym_sums {
-	uint64_t own;		/* the symbol's own bytes and references */
-	uint64_t full;		/* own + pieces + special entries */
-	uint32_t first_entry;	/* index into ctx->entries */
+	uint64_t checksum;
+	uint64_t linesum;
+	const struct elf_symbol *owner;	/* a static local's user (smallest key) */
+	uint32_t first_entry;		/* into checksum_ctx.entries */
 	uint32_t nr_entries;
 	bool done;
+};
+
+struct hash_scratch;
+
+struct checksum_ctx {
+	struct elf_object *obj;
+	struct special_entry *entries;	/* sorted by owner */
+	size_t nr_entries;
+	struct sym_sums *sums;		/* by symbol index */
+	signed char *line_arg;		/* by symbol index: line argument of a helper, or -1 */
+	struct hash_scratch *scratch;
 };
 
 /* Does this symbol get a checksum (a sized function or data object)? */
@@ -41,7 +50,13 @@ bool checksum_wanted(const struct elf_object *obj, const struct elf_symbol *sym)
 
 void checksum_init(struct checksum_ctx *ctx, struct elf_object *obj);
 void checksum_free(struct checksum_ctx *ctx);
-/* The full checksum of @sym (computed once, then cached). */
-uint64_t checksum_symbol(struct checksum_ctx *ctx, struct elf_symbol *sym);
+/* Compute (once) and return the sums of @sym. */
+const struct sym_sums *checksum_symbol(struct checksum_ctx *ctx, struct elf_symbol *sym);
+/* Hash of one byte range with references by identity (for `diff --explain`). */
+uint64_t checksum_range(struct checksum_ctx *ctx, struct elf_section *sec, uint64_t start,
+			uint64_t end);
+/* The special-section entries @sym owns. */
+const struct special_entry *checksum_entries(const struct checksum_ctx *ctx,
+					     const struct elf_symbol *sym, size_t *nr);
 
 #endif

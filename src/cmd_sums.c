@@ -14,11 +14,14 @@ static const char sums_usage[] =
 	"\n"
 	"Print one line per function and data object of each OBJECT (a relocatable\n"
 	"ELF file: a .o, or a vmlinux.o linked with ld -r):\n"
-	"  UNIT KIND NAME KEY SIZE CHECKSUM\n"
+	"  UNIT KIND NAME KEY SIZE CHECKSUM LINESUM FLAGS OWNER\n"
 	"UNIT is the source file (from FILE symbols), KIND func or object, KEY the\n"
-	"name without compiler counters. The checksum covers the code or data with\n"
+	"name without compiler counters. CHECKSUM covers the code or data with\n"
 	"relocation targets by identity, and what a function owns in special\n"
-	"sections. Output is sorted, so two sums files compare with diff(1).\n"
+	"sections; LINESUM is the same without line numbers passed to helpers such\n"
+	"as __might_sleep(). FLAGS: binding l/g/w, plus ,init or ,exit. OWNER: the\n"
+	"function using a renamed static local, else -. Output is sorted, so two\n"
+	"sums files compare with diff(1).\n"
 	"\n"
 	"  -o, --output FILE   write to FILE (atomically) instead of standard output\n"
 	"      --json          print a JSON array instead of lines\n"
@@ -65,7 +68,7 @@ int cmd_sums(int argc, char **argv)
 		objs[i] = elf_open(argv[optind + i]);
 		if (!objs[i])
 			goto out;
-		sums_compute(&list, objs[i]);
+		sums_compute(&list, objs[i], NULL);
 	}
 	sums_sort(&list);
 	if (output_open(&out, output))

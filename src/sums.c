@@ -9,25 +9,63 @@
 #include "checksum.h"
 #include "util.h"
 
-void sums_compute(struct sum_list *list, struct elf_object *obj)
+const char *section_lifetime(const char *name)
+{
+	static const char *const init[] = { ".init.", ".head.text", ".meminit.", ".initcall",
+					    ".con_initcall", ".x86_cpu_dev.init" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(init); i++)
+		if (starts_with(name, init[i]))
+			return "init";
+	if (starts_with(name, ".exit.") || starts_with(name, ".memexit."))
+		return "exit";
+	return NULL;
+}
+
+bool flags_lifetime(const char *flags, const char *lifetime)
+{
+	const char *p = strchr(flags, ',');
+
+	return p && streq(p + 1, lifetime);
+}
+
+static const char *symbol_flags(const struct elf_symbol *sym)
+{
+	const char *life = section_lifetime(sym->sec->name);
+	const char *bind = sym->bind == STB_LOCAL ? "l" : sym->bind == STB_WEAK ? "w" : "g";
+
+	if (!life)
+		return bind;
+	if (streq(life, "init"))
+		return *bind == 'l' ? "l,init" : *bind == 'w' ? "w,init" : "g,init";
+	return *bind == 'l' ? "l,exit" : *bind == 'w' ? "w,exit" : "g,exit";
+}
+
+void sums_compute(struct sum_list *list, struct elf_object *obj, const char *unit_override)
 {
 	struct checksum_ctx ctx;
 	struct elf_symbol *sym;
 
 	checksum_init(&ctx, obj);
 	for_each_symbol(obj, sym) {
+		const struct sym_sums *ss;
 		struct sum_record *rec;
 
 		if (!checksum_wanted(obj, sym))
 			continue;
+		ss = checksum_symbol(&ctx, sym);
 		GROW(list->recs, list->nr, list->alloc, list->nr + 1);
 		rec = &list->recs[list->nr++];
-		rec->unit = sym->unit ? sym->unit : "-";
+		rec->unit = unit_override ? unit_override : sym->unit ? sym->unit : "-";
 		rec->kind = sym_is_func(sym) ? "func" : "object";
 		rec->name = sym->name;
 		rec->key = sym->key;
 		rec->size = sym->size;
-		rec->checksum = checksum_symbol(&ctx, sym);
+		rec->checksum = ss->checksum;
+		rec->linesum = ss->linesum;
+		rec->flags = symbol_flags(sym);
+		rec->owner = ss->owner ? ss->owner->key : "-";
+		rec->ordinal = sym->index;
 		rec->sym = sym;
 	}
 	checksum_free(&ctx);
@@ -39,7 +77,7 @@ static int cmp_record(const void *a, const void *b)
 	int c;
 
 	if ((c = strcmp(x->unit, y->unit)) || (c = strcmp(x->key, y->key)) ||
-	    (c = strcmp(x->kind, y->kind)) || (c = strcmp(x->name, y->name)))
+	    (c = strcmp(x->kind, y->kind)) || (c = strverscmp(x->name, y->name)))
 		return c;
 	if (x->size != y->size)
 		return x->size < y->size ? -1 : 1;
@@ -77,8 +115,9 @@ void sums_write(FILE *fp, const struct sum_list *list, bool json)
 		const struct sum_record *r = &list->recs[i];
 
 		if (!json) {
-			fprintf(fp, "%s %s %s %s %" PRIu64 " %016" PRIx64 "\n", r->unit, r->kind,
-				r->name, r->key, r->size, r->checksum);
+			fprintf(fp, "%s %s %s %s %" PRIu64 " %016" PRIx64 " %016" PRIx64 " %s %s\n",
+				r->unit, r->kind, r->name, r->key, r->size, r->checksum, r->linesum,
+				r->flags, r->owner);
 			continue;
 		}
 		fprintf(fp, "%s\n  {\"unit\": ", i ? "," : "");
@@ -87,8 +126,11 @@ void sums_write(FILE *fp, const struct sum_list *list, bool json)
 		json_string(fp, r->name);
 		fprintf(fp, ", \"key\": ");
 		json_string(fp, r->key);
-		fprintf(fp, ", \"size\": %" PRIu64 ", \"checksum\": \"%016" PRIx64 "\"}", r->size,
-			r->checksum);
+		fprintf(fp, ", \"size\": %" PRIu64 ", \"checksum\": \"%016" PRIx64
+			    "\", \"linesum\": \"%016" PRIx64 "\", \"flags\": \"%s\", \"owner\": ",
+			r->size, r->checksum, r->linesum, r->flags);
+		json_string(fp, r->owner);
+		fputc('}', fp);
 	}
 	if (json)
 		fprintf(fp, "%s]\n", list->nr ? "\n" : "");
@@ -128,28 +170,44 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-static int parse_line(struct sum_record *r, char *line)
+static int parse_hex64(const char *s, uint64_t *v)
 {
-	char *field[6], *end;
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 16);
+	return *end || errno || strlen(s) != 16 ? -1 : 0;
+}
+
+static int parse_line(struct sum_record *r, char *line, size_t ordinal)
+{
+	char *field[9], *end, *save;
 	size_t n = 0;
 
-	for (char *tok = strtok(line, " "); tok && n < 6; tok = strtok(NULL, " "))
+	for (char *tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (n == ARRAY_SIZE(field))
+			return -1;
 		field[n++] = tok;
-	if (n != 6 || strtok(NULL, " "))
+	}
+	if (n != ARRAY_SIZE(field))
 		return -1;
 	r->unit = field[0];
 	r->kind = field[1];
 	r->name = field[2];
 	r->key = field[3];
+	r->flags = field[7];
+	r->owner = field[8];
 	if (!streq(r->kind, "func") && !streq(r->kind, "object"))
+		return -1;
+	if (!strchr("lgw", r->flags[0]) || (r->flags[1] && r->flags[1] != ','))
 		return -1;
 	errno = 0;
 	r->size = strtoull(field[4], &end, 10);
 	if (*end || errno)
 		return -1;
-	r->checksum = strtoull(field[5], &end, 16);
-	if (*end || errno || strlen(field[5]) != 16)
+	if (parse_hex64(field[5], &r->checksum) || parse_hex64(field[6], &r->linesum))
 		return -1;
+	r->ordinal = ordinal;
 	r->sym = NULL;
 	return 0;
 }
@@ -173,7 +231,7 @@ int sums_read(struct sum_list *list, const char *path)
 		if (line[0] == '#')
 			continue;
 		GROW(list->recs, list->nr, list->alloc, list->nr + 1);
-		if (parse_line(&list->recs[list->nr], line))
+		if (parse_line(&list->recs[list->nr], line, lineno))
 			return error(path, "line %zu: malformed sums record", lineno);
 		list->nr++;
 	}

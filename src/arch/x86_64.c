@@ -65,8 +65,9 @@ static bool x86_64_reloc_howto(uint32_t type, struct reloc_howto *h)
 	return false;
 }
 
-static csh capstone;
-static csh capstone_plain;
+/* One decoder per thread: klpdiff diff sums both objects in parallel. */
+static __thread csh capstone;
+static __thread csh capstone_plain;
 
 static csh decoder(bool detail)
 {
@@ -136,6 +137,80 @@ static int x86_64_scan_refs(const uint8_t *code, size_t size, uint64_t addr, ins
 	return ret;
 }
 
+/* System V argument registers, as capstone names their 64-bit forms. */
+static int arg_index(x86_reg reg)
+{
+	static const x86_reg args[][3] = {
+		{ X86_REG_RDI, X86_REG_EDI, X86_REG_DI }, { X86_REG_RSI, X86_REG_ESI, X86_REG_SI },
+		{ X86_REG_RDX, X86_REG_EDX, X86_REG_DX }, { X86_REG_RCX, X86_REG_ECX, X86_REG_CX },
+		{ X86_REG_R8, X86_REG_R8D, X86_REG_R8W },  { X86_REG_R9, X86_REG_R9D, X86_REG_R9W },
+	};
+
+	for (int i = 0; i < 6; i++)
+		for (int k = 0; k < 3; k++)
+			if (args[i][k] == reg)
+				return i;
+	return -1;
+}
+
+static bool is_group(const cs_insn *insn, uint8_t group)
+{
+	for (unsigned i = 0; i < insn->detail->groups_count; i++)
+		if (insn->detail->groups[i] == group)
+			return true;
+	return false;
+}
+
+/*
+ * Track the last "mov $imm, %argreg" of each argument register since the
+ * previous call; at a call that takes a line number, report that immediate.
+ */
+static void x86_64_scan_line_args(const uint8_t *code, size_t size, uint64_t addr,
+				  int (*line_arg)(void *ctx, uint64_t call_field),
+				  void (*report)(void *ctx, uint64_t imm_field, unsigned imm_size),
+				  void *ctx)
+{
+	csh h = decoder(true);
+	cs_insn *insn = cs_malloc(h);
+	uint64_t imm_field[6] = { 0 };
+	unsigned imm_size[6] = { 0 };
+	const uint8_t *p = code;
+	uint64_t pc = addr;
+
+	while (size) {
+		const cs_x86 *x;
+
+		if (!cs_disasm_iter(h, &p, &size, &pc, insn)) {
+			p++, size--, pc++;
+			memset(imm_size, 0, sizeof(imm_size));
+			continue;
+		}
+		x = &insn->detail->x86;
+		if (is_group(insn, CS_GRP_CALL)) {
+			int arg = x->encoding.imm_offset ?
+				  line_arg(ctx, insn->address + x->encoding.imm_offset) : -1;
+
+			if (arg >= 0 && arg < 6 && imm_size[arg])
+				report(ctx, imm_field[arg], imm_size[arg]);
+			memset(imm_size, 0, sizeof(imm_size));
+			continue;
+		}
+		if (x->op_count >= 1 && x->operands[0].type == X86_OP_REG) {
+			int arg = arg_index(x->operands[0].reg);
+
+			if (arg < 0)
+				continue;
+			imm_size[arg] = 0;
+			if (insn->id == X86_INS_MOV && x->op_count == 2 &&
+			    x->operands[1].type == X86_OP_IMM && x->encoding.imm_size) {
+				imm_field[arg] = insn->address + x->encoding.imm_offset;
+				imm_size[arg] = x->encoding.imm_size;
+			}
+		}
+	}
+	cs_free(insn, 1);
+}
+
 static size_t x86_64_disasm(const uint8_t *code, size_t size, uint64_t addr, char *buf,
 			    size_t bufsize)
 {
@@ -199,6 +274,7 @@ const struct arch arch_x86_64 = {
 	.reloc_abs64 = R_X86_64_64,
 	.pcrel_field_bias = 4,
 	.scan_refs = x86_64_scan_refs,
+	.scan_line_args = x86_64_scan_line_args,
 	.disasm = x86_64_disasm,
 	.field_is_jump = x86_64_field_is_jump,
 	.is_prefix_symbol = x86_64_is_prefix_symbol,
