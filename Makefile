@@ -21,7 +21,7 @@ CFLAGS ?= $(OPT)
 override CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
 	-Wmissing-prototypes -Wstrict-prototypes -DKLPDIFF_VERSION='"$(VERSION)"' \
 	$(SAN_FLAGS) $(shell pkg-config --cflags $(PKGS))
-LDLIBS += $(shell pkg-config --libs $(PKGS))
+LDLIBS += $(shell pkg-config --libs $(PKGS)) -lpthread
 LDFLAGS += $(SAN_FLAGS)
 
 SRCS := $(wildcard src/*.c src/arch/*.c)

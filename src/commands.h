@@ -4,5 +4,6 @@
 #define KLPDIFF_COMMANDS_H
 
 int cmd_sums(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

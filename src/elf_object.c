@@ -305,30 +305,49 @@ static void index_section_symbols(struct elf_object *obj)
 	}
 }
 
-/* Globals have no FILE symbol before them: take the unit of a local beside them. */
+/*
+ * Globals have no FILE symbol before them. A section's unit is that of the
+ * locals defined in it; ld -r keeps sections in input order, so a section
+ * holding only globals belongs to the unit on both sides of it, when both
+ * sides agree.
+ */
 static void assign_global_units(struct elf_object *obj)
 {
-	struct elf_section *sec;
+	const char **sec_unit = xcalloc(obj->nr_sections, sizeof(*sec_unit));
+	const char **before = xcalloc(obj->nr_sections, sizeof(*before));
+	const char *mixed = "", *last = NULL;
+	struct elf_symbol *sym;
 
-	for_each_section(obj, sec) {
-		const char *unit = NULL;
+	for_each_symbol(obj, sym) {
+		const char **u;
 
-		for (size_t i = 0; i < sec->nr_syms; i++) {
-			struct elf_symbol *sym = sec->syms[i];
-
-			if (sym->unit)
-				unit = sym->unit;
-			else
-				sym->unit = unit;
-		}
+		if (!sym->unit || !sym->sec)
+			continue;
+		u = &sec_unit[sym->sec->index];
+		*u = !*u || *u == sym->unit ? sym->unit : mixed;
 	}
-	if (obj->nr_units == 1) {
-		struct elf_symbol *sym;
-
-		for_each_symbol(obj, sym)
-			if (!sym->unit && sym->sec && sym->type != STT_SECTION)
-				sym->unit = obj->units[0];
+	for (size_t i = 0; i < obj->nr_sections; i++) {
+		before[i] = last;
+		if (sec_unit[i] && sec_unit[i] != mixed)
+			last = sec_unit[i];
 	}
+	last = NULL;
+	for (size_t i = obj->nr_sections; i-- > 0;) {
+		if (!sec_unit[i] && before[i] == last)
+			sec_unit[i] = last;
+		else if (sec_unit[i] && sec_unit[i] != mixed)
+			last = sec_unit[i];
+	}
+	for_each_symbol(obj, sym) {
+		const char *u;
+
+		if (sym->unit || !sym->sec || sym->type == STT_SECTION)
+			continue;
+		u = obj->nr_units == 1 ? obj->units[0] : sec_unit[sym->sec->index];
+		sym->unit = u == mixed ? NULL : u;
+	}
+	free(sec_unit);
+	free(before);
 }
 
 static int cmp_reloc(const void *a, const void *b)

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* klpdiff diff: which functions changed between an original and a patched build. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "diff.h"
+#include "explain.h"
+#include "inputs.h"
+#include "util.h"
+
+static const char diff_usage[] =
+	"usage: klpdiff diff [-v] [--json] [-o FILE] ORIG PATCHED\n"
+	"       klpdiff diff --explain NAME ORIG.o PATCHED.o\n"
+	"\n"
+	"Compare an original and a patched build: two objects, two sums files (from\n"
+	"klpdiff sums), or two directories of objects (paired by relative path).\n"
+	"Prints one line per difference:\n"
+	"  changed: UNIT:FUNC        code changed: the live patch replaces it\n"
+	"  new: UNIT:NAME            only in the patched build\n"
+	"  removed: UNIT:NAME        only in the original build\n"
+	"  data_changed: UNIT:OBJ    existing data changed: cannot be live-patched\n"
+	"  unpatchable: UNIT:FUNC    changed __init/__exit code, with the reason\n"
+	"  unpaired: UNIT:NAME       could not be correlated, with the reason\n"
+	"  ignored: UNIT:NAME        (-v) differs, but not functionally, with the reason\n"
+	"\n"
+	"  -v, --verbose       also list what was ignored and why\n"
+	"      --json          one JSON object with the keys changed, new, removed,\n"
+	"                      data_changed, unpatchable, ignored, unpaired\n"
+	"      --explain NAME  show NAME's first differing instruction on each side\n"
+	"  -o, --output FILE   write to FILE (atomically)\n"
+	"  -h, --help          show this help\n"
+	"\n"
+	"Exit status: 0 no functional change, 1 changes found, 2 trouble.\n";
+
+struct diff_opts {
+	bool json;
+	const char *explain;
+	const char *output;
+};
+
+static int parse_options(int argc, char **argv, struct diff_opts *o)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },	{ "json", no_argument, NULL, 'j' },
+		{ "explain", required_argument, NULL, 'e' },
+		{ "output", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "vo:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			verbose++;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'e':
+			o->explain = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'h':
+			fputs(diff_usage, stdout);
+			exit(0);
+		default:
+			fputs(diff_usage, stderr);
+			return -1;
+		}
+	}
+	if (argc - optind != 2) {
+		fputs(diff_usage, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int load(struct loaded *orig, struct loaded *patched, const char *a, const char *b)
+{
+	if (is_dir(a) != is_dir(b))
+		return error(is_dir(a) ? b : a, "not a directory, but %s is: compare two objects, "
+				 "two sums files or two directories", is_dir(a) ? a : b);
+	if (is_dir(a))
+		return load_tree_pair(orig, a, patched, b);
+	return load_pair(orig, a, patched, b);
+}
+
+/* The one unit of a list, or NULL if it has several. */
+static const char *only_unit(const struct sum_list *l)
+{
+	for (size_t i = 1; i < l->nr; i++)
+		if (!streq(l->recs[i].unit, l->recs[0].unit))
+			return NULL;
+	return l->nr ? l->recs[0].unit : NULL;
+}
+
+/*
+ * Two single-unit objects are two builds of one source file, whatever the
+ * file was called in each build: compare them as one unit.
+ */
+static void unify_single_units(struct loaded *orig, struct loaded *patched)
+{
+	const char *ou = only_unit(&orig->sums), *pu = only_unit(&patched->sums);
+
+	if (!ou || !pu || streq(ou, pu))
+		return;
+	for (size_t i = 0; i < patched->sums.nr; i++)
+		patched->sums.recs[i].unit = ou;
+}
+
+static int explain(const struct diff_opts *o, const char *a, const char *b)
+{
+	struct elf_object *orig = elf_open(a), *patched = orig ? elf_open(b) : NULL;
+	int ret = EXIT_TROUBLE;
+
+	if (orig && patched && !explain_function(stdout, o->explain, orig, patched))
+		ret = 0;
+	elf_close(orig);
+	elf_close(patched);
+	return ret;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct diff_opts o = { .output = "-" };
+	struct loaded orig = { 0 }, patched = { 0 };
+	struct diff_result res = { 0 };
+	struct output out;
+	int ret = EXIT_TROUBLE;
+
+	if (parse_options(argc, argv, &o))
+		return EXIT_TROUBLE;
+	if (o.explain)
+		return explain(&o, argv[optind], argv[optind + 1]);
+	if (load(&orig, &patched, argv[optind], argv[optind + 1]))
+		goto out;
+	unify_single_units(&orig, &patched);
+	diff_sums(&res, &orig.sums, &patched.sums);
+	diff_sort(&res);
+	if (output_open(&out, o.output))
+		goto out;
+	diff_print(out.fp, &res, o.json, verbose > 0);
+	if (!output_commit(&out))
+		ret = diff_has_changes(&res) ? EXIT_CHANGED : EXIT_SAME;
+out:
+	diff_free(&res);
+	loaded_free(&orig);
+	loaded_free(&patched);
+	return ret;
+}

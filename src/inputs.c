@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "inputs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "util.h"
+
+static void add_object(struct loaded *in, struct elf_object *obj)
+{
+	GROW(in->objs, in->nr_objs, in->alloc_objs, in->nr_objs + 1);
+	in->objs[in->nr_objs++] = obj;
+}
+
+static int load_object(struct loaded *in, const char *path, const char *unit)
+{
+	struct elf_object *obj = elf_open(path);
+
+	if (!obj)
+		return -1;
+	add_object(in, obj);
+	sums_compute(&in->sums, obj, unit);
+	return 0;
+}
+
+int load_input(struct loaded *in, const char *path)
+{
+	struct stat st;
+	int ret;
+
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && sums_is_sums_file(path))
+		ret = sums_read(&in->sums, path);
+	else
+		ret = load_object(in, path, NULL);
+	if (!ret)
+		sums_sort(&in->sums);
+	return ret;
+}
+
+struct load_job {
+	struct loaded *in;
+	const char *path;
+	int ret;
+};
+
+static void *load_thread(void *arg)
+{
+	struct load_job *job = arg;
+
+	job->ret = load_input(job->in, job->path);
+	arch_cleanup();
+	return NULL;
+}
+
+int load_pair(struct loaded *orig, const char *orig_path, struct loaded *patched,
+	      const char *patched_path)
+{
+	struct load_job job = { orig, orig_path, 0 };
+	pthread_t thread;
+	int ret;
+
+	if (pthread_create(&thread, NULL, load_thread, &job)) {
+		job.ret = load_input(orig, orig_path);
+		return job.ret ? job.ret : load_input(patched, patched_path);
+	}
+	ret = load_input(patched, patched_path);
+	pthread_join(thread, NULL);
+	return job.ret ? job.ret : ret;
+}
+
+/* Relative paths of the objects under a build tree, sorted. */
+struct path_list {
+	char **paths;
+	size_t nr, alloc;
+};
+
+/*
+ * Objects that are not compilation units: module links (X.o where X.mod
+ * lists other objects), vmlinux.o, and kbuild's temporaries.
+ */
+static bool is_unit_object(const char *root, const char *rel)
+{
+	const char *base = strrchr(rel, '/');
+	char *mod;
+	FILE *fp;
+	char line[4096];
+	bool composite = false;
+
+	base = base ? base + 1 : rel;
+	if (streq(base, "vmlinux.o") || ends_with(base, ".mod.o") || starts_with(base, ".tmp"))
+		return false;
+	mod = xasprintf("%s/%.*s.mod", root, (int)(strlen(rel) - 2), rel);
+	fp = fopen(mod, "r");
+	free(mod);
+	if (!fp)
+		return true;
+	while (fgets(line, sizeof(line), fp)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (*line && !ends_with(line, rel) && !ends_with(rel, line))
+			composite = true;
+	}
+	fclose(fp);
+	return !composite;
+}
+
+static int walk(const char *root, const char *rel, struct path_list *out)
+{
+	char *dir = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int ret = 0;
+
+	if (!d) {
+		ret = error(dir, "cannot read directory: %s", strerror(errno));
+		free(dir);
+		return ret;
+	}
+	while (!ret && (e = readdir(d))) {
+		char *child;
+
+		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+			continue;
+		child = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
+		if (e->d_type == DT_DIR) {
+			ret = walk(root, child, out);
+			free(child);
+		} else if (e->d_type == DT_REG && ends_with(e->d_name, ".o") &&
+			   is_unit_object(root, child)) {
+			GROW(out->paths, out->nr, out->alloc, out->nr + 1);
+			out->paths[out->nr++] = child;
+		} else {
+			free(child);
+		}
+	}
+	closedir(d);
+	free(dir);
+	return ret;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void path_list_free(struct path_list *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		free(l->paths[i]);
+	free(l->paths);
+}
+
+static bool same_contents(const char *a, const char *b)
+{
+	int fa = open(a, O_RDONLY), fb = open(b, O_RDONLY);
+	struct stat sa, sb;
+	bool same = false;
+
+	if (fa >= 0 && fb >= 0 && !fstat(fa, &sa) && !fstat(fb, &sb) && sa.st_size == sb.st_size) {
+		void *ma = sa.st_size ? mmap(NULL, sa.st_size, PROT_READ, MAP_PRIVATE, fa, 0) : NULL;
+		void *mb = sb.st_size ? mmap(NULL, sb.st_size, PROT_READ, MAP_PRIVATE, fb, 0) : NULL;
+
+		same = ma != MAP_FAILED && mb != MAP_FAILED &&
+		       (!sa.st_size || !memcmp(ma, mb, sa.st_size));
+		if (ma && ma != MAP_FAILED)
+			munmap(ma, sa.st_size);
+		if (mb && mb != MAP_FAILED)
+			munmap(mb, sb.st_size);
+	}
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	return same;
+}
+
+static int load_tree_object(struct loaded *in, const char *root, const char *rel)
+{
+	char *path = xasprintf("%s/%s", root, rel);
+	char *unit = xstrdup(rel);
+	int ret;
+
+	GROW(in->owned, in->nr_owned, in->alloc_owned, in->nr_owned + 2);
+	in->owned[in->nr_owned++] = path;
+	in->owned[in->nr_owned++] = unit;
+	ret = load_object(in, path, unit);
+	return ret;
+}
+
+int load_tree_pair(struct loaded *orig, const char *orig_dir, struct loaded *patched,
+		   const char *patched_dir)
+{
+	struct path_list o = { 0 }, p = { 0 };
+	size_t i = 0, k = 0;
+	int ret;
+
+	ret = walk(orig_dir, "", &o);
+	if (!ret)
+		ret = walk(patched_dir, "", &p);
+	qsort(o.paths, o.nr, sizeof(*o.paths), cmp_path);
+	qsort(p.paths, p.nr, sizeof(*p.paths), cmp_path);
+	while (!ret && (i < o.nr || k < p.nr)) {
+		int c = i >= o.nr ? 1 : k >= p.nr ? -1 : strcmp(o.paths[i], p.paths[k]);
+
+		if (c < 0) {
+			ret = load_tree_object(orig, orig_dir, o.paths[i++]);
+		} else if (c > 0) {
+			ret = load_tree_object(patched, patched_dir, p.paths[k++]);
+		} else {
+			char *a = xasprintf("%s/%s", orig_dir, o.paths[i]);
+			char *b = xasprintf("%s/%s", patched_dir, p.paths[k]);
+
+			if (!same_contents(a, b)) {
+				ret = load_tree_object(orig, orig_dir, o.paths[i]);
+				if (!ret)
+					ret = load_tree_object(patched, patched_dir, p.paths[k]);
+			}
+			free(a);
+			free(b);
+			i++, k++;
+		}
+	}
+	path_list_free(&o);
+	path_list_free(&p);
+	sums_sort(&orig->sums);
+	sums_sort(&patched->sums);
+	return ret;
+}
+
+void loaded_free(struct loaded *in)
+{
+	sums_free(&in->sums);
+	for (size_t i = 0; i < in->nr_objs; i++)
+		elf_close(in->objs[i]);
+	free(in->objs);
+	for (size_t i = 0; i < in->nr_owned; i++)
+		free(in->owned[i]);
+	free(in->owned);
+	memset(in, 0, sizeof(*in));
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Turning command-line inputs (objects, sums files, build trees) into sums. */
+#ifndef KLPDIFF_INPUTS_H
+#define KLPDIFF_INPUTS_H
+
+#include "elf_object.h"
+#include "sums.h"
+
+/* One loaded input: its sums, and the objects they point into. */
+struct loaded {
+	struct sum_list sums;
+	struct elf_object **objs;
+	size_t nr_objs, alloc_objs;
+	char **owned;		/* paths and unit names the sums point to */
+	size_t nr_owned, alloc_owned;
+};
+
+/* Sums of an object or a sums file; -1 after printing an error. */
+int load_input(struct loaded *in, const char *path);
+/* Load two inputs at once (objects are summed in parallel). */
+int load_pair(struct loaded *orig, const char *orig_path, struct loaded *patched,
+	      const char *patched_path);
+/*
+ * Two directories of objects (an original and a patched build tree): the
+ * objects whose contents differ, paired by relative path, with the relative
+ * path as their unit. Identical files are skipped unread.
+ */
+int load_tree_pair(struct loaded *orig, const char *orig_dir, struct loaded *patched,
+		   const char *patched_dir);
+void loaded_free(struct loaded *in);
+
+#endif
