@@ -39,6 +39,9 @@ bool is_special_static(const char *kind, const char *key)
 
 	if (!streq(kind, "object"))
 		return false;
+	/* Dynamic debug descriptors (6.1 names them with __UNIQUE_ID) hold line numbers. */
+	if (streq(key, "__UNIQUE_ID_ddebug"))
+		return true;
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (streq(base, names[i]))
 			return true;
@@ -248,6 +251,7 @@ static void pair_groups(struct diff_result *res, struct side *os, struct side *p
 	side_ungroup(ps);
 }
 
+/* Special statics are never paired: a patch that uses one gets its own copy. */
 static void set_aside_special_statics(struct diff_result *res, struct side *s, bool orig)
 {
 	for (size_t i = 0; i < s->list->nr; i++) {
@@ -256,9 +260,9 @@ static void set_aside_special_statics(struct diff_result *res, struct side *s, b
 		if (!is_special_static(r->kind, r->key))
 			continue;
 		s->paired[i] = true;
-		add_item(res, CHANGE_IGNORED, orig ? r : NULL, orig ? NULL : r,
-			 xstrdup(orig ? "special static local: never correlated" :
-					"special static local: each patch gets its own"));
+		if (!orig)
+			add_item(res, CHANGE_IGNORED, NULL, r,
+				 xstrdup("special static local: not correlated, a patch gets its own"));
 	}
 }
 
