@@ -62,6 +62,16 @@ struct ow_section *ow_section(struct elf_writer *w, const char *name, GElf_Word 
 	return sec;
 }
 
+struct ow_section *ow_reloc_section(struct elf_writer *w, const char *name, GElf_Xword flags,
+				    struct ow_section *target)
+{
+	struct ow_section *sec = ow_section(w, name, SHT_RELA, flags | SHF_INFO_LINK, 8);
+
+	sec->entsize = sizeof(Elf64_Rela);
+	sec->target = target;
+	return sec;
+}
+
 uint64_t ow_append(struct ow_section *sec, const void *data, uint64_t size, uint64_t align)
 {
 	uint64_t off;
@@ -246,8 +256,11 @@ static int write_elf(struct elf_writer *w, int fd, const char *path)
 	/* Contents first, so that symbols know their section indexes. */
 	for (size_t i = 0; i < w->nr_sections; i++) {
 		struct ow_section *sec = w->sections[i];
-		Elf_Scn *scn = new_section(elf, &sec->index);
+		Elf_Scn *scn;
 
+		if (sec->target)
+			continue;
+		scn = new_section(elf, &sec->index);
 		set_header(scn, strtab_add(&shstrs, sec->name), sec->type, sec->flags, sec->align,
 			   sec->entsize, 0, sec->info, sec->size);
 		set_data(scn, sec->data, sec->type == SHT_NOBITS ? 0 : sec->size, ELF_T_BYTE,
@@ -269,10 +282,12 @@ static int write_elf(struct elf_writer *w, int fd, const char *path)
 			continue;
 		relas = build_relas(sec);
 		buffers[nr_buffers++] = relas;
-		name = xasprintf(".rela%s", sec->name);
-		scn = new_section(elf, &idx);
-		set_header(scn, strtab_add(&shstrs, name), SHT_RELA, SHF_INFO_LINK, 8,
-			   sizeof(Elf64_Rela), (GElf_Word)symtab_index, (GElf_Word)sec->index,
+		name = sec->target ? xstrdup(sec->name) : xasprintf(".rela%s", sec->name);
+		scn = new_section(elf, sec->target ? &sec->index : &idx);
+		set_header(scn, strtab_add(&shstrs, name), SHT_RELA,
+			   sec->target ? sec->flags : SHF_INFO_LINK, 8, sizeof(Elf64_Rela),
+			   (GElf_Word)symtab_index,
+			   (GElf_Word)(sec->target ? sec->target->index : sec->index),
 			   sec->nr_relocs * sizeof(Elf64_Rela));
 		free(name);
 		set_data(scn, relas, sec->nr_relocs * sizeof(Elf64_Rela), ELF_T_RELA, 8);

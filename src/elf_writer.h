@@ -34,7 +34,7 @@ struct ow_section {
 	struct ow_reloc *relocs;
 	size_t nr_relocs, alloc_relocs;
 	struct ow_symbol *sec_sym;
-	struct ow_section *link_to;	/* for raw relocation sections: their target */
+	struct ow_section *target;	/* a relocation section written as such: its target */
 	size_t index;		/* assigned when written */
 };
 
@@ -64,6 +64,13 @@ void ow_free(struct elf_writer *w);
 struct ow_section *ow_section(struct elf_writer *w, const char *name, GElf_Word type,
 			      GElf_Xword flags, GElf_Xword align);
 struct ow_section *ow_find_section(struct elf_writer *w, const char *name);
+/*
+ * A relocation section of its own name and flags (a livepatch
+ * ".klp.rela.OBJ.SEC"), applying to @target; add entries with ow_add_reloc().
+ * Other sections' relocations go to ".rela<name>" sections made when writing.
+ */
+struct ow_section *ow_reloc_section(struct elf_writer *w, const char *name, GElf_Xword flags,
+				    struct ow_section *target);
 /* Append @size bytes (NULL: zeros) aligned to @align; returns their offset. */
 uint64_t ow_append(struct ow_section *sec, const void *data, uint64_t size, uint64_t align);
 void ow_add_reloc(struct ow_section *sec, uint64_t offset, struct ow_symbol *sym, uint32_t type,
