@@ -51,6 +51,8 @@ struct special_layout {
 	int line_field;		/* u16 source line: never part of a checksum */
 	uint32_t reloc_fields;	/* bit N: a relocation may sit at byte N */
 	bool checksummed;	/* part of the owner's checksum (not derived data) */
+	const char *companion;	/* a section with one parallel entry per entry (ORC) */
+	unsigned companion_size;
 };
 
 struct arch {

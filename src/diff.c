@@ -130,10 +130,14 @@ static void classify_pair(struct diff_result *res, const struct sum_record *o,
 	const char *life = flags_lifetime(o->flags, "init") ? "init" :
 			   flags_lifetime(o->flags, "exit") ? "exit" : NULL;
 
-	if (o->checksum == p->checksum && o->size == p->size)
+	if (o->checksum == p->checksum && o->size == p->size) {
+		add_item(res, CHANGE_NONE, o, p, NULL);
 		return;
-	if (is_func && name_is_cold_piece(o->key))
-		return;	/* counted in its parent's checksum */
+	}
+	if (is_func && name_is_cold_piece(o->key)) {
+		add_item(res, CHANGE_NONE, o, p, NULL);	/* counted in its parent's checksum */
+		return;
+	}
 	if (o->linesum == p->linesum && o->size == p->size) {
 		add_item(res, CHANGE_IGNORED, o, p, xstrdup("only line numbers changed"));
 		return;
@@ -409,7 +413,7 @@ void diff_print(FILE *fp, const struct diff_result *res, bool json, bool verbose
 		const struct diff_item *it = &res->items[i];
 		const struct sum_record *r = item_record(it);
 
-		if (it->change == CHANGE_IGNORED && !verbose_output)
+		if (it->change == CHANGE_NONE || (it->change == CHANGE_IGNORED && !verbose_output))
 			continue;
 		fprintf(fp, "%s: %s:%s", change_names[it->change], r->unit, r->name);
 		if (streq(r->kind, "object"))

@@ -37,7 +37,10 @@ struct diff_result {
 	size_t nr, alloc;
 };
 
-/* Append the verdicts for one pair of sum lists (each sorted with sums_sort). */
+/*
+ * Append the verdicts for one pair of sum lists (each sorted with sums_sort).
+ * Every pair gets an item, CHANGE_NONE for the unchanged ones.
+ */
 void diff_sums(struct diff_result *res, const struct sum_list *orig,
 	       const struct sum_list *patched);
 void diff_sort(struct diff_result *res);

@@ -20,6 +20,7 @@ struct command {
 static const struct command commands[] = {
 	{ "sums", cmd_sums, "print a checksum for every function and data object" },
 	{ "diff", cmd_diff, "list the functions that changed between two builds" },
+	{ "extract", cmd_extract, "write the patch object for one changed object file" },
 };
 
 static void usage(FILE *fp)

@@ -249,20 +249,20 @@ static bool x86_64_is_prefix_symbol(const char *name)
 #define F(n) (1u << (n))
 static const struct special_layout x86_64_special[] = {
 	/* name               size owner content len line relocs        checksummed */
-	{ ".altinstructions", 12, 0, 4, 11, -1, F(0) | F(4), true },
-	{ ".parainstructions", 16, 0, -1, -1, -1, F(0), true },
-	{ "__ex_table", 12, 0, -1, -1, -1, F(0) | F(4), true },
-	{ "__jump_table", 16, 0, -1, -1, -1, F(0) | F(4) | F(8), true },
-	{ ".static_call_sites", 8, 0, -1, -1, -1, F(0) | F(4), true },
-	{ "__bug_table", 12, 0, -1, -1, 8, F(0) | F(4), true },
-	{ "__bug_table", 8, 0, -1, -1, -1, F(0), true },
-	{ ".smp_locks", 4, 0, -1, -1, -1, F(0), false },
-	{ ".retpoline_sites", 4, 0, -1, -1, -1, F(0), false },
-	{ ".return_sites", 4, 0, -1, -1, -1, F(0), false },
-	{ ".call_sites", 4, 0, -1, -1, -1, F(0), false },
-	{ ".ibt_endbr_seal", 4, 0, -1, -1, -1, F(0), false },
-	{ "__mcount_loc", 8, 0, -1, -1, -1, F(0), false },
-	{ ".orc_unwind_ip", 4, 0, -1, -1, -1, F(0), false },
+	{ ".altinstructions", 12, 0, 4, 11, -1, F(0) | F(4), true, NULL, 0 },
+	{ ".parainstructions", 16, 0, -1, -1, -1, F(0), true, NULL, 0 },
+	{ "__ex_table", 12, 0, -1, -1, -1, F(0) | F(4), true, NULL, 0 },
+	{ "__jump_table", 16, 0, -1, -1, -1, F(0) | F(4) | F(8), true, NULL, 0 },
+	{ ".static_call_sites", 8, 0, -1, -1, -1, F(0) | F(4), true, NULL, 0 },
+	{ "__bug_table", 12, 0, -1, -1, 8, F(0) | F(4), true, NULL, 0 },
+	{ "__bug_table", 8, 0, -1, -1, -1, F(0), true, NULL, 0 },
+	{ ".smp_locks", 4, 0, -1, -1, -1, F(0), false, NULL, 0 },
+	{ ".retpoline_sites", 4, 0, -1, -1, -1, F(0), false, NULL, 0 },
+	{ ".return_sites", 4, 0, -1, -1, -1, F(0), false, NULL, 0 },
+	{ ".call_sites", 4, 0, -1, -1, -1, F(0), false, NULL, 0 },
+	{ ".ibt_endbr_seal", 4, 0, -1, -1, -1, F(0), false, NULL, 0 },
+	{ "__mcount_loc", 8, 0, -1, -1, -1, F(0), false, NULL, 0 },
+	{ ".orc_unwind_ip", 4, 0, -1, -1, -1, F(0), false, ".orc_unwind", 6 },
 };
 #undef F
 

@@ -1,0 +1,830 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "extract.h"
+
+#include <elf.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checksum.h"
+#include "diff.h"
+#include "elf_object.h"
+#include "elf_writer.h"
+#include "kernel_symbols.h"
+#include "names.h"
+#include "sums.h"
+#include "util.h"
+
+#define SHF_RELA_LIVEPATCH_FLAG 0x00100000
+
+enum role {
+	ROLE_NONE,	/* not in the patch */
+	ROLE_PATCH,	/* changed function: replaces the original */
+	ROLE_NEW,	/* new function or data: copied */
+};
+
+/* What extract knows about one symbol of the patched object. */
+struct xsym {
+	enum role role;
+	const struct sum_record *twin;	/* the original's record, if paired */
+	struct ow_symbol *out;		/* once copied */
+	struct ow_section *out_sec;
+	uint64_t out_off;
+	bool queued;
+};
+
+/* A special-section entry of the patched object and the function owning it. */
+struct owned_entry {
+	size_t owner;		/* symbol index */
+	struct elf_section *sec;
+	uint64_t offset;
+};
+
+struct extractor {
+	const struct extract_opts *opts;
+	struct elf_object *orig, *patched;
+	struct sum_list orig_sums, patched_sums;
+	struct diff_result diff;
+	struct xsym *x;
+	struct elf_symbol **queue;
+	size_t nr_queue, alloc_queue;
+	struct owned_entry *entries;
+	size_t nr_entries, alloc_entries;
+	struct kernel_symbols ksyms, vsyms;
+	bool have_vsyms;
+	struct symvers symvers;
+	struct elf_writer w;
+	struct ow_section *relocs, *strings, *manifest;
+	struct strmap string_offsets;	/* "secname\x01text" -> offset + 1 */
+	struct ow_section **anon_out;	/* by input section index: whole-section copies */
+	uint64_t *anon_base;
+	int errors;
+	size_t nr_patched;
+};
+
+static const char *objname(const struct extractor *ex)
+{
+	return ex->opts->objname;
+}
+
+static bool is_vmlinux(const struct extractor *ex)
+{
+	return streq(objname(ex), "vmlinux");
+}
+
+static int refuse(struct extractor *ex, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int refuse(struct extractor *ex, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: %s: refusing: ", progname, ex->opts->patched);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	ex->errors++;
+	return -1;
+}
+
+/* ---- loading and deciding ------------------------------------------------ */
+
+static int load(struct extractor *ex)
+{
+	const struct extract_opts *o = ex->opts;
+
+	ex->orig = elf_open(o->orig);
+	ex->patched = ex->orig ? elf_open(o->patched) : NULL;
+	if (!ex->patched)
+		return -1;
+	if (ex->orig->ehdr.e_machine != ex->patched->ehdr.e_machine)
+		return error(o->patched, "machine %u, but %s is for machine %u",
+			     ex->patched->ehdr.e_machine, o->orig, ex->orig->ehdr.e_machine);
+	if (ex->orig->nr_units == 1 && ex->patched->nr_units == 1 &&
+	    !streq(ex->orig->units[0], ex->patched->units[0]))
+		return error(o->patched, "built from %s, but %s is built from %s: not a pair",
+			     ex->patched->units[0], o->orig, ex->orig->units[0]);
+	if (!elf_find_symbol(ex->patched, ex->patched->arch->fentry_name))
+		return error(o->patched, "no calls to %s: not an object from a kernel build with "
+			     "ftrace (-pg -mfentry)", ex->patched->arch->fentry_name);
+	if (kernel_symbols_read(&ex->ksyms, o->kernel_symbols) || symvers_read(&ex->symvers, o->symvers))
+		return -1;
+	if (o->vmlinux_symbols) {
+		if (kernel_symbols_read(&ex->vsyms, o->vmlinux_symbols))
+			return -1;
+		ex->have_vsyms = true;
+	}
+	sums_compute(&ex->orig_sums, ex->orig, NULL);
+	sums_compute(&ex->patched_sums, ex->patched, NULL);
+	sums_sort(&ex->orig_sums);
+	sums_sort(&ex->patched_sums);
+	/* A pair of single-unit objects is one unit, however each was named. */
+	if (ex->orig->nr_units == 1)
+		for (size_t i = 0; i < ex->patched_sums.nr; i++)
+			ex->patched_sums.recs[i].unit = ex->orig_sums.nr ? ex->orig_sums.recs[0].unit :
+									    ex->patched_sums.recs[i].unit;
+	diff_sums(&ex->diff, &ex->orig_sums, &ex->patched_sums);
+	return 0;
+}
+
+/* The original of a changed function must have an ftrace entry to be patched. */
+static bool has_ftrace_entry(const struct extractor *ex, const struct elf_symbol *sym)
+{
+	const struct elf_section *sec = sym->sec;
+
+	for (size_t i = elf_first_reloc(sec, sym->value);
+	     i < sec->nr_relocs && sec->relocs[i].offset < sym->value + 16; i++)
+		if (streq(sec->relocs[i].sym->name, ex->orig->arch->fentry_name))
+			return true;
+	return false;
+}
+
+static void decide_item(struct extractor *ex, const struct diff_item *it)
+{
+	const struct sum_record *o = it->orig, *p = it->patched;
+	const struct sum_record *r = p ? p : o;
+
+	switch (it->change) {
+	case CHANGE_NONE:
+	case CHANGE_IGNORED:
+		if (p && o)
+			ex->x[p->sym->index].twin = o;
+		break;
+	case CHANGE_CHANGED:
+		ex->x[p->sym->index].twin = o;
+		if (!has_ftrace_entry(ex, o->sym)) {
+			refuse(ex, "%s:%s changed, but the original has no ftrace entry (notrace or "
+			       "inline-only): patch the functions that call it instead", r->unit, r->name);
+			break;
+		}
+		ex->x[p->sym->index].role = ROLE_PATCH;
+		ex->nr_patched++;
+		break;
+	case CHANGE_NEW:
+		ex->x[p->sym->index].role = ROLE_NEW;
+		break;
+	case CHANGE_REMOVED:
+		break;
+	case CHANGE_DATA:
+		refuse(ex, "%s:%s: existing data changed (%s); a live patch cannot change data in "
+		       "place: use shadow variables or callbacks", r->unit, r->name, it->reason);
+		break;
+	case CHANGE_UNPATCHABLE:
+		refuse(ex, "%s:%s: %s", r->unit, r->name, it->reason);
+		break;
+	case CHANGE_UNPAIRED:
+		refuse(ex, "%s:%s: cannot be correlated with the original (%s)", r->unit, r->name,
+		       it->reason);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- copying symbols ---------------------------------------------------- */
+
+static void enqueue(struct extractor *ex, struct elf_symbol *sym);
+
+static struct ow_section *out_section_for(struct extractor *ex, const struct elf_symbol *sym)
+{
+	const struct elf_section *in = sym->sec;
+	char *name = sym_is_func(sym) && !starts_with(in->name, ".text.") ?
+			     xasprintf(".text.%s", sym->name) : xstrdup(in->name);
+	struct ow_section *sec;
+
+	if (sym_is_func(sym) && starts_with(in->name, ".text.") && in->shared_code) {
+		free(name);
+		name = xasprintf(".text.%s", sym->name);
+	}
+	sec = ow_section(&ex->w, name, in->sh.sh_type, in->sh.sh_flags & ~SHF_GROUP,
+			 in->sh.sh_addralign);
+	free(name);
+	return sec;
+}
+
+/* Copy @sym's bytes into the output and give it an output symbol. */
+static struct ow_symbol *copy_symbol(struct extractor *ex, struct elf_symbol *sym)
+{
+	struct xsym *x = &ex->x[sym->index];
+	const struct elf_section *in = sym->sec;
+	uint64_t align = in->sh.sh_addralign ? in->sh.sh_addralign : 1;
+
+	if (x->out)
+		return x->out;
+	x->out_sec = out_section_for(ex, sym);
+	if (align > 64)
+		align = 64;
+	x->out_off = ow_append(x->out_sec, in->data ? in->data + sym->value : NULL, sym->size, align);
+	x->out = ow_add_symbol(&ex->w, sym->name, sym->bind, sym->type, x->out_sec, x->out_off,
+			       sym->size);
+	enqueue(ex, sym);
+	return x->out;
+}
+
+static void enqueue(struct extractor *ex, struct elf_symbol *sym)
+{
+	if (ex->x[sym->index].queued)
+		return;
+	ex->x[sym->index].queued = true;
+	GROW(ex->queue, ex->nr_queue, ex->alloc_queue, ex->nr_queue + 1);
+	ex->queue[ex->nr_queue++] = sym;
+}
+
+/* A whole anonymous section (no symbol covers the target): copied once. */
+static struct ow_section *copy_anon_section(struct extractor *ex, struct elf_section *in,
+					    uint64_t *base);
+static void copy_relocs(struct extractor *ex, struct elf_section *in, uint64_t start,
+			uint64_t end, struct ow_section *out, uint64_t out_off);
+
+static struct ow_section *copy_anon_section(struct extractor *ex, struct elf_section *in,
+					    uint64_t *base)
+{
+	if (!ex->anon_out[in->index]) {
+		struct ow_section *out = ow_section(&ex->w, in->name, in->sh.sh_type,
+						    in->sh.sh_flags & ~SHF_GROUP, in->sh.sh_addralign);
+
+		ex->anon_base[in->index] = ow_append(out, in->data, in->sh.sh_size,
+						     in->sh.sh_addralign);
+		ex->anon_out[in->index] = out;
+		copy_relocs(ex, in, 0, in->sh.sh_size, out, ex->anon_base[in->index]);
+	}
+	*base = ex->anon_base[in->index];
+	return ex->anon_out[in->index];
+}
+
+/* A string or constant of a merged section, copied (once) into the same-named section. */
+static struct ow_symbol *copy_merged(struct extractor *ex, const struct elf_section *in, uint64_t t,
+				     uint64_t *out_off)
+{
+	bool strings = in->sh.sh_flags & SHF_STRINGS;
+	uint64_t len = strings ? strnlen((const char *)in->data + t, in->sh.sh_size - t) + 1 :
+				 in->sh.sh_entsize;
+	char *key = xasprintf("%s\x01%.*s", in->name, (int)len, (const char *)in->data + t);
+	void **slot = strmap_slot(&ex->string_offsets, key);
+	struct ow_section *out = ow_section(&ex->w, in->name, in->sh.sh_type, in->sh.sh_flags,
+					    in->sh.sh_addralign);
+
+	out->entsize = in->sh.sh_entsize;
+	if (*slot && strings) {
+		free(key);
+	} else {
+		*slot = (void *)(uintptr_t)(ow_append(out, in->data + t, len,
+						      strings ? 1 : in->sh.sh_addralign) + 1);
+	}
+	*out_off = (uint64_t)(uintptr_t)*slot - 1;
+	return ow_section_symbol(&ex->w, out);
+}
+
+/* ---- references ------------------------------------------------------- */
+
+static uint64_t string_offset(struct extractor *ex, const char *s)
+{
+	char *key = xasprintf(".klpdiff.strings\x01%s", s);
+	void **slot = strmap_slot(&ex->string_offsets, key);
+
+	if (!*slot)
+		*slot = (void *)(uintptr_t)(ow_append(ex->strings, s, strlen(s) + 1, 1) + 1);
+	else
+		free(key);
+	return (uint64_t)(uintptr_t)*slot - 1;
+}
+
+/* Record a livepatch relocation for the post-link step (see klpdiff(1)). */
+static void add_klp_reloc(struct extractor *ex, struct ow_section *out, uint64_t place,
+			  uint32_t type, const char *obj, const char *name, long sympos,
+			  int64_t addend)
+{
+	char *klp = xasprintf(".klp.sym.%s.%s,%ld", obj, name, sympos);
+	uint64_t entry[4] = { 0, 0, (uint64_t)addend, type };
+	uint64_t off = ow_append(ex->relocs, entry, sizeof(entry), 8);
+	uint32_t abs64 = ex->patched->arch->reloc_abs64;
+
+	ow_add_reloc(ex->relocs, off, ow_section_symbol(&ex->w, out), abs64, (int64_t)place);
+	ow_add_reloc(ex->relocs, off + 8, ow_section_symbol(&ex->w, ex->strings), abs64,
+		     (int64_t)string_offset(ex, klp));
+	free(klp);
+}
+
+/* Which loaded object defines @name, for a symbol the patched object only uses. */
+static const char *owner_object(struct extractor *ex, const char *name, struct kernel_symbols **ks)
+{
+	if (is_vmlinux(ex)) {
+		*ks = &ex->ksyms;
+		return "vmlinux";
+	}
+	if (kernel_symbols_has(&ex->ksyms, name)) {
+		*ks = &ex->ksyms;
+		return objname(ex);
+	}
+	*ks = ex->have_vsyms ? &ex->vsyms : NULL;
+	return "vmlinux";
+}
+
+/*
+ * A reference from the patch to @sym of the running kernel: a normal
+ * relocation if the symbol is exported, else a livepatch relocation.
+ * @special: the reference is a static key or static call key field.
+ */
+static void reference_kernel(struct extractor *ex, struct ow_section *out, uint64_t place,
+			     uint32_t type, const struct elf_symbol *sym, int64_t addend,
+			     const char *special)
+{
+	const struct sum_record *twin = ex->x[sym->index].twin;
+	const char *name = twin ? twin->name : sym->name;
+	struct kernel_symbols *ks = &ex->ksyms;
+	const char *obj = sym->sec ? objname(ex) : owner_object(ex, name, &ks);
+	const char *exporter = symvers_owner(&ex->symvers, name);
+	long pos;
+
+	if (exporter && (!sym->sec || !sym_is_local(sym))) {
+		ow_add_reloc(out, place, ow_global(&ex->w, name), type, addend);
+		return;
+	}
+	/*
+	 * Used but not defined here, and unknown to the kernel: new in another
+	 * object of the same patch (the module link resolves it, or says so).
+	 */
+	if (!sym->sec && !kernel_symbols_has(&ex->ksyms, name) &&
+	    !(ex->have_vsyms && kernel_symbols_has(&ex->vsyms, name))) {
+		ow_add_reloc(out, place, ow_global(&ex->w, name), type, addend);
+		return;
+	}
+	if (special && !streq(obj, "vmlinux")) {
+		refuse(ex, "%s uses %s, which lives in module %s: its livepatch relocation would "
+		       "be applied after the module loader reads %s; use static_key_enabled() or "
+		       "a plain call instead", special, name, obj, special);
+		return;
+	}
+	if (!ks) {
+		error(ex->opts->patched, "%s is not in %s and no --vmlinux-symbols was given",
+		      name, ex->opts->kernel_symbols);
+		ex->errors++;
+		return;
+	}
+	pos = kernel_symbols_sympos(ks, name, twin ? twin->unit : sym->unit,
+				    twin ? twin->size : sym->size);
+	if (pos < 0) {
+		ex->errors++;
+		return;
+	}
+	add_klp_reloc(ex, out, place, type, obj, name, pos, addend);
+}
+
+static bool must_copy(const struct extractor *ex, const struct elf_symbol *sym)
+{
+	const struct xsym *x = &ex->x[sym->index];
+
+	if (!sym->sec || sym->type == STT_SECTION)
+		return false;
+	if (x->role != ROLE_NONE || x->out)
+		return true;
+	/* .cold pieces have no entry of their own: they go with their parent. */
+	if (sym_is_func(sym) && name_is_cold_piece(sym->key))
+		return true;
+	/* Special static locals are never shared with the original. */
+	return sym_is_object(sym) && is_special_static("object", sym->key);
+}
+
+/*
+ * Emit the relocation at @out+@place for a reference to @sym+@addend (@addend
+ * relative to @sym's start) of the patched object.
+ */
+static void emit_symbol_ref(struct extractor *ex, struct ow_section *out, uint64_t place,
+			    uint32_t type, struct elf_symbol *sym, int64_t addend,
+			    const char *special)
+{
+	if (must_copy(ex, sym)) {
+		ow_add_reloc(out, place, copy_symbol(ex, sym), type, addend);
+		return;
+	}
+	reference_kernel(ex, out, place, type, sym, addend, special);
+}
+
+static const char *special_key_field(const struct elf_section *in, uint64_t offset)
+{
+	if (!in->special)
+		return NULL;
+	if (streq(in->name, "__jump_table") && offset % in->special->entry_size == 8)
+		return "a jump label";
+	if (streq(in->name, ".static_call_sites") && offset % in->special->entry_size == 4)
+		return "a static call";
+	return NULL;
+}
+
+/* Copy the relocation @r of input section @in to @out, at @out_off + (r - start). */
+static void copy_reloc(struct extractor *ex, struct elf_section *in, const struct elf_reloc *r,
+		       uint64_t insn_end, struct ow_section *out, uint64_t place)
+{
+	struct elf_symbol *rs = r->sym;
+	struct elf_section *tsec = rs->sec;
+	const char *special = special_key_field(in, r->offset);
+	uint64_t t, base = 0;
+
+	if (rs->type != STT_SECTION && !(tsec && (tsec->sh.sh_flags & SHF_MERGE))) {
+		emit_symbol_ref(ex, out, place, r->type, rs, r->addend, special);
+		return;
+	}
+	if (!tsec) {
+		error(ex->opts->patched, "%s+%#" PRIx64 ": relocation against an undefined section",
+		      in->name, r->offset);
+		ex->errors++;
+		return;
+	}
+	t = rs->value + (uint64_t)r->addend;
+	if (r->howto.kind == RELOC_PCREL && in->is_code)
+		t += insn_end ? insn_end - r->offset : ex->patched->arch->pcrel_field_bias;
+	if (tsec->sh.sh_flags & SHF_MERGE) {
+		uint64_t off;
+		struct ow_symbol *s = copy_merged(ex, tsec, t, &off);
+
+		ow_add_reloc(out, place, s, r->type, (int64_t)(off - (t - rs->value - (uint64_t)r->addend)));
+		return;
+	}
+	{
+		struct elf_symbol *target = elf_symbol_containing(tsec, t);
+
+		if (target && (target->size ? t < target->value + target->size : t == target->value)) {
+			emit_symbol_ref(ex, out, place, r->type, target,
+					(int64_t)(rs->value - target->value) + r->addend, special);
+			return;
+		}
+	}
+	ow_add_reloc(out, place, ow_section_symbol(&ex->w, copy_anon_section(ex, tsec, &base)),
+		     r->type, (int64_t)(base + rs->value) + r->addend);
+}
+
+struct branch_scan {
+	struct insn_ref *refs;
+	size_t nr, alloc;
+};
+
+static void collect_branch(const struct insn_ref *ref, void *arg)
+{
+	struct branch_scan *bs = arg;
+
+	GROW(bs->refs, bs->nr, bs->alloc, bs->nr + 1);
+	bs->refs[bs->nr++] = *ref;
+}
+
+/*
+ * In a section shared by several functions the assembler resolved branches
+ * between them: turn those leaving [start, end) into relocations again.
+ */
+static void copy_resolved_branches(struct extractor *ex, struct elf_section *in, uint64_t start,
+				   uint64_t end, struct ow_section *out, uint64_t out_off)
+{
+	struct branch_scan bs = { 0 };
+
+	ex->patched->arch->scan_refs(in->data + start, end - start, start, collect_branch, &bs);
+	for (size_t i = 0; i < bs.nr; i++) {
+		const struct insn_ref *ref = &bs.refs[i];
+		size_t ri = elf_first_reloc(in, ref->field);
+		struct elf_symbol *target;
+
+		if (!ref->branch || (ref->target >= start && ref->target < end) ||
+		    (ri < in->nr_relocs && in->relocs[ri].offset == ref->field))
+			continue;
+		target = elf_symbol_containing(in, ref->target);
+		if (!target || ref->field_size != 4) {
+			error(ex->opts->patched, "%s+%#" PRIx64 ": branch to %#" PRIx64
+			      " outside any function", in->name, ref->field, ref->target);
+			ex->errors++;
+			continue;
+		}
+		/* The copied bytes keep the displacement: zero it for the relocation. */
+		memset(out->data + out_off + (ref->field - start), 0, 4);
+		emit_symbol_ref(ex, out, out_off + (ref->field - start), ex->patched->arch->reloc_pc32,
+				target,
+				(int64_t)(ref->target - target->value) -
+					(int64_t)(ref->insn_end - ref->field), NULL);
+	}
+	free(bs.refs);
+}
+
+static void copy_relocs(struct extractor *ex, struct elf_section *in, uint64_t start,
+			uint64_t end, struct ow_section *out, uint64_t out_off)
+{
+	struct branch_scan bs = { 0 };
+	size_t k = 0;
+
+	/* PC-relative references into multi-symbol sections need the instruction's end. */
+	if (in->is_code && in->data)
+		ex->patched->arch->scan_refs(in->data + start, end - start, start, collect_branch, &bs);
+	for (size_t i = elf_first_reloc(in, start); i < in->nr_relocs && in->relocs[i].offset < end;
+	     i++) {
+		const struct elf_reloc *r = &in->relocs[i];
+		uint64_t insn_end = 0;
+
+		while (k < bs.nr && bs.refs[k].field < r->offset)
+			k++;
+		if (k < bs.nr && bs.refs[k].field == r->offset)
+			insn_end = bs.refs[k].insn_end;
+		copy_reloc(ex, in, r, insn_end, out, out_off + (r->offset - start));
+	}
+	free(bs.refs);
+	if (in->shared_code && in->data)
+		copy_resolved_branches(ex, in, start, end, out, out_off);
+}
+
+/* ---- special sections ---------------------------------------------------- */
+
+static int cmp_owned(const void *a, const void *b)
+{
+	const struct owned_entry *x = a, *y = b;
+
+	if (x->owner != y->owner)
+		return x->owner < y->owner ? -1 : 1;
+	if (x->sec != y->sec)
+		return x->sec < y->sec ? -1 : 1;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* Every special-section entry of the patched object, by owning function. */
+static void index_entries(struct extractor *ex)
+{
+	struct elf_section *sec;
+	struct checksum_ctx ctx;
+
+	checksum_init(&ctx, ex->patched);	/* settles each section's layout */
+	checksum_free(&ctx);
+	for_each_section(ex->patched, sec) {
+		const struct special_layout *l = sec->special;
+
+		if (!l || !sec->data)
+			continue;
+		for (uint64_t off = 0; off + l->entry_size <= sec->sh.sh_size; off += l->entry_size) {
+			size_t i = elf_first_reloc(sec, off + (uint64_t)l->owner_field);
+			const struct elf_reloc *r;
+			struct elf_symbol *owner;
+			uint64_t t;
+
+			if (i >= sec->nr_relocs || sec->relocs[i].offset != off + (uint64_t)l->owner_field)
+				continue;
+			r = &sec->relocs[i];
+			if (!r->sym->sec)
+				continue;
+			t = r->sym->value + (uint64_t)r->addend;
+			owner = r->sym->type == STT_SECTION ? elf_symbol_containing(r->sym->sec, t) : r->sym;
+			if (!owner || !sym_is_func(owner))
+				continue;
+			GROW(ex->entries, ex->nr_entries, ex->alloc_entries, ex->nr_entries + 1);
+			ex->entries[ex->nr_entries++] = (struct owned_entry){ owner->index, sec, off };
+		}
+	}
+	qsort(ex->entries, ex->nr_entries, sizeof(*ex->entries), cmp_owned);
+}
+
+/* An alternative's replacement code: only the bytes this entry uses. */
+static void copy_entry_content(struct extractor *ex, const struct owned_entry *e,
+			       struct ow_section *out, uint64_t out_entry)
+{
+	const struct special_layout *l = e->sec->special;
+	uint64_t field = e->offset + (uint64_t)l->content_field;
+	size_t i = elf_first_reloc(e->sec, field);
+	const struct elf_reloc *r;
+	struct elf_section *tsec;
+	struct ow_section *rout;
+	uint64_t t, len, roff;
+
+	if (i >= e->sec->nr_relocs || e->sec->relocs[i].offset != field)
+		return;
+	r = &e->sec->relocs[i];
+	tsec = r->sym->sec;
+	t = r->sym->value + (uint64_t)r->addend;
+	len = e->sec->data[e->offset + (uint64_t)l->content_len_field];
+	if (!tsec || !tsec->data || t > tsec->sh.sh_size || len > tsec->sh.sh_size - t) {
+		error(ex->opts->patched, "%s+%#" PRIx64 ": replacement outside %s", e->sec->name,
+		      e->offset, tsec ? tsec->name : "any section");
+		ex->errors++;
+		return;
+	}
+	rout = ow_section(&ex->w, tsec->name, tsec->sh.sh_type, tsec->sh.sh_flags & ~SHF_GROUP,
+			  tsec->sh.sh_addralign);
+	roff = ow_append(rout, tsec->data + t, len, 1);
+	copy_relocs(ex, tsec, t, t + len, rout, roff);
+	ow_add_reloc(out, out_entry + (uint64_t)l->content_field, ow_section_symbol(&ex->w, rout),
+		     r->type, (int64_t)roff);
+}
+
+static void copy_entry(struct extractor *ex, const struct owned_entry *e)
+{
+	const struct special_layout *l = e->sec->special;
+	struct ow_section *out = ow_section(&ex->w, e->sec->name, e->sec->sh.sh_type,
+					    e->sec->sh.sh_flags & ~SHF_GROUP,
+					    e->sec->sh.sh_addralign);
+	uint64_t off = ow_append(out, e->sec->data + e->offset, l->entry_size, 1);
+	uint64_t cfield = e->offset + (uint64_t)l->content_field;
+
+	for (size_t i = elf_first_reloc(e->sec, e->offset);
+	     i < e->sec->nr_relocs && e->sec->relocs[i].offset < e->offset + l->entry_size; i++) {
+		const struct elf_reloc *r = &e->sec->relocs[i];
+
+		if (l->content_field >= 0 && r->offset == cfield)
+			continue;
+		copy_reloc(ex, e->sec, r, 0, out, off + (r->offset - e->offset));
+	}
+	if (l->content_field >= 0)
+		copy_entry_content(ex, e, out, off);
+	if (l->companion) {
+		struct elf_section *comp = elf_find_section(ex->patched, l->companion);
+		uint64_t coff = e->offset / l->entry_size * l->companion_size;
+
+		if (comp && comp->data && coff + l->companion_size <= comp->sh.sh_size) {
+			struct ow_section *cout = ow_section(&ex->w, comp->name, comp->sh.sh_type,
+							     comp->sh.sh_flags, comp->sh.sh_addralign);
+
+			ow_append(cout, comp->data + coff, l->companion_size, 1);
+		}
+	}
+}
+
+static void copy_entries_of(struct extractor *ex, const struct elf_symbol *fn)
+{
+	size_t lo = 0, hi = ex->nr_entries;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ex->entries[mid].owner < fn->index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ex->nr_entries && ex->entries[lo].owner == fn->index; lo++)
+		copy_entry(ex, &ex->entries[lo]);
+}
+
+/* ---- the closure ---------------------------------------------------------- */
+
+static void process_queue(struct extractor *ex)
+{
+	for (size_t i = 0; i < ex->nr_queue; i++) {
+		struct elf_symbol *sym = ex->queue[i];
+		struct xsym *x = &ex->x[sym->index];
+
+		copy_relocs(ex, sym->sec, sym->value, sym->value + sym->size, x->out_sec, x->out_off);
+		if (sym_is_func(sym))
+			copy_entries_of(ex, sym);
+	}
+}
+
+static void manifest(struct extractor *ex, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void manifest(struct extractor *ex, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) < 0)
+		fatal("out of memory");
+	va_end(ap);
+	ow_append(ex->manifest, line, strlen(line), 1);
+	free(line);
+}
+
+static void add_patched_function(struct extractor *ex, struct elf_symbol *sym)
+{
+	const struct sum_record *twin = ex->x[sym->index].twin;
+	struct ow_symbol *out = copy_symbol(ex, sym);
+	long pos = kernel_symbols_sympos(&ex->ksyms, twin->name, twin->unit, twin->size);
+	char *alias;
+
+	if (pos < 0) {
+		ex->errors++;
+		return;
+	}
+	alias = xasprintf("__klpdiff_new.%s.%s.%ld", objname(ex), twin->name, pos);
+	ow_add_symbol(&ex->w, alias, STB_GLOBAL, STT_FUNC, out->sec, out->value, out->size);
+	manifest(ex, "func %s %s %ld %s\n", objname(ex), twin->name, pos, alias);
+	free(alias);
+}
+
+/* Callbacks registered with KLPDIFF_*_CALLBACK (include/klpdiff/klpdiff-macros.h). */
+static void add_callbacks(struct extractor *ex)
+{
+	static const char *const kinds[] = { NULL, "pre_patch", "post_patch", "pre_unpatch",
+					     "post_unpatch" };
+	struct elf_section *sec = elf_find_section(ex->patched, ".klpdiff.callbacks");
+
+	if (!sec || !sec->data)
+		return;
+	/* The compiler may align the records: walk them by their symbols. */
+	for (size_t k = 0; k < sec->nr_syms; k++) {
+		uint64_t off = sec->syms[k]->value;
+		size_t i = elf_first_reloc(sec, off + 16);
+		uint64_t kind;
+		struct elf_symbol *fn;
+		struct ow_symbol *out;
+		char *alias;
+
+		if (!sym_is_object(sec->syms[k]) || off + 24 > sec->sh.sh_size)
+			continue;
+		memcpy(&kind, sec->data + off + 8, 8);
+		if (i >= sec->nr_relocs || sec->relocs[i].offset != off + 16 || kind < 1 || kind > 4) {
+			error(ex->opts->patched, ".klpdiff.callbacks+%#" PRIx64 ": malformed record", off);
+			ex->errors++;
+			continue;
+		}
+		fn = sec->relocs[i].sym;
+		if (fn->type == STT_SECTION && fn->sec)
+			fn = elf_symbol_containing(fn->sec, fn->value + (uint64_t)sec->relocs[i].addend);
+		if (!fn || !sym_is_func(fn) || !fn->sec) {
+			error(ex->opts->patched, ".klpdiff.callbacks+%#" PRIx64 ": not a function", off);
+			ex->errors++;
+			continue;
+		}
+		out = copy_symbol(ex, fn);
+		alias = xasprintf("__klpdiff_callback.%s.%s.%s", objname(ex), kinds[kind], fn->name);
+		ow_add_symbol(&ex->w, alias, STB_GLOBAL, STT_FUNC, out->sec, out->value, out->size);
+		manifest(ex, "callback %s %s %s\n", objname(ex), kinds[kind], alias);
+		free(alias);
+	}
+}
+
+static bool is_init_or_exit(const struct elf_symbol *sym)
+{
+	return section_lifetime(sym->sec->name) != NULL;
+}
+
+static void build(struct extractor *ex)
+{
+	struct elf_symbol *sym;
+
+	ow_init(&ex->w, ex->patched->ehdr.e_machine);
+	strmap_init(&ex->string_offsets, 256);
+	ex->relocs = ow_section(&ex->w, ".klpdiff.relocs", SHT_PROGBITS, 0, 8);
+	ex->strings = ow_section(&ex->w, ".klpdiff.strings", SHT_PROGBITS, 0, 1);
+	ex->manifest = ow_section(&ex->w, ".klpdiff.manifest", SHT_PROGBITS, 0, 1);
+	ex->anon_out = xcalloc(ex->patched->nr_sections, sizeof(*ex->anon_out));
+	ex->anon_base = xcalloc(ex->patched->nr_sections, sizeof(*ex->anon_base));
+	manifest(ex, "object %s\n", objname(ex));
+	index_entries(ex);
+	for_each_symbol(ex->patched, sym) {
+		const struct xsym *x = &ex->x[sym->index];
+
+		if (x->role == ROLE_PATCH)
+			add_patched_function(ex, sym);
+		else if (x->role == ROLE_NEW && sym_is_func(sym) && !is_init_or_exit(sym) &&
+			 !name_is_cold_piece(sym->key))
+			copy_symbol(ex, sym);
+	}
+	add_callbacks(ex);
+	process_queue(ex);
+}
+
+static void cleanup(struct extractor *ex)
+{
+	free(ex->x);
+	free(ex->queue);
+	free(ex->entries);
+	free(ex->anon_out);
+	free(ex->anon_base);
+	diff_free(&ex->diff);
+	sums_free(&ex->orig_sums);
+	sums_free(&ex->patched_sums);
+	kernel_symbols_free(&ex->ksyms);
+	if (ex->have_vsyms)
+		kernel_symbols_free(&ex->vsyms);
+	symvers_free(&ex->symvers);
+	if (ex->w.sections) {
+		struct strmap_slot *slot;
+
+		strmap_for_each(&ex->string_offsets, slot)
+			free((char *)slot->key);
+		strmap_free(&ex->string_offsets);
+		ow_free(&ex->w);
+	}
+	elf_close(ex->orig);
+	elf_close(ex->patched);
+}
+
+int extract(const struct extract_opts *opts)
+{
+	struct extractor ex = { .opts = opts };
+	int ret = EXIT_TROUBLE;
+	bool new_code = false;
+
+	if (load(&ex))
+		goto out;
+	ex.x = xcalloc(ex.patched->nr_symbols, sizeof(*ex.x));
+	for (size_t i = 0; i < ex.diff.nr; i++)
+		decide_item(&ex, &ex.diff.items[i]);
+	for (size_t i = 0; i < ex.patched->nr_symbols; i++)
+		new_code |= ex.x[i].role == ROLE_NEW && sym_is_func(&ex.patched->symbols[i]);
+	if (ex.errors)
+		goto out;
+	if (!ex.nr_patched && !new_code &&
+	    !elf_find_section(ex.patched, ".klpdiff.callbacks")) {
+		fprintf(stderr, "%s: %s: no functional change\n", progname, opts->patched);
+		ret = 3;
+		goto out;
+	}
+	build(&ex);
+	if (ex.errors)
+		goto out;
+	if (!ow_write(&ex.w, opts->output))
+		ret = 0;
+out:
+	cleanup(&ex);
+	return ret;
+}

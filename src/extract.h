@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * From an original and a patched object to a patch object: the changed and
+ * new functions with everything they need, their special-section entries,
+ * references resolved the way a livepatch module needs them, and the
+ * manifest of functions to patch (see klpdiff(1), "PATCH OBJECTS").
+ */
+#ifndef KLPDIFF_EXTRACT_H
+#define KLPDIFF_EXTRACT_H
+
+#include <stdbool.h>
+
+struct extract_opts {
+	const char *orig;
+	const char *patched;
+	const char *output;
+	const char *objname;		/* "vmlinux" or a module name */
+	const char *kernel_symbols;	/* ELF the sympos of objname's symbols come from */
+	const char *vmlinux_symbols;	/* for a module: vmlinux, for its references */
+	const char *symvers;		/* Module.symvers: what is exported */
+};
+
+/* Returns 0 (written), 3 (nothing to patch) or 2 (refused or failed: nothing written). */
+int extract(const struct extract_opts *opts);
+
+#endif

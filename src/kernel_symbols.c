@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "kernel_symbols.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+struct sort_item {
+	uint64_t addr;
+	size_t index;
+};
+
+static int cmp_addr(const void *a, const void *b)
+{
+	const struct sort_item *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* kallsyms lists code and data symbols; not files, sections or absolutes. */
+static bool in_kallsyms(const GElf_Sym *s, const char *name)
+{
+	unsigned type = GELF_ST_TYPE(s->st_info);
+
+	if (!*name || s->st_shndx == SHN_UNDEF || s->st_shndx == SHN_ABS)
+		return false;
+	return type == STT_FUNC || type == STT_OBJECT || type == STT_NOTYPE || type == STT_TLS;
+}
+
+/* Chain same-named symbols in kallsyms order. */
+static void link_same_names(struct kernel_symbols *ks, const struct sort_item *order, size_t count)
+{
+	struct strmap tails;
+
+	strmap_init(&tails, count);
+	for (size_t k = 0; k < count; k++) {
+		struct ksym *s = &ks->syms[order[k].index];
+		void **head = strmap_slot(&ks->by_name, s->name);
+		void **tail = strmap_slot(&tails, s->name);
+
+		if (!*head)
+			*head = s;
+		else
+			((struct ksym *)*tail)->next = s;
+		*tail = s;
+	}
+	strmap_free(&tails);
+}
+
+static int read_symtab(struct kernel_symbols *ks, Elf *elf, bool by_address)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	Elf_Data *data = NULL, *strdata;
+	struct sort_item *order;
+	const char *unit = NULL;
+	size_t n, count = 0;
+
+	while ((scn = elf_nextscn(elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
+			break;
+	if (!scn || !(data = elf_getdata(scn, NULL)))
+		return error(ks->path, "no symbol table");
+	strdata = elf_getdata(elf_getscn(elf, sh.sh_link), NULL);
+	if (!strdata || !strdata->d_size)
+		return error(ks->path, "no symbol string table");
+	ks->strtab = xmalloc(strdata->d_size + 1);
+	memcpy(ks->strtab, strdata->d_buf, strdata->d_size);
+	ks->strtab[strdata->d_size] = '\0';
+	n = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+	ks->syms = xcalloc(n, sizeof(*ks->syms));
+	order = xcalloc(n, sizeof(*order));
+	for (size_t i = 1; i < n; i++) {
+		GElf_Sym s;
+		const char *name;
+
+		if (!gelf_getsym(data, (int)i, &s) || s.st_name >= strdata->d_size)
+			return error(ks->path, "malformed symbol %zu", i);
+		name = ks->strtab + s.st_name;
+		if (GELF_ST_TYPE(s.st_info) == STT_FILE) {
+			unit = name;
+			continue;
+		}
+		if (!in_kallsyms(&s, name))
+			continue;
+		ks->syms[count] = (struct ksym){ name, GELF_ST_BIND(s.st_info) == STB_LOCAL ? unit : NULL,
+						 s.st_size, GELF_ST_BIND(s.st_info) == STB_LOCAL, NULL };
+		order[count] = (struct sort_item){ by_address ? s.st_value : 0, count };
+		count++;
+	}
+	ks->nr = count;
+	/* vmlinux's kallsyms is sorted by address; a module's is its symtab order. */
+	if (by_address)
+		qsort(order, count, sizeof(*order), cmp_addr);
+	strmap_init(&ks->by_name, count);
+	link_same_names(ks, order, count);
+	free(order);
+	return 0;
+}
+
+int kernel_symbols_read(struct kernel_symbols *ks, const char *path)
+{
+	int fd = open(path, O_RDONLY), ret;
+	Elf *elf;
+	GElf_Ehdr eh;
+
+	memset(ks, 0, sizeof(*ks));
+	ks->path = path;
+	if (fd < 0)
+		return error(path, "cannot open: %s", strerror(errno));
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
+		ret = error(path, "not an ELF file");
+	} else {
+		ret = read_symtab(ks, elf, eh.e_type == ET_EXEC || eh.e_type == ET_DYN);
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return ret;
+}
+
+void kernel_symbols_free(struct kernel_symbols *ks)
+{
+	free(ks->syms);
+	free(ks->strtab);
+	strmap_free(&ks->by_name);
+	memset(ks, 0, sizeof(*ks));
+}
+
+bool kernel_symbols_has(const struct kernel_symbols *ks, const char *name)
+{
+	return strmap_get(&ks->by_name, name) != NULL;
+}
+
+/* "core.c#2" names the second FILE symbol called core.c. */
+static bool unit_matches(const char *file, const char *unit)
+{
+	size_t n = strcspn(unit, "#");
+
+	return file && strlen(file) == n && !strncmp(file, unit, n);
+}
+
+long kernel_symbols_sympos(const struct kernel_symbols *ks, const char *name, const char *unit,
+			   uint64_t size)
+{
+	const struct ksym *first = strmap_get(&ks->by_name, name), *s, *pick = NULL;
+	long pos = 0, pick_pos = 0, matches = 0;
+
+	if (!first)
+		return error(ks->path, "no symbol '%s' (is this the kernel the patch is for?)", name),
+		       -1;
+	if (!first->next)
+		return 0;
+	for (int pass = 0; pass < 2 && matches != 1; pass++) {
+		matches = 0;
+		pos = 0;
+		for (s = first; s; s = s->next) {
+			pos++;
+			if (!unit || !unit_matches(s->unit, unit) || (pass == 1 && s->size != size))
+				continue;
+			matches++;
+			pick = s;
+			pick_pos = pos;
+		}
+	}
+	if (matches != 1 || !pick)
+		return error(ks->path, "%ld symbols named '%s'; cannot tell which one is %s's",
+			     pos, name, unit ? unit : "the patched object"),
+		       -1;
+	return pick_pos;
+}
+
+int symvers_read(struct symvers *sv, const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	size_t len = 0, alloc = 0, n, lineno = 0;
+	char *line, *next;
+
+	memset(sv, 0, sizeof(*sv));
+	if (!fp)
+		return error(path, "cannot open: %s", strerror(errno));
+	do {
+		GROW(sv->text, len, alloc, len + 65536);
+		n = fread(sv->text + len, 1, alloc - len - 1, fp);
+		len += n;
+	} while (n);
+	fclose(fp);
+	sv->text[len] = '\0';
+	strmap_init(&sv->exported, 4096);
+	for (line = sv->text; *line; line = next) {
+		char *crc, *sym, *mod, *save;
+
+		lineno++;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if (!*line)
+			continue;
+		crc = strtok_r(line, "\t", &save);
+		sym = strtok_r(NULL, "\t", &save);
+		mod = strtok_r(NULL, "\t", &save);
+		if (!crc || !sym || !mod || strncmp(crc, "0x", 2) || !strtok_r(NULL, "\t", &save))
+			return error(path, "line %zu: malformed (expected CRC, symbol, module, "
+				     "export type)", lineno);
+		*strmap_slot(&sv->exported, sym) = mod;
+	}
+	return 0;
+}
+
+void symvers_free(struct symvers *sv)
+{
+	strmap_free(&sv->exported);
+	free(sv->text);
+	memset(sv, 0, sizeof(*sv));
+}
+
+const char *symvers_owner(const struct symvers *sv, const char *name)
+{
+	return strmap_get(&sv->exported, name);
+}
