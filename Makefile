@@ -19,7 +19,8 @@ endif
 
 CFLAGS ?= $(OPT)
 override CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
-	-Wmissing-prototypes -Wstrict-prototypes -DKLPDIFF_VERSION='"$(VERSION)"' \
+	-Wmissing-prototypes -Wstrict-prototypes -DKLPDIFF_VERSION='"$(VERSION)"' -DKLPDIFF_VERSION_STRING='"$(VERSION)"' \
+	-DKLPDIFF_INCLUDE_DIR='"$(PREFIX)/share/klpdiff/include"' \
 	$(SAN_FLAGS) $(shell pkg-config --cflags $(PKGS))
 LDLIBS += $(shell pkg-config --libs $(PKGS)) -lpthread
 LDFLAGS += $(SAN_FLAGS)
@@ -59,6 +60,8 @@ check: $(BIN)
 install: $(BIN)
 	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/klpdiff
 	install -D -m 644 man/klpdiff.1 $(DESTDIR)$(PREFIX)/share/man/man1/klpdiff.1
+	install -d $(DESTDIR)$(PREFIX)/share/klpdiff/include
+	install -m 644 include/klpdiff/*.h $(DESTDIR)$(PREFIX)/share/klpdiff/include/
 
 clean:
 	rm -rf build build-san klpdiff

@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+# Helpers shared by bench/sums and bench/diff (sourced, not run).
+#
+# measure LABEL OKCODES CMD... runs CMD once and appends "wall_us rss_kb" to
+# $bench_tmp/LABEL. Wall time comes from bash's microsecond clock around the
+# run, because /usr/bin/time's %e has only 10 ms resolution (too coarse for a
+# single-object diff); peak RSS comes from /usr/bin/time's %M (KiB).
+
+bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_dir=$(cd "$bench_dir/.." && pwd)
+work=${KLPDIFF_E2E_WORKDIR:-$HOME/.cache/klpdiff}
+klpdiff=${KLPDIFF:-$repo_dir/klpdiff}
+gnu_time=/usr/bin/time
+
+die() { echo "${0##*/}: $*" >&2; exit 2; }
+log() { echo "${0##*/}: $*" >&2; }
+
+# GNU time, not the shell keyword: only it reports peak RSS.
+check_tools() {
+	[ -x "$gnu_time" ] || die "$gnu_time missing: apt-get install -y time"
+	[ -x "$klpdiff" ] || die "$klpdiff missing: run make"
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null || die "$t missing"
+	done
+}
+
+# The defconfig build if it has finished, else the fsect one. Only finished
+# builds count: a defconfig build may be running in the background, and
+# asking kernel-tree for it would start (or race) a second one.
+default_build() {
+	local d
+	for d in "$work"/build-defconfig-*/ "$work"/build-fsect-*/; do
+		[ -f "$d/.klpdiff-built" ] && { echo "${d%/}"; return; }
+	done
+	die "no finished defconfig or fsect build under $work: run tests/kernel/kernel-tree fsect"
+}
+
+# A private scratch directory, removed on exit.
+make_tmp() {
+	bench_tmp=$(mktemp -d "${TMPDIR:-/tmp}/klpdiff-bench.XXXXXX")
+	trap 'rm -rf "$bench_tmp"' EXIT
+}
+
+# Run a private copy of klpdiff: others rebuild build/klpdiff while a
+# benchmark runs, and a binary swapped mid-run would mix two versions.
+snapshot_klpdiff() {
+	local copy=$bench_tmp/klpdiff
+	cp "$klpdiff" "$copy"
+	# shellcheck disable=SC2034 # printed by the scripts that source this
+	klpdiff_desc="$("$copy" --version), tree $(git -C "$repo_dir" rev-parse --short HEAD 2>/dev/null || echo '?'), binary sha256 $(sha256sum <"$copy" | cut -c1-12)"
+	klpdiff=$copy
+}
+
+now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }
+
+# OKCODES is a comma list of acceptable exit statuses (diff exits 1 on change).
+measure() {
+	local label=$1 ok=$2 start end rc=0
+	shift 2
+	start=$(now_us)
+	"$gnu_time" -f '%e %M' -o "$bench_tmp/$label.time" "$@" \
+		>"$bench_tmp/$label.out" 2>"$bench_tmp/$label.err" || rc=$?
+	end=$(now_us)
+	case ",$ok," in
+	*",$rc,"*) ;;
+	*) cat "$bench_tmp/$label.err" >&2; die "$label: $* exited $rc" ;;
+	esac
+	# time -o holds "%e %M" on its last line (a note precedes it on failure).
+	echo "$((end - start)) $(tail -1 "$bench_tmp/$label.time" | cut -d' ' -f2)" \
+		>>"$bench_tmp/$label.runs"
+	[ -z "${verbose:-}" ] || log "$label: $((end - start)) us, $(tail -1 "$bench_tmp/$label.time")"
+}
+
+# Median of column COL of LABEL's runs (the lower middle for an even count).
+median() {
+	local label=$1 col=$2
+	cut -d' ' -f"$col" "$bench_tmp/$label.runs" | sort -n |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+median_wall_us() { median "$1" 1; }
+median_rss_kb() { median "$1" 2; }
+
+# Fixed-point arithmetic without bc: awk prints A/B with the given format.
+ratio() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN { printf f, (b ? a / b : 0) }'; }
+
+file_bytes() { stat -L -c %s "$1"; }
+
+# Symbol and relocation counts from the section headers (entries = size /
+# entry size): exact, and instant where readelf -r on a vmlinux.o takes seconds.
+# mawk has no strtonum, hence hex().
+elf_counts() {
+	readelf -SW "$1" | sed -n 's/^ *\[ *[0-9]*\] *//p' | awk '
+		function hex(s,   i, n) {
+			n = 0
+			for (i = 1; i <= length(s); i++)
+				n = n * 16 + index("0123456789abcdef", tolower(substr(s, i, 1))) - 1
+			return n
+		}
+		$2 == "SYMTAB" { syms += hex($5) / hex($6) }
+		$2 == "RELA" { relas += hex($5) / hex($6) }
+		END { printf "%d %d\n", syms, relas }'
+}
+
+# Yes/no against a target, for the summary lines.
+verdict() { awk -v v="$1" -v max="$2" 'BEGIN { print (v <= max ? "met" : "NOT met") }'; }

@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "kbuild.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+void strlist_add(struct strlist *l, char *s)
+{
+	GROW(l->v, l->nr, l->alloc, l->nr + 2);
+	l->v[l->nr++] = s;
+	l->v[l->nr] = NULL;
+}
+
+void strlist_free(struct strlist *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+bool strlist_has(const struct strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		if (streq(l->v[i], s))
+			return true;
+	return false;
+}
+
+int run_logged(char *const argv[], const char *log)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return error(NULL, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		execvp(argv[0], argv);
+		fprintf(stderr, "%s: cannot run %s: %s\n", progname, argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFSIGNALED(status)) {
+		/* Ctrl-C reached make too: stop as it did. */
+		if (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM)
+			raise(WTERMSIG(status));
+		return -1;
+	}
+	return WEXITSTATUS(status);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* A mount namespace of our own; a user namespace too when not root. */
+static int enter_private_namespace(void)
+{
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+
+	if (uid == 0) {
+		if (unshare(CLONE_NEWNS))
+			return error(NULL, "cannot create a mount namespace: %s", strerror(errno));
+	} else {
+		char map[64];
+
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
+			return error(NULL, "cannot create a user and mount namespace (needed to "
+				     "patch the tree in an overlay): %s", strerror(errno));
+		write_file("/proc/self/setgroups", "deny");
+		snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
+		if (write_file("/proc/self/uid_map", map))
+			return error(NULL, "cannot map user id in the namespace");
+		snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
+		if (write_file("/proc/self/gid_map", map))
+			return error(NULL, "cannot map group id in the namespace");
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return error(NULL, "cannot make mounts private: %s", strerror(errno));
+	return 0;
+}
+
+static int mkdir_p(const char *path)
+{
+	char *p = xstrdup(path);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		mkdir(p, 0755);
+		*s = '/';
+	}
+	free(p);
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return error(path, "cannot create directory: %s", strerror(errno));
+	return 0;
+}
+
+/*
+ * Overlay @dir with an upper layer under @layers: writes land there. For a
+ * source tree built in place, hide what makes kbuild call it unclean, so that
+ * an O= build of it is possible.
+ */
+static int overlay(const char *dir, const char *layers, bool hide_in_tree_build)
+{
+	static const char *const hidden[] = { ".config", "include/config",
+					      "arch/x86/include/generated" };
+	char *up = xasprintf("%s/up", layers), *wk = xasprintf("%s/work", layers), *opts;
+	int ret = 0;
+
+	if (mkdir_p(up) || mkdir_p(wk)) {
+		ret = -1;
+		goto out;
+	}
+	for (size_t i = 0; hide_in_tree_build && i < ARRAY_SIZE(hidden); i++) {
+		char *in_tree = xasprintf("%s/%s", dir, hidden[i]);
+		char *whiteout = xasprintf("%s/%s", up, hidden[i]);
+		struct stat st;
+
+		if (!lstat(in_tree, &st)) {
+			char *parent = xstrdup(whiteout);
+
+			*strrchr(parent, '/') = '\0';
+			mkdir_p(parent);
+			free(parent);
+			if (mknod(whiteout, S_IFCHR | 0000, makedev(0, 0)) && errno != EEXIST)
+				ret = error(dir, "cannot hide %s from the build: %s", hidden[i],
+					    strerror(errno));
+		}
+		free(in_tree);
+		free(whiteout);
+	}
+	opts = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", dir, up, wk);
+	if (!ret && mount("overlay", dir, "overlay", 0, opts))
+		ret = error(dir, "cannot mount an overlay on it: %s", strerror(errno));
+	free(opts);
+out:
+	free(up);
+	free(wk);
+	return ret;
+}
+
+/* Run @fn in a child in a private mount namespace; its exit status. */
+static int in_namespace(int (*fn)(void *), void *arg)
+{
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return error(NULL, "fork: %s", strerror(errno));
+	if (pid == 0)
+		_exit(enter_private_namespace() ? 2 : fn(arg) ? 2 : 0);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFSIGNALED(status)) {
+		if (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM)
+			raise(WTERMSIG(status));
+		return -1;
+	}
+	return WEXITSTATUS(status) ? -1 : 0;
+}
+
+static bool in_tree_build(const struct kbuild *kb)
+{
+	struct stat st;
+	char *config = xasprintf("%s/.config", kb->src);
+	bool yes = !stat(config, &st);
+
+	free(config);
+	return yes;
+}
+
+/* make -C SRC O=ORIG [LLVM=1] -jN KCFLAGS=... TARGETS... */
+static int make(const struct kbuild *kb, const char *kcflags, char *const targets[])
+{
+	struct strlist argv = { 0 };
+	int ret;
+
+	strlist_add(&argv, xstrdup("make"));
+	strlist_add(&argv, xasprintf("-C%s", kb->src));
+	strlist_add(&argv, xasprintf("O=%s", kb->orig));
+	strlist_add(&argv, xasprintf("-j%d", kb->jobs));
+	if (kb->llvm)
+		strlist_add(&argv, xstrdup("LLVM=1"));
+	if (kcflags)
+		strlist_add(&argv, xasprintf("KCFLAGS=%s", kcflags));
+	for (size_t i = 0; targets[i]; i++)
+		strlist_add(&argv, xstrdup(targets[i]));
+	ret = run_logged(argv.v, kb->log);
+	strlist_free(&argv);
+	return ret;
+}
+
+#define KCFLAGS_FSECT "-ffunction-sections -fdata-sections"
+
+static int build_original_inside(void *arg)
+{
+	struct kbuild *kb = arg;
+	char *layers = xasprintf("%s/orig-src", kb->work);
+	char *olddefconfig[] = { "olddefconfig", NULL };
+	char *all[] = { "vmlinux", "modules", NULL };
+	int ret = overlay(kb->src, layers, in_tree_build(kb));
+
+	free(layers);
+	if (ret)
+		return ret;
+	if (make(kb, NULL, olddefconfig))
+		return error(NULL, "configuring the original build failed; see %s", kb->log);
+	if (make(kb, KCFLAGS_FSECT, all))
+		return error(NULL, "the original build failed; see %s", kb->log);
+	return 0;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	char *dir = xstrdup(to);
+	FILE *in, *out;
+	char buf[65536];
+	size_t n;
+	int ret = 0;
+
+	*strrchr(dir, '/') = '\0';
+	mkdir_p(dir);
+	free(dir);
+	in = fopen(from, "rb");
+	if (!in)
+		return error(from, "cannot open: %s", strerror(errno));
+	out = fopen(to, "wb");
+	if (!out) {
+		fclose(in);
+		return error(to, "cannot create: %s", strerror(errno));
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)))
+		if (fwrite(buf, 1, n, out) != n)
+			ret = error(to, "write error: %s", strerror(errno));
+	fclose(in);
+	if (fclose(out) && !ret)
+		ret = error(to, "write error: %s", strerror(errno));
+	return ret;
+}
+
+int kbuild_original(struct kbuild *kb)
+{
+	char *stamp = xasprintf("%s/.klpdiff-complete", kb->orig);
+	char *config_from = xasprintf("%s/.config", kb->target);
+	char *config_to = xasprintf("%s/.config", kb->orig);
+	struct stat st;
+	int ret = 0;
+
+	if (!stat(stamp, &st))
+		goto out;
+	ret = mkdir_p(kb->orig);
+	if (!ret)
+		ret = copy_file(config_from, config_to);
+	if (!ret)
+		ret = in_namespace(build_original_inside, kb);
+	if (!ret) {
+		FILE *fp = fopen(stamp, "w");
+
+		ret = fp ? fclose(fp) : -1;
+	}
+out:
+	free(stamp);
+	free(config_from);
+	free(config_to);
+	return ret;
+}
+
+int patch_touched_files(struct strlist *files, char *const patches[], size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
+		FILE *fp = fopen(patches[i], "r");
+		char line[4096];
+		bool any = false;
+
+		if (!fp)
+			return error(patches[i], "cannot open: %s", strerror(errno));
+		while (fgets(line, sizeof(line), fp)) {
+			char *path, *end;
+
+			if (strncmp(line, "+++ ", 4))
+				continue;
+			/* "+++ b/fs/proc/cmdline.c<TAB>date": strip one directory (-p1). */
+			path = strchr(line + 4, '/');
+			if (!path)
+				continue;
+			path++;
+			end = path + strcspn(path, "\t\n ");
+			*end = '\0';
+			any = true;
+			if (!strlist_has(files, path))
+				strlist_add(files, xstrdup(path));
+		}
+		fclose(fp);
+		if (!any)
+			return error(patches[i], "not a patch (no '+++ ' lines)");
+	}
+	return 0;
+}
+
+static bool file_contains(const char *path, const char *needle)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, alloc = 0, n;
+	bool found;
+
+	if (!fp)
+		return false;
+	do {
+		GROW(buf, len, alloc, len + 65536);
+		n = fread(buf + len, 1, alloc - len - 1, fp);
+		len += n;
+	} while (n);
+	fclose(fp);
+	buf[len] = '\0';
+	found = strstr(buf, needle) != NULL;
+	free(buf);
+	return found;
+}
+
+/* Kbuild records each object's dependencies in DIR/.NAME.o.cmd. */
+static void find_users(const char *root, const char *rel, const char *needle,
+		       struct strlist *objects)
+{
+	char *dir = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char *child;
+
+		if (streq(e->d_name, ".") || streq(e->d_name, ".."))
+			continue;
+		child = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
+		if (e->d_type == DT_DIR) {
+			find_users(root, child, needle, objects);
+		} else if (e->d_name[0] == '.' && ends_with(e->d_name, ".o.cmd") &&
+			   !ends_with(e->d_name, ".mod.o.cmd")) {
+			char *path = xasprintf("%s/%s", root, child);
+
+			if (file_contains(path, needle)) {
+				size_t n = strlen(e->d_name) - strlen(".cmd") - 1;
+				char *obj = *rel ? xasprintf("%s/%.*s", rel, (int)n, e->d_name + 1) :
+						   xasprintf("%.*s", (int)n, e->d_name + 1);
+
+				if (!streq(obj, "vmlinux.o") && !strlist_has(objects, obj))
+					strlist_add(objects, obj);
+				else
+					free(obj);
+			}
+			free(path);
+		}
+		free(child);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+}
+
+void kbuild_affected_objects(const struct kbuild *kb, const struct strlist *files,
+			     struct strlist *objects)
+{
+	for (size_t i = 0; i < files->nr; i++) {
+		const char *f = files->v[i];
+		struct stat st;
+
+		if (ends_with(f, ".c") || ends_with(f, ".S")) {
+			char *obj = xasprintf("%.*s.o", (int)(strlen(f) - 2), f);
+			char *path = xasprintf("%s/%s", kb->orig, obj);
+
+			if (!stat(path, &st) && !strlist_has(objects, obj))
+				strlist_add(objects, obj);
+			else
+				free(obj);
+			free(path);
+		} else if (ends_with(f, ".h")) {
+			char *needle = xasprintf("%s/%s", kb->src, f);
+
+			find_users(kb->orig, "", needle, objects);
+			free(needle);
+		}
+	}
+}
+
+struct patched_job {
+	struct kbuild *kb;
+	char *const *patches;
+	size_t nr;
+	const struct strlist *objects;
+};
+
+static char *cmd_file(const char *dir, const char *obj)
+{
+	const char *slash = strrchr(obj, '/');
+
+	if (!slash)
+		return xasprintf("%s/.%s.cmd", dir, obj);
+	return xasprintf("%s/%.*s/.%s.cmd", dir, (int)(slash - obj), obj, slash + 1);
+}
+
+/* Copy @obj and its .cmd file (which holds its exported symbols' CRCs) from @from to @to. */
+static int save_object(const char *from, const char *to, const char *obj)
+{
+	char *a = xasprintf("%s/%s", from, obj), *b = xasprintf("%s/%s", to, obj);
+	char *ca = cmd_file(from, obj), *cb = cmd_file(to, obj);
+	int ret = copy_file(a, b);
+
+	if (!ret && access(ca, R_OK) == 0)
+		ret = copy_file(ca, cb);
+	free(a);
+	free(b);
+	free(ca);
+	free(cb);
+	return ret;
+}
+
+static int build_patched_inside(void *arg)
+{
+	struct patched_job *job = arg;
+	struct kbuild *kb = job->kb;
+	char *src_layers = xasprintf("%s/patched-src", kb->work);
+	char *build_layers = xasprintf("%s/patched-build", kb->work);
+	char *out = xasprintf("%s/patched", kb->work);
+	char *kcflags = xasprintf(KCFLAGS_FSECT " -I%s", kb->include_dir);
+	int ret = overlay(kb->src, src_layers, in_tree_build(kb));
+
+	if (!ret)
+		ret = overlay(kb->orig, build_layers, false);
+	for (size_t i = 0; !ret && i < job->nr; i++) {
+		char *argv[] = { "patch", "-p1", "--forward", "--batch", "--silent",
+				 "--no-backup-if-mismatch", "-d", (char *)kb->src, "-i",
+				 job->patches[i], NULL };
+
+		if (run_logged(argv, kb->log))
+			ret = error(job->patches[i], "does not apply to %s; see %s", kb->src, kb->log);
+	}
+	if (!ret && make(kb, kcflags, job->objects->v))
+		ret = error(NULL, "the patched build failed; see %s", kb->log);
+	for (size_t i = 0; !ret && i < job->objects->nr; i++)
+		ret = save_object(kb->orig, out, job->objects->v[i]);
+	free(src_layers);
+	free(build_layers);
+	free(out);
+	free(kcflags);
+	return ret;
+}
+
+int kbuild_patched(struct kbuild *kb, char *const patches[], size_t nr,
+		   const struct strlist *objects)
+{
+	struct patched_job job = { kb, patches, nr, objects };
+	char *orig_out = xasprintf("%s/orig", kb->work);
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < objects->nr; i++)
+		ret = save_object(kb->orig, orig_out, objects->v[i]);
+	free(orig_out);
+	return ret ? ret : in_namespace(build_patched_inside, &job);
+}
+
+/* Search the .mod files (one per module: its member objects) for @object. */
+static char *search_mod_files(const char *root, const char *rel, const char *object)
+{
+	char *dir = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *found = NULL;
+
+	while (d && !found && (e = readdir(d))) {
+		char *child;
+
+		if (e->d_name[0] == '.')
+			continue;
+		child = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
+		if (e->d_type == DT_DIR) {
+			found = search_mod_files(root, child, object);
+		} else if (ends_with(e->d_name, ".mod")) {
+			char *path = xasprintf("%s/%s", root, child);
+			FILE *fp = fopen(path, "r");
+			char line[4096];
+
+			while (fp && !found && fgets(line, sizeof(line), fp)) {
+				line[strcspn(line, "\n")] = '\0';
+				if (streq(line, object))
+					found = xstrndup(child, strlen(child) - strlen(".mod"));
+			}
+			if (fp)
+				fclose(fp);
+			free(path);
+		}
+		free(child);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	return found;
+}
+
+char *kbuild_module_of(const struct kbuild *kb, const char *object, char **module_path)
+{
+	char *mod = search_mod_files(kb->orig, "", object);
+	const char *base;
+	char *name;
+
+	*module_path = NULL;
+	if (!mod)
+		return NULL;
+	base = strrchr(mod, '/');
+	base = base ? base + 1 : mod;
+	/* Module names use '_' where file names have '-'. */
+	name = xstrdup(base);
+	for (char *p = name; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	*module_path = xasprintf("%s/%s.ko", kb->target, mod);
+	free(mod);
+	return name;
+}

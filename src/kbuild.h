@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Driving a kernel build: the original build with function sections (cached),
+ * and the patched rebuild of the touched objects, done in a private mount
+ * namespace where the source tree and the build directory are overlays. The
+ * patch lands in the overlay, so the user's tree is never modified, whatever
+ * happens (errors, Ctrl-C): there is nothing to restore.
+ */
+#ifndef KLPDIFF_KBUILD_H
+#define KLPDIFF_KBUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct strlist {
+	char **v;
+	size_t nr, alloc;
+};
+
+void strlist_add(struct strlist *l, char *s);	/* takes ownership */
+void strlist_free(struct strlist *l);
+bool strlist_has(const struct strlist *l, const char *s);
+
+struct kbuild {
+	const char *src;	/* kernel source tree (absolute) */
+	const char *target;	/* the build of the running kernel: .config, vmlinux, Module.symvers */
+	char *orig;		/* klpdiff's cached function-sections build */
+	char *work;		/* temporary directory of this run */
+	char *log;		/* where make's output goes */
+	char *include_dir;	/* patch-author headers */
+	bool llvm;
+	int jobs;
+};
+
+/* Run argv (NULL-terminated) with stdout/stderr appended to @log; exit status or -1. */
+int run_logged(char *const argv[], const char *log);
+
+/* Build (or reuse) the original function-sections build; -1 on failure (reported). */
+int kbuild_original(struct kbuild *kb);
+/* Files the patches touch, relative to the tree. */
+int patch_touched_files(struct strlist *files, char *const patches[], size_t nr);
+/* Objects of the original build that the touched files can change. */
+void kbuild_affected_objects(const struct kbuild *kb, const struct strlist *files,
+			     struct strlist *objects);
+/*
+ * In a private namespace: apply @patches over the source tree, rebuild
+ * @objects, and copy them to WORK/patched/ (the originals go to WORK/orig/,
+ * with their .cmd files). Returns 0, or -1 with the failing stage reported.
+ */
+int kbuild_patched(struct kbuild *kb, char *const patches[], size_t nr,
+		   const struct strlist *objects);
+/* The module an object of the build is linked into, or NULL for vmlinux. */
+char *kbuild_module_of(const struct kbuild *kb, const char *object, char **module_path);
+
+#endif

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "postlink.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "elf_writer.h"
+#include "util.h"
+
+/* From the kernel's include/uapi/linux/elf.h; libc's <elf.h> lacks them. */
+#ifndef SHF_RELA_LIVEPATCH
+#define SHF_RELA_LIVEPATCH 0x00100000
+#endif
+#ifndef SHN_LIVEPATCH
+#define SHN_LIVEPATCH 0xff20
+#endif
+#ifndef SHT_LLVM_ADDRSIG
+#define SHT_LLVM_ADDRSIG 0x6fff4c03
+#endif
+
+#define RELOCS_SECTION ".klpdiff.relocs"
+#define STRINGS_SECTION ".klpdiff.strings"
+#define ENTRY_SIZE 32
+#define KLP_SYM_PREFIX ".klp.sym."
+/* klp_resolve_symbols() reads the symbol name with %511[^,]. */
+#define KLP_SYM_NAME_MAX 511
+
+/* The .klpdiff.relocs table of one object. */
+struct klp_table {
+	struct elf_object *obj;
+	struct elf_section *relocs, *strings;
+	size_t nr;
+};
+
+/* One entry, resolved to where it applies. */
+struct klp_reloc {
+	struct elf_section *sec;
+	uint64_t offset;
+	const char *name;	/* .klp.sym.OBJNAME.SYMBOL,SYMPOS */
+	char objname[KLP_MODULE_NAME_MAX + 1];
+	int64_t addend;
+	uint32_t type;
+	unsigned width;
+};
+
+#define BAD_ENTRY(t, i, fmt, ...) \
+	error((t)->obj->path, RELOCS_SECTION " entry %zu: " fmt, (i), ##__VA_ARGS__)
+
+static int open_table(struct elf_object *obj, struct klp_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->obj = obj;
+	t->relocs = elf_find_section(obj, RELOCS_SECTION);
+	if (!t->relocs || !t->relocs->sh.sh_size)
+		return 0;
+	if (t->relocs->sh.sh_size % ENTRY_SIZE || !t->relocs->data)
+		return error(obj->path, RELOCS_SECTION " is not a table of %d-byte entries",
+			     ENTRY_SIZE);
+	t->nr = t->relocs->sh.sh_size / ENTRY_SIZE;
+	t->strings = elf_find_section(obj, STRINGS_SECTION);
+	if (!t->strings || !t->strings->data)
+		return error(obj->path, RELOCS_SECTION " without " STRINGS_SECTION);
+	return 0;
+}
+
+/* Where the R_X86_64_64 relocation filling field @field of entry @i points. */
+static int field_target(const struct klp_table *t, size_t i, unsigned field, const char *what,
+			struct elf_section **sec, uint64_t *offset)
+{
+	uint64_t at = i * ENTRY_SIZE + field;
+	size_t k = elf_first_reloc(t->relocs, at);
+	const struct elf_reloc *r = &t->relocs->relocs[k];
+
+	if (k >= t->relocs->nr_relocs || r->offset != at)
+		return BAD_ENTRY(t, i, "no relocation fills its %s field", what);
+	if (r->type != t->obj->arch->reloc_abs64)
+		return BAD_ENTRY(t, i, "its %s field has relocation type %u, not a 64-bit "
+				 "absolute one", what, r->type);
+	if (!r->sym->sec)
+		return BAD_ENTRY(t, i, "its %s field refers to %s, which is not defined here",
+				 what, r->sym->name);
+	*sec = r->sym->sec;
+	*offset = r->sym->value + (uint64_t)r->addend;
+	if (*offset >= (*sec)->sh.sh_size)
+		return BAD_ENTRY(t, i, "its %s field points past the end of %s", what,
+				 (*sec)->name);
+	return 0;
+}
+
+/* Check ".klp.sym.OBJNAME.SYMBOL,SYMPOS" as klp_resolve_symbols() parses it. */
+static bool parse_klp_sym(const char *name, char *objname)
+{
+	const char *obj = name + strlen(KLP_SYM_PREFIX), *dot, *comma, *p;
+
+	if (!starts_with(name, KLP_SYM_PREFIX))
+		return false;
+	dot = strchr(obj, '.');
+	if (!dot || dot == obj || dot - obj > KLP_MODULE_NAME_MAX)
+		return false;
+	memcpy(objname, obj, (size_t)(dot - obj));
+	objname[dot - obj] = '\0';
+	if (!streq(objname, "vmlinux") && !klp_valid_module_name(objname))
+		return false;
+	comma = strchr(dot + 1, ',');
+	if (!comma || comma == dot + 1 || comma - (dot + 1) > KLP_SYM_NAME_MAX)
+		return false;
+	for (p = comma + 1; *p >= '0' && *p <= '9'; p++)
+		;
+	return p > comma + 1 && !*p && p - (comma + 1) < 20;
+}
+
+/* The types x86-64's apply_relocate_add() of Linux 6.1 handles. */
+static bool klp_type_supported(uint32_t type)
+{
+	switch (type) {
+	case R_X86_64_64:
+	case R_X86_64_32:
+	case R_X86_64_32S:
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+	case R_X86_64_PC64:
+		return true;
+	}
+	return false;
+}
+
+static bool all_zero(const uint8_t *p, unsigned n)
+{
+	while (n--)
+		if (*p++)
+			return false;
+	return true;
+}
+
+/* Does an ordinary relocation of @sec touch [@offset, @offset + @width)? */
+static bool overlaps_reloc(const struct elf_section *sec, uint64_t offset, unsigned width)
+{
+	size_t k = elf_first_reloc(sec, offset);
+
+	if (k < sec->nr_relocs && sec->relocs[k].offset < offset + width)
+		return true;
+	return k > 0 && sec->relocs[k - 1].offset + sec->relocs[k - 1].howto.width > offset;
+}
+
+static int read_name(const struct klp_table *t, size_t i, struct klp_reloc *kr)
+{
+	struct elf_section *sec;
+	uint64_t off;
+
+	if (field_target(t, i, 8, "name", &sec, &off))
+		return -1;
+	if (sec != t->strings)
+		return BAD_ENTRY(t, i, "its name points into %s, not " STRINGS_SECTION,
+				 sec->name);
+	kr->name = (const char *)sec->data + off;
+	if (!memchr(kr->name, '\0', sec->sh.sh_size - off))
+		return BAD_ENTRY(t, i, "its name is not NUL-terminated");
+	if (!parse_klp_sym(kr->name, kr->objname))
+		return BAD_ENTRY(t, i, "bad livepatch symbol name '%s' (want "
+				 KLP_SYM_PREFIX "OBJNAME.SYMBOL,SYMPOS)", kr->name);
+	return 0;
+}
+
+static int check_place(const struct klp_table *t, size_t i, const struct klp_reloc *kr)
+{
+	const struct elf_section *sec = kr->sec;
+
+	if (starts_with(sec->name, ".klpdiff."))
+		return BAD_ENTRY(t, i, "(%s) its place is in %s", kr->name, sec->name);
+	if (!(sec->sh.sh_flags & SHF_ALLOC))
+		return BAD_ENTRY(t, i, "(%s) its place is in %s, which is not loaded", kr->name,
+				 sec->name);
+	if (kr->offset + kr->width > sec->sh.sh_size)
+		return BAD_ENTRY(t, i, "(%s) its place %s+%#lx runs past the section end",
+				 kr->name, sec->name, (unsigned long)kr->offset);
+	/* x86-64's apply_relocate_add() refuses to write over anything but zeros. */
+	if (sec->data && !all_zero(sec->data + kr->offset, kr->width))
+		return BAD_ENTRY(t, i, "(%s) the bytes at %s+%#lx are not zero", kr->name,
+				 sec->name, (unsigned long)kr->offset);
+	if (overlaps_reloc(sec, kr->offset, kr->width))
+		return BAD_ENTRY(t, i, "(%s) an ordinary relocation also writes at %s+%#lx",
+				 kr->name, sec->name, (unsigned long)kr->offset);
+	/*
+	 * A module's livepatch relocations are applied when that module loads,
+	 * possibly long after the patch module freed its init sections.
+	 */
+	if (!streq(kr->objname, "vmlinux") && starts_with(sec->name, ".init"))
+		return BAD_ENTRY(t, i, "(%s) its place is in init section %s", kr->name,
+				 sec->name);
+	return 0;
+}
+
+static int read_entry(const struct klp_table *t, size_t i, const struct klp_manifest *m,
+		      struct klp_reloc *kr)
+{
+	const uint8_t *e = t->relocs->data + i * ENTRY_SIZE;
+	struct reloc_howto howto;
+
+	memset(kr, 0, sizeof(*kr));
+	memcpy(&kr->addend, e + 16, sizeof(kr->addend));
+	memcpy(&kr->type, e + 24, sizeof(kr->type));
+	if (read_name(t, i, kr) || field_target(t, i, 0, "place", &kr->sec, &kr->offset))
+		return -1;
+	if (!klp_type_supported(kr->type) || !t->obj->arch->reloc_howto(kr->type, &howto))
+		return BAD_ENTRY(t, i, "(%s) relocation type %u is not one the kernel applies "
+				 "to live patches", kr->name, kr->type);
+	kr->width = howto.width;
+	/*
+	 * vmlinux relocations are applied by the module loader whatever the
+	 * patch's objects; a module's only for a klp_object of that module.
+	 */
+	if (!streq(kr->objname, "vmlinux") && !klp_manifest_object(m, kr->objname))
+		return BAD_ENTRY(t, i, "(%s) object %s is not in the manifest (add an "
+				 "'object %s' record)", kr->name, kr->objname, kr->objname);
+	return check_place(t, i, kr);
+}
+
+int klp_relocs_check(struct elf_object *obj, const struct klp_manifest *m)
+{
+	struct klp_table t;
+	struct klp_reloc kr;
+
+	if (open_table(obj, &t))
+		return -1;
+	for (size_t i = 0; i < t.nr; i++)
+		if (read_entry(&t, i, m, &kr))
+			return -1;
+	return 0;
+}
+
+/* The input module, and what each of its sections and symbols became. */
+struct postlink {
+	struct elf_object *obj;
+	struct elf_writer w;
+	struct ow_section **secs;	/* by input index; NULL: left out */
+	struct ow_symbol **syms;
+	const Elf64_Sym *raw_syms;	/* for st_shndx values the model drops */
+	size_t symtab_index, strtab_index, shstrtab_index;
+};
+
+static int find_tables(struct postlink *pl)
+{
+	struct elf_section *sec;
+
+	if (elf_getshdrstrndx(pl->obj->elf, &pl->shstrtab_index))
+		return error(pl->obj->path, "no section name table");
+	for_each_section(pl->obj, sec) {
+		if (sec->sh.sh_type != SHT_SYMTAB)
+			continue;
+		pl->symtab_index = sec->index;
+		pl->strtab_index = sec->sh.sh_link;
+		pl->raw_syms = (const Elf64_Sym *)sec->data;
+	}
+	return 0;
+}
+
+/* 1: leave @sec out (rebuilt or klpdiff's own); 0: copy it; -1: cannot. */
+static int leave_out(const struct postlink *pl, const struct elf_section *sec)
+{
+	const char *path = pl->obj->path;
+
+	switch (sec->sh.sh_type) {
+	case SHT_NULL:
+	case SHT_SYMTAB:
+	case SHT_SYMTAB_SHNDX:
+	case SHT_LLVM_ADDRSIG:	/* only for the linker's identical code folding */
+		return 1;
+	case SHT_RELA:
+		if (sec->sh.sh_flags & SHF_RELA_LIVEPATCH)
+			return error(path, "already has livepatch relocations (%s)", sec->name);
+		return 1;	/* rebuilt from the model, against the new symbol table */
+	case SHT_REL:
+		return error(path, "%s: SHT_REL relocations, not x86-64's SHT_RELA", sec->name);
+	case SHT_GROUP:
+		return error(path, "%s: section groups are not supported", sec->name);
+	case SHT_STRTAB:
+		if (sec->index == pl->strtab_index || sec->index == pl->shstrtab_index)
+			return 1;
+		break;
+	}
+	if (starts_with(sec->name, ".klpdiff."))
+		return 1;
+	if (sec->sh.sh_link || (sec->sh.sh_flags & (SHF_LINK_ORDER | SHF_GROUP | SHF_INFO_LINK)))
+		return error(path, "%s: sections linked to other sections are not supported",
+			     sec->name);
+	return 0;
+}
+
+static int copy_sections(struct postlink *pl)
+{
+	struct elf_section *sec;
+
+	for_each_section(pl->obj, sec) {
+		struct ow_section *ws;
+		int skip = leave_out(pl, sec);
+
+		if (skip)
+			return skip < 0 ? -1 : 0;
+		if (ow_find_section(&pl->w, sec->name))
+			return error(pl->obj->path, "two sections named %s", sec->name);
+		ws = ow_section(&pl->w, sec->name, sec->sh.sh_type, sec->sh.sh_flags,
+				sec->sh.sh_addralign);
+		ws->entsize = sec->sh.sh_entsize;
+		ws->info = sec->sh.sh_info;
+		if (sec->sh.sh_size)
+			ow_append(ws, sec->data, sec->sh.sh_size, 1);
+		pl->secs[sec->index] = ws;
+	}
+	return 0;
+}
