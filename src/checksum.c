@@ -25,6 +25,7 @@ struct hole {
 };
 
 struct hash_scratch {
+	bool nested;		/* hashing a callee's body inside its caller's checksum */
 	struct insn_ref *refs;
 	size_t nr_refs, alloc_refs;
 	struct hole *holes;
@@ -35,7 +36,7 @@ struct hash_scratch {
 	size_t nr_pieces, alloc_pieces;
 	bool mask_lines;	/* computing the line sum */
 	bool saw_line_call;
-	XXH3_state_t *state[2];
+	XXH3_state_t *state[3];
 };
 
 enum token {
@@ -239,13 +240,28 @@ static void find_line_helpers(struct checksum_ctx *ctx)
 			ctx->line_arg[s->index] = (signed char)line_helpers[i].arg;
 }
 
+/*
+ * Constant-propagation clones: gcc makes several of one function
+ * ("f.constprop.0", "f.constprop.1") and may swap their numbers between
+ * builds, so a call to one is told apart by the clone's body, not its key.
+ */
+static void find_ambiguous_keys(struct checksum_ctx *ctx)
+{
+	struct elf_symbol *sym;
+
+	ctx->ambiguous = xcalloc(ctx->obj->nr_symbols, sizeof(*ctx->ambiguous));
+	for_each_symbol(ctx->obj, sym)
+		ctx->ambiguous[sym->index] = sym_is_func(sym) && sym->sec && sym_is_local(sym) &&
+					     strstr(sym->key, ".constprop");
+}
+
 void checksum_init(struct checksum_ctx *ctx, struct elf_object *obj)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->obj = obj;
 	ctx->sums = xcalloc(obj->nr_symbols, sizeof(*ctx->sums));
 	ctx->scratch = xcalloc(1, sizeof(*ctx->scratch));
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		ctx->scratch->state[i] = XXH3_createState();
 		if (!ctx->scratch->state[i])
 			fatal("out of memory");
@@ -253,6 +269,7 @@ void checksum_init(struct checksum_ctx *ctx, struct elf_object *obj)
 	index_special_entries(ctx);
 	find_static_local_owners(ctx);
 	find_line_helpers(ctx);
+	find_ambiguous_keys(ctx);
 }
 
 void checksum_free(struct checksum_ctx *ctx)
@@ -262,13 +279,14 @@ void checksum_free(struct checksum_ctx *ctx)
 	free(ctx->entries);
 	free(ctx->sums);
 	free(ctx->line_arg);
+	free(ctx->ambiguous);
 	if (sc) {
 		free(sc->refs);
 		free(sc->holes);
 		free(sc->lines);
 		free(sc->pieces);
-		XXH3_freeState(sc->state[0]);
-		XXH3_freeState(sc->state[1]);
+		for (int i = 0; i < 3; i++)
+			XXH3_freeState(sc->state[i]);
 		free(sc);
 	}
 	memset(ctx, 0, sizeof(*ctx));
@@ -292,6 +310,72 @@ static void hash_string_at(XXH3_state_t *st, const struct elf_section *sec, uint
 	put_token(st, TOKEN_STRING, len, 0);
 	if (len)
 		XXH3_64bits_update(st, sec->data + t, len);
+}
+
+static void hash_range(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_section *sec,
+		       uint64_t start, uint64_t end, const struct elf_symbol *fn);
+
+/*
+ * Does @fn also take @sym's start address (as "p = array" does before a loop
+ * to "array + n")? Only absolute address constants count.
+ */
+static bool takes_start_address(const struct elf_object *obj, const struct elf_symbol *fn,
+				const struct elf_symbol *sym)
+{
+	const struct elf_section *sec = fn->sec;
+
+	for (size_t i = elf_first_reloc(sec, fn->value);
+	     i < sec->nr_relocs && sec->relocs[i].offset < fn->value + fn->size; i++) {
+		const struct elf_reloc *r = &sec->relocs[i];
+
+		if (r->howto.kind != RELOC_ABS)
+			continue;
+		if (r->sym == sym && r->addend == 0)
+			return true;
+		if (r->sym->type == STT_SECTION && r->sym->sec == sym->sec &&
+		    reloc_target(obj, sec, r, 0) == sym->value)
+			return true;
+	}
+	return false;
+}
+
+/* The symbol ending exactly at @t, if any (a few steps back from @t). */
+static struct elf_symbol *symbol_ending_at(const struct elf_section *sec, uint64_t t)
+{
+	size_t lo = 0, hi = sec->nr_syms;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sec->syms[mid]->value < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo, steps = 0; i-- > 0 && steps < 8; steps++)
+		if (sec->syms[i]->size && sec->syms[i]->value + sec->syms[i]->size == t)
+			return sec->syms[i];
+	return NULL;
+}
+
+struct elf_symbol *reference_target(const struct elf_object *obj, const struct elf_section *tsec,
+				    uint64_t t, const struct elf_symbol *fn, bool address)
+{
+	struct elf_symbol *target, *before;
+
+	/*
+	 * A section holding one symbol (-fdata-sections) can only mean that one,
+	 * wherever an instruction's immediate moved the addend.
+	 */
+	if (tsec->nr_syms == 1)
+		return tsec->syms[0];
+	target = elf_symbol_containing(tsec, t);
+	if (target && target->value != t)
+		return target;
+	before = symbol_ending_at(tsec, t);
+	if (before && (!target || (address && fn && takes_start_address(obj, fn, before))))
+		return before;
+	return target;
 }
 
 /* Remember @target if it is a piece of @fn: "fn.cold", or "fn.part.N" jumped to. */
@@ -325,9 +409,21 @@ static void hash_symbol_ref(struct checksum_ctx *ctx, XXH3_state_t *st, const st
 			    uint64_t field, const struct elf_symbol *fn, struct elf_symbol *target,
 			    int64_t addend)
 {
+	struct hash_scratch *sc = ctx->scratch;
+
 	put_token(st, TOKEN_IN_SYMBOL, target->key_hash, (uint64_t)addend);
 	if (fn && target->sec && sec->data)
-		note_piece(ctx->scratch, fn, target, ctx->obj->arch->field_is_jump(sec->data, field));
+		note_piece(sc, fn, target, ctx->obj->arch->field_is_jump(sec->data, field));
+	/* Clones sharing a key are told apart by their bodies (one level deep). */
+	if (ctx->ambiguous[target->index] && !sc->nested) {
+		XXH3_state_t *inner = sc->state[2];
+
+		sc->nested = true;
+		XXH3_64bits_reset(inner);
+		hash_range(ctx, inner, target->sec, target->value, target->value + target->size, NULL);
+		put_u64(st, XXH3_64bits_digest(inner));
+		sc->nested = false;
+	}
 }
 
 static void hash_branch(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_section *sec,
@@ -380,7 +476,7 @@ static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct 
 		XXH3_64bits_update(st, tsec->data + t, n);
 		return;
 	}
-	target = elf_symbol_containing(tsec, t);
+	target = reference_target(ctx->obj, tsec, t, fn, r->howto.kind == RELOC_ABS);
 	if (target)
 		hash_symbol_ref(ctx, st, sec, r->offset, fn, target,
 				(int64_t)(r->sym->value - target->value) + r->addend);
@@ -430,7 +526,10 @@ static int cmp_hole(const void *a, const void *b)
 {
 	const struct hole *x = a, *y = b;
 
-	return x->offset < y->offset ? -1 : x->offset > y->offset;
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	/* A mask wins over a relocation at the same place. */
+	return (y->kind == HOLE_MASK) - (x->kind == HOLE_MASK);
 }
 
 /*
@@ -558,11 +657,19 @@ static void hash_entry_content(struct checksum_ctx *ctx, XXH3_state_t *st,
 static void hash_entry(struct checksum_ctx *ctx, XXH3_state_t *st, const struct special_entry *e)
 {
 	const struct special_layout *l = e->sec->special;
-	struct hole line = { e->offset + (uint64_t)l->line_field, 2, HOLE_MASK, NULL, 0, 0 };
+	struct hole masks[2];
+	size_t nr_masks = 0;
 
+	/* The line is not part of the code; the replacement is hashed by content below. */
+	if (l->line_field >= 0)
+		masks[nr_masks++] = (struct hole){ e->offset + (uint64_t)l->line_field, 2,
+						   HOLE_MASK, NULL, 0, 0 };
+	if (l->content_field >= 0)
+		masks[nr_masks++] = (struct hole){ e->offset + (uint64_t)l->content_field, 4,
+						   HOLE_MASK, NULL, 0, 0 };
 	put_token(st, TOKEN_ENTRY, strmap_hash(e->sec->name), 0);
-	hash_range_masked(ctx, st, e->sec, e->offset, e->offset + l->entry_size, NULL, &line,
-			  l->line_field >= 0);
+	hash_range_masked(ctx, st, e->sec, e->offset, e->offset + l->entry_size, NULL, masks,
+			  nr_masks);
 	if (l->content_field >= 0)
 		hash_entry_content(ctx, st, e, l);
 }

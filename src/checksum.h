@@ -42,6 +42,7 @@ struct checksum_ctx {
 	size_t nr_entries;
 	struct sym_sums *sums;		/* by symbol index */
 	signed char *line_arg;		/* by symbol index: line argument of a helper, or -1 */
+	bool *ambiguous;		/* by symbol index: a clone told apart by its body */
 	struct hash_scratch *scratch;
 };
 
@@ -55,6 +56,14 @@ const struct sym_sums *checksum_symbol(struct checksum_ctx *ctx, struct elf_symb
 /* Hash of one byte range with references by identity (for `diff --explain`). */
 uint64_t checksum_range(struct checksum_ctx *ctx, struct elf_section *sec, uint64_t start,
 			uint64_t end);
+/*
+ * The symbol a reference to offset @t of @tsec means. An address just past
+ * the end of an array (@address: an absolute address constant, not a memory
+ * access) is also the start of whatever follows it: it means the array if
+ * the function @fn (may be NULL) refers to the array elsewhere.
+ */
+struct elf_symbol *reference_target(const struct elf_object *obj, const struct elf_section *tsec,
+				    uint64_t t, const struct elf_symbol *fn, bool address);
 /* The special-section entries @sym owns. */
 const struct special_entry *checksum_entries(const struct checksum_ctx *ctx,
 					     const struct elf_symbol *sym, size_t *nr);

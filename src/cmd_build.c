@@ -14,6 +14,8 @@
 #include <xxhash.h>
 
 #include "commands.h"
+#include "diff.h"
+#include "inputs.h"
 #include "elf_object.h"
 #include "extract.h"
 #include "kbuild.h"
@@ -37,6 +39,8 @@ static const char build_usage[] =
 	"  -o, --output OUT.ko   the module to write (default: NAME.ko)\n"
 	"  -n, --name NAME       module name (default: from the first patch's name)\n"
 	"  -j, --jobs N          parallel make jobs (default: number of CPUs)\n"
+	"      --diff            stop after the patched build: print what changed, as\n"
+	"                        klpdiff diff does for the two builds (same exit status)\n"
 	"      --no-replace      do not replace earlier livepatches (atomic replace is on)\n"
 	"      --keep-tmp        keep the work directory\n"
 	"  -v, --verbose         say more\n"
@@ -47,7 +51,7 @@ static const char build_usage[] =
 struct build_opts {
 	const char *src, *target, *output, *name;
 	int jobs;
-	bool no_replace, keep_tmp;
+	bool no_replace, keep_tmp, diff_only;
 	char **patches;
 	size_t nr_patches;
 };
@@ -93,6 +97,7 @@ static int parse_options(int argc, char **argv, struct build_opts *o)
 		{ "output", required_argument, NULL, 'o' },  { "name", required_argument, NULL, 'n' },
 		{ "jobs", required_argument, NULL, 'j' },    { "no-replace", no_argument, NULL, 'R' },
 		{ "keep-tmp", no_argument, NULL, 'K' },      { "verbose", no_argument, NULL, 'v' },
+		{ "diff", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },	     { NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -106,6 +111,7 @@ static int parse_options(int argc, char **argv, struct build_opts *o)
 		case 'j': o->jobs = atoi(optarg); break;
 		case 'R': o->no_replace = true; break;
 		case 'K': o->keep_tmp = true; break;
+		case 'D': o->diff_only = true; break;
 		case 'v': verbose++; break;
 		case 'h': fputs(build_usage, stdout); exit(0);
 		default: fputs(build_usage, stderr); return -1;
@@ -355,6 +361,28 @@ static int link_module(const struct build_opts *o, const struct kbuild *kb, cons
 	return ret ? error(NULL, "linking the module failed; see %s", kb->log) : 0;
 }
 
+/* --diff: what changed between the original and the patched objects. */
+static int show_diff(const struct kbuild *kb)
+{
+	char *a = xasprintf("%s/orig", kb->work), *b = xasprintf("%s/patched", kb->work);
+	struct loaded orig = { 0 }, patched = { 0 };
+	struct diff_result res = { 0 };
+	int ret = EXIT_TROUBLE;
+
+	if (!load_tree_pair(&orig, a, &patched, b)) {
+		diff_sums(&res, &orig.sums, &patched.sums);
+		diff_sort(&res);
+		diff_print(stdout, &res, false, verbose > 0);
+		ret = diff_has_changes(&res) ? EXIT_CHANGED : EXIT_SAME;
+	}
+	diff_free(&res);
+	loaded_free(&orig);
+	loaded_free(&patched);
+	free(a);
+	free(b);
+	return ret;
+}
+
 static int remove_tree(const char *dir)
 {
 	char *argv[] = { "rm", "-rf", (char *)dir, NULL };
@@ -432,6 +460,8 @@ static int run(struct build_opts *o, struct build_state *s)
 	progress("patched build of %zu object%s", s->objects.nr, s->objects.nr == 1 ? "" : "s");
 	if (kbuild_patched(kb, o->patches, o->nr_patches, &s->objects))
 		return EXIT_TROUBLE;
+	if (o->diff_only)
+		return show_diff(kb);
 	progress("comparing and extracting");
 	if (extract_changed(kb, &s->objects, &s->parts, &s->crc_changes))
 		return EXIT_TROUBLE;
@@ -465,7 +495,7 @@ int cmd_build(int argc, char **argv)
 		ret = run(&o, &s);
 	}
 	if (s.kb.work) {
-		if (ret == EXIT_TROUBLE || o.keep_tmp)
+		if ((ret == EXIT_TROUBLE && !o.diff_only) || o.keep_tmp)
 			fprintf(stderr, "klpdiff build: log and work files kept in %s\n", s.kb.work);
 		else
 			remove_tree(s.kb.work);

@@ -7,5 +7,6 @@ int cmd_sums(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_build(int argc, char **argv);
+int cmd_module(int argc, char **argv);
 
 #endif

@@ -18,7 +18,8 @@ static int open_file(struct elf_object *obj)
 {
 	struct stat st;
 
-	obj->fd = open(obj->path, O_RDONLY);
+	/* O_NONBLOCK: a FIFO must not hang us; it is refused below. */
+	obj->fd = open(obj->path, O_RDONLY | O_NONBLOCK);
 	if (obj->fd < 0)
 		return BAD(obj, "cannot open: %s", strerror(errno));
 	if (fstat(obj->fd, &st))
@@ -54,6 +55,9 @@ static int check_header(struct elf_object *obj)
 	if (obj->ehdr.e_shoff > obj->file_size)
 		return BAD(obj, "section header table offset %#lx beyond end of file",
 			   (unsigned long)obj->ehdr.e_shoff);
+	if (obj->ehdr.e_shnum && (uint64_t)obj->ehdr.e_shnum * obj->ehdr.e_shentsize >
+					 obj->file_size - obj->ehdr.e_shoff)
+		return BAD(obj, "section header table extends beyond end of file (truncated?)");
 	return 0;
 }
 
@@ -218,8 +222,17 @@ static int read_symbols(struct elf_object *obj)
 		void **slot;
 
 		sym->index = i;
+		if (i == 0) {
+			static const Elf64_Sym null_sym;
+
+			if (memcmp(&esyms[0], &null_sym, sizeof(null_sym)))
+				ret = BAD(obj, "symbol 0 is not the null symbol");
+			sym->key = xstrdup("");
+			sym->name = "";
+			continue;
+		}
 		ret = read_symbol(obj, sym, &esyms[i], shndx_table, strtab);
-		if (ret || i == 0)
+		if (ret)
 			continue;
 		if (sym->type == STT_FILE)
 			unit = add_unit(obj, &seen_units, &units_alloc, sym->name);

@@ -61,6 +61,7 @@ struct extractor {
 	uint64_t *anon_base;
 	int errors;
 	size_t nr_patched;
+	const struct elf_symbol *current_fn;	/* whose code copy_relocs is copying */
 };
 
 static const char *objname(const struct extractor *ex)
@@ -441,9 +442,10 @@ static void copy_reloc(struct extractor *ex, struct elf_section *in, const struc
 		return;
 	}
 	{
-		struct elf_symbol *target = elf_symbol_containing(tsec, t);
+		struct elf_symbol *target = reference_target(ex->patched, tsec, t, ex->current_fn,
+								   r->howto.kind == RELOC_ABS);
 
-		if (target && (target->size ? t < target->value + target->size : t == target->value)) {
+		if (target && (target->size ? t <= target->value + target->size : t == target->value)) {
 			emit_symbol_ref(ex, out, place, r->type, target,
 					(int64_t)(rs->value - target->value) + r->addend, special);
 			return;
@@ -662,7 +664,9 @@ static void process_queue(struct extractor *ex)
 		struct elf_symbol *sym = ex->queue[i];
 		struct xsym *x = &ex->x[sym->index];
 
+		ex->current_fn = sym_is_func(sym) ? sym : NULL;
 		copy_relocs(ex, sym->sec, sym->value, sym->value + sym->size, x->out_sec, x->out_off);
+		ex->current_fn = NULL;
 		if (sym_is_func(sym))
 			copy_entries_of(ex, sym);
 	}

@@ -36,6 +36,8 @@ static const char *const callback_returns[KLP_NR_CALLBACKS] = {
 
 void klp_manifest_free(struct klp_manifest *m)
 {
+	struct strmap_slot *slot;
+
 	for (size_t i = 0; i < m->nr_objs; i++) {
 		struct klp_object_spec *o = &m->objs[i];
 
@@ -49,6 +51,11 @@ void klp_manifest_free(struct klp_manifest *m)
 		free(o->name);
 	}
 	free(m->objs);
+	strmap_for_each(&m->funcs, slot) {
+		free((char *)slot->key);
+		free(slot->value);
+	}
+	strmap_free(&m->funcs);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -150,30 +157,47 @@ static int parse_sympos(const struct klp_origin *o, const char *s, unsigned long
 	return 0;
 }
 
-/* Sympos 0 (the only one) and 1 (the first one) name the same function. */
-static bool same_func(const struct klp_func_spec *f, const char *old_name, unsigned long sympos)
+/*
+ * The first record for function @old_name of object @objname, else NULL
+ * after noting this one. Sympos 0 (the only one) and 1 (the first one) name
+ * the same function.
+ */
+static const struct klp_origin *seen_func(struct klp_manifest *m, const char *objname,
+					  const char *old_name, unsigned long sympos,
+					  const struct klp_origin *o)
 {
-	return streq(f->old_name, old_name) && (f->sympos ? f->sympos : 1) == (sympos ? sympos : 1);
+	char *key = xasprintf("%s %s %lu", objname, old_name, sympos ? sympos : 1);
+	void **slot = strmap_slot(&m->funcs, key);
+	struct klp_origin *first;
+
+	if (*slot) {
+		free(key);
+		return *slot;
+	}
+	first = xmalloc(sizeof(*first));
+	*first = *o;
+	*slot = first;
+	return NULL;
 }
 
 static int add_func(struct klp_manifest *m, const struct elf_object *obj,
 		    const struct klp_origin *o, char **field)
 {
+	const struct klp_origin *first;
 	struct klp_object_spec *os;
 	struct klp_func_spec *f;
-	unsigned long sympos;
+	unsigned long sympos = 0;
 
 	if (check_objname(o, field[1]) || parse_sympos(o, field[3], &sympos) ||
 	    check_defined(obj, o, field[4]))
 		return -1;
 	if (!valid_symbol_name(field[2]))
 		return BAD(o, "bad function name '%s'", field[2]);
+	first = seen_func(m, field[1], field[2], sympos, o);
+	if (first)
+		return BAD(o, "%s function %s (sympos %lu) is already patched by %s line %u",
+			   field[1], field[2], sympos, first->file, first->line);
 	os = get_object(m, field[1]);
-	for (size_t i = 0; i < os->nr_funcs; i++)
-		if (same_func(&os->funcs[i], field[2], sympos))
-			return BAD(o, "%s function %s (sympos %lu) is already patched by %s line %u",
-				   os->name, field[2], sympos, os->funcs[i].origin.file,
-				   os->funcs[i].origin.line);
 	GROW(os->funcs, os->nr_funcs, os->alloc_funcs, os->nr_funcs + 1);
 	f = &os->funcs[os->nr_funcs++];
 	f->old_name = xstrdup(field[2]);

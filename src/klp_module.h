@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "elf_object.h"
+#include "strmap.h"
 
 /* The longest module name the kernel takes (MODULE_NAME_LEN - 1). */
 #define KLP_MODULE_NAME_MAX 55
@@ -58,6 +59,7 @@ struct klp_object_spec {
 struct klp_manifest {
 	struct klp_object_spec *objs;
 	size_t nr_objs, alloc_objs;
+	struct strmap funcs;	/* "OBJNAME OLD_NAME SYMPOS" -> its struct klp_origin */
 };
 
 void klp_manifest_free(struct klp_manifest *m);

@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "diff", cmd_diff, "list the functions that changed between two builds" },
 	{ "extract", cmd_extract, "write the patch object for one changed object file" },
 	{ "build", cmd_build, "kernel tree + patches -> livepatch module" },
+	{ "module", cmd_module, "build a live patch module from patch objects" },
 };
 
 static void usage(FILE *fp)

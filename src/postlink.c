@@ -69,10 +69,11 @@ static int field_target(const struct klp_table *t, size_t i, unsigned field, con
 {
 	uint64_t at = i * ENTRY_SIZE + field;
 	size_t k = elf_first_reloc(t->relocs, at);
-	const struct elf_reloc *r = &t->relocs->relocs[k];
+	const struct elf_reloc *r;
 
-	if (k >= t->relocs->nr_relocs || r->offset != at)
+	if (k >= t->relocs->nr_relocs || t->relocs->relocs[k].offset != at)
 		return BAD_ENTRY(t, i, "no relocation fills its %s field", what);
+	r = &t->relocs->relocs[k];
 	if (r->type != t->obj->arch->reloc_abs64)
 		return BAD_ENTRY(t, i, "its %s field has relocation type %u, not a 64-bit "
 				 "absolute one", what, r->type);
@@ -215,17 +216,55 @@ static int read_entry(const struct klp_table *t, size_t i, const struct klp_mani
 	return check_place(t, i, kr);
 }
 
+struct klp_place {
+	size_t sec;
+	uint64_t offset;
+	unsigned width;
+	const char *name;
+};
+
+static int cmp_place(const void *a, const void *b)
+{
+	const struct klp_place *x = a, *y = b;
+
+	if (x->sec != y->sec)
+		return x->sec < y->sec ? -1 : 1;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* Two relocations at one place: the kernel would refuse the second one. */
+static int check_overlaps(const struct elf_object *obj, struct klp_place *places, size_t n)
+{
+	qsort(places, n, sizeof(*places), cmp_place);
+	for (size_t i = 1; i < n; i++)
+		if (places[i].sec == places[i - 1].sec &&
+		    places[i - 1].offset + places[i - 1].width > places[i].offset)
+			return error(obj->path, "livepatch relocations for %s and %s both "
+				     "write at %s+%#lx", places[i - 1].name, places[i].name,
+				     obj->sections[places[i].sec].name,
+				     (unsigned long)places[i].offset);
+	return 0;
+}
+
 int klp_relocs_check(struct elf_object *obj, const struct klp_manifest *m)
 {
+	struct klp_place *places;
 	struct klp_table t;
 	struct klp_reloc kr;
+	int ret = 0;
 
 	if (open_table(obj, &t))
 		return -1;
-	for (size_t i = 0; i < t.nr; i++)
-		if (read_entry(&t, i, m, &kr))
-			return -1;
-	return 0;
+	places = xcalloc(t.nr, sizeof(*places));
+	for (size_t i = 0; i < t.nr && !ret; i++) {
+		ret = read_entry(&t, i, m, &kr);
+		places[i] = (struct klp_place){ kr.sec ? kr.sec->index : 0, kr.offset, kr.width,
+						kr.name };
+	}
+	if (!ret)
+		ret = check_overlaps(obj, places, t.nr);
+	free(places);
+	return ret;
 }
 
 /* The input module, and what each of its sections and symbols became. */
@@ -235,7 +274,7 @@ struct postlink {
 	struct ow_section **secs;	/* by input index; NULL: left out */
 	struct ow_symbol **syms;
 	const Elf64_Sym *raw_syms;	/* for st_shndx values the model drops */
-	size_t symtab_index, strtab_index, shstrtab_index;
+	size_t strtab_index, shstrtab_index;
 };
 
 static int find_tables(struct postlink *pl)
@@ -247,7 +286,6 @@ static int find_tables(struct postlink *pl)
 	for_each_section(pl->obj, sec) {
 		if (sec->sh.sh_type != SHT_SYMTAB)
 			continue;
-		pl->symtab_index = sec->index;
 		pl->strtab_index = sec->sh.sh_link;
 		pl->raw_syms = (const Elf64_Sym *)sec->data;
 	}
@@ -294,8 +332,10 @@ static int copy_sections(struct postlink *pl)
 		struct ow_section *ws;
 		int skip = leave_out(pl, sec);
 
+		if (skip < 0)
+			return -1;
 		if (skip)
-			return skip < 0 ? -1 : 0;
+			continue;
 		if (ow_find_section(&pl->w, sec->name))
 			return error(pl->obj->path, "two sections named %s", sec->name);
 		ws = ow_section(&pl->w, sec->name, sec->sh.sh_type, sec->sh.sh_flags,
@@ -307,4 +347,143 @@ static int copy_sections(struct postlink *pl)
 		pl->secs[sec->index] = ws;
 	}
 	return 0;
+}
+
+static int copy_symbols(struct postlink *pl)
+{
+	for (size_t i = 1; i < pl->obj->nr_symbols; i++) {
+		const struct elf_symbol *s = &pl->obj->symbols[i];
+		uint16_t shndx = pl->raw_syms[i].st_shndx;
+		struct ow_section *ws = s->sec ? pl->secs[s->sec->index] : NULL;
+		struct ow_symbol *os;
+
+		if (s->sec && !ws)
+			continue;	/* in a section left out */
+		if (!s->sec && shndx == SHN_LIVEPATCH)
+			return error(pl->obj->path, "already has livepatch symbols (%s)", s->name);
+		if (s->type == STT_SECTION) {
+			if (!ws)
+				return error(pl->obj->path, "section symbol %zu without a section", i);
+			os = ow_add_symbol(&pl->w, "", STB_LOCAL, STT_SECTION, ws, 0, 0);
+			ws->sec_sym = os;
+		} else {
+			os = ow_add_symbol(&pl->w, s->name, s->bind, s->type, ws, s->value, s->size);
+			os->visibility = s->visibility;
+			if (!ws)
+				os->shndx = shndx;	/* SHN_UNDEF, SHN_ABS, SHN_COMMON */
+		}
+		pl->syms[i] = os;
+	}
+	return 0;
+}
+
+static int copy_relocs(struct postlink *pl)
+{
+	struct elf_section *sec;
+
+	for_each_section(pl->obj, sec) {
+		struct ow_section *ws = pl->secs[sec->index];
+
+		for (size_t k = 0; ws && k < sec->nr_relocs; k++) {
+			const struct elf_reloc *r = &sec->relocs[k];
+			struct ow_symbol *os = pl->syms[r->sym->index];
+
+			if (!os)
+				return error(pl->obj->path, "%s+%#lx: relocation against %s, which "
+					     "is not copied", sec->name, (unsigned long)r->offset,
+					     r->sym->index ? r->sym->name : "symbol 0");
+			ow_add_reloc(ws, r->offset, os, r->type, r->addend);
+		}
+	}
+	return 0;
+}
+
+/* The SHN_LIVEPATCH symbol @name, made on first use. */
+static struct ow_symbol *klp_symbol(struct postlink *pl, const char *name)
+{
+	struct ow_symbol *s = strmap_get(&pl->w.global_by_name, name);
+
+	if (s) {
+		if (s->sec || s->shndx != SHN_LIVEPATCH) {
+			error(pl->obj->path, "a symbol is already named %s", name);
+			return NULL;
+		}
+		return s;
+	}
+	s = ow_add_symbol(&pl->w, name, STB_GLOBAL, STT_NOTYPE, NULL, 0, 0);
+	s->shndx = SHN_LIVEPATCH;
+	return s;
+}
+
+/* The ".klp.rela.OBJNAME.SECTION" section for @kr, made on first use. */
+static struct ow_section *klp_rela_section(struct postlink *pl, const struct klp_reloc *kr)
+{
+	struct ow_section *target = pl->secs[kr->sec->index], *rs;
+	char *name = xasprintf(".klp.rela.%s.%s", kr->objname, kr->sec->name);
+
+	rs = ow_find_section(&pl->w, name);
+	if (!rs && target)
+		rs = ow_reloc_section(&pl->w, name, SHF_ALLOC | SHF_RELA_LIVEPATCH, target);
+	if (!target || rs->target != target) {
+		error(pl->obj->path, "cannot make livepatch relocation section %s", name);
+		rs = NULL;
+	}
+	free(name);
+	return rs;
+}
+
+static int convert_entry(struct postlink *pl, const struct klp_table *t, size_t i,
+			 const struct klp_manifest *m, struct klp_place *place)
+{
+	struct ow_section *rs;
+	struct ow_symbol *sym;
+	struct klp_reloc kr;
+
+	if (read_entry(t, i, m, &kr))
+		return -1;
+	rs = klp_rela_section(pl, &kr);
+	sym = rs ? klp_symbol(pl, kr.name) : NULL;
+	if (!sym)
+		return -1;
+	ow_add_reloc(rs, kr.offset, sym, kr.type, kr.addend);
+	*place = (struct klp_place){ kr.sec->index, kr.offset, kr.width, kr.name };
+	return 0;
+}
+
+static int convert_klp_relocs(struct postlink *pl, const struct klp_manifest *m)
+{
+	struct klp_place *places;
+	struct klp_table t;
+	int ret = 0;
+
+	if (open_table(pl->obj, &t))
+		return -1;
+	places = xcalloc(t.nr, sizeof(*places));
+	for (size_t i = 0; i < t.nr && !ret; i++)
+		ret = convert_entry(pl, &t, i, m, &places[i]);
+	if (!ret)
+		ret = check_overlaps(pl->obj, places, t.nr);
+	free(places);
+	return ret;
+}
+
+int postlink(const char *in, const char *out, const struct klp_manifest *m)
+{
+	struct postlink pl = { 0 };
+	int ret = -1;
+
+	pl.obj = elf_open(in);
+	if (!pl.obj)
+		return -1;
+	ow_init(&pl.w, pl.obj->ehdr.e_machine);
+	pl.secs = xcalloc(pl.obj->nr_sections, sizeof(*pl.secs));
+	pl.syms = xcalloc(pl.obj->nr_symbols, sizeof(*pl.syms));
+	if (!find_tables(&pl) && !copy_sections(&pl) && !copy_symbols(&pl) &&
+	    !copy_relocs(&pl) && !convert_klp_relocs(&pl, m))
+		ret = ow_write(&pl.w, out);
+	free(pl.secs);
+	free(pl.syms);
+	ow_free(&pl.w);
+	elf_close(pl.obj);
+	return ret;
 }

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * klpdiff module: build a live patch module from patch objects. The
+ * struct klp_patch is generated as C, kbuild compiles it and links it with
+ * the patch objects against the target kernel's build tree, and the
+ * post-link step turns the patch objects' .klpdiff.relocs into livepatch
+ * relocations.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "elf_object.h"
+#include "klp_module.h"
+#include "postlink.h"
+#include "util.h"
+
+static const char module_usage[] =
+	"usage: klpdiff module -o OUT.ko [-n NAME] --kernel-build KDIR [--no-replace]\n"
+	"                      [--keep-tmp] PATCH_OBJECT...\n"
+	"       klpdiff module --print-source PATCH_OBJECT...\n"
+	"\n"
+	"Build a live patch module from the patch objects that 'klpdiff extract'\n"
+	"wrote. Their manifests are merged into one struct klp_patch (one klp_object\n"
+	"per patched object: vmlinux or a module), kbuild compiles it and links it\n"
+	"with the patch objects against the kernel build tree KDIR, and the\n"
+	"livepatch relocations of the patch objects become .klp.rela sections of\n"
+	"OUT.ko (see the kernel's Documentation/livepatch/module-elf-format.rst).\n"
+	"\n"
+	"  -o, --output OUT.ko       the module to write (atomically)\n"
+	"  -n, --name NAME           module name (default: OUT without .ko); letters,\n"
+	"                            digits, '_' and '-', at most 55\n"
+	"  -k, --kernel-build KDIR   the kernel's build directory (its O= directory,\n"
+	"                            with .config and Module.symvers)\n"
+	"      --no-replace          do not set .replace: the patch adds to the ones\n"
+	"                            already loaded instead of replacing them\n"
+	"      --keep-tmp            keep the kbuild directory, and say where it is\n"
+	"      --print-source        print the generated C source and stop\n"
+	"  -h, --help                show this help\n"
+	"\n"
+	"A failed step prints one line with the step and its log; its files are then\n"
+	"kept. Exit status: 0 module written, 2 trouble.\n";
+
+struct module_opts {
+	const char *output, *name, *kdir;
+	bool replace, keep_tmp, print_source;
+	char **objects;
+	int nr_objects;
+};
+
+/* Names of the generated parts in the kbuild directory. */
+#define MAIN_PART "klpdiff_main"
+#define PATCH_PART "klpdiff_part"
+
+static int parse_options(int argc, char **argv, struct module_opts *o)
+{
+	enum { OPT_NO_REPLACE = 256, OPT_KEEP_TMP, OPT_PRINT_SOURCE };
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "kernel-build", required_argument, NULL, 'k' },
+		{ "no-replace", no_argument, NULL, OPT_NO_REPLACE },
+		{ "keep-tmp", no_argument, NULL, OPT_KEEP_TMP },
+		{ "print-source", no_argument, NULL, OPT_PRINT_SOURCE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->replace = true;
+	while ((c = getopt_long(argc, argv, "o:n:k:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'n':
+			o->name = optarg;
+			break;
+		case 'k':
+			o->kdir = optarg;
+			break;
+		case OPT_NO_REPLACE:
+			o->replace = false;
+			break;
+		case OPT_KEEP_TMP:
+			o->keep_tmp = true;
+			break;
+		case OPT_PRINT_SOURCE:
+			o->print_source = true;
+			break;
+		case 'h':
+			fputs(module_usage, stdout);
+			return 1;
+		default:
+			fputs(module_usage, stderr);
+			return -1;
+		}
+	}
+	o->objects = argv + optind;
+	o->nr_objects = argc - optind;
+	if (o->nr_objects < 1 || (!o->print_source && (!o->output || !o->kdir))) {
+		fputs(module_usage, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* The module name: -n, or OUT's file name without .ko. */
+static char *module_name(const struct module_opts *o)
+{
+	const char *base = strrchr(o->output, '/');
+	char *name;
+
+	base = base ? base + 1 : o->output;
+	name = o->name ? xstrdup(o->name) : xstrdup(base);
+	if (!o->name && ends_with(name, ".ko"))
+		name[strlen(name) - 3] = '\0';
+	if (!klp_valid_module_name(name)) {
+		error(NULL, "bad module name '%s': want at most %d letters, digits, '_' and "
+			    "'-'%s", name, KLP_MODULE_NAME_MAX, o->name ? "" : " (give one with -n)");
+		free(name);
+		return NULL;
+	}
+	/* A composite module cannot be named like one of its parts. */
+	if (streq(name, MAIN_PART) || starts_with(name, PATCH_PART)) {
+		error(NULL, "module name '%s' is reserved for klpdiff's build files", name);
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+/* Fail before the build, not after it, if OUT cannot be written. */
+static int check_output_dir(const char *output)
+{
+	const char *slash = strrchr(output, '/');
+	char *dir = slash ? xstrndup(output, (size_t)(slash - output + 1)) : xstrdup(".");
+	int ret = 0;
+
+	if (access(dir, W_OK))
+		ret = error(output, "cannot write in %s: %s", dir, strerror(errno));
+	free(dir);
+	return ret;
+}
+
+/* Check that KDIR is a livepatch-capable kernel build; note if clang built it. */
+static int check_kernel_build(const char *kdir, bool *llvm)
+{
+	char *path = xasprintf("%s/.config", kdir), line[512];
+	bool livepatch = false;
+	FILE *fp = fopen(path, "r");
+	int ret = 0;
+
+	*llvm = false;
+	if (!fp) {
+		ret = error(kdir, "not a kernel build directory: cannot read %s: %s", path,
+			    strerror(errno));
+		goto out;
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		livepatch |= streq(line, "CONFIG_LIVEPATCH=y\n");
+		*llvm |= streq(line, "CONFIG_CC_IS_CLANG=y\n");
+	}
+	fclose(fp);
+	if (!livepatch)
+		ret = error(kdir, "the kernel was configured without CONFIG_LIVEPATCH");
+out:
+	free(path);
+	return ret;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (!fp)
+		return error(path, "cannot create: %s", strerror(errno));
+	fputs(text, fp);
+	if (ferror(fp) | fclose(fp))
+		return error(path, "write error: %s", strerror(errno));
+	return 0;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb"), *out;
+	char buf[65536];
+	size_t n;
+	int ret = 0;
+
+	if (!in)
+		return error(from, "cannot open: %s", strerror(errno));
+	out = fopen(to, "wb");
+	if (!out) {
+		fclose(in);
+		return error(to, "cannot create: %s", strerror(errno));
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out);
+	if (ferror(in))
+		ret = error(from, "read error: %s", strerror(errno));
+	if ((ferror(out) | fclose(out)) && !ret)
+		ret = error(to, "write error: %s", strerror(errno));
+	fclose(in);
+	return ret;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void remove_tree(const char *dir)
+{
+	if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS))
+		warn(dir, "cannot remove: %s", strerror(errno));
+}
+
+/* kbuild passes M= through make and the shell unquoted. */
+static bool kbuild_safe_path(const char *path)
+{
+	for (const char *p = path; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("/._-+,", *p)))
+			return false;
+	return true;
+}
+
+/* An empty directory for kbuild, by absolute path. */
+static char *make_build_dir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *tmpl, *dir;
+
+	if (!base || !*base)
+		base = "/tmp";
+	tmpl = xasprintf("%s/klpdiff-module.XXXXXX", base);
+	if (!mkdtemp(tmpl)) {
+		error(tmpl, "cannot create a temporary directory: %s", strerror(errno));
+		free(tmpl);
+		return NULL;
+	}
+	dir = realpath(tmpl, NULL);
+	if (!dir || !kbuild_safe_path(dir)) {
+		error(tmpl, "temporary directory path unusable by kbuild; set TMPDIR to a "
+			    "plain path");
+		remove_tree(tmpl);
+		free(dir);
+		dir = NULL;
+	}
+	free(tmpl);
+	return dir;
+}
+
+/*
+ * The kbuild directory: the generated source, each patch object as a
+ * "_shipped" prebuilt object (scripts/Makefile.lib copies it into place),
+ * and the Kbuild file linking them into one module. modpost reads each
+ * object's .cmd file for symbol CRCs; a copied object gets an empty one.
+ */
+static int write_build_dir(const char *dir, const char *name, const struct module_opts *o,
+			   const struct klp_manifest *m)
+{
+	char *path = xasprintf("%s/" MAIN_PART ".c", dir), *kbuild, *p;
+	FILE *fp = fopen(path, "w");
+	int ret = 0;
+
+	if (!fp) {
+		ret = error(path, "cannot create: %s", strerror(errno));
+		free(path);
+		return ret;
+	}
+	klp_write_source(fp, m, o->replace);
+	if (ferror(fp) | fclose(fp))
+		ret = error(path, "write error: %s", strerror(errno));
+	free(path);
+	kbuild = xasprintf("obj-m := %s.o\n%s-y := " MAIN_PART ".o", name, name);
+	for (int i = 0; i < o->nr_objects && !ret; i++) {
+		path = xasprintf("%s/" PATCH_PART "%d.o_shipped", dir, i);
+		ret = copy_file(o->objects[i], path);
+		free(path);
+		path = xasprintf("%s/." PATCH_PART "%d.o.cmd", dir, i);
+		if (!ret)
+			ret = write_file(path, "# prebuilt by klpdiff extract: no symbol CRCs\n");
+		free(path);
+		p = kbuild;
+		kbuild = xasprintf("%s " PATCH_PART "%d.o", p, i);
+		free(p);
+	}
+	path = xasprintf("%s/Kbuild", dir);
+	p = xasprintf("# Generated by klpdiff module.\n%s\n", kbuild);
+	if (!ret)
+		ret = write_file(path, p);
+	free(p);
+	free(path);
+	free(kbuild);
+	return ret;
+}
+
+/* Run make for the module with its output in @log; 0 if it succeeded. */
+static int run_kbuild(const char *kdir, const char *dir, bool llvm, const char *log)
+{
+	char *m_arg = xasprintf("M=%s", dir);
+	char *argv[] = { "make", "-C", (char *)kdir, m_arg, "modules", llvm ? "LLVM=1" : NULL,
+			 NULL };
+	int status = -1, fd;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		fatal("fork: %s", strerror(errno));
+	if (pid == 0) {
+		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(127);
+		close(fd);
+		fd = open("/dev/null", O_RDONLY);
+		if (fd >= 0)
+			dup2(fd, 0);
+		execvp(argv[0], argv);
+		fprintf(stderr, "klpdiff: cannot run make: %s\n", strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	free(m_arg);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static int build_module(const struct module_opts *o, const char *name,
+			const struct klp_manifest *m)
+{
+	char *dir, *log, *ko;
+	bool llvm;
+	int ret;
+
+	if (check_output_dir(o->output) || check_kernel_build(o->kdir, &llvm))
+		return -1;
+	dir = make_build_dir();
+	if (!dir)
+		return -1;
+	log = xasprintf("%s/build.log", dir);
+	ko = xasprintf("%s/%s.ko", dir, name);
+	ret = write_build_dir(dir, name, o, m);
+	if (!ret && run_kbuild(o->kdir, dir, llvm, log))
+		ret = error(o->output, "kbuild failed (make -C %s M=%s modules); log: %s",
+			    o->kdir, dir, log);
+	if (!ret && postlink(ko, o->output, m))
+		ret = error(o->output, "post-link of %s failed; build files kept in %s", ko, dir);
+	if (!ret && o->keep_tmp)
+		fprintf(stderr, "%s: build files kept in %s\n", progname, dir);
+	if (!ret && !o->keep_tmp)
+		remove_tree(dir);
+	free(ko);
+	free(log);
+	free(dir);
+	return ret;
+}
+
+/* Read and merge every manifest, then check each object's livepatch relocations. */
+static int read_patch_objects(const struct module_opts *o, struct klp_manifest *m)
+{
+	struct elf_object **objs = xcalloc((size_t)o->nr_objects, sizeof(*objs));
+	int ret = 0;
+
+	for (int i = 0; i < o->nr_objects && !ret; i++) {
+		objs[i] = elf_open(o->objects[i]);
+		if (!objs[i] || klp_manifest_add(m, objs[i]))
+			ret = -1;
+	}
+	for (int i = 0; i < o->nr_objects && !ret; i++)
+		ret = klp_relocs_check(objs[i], m);
+	for (int i = 0; i < o->nr_objects; i++)
+		elf_close(objs[i]);
+	free(objs);
+	return ret;
+}
+
+int cmd_module(int argc, char **argv)
+{
+	struct klp_manifest m = { 0 };
+	struct module_opts o;
+	char *name = NULL;
+	int ret;
+
+	ret = parse_options(argc, argv, &o);
+	if (ret)
+		return ret > 0 ? 0 : EXIT_TROUBLE;
+	if (!o.print_source) {
+		name = module_name(&o);
+		if (!name)
+			return EXIT_TROUBLE;
+	}
+	ret = read_patch_objects(&o, &m);
+	if (!ret && o.print_source) {
+		klp_write_source(stdout, &m, o.replace);
+		if (fflush(stdout) || ferror(stdout))
+			ret = error("<stdout>", "write error: %s", strerror(errno));
+	} else if (!ret) {
+		ret = build_module(&o, name, &m);
+	}
+	klp_manifest_free(&m);
+	free(name);
+	return ret ? EXIT_TROUBLE : 0;
+}

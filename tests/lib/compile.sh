@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Compile test fixtures the way Linux 6.1 compiles x86-64 kernel code.
+#
+# Source it:  . tests/lib/compile.sh; klp_compile gcc sections a.c a.o
+# or run it:  bash tests/lib/compile.sh gcc|clang plain|sections SRC OUT [CFLAGS...]
+#
+# The compilers are gcc-12 and clang-14 when installed (the versions the
+# checksum contract is written for), else plain gcc and clang; $KLP_GCC and
+# $KLP_CLANG override them.
+
+# Flags both compilers take. clang rejects -mrecord-mcount ("unsupported option
+# for target"): the kernel, too, passes it to gcc only.
+KLP_CFLAGS=(-std=gnu11 -O2 -fno-PIE -mcmodel=kernel -mno-red-zone -fno-jump-tables
+	-fno-asynchronous-unwind-tables -pg -mfentry)
+KLP_GCC_CFLAGS=(-mrecord-mcount)
+KLP_SECTION_CFLAGS=(-ffunction-sections -fdata-sections)
+
+# klp_cc gcc|clang: the compiler binary for that kind (prints nothing if
+# missing). $KLP_GCC / $KLP_CLANG name a command or a path, without arguments.
+klp_cc()
+{
+	local kind=$1 override cand
+
+	case $kind in
+	gcc) override=${KLP_GCC:-} ;;
+	clang) override=${KLP_CLANG:-} ;;
+	*) echo "klp_cc: unknown compiler kind '$kind'" >&2; return 2 ;;
+	esac
+	for cand in $override "$kind-${KLP_CC_VERSION[$kind]}" "$kind"; do
+		if command -v "$cand" >/dev/null 2>&1; then
+			command -v "$cand"
+			return 0
+		fi
+	done
+	return 1
+}
+declare -gA KLP_CC_VERSION=([gcc]=12 [clang]=14)
+
+# klp_have_cc gcc|clang: is that compiler installed?
+klp_have_cc()
+{
+	klp_cc "$1" >/dev/null
+}
+
+# klp_cc_version_note gcc|clang: a note when the compiler is not the major
+# version the fixtures' expect files were written for (their clone names
+# and inlining decisions may differ); nothing otherwise.
+klp_cc_version_note()
+{
+	local cc version
+
+	cc=$(klp_cc "$1") || return 0
+	version=$("$cc" -dumpversion 2>/dev/null || echo unknown)
+	if [ "${version%%.*}" != "${KLP_CC_VERSION[$1]}" ]; then
+		echo "$1 is $cc version $version; the fixtures expect $1 ${KLP_CC_VERSION[$1]}"
+	fi
+}
+
+# klp_cflags gcc|clang plain|sections: print the flags, one per line.
+klp_cflags()
+{
+	local flags=("${KLP_CFLAGS[@]}")
+
+	[ "$1" != gcc ] || flags+=("${KLP_GCC_CFLAGS[@]}")
+	[ "$2" != sections ] || flags+=("${KLP_SECTION_CFLAGS[@]}")
+	printf '%s\n' "${flags[@]}"
+}
+
+# klp_compile gcc|clang plain|sections SRC OUT [CFLAGS...]: compile SRC to the
+# object OUT. On failure there is no OUT, and the compiler's messages are on
+# stderr and in OUT.log.
+klp_compile()
+{
+	local kind=$1 mode=$2 src=$3 out=$4 cc
+	local -a flags
+
+	shift 4
+	rm -f "$out" "$out.log"
+	if ! cc=$(klp_cc "$kind"); then
+		echo "klp_compile: no $kind compiler" | tee "$out.log" >&2
+		return 1
+	fi
+	mapfile -t flags < <(klp_cflags "$kind" "$mode")
+	if ! "$cc" "${flags[@]}" "$@" -c "$src" -o "$out" >"$out.log" 2>&1; then
+		sed -i "1i klp_compile: $cc failed on $src:" "$out.log"
+		cat "$out.log" >&2
+		rm -f "$out"
+		return 1
+	fi
+	rm -f "$out.log"
+}
+
+# klp_compile_all: compile many files at once, one per CPU. Reads
+# NUL-terminated groups of four fields on stdin: KIND MODE SRC OUT. Check
+# for each OUT afterwards (OUT.log says why one is missing).
+klp_compile_all()
+{
+	xargs -0 -n 4 -P "$(nproc 2>/dev/null || echo 2)" bash "${BASH_SOURCE[0]}" \
+		>/dev/null 2>&1 || true
+}
+
+# Run as a script: compile one file.
+if [ "${BASH_SOURCE[0]}" == "$0" ]; then
+	set -euo pipefail
+	if (($# < 4)); then
+		echo "usage: $0 gcc|clang plain|sections SRC OUT [CFLAGS...]" >&2
+		exit 2
+	fi
+	klp_compile "$@"
+fi

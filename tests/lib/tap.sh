@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Minimal TAP producer for the bash tests (*.t, run by prove).
+#
+#   . "$(dirname "$0")/../lib/tap.sh"
+#   tap_plan 3            # or leave the plan to tap_done
+#   tap_ok "builds" make  # runs a command: ok if it exits 0
+#   tap_is "$got" "$want" "output matches"
+#   tap_skip "needs clang" "clang not installed"
+#   tap_done              # prints the plan if needed and a summary, exits
+#
+# Diagnostics go to stderr, prefixed with '# ', so prove shows them even
+# without -v. The exit status of tap_done is the number of failures (max 254).
+
+# shellcheck disable=SC2034 # TAP_LAST is for the scripts that source this
+TAP_RUN=0	# tests reported so far
+TAP_FAILED=0
+TAP_SKIPPED=0
+TAP_PLANNED=	# the number given to tap_plan, if any
+# The assertions return 0 even when the test fails, so that scripts under
+# `set -e` go on to the next test; TAP_LAST is 0 after a pass, 1 after a
+# failure, for a caller that wants to add diagnostics.
+TAP_LAST=0
+
+# The klpdiff binary under test: $KLPDIFF, or the repository's ./klpdiff.
+KLPDIFF=${KLPDIFF:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/klpdiff}
+
+tap_plan()
+{
+	TAP_PLANNED=$1
+	echo "1..$1"
+}
+
+# Nothing to test here at all (e.g. a tool is missing): one line and exit.
+tap_skip_all()
+{
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+tap_bail()
+{
+	echo "Bail out! $*"
+	exit 255
+}
+
+# Every line of the arguments (or of stdin without arguments) as a diagnostic.
+tap_diag()
+{
+	if (($#)); then
+		printf '%s\n' "$*" | sed 's/^/# /' >&2
+	else
+		sed 's/^/# /' >&2
+	fi
+}
+
+tap_pass()
+{
+	TAP_RUN=$((TAP_RUN + 1))
+	echo "ok $TAP_RUN - $*"
+}
+
+tap_fail()
+{
+	TAP_RUN=$((TAP_RUN + 1))
+	TAP_FAILED=$((TAP_FAILED + 1))
+	echo "not ok $TAP_RUN - $*"
+	# Like Test::More: name the failure where prove shows it without -v.
+	tap_diag "Failed test $TAP_RUN: $*"
+}
+
+# tap_check STATUS DESC: ok when STATUS is 0 (for conditions already evaluated).
+tap_check()
+{
+	if [ "$1" -eq 0 ]; then
+		tap_pass "$2"
+		TAP_LAST=0
+	else
+		tap_fail "$2"
+		TAP_LAST=1
+	fi
+}
+
+# tap_ok DESC CMD...: ok when CMD exits 0; its output becomes diagnostics on failure.
+tap_ok()
+{
+	local desc=$1 out status=0
+
+	shift
+	out=$("$@" 2>&1) || status=$?
+	if ((status == 0)); then
+		tap_pass "$desc"
+		TAP_LAST=0
+		return 0
+	fi
+	tap_fail "$desc"
+	tap_diag "command failed (exit $status): $*"
+	[ -z "$out" ] || tap_diag "$out"
+	TAP_LAST=1
+}
+
+# tap_is GOT WANT DESC: string equality, showing both on failure.
+tap_is()
+{
+	if [ "$1" == "$2" ]; then
+		tap_pass "$3"
+		TAP_LAST=0
+		return 0
+	fi
+	tap_fail "$3"
+	tap_diag "     got: '$1'"
+	tap_diag "expected: '$2'"
+	TAP_LAST=1
+}
+
+tap_skip()
+{
+	TAP_RUN=$((TAP_RUN + 1))
+	TAP_SKIPPED=$((TAP_SKIPPED + 1))
+	echo "ok $TAP_RUN - $1 # SKIP ${2:-}"
+}
+
+tap_done()
+{
+	local status
+
+	if [ -z "$TAP_PLANNED" ]; then
+		echo "1..$TAP_RUN"
+	elif ((TAP_PLANNED != TAP_RUN)); then
+		tap_diag "planned $TAP_PLANNED tests but ran $TAP_RUN"
+	fi
+	tap_diag "$TAP_RUN tests: $((TAP_RUN - TAP_FAILED)) passed, $TAP_FAILED failed," \
+		"$TAP_SKIPPED skipped"
+	status=$((TAP_FAILED > 254 ? 254 : TAP_FAILED))
+	if [ -n "$TAP_PLANNED" ] && ((TAP_PLANNED != TAP_RUN && status == 0)); then
+		status=255
+	fi
+	exit "$status"
+}
+
+# A scratch directory removed when the test exits; its path in $TAP_TMP.
+tap_tmpdir()
+{
+	TAP_TMP=$(mktemp -d "${TMPDIR:-/tmp}/klpdiff-test.XXXXXX")
+	# shellcheck disable=SC2064 # expand now: the path is fixed
+	trap "rm -rf '$TAP_TMP'" EXIT
+}
