@@ -314,6 +314,7 @@ static void hash_string_at(XXH3_state_t *st, const struct elf_section *sec, uint
 
 static void hash_range(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_section *sec,
 		       uint64_t start, uint64_t end, const struct elf_symbol *fn);
+static void hash_own(struct checksum_ctx *ctx, XXH3_state_t *st, struct elf_symbol *sym);
 
 /*
  * Does @fn also take @sym's start address (as "p = array" does before a loop
@@ -417,11 +418,13 @@ static void hash_symbol_ref(struct checksum_ctx *ctx, XXH3_state_t *st, const st
 	/* Clones sharing a key are told apart by their bodies (one level deep). */
 	if (ctx->ambiguous[target->index] && !sc->nested) {
 		XXH3_state_t *inner = sc->state[2];
+		size_t nr_pieces = sc->nr_pieces;
 
 		sc->nested = true;
 		XXH3_64bits_reset(inner);
-		hash_range(ctx, inner, target->sec, target->value, target->value + target->size, NULL);
+		hash_own(ctx, inner, target);
 		put_u64(st, XXH3_64bits_digest(inner));
+		sc->nr_pieces = nr_pieces;	/* the callee's pieces are not ours */
 		sc->nested = false;
 	}
 }

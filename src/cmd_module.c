@@ -125,7 +125,8 @@ static char *module_name(const struct module_opts *o)
 		name[strlen(name) - 3] = '\0';
 	if (!klp_valid_module_name(name)) {
 		error(NULL, "bad module name '%s': want at most %d letters, digits, '_' and "
-			    "'-'%s", name, KLP_MODULE_NAME_MAX, o->name ? "" : " (give one with -n)");
+			    "'-'%s", name, KLP_MODULE_NAME_MAX,
+		      o->name ? "" : " (give one with -n)");
 		free(name);
 		return NULL;
 	}

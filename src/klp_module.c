@@ -14,7 +14,7 @@
 
 #define MANIFEST_SECTION ".klpdiff.manifest"
 /* Identifiers of the generated source; patch symbols must stay out of it. */
-#define GEN_PREFIX "__klpdiff_"
+#define GEN_PREFIX "__klpdiff_mod_"
 
 static const char *const callback_names[KLP_NR_CALLBACKS] = {
 	[KLP_PRE_PATCH] = "pre_patch",
@@ -326,12 +326,12 @@ static void write_declarations(FILE *fp, const struct klp_manifest *m)
 		const struct klp_object_spec *o = &m->objs[i];
 
 		for (size_t k = 0; k < o->nr_funcs; k++)
-			fprintf(fp, "extern void " GEN_PREFIX "func_%zu_%zu(void) __asm__(\"%s\");\n",
-				i, k, o->funcs[k].new_sym);
+			fprintf(fp, "extern void " GEN_PREFIX "func_%zu_%zu(void) "
+				    "__asm__(\"%s\");\n", i, k, o->funcs[k].new_sym);
 		for (int k = 0; k < KLP_NR_CALLBACKS; k++)
 			if (o->callbacks[k].sym)
-				fprintf(fp, "extern %s " GEN_PREFIX "%s_%zu(struct klp_object *obj) "
-					    "__asm__(\"%s\");\n",
+				fprintf(fp, "extern %s " GEN_PREFIX "%s_%zu(struct klp_object "
+					    "*obj) __asm__(\"%s\");\n",
 					callback_returns[k], callback_names[k], i,
 					o->callbacks[k].sym);
 	}

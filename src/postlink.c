@@ -363,11 +363,13 @@ static int copy_symbols(struct postlink *pl)
 			return error(pl->obj->path, "already has livepatch symbols (%s)", s->name);
 		if (s->type == STT_SECTION) {
 			if (!ws)
-				return error(pl->obj->path, "section symbol %zu without a section", i);
+				return error(pl->obj->path, "section symbol %zu without a section",
+					     i);
 			os = ow_add_symbol(&pl->w, "", STB_LOCAL, STT_SECTION, ws, 0, 0);
 			ws->sec_sym = os;
 		} else {
-			os = ow_add_symbol(&pl->w, s->name, s->bind, s->type, ws, s->value, s->size);
+			os = ow_add_symbol(&pl->w, s->name, s->bind, s->type, ws, s->value,
+					   s->size);
 			os->visibility = s->visibility;
 			if (!ws)
 				os->shndx = shndx;	/* SHN_UNDEF, SHN_ABS, SHN_COMMON */
