@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Helpers for the tests of `klpdiff module`. Source after tests/lib/tap.sh.
 

@@ -19,7 +19,7 @@ tmp=$TAP_TMP
 # Code and data every test object has.
 cat >"$tmp/base.s" <<'ASM'
 	.text
-	.globl new_foo, new_bar, new.baz, cb_pre, cb_post, __klpdiff_x
+	.globl new_foo, new_bar, new.baz, cb_pre, cb_post, __klpdiff_mod_x
 	.type new_foo, @function
 new_foo:
 	movq 0(%rip), %rax
@@ -36,7 +36,7 @@ cb_pre:
 	ret
 cb_post:
 	ret
-__klpdiff_x:
+__klpdiff_mod_x:
 	ret
 local_fn:
 	ret
@@ -118,8 +118,8 @@ bad_manifest "NEW_SYMBOL undefined here" 'func vmlinux foo 0 undefined_fn\n' \
 	"1: no global symbol undefined_fn defined"
 bad_manifest "NEW_SYMBOL is data" 'object xfs\nfunc vmlinux foo 0 data_sym\n' \
 	"2: symbol data_sym is not code \\(defined in section .data\\)"
-bad_manifest "NEW_SYMBOL in the generated code's name space" 'func vmlinux foo 0 __klpdiff_x\n' \
-	"1: symbol __klpdiff_x: names starting with __klpdiff_ are reserved"
+bad_manifest "NEW_SYMBOL in the generated code's name space" 'func vmlinux foo 0 __klpdiff_mod_x\n' \
+	"1: symbol __klpdiff_mod_x: names starting with __klpdiff_mod_ are reserved"
 bad_manifest "object name with a dot" 'func vm.linux foo 0 new_foo\n' "1: bad object name 'vm.linux'"
 long=$(printf 'm%.0s' {1..56})
 bad_manifest "object name of 56 characters" "object $long\\n" "1: bad object name '$long'"
@@ -163,80 +163,80 @@ cat >"$tmp/expected.c" <<'SOURCE'
 #include <linux/livepatch.h>
 
 /* Defined in the patch objects. */
-extern void __klpdiff_func_0_0(void) __asm__("new_bar");
-extern void __klpdiff_func_0_1(void) __asm__("new.baz");
-extern void __klpdiff_func_1_0(void) __asm__("new_foo");
-extern int __klpdiff_pre_patch_1(struct klp_object *obj) __asm__("cb_pre");
-extern void __klpdiff_post_patch_1(struct klp_object *obj) __asm__("cb_post");
-extern void __klpdiff_post_unpatch_2(struct klp_object *obj) __asm__("cb_post");
+extern void __klpdiff_mod_func_0_0(void) __asm__("new_bar");
+extern void __klpdiff_mod_func_0_1(void) __asm__("new.baz");
+extern void __klpdiff_mod_func_1_0(void) __asm__("new_foo");
+extern int __klpdiff_mod_pre_patch_1(struct klp_object *obj) __asm__("cb_pre");
+extern void __klpdiff_mod_post_patch_1(struct klp_object *obj) __asm__("cb_post");
+extern void __klpdiff_mod_post_unpatch_2(struct klp_object *obj) __asm__("cb_post");
 
-static struct klp_func __klpdiff_funcs_0[] = {
+static struct klp_func __klpdiff_mod_funcs_0[] = {
 	{
 		.old_name = "foo",
-		.new_func = __klpdiff_func_0_0,
+		.new_func = __klpdiff_mod_func_0_0,
 		.old_sympos = 0,
 	},
 	{
 		.old_name = "baz.isra.0",
-		.new_func = __klpdiff_func_0_1,
+		.new_func = __klpdiff_mod_func_0_1,
 		.old_sympos = 1,
 	},
 	{ }
 };
 
-static struct klp_func __klpdiff_funcs_1[] = {
+static struct klp_func __klpdiff_mod_funcs_1[] = {
 	{
 		.old_name = "xfs_foo",
-		.new_func = __klpdiff_func_1_0,
+		.new_func = __klpdiff_mod_func_1_0,
 		.old_sympos = 2,
 	},
 	{ }
 };
 
-static struct klp_func __klpdiff_funcs_2[] = {
+static struct klp_func __klpdiff_mod_funcs_2[] = {
 	{ }
 };
 
-static struct klp_object __klpdiff_objs[] = {
+static struct klp_object __klpdiff_mod_objs[] = {
 	{
 		.name = NULL,	/* vmlinux */
-		.funcs = __klpdiff_funcs_0,
+		.funcs = __klpdiff_mod_funcs_0,
 	},
 	{
 		.name = "xfs",
-		.funcs = __klpdiff_funcs_1,
+		.funcs = __klpdiff_mod_funcs_1,
 		.callbacks = {
-			.pre_patch = __klpdiff_pre_patch_1,
-			.post_patch = __klpdiff_post_patch_1,
+			.pre_patch = __klpdiff_mod_pre_patch_1,
+			.post_patch = __klpdiff_mod_post_patch_1,
 		},
 	},
 	{
 		.name = "joydev",
-		.funcs = __klpdiff_funcs_2,
+		.funcs = __klpdiff_mod_funcs_2,
 		.callbacks = {
-			.post_unpatch = __klpdiff_post_unpatch_2,
+			.post_unpatch = __klpdiff_mod_post_unpatch_2,
 		},
 	},
 	{ }
 };
 
-static struct klp_patch __klpdiff_patch = {
+static struct klp_patch __klpdiff_mod_patch = {
 	.mod = THIS_MODULE,
-	.objs = __klpdiff_objs,
+	.objs = __klpdiff_mod_objs,
 	.replace = true,
 };
 
-static int __init __klpdiff_init(void)
+static int __init __klpdiff_mod_init(void)
 {
-	return klp_enable_patch(&__klpdiff_patch);
+	return klp_enable_patch(&__klpdiff_mod_patch);
 }
 
-static void __exit __klpdiff_exit(void)
+static void __exit __klpdiff_mod_exit(void)
 {
 }
 
-module_init(__klpdiff_init);
-module_exit(__klpdiff_exit);
+module_init(__klpdiff_mod_init);
+module_exit(__klpdiff_mod_exit);
 MODULE_LICENSE("GPL");
 MODULE_INFO(livepatch, "Y");
 SOURCE
@@ -345,7 +345,7 @@ mkobj p2 'func vmlinux bar 0 p2_baz\n' "$good_entry"
 # Not the same global symbols as p1's, but the same code.
 objcopy --redefine-sym new_foo=p2_foo --redefine-sym new_bar=p2_bar --redefine-sym new.baz=p2_baz \
 	--redefine-sym cb_pre=p2_pre \
-	--redefine-sym cb_post=p2_post --redefine-sym __klpdiff_x=p2_x --redefine-sym data_sym=p2_data \
+	--redefine-sym cb_post=p2_post --redefine-sym __klpdiff_mod_x=p2_x --redefine-sym data_sym=p2_data \
 	"$tmp/p2.o"
 status=0
 TMPDIR=$tmp "$KLPDIFF" module -o "$tmp/out/lp.ko" --kernel-build "$tmp/kdir" "$tmp/p1.o" \

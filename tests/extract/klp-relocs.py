@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Print the relocations of an x86-64 relocatable object, one per line:
+
+    SECTION+0xOFFSET TYPE TARGET ADDEND
+
+klp-relocs.py OBJ
+    the livepatch relocation records of a klpdiff patch object: each 32-byte
+    entry of .klpdiff.relocs (u64 place, u64 name, s64 addend, u32 type,
+    4 bytes zero), whose place and name fields are filled by R_X86_64_64
+    relocations against a code section and .klpdiff.strings; TARGET is the
+    .klp.sym.OBJ.NAME,POS string the name field points to.
+klp-relocs.py --rela OBJ SECTION
+    the ordinary relocations (.rela.SECTION) of SECTION; TARGET is the
+    symbol's name, or the name of the section for a section symbol.
+klp-relocs.py --contents OBJ SECTION
+    no lines: the bytes of SECTION, as they are, on stdout.
+
+Lines are sorted by section and offset. A malformed record is an error (exit
+1, a message on stderr). Python 3 standard library only.
+"""
+import struct
+import sys
+
+R_X86_64 = {
+    0: "R_X86_64_NONE", 1: "R_X86_64_64", 2: "R_X86_64_PC32", 3: "R_X86_64_GOT32",
+    4: "R_X86_64_PLT32", 9: "R_X86_64_GOTPCREL", 10: "R_X86_64_32", 11: "R_X86_64_32S",
+    24: "R_X86_64_PC64", 41: "R_X86_64_GOTPCRELX", 42: "R_X86_64_REX_GOTPCRELX",
+}
+SHT_SYMTAB, SHT_RELA = 2, 4
+STT_SECTION = 3
+
+
+class Malformed(Exception):
+    pass
+
+
+def cstr(data, off):
+    end = data.find(b"\0", off)
+    if off >= len(data) or end < 0:
+        raise Malformed(f"string offset {off:#x} outside its table")
+    return data[off:end].decode()
+
+
+class Elf:
+    def __init__(self, path):
+        with open(path, "rb") as f:
+            self.data = f.read()
+        d = self.data
+        if d[:4] != b"\x7fELF" or d[4] != 2 or d[5] != 1:
+            raise Malformed("not a 64-bit little-endian ELF file")
+        shoff, = struct.unpack_from("<Q", d, 0x28)
+        shentsize, shnum, shstrndx = struct.unpack_from("<HHH", d, 0x3a)
+        self.sections = []
+        for i in range(shnum):
+            f = struct.unpack_from("<IIQQQQIIQQ", d, shoff + i * shentsize)
+            self.sections.append({"name_off": f[0], "type": f[1], "offset": f[4],
+                                  "size": f[5], "link": f[6], "info": f[7],
+                                  "entsize": f[9]})
+        shstr = self.contents(shstrndx)
+        for s in self.sections:
+            s["name"] = cstr(shstr, s["name_off"])
+        self.symbols = []
+        for i, s in enumerate(self.sections):
+            if s["type"] == SHT_SYMTAB:
+                strtab = self.contents(s["link"])
+                for k in range(s["size"] // 24):
+                    name, info, _, shndx, value, size = struct.unpack_from(
+                        "<IBBHQQ", d, s["offset"] + k * 24)
+                    sym = {"name": cstr(strtab, name), "type": info & 15,
+                           "shndx": shndx, "value": value}
+                    if sym["type"] == STT_SECTION and 0 < shndx < len(self.sections):
+                        sym["name"] = self.sections[shndx]["name"]
+                    self.symbols.append(sym)
+
+    def contents(self, index):
+        s = self.sections[index]
+        return self.data[s["offset"]:s["offset"] + s["size"]]
+
+    def find(self, name):
+        for i, s in enumerate(self.sections):
+            if s["name"] == name:
+                return i
+        return None
+
+    def relas(self, index):
+        """The relocations applying to section @index: (offset, type, symbol, addend)."""
+        out = []
+        for s in self.sections:
+            if s["type"] == SHT_RELA and s["info"] == index:
+                for k in range(s["size"] // 24):
+                    off, info, addend = struct.unpack_from("<QQq", self.data,
+                                                           s["offset"] + k * 24)
+                    out.append((off, info & 0xffffffff, self.symbols[info >> 32], addend))
+        return sorted(out, key=lambda r: r[0])
+
+
+def type_name(t):
+    return R_X86_64.get(t, f"R_X86_64_{t}")
+
+
+def rela_lines(elf, secname):
+    index = elf.find(secname)
+    if index is None:
+        raise Malformed(f"no section {secname}")
+    return [f"{secname}+{off:#x} {type_name(t)} {sym['name']} {addend}"
+            for off, t, sym, addend in elf.relas(index)]
+
+
+def klp_lines(elf):
+    index = elf.find(".klpdiff.relocs")
+    strings = elf.find(".klpdiff.strings")
+    if index is None or strings is None:
+        raise Malformed("no .klpdiff.relocs or .klpdiff.strings section")
+    data = elf.contents(index)
+    strdata = elf.contents(strings)
+    if len(data) % 32:
+        raise Malformed(f".klpdiff.relocs is {len(data)} bytes, not a multiple of 32")
+    relocs = {}
+    for off, t, sym, addend in elf.relas(index):
+        if off in relocs:
+            raise Malformed(f".klpdiff.relocs+{off:#x}: two relocations")
+        relocs[off] = (t, sym, addend)
+    lines = []
+    for base in range(0, len(data), 32):
+        place, name, addend, rtype, pad = struct.unpack_from("<QQqII", data, base)
+        if place or name or pad:
+            raise Malformed(f".klpdiff.relocs+{base:#x}: nonzero place, name or padding bytes")
+        fields = []
+        for field in (base, base + 8):
+            r = relocs.pop(field, None)
+            if r is None or r[0] != 1:
+                raise Malformed(f".klpdiff.relocs+{field:#x}: no R_X86_64_64 relocation")
+            if r[1]["type"] != STT_SECTION and not r[1]["shndx"]:
+                raise Malformed(f".klpdiff.relocs+{field:#x}: relocation against "
+                                f"undefined {r[1]['name']}")
+            fields.append((r[1]["name"], r[1]["value"] + r[2]))
+        (psec, poff), (nsec, noff) = fields
+        if nsec != ".klpdiff.strings":
+            raise Malformed(f".klpdiff.relocs+{base + 8:#x}: name field points into {nsec}")
+        target = cstr(strdata, noff)
+        if not target.startswith(".klp.sym."):
+            raise Malformed(f".klpdiff.relocs+{base + 8:#x}: name '{target}' is not .klp.sym.*")
+        lines.append((psec, poff, f"{psec}+{poff:#x} {type_name(rtype)} {target} {addend}"))
+    if relocs:
+        raise Malformed(f".klpdiff.relocs: relocations outside the records at "
+                        f"{', '.join(hex(o) for o in sorted(relocs))}")
+    return [line for _, _, line in sorted(lines)]
+
+
+def main(argv):
+    try:
+        if len(argv) == 2:
+            lines = klp_lines(Elf(argv[1]))
+        elif len(argv) == 4 and argv[1] == "--rela":
+            lines = rela_lines(Elf(argv[2]), argv[3])
+        elif len(argv) == 4 and argv[1] == "--contents":
+            elf = Elf(argv[2])
+            index = elf.find(argv[3])
+            if index is None:
+                raise Malformed(f"no section {argv[3]}")
+            sys.stdout.buffer.write(elf.contents(index))
+            return 0
+        else:
+            print(__doc__.strip(), file=sys.stderr)
+            return 2
+    except (Malformed, OSError, struct.error, UnicodeDecodeError, IndexError) as e:
+        print(f"klp-relocs.py: {argv[-1] if len(argv) == 2 else argv[2]}: {e}", file=sys.stderr)
+        return 1
+    for line in lines:
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
