@@ -187,7 +187,7 @@ static void index_special_entries(struct checksum_ctx *ctx)
 			ctx->entries[ctx->nr_entries++] = (struct special_entry){ owner, sec, off };
 		}
 	}
-	qsort(ctx->entries, ctx->nr_entries, sizeof(*ctx->entries), cmp_entry);
+	sort(ctx->entries, ctx->nr_entries, sizeof(*ctx->entries), cmp_entry);
 	for (size_t i = 0; i < ctx->nr_entries; i++) {
 		struct sym_sums *s = &ctx->sums[ctx->entries[i].owner->index];
 
@@ -577,7 +577,7 @@ static void gather_holes(struct checksum_ctx *ctx, const struct elf_section *sec
 		sorted = false;
 	}
 	if (!sorted)
-		qsort(sc->holes, sc->nr_holes, sizeof(*sc->holes), cmp_hole);
+		sort(sc->holes, sc->nr_holes, sizeof(*sc->holes), cmp_hole);
 }
 
 /* Hash bytes [start, end) of @sec, holes by meaning. */

@@ -339,7 +339,7 @@ static int cmp_item(const void *a, const void *b)
 
 void diff_sort(struct diff_result *res)
 {
-	qsort(res->items, res->nr, sizeof(*res->items), cmp_item);
+	sort(res->items, res->nr, sizeof(*res->items), cmp_item);
 }
 
 bool diff_has_changes(const struct diff_result *res)

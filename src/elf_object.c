@@ -310,7 +310,7 @@ static void index_section_symbols(struct elf_object *obj)
 	for_each_section(obj, sec) {
 		size_t funcs = 0;
 
-		qsort(sec->syms, sec->nr_syms, sizeof(*sec->syms), cmp_sym_addr);
+		sort(sec->syms, sec->nr_syms, sizeof(*sec->syms), cmp_sym_addr);
 		for (size_t i = 0; i < sec->nr_syms; i++)
 			funcs += sym_is_func(sec->syms[i]);
 		sec->shared_code = sec->is_code && (funcs > 1 || sec->nr_syms > funcs + 0 ||
@@ -442,7 +442,7 @@ static int read_reloc_section(struct elf_object *obj, struct elf_section *rsec)
 			sorted = false;
 	}
 	if (!sorted)
-		qsort(base->relocs, n, sizeof(*base->relocs), cmp_reloc);
+		sort(base->relocs, n, sizeof(*base->relocs), cmp_reloc);
 	return 0;
 }
 

@@ -573,7 +573,7 @@ static void index_entries(struct extractor *ex)
 			ex->entries[ex->nr_entries++] = (struct owned_entry){ owner->index, sec, off };
 		}
 	}
-	qsort(ex->entries, ex->nr_entries, sizeof(*ex->entries), cmp_owned);
+	sort(ex->entries, ex->nr_entries, sizeof(*ex->entries), cmp_owned);
 }
 
 /* An alternative's replacement code: only the bytes this entry uses. */

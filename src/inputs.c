@@ -204,8 +204,8 @@ int load_tree_pair(struct loaded *orig, const char *orig_dir, struct loaded *pat
 	ret = walk(orig_dir, "", &o);
 	if (!ret)
 		ret = walk(patched_dir, "", &p);
-	qsort(o.paths, o.nr, sizeof(*o.paths), cmp_path);
-	qsort(p.paths, p.nr, sizeof(*p.paths), cmp_path);
+	sort(o.paths, o.nr, sizeof(*o.paths), cmp_path);
+	sort(p.paths, p.nr, sizeof(*p.paths), cmp_path);
 	while (!ret && (i < o.nr || k < p.nr)) {
 		int c = i >= o.nr ? 1 : k >= p.nr ? -1 : strcmp(o.paths[i], p.paths[k]);
 

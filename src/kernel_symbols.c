@@ -98,7 +98,7 @@ static int read_symtab(struct kernel_symbols *ks, Elf *elf, bool by_address)
 	ks->nr = count;
 	/* vmlinux's kallsyms is sorted by address; a module's is its symtab order. */
 	if (by_address)
-		qsort(order, count, sizeof(*order), cmp_addr);
+		sort(order, count, sizeof(*order), cmp_addr);
 	strmap_init(&ks->by_name, count);
 	link_same_names(ks, order, count);
 	free(order);

@@ -235,7 +235,7 @@ static int cmp_place(const void *a, const void *b)
 /* Two relocations at one place: the kernel would refuse the second one. */
 static int check_overlaps(const struct elf_object *obj, struct klp_place *places, size_t n)
 {
-	qsort(places, n, sizeof(*places), cmp_place);
+	sort(places, n, sizeof(*places), cmp_place);
 	for (size_t i = 1; i < n; i++)
 		if (places[i].sec == places[i - 1].sec &&
 		    places[i - 1].offset + places[i - 1].width > places[i].offset)

@@ -86,7 +86,7 @@ static int cmp_record(const void *a, const void *b)
 
 void sums_sort(struct sum_list *list)
 {
-	qsort(list->recs, list->nr, sizeof(*list->recs), cmp_record);
+	sort(list->recs, list->nr, sizeof(*list->recs), cmp_record);
 }
 
 static void json_string(FILE *fp, const char *s)

@@ -107,6 +107,12 @@ char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
+void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 bool streq(const char *a, const char *b)
 {
 	return strcmp(a, b) == 0;

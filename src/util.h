@@ -58,6 +58,9 @@ void output_abort(struct output *out);
 /* Abort every open output (called on fatal errors and signals). */
 void output_abort_all(void);
 
+/* qsort() that accepts an empty (NULL) array, which qsort() itself may not. */
+void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 /* Options shared by commands: parse "--help"-style flags. */
 bool streq(const char *a, const char *b);
 bool starts_with(const char *s, const char *prefix);
