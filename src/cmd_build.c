@@ -121,8 +121,14 @@ static int parse_options(int argc, char **argv, struct build_opts *o)
 		fputs(build_usage, stderr);
 		return -1;
 	}
-	o->patches = argv + optind;
+	/* patch(1) runs in the source tree: name the patches absolutely. */
 	o->nr_patches = (size_t)(argc - optind);
+	o->patches = xcalloc(o->nr_patches + 1, sizeof(*o->patches));
+	for (size_t i = 0; i < o->nr_patches; i++) {
+		o->patches[i] = realpath(argv[optind + (int)i], NULL);
+		if (!o->patches[i])
+			return error(argv[optind + (int)i], "cannot read the patch: %s", strerror(errno));
+	}
 	return 0;
 }
 
@@ -318,11 +324,11 @@ static int extract_changed(struct kbuild *kb, const struct strlist *objects, str
 			.symvers = symvers,
 		};
 
+		/* CRCs live in kbuild's .cmd files: an identical object may still change them. */
+		changed_crcs(kb->work, obj, crc_changes);
 		if (!same_bytes(o, p)) {
-			int rc;
+			int rc = extract(&eo);
 
-			changed_crcs(kb->work, obj, crc_changes);
-			rc = extract(&eo);
 			if (rc == 0) {
 				progress("%s (%s): extracted", obj, eo.objname);
 				strlist_add(parts, out);
@@ -504,6 +510,9 @@ int cmd_build(int argc, char **argv)
 	strlist_free(&s.objects);
 	strlist_free(&s.parts);
 	strlist_free(&s.crc_changes);
+	for (size_t i = 0; i < o.nr_patches; i++)
+		free(o.patches[i]);
+	free(o.patches);
 	free(s.config), free(s.cache), free(s.compiler), free(s.name), free(s.output);
 	free((char *)s.kb.src), free((char *)s.kb.target), free(s.kb.orig), free(s.kb.work);
 	free(s.kb.log), free(s.kb.include_dir);
