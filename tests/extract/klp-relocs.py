@@ -27,7 +27,7 @@ R_X86_64 = {
     4: "R_X86_64_PLT32", 9: "R_X86_64_GOTPCREL", 10: "R_X86_64_32", 11: "R_X86_64_32S",
     24: "R_X86_64_PC64", 41: "R_X86_64_GOTPCRELX", 42: "R_X86_64_REX_GOTPCRELX",
 }
-SHT_SYMTAB, SHT_RELA = 2, 4
+SHT_SYMTAB, SHT_RELA, SHT_NOBITS = 2, 4, 8
 STT_SECTION = 3
 
 
@@ -75,6 +75,8 @@ class Elf:
 
     def contents(self, index):
         s = self.sections[index]
+        if s["type"] == SHT_NOBITS:
+            return bytes(s["size"])
         return self.data[s["offset"]:s["offset"] + s["size"]]
 
     def find(self, name):

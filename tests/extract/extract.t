@@ -1,0 +1,506 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# klpdiff extract: the patch object for one changed object file, checked
+# exactly on small fixtures (tests/fixtures/extract/, see its README) built
+# with gcc and clang the way a kernel diff build compiles (kernel x86-64
+# flags, -ffunction-sections -fdata-sections):
+#
+#  1. references of a changed function: livepatch relocation records for
+#     an unchanged static function, a static variable and a non-exported
+#     global; a normal relocation for an exported one; one `func` line
+#  2. sympos of same-named statics, from the symbol order of an ld -r
+#     "vmlinux" (either link order)
+#  3. a new function and a new static variable are copied
+#  4. a string literal goes to a merged string section
+#  5. exactly the changed function's __ex_table, __bug_table (and with gcc
+#     __mcount_loc) entries
+#  6. refusals: changed data, changed __init code, no ftrace entry, a jump
+#     label on a module's key (and the jump labels that are fine)
+#  7. no functional change: exit 3
+#  8. bad input: exit 2 and one line `klpdiff: FILE: ...`
+#
+# Every failed extraction must exit 2 (3 for no change), say so in one line
+# and leave nothing in its (otherwise empty) output directory.
+#
+# KLP_KEEP=1 keeps the build directory and prints its path.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/tap.sh
+. "$here/../lib/tap.sh"
+# shellcheck source=tests/lib/compile.sh
+. "$here/../lib/compile.sh"
+
+fixtures=$here/../fixtures/extract
+klp_relocs=$here/klp-relocs.py
+[ -x "$KLPDIFF" ] || tap_bail "no klpdiff binary at $KLPDIFF (run make)"
+for tool in python3 readelf ld; do
+	command -v "$tool" >/dev/null || tap_skip_all "$tool is not installed"
+done
+
+tap_tmpdir
+if [ -n "${KLP_KEEP:-}" ]; then
+	trap - EXIT
+	tap_diag "keeping $TAP_TMP"
+fi
+
+compilers=()
+for cc in gcc clang; do
+	if klp_have_cc "$cc"; then
+		compilers+=("$cc")
+		note=$(klp_cc_version_note "$cc")
+		[ -z "$note" ] || tap_diag "$note"
+	fi
+done
+((${#compilers[@]})) || tap_skip_all "neither gcc nor clang is installed"
+
+# ---- building -----------------------------------------------------------
+
+# Sources as "SIDE/NAME.c FIXTURE": orig/ gets the originals, patched/ the
+# patched versions, under one name so that both sides are one unit.
+sources=(
+	"orig/basic.c basic/a.c" "patched/basic.c basic/b.c" "orig/lib.c basic/lib.c"
+	"orig/one.c sympos/one.c" "patched/one.c sympos/one-patched.c"
+	"orig/two.c sympos/two.c" "patched/two.c sympos/two-patched.c"
+	"orig/jl-vmlinux.c jump-label/vmlinux.c"
+)
+for c in new-code strings special refuse-data refuse-init refuse-notrace jump-label \
+	jump-label-vm unchanged; do
+	sources+=("orig/$c.c $c/a.c" "patched/$c.c $c/b.c")
+done
+
+# Compiled in their directory (__FILE__ is the bare name on both sides),
+# all at once.
+export XINC=$fixtures/include
+for cc in "${compilers[@]}"; do
+	mkdir -p "$TAP_TMP/$cc/orig" "$TAP_TMP/$cc/patched"
+	for s in "${sources[@]}"; do
+		cp "$fixtures/${s#* }" "$TAP_TMP/$cc/${s%% *}"
+		src=${s%% *}
+		printf '%s\0' "$cc" "$TAP_TMP/$cc/${src%/*}" "$(basename "$src" .c)"
+	done
+done | xargs -0 -n 3 -P "$(nproc 2>/dev/null || echo 2)" \
+	bash -c 'cd "$2" && bash "$0" "$1" sections "$3.c" "$3.o" -I"$XINC"' \
+	"$here/../lib/compile.sh" >/dev/null 2>&1 || true
+
+# Module.symvers of the test kernel: what is exported.
+symvers=$TAP_TMP/Module.symvers
+printf '0x%08x\t%s\tvmlinux\tEXPORT_SYMBOL%s\t\n' \
+	0x1b2c3d4e __fentry__ "" 0x22334455 sink "" 0x5a6b7c8d log_str _GPL \
+	0x12345678 exported_fn "" >"$symvers"
+
+# ---- looking at objects ---------------------------------------------------
+
+# Defined symbols other than sections and files: "TYPE BIND NAME", sorted.
+defined()
+{
+	readelf -sW "$1" | awk 'NR > 3 && $7 != "UND" && $4 != "SECTION" && $4 != "FILE" &&
+		$8 != "" { print $4, $5, $8 }' | LC_ALL=C sort
+}
+
+# Undefined symbols, sorted.
+undefined()
+{
+	readelf -sW "$1" | awk 'NR > 3 && $7 == "UND" && $8 != "" { print $8 }' | LC_ALL=C sort
+}
+
+# Section names, without the symbol and string tables and relocation sections.
+sections()
+{
+	readelf -SW "$1" | sed -n 's/^ *\[ *[0-9]*\] \([^ ]\+\) .*/\1/p' |
+		grep -v -e '^\.rela' -e '^\.symtab$' -e '^\.strtab$' -e '^\.shstrtab$' |
+		LC_ALL=C sort
+}
+
+# Sections with SHF_MERGE and SHF_STRINGS.
+string_sections()
+{
+	readelf -SW "$1" | sed -n 's/^ *\[ *[0-9]*\] //p' |
+		awk '$7 ~ /M/ && $7 ~ /S/ { print $1 }'
+}
+
+# Bytes of a section, as hex.
+hexbytes()
+{
+	python3 "$klp_relocs" --contents "$1" "$2" | od -An -v -tx1 | tr -s ' \n' ' ' |
+		sed 's/^ //; s/ $//'
+}
+
+# The livepatch relocation records: "SECTION+0xOFF TYPE .klp.sym... ADDEND".
+klp()
+{
+	python3 "$klp_relocs" "$1"
+}
+
+# All references from SECTION of a patch object, normal and livepatch, sorted.
+refs()
+{
+	{ python3 "$klp_relocs" --rela "$1" "$2"; klp "$1" | grep -F "$2+" || true; } |
+		LC_ALL=C sort
+}
+
+# The relocations of SECTION of an input object, renamed by sed SCRIPT and sorted.
+expected_refs()
+{
+	python3 "$klp_relocs" --rela "$1" "$2" | sed -e "$3" | LC_ALL=C sort
+}
+
+manifest()
+{
+	python3 "$klp_relocs" --contents "$1" .klpdiff.manifest
+}
+
+# ---- running extract ----------------------------------------------------------
+
+# extract LABEL ORIG PATCHED KSYMS [OPTIONS...]: run klpdiff extract into the
+# empty directory $TAP_TMP/out/LABEL; sets $out (the patch object), $rc,
+# $err (its stderr).
+extract()
+{
+	local label=$1 orig=$2 patched=$3 ksyms=$4
+
+	shift 4
+	outdir=$TAP_TMP/out/$label
+	rm -rf "$outdir"
+	mkdir -p "$outdir"
+	out=$outdir/part.o
+	rc=0
+	"$KLPDIFF" extract "$orig" "$patched" -o "$out" --kernel-symbols "$ksyms" \
+		--symvers "$symvers" "$@" 2>"$outdir.err" || rc=$?
+	err=$(cat "$outdir.err")
+}
+
+# extract_ok LABEL ...: extract, which must succeed silently. Returns 1 (after
+# a failed test) otherwise, for the caller to skip the checks of the output.
+extract_ok()
+{
+	extract "$@"
+	if ((rc == 0)) && [ -z "$err" ] && [ -f "$out" ]; then
+		tap_pass "$1: extract writes the patch object"
+		return 0
+	fi
+	tap_fail "$1: extract writes the patch object"
+	tap_diag "exit $rc, stderr: $err"
+	return 1
+}
+
+# expect_failure LABEL STATUS PREFIX WORD: the last extract exited STATUS,
+# printed one line starting with PREFIX and containing WORD, wrote nothing.
+expect_failure()
+{
+	local label=$1 status=$2 prefix=$3 word=$4 lines left
+
+	lines=$(printf '%s' "$err" | grep -c '' || true)
+	left=$(ls -A "$outdir")
+	if ((rc == status)) && ((lines == 1)) && [[ $err == "$prefix"* ]] &&
+		[[ $err == *"$word"* ]] && [ -z "$left" ]; then
+		tap_pass "$label: exit $status, one line naming $word, no output"
+		return
+	fi
+	tap_fail "$label: exit $status, one line naming $word, no output"
+	tap_diag "exit $rc (want $status); $lines lines of stderr (want 1):"
+	tap_diag "${err:-(none)}"
+	tap_diag "want a line starting '$prefix' naming '$word'"
+	[ -z "$left" ] || tap_diag "left in the output directory: $left"
+}
+
+# have CC NAME...: are the objects of these sources there? Fails a test if not.
+have()
+{
+	local cc=$1 missing=
+
+	shift
+	for f in "$@"; do
+		[ -f "$TAP_TMP/$cc/$f.o" ] || missing+=" $f"
+	done
+	[ -z "$missing" ] && return 0
+	tap_fail "$cc: compile$missing"
+	for f in $missing; do
+		tap_diag <"$TAP_TMP/$cc/$f.o.log" 2>/dev/null || true
+	done
+	return 1
+}
+
+# sympos_in KSYMS NAME UNIT: the position of UNIT's NAME among the same-named
+# functions of KSYMS in symbol-table order (kallsyms order of an ET_REL).
+sympos_in()
+{
+	readelf -sW "$1" | awk -v name="$2" -v unit="$3" '
+		$4 == "FILE" { file = $8 }
+		$4 == "FUNC" && $8 == name { n++; if (file == unit) pos = n }
+		END { print pos + 0 }'
+}
+
+# ---- the cases ------------------------------------------------------------------
+
+# 1. References of a changed function.
+case_basic()
+{
+	local cc=$1 d=$TAP_TMP/$1 l="$1 basic" mcount=
+
+	have "$cc" orig/basic patched/basic orig/lib || return 0
+	ld -r -o "$d/vmlinux-basic.o" "$d/orig/basic.o" "$d/orig/lib.o"
+	extract_ok "$l" "$d/orig/basic.o" "$d/patched/basic.o" "$d/vmlinux-basic.o" || return 0
+	[ "$cc" != gcc ] || mcount=__mcount_loc
+	tap_is "$(sections "$out" | xargs)" \
+		"$(printf '%s\n' .klpdiff.manifest .klpdiff.relocs .klpdiff.strings .text.target \
+			$mcount | LC_ALL=C sort | xargs)" "$l: sections"
+	tap_is "$(defined "$out")" "FUNC GLOBAL __klpdiff_new.vmlinux.target.0
+FUNC LOCAL target" "$l: defines target and its manifest alias only"
+	tap_is "$(undefined "$out")" "__fentry__
+exported_fn" "$l: exported_fn (and __fentry__) are normal undefined references"
+	tap_is "$(manifest "$out")" "object vmlinux
+func vmlinux target 0 __klpdiff_new.vmlinux.target.0" "$l: manifest"
+	tap_is "$(klp "$out" | awk '{ print $3 }' | LC_ALL=C sort -u | xargs)" \
+		".klp.sym.vmlinux.counter,0 .klp.sym.vmlinux.helper,0 .klp.sym.vmlinux.internal_fn,0" \
+		"$l: livepatch relocations for helper, counter and internal_fn, sympos 0"
+	tap_is "$(refs "$out" .text.target)" \
+		"$(expected_refs "$d/patched/basic.o" .text.target '
+			s/ \.text\.helper / .klp.sym.vmlinux.helper,0 /
+			s/ helper / .klp.sym.vmlinux.helper,0 /
+			s/ \.bss\.counter / .klp.sym.vmlinux.counter,0 /
+			s/ counter / .klp.sym.vmlinux.counter,0 /
+			s/ internal_fn / .klp.sym.vmlinux.internal_fn,0 /')" \
+		"$l: every relocation of target, at its place, with its addend"
+	tap_is "$(hexbytes "$out" .text.target)" "$(hexbytes "$d/patched/basic.o" .text.target)" \
+		"$l: target's code"
+}
+
+# 2. sympos of same-named statics from the symbol order of an ld -r vmlinux.
+case_sympos()
+{
+	local cc=$1 d=$TAP_TMP/$1 l="$1 sympos" order first second ks pos
+
+	have "$cc" orig/one orig/two patched/one patched/two || return 0
+	for order in "one two" "two one"; do
+		first=${order% *}
+		second=${order#* }
+		ks=$d/vmlinux-$first-$second.o
+		ld -r -o "$ks" "$d/orig/$first.o" "$d/orig/$second.o"
+		tap_is "$(sympos_in "$ks" helper "$first.c") $(sympos_in "$ks" helper "$second.c")" \
+			"1 2" "$l: ld -r $first.o $second.o: $first.c's helper is the first by readelf"
+
+		# two_entry() of two.c calls two.c's helper.
+		pos=$(sympos_in "$ks" helper two.c)
+		if extract_ok "$l $first,$second: two_entry" "$d/orig/two.o" "$d/patched/two.o" "$ks"
+		then
+			tap_is "$(klp "$out" | awk '{ print $3 }')" ".klp.sym.vmlinux.helper,$pos" \
+				"$l $first,$second: two_entry calls .klp.sym.vmlinux.helper,$pos"
+			tap_is "$(refs "$out" .text.two_entry)" \
+				"$(expected_refs "$d/patched/two.o" .text.two_entry "
+					s/ \.text\.helper / .klp.sym.vmlinux.helper,$pos /
+					s/ helper / .klp.sym.vmlinux.helper,$pos /")" \
+				"$l $first,$second: every relocation of two_entry"
+			tap_is "$(manifest "$out")" "object vmlinux
+func vmlinux two_entry 0 __klpdiff_new.vmlinux.two_entry.0" "$l $first,$second: two_entry's manifest"
+		fi
+
+		# one.c's helper itself.
+		pos=$(sympos_in "$ks" helper one.c)
+		if extract_ok "$l $first,$second: helper" "$d/orig/one.o" "$d/patched/one.o" "$ks"; then
+			tap_is "$(manifest "$out")" "object vmlinux
+func vmlinux helper $pos __klpdiff_new.vmlinux.helper.$pos" "$l $first,$second: func vmlinux helper $pos"
+			tap_is "$(defined "$out")" "FUNC GLOBAL __klpdiff_new.vmlinux.helper.$pos
+FUNC LOCAL helper" "$l $first,$second: defines helper and its alias only"
+			tap_is "$(klp "$out")" "" "$l $first,$second: helper needs no livepatch relocation"
+		fi
+	done
+}
+
+# 3. A new function and a new static variable are copied.
+case_new_code()
+{
+	local cc=$1 d=$TAP_TMP/$1 l="$1 new-code"
+
+	have "$cc" orig/new-code patched/new-code || return 0
+	extract_ok "$l" "$d/orig/new-code.o" "$d/patched/new-code.o" "$d/orig/new-code.o" ||
+		return 0
+	tap_is "$(defined "$out")" "FUNC GLOBAL __klpdiff_new.vmlinux.grow.0
+FUNC GLOBAL grow
+FUNC LOCAL new_helper
+OBJECT LOCAL new_state" "$l: defines grow, new_helper and new_state"
+	tap_is "$(manifest "$out")" "object vmlinux
+func vmlinux grow 0 __klpdiff_new.vmlinux.grow.0" "$l: manifest patches grow only"
+	tap_is "$(klp "$out" | awk '{ print $3 }' | sort -u)" ".klp.sym.vmlinux.total,0" \
+		"$l: the only livepatch relocations are for the existing total"
+	tap_is "$(refs "$out" .text.grow)" \
+		"$(expected_refs "$d/patched/new-code.o" .text.grow '
+			s/ \.bss\.total / .klp.sym.vmlinux.total,0 /
+			s/ total / .klp.sym.vmlinux.total,0 /
+			s/ \.text\.new_helper / new_helper /')" \
+		"$l: every relocation of grow"
+	tap_is "$(refs "$out" .text.new_helper)" \
+		"$(expected_refs "$d/patched/new-code.o" .text.new_helper '
+			s/ \.data\.new_state / new_state /')" \
+		"$l: every relocation of new_helper"
+	tap_is "$(hexbytes "$out" .data.new_state)" "05 00 00 00 00 00 00 00" \
+		"$l: new_state's initial value"
+	tap_is "$(hexbytes "$out" .text.new_helper)" \
+		"$(hexbytes "$d/patched/new-code.o" .text.new_helper)" "$l: new_helper's code"
+}
+
+# 4. A string literal of a changed function.
+case_strings()
+{
+	local cc=$1 d=$TAP_TMP/$1 l="$1 strings" strsec pstr
+
+	have "$cc" orig/strings patched/strings || return 0
+	extract_ok "$l" "$d/orig/strings.o" "$d/patched/strings.o" "$d/orig/strings.o" ||
+		return 0
+	strsec=$(string_sections "$out")
+	tap_is "$(printf '%s\n' "$strsec" | grep -c .)" 1 "$l: one merged string section"
+	strsec=$(printf '%s\n' "$strsec" | head -n 1)
+	tap_is "$(python3 "$klp_relocs" --contents "$out" "$strsec" | tr '\0' '|')" \
+		"extract: hello from the live patch|" "$l: $strsec holds the new string only"
+	# say()'s string is at the start of its section in patched.o too.
+	pstr=$(string_sections "$d/patched/strings.o" | xargs | tr ' ' '|')
+	tap_is "$(refs "$out" .text.say)" \
+		"$(expected_refs "$d/patched/strings.o" .text.say "
+			s/ \($pstr\) 0\$/ $strsec 0/")" \
+		"$l: every relocation of say, the string's against $strsec"
+	tap_is "$(klp "$out")" "" "$l: no livepatch relocations"
+	tap_is "$(defined "$out")" "FUNC GLOBAL __klpdiff_new.vmlinux.say.0
+FUNC GLOBAL say" "$l: defines say only"
+}
+
+# 5. Special-section entries: the changed function's, not the unchanged one's.
+case_special()
+{
+	local cc=$1 d=$TAP_TMP/$1 l="$1 special" p=$TAP_TMP/$1/patched/special.o strsec mcount=
+
+	have "$cc" orig/special patched/special || return 0
+	extract_ok "$l" "$d/orig/special.o" "$p" "$d/orig/special.o" || return 0
+	strsec=$(string_sections "$out")
+	[ "$cc" != gcc ] || mcount=__mcount_loc
+	tap_is "$(sections "$out" | xargs)" \
+		"$(printf '%s\n' .klpdiff.manifest .klpdiff.relocs .klpdiff.strings \
+			.text.read_changed __ex_table __bug_table "$strsec" $mcount |
+			LC_ALL=C sort | xargs)" "$l: sections"
+	tap_is "$(manifest "$out")" "object vmlinux
+func vmlinux read_changed 0 __klpdiff_new.vmlinux.read_changed.0" "$l: manifest"
+	tap_is "$(klp "$out")" "" "$l: no livepatch relocations"
+
+	# patched.o: two entries each, read_changed()'s first.
+	tap_is "$(hexbytes "$p" __ex_table | wc -w) $(hexbytes "$p" __bug_table | wc -w)" "24 24" \
+		"$l: patched.o has two __ex_table and two __bug_table entries"
+	tap_is "$(hexbytes "$out" __ex_table)" "$(hexbytes "$p" __ex_table | cut -d' ' -f1-12)" \
+		"$l: __ex_table: one entry, read_changed's"
+	tap_is "$(refs "$out" __ex_table)" \
+		"$(expected_refs "$p" __ex_table '/ \.text\.read_changed /!d; s/ \.text\.read_changed / read_changed /')" \
+		"$l: __ex_table relocations: read_changed's instruction and fixup"
+	tap_is "$(hexbytes "$out" __bug_table)" "$(hexbytes "$p" __bug_table | cut -d' ' -f1-12)" \
+		"$l: __bug_table: one entry, read_changed's (same line and flags)"
+	tap_is "$(refs "$out" __bug_table)" \
+		"$(expected_refs "$p" __bug_table '/ \.text\.read_changed /!d; s/ \.text\.read_changed / read_changed /'
+		   echo "__bug_table+0x4 R_X86_64_PC32 $strsec 0")" \
+		"$l: __bug_table relocations: read_changed's ud2 and the file name"
+	tap_is "$(python3 "$klp_relocs" --contents "$out" "$strsec" | tr '\0' '|')" "special.c|" \
+		"$l: the bug entry's file name string"
+	if [ "$cc" = gcc ]; then
+		tap_is "$(hexbytes "$p" __mcount_loc | wc -w)" 16 "$l: patched.o has two __mcount_loc entries"
+		tap_is "$(hexbytes "$out" __mcount_loc | wc -w) $(refs "$out" __mcount_loc)" \
+			"8 __mcount_loc+0x0 R_X86_64_64 read_changed 0" "$l: __mcount_loc: read_changed's"
+	fi
+}
+
+# 6. Refusals; and the jump labels extract takes.
+case_refusals()
+{
+	local cc=$1 d=$TAP_TMP/$1 c sym
+
+	for c in refuse-data:limit_value refuse-init:setup_limits refuse-notrace:untraced; do
+		sym=${c#*:}
+		c=${c%%:*}
+		have "$cc" "orig/$c" "patched/$c" || continue
+		extract "$cc $c" "$d/orig/$c.o" "$d/patched/$c.o" "$d/orig/$c.o"
+		expect_failure "$cc $c" 2 "klpdiff: $d/patched/$c.o: refusing: " "$sym"
+	done
+
+	have "$cc" orig/jump-label patched/jump-label orig/jl-vmlinux || return 0
+	extract "$cc jump-label" "$d/orig/jump-label.o" "$d/patched/jump-label.o" \
+		"$d/orig/jump-label.o" --objname mymod --vmlinux-symbols "$d/orig/jl-vmlinux.o"
+	expect_failure "$cc jump-label: key in module mymod" 2 \
+		"klpdiff: $d/patched/jump-label.o: refusing: " fast_key
+
+	# The same pair as vmlinux code: the key is in vmlinux.
+	if extract_ok "$cc jump-label as vmlinux" "$d/orig/jump-label.o" \
+		"$d/patched/jump-label.o" "$d/orig/jump-label.o"; then
+		tap_is "$(hexbytes "$out" __jump_table | wc -w)" 16 \
+			"$cc jump-label as vmlinux: one __jump_table entry"
+		tap_is "$(refs "$out" __jump_table)" \
+			"$(expected_refs "$d/patched/jump-label.o" __jump_table '
+				s/ \.text\.switched / switched /
+				s/ \.bss\.fast_key / .klp.sym.vmlinux.fast_key,0 /
+				s/ fast_key / .klp.sym.vmlinux.fast_key,0 /')" \
+			"$cc jump-label as vmlinux: the key is .klp.sym.vmlinux.fast_key,0"
+	fi
+
+	# A module function's jump label on a vmlinux key.
+	have "$cc" orig/jump-label-vm patched/jump-label-vm || return 0
+	if extract_ok "$cc jump-label-vm" "$d/orig/jump-label-vm.o" "$d/patched/jump-label-vm.o" \
+		"$d/orig/jump-label-vm.o" --objname mymod --vmlinux-symbols "$d/orig/jl-vmlinux.o"; then
+		tap_is "$(manifest "$out")" "object mymod
+func mymod switched_vm 0 __klpdiff_new.mymod.switched_vm.0" "$cc jump-label-vm: manifest"
+		tap_is "$(refs "$out" __jump_table)" \
+			"$(expected_refs "$d/patched/jump-label-vm.o" __jump_table '
+				s/ \.text\.switched_vm / switched_vm /
+				s/ vm_key / .klp.sym.vmlinux.vm_key,0 /')" \
+			"$cc jump-label-vm: the key is .klp.sym.vmlinux.vm_key,0"
+	fi
+}
+
+# 7. No functional change.
+case_unchanged()
+{
+	local cc=$1 d=$TAP_TMP/$1
+
+	have "$cc" orig/unchanged patched/unchanged || return 0
+	extract "$cc unchanged" "$d/orig/unchanged.o" "$d/patched/unchanged.o" "$d/orig/unchanged.o"
+	expect_failure "$cc unchanged" 3 "klpdiff: $d/patched/unchanged.o: " "no functional change"
+}
+
+# 8. Bad input.
+case_bad_input()
+{
+	local cc=$1 d=$TAP_TMP/$1 good=$symvers
+
+	have "$cc" orig/basic patched/basic orig/strings patched/strings orig/one orig/two \
+		patched/two || return 0
+	extract "$cc mismatched pair" "$d/orig/basic.o" "$d/patched/strings.o" "$d/orig/basic.o"
+	expect_failure "$cc mismatched pair" 2 "klpdiff: $d/patched/strings.o: " "basic.c"
+
+	symvers=$TAP_TMP/no-such.symvers
+	extract "$cc missing symvers" "$d/orig/two.o" "$d/patched/two.o" "$d/orig/two.o"
+	expect_failure "$cc missing symvers" 2 "klpdiff: $symvers: " "$symvers"
+
+	symvers=$TAP_TMP/bad.symvers
+	printf '0x1b2c3d4e\t__fentry__\tvmlinux\tEXPORT_SYMBOL\t\n0x22334455 sink vmlinux EXPORT_SYMBOL\n' \
+		>"$symvers"
+	extract "$cc malformed symvers" "$d/orig/two.o" "$d/patched/two.o" "$d/orig/two.o"
+	expect_failure "$cc malformed symvers" 2 "klpdiff: $symvers: " "line 2"
+	symvers=$good
+
+	# one.o has a helper, but not two_entry.
+	extract "$cc kernel-symbols lacks a symbol" "$d/orig/two.o" "$d/patched/two.o" "$d/orig/one.o"
+	expect_failure "$cc kernel-symbols lacks a symbol" 2 "klpdiff: $d/orig/one.o: " two_entry
+
+	extract "$cc kernel-symbols not ELF" "$d/orig/two.o" "$d/patched/two.o" "$symvers"
+	expect_failure "$cc kernel-symbols not ELF" 2 "klpdiff: $symvers: " "ELF"
+}
+
+for cc in gcc clang; do
+	if [[ " ${compilers[*]} " != *" $cc "* ]]; then
+		tap_skip "$cc: every case" "$cc is not installed"
+		continue
+	fi
+	case_basic "$cc"
+	case_sympos "$cc"
+	case_new_code "$cc"
+	case_strings "$cc"
+	case_special "$cc"
+	case_refusals "$cc"
+	case_unchanged "$cc"
+	case_bad_input "$cc"
+done
+tap_done
