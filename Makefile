@@ -19,7 +19,7 @@ endif
 
 CFLAGS ?= $(OPT)
 override CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
-	-Wmissing-prototypes -Wstrict-prototypes -DKLPDIFF_VERSION='"$(VERSION)"' -DKLPDIFF_VERSION_STRING='"$(VERSION)"' \
+	-Wmissing-prototypes -Wstrict-prototypes -DKLPDIFF_VERSION='"$(VERSION)"' \
 	-DKLPDIFF_INCLUDE_DIR='"$(PREFIX)/share/klpdiff/include"' \
 	$(SAN_FLAGS) $(shell pkg-config --cflags $(PKGS))
 LDLIBS += $(shell pkg-config --libs $(PKGS)) -lpthread
@@ -57,6 +57,11 @@ TESTS := tests/sums tests/bad-input $(if $(QUICK),,tests/kernel tests/module tes
 check: $(BIN)
 	KLPDIFF=$(abspath $(BIN)) prove -e bash -f $(foreach d,$(TESTS),$(wildcard $(d)/*.t))
 
+# libFuzzer targets for the loader/sums and for diff (see fuzz/run).
+FUZZ_SECONDS ?= 60
+fuzz:
+	fuzz/run $(FUZZ_SECONDS)
+
 install: $(BIN)
 	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/klpdiff
 	install -D -m 644 man/klpdiff.1 $(DESTDIR)$(PREFIX)/share/man/man1/klpdiff.1
@@ -64,7 +69,7 @@ install: $(BIN)
 	install -m 644 include/klpdiff/*.h $(DESTDIR)$(PREFIX)/share/klpdiff/include/
 
 clean:
-	rm -rf build build-san klpdiff
+	rm -rf build build-san build-fuzz klpdiff
 
-.PHONY: all check install clean demo
+.PHONY: all check install clean demo fuzz
 -include $(OBJS:.o=.d)

@@ -22,6 +22,13 @@
 #include "strmap.h"
 #include "util.h"
 
+#ifndef KLPDIFF_INCLUDE_DIR
+#define KLPDIFF_INCLUDE_DIR "/usr/local/share/klpdiff/include"
+#endif
+#ifndef KLPDIFF_VERSION
+#define KLPDIFF_VERSION "0.1"
+#endif
+
 static const char build_usage[] =
 	"usage: klpdiff build [-s KSRC] [-O KBUILD] [-o OUT.ko] [-n NAME] [-j N]\n"
 	"                     [--no-replace] [--keep-tmp] [-v] PATCH...\n"
@@ -176,7 +183,7 @@ static char *compiler_version(bool llvm)
 static char *cache_dir(const char *src, const char *config, const char *compiler)
 {
 	const char *base = getenv("KLPDIFF_CACHE");
-	char *key_text = xasprintf("%s\n%s\n%s\n%s", src, compiler, KLPDIFF_VERSION_STRING, config);
+	char *key_text = xasprintf("%s\n%s\n%s\n%s", src, compiler, KLPDIFF_VERSION, config);
 	uint64_t key = XXH3_64bits(key_text, strlen(key_text));
 	char *dir;
 

@@ -24,7 +24,7 @@ static void strip_dot_counters(const char *name, char *out)
 	size_t len;
 
 	/* ".L123"-style names are labels, not counters after a base name. */
-	dot = strchr(name + 1, '.');
+	dot = *name ? strchr(name + 1, '.') : NULL;
 	if (!dot || name[0] == '.') {
 		strcpy(out, name);
 		return;

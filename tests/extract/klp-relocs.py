@@ -15,6 +15,10 @@ klp-relocs.py --rela OBJ SECTION
     symbol's name, or the name of the section for a section symbol.
 klp-relocs.py --contents OBJ SECTION
     no lines: the bytes of SECTION, as they are, on stdout.
+klp-relocs.py --dump OBJ
+    everything at once, for tests: "K " and a livepatch record (if OBJ has
+    .klpdiff.relocs), "R " and a relocation of any section, "X SECTION" and
+    the bytes of SECTION in hex (two digits a byte, space-separated).
 
 Lines are sorted by section and offset. A malformed record is an error (exit
 1, a message on stderr). Python 3 standard library only.
@@ -27,7 +31,7 @@ R_X86_64 = {
     4: "R_X86_64_PLT32", 9: "R_X86_64_GOTPCREL", 10: "R_X86_64_32", 11: "R_X86_64_32S",
     24: "R_X86_64_PC64", 41: "R_X86_64_GOTPCRELX", 42: "R_X86_64_REX_GOTPCRELX",
 }
-SHT_SYMTAB, SHT_RELA, SHT_NOBITS = 2, 4, 8
+SHT_SYMTAB, SHT_STRTAB, SHT_RELA, SHT_NOBITS = 2, 3, 4, 8
 STT_SECTION = 3
 
 
@@ -101,12 +105,17 @@ def type_name(t):
     return R_X86_64.get(t, f"R_X86_64_{t}")
 
 
-def rela_lines(elf, secname):
-    index = elf.find(secname)
-    if index is None:
-        raise Malformed(f"no section {secname}")
+def rela_lines(elf, index):
+    secname = elf.sections[index]["name"]
     return [f"{secname}+{off:#x} {type_name(t)} {sym['name']} {addend}"
             for off, t, sym, addend in elf.relas(index)]
+
+
+def find_section(elf, name):
+    index = elf.find(name)
+    if index is None:
+        raise Malformed(f"no section {name}")
+    return index
 
 
 def klp_lines(elf):
@@ -150,18 +159,31 @@ def klp_lines(elf):
     return [line for _, _, line in sorted(lines)]
 
 
+def dump_lines(elf):
+    lines = []
+    if elf.find(".klpdiff.relocs") is not None:
+        lines += ["K " + line for line in klp_lines(elf)]
+    for i, s in enumerate(elf.sections):
+        if i and s["type"] != SHT_RELA:
+            lines += ["R " + line for line in rela_lines(elf, i)]
+    for i, s in enumerate(elf.sections):
+        if i and s["type"] not in (SHT_SYMTAB, SHT_STRTAB, SHT_RELA):
+            lines.append(f"X {s['name']} " + " ".join(f"{b:02x}" for b in elf.contents(i)))
+    return lines
+
+
 def main(argv):
     try:
         if len(argv) == 2:
             lines = klp_lines(Elf(argv[1]))
         elif len(argv) == 4 and argv[1] == "--rela":
-            lines = rela_lines(Elf(argv[2]), argv[3])
+            elf = Elf(argv[2])
+            lines = rela_lines(elf, find_section(elf, argv[3]))
+        elif len(argv) == 3 and argv[1] == "--dump":
+            lines = dump_lines(Elf(argv[2]))
         elif len(argv) == 4 and argv[1] == "--contents":
             elf = Elf(argv[2])
-            index = elf.find(argv[3])
-            if index is None:
-                raise Malformed(f"no section {argv[3]}")
-            sys.stdout.buffer.write(elf.contents(index))
+            sys.stdout.buffer.write(elf.contents(find_section(elf, argv[3])))
             return 0
         else:
             print(__doc__.strip(), file=sys.stderr)
