@@ -498,6 +498,7 @@ int cmd_build(int argc, char **argv)
 	int ret = EXIT_TROUBLE;
 
 	clock_gettime(CLOCK_MONOTONIC, &start_time);
+	kbuild_handle_signals();
 	if (parse_options(argc, argv, &o))
 		return EXIT_TROUBLE;
 	if (!setup(&o, &s)) {

@@ -345,6 +345,12 @@ static void reference_kernel(struct extractor *ex, struct ow_section *out, uint6
 	 * Used but not defined here, and unknown to the kernel: new in another
 	 * object of the same patch (the module link resolves it, or says so).
 	 */
+	if (!sym->sec && !is_vmlinux(ex) && !ex->have_vsyms) {
+		error(ex->opts->patched, "%s: a module's patch needs --vmlinux-symbols to tell "
+		      "vmlinux's symbols from new ones", name);
+		ex->errors++;
+		return;
+	}
 	if (!sym->sec && !kernel_symbols_has(&ex->ksyms, name) &&
 	    !(ex->have_vsyms && kernel_symbols_has(&ex->vsyms, name))) {
 		ow_add_reloc(out, place, ow_global(&ex->w, name), type, addend);

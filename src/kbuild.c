@@ -40,9 +40,58 @@ bool strlist_has(const struct strlist *l, const char *s)
 	return false;
 }
 
+/*
+ * Children run in process groups of their own, so that klpdiff decides what
+ * a signal does to them: on SIGINT or SIGTERM it passes the signal on to the
+ * running child's group (make and its compilers, or the namespace helper,
+ * which passes it on in turn), then dies of it. Nothing is left running on
+ * klpdiff's cache, and nothing needs restoring in the source tree.
+ */
+static volatile pid_t running_child;
+
+static void pass_signal_on(int sig)
+{
+	if (running_child > 0)
+		kill(-running_child, sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void kbuild_handle_signals(void)
+{
+	signal(SIGINT, pass_signal_on);
+	signal(SIGTERM, pass_signal_on);
+}
+
+static pid_t start_child(void)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		running_child = 0;
+	} else if (pid > 0) {
+		setpgid(pid, pid);
+		running_child = pid;
+	}
+	return pid;
+}
+
+static int wait_child(pid_t pid, int *status)
+{
+	int ret;
+
+	while ((ret = (int)waitpid(pid, status, 0)) < 0 && errno == EINTR)
+		;
+	running_child = 0;
+	return ret < 0 ? -1 : 0;
+}
+
 int run_logged(char *const argv[], const char *log)
 {
-	pid_t pid = fork();
+	pid_t pid = start_child();
 	int status;
 
 	if (pid < 0)
@@ -55,13 +104,14 @@ int run_logged(char *const argv[], const char *log)
 			dup2(fd, 2);
 			close(fd);
 		}
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
 		execvp(argv[0], argv);
 		fprintf(stderr, "%s: cannot run %s: %s\n", progname, argv[0], strerror(errno));
 		_exit(127);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
+	if (wait_child(pid, &status))
+		return -1;
 	if (WIFSIGNALED(status)) {
 		/* Ctrl-C reached make too: stop as it did. */
 		if (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM)
@@ -178,15 +228,13 @@ static int in_namespace(int (*fn)(void *), void *arg)
 	pid_t pid;
 	int status;
 
-	fflush(NULL);
-	pid = fork();
+	pid = start_child();
 	if (pid < 0)
 		return error(NULL, "fork: %s", strerror(errno));
 	if (pid == 0)
 		_exit(enter_private_namespace() ? 2 : fn(arg) ? 2 : 0);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
+	if (wait_child(pid, &status))
+		return -1;
 	if (WIFSIGNALED(status)) {
 		if (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM)
 			raise(WTERMSIG(status));

@@ -32,6 +32,8 @@ struct kbuild {
 	int jobs;
 };
 
+/* From now on, SIGINT/SIGTERM stop the running child (make) before klpdiff. */
+void kbuild_handle_signals(void);
 /* Run argv (NULL-terminated) with stdout/stderr appended to @log; exit status or -1. */
 int run_logged(char *const argv[], const char *log);
 

@@ -71,8 +71,10 @@ for c in new-code strings special refuse-data refuse-init refuse-notrace jump-la
 done
 
 # Compiled in their directory (__FILE__ is the bare name on both sides),
-# all at once.
+# all at once: the inner bash compiles DIR/NAME.c with compiler KIND.
 export XINC=$fixtures/include
+# shellcheck disable=SC2016 # expanded by the inner bash
+compile_in_dir='cd "$2" && bash "$0" "$1" sections "$3.c" "$3.o" -I"$XINC"'
 for cc in "${compilers[@]}"; do
 	mkdir -p "$TAP_TMP/$cc/orig" "$TAP_TMP/$cc/patched"
 	for s in "${sources[@]}"; do
@@ -81,8 +83,7 @@ for cc in "${compilers[@]}"; do
 		printf '%s\0' "$cc" "$TAP_TMP/$cc/${src%/*}" "$(basename "$src" .c)"
 	done
 done | xargs -0 -n 3 -P "$(nproc 2>/dev/null || echo 2)" \
-	bash -c 'cd "$2" && bash "$0" "$1" sections "$3.c" "$3.o" -I"$XINC"' \
-	"$here/../lib/compile.sh" >/dev/null 2>&1 || true
+	bash -c "$compile_in_dir" "$here/../lib/compile.sh" >/dev/null 2>&1 || true
 
 # Module.symvers of the test kernel: what is exported.
 symvers=$TAP_TMP/Module.symvers
@@ -124,7 +125,10 @@ string_sections()
 # beside it.
 dump()
 {
-	[ -f "$1.dump" ] || python3 "$klp_relocs" --dump "$1" >"$1.dump"
+	if [ ! -f "$1.dump" ]; then
+		python3 "$klp_relocs" --dump "$1" >"$1.dump.tmp" || return 1
+		mv "$1.dump.tmp" "$1.dump"
+	fi
 	cat "$1.dump"
 }
 
@@ -237,7 +241,7 @@ have()
 	[ -z "$missing" ] && return 0
 	tap_fail "$cc: compile$missing"
 	for f in $missing; do
-		tap_diag <"$TAP_TMP/$cc/$f.o.log" 2>/dev/null || true
+		[ ! -f "$TAP_TMP/$cc/$f.o.log" ] || tap_diag <"$TAP_TMP/$cc/$f.o.log"
 	done
 	return 1
 }

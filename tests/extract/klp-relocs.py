@@ -8,8 +8,9 @@ klp-relocs.py OBJ
     the livepatch relocation records of a klpdiff patch object: each 32-byte
     entry of .klpdiff.relocs (u64 place, u64 name, s64 addend, u32 type,
     4 bytes zero), whose place and name fields are filled by R_X86_64_64
-    relocations against a code section and .klpdiff.strings; TARGET is the
-    .klp.sym.OBJ.NAME,POS string the name field points to.
+    relocations: SECTION+OFFSET is where the place field points (a code or
+    data section of the patch object), TARGET the .klp.sym.OBJ.NAME,POS
+    string in .klpdiff.strings the name field points to.
 klp-relocs.py --rela OBJ SECTION
     the ordinary relocations (.rela.SECTION) of SECTION; TARGET is the
     symbol's name, or the name of the section for a section symbol.
@@ -20,7 +21,8 @@ klp-relocs.py --dump OBJ
     .klpdiff.relocs), "R " and a relocation of any section, "X SECTION" and
     the bytes of SECTION in hex (two digits a byte, space-separated).
 
-Lines are sorted by section and offset. A malformed record is an error (exit
+Livepatch records are sorted by section and offset, relocations by offset.
+A malformed record is an error (exit
 1, a message on stderr). Python 3 standard library only.
 """
 import struct
@@ -142,10 +144,12 @@ def klp_lines(elf):
             r = relocs.pop(field, None)
             if r is None or r[0] != 1:
                 raise Malformed(f".klpdiff.relocs+{field:#x}: no R_X86_64_64 relocation")
-            if r[1]["type"] != STT_SECTION and not r[1]["shndx"]:
+            shndx = r[1]["shndx"]
+            if not 0 < shndx < len(elf.sections):
                 raise Malformed(f".klpdiff.relocs+{field:#x}: relocation against "
-                                f"undefined {r[1]['name']}")
-            fields.append((r[1]["name"], r[1]["value"] + r[2]))
+                                f"{r[1]['name'] or 'a symbol'} outside any section")
+            # In a relocatable object a symbol's value is its offset in its section.
+            fields.append((elf.sections[shndx]["name"], r[1]["value"] + r[2]))
         (psec, poff), (nsec, noff) = fields
         if nsec != ".klpdiff.strings":
             raise Malformed(f".klpdiff.relocs+{base + 8:#x}: name field points into {nsec}")
