@@ -165,7 +165,7 @@ static void choose_special_layout(const struct elf_object *obj, struct elf_secti
 	sec->special = NULL;
 }
 
-static void index_special_entries(struct checksum_ctx *ctx)
+static void index_special_entries(struct checksum_ctx *ctx, bool all)
 {
 	struct elf_object *obj = ctx->obj;
 	struct elf_section *sec;
@@ -175,7 +175,7 @@ static void index_special_entries(struct checksum_ctx *ctx)
 		if (!sec->special || !sec->data)
 			continue;
 		choose_special_layout(obj, sec);
-		if (!sec->special || !sec->special->checksummed)
+		if (!sec->special || (!all && !sec->special->checksummed))
 			continue;
 		for (uint64_t off = 0; off + sec->special->entry_size <= sec->sh.sh_size;
 		     off += sec->special->entry_size) {
@@ -255,7 +255,7 @@ static void find_ambiguous_keys(struct checksum_ctx *ctx)
 					     strstr(sym->key, ".constprop");
 }
 
-void checksum_init(struct checksum_ctx *ctx, struct elf_object *obj)
+void checksum_init(struct checksum_ctx *ctx, struct elf_object *obj, bool all_entries)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->obj = obj;
@@ -266,7 +266,7 @@ void checksum_init(struct checksum_ctx *ctx, struct elf_object *obj)
 		if (!ctx->scratch->state[i])
 			fatal("out of memory");
 	}
-	index_special_entries(ctx);
+	index_special_entries(ctx, all_entries);
 	find_static_local_owners(ctx);
 	find_line_helpers(ctx);
 	find_ambiguous_keys(ctx);
@@ -730,7 +730,8 @@ static uint64_t hash_symbol(struct checksum_ctx *ctx, struct elf_symbol *sym, bo
 	sc->nr_pieces = 0;
 	hash_own(ctx, st, sym);
 	for (size_t i = 0; i < s->nr_entries; i++)
-		hash_entry(ctx, st, &ctx->entries[s->first_entry + i]);
+		if (ctx->entries[s->first_entry + i].sec->special->checksummed)
+			hash_entry(ctx, st, &ctx->entries[s->first_entry + i]);
 	/* Pieces found while hashing pieces are appended: the loop covers them. */
 	for (size_t i = 0; i < sc->nr_pieces; i++) {
 		struct elf_symbol *piece = sc->pieces[i];
@@ -739,7 +740,8 @@ static uint64_t hash_symbol(struct checksum_ctx *ctx, struct elf_symbol *sym, bo
 		put_token(st, TOKEN_PIECE, piece->key_hash, 0);
 		hash_own(ctx, st, piece);
 		for (size_t k = 0; k < ps->nr_entries; k++)
-			hash_entry(ctx, st, &ctx->entries[ps->first_entry + k]);
+			if (ctx->entries[ps->first_entry + k].sec->special->checksummed)
+				hash_entry(ctx, st, &ctx->entries[ps->first_entry + k]);
 	}
 	return XXH3_64bits_digest(st);
 }

@@ -49,7 +49,12 @@ struct checksum_ctx {
 /* Does this symbol get a checksum (a sized function or data object)? */
 bool checksum_wanted(const struct elf_object *obj, const struct elf_symbol *sym);
 
-void checksum_init(struct checksum_ctx *ctx, struct elf_object *obj);
+/*
+ * Index @obj for checksums. @all_entries: also index the special-section
+ * entries that are not part of checksums (ftrace, ORC, retpoline sites), as
+ * extract needs them.
+ */
+void checksum_init(struct checksum_ctx *ctx, struct elf_object *obj, bool all_entries);
 void checksum_free(struct checksum_ctx *ctx);
 /* Compute (once) and return the sums of @sym. */
 const struct sym_sums *checksum_symbol(struct checksum_ctx *ctx, struct elf_symbol *sym);

@@ -148,24 +148,6 @@ static char *absolute(const char *path)
 	return p;
 }
 
-static char *read_text(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, alloc = 0, n;
-
-	if (!fp)
-		return NULL;
-	do {
-		GROW(buf, len, alloc, len + 65536);
-		n = fread(buf + len, 1, alloc - len - 1, fp);
-		len += n;
-	} while (n);
-	fclose(fp);
-	buf[len] = '\0';
-	return buf;
-}
-
 static char *compiler_version(bool llvm)
 {
 	FILE *p = popen(llvm ? "clang --version 2>/dev/null" : "gcc --version 2>/dev/null", "r");
@@ -218,22 +200,10 @@ static char *include_dir(void)
 	return xstrdup(KLPDIFF_INCLUDE_DIR);
 }
 
-static bool same_bytes(const char *a, const char *b)
-{
-	char *x = read_text(a), *y = read_text(b);
-	struct stat sa, sb;
-	bool same = x && y && !stat(a, &sa) && !stat(b, &sb) && sa.st_size == sb.st_size &&
-		    !memcmp(x, y, (size_t)sa.st_size);
-
-	free(x);
-	free(y);
-	return same;
-}
-
 /* "#SYMVER name 0xcrc" lines kbuild writes into an object's .cmd file. */
 static void read_crcs(const char *cmd_path, struct strmap *crcs, struct strlist *keep)
 {
-	char *text = read_text(cmd_path), *line, *save;
+	char *text = read_file(cmd_path, NULL), *line, *save;
 
 	if (!text)
 		return;
@@ -333,7 +303,7 @@ static int extract_changed(struct kbuild *kb, const struct strlist *objects, str
 
 		/* CRCs live in kbuild's .cmd files: an identical object may still change them. */
 		changed_crcs(kb->work, obj, crc_changes);
-		if (!same_bytes(o, p)) {
+		if (!same_file_contents(o, p)) {
 			int rc = extract(&eo);
 
 			if (rc == 0) {
@@ -419,7 +389,7 @@ static int setup(struct build_opts *o, struct build_state *s)
 	if (!kb->target)
 		return -1;
 	path = xasprintf("%s/.config", kb->target);
-	s->config = read_text(path);
+	s->config = read_file(path, NULL);
 	if (!s->config)
 		error(path, "missing: not a configured kernel build (give its directory with -O)");
 	free(path);

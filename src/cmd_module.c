@@ -190,30 +190,6 @@ static int write_file(const char *path, const char *text)
 	return 0;
 }
 
-static int copy_file(const char *from, const char *to)
-{
-	FILE *in = fopen(from, "rb"), *out;
-	char buf[65536];
-	size_t n;
-	int ret = 0;
-
-	if (!in)
-		return error(from, "cannot open: %s", strerror(errno));
-	out = fopen(to, "wb");
-	if (!out) {
-		fclose(in);
-		return error(to, "cannot create: %s", strerror(errno));
-	}
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		fwrite(buf, 1, n, out);
-	if (ferror(in))
-		ret = error(from, "read error: %s", strerror(errno));
-	if ((ferror(out) | fclose(out)) && !ret)
-		ret = error(to, "write error: %s", strerror(errno));
-	fclose(in);
-	return ret;
-}
-
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	return remove(path);

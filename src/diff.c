@@ -350,22 +350,6 @@ bool diff_has_changes(const struct diff_result *res)
 	return false;
 }
 
-static void json_str(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
-}
-
 static void print_json(FILE *fp, const struct diff_result *res)
 {
 	fputs("{", fp);
@@ -380,20 +364,20 @@ static void print_json(FILE *fp, const struct diff_result *res)
 			if (it->change != (enum change)c)
 				continue;
 			fprintf(fp, "%s\n    {\"name\": ", first ? "" : ",");
-			json_str(fp, r->name);
+			json_string(fp, r->name);
 			fputs(", \"unit\": ", fp);
-			json_str(fp, r->unit);
+			json_string(fp, r->unit);
 			fprintf(fp, ", \"kind\": \"%s\"", r->kind);
 			if (it->orig && it->patched && !streq(it->orig->name, it->patched->name)) {
 				fputs(", \"orig_name\": ", fp);
-				json_str(fp, it->orig->name);
+				json_string(fp, it->orig->name);
 			}
 			if (c == CHANGE_IGNORED || c == CHANGE_UNPAIRED)
 				fprintf(fp, ", \"side\": \"%s\"", it->patched ? it->orig ? "both" :
 								"patched" : "orig");
 			if (it->reason) {
 				fputs(", \"reason\": ", fp);
-				json_str(fp, it->reason);
+				json_string(fp, it->reason);
 			}
 			fputc('}', fp);
 			first = false;

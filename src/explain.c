@@ -146,8 +146,8 @@ int explain_function(FILE *fp, const char *name, struct elf_object *orig,
 		return error(orig->path, "no function '%s'", name);
 	if (!p.sym)
 		return error(patched->path, "no function '%s'", name);
-	checksum_init(&o.ctx, orig);
-	checksum_init(&p.ctx, patched);
+	checksum_init(&o.ctx, orig, false);
+	checksum_init(&p.ctx, patched, false);
 	so = checksum_symbol(&o.ctx, o.sym);
 	sp = checksum_symbol(&p.ctx, p.sym);
 	o.pos = o.sym->value;

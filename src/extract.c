@@ -34,13 +34,6 @@ struct xsym {
 	bool queued;
 };
 
-/* A special-section entry of the patched object and the function owning it. */
-struct owned_entry {
-	size_t owner;		/* symbol index */
-	struct elf_section *sec;
-	uint64_t offset;
-};
-
 struct extractor {
 	const struct extract_opts *opts;
 	struct elf_object *orig, *patched;
@@ -49,8 +42,7 @@ struct extractor {
 	struct xsym *x;
 	struct elf_symbol **queue;
 	size_t nr_queue, alloc_queue;
-	struct owned_entry *entries;
-	size_t nr_entries, alloc_entries;
+	struct checksum_ctx entries;	/* every special-section entry, by owner */
 	struct kernel_symbols ksyms, vsyms;
 	bool have_vsyms;
 	struct symvers symvers;
@@ -536,54 +528,8 @@ static void copy_relocs(struct extractor *ex, struct elf_section *in, uint64_t s
 
 /* ---- special sections ---------------------------------------------------- */
 
-static int cmp_owned(const void *a, const void *b)
-{
-	const struct owned_entry *x = a, *y = b;
-
-	if (x->owner != y->owner)
-		return x->owner < y->owner ? -1 : 1;
-	if (x->sec != y->sec)
-		return x->sec < y->sec ? -1 : 1;
-	return x->offset < y->offset ? -1 : x->offset > y->offset;
-}
-
-/* Every special-section entry of the patched object, by owning function. */
-static void index_entries(struct extractor *ex)
-{
-	struct elf_section *sec;
-	struct checksum_ctx ctx;
-
-	checksum_init(&ctx, ex->patched);	/* settles each section's layout */
-	checksum_free(&ctx);
-	for_each_section(ex->patched, sec) {
-		const struct special_layout *l = sec->special;
-
-		if (!l || !sec->data)
-			continue;
-		for (uint64_t off = 0; off + l->entry_size <= sec->sh.sh_size; off += l->entry_size) {
-			size_t i = elf_first_reloc(sec, off + (uint64_t)l->owner_field);
-			const struct elf_reloc *r;
-			struct elf_symbol *owner;
-			uint64_t t;
-
-			if (i >= sec->nr_relocs || sec->relocs[i].offset != off + (uint64_t)l->owner_field)
-				continue;
-			r = &sec->relocs[i];
-			if (!r->sym->sec)
-				continue;
-			t = r->sym->value + (uint64_t)r->addend;
-			owner = r->sym->type == STT_SECTION ? elf_symbol_containing(r->sym->sec, t) : r->sym;
-			if (!owner || !sym_is_func(owner))
-				continue;
-			GROW(ex->entries, ex->nr_entries, ex->alloc_entries, ex->nr_entries + 1);
-			ex->entries[ex->nr_entries++] = (struct owned_entry){ owner->index, sec, off };
-		}
-	}
-	sort(ex->entries, ex->nr_entries, sizeof(*ex->entries), cmp_owned);
-}
-
 /* An alternative's replacement code: only the bytes this entry uses. */
-static void copy_entry_content(struct extractor *ex, const struct owned_entry *e,
+static void copy_entry_content(struct extractor *ex, const struct special_entry *e,
 			       struct ow_section *out, uint64_t out_entry)
 {
 	const struct special_layout *l = e->sec->special;
@@ -614,7 +560,7 @@ static void copy_entry_content(struct extractor *ex, const struct owned_entry *e
 		     r->type, (int64_t)roff);
 }
 
-static void copy_entry(struct extractor *ex, const struct owned_entry *e)
+static void copy_entry(struct extractor *ex, const struct special_entry *e)
 {
 	const struct special_layout *l = e->sec->special;
 	struct ow_section *out = ow_section(&ex->w, e->sec->name, e->sec->sh.sh_type,
@@ -648,18 +594,11 @@ static void copy_entry(struct extractor *ex, const struct owned_entry *e)
 
 static void copy_entries_of(struct extractor *ex, const struct elf_symbol *fn)
 {
-	size_t lo = 0, hi = ex->nr_entries;
+	size_t nr;
+	const struct special_entry *e = checksum_entries(&ex->entries, fn, &nr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ex->entries[mid].owner < fn->index)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < ex->nr_entries && ex->entries[lo].owner == fn->index; lo++)
-		copy_entry(ex, &ex->entries[lo]);
+	for (size_t i = 0; i < nr; i++)
+		copy_entry(ex, &e[i]);
 }
 
 /* ---- the closure ---------------------------------------------------------- */
@@ -768,7 +707,7 @@ static void build(struct extractor *ex)
 	ex->anon_out = xcalloc(ex->patched->nr_sections, sizeof(*ex->anon_out));
 	ex->anon_base = xcalloc(ex->patched->nr_sections, sizeof(*ex->anon_base));
 	manifest(ex, "object %s\n", objname(ex));
-	index_entries(ex);
+	checksum_init(&ex->entries, ex->patched, true);
 	for_each_symbol(ex->patched, sym) {
 		const struct xsym *x = &ex->x[sym->index];
 
@@ -786,7 +725,8 @@ static void cleanup(struct extractor *ex)
 {
 	free(ex->x);
 	free(ex->queue);
-	free(ex->entries);
+	if (ex->entries.obj)
+		checksum_free(&ex->entries);
 	free(ex->anon_out);
 	free(ex->anon_base);
 	diff_free(&ex->diff);

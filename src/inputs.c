@@ -157,30 +157,6 @@ static void path_list_free(struct path_list *l)
 	free(l->paths);
 }
 
-static bool same_contents(const char *a, const char *b)
-{
-	int fa = open(a, O_RDONLY), fb = open(b, O_RDONLY);
-	struct stat sa, sb;
-	bool same = false;
-
-	if (fa >= 0 && fb >= 0 && !fstat(fa, &sa) && !fstat(fb, &sb) && sa.st_size == sb.st_size) {
-		void *ma = sa.st_size ? mmap(NULL, sa.st_size, PROT_READ, MAP_PRIVATE, fa, 0) : NULL;
-		void *mb = sb.st_size ? mmap(NULL, sb.st_size, PROT_READ, MAP_PRIVATE, fb, 0) : NULL;
-
-		same = ma != MAP_FAILED && mb != MAP_FAILED &&
-		       (!sa.st_size || !memcmp(ma, mb, sa.st_size));
-		if (ma && ma != MAP_FAILED)
-			munmap(ma, sa.st_size);
-		if (mb && mb != MAP_FAILED)
-			munmap(mb, sb.st_size);
-	}
-	if (fa >= 0)
-		close(fa);
-	if (fb >= 0)
-		close(fb);
-	return same;
-}
-
 static int load_tree_object(struct loaded *in, const char *root, const char *rel)
 {
 	char *path = xasprintf("%s/%s", root, rel);
@@ -217,7 +193,7 @@ int load_tree_pair(struct loaded *orig, const char *orig_dir, struct loaded *pat
 			char *a = xasprintf("%s/%s", orig_dir, o.paths[i]);
 			char *b = xasprintf("%s/%s", patched_dir, p.paths[k]);
 
-			if (!same_contents(a, b)) {
+			if (!same_file_contents(a, b)) {
 				ret = load_tree_object(orig, orig_dir, o.paths[i]);
 				if (!ret)
 					ret = load_tree_object(patched, patched_dir, p.paths[k]);

@@ -161,23 +161,6 @@ static int enter_private_namespace(void)
 	return 0;
 }
 
-static int mkdir_p(const char *path)
-{
-	char *p = xstrdup(path);
-
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		mkdir(p, 0755);
-		*s = '/';
-	}
-	free(p);
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return error(path, "cannot create directory: %s", strerror(errno));
-	return 0;
-}
-
 /*
  * Overlay @dir with an upper layer under @layers: writes land there. For a
  * source tree built in place, hide what makes kbuild call it unclean, so that
@@ -294,34 +277,6 @@ static int build_original_inside(void *arg)
 	return 0;
 }
 
-static int copy_file(const char *from, const char *to)
-{
-	char *dir = xstrdup(to);
-	FILE *in, *out;
-	char buf[65536];
-	size_t n;
-	int ret = 0;
-
-	*strrchr(dir, '/') = '\0';
-	mkdir_p(dir);
-	free(dir);
-	in = fopen(from, "rb");
-	if (!in)
-		return error(from, "cannot open: %s", strerror(errno));
-	out = fopen(to, "wb");
-	if (!out) {
-		fclose(in);
-		return error(to, "cannot create: %s", strerror(errno));
-	}
-	while ((n = fread(buf, 1, sizeof(buf), in)))
-		if (fwrite(buf, 1, n, out) != n)
-			ret = error(to, "write error: %s", strerror(errno));
-	fclose(in);
-	if (fclose(out) && !ret)
-		ret = error(to, "write error: %s", strerror(errno));
-	return ret;
-}
-
 int kbuild_original(struct kbuild *kb)
 {
 	char *stamp = xasprintf("%s/.klpdiff-complete", kb->orig);
@@ -383,22 +338,10 @@ int patch_touched_files(struct strlist *files, char *const patches[], size_t nr)
 
 static bool file_contains(const char *path, const char *needle)
 {
-	FILE *fp = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, alloc = 0, n;
-	bool found;
+	char *text = read_file(path, NULL);
+	bool found = text && strstr(text, needle);
 
-	if (!fp)
-		return false;
-	do {
-		GROW(buf, len, alloc, len + 65536);
-		n = fread(buf + len, 1, alloc - len - 1, fp);
-		len += n;
-	} while (n);
-	fclose(fp);
-	buf[len] = '\0';
-	found = strstr(buf, needle) != NULL;
-	free(buf);
+	free(text);
 	return found;
 }
 

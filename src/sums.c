@@ -46,7 +46,7 @@ void sums_compute(struct sum_list *list, struct elf_object *obj, const char *uni
 	struct checksum_ctx ctx;
 	struct elf_symbol *sym;
 
-	checksum_init(&ctx, obj);
+	checksum_init(&ctx, obj, false);
 	for_each_symbol(obj, sym) {
 		const struct sym_sums *ss;
 		struct sum_record *rec;
@@ -87,22 +87,6 @@ static int cmp_record(const void *a, const void *b)
 void sums_sort(struct sum_list *list)
 {
 	sort(list->recs, list->nr, sizeof(*list->recs), cmp_record);
-}
-
-static void json_string(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
 }
 
 void sums_write(FILE *fp, const struct sum_list *list, bool json)
@@ -150,26 +134,6 @@ bool sums_is_sums_file(const char *path)
 	return yes;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	size_t len = 0, alloc = 0, n;
-	char *buf = NULL;
-
-	if (!fp) {
-		error(path, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	do {
-		GROW(buf, len, alloc, len + 65536);
-		n = fread(buf + len, 1, alloc - len - 1, fp);
-		len += n;
-	} while (n);
-	buf[len] = '\0';
-	fclose(fp);
-	return buf;
-}
-
 static int parse_hex64(const char *s, uint64_t *v)
 {
 	char *end;
@@ -214,11 +178,11 @@ static int parse_line(struct sum_record *r, char *line, size_t ordinal)
 
 int sums_read(struct sum_list *list, const char *path)
 {
-	char *text = slurp(path), *line, *next;
+	char *text = read_file(path, NULL), *line, *next;
 	size_t lineno = 1;
 
 	if (!text)
-		return -1;
+		return error(path, "cannot read: %s", strerror(errno));
 	list->text = text;
 	if (!starts_with(text, SUMS_HEADER "\n"))
 		return error(path, "not a klpdiff sums file (no '%s' header)", SUMS_HEADER);

@@ -2,11 +2,13 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 const char *progname = "klpdiff";
@@ -229,3 +231,119 @@ void output_abort_all(void)
 		if (open_outputs[i])
 			output_abort(open_outputs[i]);
 }
+
+char *read_file(const char *path, size_t *size)
+{
+	FILE *fp = fopen(path, "rb");
+	size_t len = 0, alloc = 0, n;
+	char *buf = NULL;
+
+	if (!fp)
+		return NULL;
+	do {
+		GROW(buf, len, alloc, len + 65536);
+		n = fread(buf + len, 1, alloc - len - 1, fp);
+		len += n;
+	} while (n);
+	if (ferror(fp)) {
+		fclose(fp);
+		free(buf);
+		errno = EIO;
+		return NULL;
+	}
+	fclose(fp);
+	buf[len] = '\0';
+	if (size)
+		*size = len;
+	return buf;
+}
+
+int mkdir_p(const char *path)
+{
+	char *p = xstrdup(path);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		mkdir(p, 0755);
+		*s = '/';
+	}
+	free(p);
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return error(path, "cannot create directory: %s", strerror(errno));
+	return 0;
+}
+
+int copy_file(const char *from, const char *to)
+{
+	char *dir = xstrdup(to), *slash = strrchr(dir, '/');
+	FILE *in, *out;
+	char buf[65536];
+	size_t n;
+	int ret = 0;
+
+	if (slash && slash != dir) {
+		*slash = '\0';
+		mkdir_p(dir);
+	}
+	free(dir);
+	in = fopen(from, "rb");
+	if (!in)
+		return error(from, "cannot open: %s", strerror(errno));
+	out = fopen(to, "wb");
+	if (!out) {
+		fclose(in);
+		return error(to, "cannot create: %s", strerror(errno));
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)))
+		if (fwrite(buf, 1, n, out) != n)
+			ret = error(to, "write error: %s", strerror(errno));
+	if (ferror(in) && !ret)
+		ret = error(from, "read error: %s", strerror(errno));
+	fclose(in);
+	if (fclose(out) && !ret)
+		ret = error(to, "write error: %s", strerror(errno));
+	return ret;
+}
+
+void json_string(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(fp, "\\u%04x", c);
+		else
+			fputc(c, fp);
+	}
+	fputc('"', fp);
+}
+
+bool same_file_contents(const char *a, const char *b)
+{
+	int fa = open(a, O_RDONLY), fb = open(b, O_RDONLY);
+	struct stat sa, sb;
+	bool same = false;
+
+	if (fa >= 0 && fb >= 0 && !fstat(fa, &sa) && !fstat(fb, &sb) && sa.st_size == sb.st_size) {
+		void *ma = sa.st_size ? mmap(NULL, sa.st_size, PROT_READ, MAP_PRIVATE, fa, 0) : NULL;
+		void *mb = sb.st_size ? mmap(NULL, sb.st_size, PROT_READ, MAP_PRIVATE, fb, 0) : NULL;
+
+		same = ma != MAP_FAILED && mb != MAP_FAILED &&
+		       (!sa.st_size || !memcmp(ma, mb, sa.st_size));
+		if (ma && ma != MAP_FAILED)
+			munmap(ma, sa.st_size);
+		if (mb && mb != MAP_FAILED)
+			munmap(mb, sb.st_size);
+	}
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	return same;
+}
+

@@ -58,6 +58,17 @@ void output_abort(struct output *out);
 /* Abort every open output (called on fatal errors and signals). */
 void output_abort_all(void);
 
+/* The whole file, NUL-terminated (size without the NUL in *size); NULL with errno set. */
+char *read_file(const char *path, size_t *size);
+/* Copy a file, creating @to's directory; -1 after an error naming the file. */
+int copy_file(const char *from, const char *to);
+/* Do two files hold the same bytes? (false if either cannot be read) */
+bool same_file_contents(const char *a, const char *b);
+/* mkdir -p; -1 after an error naming the directory. */
+int mkdir_p(const char *path);
+/* @s as a JSON string literal. */
+void json_string(FILE *fp, const char *s);
+
 /* qsort() that accepts an empty (NULL) array, which qsort() itself may not. */
 void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 

@@ -17,8 +17,9 @@
 #                 means no functional change (exit 0), else exit 1.
 #   expect.verbose  the same for `klpdiff diff -v` (optional).
 #   inlined       optional lines "CALLER CALLEE": in the original object
-#                 CALLER has no relocation naming CALLEE (the compiler really
-#                 inlined it, which is what the case is about).
+#                 CALLER neither has a relocation naming CALLEE nor a branch
+#                 the assembler resolved to it (the compiler really inlined
+#                 it, which is what the case is about).
 #
 # expect.gcc, expect.clang (and expect.verbose.gcc, ...) replace expect
 # where the compilers genuinely differ. Every case runs with gcc and clang,
@@ -97,6 +98,7 @@ spawn()
 
 # compile_in DIR KIND MODE SRC OUT [CFLAGS...]: compile from DIR (so that
 # __FILE__ is SRC as given); OUT.log says why OUT is missing.
+# shellcheck disable=SC2317 # called through spawn
 compile_in()
 {
 	local dir=$1
@@ -195,7 +197,8 @@ check_inlined()
 			on')
 		if [ -z "$body" ]; then
 			tap_fail "$label: $caller is in the original object"
-		elif grep -qE "R_X86_64_[A-Z0-9]+[[:space:]]+$callee([-+]|\$)" <<<"$body"; then
+		elif grep -qE "R_X86_64_[A-Z0-9]+[[:space:]]+(\.text\.)?$callee([-+]|\$)|<$callee(\+0x[0-9a-f]+)?>" \
+			<<<"$body"; then
 			tap_fail "$label: $caller has $callee inlined"
 			tap_diag "$body"
 		else
