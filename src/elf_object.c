@@ -236,8 +236,8 @@ static int read_symbols(struct elf_object *obj)
 			continue;
 		if (sym->type == STT_FILE)
 			unit = add_unit(obj, &seen_units, &units_alloc, sym->name);
-		else if (sym->bind == STB_LOCAL && sym->type != STT_SECTION)
-			sym->unit = unit;
+		else if (sym->bind == STB_LOCAL)
+			sym->unit = unit;	/* ld.lld -r: section symbols follow their FILE */
 		sym->key = name_key(sym->name);
 		sym->key_hash = XXH3_64bits(sym->key, strlen(sym->key));
 		if (!*sym->name || sym->type == STT_SECTION || sym->type == STT_FILE)
@@ -320,46 +320,79 @@ static void index_section_symbols(struct elf_object *obj)
 
 /*
  * Globals have no FILE symbol before them. A section's unit is that of the
- * locals defined in it; ld -r keeps sections in input order, so a section
- * holding only globals belongs to the unit on both sides of it, when both
- * sides agree.
+ * locals defined in it (and of its section symbol, which ld.lld -r puts after
+ * the FILE symbol of its input). But ld -r merges same-named sections of
+ * several inputs: a global outside the span of the unit's locals there may
+ * come from another input, and stays unknown. A section holding only globals
+ * belongs to the unit on both sides of it, when both sides agree (ld -r keeps
+ * sections in input order).
  */
+struct section_units {
+	const char **unit;
+	uint64_t *lo, *hi;	/* span of the unit's sized locals */
+};
+
+static void find_section_units(struct elf_object *obj, struct section_units *su, const char *mixed)
+{
+	struct elf_symbol *sym;
+
+	for_each_symbol(obj, sym) {
+		size_t i;
+
+		if (!sym->unit || !sym->sec)
+			continue;
+		i = sym->sec->index;
+		su->unit[i] = !su->unit[i] || su->unit[i] == sym->unit ? sym->unit : mixed;
+		if (sym->type == STT_SECTION || !sym->size)
+			continue;
+		if (su->lo[i] == su->hi[i] || sym->value < su->lo[i])
+			su->lo[i] = sym->value;
+		if (sym->value + sym->size > su->hi[i])
+			su->hi[i] = sym->value + sym->size;
+	}
+}
+
 static void assign_global_units(struct elf_object *obj)
 {
-	const char **sec_unit = xcalloc(obj->nr_sections, sizeof(*sec_unit));
+	struct section_units su = {
+		xcalloc(obj->nr_sections, sizeof(*su.unit)),
+		xcalloc(obj->nr_sections, sizeof(*su.lo)),
+		xcalloc(obj->nr_sections, sizeof(*su.hi)),
+	};
 	const char **before = xcalloc(obj->nr_sections, sizeof(*before));
 	const char *mixed = "", *last = NULL;
 	struct elf_symbol *sym;
 
-	for_each_symbol(obj, sym) {
-		const char **u;
-
-		if (!sym->unit || !sym->sec)
-			continue;
-		u = &sec_unit[sym->sec->index];
-		*u = !*u || *u == sym->unit ? sym->unit : mixed;
-	}
+	find_section_units(obj, &su, mixed);
 	for (size_t i = 0; i < obj->nr_sections; i++) {
 		before[i] = last;
-		if (sec_unit[i] && sec_unit[i] != mixed)
-			last = sec_unit[i];
+		if (su.unit[i] && su.unit[i] != mixed)
+			last = su.unit[i];
 	}
 	last = NULL;
 	for (size_t i = obj->nr_sections; i-- > 0;) {
-		if (!sec_unit[i] && before[i] == last)
-			sec_unit[i] = last;
-		else if (sec_unit[i] && sec_unit[i] != mixed)
-			last = sec_unit[i];
+		if (!su.unit[i] && before[i] == last)
+			su.unit[i] = last;
+		else if (su.unit[i] && su.unit[i] != mixed)
+			last = su.unit[i];
 	}
 	for_each_symbol(obj, sym) {
+		size_t i;
 		const char *u;
 
 		if (sym->unit || !sym->sec || sym->type == STT_SECTION)
 			continue;
-		u = obj->nr_units == 1 ? obj->units[0] : sec_unit[sym->sec->index];
+		i = sym->sec->index;
+		u = su.unit[i];
+		if (su.lo[i] != su.hi[i] && (sym->value < su.lo[i] || sym->value >= su.hi[i]))
+			u = NULL;
+		if (obj->nr_units == 1)
+			u = obj->units[0];
 		sym->unit = u == mixed ? NULL : u;
 	}
-	free(sec_unit);
+	free(su.unit);
+	free(su.lo);
+	free(su.hi);
 	free(before);
 }
 
