@@ -149,8 +149,9 @@ static void classify_pair(struct diff_result *res, const struct sum_record *o,
 	}
 	if (life) {
 		add_item(res, CHANGE_UNPATCHABLE, o, p,
-			 xasprintf("__%s code changed: it %s, a live patch cannot change that", life,
-				   streq(life, "init") ? "already ran at boot" : "runs only at unload"));
+			 xasprintf("__%s code changed: it %s, a live patch cannot change that; "
+				   "leave it out of the patch, or do the work in a patch callback",
+				   life, streq(life, "init") ? "already ran at boot" : "runs only at unload"));
 		return;
 	}
 	if (!is_func) {
