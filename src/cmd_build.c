@@ -409,7 +409,14 @@ static int setup(struct build_opts *o, struct build_state *s)
 		return error(kb->target, "an LTO kernel: klpdiff build does not support LTO kernels yet "
 			     "(compare vmlinux.o with klpdiff diff meanwhile)");
 	kb->jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	kb->ccache = !getenv("KLPDIFF_NO_CCACHE") && !system("command -v ccache >/dev/null 2>&1");
 	s->compiler = compiler_version(kb->llvm);
+	if (kb->ccache) {
+		char *with = xasprintf("ccache %s", s->compiler);
+
+		free(s->compiler);
+		s->compiler = with;
+	}
 	s->cache = cache_dir(kb->src, s->config, s->compiler);
 	kb->orig = xasprintf("%s/orig", s->cache);
 	kb->include_dir = include_dir();

@@ -248,6 +248,8 @@ static int make(const struct kbuild *kb, const char *kcflags, char *const target
 	strlist_add(&argv, xasprintf("-j%d", kb->jobs));
 	if (kb->llvm)
 		strlist_add(&argv, xstrdup("LLVM=1"));
+	if (kb->ccache)
+		strlist_add(&argv, xasprintf("CC=ccache %s", kb->llvm ? "clang" : "gcc"));
 	if (kcflags)
 		strlist_add(&argv, xasprintf("KCFLAGS=%s", kcflags));
 	for (size_t i = 0; targets[i]; i++)

@@ -29,6 +29,7 @@ struct kbuild {
 	char *log;		/* where make's output goes */
 	char *include_dir;	/* patch-author headers */
 	bool llvm;
+	bool ccache;		/* compile through ccache (part of the cache key) */
 	int jobs;
 };
 
