@@ -32,6 +32,7 @@ struct xsym {
 	struct ow_section *out_sec;
 	uint64_t out_off;
 	bool queued;
+	bool ignored;			/* named by KLPDIFF_IGNORE_FUNCTION */
 };
 
 struct extractor {
@@ -145,6 +146,8 @@ static void decide_item(struct extractor *ex, const struct diff_item *it)
 		break;
 	case CHANGE_CHANGED:
 		ex->x[p->sym->index].twin = o;
+		if (ex->x[p->sym->index].ignored)
+			break;	/* KLPDIFF_IGNORE_FUNCTION: the author says so */
 		if (!has_ftrace_entry(ex, o->sym)) {
 			refuse(ex, "%s:%s changed, but the original has no ftrace entry (notrace or "
 			       "inline-only): patch the functions that call it instead", r->unit, r->name);
@@ -748,6 +751,22 @@ static void cleanup(struct extractor *ex)
 	elf_close(ex->patched);
 }
 
+/* Functions the patch author marked with KLPDIFF_IGNORE_FUNCTION (or kpatch's). */
+static void mark_ignored(struct extractor *ex)
+{
+	struct elf_section *sec = elf_find_section(ex->patched, ".klpdiff.ignore.functions");
+
+	for (size_t i = 0; sec && i < sec->nr_relocs; i++) {
+		const struct elf_reloc *r = &sec->relocs[i];
+		struct elf_symbol *fn = r->sym;
+
+		if (fn->type == STT_SECTION && fn->sec)
+			fn = elf_symbol_containing(fn->sec, fn->value + (uint64_t)r->addend);
+		if (fn)
+			ex->x[fn->index].ignored = true;
+	}
+}
+
 int extract(const struct extract_opts *opts)
 {
 	struct extractor ex = { .opts = opts };
@@ -757,6 +776,7 @@ int extract(const struct extract_opts *opts)
 	if (load(&ex))
 		goto out;
 	ex.x = xcalloc(ex.patched->nr_symbols, sizeof(*ex.x));
+	mark_ignored(&ex);
 	for (size_t i = 0; i < ex.diff.nr; i++)
 		decide_item(&ex, &ex.diff.items[i]);
 	for (size_t i = 0; i < ex.patched->nr_symbols; i++)
