@@ -18,9 +18,10 @@ enum reloc_kind {
 	RELOC_OTHER,	/* GOT/TLS and friends: hashed by symbol and addend only */
 };
 
+/* Kept in every relocation of a vmlinux.o (over a million): two bytes. */
 struct reloc_howto {
-	enum reloc_kind kind;
-	unsigned width;	/* bytes the relocation writes */
+	uint8_t kind;	/* enum reloc_kind */
+	uint8_t width;	/* bytes the relocation writes */
 };
 
 /*
