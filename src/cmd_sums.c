@@ -65,7 +65,7 @@ int cmd_sums(int argc, char **argv)
 	nobjs = argc - optind;
 	objs = xcalloc((size_t)nobjs, sizeof(*objs));
 	for (int i = 0; i < nobjs; i++) {
-		objs[i] = elf_open(argv[optind + i]);
+		objs[i] = elf_open_for_checksums(argv[optind + i]);
 		if (!objs[i])
 			goto out;
 		sums_compute(&list, objs[i], NULL);

@@ -479,22 +479,36 @@ static int read_reloc_section(struct elf_object *obj, struct elf_section *rsec)
 	return 0;
 }
 
+/* Does any checksum read the relocations of @sec? */
+static bool checksum_reads(const struct elf_section *sec)
+{
+	if (!(sec->sh.sh_flags & SHF_ALLOC))
+		return false;
+	return !sec->special || sec->special->checksummed;
+}
+
 static int read_relocs(struct elf_object *obj)
 {
 	struct elf_section *sec;
 
-	for_each_section(obj, sec)
-		if ((sec->sh.sh_type == SHT_RELA || sec->sh.sh_type == SHT_REL) &&
-		    read_reloc_section(obj, sec))
+	for_each_section(obj, sec) {
+		if (sec->sh.sh_type != SHT_RELA && sec->sh.sh_type != SHT_REL)
+			continue;
+		if (obj->checksums_only && sec->sh.sh_info < obj->nr_sections &&
+		    !checksum_reads(&obj->sections[sec->sh.sh_info]))
+			continue;
+		if (read_reloc_section(obj, sec))
 			return -1;
+	}
 	return 0;
 }
 
-struct elf_object *elf_open(const char *path)
+static struct elf_object *open_object(const char *path, bool checksums_only)
 {
 	struct elf_object *obj = xcalloc(1, sizeof(*obj));
 
 	obj->path = path;
+	obj->checksums_only = checksums_only;
 	obj->fd = -1;
 	elf_version(EV_CURRENT);
 	if (open_file(obj) || check_header(obj) || read_sections(obj) || read_symbols(obj) ||
@@ -505,6 +519,16 @@ struct elf_object *elf_open(const char *path)
 	index_section_symbols(obj);
 	assign_global_units(obj);
 	return obj;
+}
+
+struct elf_object *elf_open(const char *path)
+{
+	return open_object(path, false);
+}
+
+struct elf_object *elf_open_for_checksums(const char *path)
+{
+	return open_object(path, true);
 }
 
 void elf_close(struct elf_object *obj)

@@ -70,10 +70,17 @@ struct elf_object {
 	struct strmap by_name;		/* name -> first symbol of that name */
 	char **units;
 	size_t nr_units;
+	bool checksums_only;	/* opened with elf_open_for_checksums() */
 };
 
 /* Open and index @path; prints "klpdiff: PATH: problem" and returns NULL on bad input. */
 struct elf_object *elf_open(const char *path);
+/*
+ * The same, for checksums only: relocations of sections no checksum reads
+ * (ORC, ftrace and retpoline site lists, non-allocated sections) are left
+ * unread. In a vmlinux.o that is half of them.
+ */
+struct elf_object *elf_open_for_checksums(const char *path);
 void elf_close(struct elf_object *obj);
 
 struct elf_symbol *elf_find_symbol(const struct elf_object *obj, const char *name);
