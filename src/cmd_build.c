@@ -379,10 +379,13 @@ struct build_state {
 	char *config, *cache, *compiler, *name, *output;
 };
 
-static int setup(struct build_opts *o, struct build_state *s)
+/* The build of the running kernel: its .config, and what extract and modpost need. */
+static int read_target(struct build_opts *o, struct build_state *s)
 {
+	static const char *const needed[] = { "vmlinux", "Module.symvers" };
 	struct kbuild *kb = &s->kb;
 	char *path;
+	int ret = 0;
 
 	kb->src = absolute(o->src ? o->src : ".");
 	kb->target = kb->src ? absolute(o->target ? o->target : kb->src) : NULL;
@@ -391,23 +394,27 @@ static int setup(struct build_opts *o, struct build_state *s)
 	path = xasprintf("%s/.config", kb->target);
 	s->config = read_file(path, NULL);
 	if (!s->config)
-		error(path, "missing: not a configured kernel build (give its directory with -O)");
+		ret = error(path, "missing: not a configured kernel build (give its directory with -O)");
 	free(path);
-	for (const char *const *f = (const char *const[]){ "vmlinux", "Module.symvers", NULL }; s->config && *f; f++) {
-		path = xasprintf("%s/%s", kb->target, *f);
-		if (access(path, R_OK)) {
-			error(path, "missing: build the kernel first (make vmlinux modules)");
-			free(s->config);
-			s->config = NULL;
-		}
+	for (size_t i = 0; !ret && i < ARRAY_SIZE(needed); i++) {
+		path = xasprintf("%s/%s", kb->target, needed[i]);
+		if (access(path, R_OK))
+			ret = error(path, "missing: build the kernel first (make vmlinux modules)");
 		free(path);
 	}
-	if (!s->config)
-		return -1;
-	kb->llvm = strstr(s->config, "\nCONFIG_CC_IS_CLANG=y") != NULL;
-	if (strstr(s->config, "\nCONFIG_LTO_CLANG=y"))
-		return error(kb->target, "an LTO kernel: klpdiff build does not support LTO kernels yet "
-			     "(compare vmlinux.o with klpdiff diff meanwhile)");
+	if (!ret && strstr(s->config, "\nCONFIG_LTO_CLANG=y"))
+		ret = error(kb->target, "an LTO kernel: klpdiff build does not support LTO kernels yet "
+			    "(compare vmlinux.o with klpdiff diff meanwhile)");
+	kb->llvm = s->config && strstr(s->config, "\nCONFIG_CC_IS_CLANG=y");
+	return ret;
+}
+
+/* klpdiff's cache for this source tree, config and compiler, and this run's work directory. */
+static int prepare_cache(struct build_opts *o, struct build_state *s)
+{
+	struct kbuild *kb = &s->kb;
+	char *path;
+
 	kb->jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	kb->ccache = !getenv("KLPDIFF_NO_CCACHE") && !system("command -v ccache >/dev/null 2>&1");
 	s->compiler = compiler_version(kb->llvm);
@@ -420,15 +427,14 @@ static int setup(struct build_opts *o, struct build_state *s)
 	s->cache = cache_dir(kb->src, s->config, s->compiler);
 	kb->orig = xasprintf("%s/orig", s->cache);
 	kb->include_dir = include_dir();
-	{
-		char *argv[] = { "mkdir", "-p", s->cache, NULL };
-
-		run_logged(argv, "/dev/null");
-	}
+	if (mkdir_p(s->cache))
+		return -1;
 	path = xasprintf("%s/run-XXXXXX", s->cache);
 	kb->work = mkdtemp(path);
-	if (!kb->work)
+	if (!kb->work) {
+		free(path);
 		return error(s->cache, "cannot create a work directory: %s", strerror(errno));
+	}
 	kb->log = xasprintf("%s/build.log", kb->work);
 	s->name = o->name ? xstrdup(o->name) : default_name(o->patches[0]);
 	s->output = o->output ? xstrdup(o->output) : xasprintf("%s.ko", s->name);
@@ -478,7 +484,7 @@ int cmd_build(int argc, char **argv)
 	kbuild_handle_signals();
 	if (parse_options(argc, argv, &o))
 		return EXIT_TROUBLE;
-	if (!setup(&o, &s)) {
+	if (!read_target(&o, &s) && !prepare_cache(&o, &s)) {
 		char *parts_dir = xasprintf("%s/parts", s.kb.work);
 
 		mkdir(parts_dir, 0755);
