@@ -21,8 +21,8 @@ static const struct command commands[] = {
 	{ "sums", cmd_sums, "print a checksum for every function and data object" },
 	{ "diff", cmd_diff, "list the functions that changed between two builds" },
 	{ "extract", cmd_extract, "write the patch object for one changed object file" },
-	{ "build", cmd_build, "kernel tree + patches -> livepatch module" },
 	{ "module", cmd_module, "build a live patch module from patch objects" },
+	{ "build", cmd_build, "kernel tree + patches -> livepatch module" },
 };
 
 static void usage(FILE *fp)
