@@ -79,20 +79,27 @@ static pid_t start_child(void)
 	return pid;
 }
 
-static int wait_child(pid_t pid, int *status)
+/* The child's exit status, or -1. A child stopped by Ctrl-C stops us too. */
+static int wait_child(pid_t pid)
 {
-	int ret;
+	int ret, status;
 
-	while ((ret = (int)waitpid(pid, status, 0)) < 0 && errno == EINTR)
+	while ((ret = (int)waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
 	running_child = 0;
-	return ret < 0 ? -1 : 0;
+	if (ret < 0)
+		return -1;
+	if (WIFSIGNALED(status)) {
+		if (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM)
+			raise(WTERMSIG(status));
+		return -1;
+	}
+	return WEXITSTATUS(status);
 }
 
 int run_logged(char *const argv[], const char *log)
 {
 	pid_t pid = start_child();
-	int status;
 
 	if (pid < 0)
 		return error(NULL, "fork: %s", strerror(errno));
@@ -110,15 +117,7 @@ int run_logged(char *const argv[], const char *log)
 		fprintf(stderr, "%s: cannot run %s: %s\n", progname, argv[0], strerror(errno));
 		_exit(127);
 	}
-	if (wait_child(pid, &status))
-		return -1;
-	if (WIFSIGNALED(status)) {
-		/* Ctrl-C reached make too: stop as it did. */
-		if (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM)
-			raise(WTERMSIG(status));
-		return -1;
-	}
-	return WEXITSTATUS(status);
+	return wait_child(pid);
 }
 
 static int write_file(const char *path, const char *text)
@@ -209,21 +208,13 @@ out:
 static int in_namespace(int (*fn)(void *), void *arg)
 {
 	pid_t pid;
-	int status;
 
 	pid = start_child();
 	if (pid < 0)
 		return error(NULL, "fork: %s", strerror(errno));
 	if (pid == 0)
 		_exit(enter_private_namespace() ? 2 : fn(arg) ? 2 : 0);
-	if (wait_child(pid, &status))
-		return -1;
-	if (WIFSIGNALED(status)) {
-		if (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM)
-			raise(WTERMSIG(status));
-		return -1;
-	}
-	return WEXITSTATUS(status) ? -1 : 0;
+	return wait_child(pid) ? -1 : 0;
 }
 
 static bool in_tree_build(const struct kbuild *kb)
