@@ -60,7 +60,7 @@ check: $(BIN)
 # libFuzzer targets for the loader/sums and for diff (see fuzz/run).
 FUZZ_SECONDS ?= 60
 fuzz:
-	fuzz/run $(FUZZ_SECONDS)
+	FUZZ_RUNS=$(FUZZ_RUNS) fuzz/run $(FUZZ_SECONDS)
 
 install: $(BIN)
 	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/klpdiff

@@ -441,8 +441,7 @@ static void hash_branch(struct checksum_ctx *ctx, XXH3_state_t *st, const struct
 	}
 	/* The displacement counts from the instruction's end, as a PC32 addend would. */
 	hash_symbol_ref(ctx, st, sec, hole->offset, fn, target,
-			(int64_t)(hole->target - target->value) -
-				(int64_t)(hole->insn_end - hole->offset));
+			(int64_t)(hole->target - target->value - (hole->insn_end - hole->offset)));
 }
 
 static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_section *sec,
@@ -482,7 +481,7 @@ static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct 
 	target = reference_target(ctx->obj, tsec, t, fn, r->howto.kind == RELOC_ABS);
 	if (target)
 		hash_symbol_ref(ctx, st, sec, r->offset, fn, target,
-				(int64_t)(r->sym->value - target->value) + r->addend);
+				(int64_t)(r->sym->value - target->value + (uint64_t)r->addend));
 	else
 		put_token(st, TOKEN_IN_SECTION, strmap_hash(tsec->name), t);
 }

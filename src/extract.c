@@ -448,12 +448,12 @@ static void copy_reloc(struct extractor *ex, struct elf_section *in, const struc
 
 		if (target && (target->size ? t <= target->value + target->size : t == target->value)) {
 			emit_symbol_ref(ex, out, place, r->type, target,
-					(int64_t)(rs->value - target->value) + r->addend, special);
+					(int64_t)(rs->value - target->value + (uint64_t)r->addend), special);
 			return;
 		}
 	}
 	ow_add_reloc(out, place, ow_section_symbol(&ex->w, copy_anon_section(ex, tsec, &base)),
-		     r->type, (int64_t)(base + rs->value) + r->addend);
+		     r->type, (int64_t)(base + rs->value + (uint64_t)r->addend));
 }
 
 struct branch_scan {
@@ -498,8 +498,7 @@ static void copy_resolved_branches(struct extractor *ex, struct elf_section *in,
 		memset(out->data + out_off + (ref->field - start), 0, 4);
 		emit_symbol_ref(ex, out, out_off + (ref->field - start), ex->patched->arch->reloc_pc32,
 				target,
-				(int64_t)(ref->target - target->value) -
-					(int64_t)(ref->insn_end - ref->field), NULL);
+				(int64_t)(ref->target - target->value - (ref->insn_end - ref->field)), NULL);
 	}
 	free(bs.refs);
 }
