@@ -245,13 +245,13 @@ static void find_line_helpers(struct checksum_ctx *ctx)
  * ("f.constprop.0", "f.constprop.1") and may swap their numbers between
  * builds, so a call to one is told apart by the clone's body, not its key.
  */
-static void find_ambiguous_keys(struct checksum_ctx *ctx)
+static void find_clones_by_body(struct checksum_ctx *ctx)
 {
 	struct elf_symbol *sym;
 
-	ctx->ambiguous = xcalloc(ctx->obj->nr_symbols, sizeof(*ctx->ambiguous));
+	ctx->by_body = xcalloc(ctx->obj->nr_symbols, sizeof(*ctx->by_body));
 	for_each_symbol(ctx->obj, sym)
-		ctx->ambiguous[sym->index] = sym_is_func(sym) && sym->sec && sym_is_local(sym) &&
+		ctx->by_body[sym->index] = sym_is_func(sym) && sym->sec && sym_is_local(sym) &&
 					     strstr(sym->key, ".constprop");
 }
 
@@ -269,7 +269,7 @@ void checksum_init(struct checksum_ctx *ctx, struct elf_object *obj, bool all_en
 	index_special_entries(ctx, all_entries);
 	find_static_local_owners(ctx);
 	find_line_helpers(ctx);
-	find_ambiguous_keys(ctx);
+	find_clones_by_body(ctx);
 }
 
 void checksum_free(struct checksum_ctx *ctx)
@@ -279,7 +279,7 @@ void checksum_free(struct checksum_ctx *ctx)
 	free(ctx->entries);
 	free(ctx->sums);
 	free(ctx->line_arg);
-	free(ctx->ambiguous);
+	free(ctx->by_body);
 	if (sc) {
 		free(sc->refs);
 		free(sc->holes);
@@ -416,7 +416,7 @@ static void hash_symbol_ref(struct checksum_ctx *ctx, XXH3_state_t *st, const st
 	if (fn && target->sec && sec->data)
 		note_piece(sc, fn, target, ctx->obj->arch->field_is_jump(sec->data, field));
 	/* Clones sharing a key are told apart by their bodies (one level deep). */
-	if (ctx->ambiguous[target->index] && !sc->nested) {
+	if (ctx->by_body[target->index] && !sc->nested) {
 		XXH3_state_t *inner = sc->state[2];
 		size_t nr_pieces = sc->nr_pieces;
 

@@ -42,7 +42,7 @@ struct checksum_ctx {
 	size_t nr_entries;
 	struct sym_sums *sums;		/* by symbol index */
 	signed char *line_arg;		/* by symbol index: line argument of a helper, or -1 */
-	bool *ambiguous;		/* by symbol index: a clone told apart by its body */
+	bool *by_body;			/* by symbol index: a clone told apart by its body */
 	struct hash_scratch *scratch;
 };
 
