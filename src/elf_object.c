@@ -547,6 +547,7 @@ void elf_close(struct elf_object *obj)
 		free(obj->units[i]);
 	free(obj->units);
 	strmap_free(&obj->by_name);
+	strmap_free(&obj->section_by_name);
 	if (obj->elf)
 		elf_end(obj->elf);
 	if (obj->fd >= 0)
@@ -559,12 +560,15 @@ struct elf_symbol *elf_find_symbol(const struct elf_object *obj, const char *nam
 	return strmap_get(&obj->by_name, name);
 }
 
-struct elf_section *elf_find_section(const struct elf_object *obj, const char *name)
+struct elf_section *elf_find_section(struct elf_object *obj, const char *name)
 {
-	for (size_t i = 0; i < obj->nr_sections; i++)
-		if (streq(obj->sections[i].name, name))
-			return &obj->sections[i];
-	return NULL;
+	/* Indexed on first use: sums never looks sections up by name. */
+	if (!obj->section_by_name.slots) {
+		strmap_init(&obj->section_by_name, obj->nr_sections);
+		for (size_t i = obj->nr_sections; i-- > 0;)
+			*strmap_slot(&obj->section_by_name, obj->sections[i].name) = &obj->sections[i];
+	}
+	return strmap_get(&obj->section_by_name, name);
 }
 
 static bool covers(const struct elf_symbol *s, uint64_t offset)

@@ -68,6 +68,7 @@ struct elf_object {
 	struct elf_symbol *symbols;
 	size_t nr_symbols;
 	struct strmap by_name;		/* name -> first symbol of that name */
+	struct strmap section_by_name;	/* name -> first section; built on first lookup */
 	char **units;
 	size_t nr_units;
 	bool checksums_only;	/* opened with elf_open_for_checksums() */
@@ -84,7 +85,7 @@ struct elf_object *elf_open_for_checksums(const char *path);
 void elf_close(struct elf_object *obj);
 
 struct elf_symbol *elf_find_symbol(const struct elf_object *obj, const char *name);
-struct elf_section *elf_find_section(const struct elf_object *obj, const char *name);
+struct elf_section *elf_find_section(struct elf_object *obj, const char *name);
 /* The function or object containing @offset of @sec (a label if none), or NULL. */
 struct elf_symbol *elf_symbol_containing(const struct elf_section *sec, uint64_t offset);
 /* Index of the first relocation of @sec at or after @offset. */

@@ -284,7 +284,7 @@ static int parse_record(struct klp_manifest *m, const struct elf_object *obj,
 	return BAD(o, "unknown record '%s' (want func, callback or object)", field[0]);
 }
 
-int klp_manifest_add(struct klp_manifest *m, const struct elf_object *obj)
+int klp_manifest_add(struct klp_manifest *m, struct elf_object *obj)
 {
 	struct elf_section *sec = elf_find_section(obj, MANIFEST_SECTION);
 	struct klp_origin o = { obj->path, 0 };

@@ -68,7 +68,7 @@ void klp_manifest_free(struct klp_manifest *m);
  * symbol it names is defined there. Prints "FILE: problem" and returns -1
  * on a bad manifest.
  */
-int klp_manifest_add(struct klp_manifest *m, const struct elf_object *obj);
+int klp_manifest_add(struct klp_manifest *m, struct elf_object *obj);
 struct klp_object_spec *klp_manifest_object(const struct klp_manifest *m, const char *name);
 
 /* A module name the kernel and the livepatch section names can carry. */
