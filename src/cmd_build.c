@@ -226,7 +226,10 @@ static char *cmd_path(const char *dir, const char *obj)
 		       xasprintf("%s/.%s.cmd", dir, obj);
 }
 
-/* Exported symbols whose CRC the patch changes (CONFIG_MODVERSIONS). */
+/*
+ * Exported symbols whose CRC the patch changes (CONFIG_MODVERSIONS). CRCs
+ * live in kbuild's .cmd files: an identical object may still change them.
+ */
 static void changed_crcs(const char *work, const char *obj, struct strlist *changed)
 {
 	struct strmap before = { 0 }, after = { 0 };
@@ -283,8 +286,7 @@ static int check_crcs(const struct strlist *changed, const struct strlist *parts
 	return ret;
 }
 
-static int extract_changed(struct kbuild *kb, const struct strlist *objects, struct strlist *parts,
-			   struct strlist *crc_changes)
+static int extract_changed(struct kbuild *kb, const struct strlist *objects, struct strlist *parts)
 {
 	char *symvers = xasprintf("%s/Module.symvers", kb->target);
 	char *vmlinux = xasprintf("%s/vmlinux", kb->target);
@@ -301,8 +303,6 @@ static int extract_changed(struct kbuild *kb, const struct strlist *objects, str
 			.symvers = symvers,
 		};
 
-		/* CRCs live in kbuild's .cmd files: an identical object may still change them. */
-		changed_crcs(kb->work, obj, crc_changes);
 		if (!same_file_contents(o, p)) {
 			int rc = extract(&eo);
 
@@ -345,14 +345,24 @@ static int link_module(const struct build_opts *o, const struct kbuild *kb, cons
 }
 
 /* --diff: what changed between the original and the patched objects. */
-static int show_diff(const struct kbuild *kb)
+static int show_diff(const struct kbuild *kb, const struct strlist *compared)
 {
-	char *a = xasprintf("%s/orig", kb->work), *b = xasprintf("%s/patched", kb->work);
 	struct loaded orig = { 0 }, patched = { 0 };
 	struct diff_result res = { 0 };
-	int ret = EXIT_TROUBLE;
+	int ret = EXIT_TROUBLE, failed = 0;
 
-	if (!load_tree_pair(&orig, a, &patched, b)) {
+	for (size_t i = 0; !failed && i < compared->nr; i++) {
+		const char *obj = compared->v[i];
+		char *a = xasprintf("%s/orig/%s", kb->work, obj);
+		char *b = xasprintf("%s/patched/%s", kb->work, obj);
+
+		failed = load_object_pair(&orig, a, &patched, b, kbuild_is_link(kb, obj) ? NULL : obj);
+		free(a);
+		free(b);
+	}
+	sums_sort(&orig.sums);
+	sums_sort(&patched.sums);
+	if (!failed) {
 		diff_sums(&res, &orig.sums, &patched.sums);
 		diff_sort(&res);
 		diff_print(stdout, &res, false, verbose > 0);
@@ -361,8 +371,6 @@ static int show_diff(const struct kbuild *kb)
 	diff_free(&res);
 	loaded_free(&orig);
 	loaded_free(&patched);
-	free(a);
-	free(b);
 	return ret;
 }
 
@@ -375,7 +383,7 @@ static int remove_tree(const char *dir)
 
 struct build_state {
 	struct kbuild kb;
-	struct strlist files, objects, parts, crc_changes;
+	struct strlist files, objects, compared, parts, crc_changes;
 	char *config, *cache, *compiler, *name, *output;
 };
 
@@ -383,6 +391,8 @@ struct build_state {
 static int read_target(struct build_opts *o, struct build_state *s)
 {
 	static const char *const needed[] = { "vmlinux", "Module.symvers" };
+	/* With LTO the target build is the original: its bitcode and its LTO link. */
+	static const char *const lto_needed[] = { "vmlinux.a", "vmlinux.o" };
 	struct kbuild *kb = &s->kb;
 	char *path;
 	int ret = 0;
@@ -402,10 +412,15 @@ static int read_target(struct build_opts *o, struct build_state *s)
 			ret = error(path, "missing: build the kernel first (make vmlinux modules)");
 		free(path);
 	}
-	if (!ret && strstr(s->config, "\nCONFIG_LTO_CLANG=y"))
-		ret = error(kb->target, "an LTO kernel: klpdiff build does not support LTO kernels yet "
-			    "(compare vmlinux.o with klpdiff diff meanwhile)");
 	kb->llvm = s->config && strstr(s->config, "\nCONFIG_CC_IS_CLANG=y");
+	kb->lto = s->config && strstr(s->config, "\nCONFIG_LTO_CLANG=y");
+	for (size_t i = 0; !ret && kb->lto && i < ARRAY_SIZE(lto_needed); i++) {
+		path = xasprintf("%s/%s", kb->target, lto_needed[i]);
+		if (access(path, R_OK))
+			ret = error(path, "missing: an LTO kernel is patched from its build tree, "
+				    "which keeps it (make vmlinux modules)");
+		free(path);
+	}
 	return ret;
 }
 
@@ -416,7 +431,9 @@ static int prepare_cache(struct build_opts *o, struct build_state *s)
 	char *path;
 
 	kb->jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
-	kb->ccache = !getenv("KLPDIFF_NO_CCACHE") && !system("command -v ccache >/dev/null 2>&1");
+	/* With LTO the target's own build is rebuilt: its commands must stay as they were. */
+	kb->ccache = !kb->lto && !getenv("KLPDIFF_NO_CCACHE") &&
+		     !system("command -v ccache >/dev/null 2>&1");
 	s->compiler = compiler_version(kb->llvm);
 	if (kb->ccache) {
 		char *with = xasprintf("ccache %s", s->compiler);
@@ -425,7 +442,12 @@ static int prepare_cache(struct build_opts *o, struct build_state *s)
 		s->compiler = with;
 	}
 	s->cache = cache_dir(kb->src, s->config, s->compiler);
-	kb->orig = xasprintf("%s/orig", s->cache);
+	if (kb->lto) {
+		kb->orig = xstrdup(kb->target);
+		kb->thinlto_cache = xasprintf("%s/thinlto", s->cache);
+	} else {
+		kb->orig = xasprintf("%s/orig", s->cache);
+	}
 	kb->include_dir = include_dir();
 	if (mkdir_p(s->cache))
 		return -1;
@@ -445,7 +467,10 @@ static int run(struct build_opts *o, struct build_state *s)
 {
 	struct kbuild *kb = &s->kb;
 
-	progress("original build (function sections): %s", kb->orig);
+	if (kb->lto)
+		progress("LTO kernel: comparing the links (vmlinux.o, modules) of %s", kb->orig);
+	else
+		progress("original build (function sections): %s", kb->orig);
 	if (kbuild_original(kb))
 		return EXIT_TROUBLE;
 	if (patch_touched_files(&s->files, o->patches, o->nr_patches))
@@ -453,13 +478,16 @@ static int run(struct build_opts *o, struct build_state *s)
 	kbuild_affected_objects(kb, &s->files, &s->objects);
 	if (!s->objects.nr)
 		return error(NULL, "the patches touch no object of the kernel build"), EXIT_TROUBLE;
+	kbuild_compared_objects(kb, &s->objects, &s->compared);
 	progress("patched build of %zu object%s", s->objects.nr, s->objects.nr == 1 ? "" : "s");
-	if (kbuild_patched(kb, o->patches, o->nr_patches, &s->objects))
+	if (kbuild_patched(kb, o->patches, o->nr_patches, &s->objects, &s->compared))
 		return EXIT_TROUBLE;
 	if (o->diff_only)
-		return show_diff(kb);
+		return show_diff(kb, &s->compared);
 	progress("comparing and extracting");
-	if (extract_changed(kb, &s->objects, &s->parts, &s->crc_changes))
+	for (size_t i = 0; i < s->objects.nr; i++)
+		changed_crcs(kb->work, s->objects.v[i], &s->crc_changes);
+	if (extract_changed(kb, &s->compared, &s->parts))
 		return EXIT_TROUBLE;
 	if (!s->parts.nr) {
 		progress("no functional change: nothing to patch");
@@ -499,6 +527,7 @@ int cmd_build(int argc, char **argv)
 	}
 	strlist_free(&s.files);
 	strlist_free(&s.objects);
+	strlist_free(&s.compared);
 	strlist_free(&s.parts);
 	strlist_free(&s.crc_changes);
 	for (size_t i = 0; i < o.nr_patches; i++)
@@ -506,6 +535,6 @@ int cmd_build(int argc, char **argv)
 	free(o.patches);
 	free(s.config), free(s.cache), free(s.compiler), free(s.name), free(s.output);
 	free((char *)s.kb.src), free((char *)s.kb.target), free(s.kb.orig), free(s.kb.work);
-	free(s.kb.log), free(s.kb.include_dir);
+	free(s.kb.log), free(s.kb.include_dir), free(s.kb.thinlto_cache);
 	return ret;
 }

@@ -47,33 +47,70 @@ int load_input(struct loaded *in, const char *path)
 
 struct load_job {
 	struct loaded *in;
-	const char *path;
+	const char *path, *unit;
+	bool object;	/* an object with this unit, not any input */
 	int ret;
 };
+
+static int load_job_run(struct load_job *job)
+{
+	if (job->object)
+		return load_object(job->in, job->path, job->unit);
+	return load_input(job->in, job->path);
+}
 
 static void *load_thread(void *arg)
 {
 	struct load_job *job = arg;
 
-	job->ret = load_input(job->in, job->path);
+	job->ret = load_job_run(job);
 	arch_cleanup();
 	return NULL;
+}
+
+/* The original in a second thread, the patched one in this one. */
+static int load_jobs(struct load_job *orig, struct load_job *patched)
+{
+	pthread_t thread;
+
+	if (pthread_create(&thread, NULL, load_thread, orig)) {
+		orig->ret = load_job_run(orig);
+		return orig->ret ? orig->ret : load_job_run(patched);
+	}
+	patched->ret = load_job_run(patched);
+	pthread_join(thread, NULL);
+	return orig->ret ? orig->ret : patched->ret;
 }
 
 int load_pair(struct loaded *orig, const char *orig_path, struct loaded *patched,
 	      const char *patched_path)
 {
-	struct load_job job = { orig, orig_path, 0 };
-	pthread_t thread;
-	int ret;
+	struct load_job a = { orig, orig_path, NULL, false, 0 };
+	struct load_job b = { patched, patched_path, NULL, false, 0 };
 
-	if (pthread_create(&thread, NULL, load_thread, &job)) {
-		job.ret = load_input(orig, orig_path);
-		return job.ret ? job.ret : load_input(patched, patched_path);
+	return load_jobs(&a, &b);
+}
+
+static const char *keep(struct loaded *in, char *s)
+{
+	GROW(in->owned, in->nr_owned, in->alloc_owned, in->nr_owned + 1);
+	in->owned[in->nr_owned++] = s;
+	return s;
+}
+
+int load_object_pair(struct loaded *orig, const char *orig_path, struct loaded *patched,
+		     const char *patched_path, const char *unit)
+{
+	struct load_job a = { orig, keep(orig, xstrdup(orig_path)), NULL, true, 0 };
+	struct load_job b = { patched, keep(patched, xstrdup(patched_path)), NULL, true, 0 };
+
+	if (same_file_contents(orig_path, patched_path))
+		return 0;
+	if (unit) {
+		a.unit = keep(orig, xstrdup(unit));
+		b.unit = keep(patched, xstrdup(unit));
 	}
-	ret = load_input(patched, patched_path);
-	pthread_join(thread, NULL);
-	return job.ret ? job.ret : ret;
+	return load_jobs(&a, &b);
 }
 
 /* Relative paths of the objects under a build tree, sorted. */
@@ -86,7 +123,7 @@ struct path_list {
  * Objects that are not compilation units: module links (X.o where X.mod
  * lists other objects), vmlinux.o, and kbuild's temporaries.
  */
-static bool is_unit_object(const char *root, const char *rel)
+bool is_unit_object(const char *root, const char *rel)
 {
 	const char *base = strrchr(rel, '/');
 	char *mod;
@@ -159,15 +196,9 @@ static void path_list_free(struct path_list *l)
 
 static int load_tree_object(struct loaded *in, const char *root, const char *rel)
 {
-	char *path = xasprintf("%s/%s", root, rel);
-	char *unit = xstrdup(rel);
-	int ret;
+	const char *path = keep(in, xasprintf("%s/%s", root, rel));
 
-	GROW(in->owned, in->nr_owned, in->alloc_owned, in->nr_owned + 2);
-	in->owned[in->nr_owned++] = path;
-	in->owned[in->nr_owned++] = unit;
-	ret = load_object(in, path, unit);
-	return ret;
+	return load_object(in, path, keep(in, xstrdup(rel)));
 }
 
 int load_tree_pair(struct loaded *orig, const char *orig_dir, struct loaded *patched,

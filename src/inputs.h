@@ -27,6 +27,15 @@ int load_pair(struct loaded *orig, const char *orig_path, struct loaded *patched
  */
 int load_tree_pair(struct loaded *orig, const char *orig_dir, struct loaded *patched,
 		   const char *patched_dir);
+/*
+ * Two versions of one object, unless their contents are the same; @unit names
+ * its functions' unit, or NULL where the object links several (FILE symbols
+ * name them then).
+ */
+int load_object_pair(struct loaded *orig, const char *orig_path, struct loaded *patched,
+		     const char *patched_path, const char *unit);
+/* Whether @rel under the build tree @root is one compilation unit's object. */
+bool is_unit_object(const char *root, const char *rel);
 void loaded_free(struct loaded *in);
 
 #endif

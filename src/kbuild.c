@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "inputs.h"
 #include "util.h"
 
 void strlist_add(struct strlist *l, char *s)
@@ -278,7 +279,7 @@ int kbuild_original(struct kbuild *kb)
 	struct stat st;
 	int ret = 0;
 
-	if (!stat(stamp, &st))
+	if (kb->lto || !stat(stamp, &st))
 		goto out;
 	ret = mkdir_p(kb->orig);
 	if (!ret)
@@ -406,7 +407,7 @@ struct patched_job {
 	struct kbuild *kb;
 	char *const *patches;
 	size_t nr;
-	const struct strlist *objects;
+	const struct strlist *objects, *compared;
 };
 
 static char *cmd_file(const char *dir, const char *obj)
@@ -418,12 +419,15 @@ static char *cmd_file(const char *dir, const char *obj)
 	return xasprintf("%s/%.*s/.%s.cmd", dir, (int)(slash - obj), obj, slash + 1);
 }
 
-/* Copy @obj and its .cmd file (which holds its exported symbols' CRCs) from @from to @to. */
-static int save_object(const char *from, const char *to, const char *obj)
+/*
+ * Copy @obj (unless only @cmd_only) and its .cmd file (which holds its
+ * exported symbols' CRCs) from @from to @to.
+ */
+static int save_object(const char *from, const char *to, const char *obj, bool cmd_only)
 {
 	char *a = xasprintf("%s/%s", from, obj), *b = xasprintf("%s/%s", to, obj);
 	char *ca = cmd_file(from, obj), *cb = cmd_file(to, obj);
-	int ret = copy_file(a, b);
+	int ret = cmd_only ? mkdir_parent(cb) : copy_file(a, b);
 
 	if (!ret && access(ca, R_OK) == 0)
 		ret = copy_file(ca, cb);
@@ -434,6 +438,84 @@ static int save_object(const char *from, const char *to, const char *obj)
 	return ret;
 }
 
+/* The compiled @objects' .cmd files, and the @compared objects. */
+static int save_objects(const struct kbuild *kb, const char *from, const char *to,
+			const struct strlist *objects, const struct strlist *compared)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < objects->nr; i++)
+		ret = save_object(from, to, objects->v[i], kb->lto);
+	for (size_t i = 0; !ret && kb->lto && i < compared->nr; i++)
+		ret = save_object(from, to, compared->v[i], false);
+	return ret;
+}
+
+/* LTO: relink vmlinux.o and the modules' linked objects from the rebuilt bitcode. */
+static int make_links(const struct kbuild *kb, const char *kcflags, const struct strlist *compared)
+{
+	struct strlist targets = { 0 };
+	int ret;
+
+	for (size_t i = 0; i < compared->nr; i++)
+		strlist_add(&targets, xstrdup(streq(compared->v[i], "vmlinux.o") ? "vmlinux_o" :
+					      compared->v[i]));
+	ret = make(kb, kcflags, targets.v);
+	strlist_free(&targets);
+	return ret;
+}
+
+/*
+ * Linux 6.1 gives lld no ThinLTO cache, so relinking vmlinux.o would compile
+ * every file's bitcode again. An ld.lld first in PATH that adds a cache in
+ * klpdiff's cache directory keeps the commands kbuild records unchanged and
+ * lets every later link recompile only the files whose bitcode or imports
+ * changed (LLVM keys its cache entries on both).
+ */
+static int use_thinlto_cache(const struct kbuild *kb)
+{
+	char *bin = xasprintf("%s/bin", kb->work), *wrapper = xasprintf("%s/ld.lld", bin);
+	const char *path = getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin";
+	char *script = xasprintf("#!/bin/sh\nPATH='%s'\nexec ld.lld --thinlto-cache-dir='%s' \"$@\"\n",
+				 path, kb->thinlto_cache);
+	char *new_path = xasprintf("%s:%s", bin, path);
+	int ret = mkdir_p(bin) || mkdir_p(kb->thinlto_cache) ||
+		  write_new_file(wrapper, script, 0755) || setenv("PATH", new_path, 1);
+
+	free(bin), free(wrapper), free(script), free(new_path);
+	return ret ? error(kb->work, "cannot set up the ThinLTO cache") : 0;
+}
+
+/*
+ * Put the patch-author headers (kpatch-macros.h, ...) into the overlaid
+ * include/, where `#include "kpatch-macros.h"` finds them without a change
+ * to the compiler's command line: kbuild would rebuild whatever it sees
+ * built with other flags, which with LTO is every object of the kernel.
+ */
+static int add_headers(const struct kbuild *kb)
+{
+	DIR *d = opendir(kb->include_dir);
+	struct dirent *e;
+	int ret = 0;
+
+	if (!d)
+		return error(kb->include_dir, "cannot read the patch-author headers: %s",
+			     strerror(errno));
+	while (!ret && (e = readdir(d))) {
+		char *from, *to;
+
+		if (!ends_with(e->d_name, ".h"))
+			continue;
+		from = xasprintf("%s/%s", kb->include_dir, e->d_name);
+		to = xasprintf("%s/include/%s", kb->src, e->d_name);
+		ret = copy_file(from, to);
+		free(from);
+		free(to);
+	}
+	closedir(d);
+	return ret;
+}
+
 static int build_patched_inside(void *arg)
 {
 	struct patched_job *job = arg;
@@ -441,11 +523,16 @@ static int build_patched_inside(void *arg)
 	char *src_layers = xasprintf("%s/patched-src", kb->work);
 	char *build_layers = xasprintf("%s/patched-build", kb->work);
 	char *out = xasprintf("%s/patched", kb->work);
-	char *kcflags = xasprintf(KCFLAGS_FSECT " -I%s", kb->include_dir);
-	int ret = overlay(kb->src, src_layers, in_tree_build(kb));
+	const char *kcflags = kb->lto ? NULL : KCFLAGS_FSECT;
+	bool separate = !streq(kb->orig, kb->src);
+	int ret = overlay(kb->src, src_layers, separate && in_tree_build(kb));
 
-	if (!ret)
+	if (!ret && separate)
 		ret = overlay(kb->orig, build_layers, false);
+	if (!ret && kb->thinlto_cache)
+		ret = use_thinlto_cache(kb);
+	if (!ret)
+		ret = add_headers(kb);
 	for (size_t i = 0; !ret && i < job->nr; i++) {
 		char *argv[] = { "patch", "-p1", "--forward", "--batch", "--silent",
 				 "--no-backup-if-mismatch", "-d", (char *)kb->src, "-i",
@@ -456,24 +543,23 @@ static int build_patched_inside(void *arg)
 	}
 	if (!ret && make(kb, kcflags, job->objects->v))
 		ret = error(NULL, "the patched build failed; see %s", kb->log);
-	for (size_t i = 0; !ret && i < job->objects->nr; i++)
-		ret = save_object(kb->orig, out, job->objects->v[i]);
+	if (!ret && kb->lto && make_links(kb, kcflags, job->compared))
+		ret = error(NULL, "the patched link failed; see %s", kb->log);
+	if (!ret)
+		ret = save_objects(kb, kb->orig, out, job->objects, job->compared);
 	free(src_layers);
 	free(build_layers);
 	free(out);
-	free(kcflags);
 	return ret;
 }
 
 int kbuild_patched(struct kbuild *kb, char *const patches[], size_t nr,
-		   const struct strlist *objects)
+		   const struct strlist *objects, const struct strlist *compared)
 {
-	struct patched_job job = { kb, patches, nr, objects };
+	struct patched_job job = { kb, patches, nr, objects, compared };
 	char *orig_out = xasprintf("%s/orig", kb->work);
-	int ret = 0;
+	int ret = save_objects(kb, kb->orig, orig_out, objects, compared);
 
-	for (size_t i = 0; !ret && i < objects->nr; i++)
-		ret = save_object(kb->orig, orig_out, objects->v[i]);
 	free(orig_out);
 	return ret ? ret : in_namespace(build_patched_inside, &job);
 }
@@ -516,9 +602,50 @@ static char *search_mod_files(const char *root, const char *rel, const char *obj
 	return found;
 }
 
+/* "dir/name" of the module whose kbuild .mod file is dir/name.mod for dir/name.o. */
+static char *own_mod_file(const struct kbuild *kb, const char *object)
+{
+	char *base = xstrndup(object, strlen(object) - (ends_with(object, ".o") ? 2 : 0));
+	char *mod = xasprintf("%s/%s.mod", kb->orig, base);
+	bool exists = !access(mod, R_OK);
+
+	free(mod);
+	if (!exists)
+		free(base);
+	return exists ? base : NULL;
+}
+
+void kbuild_compared_objects(const struct kbuild *kb, const struct strlist *objects,
+			     struct strlist *compared)
+{
+	for (size_t i = 0; i < objects->nr; i++) {
+		char *obj = xstrdup(objects->v[i]);
+
+		if (kb->lto) {
+			char *mod = search_mod_files(kb->orig, "", obj);
+
+			free(obj);
+			obj = mod ? xasprintf("%s.o", mod) : xstrdup("vmlinux.o");
+			free(mod);
+		}
+		if (strlist_has(compared, obj))
+			free(obj);
+		else
+			strlist_add(compared, obj);
+	}
+}
+
+bool kbuild_is_link(const struct kbuild *kb, const char *object)
+{
+	return !is_unit_object(kb->orig, object);
+}
+
 char *kbuild_module_of(const struct kbuild *kb, const char *object, char **module_path)
 {
-	char *mod = search_mod_files(kb->orig, "", object);
+	char *mod = own_mod_file(kb, object);
+
+	if (!mod)
+		mod = search_mod_files(kb->orig, "", object);
 	const char *base;
 	char *name;
 

@@ -275,19 +275,38 @@ int mkdir_p(const char *path)
 	return 0;
 }
 
+int mkdir_parent(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int ret = 0;
+
+	if (slash && slash != dir) {
+		*slash = '\0';
+		ret = mkdir_p(dir);
+	}
+	free(dir);
+	return ret;
+}
+
+int write_new_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	size_t len = strlen(text);
+	bool ok = fd >= 0 && write(fd, text, len) == (ssize_t)len;
+
+	if (fd >= 0 && close(fd))
+		ok = false;
+	return ok ? 0 : error(path, "cannot write: %s", strerror(errno));
+}
+
 int copy_file(const char *from, const char *to)
 {
-	char *dir = xstrdup(to), *slash = strrchr(dir, '/');
 	FILE *in, *out;
 	char buf[65536];
 	size_t n;
 	int ret = 0;
 
-	if (slash && slash != dir) {
-		*slash = '\0';
-		mkdir_p(dir);
-	}
-	free(dir);
+	mkdir_parent(to);
 	in = fopen(from, "rb");
 	if (!in)
 		return error(from, "cannot open: %s", strerror(errno));

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -66,6 +67,10 @@ int copy_file(const char *from, const char *to);
 bool same_file_contents(const char *a, const char *b);
 /* mkdir -p; -1 after an error naming the directory. */
 int mkdir_p(const char *path);
+/* mkdir -p of the directory @path is in. */
+int mkdir_parent(const char *path);
+/* Create (or truncate) @path with @text; -1 after an error naming the file. */
+int write_new_file(const char *path, const char *text, mode_t mode);
 /* @s as a JSON string literal. */
 void json_string(FILE *fp, const char *s);
 
