@@ -37,8 +37,11 @@ static const char build_usage[] =
 	"source tree KSRC (gcc or LLVM=1 builds, as the tree's .config says). klpdiff\n"
 	"builds the original with -ffunction-sections -fdata-sections in its own cache\n"
 	"(reused while source, config and compiler stay the same), rebuilds only the\n"
-	"objects the patches touch, and compares them. The patches are applied in a\n"
-	"private overlay: the source tree is never modified, even on errors or Ctrl-C.\n"
+	"objects the patches touch, and compares them. For a clang LTO kernel\n"
+	"(CONFIG_LTO_CLANG) KBUILD itself is the original: the patched build relinks\n"
+	"vmlinux.o and the touched modules, and klpdiff compares those links. The\n"
+	"patches are applied in private overlays: the source tree and KBUILD are never\n"
+	"modified, even on errors or Ctrl-C.\n"
 	"\n"
 	"  -s, --source KSRC     kernel source tree (default: .)\n"
 	"  -O, --build KBUILD    build of the running kernel, with .config, vmlinux and\n"
@@ -48,6 +51,7 @@ static const char build_usage[] =
 	"  -j, --jobs N          parallel make jobs (default: number of CPUs)\n"
 	"      --diff            stop after the patched build: print what changed, as\n"
 	"                        klpdiff diff does for the two builds (same exit status)\n"
+	"      --report FILE     also write that list of changes to FILE\n"
 	"      --no-replace      do not replace earlier livepatches (atomic replace is on)\n"
 	"      --keep-tmp        keep the work directory\n"
 	"  -v, --verbose         say more\n"
@@ -56,7 +60,7 @@ static const char build_usage[] =
 	"Exit status: 0 module written, 3 no functional change, 2 refused or failed.\n";
 
 struct build_opts {
-	const char *src, *target, *output, *name;
+	const char *src, *target, *output, *name, *report;
 	int jobs;
 	bool no_replace, keep_tmp, diff_only;
 	char **patches;
@@ -104,7 +108,7 @@ static int parse_options(int argc, char **argv, struct build_opts *o)
 		{ "output", required_argument, NULL, 'o' },  { "name", required_argument, NULL, 'n' },
 		{ "jobs", required_argument, NULL, 'j' },    { "no-replace", no_argument, NULL, 'R' },
 		{ "keep-tmp", no_argument, NULL, 'K' },      { "verbose", no_argument, NULL, 'v' },
-		{ "diff", no_argument, NULL, 'D' },
+		{ "diff", no_argument, NULL, 'D' },	     { "report", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },	     { NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -119,6 +123,7 @@ static int parse_options(int argc, char **argv, struct build_opts *o)
 		case 'R': o->no_replace = true; break;
 		case 'K': o->keep_tmp = true; break;
 		case 'D': o->diff_only = true; break;
+		case 'r': o->report = optarg; break;
 		case 'v': verbose++; break;
 		case 'h': fputs(build_usage, stdout); exit(0);
 		default: fputs(build_usage, stderr); return -1;
@@ -344,8 +349,8 @@ static int link_module(const struct build_opts *o, const struct kbuild *kb, cons
 	return ret ? error(NULL, "linking the module failed; see %s", kb->log) : 0;
 }
 
-/* --diff: what changed between the original and the patched objects. */
-static int show_diff(const struct kbuild *kb, const struct strlist *compared)
+/* What changed between the original and the patched objects, as klpdiff diff says it. */
+static int write_diff(FILE *out, const struct kbuild *kb, const struct strlist *compared)
 {
 	struct loaded orig = { 0 }, patched = { 0 };
 	struct diff_result res = { 0 };
@@ -365,13 +370,27 @@ static int show_diff(const struct kbuild *kb, const struct strlist *compared)
 	if (!failed) {
 		diff_sums(&res, &orig.sums, &patched.sums);
 		diff_sort(&res);
-		diff_print(stdout, &res, false, verbose > 0);
+		diff_print(out, &res, false, verbose > 0);
 		ret = diff_has_changes(&res) ? EXIT_CHANGED : EXIT_SAME;
 	}
 	diff_free(&res);
 	loaded_free(&orig);
 	loaded_free(&patched);
 	return ret;
+}
+
+/* --report FILE: the changes the module patches, written whole or not at all. */
+static int write_report(const char *path, const struct kbuild *kb, const struct strlist *compared)
+{
+	struct output out;
+
+	if (output_open(&out, path))
+		return -1;
+	if (write_diff(out.fp, kb, compared) == EXIT_TROUBLE) {
+		output_abort(&out);
+		return -1;
+	}
+	return output_commit(&out);
 }
 
 static int remove_tree(const char *dir)
@@ -483,7 +502,7 @@ static int run(struct build_opts *o, struct build_state *s)
 	if (kbuild_patched(kb, o->patches, o->nr_patches, &s->objects, &s->compared))
 		return EXIT_TROUBLE;
 	if (o->diff_only)
-		return show_diff(kb, &s->compared);
+		return write_diff(stdout, kb, &s->compared);
 	progress("comparing and extracting");
 	for (size_t i = 0; i < s->objects.nr; i++)
 		changed_crcs(kb->work, s->objects.v[i], &s->crc_changes);
@@ -491,12 +510,14 @@ static int run(struct build_opts *o, struct build_state *s)
 		return EXIT_TROUBLE;
 	if (!s->parts.nr) {
 		progress("no functional change: nothing to patch");
-		return 3;
+		return o->report && write_report(o->report, kb, &s->compared) ? EXIT_TROUBLE : 3;
 	}
 	if (check_crcs(&s->crc_changes, &s->parts))
 		return EXIT_TROUBLE;
 	progress("linking %s", s->output);
 	if (link_module(o, kb, s->name, s->output, &s->parts))
+		return EXIT_TROUBLE;
+	if (o->report && write_report(o->report, kb, &s->compared))
 		return EXIT_TROUBLE;
 	progress("wrote %s", s->output);
 	return 0;
