@@ -83,6 +83,12 @@ bool checksum_wanted(const struct elf_object *obj, const struct elf_symbol *sym)
 		return false;
 	if (!(sym->sec->sh.sh_flags & SHF_ALLOC))
 		return false;
+	/*
+	 * The kernel's linker script drops .discard.*: with clang LTO, initcall
+	 * stubs are kept alive there by objects whose names carry __LINE__.
+	 */
+	if (starts_with(sym->sec->name, ".discard"))
+		return false;
 	/* String literals (clang names them .L.str.N) are hashed where used. */
 	if ((sym->sec->sh.sh_flags & SHF_STRINGS) || starts_with(sym->name, ".L"))
 		return false;

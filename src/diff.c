@@ -39,8 +39,11 @@ bool is_special_static(const char *kind, const char *key)
 
 	if (!streq(kind, "object"))
 		return false;
-	/* Dynamic debug descriptors (6.1 names them with __UNIQUE_ID) hold line numbers. */
-	if (streq(key, "__UNIQUE_ID_ddebug"))
+	/*
+	 * Dynamic debug descriptors (6.1 names them with __UNIQUE_ID; clang
+	 * prefixes the function's name) hold line numbers.
+	 */
+	if (streq(base, "__UNIQUE_ID_ddebug"))
 		return true;
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (streq(base, names[i]))

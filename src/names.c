@@ -78,18 +78,29 @@ static void strip_initcall_counters(char *s)
 	}
 }
 
+/*
+ * "__UNIQUE_ID_<what><counter>", whole (gcc's static) or after the function
+ * name (clang's "func.__UNIQUE_ID_ddebug386"): drop the counter.
+ */
+static void strip_unique_id_counter(char *key)
+{
+	char *id = strstr(key, "__UNIQUE_ID_");
+	size_t n;
+
+	if (!id || (id != key && id[-1] != '.') || strchr(id, '.'))
+		return;
+	n = strlen(id);
+	while (n > strlen("__UNIQUE_ID_") && isdigit((unsigned char)id[n - 1]))
+		n--;
+	id[n] = '\0';
+}
+
 char *name_key(const char *name)
 {
 	char *key = xmalloc(strlen(name) + 1);
-	size_t n;
 
 	strip_dot_counters(name, key);
-	if (starts_with(key, "__UNIQUE_ID_")) {
-		n = strlen(key);
-		while (n > strlen("__UNIQUE_ID_") && isdigit((unsigned char)key[n - 1]))
-			n--;
-		key[n] = '\0';
-	}
+	strip_unique_id_counter(key);
 	strip_initcall_counters(key);
 	return key;
 }
