@@ -31,7 +31,13 @@ static int open_file(struct elf_object *obj)
 	if (st.st_size == 0)
 		return BAD(obj, "empty file, not an object file");
 	obj->file_size = (uint64_t)st.st_size;
-	obj->elf = elf_begin(obj->fd, ELF_C_READ_MMAP, NULL);
+	/*
+	 * Mapped, and only the pages read count. With plain ELF_C_READ_MMAP,
+	 * libelf copies the section header table to the heap (11 MB in a
+	 * vmlinux.o); a private writable mapping lets it use the map. Nothing
+	 * writes to it.
+	 */
+	obj->elf = elf_begin(obj->fd, ELF_C_READ_MMAP_PRIVATE, NULL);
 	if (!obj->elf)
 		return BAD(obj, "cannot read: %s", elf_errmsg(-1));
 	return 0;
