@@ -81,10 +81,10 @@ bool checksum_wanted(const struct elf_object *obj, const struct elf_symbol *sym)
 {
 	if (!sym->sec || !sym->size || !(sym_is_func(sym) || sym_is_object(sym)))
 		return false;
-	if (!(sym->sec->sh.sh_flags & SHF_ALLOC))
+	if (!(sym->sec->sh->sh_flags & SHF_ALLOC))
 		return false;
 	/* String literals (clang names them .L.str.N) are hashed where used. */
-	if ((sym->sec->sh.sh_flags & SHF_STRINGS) || starts_with(sym->name, ".L"))
+	if ((sym->sec->sh->sh_flags & SHF_STRINGS) || starts_with(sym->name, ".L"))
 		return false;
 	return !obj->arch->is_prefix_symbol(sym->name);
 }
@@ -148,7 +148,7 @@ static void choose_special_layout(const struct elf_object *obj, struct elf_secti
 	const struct special_layout *end = obj->arch->special + obj->arch->nr_special;
 
 	for (; l < end && streq(l->section, sec->name); l++) {
-		bool fits = sec->sh.sh_size % l->entry_size == 0;
+		bool fits = sec->sh->sh_size % l->entry_size == 0;
 
 		for (size_t i = 0; fits && i < sec->nr_relocs; i++) {
 			uint64_t field = sec->relocs[i].offset % l->entry_size;
@@ -177,7 +177,7 @@ static void index_special_entries(struct checksum_ctx *ctx, bool all)
 		choose_special_layout(obj, sec);
 		if (!sec->special || (!all && !sec->special->checksummed))
 			continue;
-		for (uint64_t off = 0; off + sec->special->entry_size <= sec->sh.sh_size;
+		for (uint64_t off = 0; off + sec->special->entry_size <= sec->sh->sh_size;
 		     off += sec->special->entry_size) {
 			struct elf_symbol *owner = entry_owner(obj, sec, off, sec->special->owner_field);
 
@@ -305,8 +305,8 @@ static void hash_string_at(XXH3_state_t *st, const struct elf_section *sec, uint
 {
 	size_t len = 0;
 
-	if (sec->data && t < sec->sh.sh_size)
-		len = strnlen((const char *)sec->data + t, sec->sh.sh_size - t);
+	if (sec->data && t < sec->sh->sh_size)
+		len = strnlen((const char *)sec->data + t, sec->sh->sh_size - t);
 	put_token(st, TOKEN_STRING, len, 0);
 	if (len)
 		XXH3_64bits_update(st, sec->data + t, len);
@@ -455,7 +455,7 @@ static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct 
 	put_token(st, (enum token)r->howto.kind, r->howto.width, 0);
 	if (ctx->line_arg[r->sym->index] >= 0)
 		ctx->scratch->saw_line_call = true;
-	if (r->sym->type != STT_SECTION && !(tsec && (tsec->sh.sh_flags & SHF_MERGE))) {
+	if (r->sym->type != STT_SECTION && !(tsec && (tsec->sh->sh_flags & SHF_MERGE))) {
 		hash_symbol_ref(ctx, st, sec, r->offset, fn, r->sym, r->addend);
 		return;
 	}
@@ -464,16 +464,16 @@ static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct 
 		return;
 	}
 	t = reloc_target(ctx->obj, sec, r, hole->insn_end);
-	if ((tsec->sh.sh_flags & SHF_MERGE) && (tsec->sh.sh_flags & SHF_STRINGS)) {
+	if ((tsec->sh->sh_flags & SHF_MERGE) && (tsec->sh->sh_flags & SHF_STRINGS)) {
 		hash_string_at(st, tsec, t);
 		return;
 	}
-	if ((tsec->sh.sh_flags & SHF_MERGE) && tsec->sh.sh_entsize && tsec->data &&
-	    t < tsec->sh.sh_size) {
-		uint64_t n = tsec->sh.sh_entsize;
+	if ((tsec->sh->sh_flags & SHF_MERGE) && tsec->sh->sh_entsize && tsec->data &&
+	    t < tsec->sh->sh_size) {
+		uint64_t n = tsec->sh->sh_entsize;
 
-		if (n > tsec->sh.sh_size - t)
-			n = tsec->sh.sh_size - t;
+		if (n > tsec->sh->sh_size - t)
+			n = tsec->sh->sh_size - t;
 		put_token(st, TOKEN_CONSTANT, n, 0);
 		XXH3_64bits_update(st, tsec->data + t, n);
 		return;
@@ -512,7 +512,7 @@ static bool needs_decoding(const struct elf_section *sec, size_t first, uint64_t
 		const struct elf_section *tsec = r->sym->sec;
 
 		if (r->howto.kind == RELOC_PCREL && r->sym->type == STT_SECTION && tsec &&
-		    !(tsec->sh.sh_flags & SHF_MERGE) && tsec->nr_syms > 1)
+		    !(tsec->sh->sh_flags & SHF_MERGE) && tsec->nr_syms > 1)
 			return true;
 	}
 	return false;
@@ -650,7 +650,7 @@ static void hash_entry_content(struct checksum_ctx *ctx, XXH3_state_t *st,
 	tsec = r->sym->sec;
 	t = reloc_target(ctx->obj, e->sec, r, 0);
 	len = e->sec->data[e->offset + (uint64_t)l->content_len_field];
-	if (!tsec || t > tsec->sh.sh_size || len > tsec->sh.sh_size - t)
+	if (!tsec || t > tsec->sh->sh_size || len > tsec->sh->sh_size - t)
 		return;
 	put_token(st, TOKEN_CONTENT, len, 0);
 	hash_range(ctx, st, tsec, t, t + len, NULL);

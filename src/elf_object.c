@@ -71,10 +71,10 @@ static const uint8_t *section_bytes(struct elf_object *obj, struct elf_section *
 {
 	Elf_Data *data;
 
-	if (sec->sh.sh_type == SHT_NOBITS || sec->sh.sh_size == 0)
+	if (sec->sh->sh_type == SHT_NOBITS || sec->sh->sh_size == 0)
 		return NULL;
 	data = elf_getdata(scn, NULL);
-	if (!data || data->d_size != sec->sh.sh_size) {
+	if (!data || data->d_size != sec->sh->sh_size) {
 		BAD(obj, "section %s: cannot read its contents: %s", sec->name,
 		    data ? "size mismatch" : elf_errmsg(-1));
 		return (const uint8_t *)-1;
@@ -90,28 +90,31 @@ static int read_sections(struct elf_object *obj)
 		return BAD(obj, "bad section headers: %s", elf_errmsg(-1));
 	if (shstrndx >= shnum)
 		return BAD(obj, "section name table index %zu out of range", shstrndx);
+	if (shnum > UINT32_MAX)
+		return BAD(obj, "too many sections (%zu)", shnum);
 	obj->nr_sections = shnum;
 	obj->sections = xcalloc(shnum, sizeof(*obj->sections));
 	for (size_t i = 0; i < shnum; i++) {
 		struct elf_section *sec = &obj->sections[i];
 		Elf_Scn *scn = elf_getscn(obj->elf, i);
 
-		sec->index = i;
-		if (!scn || !gelf_getshdr(scn, &sec->sh))
+		sec->index = (uint32_t)i;
+		sec->sh = scn ? elf64_getshdr(scn) : NULL;
+		if (!sec->sh)
 			return BAD(obj, "bad section header %zu: %s", i, elf_errmsg(-1));
-		sec->name = elf_strptr(obj->elf, shstrndx, sec->sh.sh_name);
+		sec->name = elf_strptr(obj->elf, shstrndx, sec->sh->sh_name);
 		if (!sec->name)
 			return BAD(obj, "section %zu: name offset out of range", i);
-		if (sec->sh.sh_type != SHT_NOBITS &&
-		    (sec->sh.sh_offset > obj->file_size ||
-		     sec->sh.sh_size > obj->file_size - sec->sh.sh_offset))
+		if (sec->sh->sh_type != SHT_NOBITS &&
+		    (sec->sh->sh_offset > obj->file_size ||
+		     sec->sh->sh_size > obj->file_size - sec->sh->sh_offset))
 			return BAD(obj, "section %s: contents (offset %#lx, size %#lx) beyond end of file",
-				   sec->name, (unsigned long)sec->sh.sh_offset,
-				   (unsigned long)sec->sh.sh_size);
+				   sec->name, (unsigned long)sec->sh->sh_offset,
+				   (unsigned long)sec->sh->sh_size);
 		sec->data = section_bytes(obj, sec, scn);
 		if (sec->data == (const uint8_t *)-1)
 			return -1;
-		sec->is_code = sec->sh.sh_flags & SHF_EXECINSTR;
+		sec->is_code = sec->sh->sh_flags & SHF_EXECINSTR;
 		for (size_t k = 0; k < obj->arch->nr_special && !sec->special; k++)
 			if (streq(sec->name, obj->arch->special[k].section))
 				sec->special = &obj->arch->special[k];
@@ -124,7 +127,7 @@ static struct elf_section *find_symtab(struct elf_object *obj)
 	struct elf_section *sec, *found = NULL;
 
 	for_each_section(obj, sec) {
-		if (sec->sh.sh_type != SHT_SYMTAB)
+		if (sec->sh->sh_type != SHT_SYMTAB)
 			continue;
 		if (found) {
 			BAD(obj, "more than one symbol table");
@@ -142,8 +145,8 @@ static const Elf32_Word *find_shndx_table(struct elf_object *obj, struct elf_sec
 	struct elf_section *sec;
 
 	for_each_section(obj, sec)
-		if (sec->sh.sh_type == SHT_SYMTAB_SHNDX && sec->sh.sh_link == symtab->index &&
-		    sec->data && sec->sh.sh_size / 4 >= obj->nr_symbols)
+		if (sec->sh->sh_type == SHT_SYMTAB_SHNDX && sec->sh->sh_link == symtab->index &&
+		    sec->data && sec->sh->sh_size / 4 >= obj->nr_symbols)
 			return (const Elf32_Word *)sec->data;
 	return NULL;
 }
@@ -153,7 +156,7 @@ static int read_symbol(struct elf_object *obj, struct elf_symbol *sym, const Elf
 {
 	size_t shndx = es->st_shndx;
 
-	if (es->st_name >= strtab->sh.sh_size)
+	if (es->st_name >= strtab->sh->sh_size)
 		return BAD(obj, "symbol %zu: name offset out of range", sym->index);
 	sym->name = (const char *)strtab->data + es->st_name;
 	sym->type = ELF64_ST_TYPE(es->st_info);
@@ -177,8 +180,8 @@ static int read_symbol(struct elf_object *obj, struct elf_symbol *sym, const Elf
 	if (sym->type == STT_SECTION) {
 		sym->sec->sec_sym = sym;
 		sym->name = sym->sec->name;
-	} else if (sym->value > sym->sec->sh.sh_size ||
-		   sym->size > sym->sec->sh.sh_size - sym->value) {
+	} else if (sym->value > sym->sec->sh->sh_size ||
+		   sym->size > sym->sec->sh->sh_size - sym->value) {
 		return BAD(obj, "symbol %s: extends beyond its section %s", sym->name,
 			   sym->sec->name);
 	}
@@ -212,14 +215,16 @@ static int read_symbols(struct elf_object *obj)
 
 	if (!symtab)
 		return -1;
-	if (symtab->sh.sh_link >= obj->nr_sections || !symtab->data ||
-	    symtab->sh.sh_entsize != sizeof(Elf64_Sym))
+	if (symtab->sh->sh_link >= obj->nr_sections || !symtab->data ||
+	    symtab->sh->sh_entsize != sizeof(Elf64_Sym))
 		return BAD(obj, "malformed symbol table");
-	strtab = &obj->sections[symtab->sh.sh_link];
-	if (!strtab->data || strtab->data[strtab->sh.sh_size - 1] != '\0')
+	strtab = &obj->sections[symtab->sh->sh_link];
+	if (!strtab->data || strtab->data[strtab->sh->sh_size - 1] != '\0')
 		return BAD(obj, "malformed symbol string table");
 	esyms = (const Elf64_Sym *)symtab->data;
-	obj->nr_symbols = symtab->sh.sh_size / sizeof(Elf64_Sym);
+	obj->nr_symbols = symtab->sh->sh_size / sizeof(Elf64_Sym);
+	if (obj->nr_symbols > UINT32_MAX)
+		return BAD(obj, "too many symbols");
 	obj->symbols = xcalloc(obj->nr_symbols, sizeof(*obj->symbols));
 	shndx_table = find_shndx_table(obj, symtab);
 	strmap_init(&obj->by_name, obj->nr_symbols);
@@ -320,7 +325,7 @@ static void index_section_symbols(struct elf_object *obj)
 		for (size_t i = 0; i < sec->nr_syms; i++)
 			funcs += sym_is_func(sec->syms[i]);
 		sec->shared_code = sec->is_code && (funcs > 1 || sec->nr_syms > funcs + 0 ||
-						    (funcs == 1 && sec->syms[0]->size != sec->sh.sh_size));
+						    (funcs == 1 && sec->syms[0]->size != sec->sh->sh_size));
 	}
 }
 
@@ -435,21 +440,23 @@ static int64_t implicit_addend(const uint8_t *p, unsigned width)
 
 static int read_reloc_section(struct elf_object *obj, struct elf_section *rsec)
 {
-	bool rela = rsec->sh.sh_type == SHT_RELA;
+	bool rela = rsec->sh->sh_type == SHT_RELA;
 	size_t entsize = rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel);
 	struct elf_section *base;
 	bool sorted = true;
 	size_t n;
 
-	if (rsec->sh.sh_info == 0 || rsec->sh.sh_info >= obj->nr_sections)
+	if (rsec->sh->sh_info == 0 || rsec->sh->sh_info >= obj->nr_sections)
 		return BAD(obj, "relocation section %s: target section index out of range",
 			   rsec->name);
-	if (rsec->sh.sh_entsize != entsize || rsec->sh.sh_size % entsize)
+	if (rsec->sh->sh_entsize != entsize || rsec->sh->sh_size % entsize)
 		return BAD(obj, "relocation section %s: bad entry size", rsec->name);
-	base = &obj->sections[rsec->sh.sh_info];
+	base = &obj->sections[rsec->sh->sh_info];
 	if (base->reloc_sec)
 		return BAD(obj, "section %s has two relocation sections", base->name);
-	n = rsec->sh.sh_size / entsize;
+	n = rsec->sh->sh_size / entsize;
+	if (n > UINT32_MAX)
+		return BAD(obj, "relocation section %s: too many entries", rsec->name);
 	if (n && !rsec->data)
 		return BAD(obj, "relocation section %s has no contents", rsec->name);
 	base->reloc_sec = rsec;
@@ -468,8 +475,8 @@ static int read_reloc_section(struct elf_object *obj, struct elf_section *rsec)
 		if (symi >= obj->nr_symbols)
 			return BAD(obj, "%s+%#lx: relocation symbol index %zu out of range",
 				   base->name, (unsigned long)r->offset, symi);
-		if (r->offset > base->sh.sh_size ||
-		    r->howto.width > base->sh.sh_size - r->offset)
+		if (r->offset > base->sh->sh_size ||
+		    r->howto.width > base->sh->sh_size - r->offset)
 			return BAD(obj, "%s+%#lx: relocation outside its section", base->name,
 				   (unsigned long)r->offset);
 		r->sym = &obj->symbols[symi];
@@ -488,7 +495,7 @@ static int read_reloc_section(struct elf_object *obj, struct elf_section *rsec)
 /* Does any checksum read the relocations of @sec? */
 static bool checksum_reads(const struct elf_section *sec)
 {
-	if (!(sec->sh.sh_flags & SHF_ALLOC))
+	if (!(sec->sh->sh_flags & SHF_ALLOC))
 		return false;
 	return !sec->special || sec->special->checksummed;
 }
@@ -498,10 +505,10 @@ static int read_relocs(struct elf_object *obj)
 	struct elf_section *sec;
 
 	for_each_section(obj, sec) {
-		if (sec->sh.sh_type != SHT_RELA && sec->sh.sh_type != SHT_REL)
+		if (sec->sh->sh_type != SHT_RELA && sec->sh->sh_type != SHT_REL)
 			continue;
-		if (obj->checksums_only && sec->sh.sh_info < obj->nr_sections &&
-		    !checksum_reads(&obj->sections[sec->sh.sh_info]))
+		if (obj->checksums_only && sec->sh->sh_info < obj->nr_sections &&
+		    !checksum_reads(&obj->sections[sec->sh->sh_info]))
 			continue;
 		if (read_reloc_section(obj, sec))
 			return -1;

@@ -27,17 +27,18 @@ struct elf_reloc {
 };
 
 struct elf_section {
-	size_t index;
 	const char *name;
-	GElf_Shdr sh;
+	const Elf64_Shdr *sh;		/* libelf's, in the mapped file */
 	const uint8_t *data;		/* NULL for SHT_NOBITS */
 	struct elf_section *reloc_sec;	/* the SHT_RELA/SHT_REL section applying here */
 	struct elf_reloc *relocs;	/* sorted by offset */
-	size_t nr_relocs;
 	struct elf_symbol **syms;	/* defined here, sorted by address */
-	size_t nr_syms;
 	struct elf_symbol *sec_sym;	/* the STT_SECTION symbol, if any */
 	const struct special_layout *special;
+	/* A vmlinux.o has 180k sections: 32-bit counts keep this small. */
+	uint32_t index;
+	uint32_t nr_relocs;
+	uint32_t nr_syms;
 	bool shared_code;	/* holds code of more than one function */
 	bool is_code;
 };

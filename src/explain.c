@@ -64,8 +64,8 @@ static void describe_relocs(char *buf, size_t size, const struct elf_section *se
 		uint64_t t = r->sym->value + (uint64_t)r->addend +
 			     (r->howto.kind == RELOC_PCREL ? r->howto.width : 0);
 
-		if (tsec && (tsec->sh.sh_flags & SHF_STRINGS) && tsec->data &&
-		    t < tsec->sh.sh_size) {
+		if (tsec && (tsec->sh->sh_flags & SHF_STRINGS) && tsec->data &&
+		    t < tsec->sh->sh_size) {
 			char str[128];
 
 			quote(str, sizeof(str), (const char *)tsec->data + t, 40);

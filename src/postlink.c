@@ -51,12 +51,12 @@ static int open_table(struct elf_object *obj, struct klp_table *t)
 	memset(t, 0, sizeof(*t));
 	t->obj = obj;
 	t->relocs = elf_find_section(obj, RELOCS_SECTION);
-	if (!t->relocs || !t->relocs->sh.sh_size)
+	if (!t->relocs || !t->relocs->sh->sh_size)
 		return 0;
-	if (t->relocs->sh.sh_size % ENTRY_SIZE || !t->relocs->data)
+	if (t->relocs->sh->sh_size % ENTRY_SIZE || !t->relocs->data)
 		return error(obj->path, RELOCS_SECTION " is not a table of %d-byte entries",
 			     ENTRY_SIZE);
-	t->nr = t->relocs->sh.sh_size / ENTRY_SIZE;
+	t->nr = t->relocs->sh->sh_size / ENTRY_SIZE;
 	t->strings = elf_find_section(obj, STRINGS_SECTION);
 	if (!t->strings || !t->strings->data)
 		return error(obj->path, RELOCS_SECTION " without " STRINGS_SECTION);
@@ -82,7 +82,7 @@ static int field_target(const struct klp_table *t, size_t i, unsigned field, con
 				 what, r->sym->name);
 	*sec = r->sym->sec;
 	*offset = r->sym->value + (uint64_t)r->addend;
-	if (*offset >= (*sec)->sh.sh_size)
+	if (*offset >= (*sec)->sh->sh_size)
 		return BAD_ENTRY(t, i, "its %s field points past the end of %s", what,
 				 (*sec)->name);
 	return 0;
@@ -154,7 +154,7 @@ static int read_name(const struct klp_table *t, size_t i, struct klp_reloc *kr)
 		return BAD_ENTRY(t, i, "its name points into %s, not " STRINGS_SECTION,
 				 sec->name);
 	kr->name = (const char *)sec->data + off;
-	if (!memchr(kr->name, '\0', sec->sh.sh_size - off))
+	if (!memchr(kr->name, '\0', sec->sh->sh_size - off))
 		return BAD_ENTRY(t, i, "its name is not NUL-terminated");
 	if (!parse_klp_sym(kr->name, kr->objname))
 		return BAD_ENTRY(t, i, "bad livepatch symbol name '%s' (want "
@@ -168,10 +168,10 @@ static int check_place(const struct klp_table *t, size_t i, const struct klp_rel
 
 	if (starts_with(sec->name, ".klpdiff."))
 		return BAD_ENTRY(t, i, "(%s) its place is in %s", kr->name, sec->name);
-	if (!(sec->sh.sh_flags & SHF_ALLOC))
+	if (!(sec->sh->sh_flags & SHF_ALLOC))
 		return BAD_ENTRY(t, i, "(%s) its place is in %s, which is not loaded", kr->name,
 				 sec->name);
-	if (kr->offset + kr->width > sec->sh.sh_size)
+	if (kr->offset + kr->width > sec->sh->sh_size)
 		return BAD_ENTRY(t, i, "(%s) its place %s+%#lx runs past the section end",
 				 kr->name, sec->name, (unsigned long)kr->offset);
 	/* x86-64's apply_relocate_add() refuses to write over anything but zeros. */
@@ -284,9 +284,9 @@ static int find_tables(struct postlink *pl)
 	if (elf_getshdrstrndx(pl->obj->elf, &pl->shstrtab_index))
 		return error(pl->obj->path, "no section name table");
 	for_each_section(pl->obj, sec) {
-		if (sec->sh.sh_type != SHT_SYMTAB)
+		if (sec->sh->sh_type != SHT_SYMTAB)
 			continue;
-		pl->strtab_index = sec->sh.sh_link;
+		pl->strtab_index = sec->sh->sh_link;
 		pl->raw_syms = (const Elf64_Sym *)sec->data;
 	}
 	return 0;
@@ -297,14 +297,14 @@ static int leave_out(const struct postlink *pl, const struct elf_section *sec)
 {
 	const char *path = pl->obj->path;
 
-	switch (sec->sh.sh_type) {
+	switch (sec->sh->sh_type) {
 	case SHT_NULL:
 	case SHT_SYMTAB:
 	case SHT_SYMTAB_SHNDX:
 	case SHT_LLVM_ADDRSIG:	/* only for the linker's identical code folding */
 		return 1;
 	case SHT_RELA:
-		if (sec->sh.sh_flags & SHF_RELA_LIVEPATCH)
+		if (sec->sh->sh_flags & SHF_RELA_LIVEPATCH)
 			return error(path, "already has livepatch relocations (%s)", sec->name);
 		return 1;	/* rebuilt from the model, against the new symbol table */
 	case SHT_REL:
@@ -318,7 +318,7 @@ static int leave_out(const struct postlink *pl, const struct elf_section *sec)
 	}
 	if (starts_with(sec->name, ".klpdiff."))
 		return 1;
-	if (sec->sh.sh_link || (sec->sh.sh_flags & (SHF_LINK_ORDER | SHF_GROUP | SHF_INFO_LINK)))
+	if (sec->sh->sh_link || (sec->sh->sh_flags & (SHF_LINK_ORDER | SHF_GROUP | SHF_INFO_LINK)))
 		return error(path, "%s: sections linked to other sections are not supported",
 			     sec->name);
 	return 0;
@@ -338,12 +338,12 @@ static int copy_sections(struct postlink *pl)
 			continue;
 		if (ow_find_section(&pl->w, sec->name))
 			return error(pl->obj->path, "two sections named %s", sec->name);
-		ws = ow_section(&pl->w, sec->name, sec->sh.sh_type, sec->sh.sh_flags,
-				sec->sh.sh_addralign);
-		ws->entsize = sec->sh.sh_entsize;
-		ws->info = sec->sh.sh_info;
-		if (sec->sh.sh_size)
-			ow_append(ws, sec->data, sec->sh.sh_size, 1);
+		ws = ow_section(&pl->w, sec->name, sec->sh->sh_type, sec->sh->sh_flags,
+				sec->sh->sh_addralign);
+		ws->entsize = sec->sh->sh_entsize;
+		ws->info = sec->sh->sh_info;
+		if (sec->sh->sh_size)
+			ow_append(ws, sec->data, sec->sh->sh_size, 1);
 		pl->secs[sec->index] = ws;
 	}
 	return 0;
