@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,6 +14,11 @@
 #include "util.h"
 
 #define BAD(obj, ...) error((obj)->path, __VA_ARGS__)
+
+_Static_assert(sizeof(struct elf_reloc) == sizeof(Elf64_Rela) &&
+		       offsetof(struct elf_reloc, info) == offsetof(Elf64_Rela, r_info) &&
+		       offsetof(struct elf_reloc, addend) == offsetof(Elf64_Rela, r_addend),
+	       "struct elf_reloc reads Elf64_Rela in place");
 
 static int open_file(struct elf_object *obj)
 {
@@ -438,11 +444,57 @@ static int64_t implicit_addend(const uint8_t *p, unsigned width)
 	return 0;
 }
 
+static int check_reloc(struct elf_object *obj, const struct elf_section *base,
+		       const Elf64_Rela *er)
+{
+	uint32_t type = (uint32_t)ELF64_R_TYPE(er->r_info);
+	size_t symi = ELF64_R_SYM(er->r_info);
+	struct reloc_howto howto;
+
+	if (!obj->arch->reloc_howto(type, &howto))
+		return BAD(obj, "%s+%#lx: unsupported relocation type %u", base->name,
+			   (unsigned long)er->r_offset, type);
+	if (symi >= obj->nr_symbols)
+		return BAD(obj, "%s+%#lx: relocation symbol index %zu out of range", base->name,
+			   (unsigned long)er->r_offset, symi);
+	if (er->r_offset > base->sh->sh_size || howto.width > base->sh->sh_size - er->r_offset)
+		return BAD(obj, "%s+%#lx: relocation outside its section", base->name,
+			   (unsigned long)er->r_offset);
+	return 0;
+}
+
+/* A sorted copy of @rsec's entries, with the addends of SHT_REL ones. */
+static struct elf_reloc *copy_relocs(struct elf_object *obj, const struct elf_section *rsec,
+				     const struct elf_section *base, size_t n, bool sorted)
+{
+	bool rela = rsec->sh->sh_type == SHT_RELA;
+	size_t entsize = rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel);
+	struct elf_reloc *relocs = xmalloc(n * sizeof(*relocs));
+
+	for (size_t i = 0; i < n; i++) {
+		const Elf64_Rela *er = (const void *)(rsec->data + i * entsize);
+		struct elf_reloc *r = &relocs[i];
+
+		r->offset = er->r_offset;
+		r->info = er->r_info;
+		r->addend = 0;
+		if (rela)
+			r->addend = er->r_addend;
+		else if (base->data)
+			r->addend = implicit_addend(base->data + r->offset,
+						    elf_reloc_howto(obj, r).width);
+	}
+	if (!sorted)
+		sort(relocs, n, sizeof(*relocs), cmp_reloc);
+	return relocs;
+}
+
 static int read_reloc_section(struct elf_object *obj, struct elf_section *rsec)
 {
 	bool rela = rsec->sh->sh_type == SHT_RELA;
 	size_t entsize = rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel);
 	struct elf_section *base;
+	uint64_t last = 0;
 	bool sorted = true;
 	size_t n;
 
@@ -460,35 +512,22 @@ static int read_reloc_section(struct elf_object *obj, struct elf_section *rsec)
 	if (n && !rsec->data)
 		return BAD(obj, "relocation section %s has no contents", rsec->name);
 	base->reloc_sec = rsec;
-	base->nr_relocs = n;
-	base->relocs = xmalloc(n * sizeof(*base->relocs));
 	for (size_t i = 0; i < n; i++) {
 		const Elf64_Rela *er = (const void *)(rsec->data + i * entsize);
-		struct elf_reloc *r = &base->relocs[i];
-		size_t symi = ELF64_R_SYM(er->r_info);
 
-		r->offset = er->r_offset;
-		r->type = (uint32_t)ELF64_R_TYPE(er->r_info);
-		if (!obj->arch->reloc_howto(r->type, &r->howto))
-			return BAD(obj, "%s+%#lx: unsupported relocation type %u", base->name,
-				   (unsigned long)r->offset, r->type);
-		if (symi >= obj->nr_symbols)
-			return BAD(obj, "%s+%#lx: relocation symbol index %zu out of range",
-				   base->name, (unsigned long)r->offset, symi);
-		if (r->offset > base->sh->sh_size ||
-		    r->howto.width > base->sh->sh_size - r->offset)
-			return BAD(obj, "%s+%#lx: relocation outside its section", base->name,
-				   (unsigned long)r->offset);
-		r->sym = &obj->symbols[symi];
-		if (rela)
-			r->addend = er->r_addend;
-		else if (base->data)
-			r->addend = implicit_addend(base->data + r->offset, r->howto.width);
-		if (i && r->offset < r[-1].offset)
-			sorted = false;
+		if (check_reloc(obj, base, er))
+			return -1;
+		sorted = sorted && er->r_offset >= last;
+		last = er->r_offset;
 	}
-	if (!sorted)
-		sort(base->relocs, n, sizeof(*base->relocs), cmp_reloc);
+	base->nr_relocs = (uint32_t)n;
+	/* Assemblers and ld -r emit them by offset: read them where they are. */
+	if (rela && sorted) {
+		base->relocs = (const struct elf_reloc *)rsec->data;
+		return 0;
+	}
+	base->relocs = copy_relocs(obj, rsec, base, n, sorted);
+	base->relocs_copied = true;
 	return 0;
 }
 
@@ -549,7 +588,8 @@ void elf_close(struct elf_object *obj)
 	if (!obj)
 		return;
 	for (size_t i = 0; i < obj->nr_sections; i++)
-		free(obj->sections[i].relocs);
+		if (obj->sections[i].relocs_copied)
+			free((void *)obj->sections[i].relocs);
 	if (obj->nr_sections)
 		free(obj->sections[0].syms);
 	free(obj->sections);

@@ -18,12 +18,15 @@
 
 struct elf_symbol;
 
+/*
+ * Laid out as Elf64_Rela: a section's relocations are read in place from the
+ * mapped file (a vmlinux.o has over a million), copied only when they need
+ * sorting or are SHT_REL. Read them with the elf_reloc_*() helpers.
+ */
 struct elf_reloc {
 	uint64_t offset;
+	uint64_t info;		/* ELF64_R_INFO(symbol index, type) */
 	int64_t addend;
-	struct elf_symbol *sym;
-	uint32_t type;
-	struct reloc_howto howto;
 };
 
 struct elf_section {
@@ -31,7 +34,7 @@ struct elf_section {
 	const Elf64_Shdr *sh;		/* libelf's, in the mapped file */
 	const uint8_t *data;		/* NULL for SHT_NOBITS */
 	struct elf_section *reloc_sec;	/* the SHT_RELA/SHT_REL section applying here */
-	struct elf_reloc *relocs;	/* sorted by offset */
+	const struct elf_reloc *relocs;	/* sorted by offset */
 	struct elf_symbol **syms;	/* defined here, sorted by address */
 	struct elf_symbol *sec_sym;	/* the STT_SECTION symbol, if any */
 	const struct special_layout *special;
@@ -39,6 +42,7 @@ struct elf_section {
 	uint32_t index;
 	uint32_t nr_relocs;
 	uint32_t nr_syms;
+	bool relocs_copied;	/* relocs is ours, not the file's */
 	bool shared_code;	/* holds code of more than one function */
 	bool is_code;
 };
@@ -91,6 +95,27 @@ struct elf_section *elf_find_section(struct elf_object *obj, const char *name);
 struct elf_symbol *elf_symbol_containing(const struct elf_section *sec, uint64_t offset);
 /* Index of the first relocation of @sec at or after @offset. */
 size_t elf_first_reloc(const struct elf_section *sec, uint64_t offset);
+
+static inline struct elf_symbol *elf_reloc_sym(const struct elf_object *obj,
+					       const struct elf_reloc *r)
+{
+	return &obj->symbols[ELF64_R_SYM(r->info)];
+}
+
+static inline uint32_t elf_reloc_type(const struct elf_reloc *r)
+{
+	return (uint32_t)ELF64_R_TYPE(r->info);
+}
+
+/* Known for every relocation of an object: elf_open() checks the types. */
+static inline struct reloc_howto elf_reloc_howto(const struct elf_object *obj,
+						 const struct elf_reloc *r)
+{
+	struct reloc_howto howto = { RELOC_NONE, 0 };
+
+	obj->arch->reloc_howto(elf_reloc_type(r), &howto);
+	return howto;
+}
 
 static inline bool sym_is_func(const struct elf_symbol *s)
 {

@@ -70,18 +70,20 @@ static int field_target(const struct klp_table *t, size_t i, unsigned field, con
 	uint64_t at = i * ENTRY_SIZE + field;
 	size_t k = elf_first_reloc(t->relocs, at);
 	const struct elf_reloc *r;
+	const struct elf_symbol *rs;
 
 	if (k >= t->relocs->nr_relocs || t->relocs->relocs[k].offset != at)
 		return BAD_ENTRY(t, i, "no relocation fills its %s field", what);
 	r = &t->relocs->relocs[k];
-	if (r->type != t->obj->arch->reloc_abs64)
+	rs = elf_reloc_sym(t->obj, r);
+	if (elf_reloc_type(r) != t->obj->arch->reloc_abs64)
 		return BAD_ENTRY(t, i, "its %s field has relocation type %u, not a 64-bit "
-				 "absolute one", what, r->type);
-	if (!r->sym->sec)
+				 "absolute one", what, elf_reloc_type(r));
+	if (!rs->sec)
 		return BAD_ENTRY(t, i, "its %s field refers to %s, which is not defined here",
-				 what, r->sym->name);
-	*sec = r->sym->sec;
-	*offset = r->sym->value + (uint64_t)r->addend;
+				 what, rs->name);
+	*sec = rs->sec;
+	*offset = rs->value + (uint64_t)r->addend;
 	if (*offset >= (*sec)->sh->sh_size)
 		return BAD_ENTRY(t, i, "its %s field points past the end of %s", what,
 				 (*sec)->name);
@@ -134,13 +136,15 @@ static bool all_zero(const uint8_t *p, unsigned n)
 }
 
 /* Does an ordinary relocation of @sec touch [@offset, @offset + @width)? */
-static bool overlaps_reloc(const struct elf_section *sec, uint64_t offset, unsigned width)
+static bool overlaps_reloc(const struct elf_object *obj, const struct elf_section *sec,
+			   uint64_t offset, unsigned width)
 {
 	size_t k = elf_first_reloc(sec, offset);
 
 	if (k < sec->nr_relocs && sec->relocs[k].offset < offset + width)
 		return true;
-	return k > 0 && sec->relocs[k - 1].offset + sec->relocs[k - 1].howto.width > offset;
+	return k > 0 &&
+	       sec->relocs[k - 1].offset + elf_reloc_howto(obj, &sec->relocs[k - 1]).width > offset;
 }
 
 static int read_name(const struct klp_table *t, size_t i, struct klp_reloc *kr)
@@ -178,7 +182,7 @@ static int check_place(const struct klp_table *t, size_t i, const struct klp_rel
 	if (sec->data && !all_zero(sec->data + kr->offset, kr->width))
 		return BAD_ENTRY(t, i, "(%s) the bytes at %s+%#lx are not zero", kr->name,
 				 sec->name, (unsigned long)kr->offset);
-	if (overlaps_reloc(sec, kr->offset, kr->width))
+	if (overlaps_reloc(t->obj, sec, kr->offset, kr->width))
 		return BAD_ENTRY(t, i, "(%s) an ordinary relocation also writes at %s+%#lx",
 				 kr->name, sec->name, (unsigned long)kr->offset);
 	/*
@@ -388,13 +392,14 @@ static int copy_relocs(struct postlink *pl)
 
 		for (size_t k = 0; ws && k < sec->nr_relocs; k++) {
 			const struct elf_reloc *r = &sec->relocs[k];
-			struct ow_symbol *os = pl->syms[r->sym->index];
+			const struct elf_symbol *rs = elf_reloc_sym(pl->obj, r);
+			struct ow_symbol *os = pl->syms[rs->index];
 
 			if (!os)
 				return error(pl->obj->path, "%s+%#lx: relocation against %s, which "
 					     "is not copied", sec->name, (unsigned long)r->offset,
-					     r->sym->index ? r->sym->name : "symbol 0");
-			ow_add_reloc(ws, r->offset, os, r->type, r->addend);
+					     rs->index ? rs->name : "symbol 0");
+			ow_add_reloc(ws, r->offset, os, elf_reloc_type(r), r->addend);
 		}
 	}
 	return 0;
