@@ -234,14 +234,23 @@ static void find_static_local_owners(struct checksum_ctx *ctx)
 	}
 }
 
+/* By a scan, not elf_find_symbol(): its name index would outweigh the rest of sums. */
 static void find_line_helpers(struct checksum_ctx *ctx)
 {
+	struct strmap helpers = { 0 };
+	struct elf_symbol *sym;
+
 	ctx->line_arg = xmalloc(ctx->obj->nr_symbols);
 	memset(ctx->line_arg, -1, ctx->obj->nr_symbols);
 	for (size_t i = 0; i < ARRAY_SIZE(line_helpers); i++)
-		for (struct elf_symbol *s = elf_find_symbol(ctx->obj, line_helpers[i].name); s;
-		     s = s->next_same_name)
-			ctx->line_arg[s->index] = (signed char)line_helpers[i].arg;
+		*strmap_slot(&helpers, line_helpers[i].name) = (void *)&line_helpers[i].arg;
+	for_each_symbol(ctx->obj, sym) {
+		const int *arg = sym_has_name(sym) ? strmap_get(&helpers, sym->name) : NULL;
+
+		if (arg)
+			ctx->line_arg[sym->index] = (signed char)*arg;
+	}
+	strmap_free(&helpers);
 }
 
 /*

@@ -163,7 +163,7 @@ static int read_symbol(struct elf_object *obj, struct elf_symbol *sym, const Elf
 	size_t shndx = es->st_shndx;
 
 	if (es->st_name >= strtab->sh->sh_size)
-		return BAD(obj, "symbol %zu: name offset out of range", sym->index);
+		return BAD(obj, "symbol %u: name offset out of range", sym->index);
 	sym->name = (const char *)strtab->data + es->st_name;
 	sym->type = ELF64_ST_TYPE(es->st_info);
 	sym->bind = ELF64_ST_BIND(es->st_info);
@@ -192,6 +192,20 @@ static int read_symbol(struct elf_object *obj, struct elf_symbol *sym, const Elf
 			   sym->sec->name);
 	}
 	return 0;
+}
+
+/* Most names are their own key: share the string then. */
+static void set_key(struct elf_symbol *sym)
+{
+	char *key = name_key(sym->name);
+
+	if (streq(key, sym->name)) {
+		free(key);
+		sym->key = sym->name;
+	} else {
+		sym->key = key;
+	}
+	sym->key_hash = XXH3_64bits(sym->key, strlen(sym->key));
 }
 
 /* A later FILE symbol of an already seen name gets "name#2", "name#3", ... */
@@ -233,19 +247,16 @@ static int read_symbols(struct elf_object *obj)
 		return BAD(obj, "too many symbols");
 	obj->symbols = xcalloc(obj->nr_symbols, sizeof(*obj->symbols));
 	shndx_table = find_shndx_table(obj, symtab);
-	strmap_init(&obj->by_name, obj->nr_symbols);
 	for (size_t i = 0; i < obj->nr_symbols && !ret; i++) {
 		struct elf_symbol *sym = &obj->symbols[i];
-		void **slot;
 
-		sym->index = i;
+		sym->index = (uint32_t)i;
 		if (i == 0) {
 			static const Elf64_Sym null_sym;
 
 			if (memcmp(&esyms[0], &null_sym, sizeof(null_sym)))
 				ret = BAD(obj, "symbol 0 is not the null symbol");
-			sym->key = xstrdup("");
-			sym->name = "";
+			sym->name = sym->key = "";
 			continue;
 		}
 		ret = read_symbol(obj, sym, &esyms[i], shndx_table, strtab);
@@ -255,21 +266,7 @@ static int read_symbols(struct elf_object *obj)
 			unit = add_unit(obj, &seen_units, &units_alloc, sym->name);
 		else if (sym->bind == STB_LOCAL)
 			sym->unit = unit;	/* ld.lld -r: section symbols follow their FILE */
-		sym->key = name_key(sym->name);
-		sym->key_hash = XXH3_64bits(sym->key, strlen(sym->key));
-		if (!*sym->name || sym->type == STT_SECTION || sym->type == STT_FILE)
-			continue;
-		slot = strmap_slot(&obj->by_name, sym->name);
-		if (*slot) {
-			/* Keep symbol order within a name: append at the chain's end. */
-			struct elf_symbol *s = *slot;
-
-			while (s->next_same_name)
-				s = s->next_same_name;
-			s->next_same_name = sym;
-		} else {
-			*slot = sym;
-		}
+		set_key(sym);
 	}
 	strmap_free(&seen_units);
 	return ret;
@@ -594,7 +591,8 @@ void elf_close(struct elf_object *obj)
 		free(obj->sections[0].syms);
 	free(obj->sections);
 	for (size_t i = 0; i < obj->nr_symbols; i++)
-		free(obj->symbols[i].key);
+		if (obj->symbols[i].key != obj->symbols[i].name)
+			free((char *)obj->symbols[i].key);
 	free(obj->symbols);
 	for (size_t i = 0; i < obj->nr_units; i++)
 		free(obj->units[i]);
@@ -608,8 +606,28 @@ void elf_close(struct elf_object *obj)
 	free(obj);
 }
 
+/* Built on first lookup: sums never looks symbols up by name. */
+static void index_symbol_names(struct elf_object *obj)
+{
+	strmap_init(&obj->by_name, obj->nr_symbols);
+	/* Backwards, prepending: each name's chain is in symbol order. */
+	for (size_t i = obj->nr_symbols; i-- > 0;) {
+		struct elf_symbol *sym = &obj->symbols[i];
+		void **slot;
+
+		if (!sym_has_name(sym))
+			continue;
+		slot = strmap_slot(&obj->by_name, sym->name);
+		sym->next_same_name = *slot;
+		*slot = sym;
+	}
+}
+
 struct elf_symbol *elf_find_symbol(const struct elf_object *obj, const char *name)
 {
+	/* The index is a cache: building it does not change the object. */
+	if (!obj->by_name.slots)
+		index_symbol_names((struct elf_object *)obj);
 	return strmap_get(&obj->by_name, name);
 }
 

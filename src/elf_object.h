@@ -48,17 +48,16 @@ struct elf_section {
 };
 
 struct elf_symbol {
-	size_t index;
 	const char *name;
-	char *key;		/* name_key(name) */
+	const char *key;	/* name_key(name); the name itself when they are equal */
 	uint64_t key_hash;
 	struct elf_section *sec;	/* NULL unless defined in a section */
 	uint64_t value;
 	uint64_t size;
-	unsigned char type, bind, visibility;
 	const char *unit;	/* source file, from the FILE symbols */
-	struct elf_symbol *next_same_name;
-	void *priv;		/* per-command data */
+	struct elf_symbol *next_same_name;	/* set by the first elf_find_symbol() */
+	uint32_t index;
+	unsigned char type, bind, visibility;
 };
 
 struct elf_object {
@@ -72,7 +71,7 @@ struct elf_object {
 	size_t nr_sections;
 	struct elf_symbol *symbols;
 	size_t nr_symbols;
-	struct strmap by_name;		/* name -> first symbol of that name */
+	struct strmap by_name;		/* name -> first symbol; built on first lookup */
 	struct strmap section_by_name;	/* name -> first section; built on first lookup */
 	char **units;
 	size_t nr_units;
@@ -125,6 +124,12 @@ static inline bool sym_is_func(const struct elf_symbol *s)
 static inline bool sym_is_object(const struct elf_symbol *s)
 {
 	return s->type == STT_OBJECT || s->type == STT_TLS;
+}
+
+/* Found by name: not a section or file symbol, and not nameless. */
+static inline bool sym_has_name(const struct elf_symbol *s)
+{
+	return *s->name && s->type != STT_SECTION && s->type != STT_FILE;
 }
 
 static inline bool sym_is_local(const struct elf_symbol *s)
