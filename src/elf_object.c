@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -20,15 +21,11 @@ _Static_assert(sizeof(struct elf_reloc) == sizeof(Elf64_Rela) &&
 		       offsetof(struct elf_reloc, addend) == offsetof(Elf64_Rela, r_addend),
 	       "struct elf_reloc reads Elf64_Rela in place");
 
-static int open_file(struct elf_object *obj)
+static int check_file(struct elf_object *obj, int fd)
 {
 	struct stat st;
 
-	/* O_NONBLOCK: a FIFO must not hang us; it is refused below. */
-	obj->fd = open(obj->path, O_RDONLY | O_NONBLOCK);
-	if (obj->fd < 0)
-		return BAD(obj, "cannot open: %s", strerror(errno));
-	if (fstat(obj->fd, &st))
+	if (fstat(fd, &st))
 		return BAD(obj, "cannot stat: %s", strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		return BAD(obj, "is a directory, not an object file");
@@ -37,16 +34,61 @@ static int open_file(struct elf_object *obj)
 	if (st.st_size == 0)
 		return BAD(obj, "empty file, not an object file");
 	obj->file_size = (uint64_t)st.st_size;
-	/*
-	 * Mapped, and only the pages read count. With plain ELF_C_READ_MMAP,
-	 * libelf copies the section header table to the heap (11 MB in a
-	 * vmlinux.o); a private writable mapping lets it use the map. Nothing
-	 * writes to it.
-	 */
-	obj->elf = elf_begin(obj->fd, ELF_C_READ_MMAP_PRIVATE, NULL);
+	return 0;
+}
+
+/*
+ * The file is mapped by us and read by libelf through elf_memory(): only the
+ * pages read count, libelf uses the section headers where they are (with
+ * ELF_C_READ_MMAP it copies them to the heap, 11 MB for a vmlinux.o), and
+ * the map outlives libelf's descriptor (see release_libelf()). Private and
+ * writable as libelf's own ELF_C_READ_MMAP_PRIVATE map; nothing writes to it.
+ */
+static int open_file(struct elf_object *obj)
+{
+	/* O_NONBLOCK: a FIFO must not hang us; it is refused below. */
+	int fd = open(obj->path, O_RDONLY | O_NONBLOCK);
+	void *map;
+
+	if (fd < 0)
+		return BAD(obj, "cannot open: %s", strerror(errno));
+	if (check_file(obj, fd)) {
+		close(fd);
+		return -1;
+	}
+	map = mmap(NULL, obj->file_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return BAD(obj, "cannot map: %s", strerror(errno));
+	obj->map = map;
+	obj->elf = elf_memory(obj->map, obj->file_size);
 	if (!obj->elf)
 		return BAD(obj, "cannot read: %s", elf_errmsg(-1));
 	return 0;
+}
+
+static bool in_map(const struct elf_object *obj, const void *p)
+{
+	uintptr_t start = (uintptr_t)obj->map;
+
+	return (uintptr_t)p >= start && (uintptr_t)p - start < obj->file_size;
+}
+
+/*
+ * Once the object is indexed, libelf's descriptors (200 bytes a section,
+ * 37 MB for a vmlinux.o) are no longer needed: release them, unless the
+ * model points into copies libelf made (of byte-swapped or misaligned data).
+ */
+static void release_libelf(struct elf_object *obj)
+{
+	struct elf_section *sec;
+
+	for_each_section(obj, sec)
+		if (!in_map(obj, sec->sh) || !in_map(obj, sec->name) ||
+		    (sec->data && !in_map(obj, sec->data)))
+			return;
+	elf_end(obj->elf);
+	obj->elf = NULL;
 }
 
 static int check_header(struct elf_object *obj)
@@ -99,6 +141,7 @@ static int read_sections(struct elf_object *obj)
 	if (shnum > UINT32_MAX)
 		return BAD(obj, "too many sections (%zu)", shnum);
 	obj->nr_sections = shnum;
+	obj->shstrndx = shstrndx;
 	obj->sections = xcalloc(shnum, sizeof(*obj->sections));
 	for (size_t i = 0; i < shnum; i++) {
 		struct elf_section *sec = &obj->sections[i];
@@ -558,7 +601,6 @@ static struct elf_object *open_object(const char *path, bool checksums_only)
 
 	obj->path = path;
 	obj->checksums_only = checksums_only;
-	obj->fd = -1;
 	elf_version(EV_CURRENT);
 	if (open_file(obj) || check_header(obj) || read_sections(obj) || read_symbols(obj) ||
 	    read_relocs(obj)) {
@@ -567,6 +609,7 @@ static struct elf_object *open_object(const char *path, bool checksums_only)
 	}
 	index_section_symbols(obj);
 	assign_global_units(obj);
+	release_libelf(obj);
 	return obj;
 }
 
@@ -601,8 +644,8 @@ void elf_close(struct elf_object *obj)
 	strmap_free(&obj->section_by_name);
 	if (obj->elf)
 		elf_end(obj->elf);
-	if (obj->fd >= 0)
-		close(obj->fd);
+	if (obj->map)
+		munmap(obj->map, obj->file_size);
 	free(obj);
 }
 

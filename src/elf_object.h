@@ -62,13 +62,14 @@ struct elf_symbol {
 
 struct elf_object {
 	const char *path;
-	int fd;
+	void *map;		/* the file, mapped privately */
 	uint64_t file_size;
-	Elf *elf;
+	Elf *elf;		/* NULL once released after indexing */
 	const struct arch *arch;
 	GElf_Ehdr ehdr;
 	struct elf_section *sections;
 	size_t nr_sections;
+	size_t shstrndx;		/* the section name table */
 	struct elf_symbol *symbols;
 	size_t nr_symbols;
 	struct strmap by_name;		/* name -> first symbol; built on first lookup */

@@ -285,8 +285,7 @@ static int find_tables(struct postlink *pl)
 {
 	struct elf_section *sec;
 
-	if (elf_getshdrstrndx(pl->obj->elf, &pl->shstrtab_index))
-		return error(pl->obj->path, "no section name table");
+	pl->shstrtab_index = pl->obj->shstrndx;
 	for_each_section(pl->obj, sec) {
 		if (sec->sh->sh_type != SHT_SYMTAB)
 			continue;
