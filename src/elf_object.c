@@ -75,7 +75,7 @@ static bool in_map(const struct elf_object *obj, const void *p)
 }
 
 /*
- * Once the object is indexed, libelf's descriptors (200 bytes a section,
+ * Once the sections are read, libelf's descriptors (200 bytes a section,
  * 37 MB for a vmlinux.o) are no longer needed: release them, unless the
  * model points into copies libelf made (of byte-swapped or misaligned data).
  */
@@ -168,6 +168,7 @@ static int read_sections(struct elf_object *obj)
 			if (streq(sec->name, obj->arch->special[k].section))
 				sec->special = &obj->arch->special[k];
 	}
+	release_libelf(obj);
 	return 0;
 }
 
@@ -227,7 +228,6 @@ static int read_symbol(struct elf_object *obj, struct elf_symbol *sym, const Elf
 		return BAD(obj, "symbol %s: section index %zu out of range", sym->name, shndx);
 	sym->sec = &obj->sections[shndx];
 	if (sym->type == STT_SECTION) {
-		sym->sec->sec_sym = sym;
 		sym->name = sym->sec->name;
 	} else if (sym->value > sym->sec->sh->sh_size ||
 		   sym->size > sym->sec->sh->sh_size - sym->value) {
@@ -544,14 +544,14 @@ static int read_reloc_section(struct elf_object *obj, struct elf_section *rsec)
 	if (rsec->sh->sh_entsize != entsize || rsec->sh->sh_size % entsize)
 		return BAD(obj, "relocation section %s: bad entry size", rsec->name);
 	base = &obj->sections[rsec->sh->sh_info];
-	if (base->reloc_sec)
+	if (base->has_reloc_sec)
 		return BAD(obj, "section %s has two relocation sections", base->name);
 	n = rsec->sh->sh_size / entsize;
 	if (n > UINT32_MAX)
 		return BAD(obj, "relocation section %s: too many entries", rsec->name);
 	if (n && !rsec->data)
 		return BAD(obj, "relocation section %s has no contents", rsec->name);
-	base->reloc_sec = rsec;
+	base->has_reloc_sec = true;
 	for (size_t i = 0; i < n; i++) {
 		const Elf64_Rela *er = (const void *)(rsec->data + i * entsize);
 
@@ -609,7 +609,6 @@ static struct elf_object *open_object(const char *path, bool checksums_only)
 	}
 	index_section_symbols(obj);
 	assign_global_units(obj);
-	release_libelf(obj);
 	return obj;
 }
 

@@ -31,17 +31,16 @@ struct elf_reloc {
 
 struct elf_section {
 	const char *name;
-	const Elf64_Shdr *sh;		/* libelf's, in the mapped file */
+	const Elf64_Shdr *sh;		/* in the mapped file */
 	const uint8_t *data;		/* NULL for SHT_NOBITS */
-	struct elf_section *reloc_sec;	/* the SHT_RELA/SHT_REL section applying here */
 	const struct elf_reloc *relocs;	/* sorted by offset */
 	struct elf_symbol **syms;	/* defined here, sorted by address */
-	struct elf_symbol *sec_sym;	/* the STT_SECTION symbol, if any */
 	const struct special_layout *special;
 	/* A vmlinux.o has 180k sections: 32-bit counts keep this small. */
 	uint32_t index;
 	uint32_t nr_relocs;
 	uint32_t nr_syms;
+	bool has_reloc_sec;	/* a SHT_RELA/SHT_REL section applies here */
 	bool relocs_copied;	/* relocs is ours, not the file's */
 	bool shared_code;	/* holds code of more than one function */
 	bool is_code;
