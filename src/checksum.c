@@ -228,8 +228,8 @@ static void find_static_local_owners(struct checksum_ctx *ctx)
 			user = elf_symbol_containing(sec, r->offset);
 			ts = &ctx->sums[target->index];
 			if (user && sym_is_func(user) &&
-			    (!ts->owner || strcmp(user->key, ts->owner->key) < 0))
-				ts->owner = user;
+			    (!ts->owner || strcmp(user->key, obj->symbols[ts->owner].key) < 0))
+				ts->owner = user->index;
 		}
 	}
 }
