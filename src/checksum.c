@@ -81,7 +81,7 @@ bool checksum_wanted(const struct elf_object *obj, const struct elf_symbol *sym)
 {
 	if (!sym->sec || !sym->size || !(sym_is_func(sym) || sym_is_object(sym)))
 		return false;
-	if (!(sym->sec->sh.sh_flags & SHF_ALLOC))
+	if (!(sym->sec->sh->sh_flags & SHF_ALLOC))
 		return false;
 	/*
 	 * The kernel's linker script drops .discard.*: with clang LTO, initcall
@@ -90,7 +90,7 @@ bool checksum_wanted(const struct elf_object *obj, const struct elf_symbol *sym)
 	if (starts_with(sym->sec->name, ".discard"))
 		return false;
 	/* String literals (clang names them .L.str.N) are hashed where used. */
-	if ((sym->sec->sh.sh_flags & SHF_STRINGS) || starts_with(sym->name, ".L"))
+	if ((sym->sec->sh->sh_flags & SHF_STRINGS) || starts_with(sym->name, ".L"))
 		return false;
 	return !obj->arch->is_prefix_symbol(sym->name);
 }
@@ -99,9 +99,9 @@ bool checksum_wanted(const struct elf_object *obj, const struct elf_symbol *sym)
 static uint64_t reloc_target(const struct elf_object *obj, const struct elf_section *sec,
 			     const struct elf_reloc *r, uint64_t insn_end)
 {
-	uint64_t t = r->sym->value + (uint64_t)r->addend;
+	uint64_t t = elf_reloc_sym(obj, r)->value + (uint64_t)r->addend;
 
-	if (r->howto.kind == RELOC_PCREL && sec->is_code)
+	if (sec->is_code && elf_reloc_howto(obj, r).kind == RELOC_PCREL)
 		t += insn_end ? insn_end - r->offset : obj->arch->pcrel_field_bias;
 	return t;
 }
@@ -111,11 +111,13 @@ static struct elf_symbol *reloc_target_symbol(const struct elf_object *obj,
 					      const struct elf_section *sec,
 					      const struct elf_reloc *r)
 {
-	if (r->sym->type != STT_SECTION)
-		return r->sym;
-	if (!r->sym->sec)
+	struct elf_symbol *rs = elf_reloc_sym(obj, r);
+
+	if (rs->type != STT_SECTION)
+		return rs;
+	if (!rs->sec)
 		return NULL;
-	return elf_symbol_containing(r->sym->sec, reloc_target(obj, sec, r, 0));
+	return elf_symbol_containing(rs->sec, reloc_target(obj, sec, r, 0));
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -133,11 +135,13 @@ static struct elf_symbol *entry_owner(struct elf_object *obj, struct elf_section
 				      uint64_t off, int field)
 {
 	size_t i = elf_first_reloc(sec, off + (uint64_t)field);
+	struct elf_section *tsec;
 	struct elf_symbol *owner;
 
 	if (i >= sec->nr_relocs || sec->relocs[i].offset != off + (uint64_t)field)
 		return NULL;
-	if (!sec->relocs[i].sym->sec || !sec->relocs[i].sym->sec->is_code)
+	tsec = elf_reloc_sym(obj, &sec->relocs[i])->sec;
+	if (!tsec || !tsec->is_code)
 		return NULL;
 	owner = reloc_target_symbol(obj, sec, &sec->relocs[i]);
 	return owner && sym_is_func(owner) ? owner : NULL;
@@ -154,7 +158,7 @@ static void choose_special_layout(const struct elf_object *obj, struct elf_secti
 	const struct special_layout *end = obj->arch->special + obj->arch->nr_special;
 
 	for (; l < end && streq(l->section, sec->name); l++) {
-		bool fits = sec->sh.sh_size % l->entry_size == 0;
+		bool fits = sec->sh->sh_size % l->entry_size == 0;
 
 		for (size_t i = 0; fits && i < sec->nr_relocs; i++) {
 			uint64_t field = sec->relocs[i].offset % l->entry_size;
@@ -183,7 +187,7 @@ static void index_special_entries(struct checksum_ctx *ctx, bool all)
 		choose_special_layout(obj, sec);
 		if (!sec->special || (!all && !sec->special->checksummed))
 			continue;
-		for (uint64_t off = 0; off + sec->special->entry_size <= sec->sh.sh_size;
+		for (uint64_t off = 0; off + sec->special->entry_size <= sec->sh->sh_size;
 		     off += sec->special->entry_size) {
 			struct elf_symbol *owner = entry_owner(obj, sec, off, sec->special->owner_field);
 
@@ -219,10 +223,10 @@ static void find_static_local_owners(struct checksum_ctx *ctx)
 			continue;
 		for (size_t i = 0; i < sec->nr_relocs; i++) {
 			const struct elf_reloc *r = &sec->relocs[i];
-			struct elf_symbol *target, *user;
+			struct elf_symbol *rs = elf_reloc_sym(obj, r), *target, *user;
 			struct sym_sums *ts;
 
-			if (r->sym->type != STT_SECTION && !is_counted_local(r->sym))
+			if (rs->type != STT_SECTION && !is_counted_local(rs))
 				continue;
 			target = reloc_target_symbol(obj, sec, r);
 			if (!is_counted_local(target))
@@ -230,20 +234,29 @@ static void find_static_local_owners(struct checksum_ctx *ctx)
 			user = elf_symbol_containing(sec, r->offset);
 			ts = &ctx->sums[target->index];
 			if (user && sym_is_func(user) &&
-			    (!ts->owner || strcmp(user->key, ts->owner->key) < 0))
-				ts->owner = user;
+			    (!ts->owner || strcmp(user->key, obj->symbols[ts->owner].key) < 0))
+				ts->owner = user->index;
 		}
 	}
 }
 
+/* By a scan, not elf_find_symbol(): its name index would outweigh the rest of sums. */
 static void find_line_helpers(struct checksum_ctx *ctx)
 {
+	struct strmap helpers = { 0 };
+	struct elf_symbol *sym;
+
 	ctx->line_arg = xmalloc(ctx->obj->nr_symbols);
 	memset(ctx->line_arg, -1, ctx->obj->nr_symbols);
 	for (size_t i = 0; i < ARRAY_SIZE(line_helpers); i++)
-		for (struct elf_symbol *s = elf_find_symbol(ctx->obj, line_helpers[i].name); s;
-		     s = s->next_same_name)
-			ctx->line_arg[s->index] = (signed char)line_helpers[i].arg;
+		*strmap_slot(&helpers, line_helpers[i].name) = (void *)&line_helpers[i].arg;
+	for_each_symbol(ctx->obj, sym) {
+		const int *arg = sym_has_name(sym) ? strmap_get(&helpers, sym->name) : NULL;
+
+		if (arg)
+			ctx->line_arg[sym->index] = (signed char)*arg;
+	}
+	strmap_free(&helpers);
 }
 
 /*
@@ -311,8 +324,8 @@ static void hash_string_at(XXH3_state_t *st, const struct elf_section *sec, uint
 {
 	size_t len = 0;
 
-	if (sec->data && t < sec->sh.sh_size)
-		len = strnlen((const char *)sec->data + t, sec->sh.sh_size - t);
+	if (sec->data && t < sec->sh->sh_size)
+		len = strnlen((const char *)sec->data + t, sec->sh->sh_size - t);
 	put_token(st, TOKEN_STRING, len, 0);
 	if (len)
 		XXH3_64bits_update(st, sec->data + t, len);
@@ -334,12 +347,13 @@ static bool takes_start_address(const struct elf_object *obj, const struct elf_s
 	for (size_t i = elf_first_reloc(sec, fn->value);
 	     i < sec->nr_relocs && sec->relocs[i].offset < fn->value + fn->size; i++) {
 		const struct elf_reloc *r = &sec->relocs[i];
+		const struct elf_symbol *rs = elf_reloc_sym(obj, r);
 
-		if (r->howto.kind != RELOC_ABS)
+		if (elf_reloc_howto(obj, r).kind != RELOC_ABS)
 			continue;
-		if (r->sym == sym && r->addend == 0)
+		if (rs == sym && r->addend == 0)
 			return true;
-		if (r->sym->type == STT_SECTION && r->sym->sec == sym->sec &&
+		if (rs->type == STT_SECTION && rs->sec == sym->sec &&
 		    reloc_target(obj, sec, r, 0) == sym->value)
 			return true;
 	}
@@ -454,15 +468,16 @@ static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct 
 		       const struct hole *hole, const struct elf_symbol *fn)
 {
 	const struct elf_reloc *r = hole->reloc;
-	const struct elf_section *tsec = r->sym->sec;
-	struct elf_symbol *target;
+	struct reloc_howto howto = elf_reloc_howto(ctx->obj, r);
+	struct elf_symbol *rs = elf_reloc_sym(ctx->obj, r), *target;
+	const struct elf_section *tsec = rs->sec;
 	uint64_t t;
 
-	put_token(st, (enum token)r->howto.kind, r->howto.width, 0);
-	if (ctx->line_arg[r->sym->index] >= 0)
+	put_token(st, (enum token)howto.kind, howto.width, 0);
+	if (ctx->line_arg[rs->index] >= 0)
 		ctx->scratch->saw_line_call = true;
-	if (r->sym->type != STT_SECTION && !(tsec && (tsec->sh.sh_flags & SHF_MERGE))) {
-		hash_symbol_ref(ctx, st, sec, r->offset, fn, r->sym, r->addend);
+	if (rs->type != STT_SECTION && !(tsec && (tsec->sh->sh_flags & SHF_MERGE))) {
+		hash_symbol_ref(ctx, st, sec, r->offset, fn, rs, r->addend);
 		return;
 	}
 	if (!tsec) {
@@ -470,24 +485,24 @@ static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct 
 		return;
 	}
 	t = reloc_target(ctx->obj, sec, r, hole->insn_end);
-	if ((tsec->sh.sh_flags & SHF_MERGE) && (tsec->sh.sh_flags & SHF_STRINGS)) {
+	if ((tsec->sh->sh_flags & SHF_MERGE) && (tsec->sh->sh_flags & SHF_STRINGS)) {
 		hash_string_at(st, tsec, t);
 		return;
 	}
-	if ((tsec->sh.sh_flags & SHF_MERGE) && tsec->sh.sh_entsize && tsec->data &&
-	    t < tsec->sh.sh_size) {
-		uint64_t n = tsec->sh.sh_entsize;
+	if ((tsec->sh->sh_flags & SHF_MERGE) && tsec->sh->sh_entsize && tsec->data &&
+	    t < tsec->sh->sh_size) {
+		uint64_t n = tsec->sh->sh_entsize;
 
-		if (n > tsec->sh.sh_size - t)
-			n = tsec->sh.sh_size - t;
+		if (n > tsec->sh->sh_size - t)
+			n = tsec->sh->sh_size - t;
 		put_token(st, TOKEN_CONSTANT, n, 0);
 		XXH3_64bits_update(st, tsec->data + t, n);
 		return;
 	}
-	target = reference_target(ctx->obj, tsec, t, fn, r->howto.kind == RELOC_ABS);
+	target = reference_target(ctx->obj, tsec, t, fn, howto.kind == RELOC_ABS);
 	if (target)
 		hash_symbol_ref(ctx, st, sec, r->offset, fn, target,
-				(int64_t)(r->sym->value - target->value + (uint64_t)r->addend));
+				(int64_t)(rs->value - target->value + (uint64_t)r->addend));
 	else
 		put_token(st, TOKEN_IN_SECTION, strmap_hash(tsec->name), t);
 }
@@ -507,7 +522,8 @@ static void collect_ref(const struct insn_ref *ref, void *arg)
  * PC-relative relocation points into a section holding several symbols (the
  * instruction's end is needed to know which one).
  */
-static bool needs_decoding(const struct elf_section *sec, size_t first, uint64_t end)
+static bool needs_decoding(const struct elf_object *obj, const struct elf_section *sec,
+			   size_t first, uint64_t end)
 {
 	if (!sec->is_code)
 		return false;
@@ -515,10 +531,11 @@ static bool needs_decoding(const struct elf_section *sec, size_t first, uint64_t
 		return true;
 	for (size_t i = first; i < sec->nr_relocs && sec->relocs[i].offset < end; i++) {
 		const struct elf_reloc *r = &sec->relocs[i];
-		const struct elf_section *tsec = r->sym->sec;
+		const struct elf_symbol *rs = elf_reloc_sym(obj, r);
+		const struct elf_section *tsec = rs->sec;
 
-		if (r->howto.kind == RELOC_PCREL && r->sym->type == STT_SECTION && tsec &&
-		    !(tsec->sh.sh_flags & SHF_MERGE) && tsec->nr_syms > 1)
+		if (rs->type == STT_SECTION && tsec && elf_reloc_howto(obj, r).kind == RELOC_PCREL &&
+		    !(tsec->sh->sh_flags & SHF_MERGE) && tsec->nr_syms > 1)
 			return true;
 	}
 	return false;
@@ -553,11 +570,12 @@ static void gather_holes(struct checksum_ctx *ctx, const struct elf_section *sec
 
 	sc->nr_holes = 0;
 	sc->nr_refs = 0;
-	if (sec->data && needs_decoding(sec, ri, end))
+	if (sec->data && needs_decoding(ctx->obj, sec, ri, end))
 		ctx->obj->arch->scan_refs(sec->data + start, end - start, start, collect_ref, sc);
 	for (; ri < sec->nr_relocs && sec->relocs[ri].offset < end; ri++) {
 		const struct elf_reloc *r = &sec->relocs[ri];
-		struct hole h = { r->offset, r->howto.width, HOLE_RELOC, r, 0, 0 };
+		struct hole h = { r->offset, elf_reloc_howto(ctx->obj, r).width, HOLE_RELOC, r, 0,
+				  0 };
 
 		for (; k < sc->nr_refs && sc->refs[k].field <= r->offset; k++) {
 			const struct insn_ref *ref = &sc->refs[k];
@@ -653,10 +671,10 @@ static void hash_entry_content(struct checksum_ctx *ctx, XXH3_state_t *st,
 	if (i >= e->sec->nr_relocs || e->sec->relocs[i].offset != field)
 		return;
 	r = &e->sec->relocs[i];
-	tsec = r->sym->sec;
+	tsec = elf_reloc_sym(ctx->obj, r)->sec;
 	t = reloc_target(ctx->obj, e->sec, r, 0);
 	len = e->sec->data[e->offset + (uint64_t)l->content_len_field];
-	if (!tsec || t > tsec->sh.sh_size || len > tsec->sh.sh_size - t)
+	if (!tsec || t > tsec->sh->sh_size || len > tsec->sh->sh_size - t)
 		return;
 	put_token(st, TOKEN_CONTENT, len, 0);
 	hash_range(ctx, st, tsec, t, t + len, NULL);
@@ -694,7 +712,7 @@ static int line_arg_at(void *arg, uint64_t field)
 
 	if (i >= ls->sec->nr_relocs || ls->sec->relocs[i].offset != field)
 		return -1;
-	return ls->ctx->line_arg[ls->sec->relocs[i].sym->index];
+	return ls->ctx->line_arg[elf_reloc_sym(ls->ctx->obj, &ls->sec->relocs[i])->index];
 }
 
 static void add_line_mask(void *arg, uint64_t imm_field, unsigned imm_size)

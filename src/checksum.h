@@ -28,7 +28,7 @@ struct special_entry {
 struct sym_sums {
 	uint64_t checksum;
 	uint64_t linesum;
-	const struct elf_symbol *owner;	/* a static local's user (smallest key) */
+	uint32_t owner;			/* index of a static local's user (smallest key), or 0 */
 	uint32_t first_entry;		/* into checksum_ctx.entries */
 	uint32_t nr_entries;
 	bool done;

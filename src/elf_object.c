@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -14,15 +16,16 @@
 
 #define BAD(obj, ...) error((obj)->path, __VA_ARGS__)
 
-static int open_file(struct elf_object *obj)
+_Static_assert(sizeof(struct elf_reloc) == sizeof(Elf64_Rela) &&
+		       offsetof(struct elf_reloc, info) == offsetof(Elf64_Rela, r_info) &&
+		       offsetof(struct elf_reloc, addend) == offsetof(Elf64_Rela, r_addend),
+	       "struct elf_reloc reads Elf64_Rela in place");
+
+static int check_file(struct elf_object *obj, int fd)
 {
 	struct stat st;
 
-	/* O_NONBLOCK: a FIFO must not hang us; it is refused below. */
-	obj->fd = open(obj->path, O_RDONLY | O_NONBLOCK);
-	if (obj->fd < 0)
-		return BAD(obj, "cannot open: %s", strerror(errno));
-	if (fstat(obj->fd, &st))
+	if (fstat(fd, &st))
 		return BAD(obj, "cannot stat: %s", strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		return BAD(obj, "is a directory, not an object file");
@@ -31,10 +34,61 @@ static int open_file(struct elf_object *obj)
 	if (st.st_size == 0)
 		return BAD(obj, "empty file, not an object file");
 	obj->file_size = (uint64_t)st.st_size;
-	obj->elf = elf_begin(obj->fd, ELF_C_READ_MMAP, NULL);
+	return 0;
+}
+
+/*
+ * The file is mapped by us and read by libelf through elf_memory(): only the
+ * pages read count, libelf uses the section headers where they are (with
+ * ELF_C_READ_MMAP it copies them to the heap, 11 MB for a vmlinux.o), and
+ * the map outlives libelf's descriptor (see release_libelf()). Private and
+ * writable as libelf's own ELF_C_READ_MMAP_PRIVATE map; nothing writes to it.
+ */
+static int open_file(struct elf_object *obj)
+{
+	/* O_NONBLOCK: a FIFO must not hang us; it is refused below. */
+	int fd = open(obj->path, O_RDONLY | O_NONBLOCK);
+	void *map;
+
+	if (fd < 0)
+		return BAD(obj, "cannot open: %s", strerror(errno));
+	if (check_file(obj, fd)) {
+		close(fd);
+		return -1;
+	}
+	map = mmap(NULL, obj->file_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return BAD(obj, "cannot map: %s", strerror(errno));
+	obj->map = map;
+	obj->elf = elf_memory(obj->map, obj->file_size);
 	if (!obj->elf)
 		return BAD(obj, "cannot read: %s", elf_errmsg(-1));
 	return 0;
+}
+
+static bool in_map(const struct elf_object *obj, const void *p)
+{
+	uintptr_t start = (uintptr_t)obj->map;
+
+	return (uintptr_t)p >= start && (uintptr_t)p - start < obj->file_size;
+}
+
+/*
+ * Once the sections are read, libelf's descriptors (200 bytes a section,
+ * 37 MB for a vmlinux.o) are no longer needed: release them, unless the
+ * model points into copies libelf made (of byte-swapped or misaligned data).
+ */
+static void release_libelf(struct elf_object *obj)
+{
+	struct elf_section *sec;
+
+	for_each_section(obj, sec)
+		if (!in_map(obj, sec->sh) || !in_map(obj, sec->name) ||
+		    (sec->data && !in_map(obj, sec->data)))
+			return;
+	elf_end(obj->elf);
+	obj->elf = NULL;
 }
 
 static int check_header(struct elf_object *obj)
@@ -65,10 +119,10 @@ static const uint8_t *section_bytes(struct elf_object *obj, struct elf_section *
 {
 	Elf_Data *data;
 
-	if (sec->sh.sh_type == SHT_NOBITS || sec->sh.sh_size == 0)
+	if (sec->sh->sh_type == SHT_NOBITS || sec->sh->sh_size == 0)
 		return NULL;
 	data = elf_getdata(scn, NULL);
-	if (!data || data->d_size != sec->sh.sh_size) {
+	if (!data || data->d_size != sec->sh->sh_size) {
 		BAD(obj, "section %s: cannot read its contents: %s", sec->name,
 		    data ? "size mismatch" : elf_errmsg(-1));
 		return (const uint8_t *)-1;
@@ -84,32 +138,37 @@ static int read_sections(struct elf_object *obj)
 		return BAD(obj, "bad section headers: %s", elf_errmsg(-1));
 	if (shstrndx >= shnum)
 		return BAD(obj, "section name table index %zu out of range", shstrndx);
+	if (shnum > UINT32_MAX)
+		return BAD(obj, "too many sections (%zu)", shnum);
 	obj->nr_sections = shnum;
+	obj->shstrndx = shstrndx;
 	obj->sections = xcalloc(shnum, sizeof(*obj->sections));
 	for (size_t i = 0; i < shnum; i++) {
 		struct elf_section *sec = &obj->sections[i];
 		Elf_Scn *scn = elf_getscn(obj->elf, i);
 
-		sec->index = i;
-		if (!scn || !gelf_getshdr(scn, &sec->sh))
+		sec->index = (uint32_t)i;
+		sec->sh = scn ? elf64_getshdr(scn) : NULL;
+		if (!sec->sh)
 			return BAD(obj, "bad section header %zu: %s", i, elf_errmsg(-1));
-		sec->name = elf_strptr(obj->elf, shstrndx, sec->sh.sh_name);
+		sec->name = elf_strptr(obj->elf, shstrndx, sec->sh->sh_name);
 		if (!sec->name)
 			return BAD(obj, "section %zu: name offset out of range", i);
-		if (sec->sh.sh_type != SHT_NOBITS &&
-		    (sec->sh.sh_offset > obj->file_size ||
-		     sec->sh.sh_size > obj->file_size - sec->sh.sh_offset))
+		if (sec->sh->sh_type != SHT_NOBITS &&
+		    (sec->sh->sh_offset > obj->file_size ||
+		     sec->sh->sh_size > obj->file_size - sec->sh->sh_offset))
 			return BAD(obj, "section %s: contents (offset %#lx, size %#lx) beyond end of file",
-				   sec->name, (unsigned long)sec->sh.sh_offset,
-				   (unsigned long)sec->sh.sh_size);
+				   sec->name, (unsigned long)sec->sh->sh_offset,
+				   (unsigned long)sec->sh->sh_size);
 		sec->data = section_bytes(obj, sec, scn);
 		if (sec->data == (const uint8_t *)-1)
 			return -1;
-		sec->is_code = sec->sh.sh_flags & SHF_EXECINSTR;
+		sec->is_code = sec->sh->sh_flags & SHF_EXECINSTR;
 		for (size_t k = 0; k < obj->arch->nr_special && !sec->special; k++)
 			if (streq(sec->name, obj->arch->special[k].section))
 				sec->special = &obj->arch->special[k];
 	}
+	release_libelf(obj);
 	return 0;
 }
 
@@ -118,7 +177,7 @@ static struct elf_section *find_symtab(struct elf_object *obj)
 	struct elf_section *sec, *found = NULL;
 
 	for_each_section(obj, sec) {
-		if (sec->sh.sh_type != SHT_SYMTAB)
+		if (sec->sh->sh_type != SHT_SYMTAB)
 			continue;
 		if (found) {
 			BAD(obj, "more than one symbol table");
@@ -136,8 +195,8 @@ static const Elf32_Word *find_shndx_table(struct elf_object *obj, struct elf_sec
 	struct elf_section *sec;
 
 	for_each_section(obj, sec)
-		if (sec->sh.sh_type == SHT_SYMTAB_SHNDX && sec->sh.sh_link == symtab->index &&
-		    sec->data && sec->sh.sh_size / 4 >= obj->nr_symbols)
+		if (sec->sh->sh_type == SHT_SYMTAB_SHNDX && sec->sh->sh_link == symtab->index &&
+		    sec->data && sec->sh->sh_size / 4 >= obj->nr_symbols)
 			return (const Elf32_Word *)sec->data;
 	return NULL;
 }
@@ -147,8 +206,8 @@ static int read_symbol(struct elf_object *obj, struct elf_symbol *sym, const Elf
 {
 	size_t shndx = es->st_shndx;
 
-	if (es->st_name >= strtab->sh.sh_size)
-		return BAD(obj, "symbol %zu: name offset out of range", sym->index);
+	if (es->st_name >= strtab->sh->sh_size)
+		return BAD(obj, "symbol %u: name offset out of range", sym->index);
 	sym->name = (const char *)strtab->data + es->st_name;
 	sym->type = ELF64_ST_TYPE(es->st_info);
 	sym->bind = ELF64_ST_BIND(es->st_info);
@@ -169,14 +228,27 @@ static int read_symbol(struct elf_object *obj, struct elf_symbol *sym, const Elf
 		return BAD(obj, "symbol %s: section index %zu out of range", sym->name, shndx);
 	sym->sec = &obj->sections[shndx];
 	if (sym->type == STT_SECTION) {
-		sym->sec->sec_sym = sym;
 		sym->name = sym->sec->name;
-	} else if (sym->value > sym->sec->sh.sh_size ||
-		   sym->size > sym->sec->sh.sh_size - sym->value) {
+	} else if (sym->value > sym->sec->sh->sh_size ||
+		   sym->size > sym->sec->sh->sh_size - sym->value) {
 		return BAD(obj, "symbol %s: extends beyond its section %s", sym->name,
 			   sym->sec->name);
 	}
 	return 0;
+}
+
+/* Most names are their own key: share the string then. */
+static void set_key(struct elf_symbol *sym)
+{
+	char *key = name_key(sym->name);
+
+	if (streq(key, sym->name)) {
+		free(key);
+		sym->key = sym->name;
+	} else {
+		sym->key = key;
+	}
+	sym->key_hash = XXH3_64bits(sym->key, strlen(sym->key));
 }
 
 /* A later FILE symbol of an already seen name gets "name#2", "name#3", ... */
@@ -206,29 +278,28 @@ static int read_symbols(struct elf_object *obj)
 
 	if (!symtab)
 		return -1;
-	if (symtab->sh.sh_link >= obj->nr_sections || !symtab->data ||
-	    symtab->sh.sh_entsize != sizeof(Elf64_Sym))
+	if (symtab->sh->sh_link >= obj->nr_sections || !symtab->data ||
+	    symtab->sh->sh_entsize != sizeof(Elf64_Sym))
 		return BAD(obj, "malformed symbol table");
-	strtab = &obj->sections[symtab->sh.sh_link];
-	if (!strtab->data || strtab->data[strtab->sh.sh_size - 1] != '\0')
+	strtab = &obj->sections[symtab->sh->sh_link];
+	if (!strtab->data || strtab->data[strtab->sh->sh_size - 1] != '\0')
 		return BAD(obj, "malformed symbol string table");
 	esyms = (const Elf64_Sym *)symtab->data;
-	obj->nr_symbols = symtab->sh.sh_size / sizeof(Elf64_Sym);
+	obj->nr_symbols = symtab->sh->sh_size / sizeof(Elf64_Sym);
+	if (obj->nr_symbols > UINT32_MAX)
+		return BAD(obj, "too many symbols");
 	obj->symbols = xcalloc(obj->nr_symbols, sizeof(*obj->symbols));
 	shndx_table = find_shndx_table(obj, symtab);
-	strmap_init(&obj->by_name, obj->nr_symbols);
 	for (size_t i = 0; i < obj->nr_symbols && !ret; i++) {
 		struct elf_symbol *sym = &obj->symbols[i];
-		void **slot;
 
-		sym->index = i;
+		sym->index = (uint32_t)i;
 		if (i == 0) {
 			static const Elf64_Sym null_sym;
 
 			if (memcmp(&esyms[0], &null_sym, sizeof(null_sym)))
 				ret = BAD(obj, "symbol 0 is not the null symbol");
-			sym->key = xstrdup("");
-			sym->name = "";
+			sym->name = sym->key = "";
 			continue;
 		}
 		ret = read_symbol(obj, sym, &esyms[i], shndx_table, strtab);
@@ -238,21 +309,7 @@ static int read_symbols(struct elf_object *obj)
 			unit = add_unit(obj, &seen_units, &units_alloc, sym->name);
 		else if (sym->bind == STB_LOCAL)
 			sym->unit = unit;	/* ld.lld -r: section symbols follow their FILE */
-		sym->key = name_key(sym->name);
-		sym->key_hash = XXH3_64bits(sym->key, strlen(sym->key));
-		if (!*sym->name || sym->type == STT_SECTION || sym->type == STT_FILE)
-			continue;
-		slot = strmap_slot(&obj->by_name, sym->name);
-		if (*slot) {
-			/* Keep symbol order within a name: append at the chain's end. */
-			struct elf_symbol *s = *slot;
-
-			while (s->next_same_name)
-				s = s->next_same_name;
-			s->next_same_name = sym;
-		} else {
-			*slot = sym;
-		}
+		set_key(sym);
 	}
 	strmap_free(&seen_units);
 	return ret;
@@ -314,7 +371,7 @@ static void index_section_symbols(struct elf_object *obj)
 		for (size_t i = 0; i < sec->nr_syms; i++)
 			funcs += sym_is_func(sec->syms[i]);
 		sec->shared_code = sec->is_code && (funcs > 1 || sec->nr_syms > funcs + 0 ||
-						    (funcs == 1 && sec->syms[0]->size != sec->sh.sh_size));
+						    (funcs == 1 && sec->syms[0]->size != sec->sh->sh_size));
 	}
 }
 
@@ -427,62 +484,97 @@ static int64_t implicit_addend(const uint8_t *p, unsigned width)
 	return 0;
 }
 
-static int read_reloc_section(struct elf_object *obj, struct elf_section *rsec)
+static int check_reloc(struct elf_object *obj, const struct elf_section *base,
+		       const Elf64_Rela *er)
 {
-	bool rela = rsec->sh.sh_type == SHT_RELA;
-	size_t entsize = rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel);
-	struct elf_section *base;
-	bool sorted = true;
-	size_t n;
+	uint32_t type = (uint32_t)ELF64_R_TYPE(er->r_info);
+	size_t symi = ELF64_R_SYM(er->r_info);
+	struct reloc_howto howto;
 
-	if (rsec->sh.sh_info == 0 || rsec->sh.sh_info >= obj->nr_sections)
-		return BAD(obj, "relocation section %s: target section index out of range",
-			   rsec->name);
-	if (rsec->sh.sh_entsize != entsize || rsec->sh.sh_size % entsize)
-		return BAD(obj, "relocation section %s: bad entry size", rsec->name);
-	base = &obj->sections[rsec->sh.sh_info];
-	if (base->reloc_sec)
-		return BAD(obj, "section %s has two relocation sections", base->name);
-	n = rsec->sh.sh_size / entsize;
-	if (n && !rsec->data)
-		return BAD(obj, "relocation section %s has no contents", rsec->name);
-	base->reloc_sec = rsec;
-	base->nr_relocs = n;
-	base->relocs = xmalloc(n * sizeof(*base->relocs));
+	if (!obj->arch->reloc_howto(type, &howto))
+		return BAD(obj, "%s+%#lx: unsupported relocation type %u", base->name,
+			   (unsigned long)er->r_offset, type);
+	if (symi >= obj->nr_symbols)
+		return BAD(obj, "%s+%#lx: relocation symbol index %zu out of range", base->name,
+			   (unsigned long)er->r_offset, symi);
+	if (er->r_offset > base->sh->sh_size || howto.width > base->sh->sh_size - er->r_offset)
+		return BAD(obj, "%s+%#lx: relocation outside its section", base->name,
+			   (unsigned long)er->r_offset);
+	return 0;
+}
+
+/* A sorted copy of @rsec's entries, with the addends of SHT_REL ones. */
+static struct elf_reloc *copy_relocs(struct elf_object *obj, const struct elf_section *rsec,
+				     const struct elf_section *base, size_t n, bool sorted)
+{
+	bool rela = rsec->sh->sh_type == SHT_RELA;
+	size_t entsize = rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel);
+	struct elf_reloc *relocs = xmalloc(n * sizeof(*relocs));
+
 	for (size_t i = 0; i < n; i++) {
 		const Elf64_Rela *er = (const void *)(rsec->data + i * entsize);
-		struct elf_reloc *r = &base->relocs[i];
-		size_t symi = ELF64_R_SYM(er->r_info);
+		struct elf_reloc *r = &relocs[i];
 
 		r->offset = er->r_offset;
-		r->type = (uint32_t)ELF64_R_TYPE(er->r_info);
-		if (!obj->arch->reloc_howto(r->type, &r->howto))
-			return BAD(obj, "%s+%#lx: unsupported relocation type %u", base->name,
-				   (unsigned long)r->offset, r->type);
-		if (symi >= obj->nr_symbols)
-			return BAD(obj, "%s+%#lx: relocation symbol index %zu out of range",
-				   base->name, (unsigned long)r->offset, symi);
-		if (r->offset > base->sh.sh_size ||
-		    r->howto.width > base->sh.sh_size - r->offset)
-			return BAD(obj, "%s+%#lx: relocation outside its section", base->name,
-				   (unsigned long)r->offset);
-		r->sym = &obj->symbols[symi];
+		r->info = er->r_info;
+		r->addend = 0;
 		if (rela)
 			r->addend = er->r_addend;
 		else if (base->data)
-			r->addend = implicit_addend(base->data + r->offset, r->howto.width);
-		if (i && r->offset < r[-1].offset)
-			sorted = false;
+			r->addend = implicit_addend(base->data + r->offset,
+						    elf_reloc_howto(obj, r).width);
 	}
 	if (!sorted)
-		sort(base->relocs, n, sizeof(*base->relocs), cmp_reloc);
+		sort(relocs, n, sizeof(*relocs), cmp_reloc);
+	return relocs;
+}
+
+static int read_reloc_section(struct elf_object *obj, struct elf_section *rsec)
+{
+	bool rela = rsec->sh->sh_type == SHT_RELA;
+	size_t entsize = rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel);
+	struct elf_section *base;
+	uint64_t last = 0;
+	bool sorted = true;
+	size_t n;
+
+	if (rsec->sh->sh_info == 0 || rsec->sh->sh_info >= obj->nr_sections)
+		return BAD(obj, "relocation section %s: target section index out of range",
+			   rsec->name);
+	if (rsec->sh->sh_entsize != entsize || rsec->sh->sh_size % entsize)
+		return BAD(obj, "relocation section %s: bad entry size", rsec->name);
+	base = &obj->sections[rsec->sh->sh_info];
+	if (base->has_reloc_sec)
+		return BAD(obj, "section %s has two relocation sections", base->name);
+	n = rsec->sh->sh_size / entsize;
+	if (n > UINT32_MAX)
+		return BAD(obj, "relocation section %s: too many entries", rsec->name);
+	if (n && !rsec->data)
+		return BAD(obj, "relocation section %s has no contents", rsec->name);
+	base->has_reloc_sec = true;
+	for (size_t i = 0; i < n; i++) {
+		const Elf64_Rela *er = (const void *)(rsec->data + i * entsize);
+
+		if (check_reloc(obj, base, er))
+			return -1;
+		sorted = sorted && er->r_offset >= last;
+		last = er->r_offset;
+	}
+	base->nr_relocs = (uint32_t)n;
+	/* Assemblers and ld -r emit them by offset: read them where they are. */
+	if (rela && sorted) {
+		base->relocs = (const struct elf_reloc *)rsec->data;
+		return 0;
+	}
+	base->relocs = copy_relocs(obj, rsec, base, n, sorted);
+	base->relocs_copied = true;
 	return 0;
 }
 
 /* Does any checksum read the relocations of @sec? */
 static bool checksum_reads(const struct elf_section *sec)
 {
-	if (!(sec->sh.sh_flags & SHF_ALLOC))
+	if (!(sec->sh->sh_flags & SHF_ALLOC))
 		return false;
 	return !sec->special || sec->special->checksummed;
 }
@@ -492,10 +584,10 @@ static int read_relocs(struct elf_object *obj)
 	struct elf_section *sec;
 
 	for_each_section(obj, sec) {
-		if (sec->sh.sh_type != SHT_RELA && sec->sh.sh_type != SHT_REL)
+		if (sec->sh->sh_type != SHT_RELA && sec->sh->sh_type != SHT_REL)
 			continue;
-		if (obj->checksums_only && sec->sh.sh_info < obj->nr_sections &&
-		    !checksum_reads(&obj->sections[sec->sh.sh_info]))
+		if (obj->checksums_only && sec->sh->sh_info < obj->nr_sections &&
+		    !checksum_reads(&obj->sections[sec->sh->sh_info]))
 			continue;
 		if (read_reloc_section(obj, sec))
 			return -1;
@@ -509,7 +601,6 @@ static struct elf_object *open_object(const char *path, bool checksums_only)
 
 	obj->path = path;
 	obj->checksums_only = checksums_only;
-	obj->fd = -1;
 	elf_version(EV_CURRENT);
 	if (open_file(obj) || check_header(obj) || read_sections(obj) || read_symbols(obj) ||
 	    read_relocs(obj)) {
@@ -536,12 +627,14 @@ void elf_close(struct elf_object *obj)
 	if (!obj)
 		return;
 	for (size_t i = 0; i < obj->nr_sections; i++)
-		free(obj->sections[i].relocs);
+		if (obj->sections[i].relocs_copied)
+			free((void *)obj->sections[i].relocs);
 	if (obj->nr_sections)
 		free(obj->sections[0].syms);
 	free(obj->sections);
 	for (size_t i = 0; i < obj->nr_symbols; i++)
-		free(obj->symbols[i].key);
+		if (obj->symbols[i].key != obj->symbols[i].name)
+			free((char *)obj->symbols[i].key);
 	free(obj->symbols);
 	for (size_t i = 0; i < obj->nr_units; i++)
 		free(obj->units[i]);
@@ -550,13 +643,33 @@ void elf_close(struct elf_object *obj)
 	strmap_free(&obj->section_by_name);
 	if (obj->elf)
 		elf_end(obj->elf);
-	if (obj->fd >= 0)
-		close(obj->fd);
+	if (obj->map)
+		munmap(obj->map, obj->file_size);
 	free(obj);
+}
+
+/* Built on first lookup: sums never looks symbols up by name. */
+static void index_symbol_names(struct elf_object *obj)
+{
+	strmap_init(&obj->by_name, obj->nr_symbols);
+	/* Backwards, prepending: each name's chain is in symbol order. */
+	for (size_t i = obj->nr_symbols; i-- > 0;) {
+		struct elf_symbol *sym = &obj->symbols[i];
+		void **slot;
+
+		if (!sym_has_name(sym))
+			continue;
+		slot = strmap_slot(&obj->by_name, sym->name);
+		sym->next_same_name = *slot;
+		*slot = sym;
+	}
 }
 
 struct elf_symbol *elf_find_symbol(const struct elf_object *obj, const char *name)
 {
+	/* The index is a cache: building it does not change the object. */
+	if (!obj->by_name.slots)
+		index_symbol_names((struct elf_object *)obj);
 	return strmap_get(&obj->by_name, name);
 }
 

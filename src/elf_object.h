@@ -18,56 +18,60 @@
 
 struct elf_symbol;
 
+/*
+ * Laid out as Elf64_Rela: a section's relocations are read in place from the
+ * mapped file (a vmlinux.o has over a million), copied only when they need
+ * sorting or are SHT_REL. Read them with the elf_reloc_*() helpers.
+ */
 struct elf_reloc {
 	uint64_t offset;
+	uint64_t info;		/* ELF64_R_INFO(symbol index, type) */
 	int64_t addend;
-	struct elf_symbol *sym;
-	uint32_t type;
-	struct reloc_howto howto;
 };
 
 struct elf_section {
-	size_t index;
 	const char *name;
-	GElf_Shdr sh;
+	const Elf64_Shdr *sh;		/* in the mapped file */
 	const uint8_t *data;		/* NULL for SHT_NOBITS */
-	struct elf_section *reloc_sec;	/* the SHT_RELA/SHT_REL section applying here */
-	struct elf_reloc *relocs;	/* sorted by offset */
-	size_t nr_relocs;
+	const struct elf_reloc *relocs;	/* sorted by offset */
 	struct elf_symbol **syms;	/* defined here, sorted by address */
-	size_t nr_syms;
-	struct elf_symbol *sec_sym;	/* the STT_SECTION symbol, if any */
 	const struct special_layout *special;
+	/* A vmlinux.o has 180k sections: 32-bit counts keep this small. */
+	uint32_t index;
+	uint32_t nr_relocs;
+	uint32_t nr_syms;
+	bool has_reloc_sec;	/* a SHT_RELA/SHT_REL section applies here */
+	bool relocs_copied;	/* relocs is ours, not the file's */
 	bool shared_code;	/* holds code of more than one function */
 	bool is_code;
 };
 
 struct elf_symbol {
-	size_t index;
 	const char *name;
-	char *key;		/* name_key(name) */
+	const char *key;	/* name_key(name); the name itself when they are equal */
 	uint64_t key_hash;
 	struct elf_section *sec;	/* NULL unless defined in a section */
 	uint64_t value;
 	uint64_t size;
-	unsigned char type, bind, visibility;
 	const char *unit;	/* source file, from the FILE symbols */
-	struct elf_symbol *next_same_name;
-	void *priv;		/* per-command data */
+	struct elf_symbol *next_same_name;	/* set by the first elf_find_symbol() */
+	uint32_t index;
+	unsigned char type, bind, visibility;
 };
 
 struct elf_object {
 	const char *path;
-	int fd;
+	void *map;		/* the file, mapped privately */
 	uint64_t file_size;
-	Elf *elf;
+	Elf *elf;		/* NULL once released after indexing */
 	const struct arch *arch;
 	GElf_Ehdr ehdr;
 	struct elf_section *sections;
 	size_t nr_sections;
+	size_t shstrndx;		/* the section name table */
 	struct elf_symbol *symbols;
 	size_t nr_symbols;
-	struct strmap by_name;		/* name -> first symbol of that name */
+	struct strmap by_name;		/* name -> first symbol; built on first lookup */
 	struct strmap section_by_name;	/* name -> first section; built on first lookup */
 	char **units;
 	size_t nr_units;
@@ -91,6 +95,27 @@ struct elf_symbol *elf_symbol_containing(const struct elf_section *sec, uint64_t
 /* Index of the first relocation of @sec at or after @offset. */
 size_t elf_first_reloc(const struct elf_section *sec, uint64_t offset);
 
+static inline struct elf_symbol *elf_reloc_sym(const struct elf_object *obj,
+					       const struct elf_reloc *r)
+{
+	return &obj->symbols[ELF64_R_SYM(r->info)];
+}
+
+static inline uint32_t elf_reloc_type(const struct elf_reloc *r)
+{
+	return (uint32_t)ELF64_R_TYPE(r->info);
+}
+
+/* Known for every relocation of an object: elf_open() checks the types. */
+static inline struct reloc_howto elf_reloc_howto(const struct elf_object *obj,
+						 const struct elf_reloc *r)
+{
+	struct reloc_howto howto = { RELOC_NONE, 0 };
+
+	obj->arch->reloc_howto(elf_reloc_type(r), &howto);
+	return howto;
+}
+
 static inline bool sym_is_func(const struct elf_symbol *s)
 {
 	return s->type == STT_FUNC;
@@ -99,6 +124,12 @@ static inline bool sym_is_func(const struct elf_symbol *s)
 static inline bool sym_is_object(const struct elf_symbol *s)
 {
 	return s->type == STT_OBJECT || s->type == STT_TLS;
+}
+
+/* Found by name: not a section or file symbol, and not nameless. */
+static inline bool sym_has_name(const struct elf_symbol *s)
+{
+	return *s->name && s->type != STT_SECTION && s->type != STT_FILE;
 }
 
 static inline bool sym_is_local(const struct elf_symbol *s)

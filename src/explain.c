@@ -49,8 +49,8 @@ static int quote(char *buf, size_t size, const char *s, size_t max)
 }
 
 /* What the relocations inside [start, end) of @sec point to, for a reader. */
-static void describe_relocs(char *buf, size_t size, const struct elf_section *sec, uint64_t start,
-			    uint64_t end)
+static void describe_relocs(char *buf, size_t size, const struct elf_object *obj,
+			    const struct elf_section *sec, uint64_t start, uint64_t end)
 {
 	size_t n = 0;
 
@@ -58,26 +58,28 @@ static void describe_relocs(char *buf, size_t size, const struct elf_section *se
 	for (size_t i = elf_first_reloc(sec, start); i < sec->nr_relocs && sec->relocs[i].offset < end;
 	     i++) {
 		const struct elf_reloc *r = &sec->relocs[i];
-		const struct elf_section *tsec = r->sym->sec;
+		const struct elf_symbol *rs = elf_reloc_sym(obj, r);
+		const struct elf_section *tsec = rs->sec;
+		struct reloc_howto howto = elf_reloc_howto(obj, r);
 		int w;
 
-		uint64_t t = r->sym->value + (uint64_t)r->addend +
-			     (r->howto.kind == RELOC_PCREL ? r->howto.width : 0);
+		uint64_t t = rs->value + (uint64_t)r->addend +
+			     (howto.kind == RELOC_PCREL ? howto.width : 0);
 
-		if (tsec && (tsec->sh.sh_flags & SHF_STRINGS) && tsec->data &&
-		    t < tsec->sh.sh_size) {
+		if (tsec && (tsec->sh->sh_flags & SHF_STRINGS) && tsec->data &&
+		    t < tsec->sh->sh_size) {
 			char str[128];
 
 			quote(str, sizeof(str), (const char *)tsec->data + t, 40);
 			w = snprintf(buf + n, size - n, " <\"%s\">", str);
-		} else if (r->sym->type == STT_SECTION && tsec) {
+		} else if (rs->type == STT_SECTION && tsec) {
 			const struct elf_symbol *s = elf_symbol_containing(tsec, t);
 
 			w = s ? snprintf(buf + n, size - n, " <%s%+" PRId64 ">", s->name,
 					 r->addend - (int64_t)s->value) :
 				snprintf(buf + n, size - n, " <%s%+" PRId64 ">", tsec->name, r->addend);
 		} else {
-			w = snprintf(buf + n, size - n, " <%s%+" PRId64 ">", r->sym->name, r->addend);
+			w = snprintf(buf + n, size - n, " <%s%+" PRId64 ">", rs->name, r->addend);
 		}
 		if (w < 0 || (size_t)w >= size - n)
 			break;
@@ -109,7 +111,7 @@ static uint64_t next_insn(struct cursor *c)
 		snprintf(c->text, sizeof(c->text), "(bad) .byte 0x%02x", sec->data[c->pos]);
 		c->len = 1;
 	}
-	describe_relocs(c->refs, sizeof(c->refs), sec, c->pos, c->pos + c->len);
+	describe_relocs(c->refs, sizeof(c->refs), c->obj, sec, c->pos, c->pos + c->len);
 	return checksum_range(&c->ctx, c->sym->sec, c->pos, c->pos + c->len) | 1;
 }
 

@@ -128,7 +128,7 @@ static bool has_ftrace_entry(const struct extractor *ex, const struct elf_symbol
 
 	for (size_t i = elf_first_reloc(sec, sym->value);
 	     i < sec->nr_relocs && sec->relocs[i].offset < sym->value + 16; i++)
-		if (streq(sec->relocs[i].sym->name, ex->orig->arch->fentry_name))
+		if (streq(elf_reloc_sym(ex->orig, &sec->relocs[i])->name, ex->orig->arch->fentry_name))
 			return true;
 	return false;
 }
@@ -192,8 +192,8 @@ static struct ow_section *out_section_for(struct extractor *ex, const struct elf
 		free(name);
 		name = xasprintf(".text.%s", sym->name);
 	}
-	sec = ow_section(&ex->w, name, in->sh.sh_type, in->sh.sh_flags & ~SHF_GROUP,
-			 in->sh.sh_addralign);
+	sec = ow_section(&ex->w, name, in->sh->sh_type, in->sh->sh_flags & ~SHF_GROUP,
+			 in->sh->sh_addralign);
 	free(name);
 	return sec;
 }
@@ -203,7 +203,7 @@ static struct ow_symbol *copy_symbol(struct extractor *ex, struct elf_symbol *sy
 {
 	struct xsym *x = &ex->x[sym->index];
 	const struct elf_section *in = sym->sec;
-	uint64_t align = in->sh.sh_addralign ? in->sh.sh_addralign : 1;
+	uint64_t align = in->sh->sh_addralign ? in->sh->sh_addralign : 1;
 
 	if (x->out)
 		return x->out;
@@ -236,13 +236,13 @@ static struct ow_section *copy_anon_section(struct extractor *ex, struct elf_sec
 					    uint64_t *base)
 {
 	if (!ex->anon_out[in->index]) {
-		struct ow_section *out = ow_section(&ex->w, in->name, in->sh.sh_type,
-						    in->sh.sh_flags & ~SHF_GROUP, in->sh.sh_addralign);
+		struct ow_section *out = ow_section(&ex->w, in->name, in->sh->sh_type,
+						    in->sh->sh_flags & ~SHF_GROUP, in->sh->sh_addralign);
 
-		ex->anon_base[in->index] = ow_append(out, in->data, in->sh.sh_size,
-						     in->sh.sh_addralign);
+		ex->anon_base[in->index] = ow_append(out, in->data, in->sh->sh_size,
+						     in->sh->sh_addralign);
 		ex->anon_out[in->index] = out;
-		copy_relocs(ex, in, 0, in->sh.sh_size, out, ex->anon_base[in->index]);
+		copy_relocs(ex, in, 0, in->sh->sh_size, out, ex->anon_base[in->index]);
 	}
 	*base = ex->anon_base[in->index];
 	return ex->anon_out[in->index];
@@ -252,20 +252,20 @@ static struct ow_section *copy_anon_section(struct extractor *ex, struct elf_sec
 static struct ow_symbol *copy_merged(struct extractor *ex, const struct elf_section *in, uint64_t t,
 				     uint64_t *out_off)
 {
-	bool strings = in->sh.sh_flags & SHF_STRINGS;
-	uint64_t len = strings ? strnlen((const char *)in->data + t, in->sh.sh_size - t) + 1 :
-				 in->sh.sh_entsize;
+	bool strings = in->sh->sh_flags & SHF_STRINGS;
+	uint64_t len = strings ? strnlen((const char *)in->data + t, in->sh->sh_size - t) + 1 :
+				 in->sh->sh_entsize;
 	char *key = xasprintf("%s\x01%.*s", in->name, (int)len, (const char *)in->data + t);
 	void **slot = strmap_slot(&ex->string_offsets, key);
-	struct ow_section *out = ow_section(&ex->w, in->name, in->sh.sh_type, in->sh.sh_flags,
-					    in->sh.sh_addralign);
+	struct ow_section *out = ow_section(&ex->w, in->name, in->sh->sh_type, in->sh->sh_flags,
+					    in->sh->sh_addralign);
 
-	out->entsize = in->sh.sh_entsize;
+	out->entsize = in->sh->sh_entsize;
 	if (*slot && strings) {
 		free(key);
 	} else {
 		*slot = (void *)(uintptr_t)(ow_append(out, in->data + t, len,
-						      strings ? 1 : in->sh.sh_addralign) + 1);
+						      strings ? 1 : in->sh->sh_addralign) + 1);
 	}
 	*out_off = (uint64_t)(uintptr_t)*slot - 1;
 	return ow_section_symbol(&ex->w, out);
@@ -417,13 +417,15 @@ static const char *special_key_field(const struct elf_section *in, uint64_t offs
 static void copy_reloc(struct extractor *ex, struct elf_section *in, const struct elf_reloc *r,
 		       uint64_t insn_end, struct ow_section *out, uint64_t place)
 {
-	struct elf_symbol *rs = r->sym;
+	struct elf_symbol *rs = elf_reloc_sym(ex->patched, r);
 	struct elf_section *tsec = rs->sec;
 	const char *special = special_key_field(in, r->offset);
+	struct reloc_howto howto = elf_reloc_howto(ex->patched, r);
+	uint32_t type = elf_reloc_type(r);
 	uint64_t t, base = 0;
 
-	if (rs->type != STT_SECTION && !(tsec && (tsec->sh.sh_flags & SHF_MERGE))) {
-		emit_symbol_ref(ex, out, place, r->type, rs, r->addend, special);
+	if (rs->type != STT_SECTION && !(tsec && (tsec->sh->sh_flags & SHF_MERGE))) {
+		emit_symbol_ref(ex, out, place, type, rs, r->addend, special);
 		return;
 	}
 	if (!tsec) {
@@ -433,27 +435,27 @@ static void copy_reloc(struct extractor *ex, struct elf_section *in, const struc
 		return;
 	}
 	t = rs->value + (uint64_t)r->addend;
-	if (r->howto.kind == RELOC_PCREL && in->is_code)
+	if (howto.kind == RELOC_PCREL && in->is_code)
 		t += insn_end ? insn_end - r->offset : ex->patched->arch->pcrel_field_bias;
-	if (tsec->sh.sh_flags & SHF_MERGE) {
+	if (tsec->sh->sh_flags & SHF_MERGE) {
 		uint64_t off;
 		struct ow_symbol *s = copy_merged(ex, tsec, t, &off);
 
-		ow_add_reloc(out, place, s, r->type, (int64_t)(off - (t - rs->value - (uint64_t)r->addend)));
+		ow_add_reloc(out, place, s, type, (int64_t)(off - (t - rs->value - (uint64_t)r->addend)));
 		return;
 	}
 	{
 		struct elf_symbol *target = reference_target(ex->patched, tsec, t, ex->current_fn,
-								   r->howto.kind == RELOC_ABS);
+								   howto.kind == RELOC_ABS);
 
 		if (target && (target->size ? t <= target->value + target->size : t == target->value)) {
-			emit_symbol_ref(ex, out, place, r->type, target,
+			emit_symbol_ref(ex, out, place, type, target,
 					(int64_t)(rs->value - target->value + (uint64_t)r->addend), special);
 			return;
 		}
 	}
 	ow_add_reloc(out, place, ow_section_symbol(&ex->w, copy_anon_section(ex, tsec, &base)),
-		     r->type, (int64_t)(base + rs->value + (uint64_t)r->addend));
+		     type, (int64_t)(base + rs->value + (uint64_t)r->addend));
 }
 
 struct branch_scan {
@@ -545,29 +547,29 @@ static void copy_entry_content(struct extractor *ex, const struct special_entry 
 	if (i >= e->sec->nr_relocs || e->sec->relocs[i].offset != field)
 		return;
 	r = &e->sec->relocs[i];
-	tsec = r->sym->sec;
-	t = r->sym->value + (uint64_t)r->addend;
+	tsec = elf_reloc_sym(ex->patched, r)->sec;
+	t = elf_reloc_sym(ex->patched, r)->value + (uint64_t)r->addend;
 	len = e->sec->data[e->offset + (uint64_t)l->content_len_field];
-	if (!tsec || !tsec->data || t > tsec->sh.sh_size || len > tsec->sh.sh_size - t) {
+	if (!tsec || !tsec->data || t > tsec->sh->sh_size || len > tsec->sh->sh_size - t) {
 		error(ex->opts->patched, "%s+%#" PRIx64 ": replacement outside %s", e->sec->name,
 		      e->offset, tsec ? tsec->name : "any section");
 		ex->errors++;
 		return;
 	}
-	rout = ow_section(&ex->w, tsec->name, tsec->sh.sh_type, tsec->sh.sh_flags & ~SHF_GROUP,
-			  tsec->sh.sh_addralign);
+	rout = ow_section(&ex->w, tsec->name, tsec->sh->sh_type, tsec->sh->sh_flags & ~SHF_GROUP,
+			  tsec->sh->sh_addralign);
 	roff = ow_append(rout, tsec->data + t, len, 1);
 	copy_relocs(ex, tsec, t, t + len, rout, roff);
 	ow_add_reloc(out, out_entry + (uint64_t)l->content_field, ow_section_symbol(&ex->w, rout),
-		     r->type, (int64_t)roff);
+		     elf_reloc_type(r), (int64_t)roff);
 }
 
 static void copy_entry(struct extractor *ex, const struct special_entry *e)
 {
 	const struct special_layout *l = e->sec->special;
-	struct ow_section *out = ow_section(&ex->w, e->sec->name, e->sec->sh.sh_type,
-					    e->sec->sh.sh_flags & ~SHF_GROUP,
-					    e->sec->sh.sh_addralign);
+	struct ow_section *out = ow_section(&ex->w, e->sec->name, e->sec->sh->sh_type,
+					    e->sec->sh->sh_flags & ~SHF_GROUP,
+					    e->sec->sh->sh_addralign);
 	uint64_t off = ow_append(out, e->sec->data + e->offset, l->entry_size, 1);
 	uint64_t cfield = e->offset + (uint64_t)l->content_field;
 
@@ -585,9 +587,9 @@ static void copy_entry(struct extractor *ex, const struct special_entry *e)
 		struct elf_section *comp = elf_find_section(ex->patched, l->companion);
 		uint64_t coff = e->offset / l->entry_size * l->companion_size;
 
-		if (comp && comp->data && coff + l->companion_size <= comp->sh.sh_size) {
-			struct ow_section *cout = ow_section(&ex->w, comp->name, comp->sh.sh_type,
-							     comp->sh.sh_flags, comp->sh.sh_addralign);
+		if (comp && comp->data && coff + l->companion_size <= comp->sh->sh_size) {
+			struct ow_section *cout = ow_section(&ex->w, comp->name, comp->sh->sh_type,
+							     comp->sh->sh_flags, comp->sh->sh_addralign);
 
 			ow_append(cout, comp->data + coff, l->companion_size, 1);
 		}
@@ -668,7 +670,7 @@ static void add_callbacks(struct extractor *ex)
 		struct ow_symbol *out;
 		char *alias;
 
-		if (!sym_is_object(sec->syms[k]) || off + 24 > sec->sh.sh_size)
+		if (!sym_is_object(sec->syms[k]) || off + 24 > sec->sh->sh_size)
 			continue;
 		memcpy(&kind, sec->data + off + 8, 8);
 		if (i >= sec->nr_relocs || sec->relocs[i].offset != off + 16 || kind < 1 || kind > 4) {
@@ -676,7 +678,7 @@ static void add_callbacks(struct extractor *ex)
 			ex->errors++;
 			continue;
 		}
-		fn = sec->relocs[i].sym;
+		fn = elf_reloc_sym(ex->patched, &sec->relocs[i]);
 		if (fn->type == STT_SECTION && fn->sec)
 			fn = elf_symbol_containing(fn->sec, fn->value + (uint64_t)sec->relocs[i].addend);
 		if (!fn || !sym_is_func(fn) || !fn->sec) {
@@ -757,7 +759,7 @@ static void mark_ignored(struct extractor *ex)
 
 	for (size_t i = 0; sec && i < sec->nr_relocs; i++) {
 		const struct elf_reloc *r = &sec->relocs[i];
-		struct elf_symbol *fn = r->sym;
+		struct elf_symbol *fn = elf_reloc_sym(ex->patched, r);
 
 		if (fn->type == STT_SECTION && fn->sec)
 			fn = elf_symbol_containing(fn->sec, fn->value + (uint64_t)r->addend);

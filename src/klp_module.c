@@ -136,7 +136,7 @@ static int check_defined(const struct elf_object *obj, const struct klp_origin *
 	for (s = elf_find_symbol(obj, name); s; s = s->next_same_name) {
 		if (!s->sec || sym_is_local(s))
 			continue;
-		if (!(s->sec->sh.sh_flags & SHF_EXECINSTR))
+		if (!(s->sec->sh->sh_flags & SHF_EXECINSTR))
 			return BAD(o, "symbol %s is not code (defined in section %s)", name,
 				   s->sec->name);
 		return 0;
@@ -295,10 +295,10 @@ int klp_manifest_add(struct klp_manifest *m, struct elf_object *obj)
 	if (!sec)
 		return error(obj->path, "no " MANIFEST_SECTION " section: not a patch object "
 			     "from 'klpdiff extract'");
-	if (sec->sh.sh_type != SHT_PROGBITS || !sec->data)
+	if (sec->sh->sh_type != SHT_PROGBITS || !sec->data)
 		return error(obj->path, MANIFEST_SECTION " is empty or not SHT_PROGBITS");
 	/* Tolerate the NUL padding a section may get; a NUL inside is an error below. */
-	size = sec->sh.sh_size;
+	size = sec->sh->sh_size;
 	while (size && !sec->data[size - 1])
 		size--;
 	if (size == 0)

@@ -51,12 +51,12 @@ static int open_table(struct elf_object *obj, struct klp_table *t)
 	memset(t, 0, sizeof(*t));
 	t->obj = obj;
 	t->relocs = elf_find_section(obj, RELOCS_SECTION);
-	if (!t->relocs || !t->relocs->sh.sh_size)
+	if (!t->relocs || !t->relocs->sh->sh_size)
 		return 0;
-	if (t->relocs->sh.sh_size % ENTRY_SIZE || !t->relocs->data)
+	if (t->relocs->sh->sh_size % ENTRY_SIZE || !t->relocs->data)
 		return error(obj->path, RELOCS_SECTION " is not a table of %d-byte entries",
 			     ENTRY_SIZE);
-	t->nr = t->relocs->sh.sh_size / ENTRY_SIZE;
+	t->nr = t->relocs->sh->sh_size / ENTRY_SIZE;
 	t->strings = elf_find_section(obj, STRINGS_SECTION);
 	if (!t->strings || !t->strings->data)
 		return error(obj->path, RELOCS_SECTION " without " STRINGS_SECTION);
@@ -70,19 +70,21 @@ static int field_target(const struct klp_table *t, size_t i, unsigned field, con
 	uint64_t at = i * ENTRY_SIZE + field;
 	size_t k = elf_first_reloc(t->relocs, at);
 	const struct elf_reloc *r;
+	const struct elf_symbol *rs;
 
 	if (k >= t->relocs->nr_relocs || t->relocs->relocs[k].offset != at)
 		return BAD_ENTRY(t, i, "no relocation fills its %s field", what);
 	r = &t->relocs->relocs[k];
-	if (r->type != t->obj->arch->reloc_abs64)
+	rs = elf_reloc_sym(t->obj, r);
+	if (elf_reloc_type(r) != t->obj->arch->reloc_abs64)
 		return BAD_ENTRY(t, i, "its %s field has relocation type %u, not a 64-bit "
-				 "absolute one", what, r->type);
-	if (!r->sym->sec)
+				 "absolute one", what, elf_reloc_type(r));
+	if (!rs->sec)
 		return BAD_ENTRY(t, i, "its %s field refers to %s, which is not defined here",
-				 what, r->sym->name);
-	*sec = r->sym->sec;
-	*offset = r->sym->value + (uint64_t)r->addend;
-	if (*offset >= (*sec)->sh.sh_size)
+				 what, rs->name);
+	*sec = rs->sec;
+	*offset = rs->value + (uint64_t)r->addend;
+	if (*offset >= (*sec)->sh->sh_size)
 		return BAD_ENTRY(t, i, "its %s field points past the end of %s", what,
 				 (*sec)->name);
 	return 0;
@@ -134,13 +136,15 @@ static bool all_zero(const uint8_t *p, unsigned n)
 }
 
 /* Does an ordinary relocation of @sec touch [@offset, @offset + @width)? */
-static bool overlaps_reloc(const struct elf_section *sec, uint64_t offset, unsigned width)
+static bool overlaps_reloc(const struct elf_object *obj, const struct elf_section *sec,
+			   uint64_t offset, unsigned width)
 {
 	size_t k = elf_first_reloc(sec, offset);
 
 	if (k < sec->nr_relocs && sec->relocs[k].offset < offset + width)
 		return true;
-	return k > 0 && sec->relocs[k - 1].offset + sec->relocs[k - 1].howto.width > offset;
+	return k > 0 &&
+	       sec->relocs[k - 1].offset + elf_reloc_howto(obj, &sec->relocs[k - 1]).width > offset;
 }
 
 static int read_name(const struct klp_table *t, size_t i, struct klp_reloc *kr)
@@ -154,7 +158,7 @@ static int read_name(const struct klp_table *t, size_t i, struct klp_reloc *kr)
 		return BAD_ENTRY(t, i, "its name points into %s, not " STRINGS_SECTION,
 				 sec->name);
 	kr->name = (const char *)sec->data + off;
-	if (!memchr(kr->name, '\0', sec->sh.sh_size - off))
+	if (!memchr(kr->name, '\0', sec->sh->sh_size - off))
 		return BAD_ENTRY(t, i, "its name is not NUL-terminated");
 	if (!parse_klp_sym(kr->name, kr->objname))
 		return BAD_ENTRY(t, i, "bad livepatch symbol name '%s' (want "
@@ -168,17 +172,17 @@ static int check_place(const struct klp_table *t, size_t i, const struct klp_rel
 
 	if (starts_with(sec->name, ".klpdiff."))
 		return BAD_ENTRY(t, i, "(%s) its place is in %s", kr->name, sec->name);
-	if (!(sec->sh.sh_flags & SHF_ALLOC))
+	if (!(sec->sh->sh_flags & SHF_ALLOC))
 		return BAD_ENTRY(t, i, "(%s) its place is in %s, which is not loaded", kr->name,
 				 sec->name);
-	if (kr->offset + kr->width > sec->sh.sh_size)
+	if (kr->offset + kr->width > sec->sh->sh_size)
 		return BAD_ENTRY(t, i, "(%s) its place %s+%#lx runs past the section end",
 				 kr->name, sec->name, (unsigned long)kr->offset);
 	/* x86-64's apply_relocate_add() refuses to write over anything but zeros. */
 	if (sec->data && !all_zero(sec->data + kr->offset, kr->width))
 		return BAD_ENTRY(t, i, "(%s) the bytes at %s+%#lx are not zero", kr->name,
 				 sec->name, (unsigned long)kr->offset);
-	if (overlaps_reloc(sec, kr->offset, kr->width))
+	if (overlaps_reloc(t->obj, sec, kr->offset, kr->width))
 		return BAD_ENTRY(t, i, "(%s) an ordinary relocation also writes at %s+%#lx",
 				 kr->name, sec->name, (unsigned long)kr->offset);
 	/*
@@ -281,12 +285,11 @@ static int find_tables(struct postlink *pl)
 {
 	struct elf_section *sec;
 
-	if (elf_getshdrstrndx(pl->obj->elf, &pl->shstrtab_index))
-		return error(pl->obj->path, "no section name table");
+	pl->shstrtab_index = pl->obj->shstrndx;
 	for_each_section(pl->obj, sec) {
-		if (sec->sh.sh_type != SHT_SYMTAB)
+		if (sec->sh->sh_type != SHT_SYMTAB)
 			continue;
-		pl->strtab_index = sec->sh.sh_link;
+		pl->strtab_index = sec->sh->sh_link;
 		pl->raw_syms = (const Elf64_Sym *)sec->data;
 	}
 	return 0;
@@ -297,14 +300,14 @@ static int leave_out(const struct postlink *pl, const struct elf_section *sec)
 {
 	const char *path = pl->obj->path;
 
-	switch (sec->sh.sh_type) {
+	switch (sec->sh->sh_type) {
 	case SHT_NULL:
 	case SHT_SYMTAB:
 	case SHT_SYMTAB_SHNDX:
 	case SHT_LLVM_ADDRSIG:	/* only for the linker's identical code folding */
 		return 1;
 	case SHT_RELA:
-		if (sec->sh.sh_flags & SHF_RELA_LIVEPATCH)
+		if (sec->sh->sh_flags & SHF_RELA_LIVEPATCH)
 			return error(path, "already has livepatch relocations (%s)", sec->name);
 		return 1;	/* rebuilt from the model, against the new symbol table */
 	case SHT_REL:
@@ -318,7 +321,7 @@ static int leave_out(const struct postlink *pl, const struct elf_section *sec)
 	}
 	if (starts_with(sec->name, ".klpdiff."))
 		return 1;
-	if (sec->sh.sh_link || (sec->sh.sh_flags & (SHF_LINK_ORDER | SHF_GROUP | SHF_INFO_LINK)))
+	if (sec->sh->sh_link || (sec->sh->sh_flags & (SHF_LINK_ORDER | SHF_GROUP | SHF_INFO_LINK)))
 		return error(path, "%s: sections linked to other sections are not supported",
 			     sec->name);
 	return 0;
@@ -338,12 +341,12 @@ static int copy_sections(struct postlink *pl)
 			continue;
 		if (ow_find_section(&pl->w, sec->name))
 			return error(pl->obj->path, "two sections named %s", sec->name);
-		ws = ow_section(&pl->w, sec->name, sec->sh.sh_type, sec->sh.sh_flags,
-				sec->sh.sh_addralign);
-		ws->entsize = sec->sh.sh_entsize;
-		ws->info = sec->sh.sh_info;
-		if (sec->sh.sh_size)
-			ow_append(ws, sec->data, sec->sh.sh_size, 1);
+		ws = ow_section(&pl->w, sec->name, sec->sh->sh_type, sec->sh->sh_flags,
+				sec->sh->sh_addralign);
+		ws->entsize = sec->sh->sh_entsize;
+		ws->info = sec->sh->sh_info;
+		if (sec->sh->sh_size)
+			ow_append(ws, sec->data, sec->sh->sh_size, 1);
 		pl->secs[sec->index] = ws;
 	}
 	return 0;
@@ -388,13 +391,14 @@ static int copy_relocs(struct postlink *pl)
 
 		for (size_t k = 0; ws && k < sec->nr_relocs; k++) {
 			const struct elf_reloc *r = &sec->relocs[k];
-			struct ow_symbol *os = pl->syms[r->sym->index];
+			const struct elf_symbol *rs = elf_reloc_sym(pl->obj, r);
+			struct ow_symbol *os = pl->syms[rs->index];
 
 			if (!os)
 				return error(pl->obj->path, "%s+%#lx: relocation against %s, which "
 					     "is not copied", sec->name, (unsigned long)r->offset,
-					     r->sym->index ? r->sym->name : "symbol 0");
-			ow_add_reloc(ws, r->offset, os, r->type, r->addend);
+					     rs->index ? rs->name : "symbol 0");
+			ow_add_reloc(ws, r->offset, os, elf_reloc_type(r), r->addend);
 		}
 	}
 	return 0;

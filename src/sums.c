@@ -45,7 +45,12 @@ void sums_compute(struct sum_list *list, struct elf_object *obj, const char *uni
 {
 	struct checksum_ctx ctx;
 	struct elf_symbol *sym;
+	size_t wanted = 0;
 
+	/* Room for all records at once: doubling would leave up to half unused. */
+	for_each_symbol(obj, sym)
+		wanted += checksum_wanted(obj, sym);
+	GROW(list->recs, list->nr, list->alloc, list->nr + wanted);
 	checksum_init(&ctx, obj, false);
 	for_each_symbol(obj, sym) {
 		const struct sym_sums *ss;
@@ -64,7 +69,7 @@ void sums_compute(struct sum_list *list, struct elf_object *obj, const char *uni
 		rec->checksum = ss->checksum;
 		rec->linesum = ss->linesum;
 		rec->flags = symbol_flags(sym);
-		rec->owner = ss->owner ? ss->owner->key : "-";
+		rec->owner = ss->owner ? obj->symbols[ss->owner].key : "-";
 		rec->ordinal = sym->index;
 		rec->sym = sym;
 	}
