@@ -299,6 +299,9 @@ void checksum_free(struct checksum_ctx *ctx)
 	free(ctx->sums);
 	free(ctx->line_arg);
 	free(ctx->by_body);
+	for (size_t i = 0; ctx->anon && i < ctx->obj->nr_sections; i++)
+		free(ctx->anon[i].v);
+	free(ctx->anon);
 	if (sc) {
 		free(sc->refs);
 		free(sc->holes);
@@ -464,6 +467,114 @@ static void hash_branch(struct checksum_ctx *ctx, XXH3_state_t *st, const struct
 			(int64_t)(hole->target - target->value - (hole->insn_end - hole->offset)));
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Where pieces of anonymous data (string literals, compound literals, tables
+ * without a symbol) start: the offsets relocations point at, per section,
+ * sorted. Indexed once per object, on first need.
+ */
+static void index_anonymous_starts(struct checksum_ctx *ctx)
+{
+	const struct elf_object *obj = ctx->obj;
+	const struct elf_section *sec;
+
+	ctx->anon = xcalloc(obj->nr_sections, sizeof(*ctx->anon));
+	for_each_section(obj, sec) {
+		for (uint32_t i = 0; i < sec->nr_relocs; i++) {
+			const struct elf_reloc *r = &sec->relocs[i];
+			const struct elf_symbol *rs = elf_reloc_sym(obj, r);
+			struct anon_starts *a;
+
+			if (rs->type != STT_SECTION || !rs->sec || rs->sec->is_code ||
+			    (rs->sec->sh->sh_flags & SHF_MERGE))
+				continue;
+			a = &ctx->anon[rs->sec->index];
+			GROW(a->v, a->nr, a->alloc, a->nr + 1);
+			a->v[a->nr++] = reloc_target(obj, sec, r, 0);
+		}
+	}
+	for (size_t k = 0; k < obj->nr_sections; k++)
+		sort(ctx->anon[k].v, ctx->anon[k].nr, sizeof(uint64_t), cmp_u64);
+}
+
+/* The end of the anonymous piece at @t: the next start, symbol or the section's end. */
+static uint64_t anonymous_end(struct checksum_ctx *ctx, const struct elf_section *tsec, uint64_t t)
+{
+	const struct anon_starts *a;
+	uint64_t end = tsec->sh->sh_size;
+	size_t lo = 0, hi;
+
+	if (!ctx->anon)
+		index_anonymous_starts(ctx);
+	a = &ctx->anon[tsec->index];
+	hi = a->nr;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a->v[mid] <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < a->nr && a->v[lo] < end)
+		end = a->v[lo];
+	for (lo = 0, hi = tsec->nr_syms; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (tsec->syms[mid]->value <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < tsec->nr_syms && tsec->syms[lo]->value < end)
+		end = tsec->syms[lo]->value;
+	return end;
+}
+
+/*
+ * Data no symbol covers, by content rather than by offset: a relocatable
+ * link (an LTO vmlinux.o) concatenates same-named sections of many files,
+ * such as clang's .rodata..L.str.N, so an offset moves whenever another
+ * file's piece changes size. The piece is its bytes and what its own
+ * relocations point at, by name.
+ */
+static void hash_anonymous_data(struct checksum_ctx *ctx, XXH3_state_t *st,
+				const struct elf_section *tsec, uint64_t t)
+{
+	uint64_t end;
+
+	if (!tsec->data || t >= tsec->sh->sh_size) {
+		put_token(st, TOKEN_IN_SECTION, strmap_hash(tsec->name), t);
+		return;
+	}
+	end = anonymous_end(ctx, tsec, t);
+	put_token(st, TOKEN_CONTENT, end - t, 0);
+	XXH3_64bits_update(st, tsec->data + t, end - t);
+	for (size_t i = elf_first_reloc(tsec, t); i < tsec->nr_relocs &&
+	     tsec->relocs[i].offset < end; i++) {
+		const struct elf_reloc *r = &tsec->relocs[i];
+		const struct elf_symbol *rs = elf_reloc_sym(ctx->obj, r);
+		uint64_t at = (uint64_t)r->addend;
+
+		/* A switch table's entries: the function they jump into, not .text's offset. */
+		if (rs->type == STT_SECTION && rs->sec) {
+			const struct elf_symbol *in = elf_symbol_containing(rs->sec, rs->value + at);
+
+			at += rs->value - (in ? in->value : 0);
+			rs = in ? in : rs;
+		}
+		put_token(st, TOKEN_IN_SYMBOL, r->offset - t,
+			  strmap_hash(rs->type == STT_SECTION && rs->sec ? rs->sec->name : rs->key));
+		put_u64(st, at);
+	}
+}
+
 static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_section *sec,
 		       const struct hole *hole, const struct elf_symbol *fn)
 {
@@ -504,7 +615,7 @@ static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct 
 		hash_symbol_ref(ctx, st, sec, r->offset, fn, target,
 				(int64_t)(rs->value - target->value + (uint64_t)r->addend));
 	else
-		put_token(st, TOKEN_IN_SECTION, strmap_hash(tsec->name), t);
+		hash_anonymous_data(ctx, st, tsec, t);
 }
 
 static void collect_ref(const struct insn_ref *ref, void *arg)

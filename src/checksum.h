@@ -44,6 +44,10 @@ struct checksum_ctx {
 	signed char *line_arg;		/* by symbol index: line argument of a helper, or -1 */
 	bool *by_body;			/* by symbol index: a clone told apart by its body */
 	struct hash_scratch *scratch;
+	struct anon_starts {		/* by section index; see hash_anonymous_data() */
+		uint64_t *v;
+		size_t nr, alloc;
+	} *anon;
 };
 
 /* Does this symbol get a checksum (a sized function or data object)? */
