@@ -549,7 +549,11 @@ static void hash_anonymous_data(struct checksum_ctx *ctx, XXH3_state_t *st,
 {
 	uint64_t end;
 
-	if (!tsec->data || t >= tsec->sh->sh_size) {
+	/*
+	 * Code without a symbol (.altinstr_aux) stays by offset: its pieces
+	 * end in jumps back, not at a referenced offset.
+	 */
+	if (tsec->is_code || !tsec->data || t >= tsec->sh->sh_size) {
 		put_token(st, TOKEN_IN_SECTION, strmap_hash(tsec->name), t);
 		return;
 	}
@@ -562,6 +566,11 @@ static void hash_anonymous_data(struct checksum_ctx *ctx, XXH3_state_t *st,
 		const struct elf_symbol *rs = elf_reloc_sym(ctx->obj, r);
 		uint64_t at = (uint64_t)r->addend;
 
+		if (rs->type == STT_SECTION && rs->sec && (rs->sec->sh->sh_flags & SHF_STRINGS)) {
+			put_token(st, TOKEN_IN_SYMBOL, r->offset - t, 0);
+			hash_string_at(st, rs->sec, rs->value + at);
+			continue;
+		}
 		/* A switch table's entries: the function they jump into, not .text's offset. */
 		if (rs->type == STT_SECTION && rs->sec) {
 			const struct elf_symbol *in = elf_symbol_containing(rs->sec, rs->value + at);
