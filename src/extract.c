@@ -98,9 +98,6 @@ static int load(struct extractor *ex)
 	    !streq(ex->orig->units[0], ex->patched->units[0]))
 		return error(o->patched, "built from %s, but %s is built from %s: not a pair",
 			     ex->patched->units[0], o->orig, ex->orig->units[0]);
-	if (!elf_find_symbol(ex->patched, ex->patched->arch->fentry_name))
-		return error(o->patched, "no calls to %s: not an object from a kernel build with "
-			     "ftrace (-pg -mfentry)", ex->patched->arch->fentry_name);
 	if (kernel_symbols_read(&ex->ksyms, o->kernel_symbols) || symvers_read(&ex->symvers, o->symvers))
 		return -1;
 	if (o->vmlinux_symbols) {
@@ -149,8 +146,9 @@ static void decide_item(struct extractor *ex, const struct diff_item *it)
 		if (ex->x[p->sym->index].ignored)
 			break;	/* KLPDIFF_IGNORE_FUNCTION: the author says so */
 		if (!has_ftrace_entry(ex, o->sym)) {
-			refuse(ex, "%s:%s changed, but the original has no ftrace entry (notrace or "
-			       "inline-only): patch the functions that call it instead", r->unit, r->name);
+			refuse(ex, "%s:%s changed, but the original has no ftrace entry (notrace, "
+			       "or its file is built without ftrace, as lib/ is): patch the functions "
+			       "that call it instead", r->unit, r->name);
 			break;
 		}
 		ex->x[p->sym->index].role = ROLE_PATCH;
