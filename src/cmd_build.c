@@ -450,16 +450,14 @@ static int prepare_cache(struct build_opts *o, struct build_state *s)
 	char *path;
 
 	kb->jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
-	/* With LTO the target's own build is rebuilt: its commands must stay as they were. */
+	/*
+	 * ccache gives the same objects, so it is no part of the cache key: an
+	 * original built without it serves builds with it. With LTO the
+	 * target's own build is rebuilt: its commands must stay as they were.
+	 */
 	kb->ccache = !kb->lto && !getenv("KLPDIFF_NO_CCACHE") &&
 		     !system("command -v ccache >/dev/null 2>&1");
 	s->compiler = compiler_version(kb->llvm);
-	if (kb->ccache) {
-		char *with = xasprintf("ccache %s", s->compiler);
-
-		free(s->compiler);
-		s->compiler = with;
-	}
 	s->cache = cache_dir(kb->src, s->config, s->compiler);
 	if (kb->lto) {
 		kb->orig = xstrdup(kb->target);

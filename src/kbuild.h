@@ -32,7 +32,7 @@ struct kbuild {
 	char *include_dir;	/* patch-author headers */
 	bool llvm;
 	bool lto;		/* clang LTO: objects are bitcode, code is in the links */
-	bool ccache;		/* compile through ccache (part of the cache key) */
+	bool ccache;		/* compile through ccache (same objects: not in the cache key) */
 	int jobs;
 };
 
