@@ -115,6 +115,18 @@ static int check_header(struct elf_object *obj)
 	return 0;
 }
 
+static bool is_aligned(const void *p, size_t align)
+{
+	return (uintptr_t)p % align == 0;
+}
+
+/* Symbols and relocations are read in place, as 8-byte aligned structures. */
+static bool holds_entries(const struct elf_section *sec)
+{
+	return sec->sh->sh_type == SHT_SYMTAB || sec->sh->sh_type == SHT_RELA ||
+	       sec->sh->sh_type == SHT_REL;
+}
+
 static const uint8_t *section_bytes(struct elf_object *obj, struct elf_section *sec, Elf_Scn *scn)
 {
 	Elf_Data *data;
@@ -151,6 +163,10 @@ static int read_sections(struct elf_object *obj)
 		sec->sh = scn ? elf64_getshdr(scn) : NULL;
 		if (!sec->sh)
 			return BAD(obj, "bad section header %zu: %s", i, elf_errmsg(-1));
+		/* libelf on x86 hands out misaligned headers in place; C may not read them. */
+		if (!is_aligned(sec->sh, _Alignof(Elf64_Shdr)))
+			return BAD(obj, "section header table at offset %#lx is not 8-byte aligned",
+				   (unsigned long)obj->ehdr.e_shoff);
 		sec->name = elf_strptr(obj->elf, shstrndx, sec->sh->sh_name);
 		if (!sec->name)
 			return BAD(obj, "section %zu: name offset out of range", i);
@@ -163,6 +179,9 @@ static int read_sections(struct elf_object *obj)
 		sec->data = section_bytes(obj, sec, scn);
 		if (sec->data == (const uint8_t *)-1)
 			return -1;
+		if (sec->data && holds_entries(sec) && !is_aligned(sec->data, 8))
+			return BAD(obj, "section %s at offset %#lx is not 8-byte aligned", sec->name,
+				   (unsigned long)sec->sh->sh_offset);
 		sec->is_code = sec->sh->sh_flags & SHF_EXECINSTR;
 		for (size_t k = 0; k < obj->arch->nr_special && !sec->special; k++)
 			if (streq(sec->name, obj->arch->special[k].section))
