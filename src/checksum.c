@@ -274,17 +274,45 @@ static void find_clones_by_body(struct checksum_ctx *ctx)
 					     strstr(sym->key, ".constprop");
 }
 
+static struct hash_scratch *new_scratch(void)
+{
+	struct hash_scratch *sc = xcalloc(1, sizeof(*sc));
+
+	for (int i = 0; i < 3; i++) {
+		sc->state[i] = XXH3_createState();
+		if (!sc->state[i])
+			fatal("out of memory");
+	}
+	return sc;
+}
+
+static void free_scratch(struct hash_scratch *sc)
+{
+	if (!sc)
+		return;
+	free(sc->refs);
+	free(sc->holes);
+	free(sc->lines);
+	free(sc->pieces);
+	for (int i = 0; i < 3; i++)
+		XXH3_freeState(sc->state[i]);
+	free(sc);
+}
+
+static void free_anonymous_starts(struct checksum_ctx *ctx)
+{
+	for (size_t i = 0; ctx->anon && i < ctx->obj->nr_sections; i++)
+		free(ctx->anon[i].v);
+	free(ctx->anon);
+	ctx->anon = NULL;
+}
+
 void checksum_init(struct checksum_ctx *ctx, struct elf_object *obj, bool all_entries)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->obj = obj;
 	ctx->sums = xcalloc(obj->nr_symbols, sizeof(*ctx->sums));
-	ctx->scratch = xcalloc(1, sizeof(*ctx->scratch));
-	for (int i = 0; i < 3; i++) {
-		ctx->scratch->state[i] = XXH3_createState();
-		if (!ctx->scratch->state[i])
-			fatal("out of memory");
-	}
+	ctx->scratch = new_scratch();
 	index_special_entries(ctx, all_entries);
 	find_static_local_owners(ctx);
 	find_line_helpers(ctx);
@@ -293,24 +321,31 @@ void checksum_init(struct checksum_ctx *ctx, struct elf_object *obj, bool all_en
 
 void checksum_free(struct checksum_ctx *ctx)
 {
-	struct hash_scratch *sc = ctx->scratch;
-
 	free(ctx->entries);
 	free(ctx->sums);
 	free(ctx->line_arg);
 	free(ctx->by_body);
-	for (size_t i = 0; ctx->anon && i < ctx->obj->nr_sections; i++)
-		free(ctx->anon[i].v);
-	free(ctx->anon);
-	if (sc) {
-		free(sc->refs);
-		free(sc->holes);
-		free(sc->lines);
-		free(sc->pieces);
-		for (int i = 0; i < 3; i++)
-			XXH3_freeState(sc->state[i]);
-		free(sc);
-	}
+	free_anonymous_starts(ctx);
+	free_scratch(ctx->scratch);
+	memset(ctx, 0, sizeof(*ctx));
+}
+
+void checksum_fork(struct checksum_ctx *to, const struct checksum_ctx *from)
+{
+	size_t size = from->obj->nr_symbols * sizeof(*from->sums);
+
+	*to = *from;
+	to->sums = xmalloc(size ? size : 1);
+	memcpy(to->sums, from->sums, size);
+	to->scratch = new_scratch();
+	to->anon = NULL;
+}
+
+void checksum_fork_free(struct checksum_ctx *ctx)
+{
+	free(ctx->sums);
+	free_anonymous_starts(ctx);
+	free_scratch(ctx->scratch);
 	memset(ctx, 0, sizeof(*ctx));
 }
 

@@ -60,6 +60,12 @@ bool checksum_wanted(const struct elf_object *obj, const struct elf_symbol *sym)
  */
 void checksum_init(struct checksum_ctx *ctx, struct elf_object *obj, bool all_entries);
 void checksum_free(struct checksum_ctx *ctx);
+/*
+ * A context for another thread over the same object, once checksum_init()
+ * is done: it shares the read-only indexes and has its own sums and scratch.
+ */
+void checksum_fork(struct checksum_ctx *to, const struct checksum_ctx *from);
+void checksum_fork_free(struct checksum_ctx *ctx);
 /* Compute (once) and return the sums of @sym. */
 const struct sym_sums *checksum_symbol(struct checksum_ctx *ctx, struct elf_symbol *sym);
 /* Hash of one byte range with references by identity (for `diff --explain`). */

@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "checksum.h"
 #include "util.h"
 
@@ -41,24 +43,81 @@ static const char *symbol_flags(const struct elf_symbol *sym)
 	return *bind == 'l' ? "l,exit" : *bind == 'w' ? "w,exit" : "g,exit";
 }
 
+/*
+ * A vmlinux.o's symbols are checksummed by two threads, in alternate blocks
+ * of BLOCK symbols (their cost varies along the table); small objects by one.
+ */
+#define BLOCK 1024
+#define THREADED_FROM 50000
+
+struct sums_half {
+	struct checksum_ctx ctx;
+	int parity;
+};
+
+static void checksum_blocks(struct checksum_ctx *ctx, int parity)
+{
+	struct elf_object *obj = ctx->obj;
+
+	for (size_t i = (size_t)parity * BLOCK; i < obj->nr_symbols; i += 2 * BLOCK)
+		for (size_t k = i; k < i + BLOCK && k < obj->nr_symbols; k++)
+			if (checksum_wanted(obj, &obj->symbols[k]))
+				checksum_symbol(ctx, &obj->symbols[k]);
+}
+
+static void *checksum_thread(void *arg)
+{
+	struct sums_half *h = arg;
+
+	checksum_blocks(&h->ctx, h->parity);
+	arch_cleanup();
+	return NULL;
+}
+
+/* Checksum every wanted symbol; @second holds the odd blocks' sums when threaded. */
+static bool checksum_all(struct checksum_ctx *ctx, struct sums_half *second)
+{
+	pthread_t thread;
+
+	if (ctx->obj->nr_symbols < THREADED_FROM)
+		goto alone;
+	checksum_fork(&second->ctx, ctx);
+	second->parity = 1;
+	if (pthread_create(&thread, NULL, checksum_thread, second)) {
+		checksum_fork_free(&second->ctx);
+		goto alone;
+	}
+	checksum_blocks(ctx, 0);
+	pthread_join(thread, NULL);
+	return true;
+alone:
+	for (size_t i = 0; i < ctx->obj->nr_symbols; i++)
+		if (checksum_wanted(ctx->obj, &ctx->obj->symbols[i]))
+			checksum_symbol(ctx, &ctx->obj->symbols[i]);
+	return false;
+}
+
 void sums_compute(struct sum_list *list, struct elf_object *obj, const char *unit_override)
 {
 	struct checksum_ctx ctx;
+	struct sums_half second;
 	struct elf_symbol *sym;
 	size_t wanted = 0;
+	bool threaded;
 
 	/* Room for all records at once: doubling would leave up to half unused. */
 	for_each_symbol(obj, sym)
 		wanted += checksum_wanted(obj, sym);
 	GROW(list->recs, list->nr, list->alloc, list->nr + wanted);
 	checksum_init(&ctx, obj, false);
+	threaded = checksum_all(&ctx, &second);
 	for_each_symbol(obj, sym) {
 		const struct sym_sums *ss;
 		struct sum_record *rec;
 
 		if (!checksum_wanted(obj, sym))
 			continue;
-		ss = checksum_symbol(&ctx, sym);
+		ss = checksum_symbol(threaded && (sym->index / BLOCK) % 2 ? &second.ctx : &ctx, sym);
 		GROW(list->recs, list->nr, list->alloc, list->nr + 1);
 		rec = &list->recs[list->nr++];
 		rec->unit = unit_override ? unit_override : sym->unit ? sym->unit : "-";
@@ -73,6 +132,8 @@ void sums_compute(struct sum_list *list, struct elf_object *obj, const char *uni
 		rec->ordinal = sym->index;
 		rec->sym = sym;
 	}
+	if (threaded)
+		checksum_fork_free(&second.ctx);
 	checksum_free(&ctx);
 }
 
