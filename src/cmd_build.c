@@ -31,7 +31,8 @@
 
 static const char build_usage[] =
 	"usage: klpdiff build [-s KSRC] [-O KBUILD] [-o OUT.ko] [-n NAME] [-j N]\n"
-	"                     [--no-replace] [--keep-tmp] [-v] PATCH...\n"
+	"                     [--diff] [--report FILE] [--no-replace] [--keep-tmp] [-v]\n"
+	"                     PATCH...\n"
 	"\n"
 	"Build a livepatch module from PATCHes for the kernel built in KBUILD from the\n"
 	"source tree KSRC (gcc or LLVM=1 builds, as the tree's .config says). klpdiff\n"
