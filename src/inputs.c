@@ -101,11 +101,12 @@ static const char *keep(struct loaded *in, char *s)
 int load_object_pair(struct loaded *orig, const char *orig_path, struct loaded *patched,
 		     const char *patched_path, const char *unit)
 {
-	struct load_job a = { orig, keep(orig, xstrdup(orig_path)), NULL, true, 0 };
-	struct load_job b = { patched, keep(patched, xstrdup(patched_path)), NULL, true, 0 };
+	struct load_job a, b;
 
 	if (same_file_contents(orig_path, patched_path))
 		return 0;
+	a = (struct load_job){ orig, keep(orig, xstrdup(orig_path)), NULL, true, 0 };
+	b = (struct load_job){ patched, keep(patched, xstrdup(patched_path)), NULL, true, 0 };
 	if (unit) {
 		a.unit = keep(orig, xstrdup(unit));
 		b.unit = keep(patched, xstrdup(unit));

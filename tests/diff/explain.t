@@ -5,17 +5,13 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
+. "$here/../lib/compile.sh"
 tap_tmpdir
 tmp=$TAP_TMP
 fixture=$here/../fixtures/diff/string-edit
 
 for cc in gcc clang; do
-	mkdir -p "$tmp/$cc/a" "$tmp/$cc/b"
-	cp "$fixture/a.c" "$tmp/$cc/a/x.c"
-	cp "$fixture/b.c" "$tmp/$cc/b/x.c"
-	for side in a b; do
-		(cd "$tmp/$cc/$side" && bash "$here/../lib/compile.sh" "$cc" sections x.c x.o)
-	done
+	klp_compile_pair "$fixture" "$tmp/$cc" "$cc" x
 	out=$("$KLPDIFF" diff --explain greet "$tmp/$cc/a/x.o" "$tmp/$cc/b/x.o")
 	tap_is "$(echo "$out" | head -1)" "greet: changed" "$cc: greet is changed"
 	orig_line=$(echo "$out" | grep '^  orig ' || true)

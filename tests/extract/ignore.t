@@ -5,16 +5,12 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
+. "$here/../lib/compile.sh"
 tap_tmpdir
 tmp=$TAP_TMP
 fixture=$here/../fixtures/extract/ignore
 for cc in gcc clang; do
-	mkdir -p "$tmp/$cc/a" "$tmp/$cc/b"
-	cp "$fixture/a.c" "$tmp/$cc/a/ignore.c"
-	cp "$fixture/b.c" "$tmp/$cc/b/ignore.c"
-	for side in a b; do
-		(cd "$tmp/$cc/$side" && bash "$here/../lib/compile.sh" "$cc" sections ignore.c ignore.o)
-	done
+	klp_compile_pair "$fixture" "$tmp/$cc" "$cc" ignore
 	: >"$tmp/symvers"
 	status=0
 	"$KLPDIFF" extract --kernel-symbols "$tmp/$cc/a/ignore.o" --symvers "$tmp/symvers" \

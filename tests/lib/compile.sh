@@ -90,6 +90,20 @@ klp_compile()
 	rm -f "$out.log"
 }
 
+# klp_compile_pair FIXTURE DIR KIND NAME: FIXTURE/a.c and b.c, copied to
+# DIR/a/NAME.c and DIR/b/NAME.c (the same file name, so the same FILE symbol
+# and __FILE__ on both sides), compiled with function sections to NAME.o there.
+klp_compile_pair()
+{
+	local fixture=$1 dir=$2 kind=$3 name=$4 side
+
+	for side in a b; do
+		mkdir -p "$dir/$side"
+		cp "$fixture/$side.c" "$dir/$side/$name.c"
+		(cd "$dir/$side" && klp_compile "$kind" sections "$name.c" "$name.o") || return 1
+	done
+}
+
 # klp_compile_all: compile many files at once, one per CPU. Reads
 # NUL-terminated groups of four fields on stdin: KIND MODE SRC OUT. Check
 # for each OUT afterwards (OUT.log says why one is missing).
