@@ -34,17 +34,25 @@ static bool in_kallsyms(const GElf_Sym *s, const char *name)
 	return type == STT_FUNC || type == STT_OBJECT || type == STT_NOTYPE || type == STT_TLS;
 }
 
-/* Chain same-named symbols in kallsyms order. */
-static void link_same_names(struct kernel_symbols *ks, const struct sort_item *order, size_t count)
+/* Chain same-named symbols in kallsyms order, and index that order. */
+static void index_symbols(struct kernel_symbols *ks, struct sort_item *order, size_t count,
+			  bool by_address)
 {
 	struct strmap tails;
 
+	/* vmlinux's kallsyms is sorted by address; a module's is its symtab order. */
+	if (by_address)
+		sort(order, count, sizeof(*order), cmp_addr);
+	ks->by_order = xcalloc(count + 1, sizeof(*ks->by_order));
+	strmap_init(&ks->by_name, count);
 	strmap_init(&tails, count);
 	for (size_t k = 0; k < count; k++) {
 		struct ksym *s = &ks->syms[order[k].index];
 		void **head = strmap_slot(&ks->by_name, s->name);
 		void **tail = strmap_slot(&tails, s->name);
 
+		s->order = k;
+		ks->by_order[k] = s;
 		if (!*head)
 			*head = s;
 		else
@@ -86,21 +94,106 @@ static int read_symtab(struct kernel_symbols *ks, Elf *elf, bool by_address)
 		name = ks->strtab + s.st_name;
 		if (GELF_ST_TYPE(s.st_info) == STT_FILE) {
 			unit = name;
+			ks->has_units = true;
 			continue;
 		}
 		if (!in_kallsyms(&s, name))
 			continue;
-		ks->syms[count] = (struct ksym){ name, GELF_ST_BIND(s.st_info) == STB_LOCAL ? unit : NULL,
-						 s.st_size, GELF_ST_BIND(s.st_info) == STB_LOCAL, NULL };
+		ks->syms[count] = (struct ksym){ .name = name, .addr = s.st_value, .size = s.st_size,
+						 .local = GELF_ST_BIND(s.st_info) == STB_LOCAL };
+		ks->syms[count].unit = ks->syms[count].local ? unit : NULL;
 		order[count] = (struct sort_item){ by_address ? s.st_value : 0, count };
 		count++;
 	}
 	ks->nr = count;
-	/* vmlinux's kallsyms is sorted by address; a module's is its symtab order. */
-	if (by_address)
-		sort(order, count, sizeof(*order), cmp_addr);
-	strmap_init(&ks->by_name, count);
-	link_same_names(ks, order, count);
+	index_symbols(ks, order, count, by_address);
+	free(order);
+	return 0;
+}
+
+static int read_elf(struct kernel_symbols *ks, int fd)
+{
+	Elf *elf;
+	GElf_Ehdr eh;
+	int ret;
+
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh))
+		ret = error(ks->path, "not an ELF file");
+	else
+		ret = read_symtab(ks, elf, eh.e_type == ET_EXEC || eh.e_type == ET_DYN);
+	if (elf)
+		elf_end(elf);
+	return ret;
+}
+
+/*
+ * One "ADDRESS TYPE NAME[\t[MODULE]]" line. Returns 1 for a vmlinux symbol
+ * kallsyms can name, 0 for one to skip, -1 if the line is malformed.
+ */
+static int parse_kallsyms_line(char *line, struct ksym *sym)
+{
+	char *end, *name;
+	char type;
+
+	sym->addr = strtoull(line, &end, 16);
+	if (end == line || *end != ' ' || !end[1] || end[2] != ' ' || !end[3])
+		return -1;
+	type = end[1];
+	name = end + 3;
+	end = name + strcspn(name, " \t");
+	if (*end) {
+		if (strchr(end, '['))
+			return 0;	/* a module's symbol */
+		*end = '\0';
+	}
+	if (type == 'a' || type == 'A' || type == 'U' || type == 'w' || type == 'W')
+		return 0;
+	*sym = (struct ksym){ .name = name, .addr = sym->addr,
+			      .local = type >= 'a' && type <= 'z' };
+	return 1;
+}
+
+/* /proc/kallsyms or System.map: listed in the kernel's kallsyms order already. */
+static int read_kallsyms(struct kernel_symbols *ks)
+{
+	struct sort_item *order;
+	size_t len, lines = 1, count = 0, lineno = 0;
+	char *line, *next;
+
+	ks->strtab = read_file(ks->path, &len);
+	if (!ks->strtab)
+		return error(ks->path, "cannot read: %s", strerror(errno));
+	for (const char *p = ks->strtab; *p; p++)
+		lines += *p == '\n';
+	ks->syms = xcalloc(lines, sizeof(*ks->syms));
+	order = xcalloc(lines, sizeof(*order));
+	for (line = ks->strtab; *line; line = next) {
+		int kept;
+
+		lineno++;
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		kept = parse_kallsyms_line(line, &ks->syms[count]);
+		if (kept < 0) {
+			free(order);
+			return error(ks->path, "line %zu: neither an ELF file nor a kallsyms listing "
+				     "(ADDRESS TYPE NAME lines)",
+				     lineno);
+		}
+		if (kept) {
+			order[count] = (struct sort_item){ 0, count };
+			count++;
+		}
+	}
+	if (!count) {
+		free(order);
+		return error(ks->path, "no vmlinux symbols in this kallsyms listing");
+	}
+	ks->nr = count;
+	index_symbols(ks, order, count, false);
 	free(order);
 	return 0;
 }
@@ -108,22 +201,16 @@ static int read_symtab(struct kernel_symbols *ks, Elf *elf, bool by_address)
 int kernel_symbols_read(struct kernel_symbols *ks, const char *path)
 {
 	int fd = open(path, O_RDONLY), ret;
-	Elf *elf;
-	GElf_Ehdr eh;
+	char magic[4] = "";
 
 	memset(ks, 0, sizeof(*ks));
 	ks->path = path;
 	if (fd < 0)
 		return error(path, "cannot open: %s", strerror(errno));
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
-		ret = error(path, "not an ELF file");
-	} else {
-		ret = read_symtab(ks, elf, eh.e_type == ET_EXEC || eh.e_type == ET_DYN);
-	}
-	if (elf)
-		elf_end(elf);
+	if (pread(fd, magic, sizeof(magic), 0) == sizeof(magic) && !memcmp(magic, ELFMAG, SELFMAG))
+		ret = read_elf(ks, fd);
+	else
+		ret = read_kallsyms(ks);
 	close(fd);
 	return ret;
 }
@@ -131,8 +218,10 @@ int kernel_symbols_read(struct kernel_symbols *ks, const char *path)
 void kernel_symbols_free(struct kernel_symbols *ks)
 {
 	free(ks->syms);
+	free(ks->by_order);
 	free(ks->strtab);
 	strmap_free(&ks->by_name);
+	strmap_free(&ks->unit_names);
 	memset(ks, 0, sizeof(*ks));
 }
 
@@ -149,6 +238,45 @@ static bool unit_matches(const char *file, const char *unit)
 	return file && strlen(file) == n && !strncmp(file, unit, n);
 }
 
+/* How many of the symbols around @s in kallsyms order the patched unit defines. */
+static unsigned neighbours_in_unit(const struct kernel_symbols *ks, const struct ksym *s)
+{
+	enum { RADIUS = 16 };
+	size_t lo = s->order > RADIUS ? s->order - RADIUS : 0;
+	size_t hi = s->order + RADIUS < ks->nr ? s->order + RADIUS : ks->nr - 1;
+	unsigned score = 0;
+
+	for (size_t k = lo; k <= hi; k++)
+		if (k != s->order && strmap_get(&ks->unit_names, ks->by_order[k]->name))
+			score++;
+	return score;
+}
+
+/* Without FILE symbols: the one candidate whose neighbours are the unit's. */
+static long sympos_by_neighbours(const struct kernel_symbols *ks, const struct ksym *first,
+				 const char *name)
+{
+	unsigned best = 0, ties = 0;
+	long pos = 0, pick_pos = 0;
+
+	for (const struct ksym *s = first; s; s = s->next) {
+		unsigned score = neighbours_in_unit(ks, s);
+
+		pos++;
+		if (score > best) {
+			best = score;
+			ties = 0;
+			pick_pos = pos;
+		} else if (score == best) {
+			ties++;
+		}
+	}
+	if (!best || ties)
+		return error(ks->path, "%ld symbols named '%s', and the patched unit's other "
+			     "symbols do not tell which one is its own", pos, name), -1;
+	return pick_pos;
+}
+
 long kernel_symbols_sympos(const struct kernel_symbols *ks, const char *name, const char *unit,
 			   uint64_t size)
 {
@@ -160,6 +288,8 @@ long kernel_symbols_sympos(const struct kernel_symbols *ks, const char *name, co
 		       -1;
 	if (!first->next)
 		return 0;
+	if (!ks->has_units)
+		return sympos_by_neighbours(ks, first, name);
 	for (int pass = 0; pass < 2 && matches != 1; pass++) {
 		matches = 0;
 		pos = 0;
@@ -177,6 +307,25 @@ long kernel_symbols_sympos(const struct kernel_symbols *ks, const char *name, co
 			     pos, name, unit ? unit : "the patched object"),
 		       -1;
 	return pick_pos;
+}
+
+void kernel_symbols_set_unit_names(struct kernel_symbols *ks, const char *const *names,
+				   size_t nr)
+{
+	strmap_free(&ks->unit_names);
+	strmap_init(&ks->unit_names, nr);
+	for (size_t i = 0; i < nr; i++)
+		*strmap_slot(&ks->unit_names, names[i]) = (void *)1;
+}
+
+const struct ksym *kernel_symbols_at(const struct kernel_symbols *ks, const char *name,
+				     long sympos)
+{
+	const struct ksym *s = strmap_get(&ks->by_name, name);
+
+	for (long pos = 1; s && pos < sympos; pos++)
+		s = s->next;
+	return s;
 }
 
 int symvers_read(struct symvers *sv, const char *path)

@@ -14,9 +14,11 @@
 
 struct ksym {
 	const char *name;
-	const char *unit;	/* FILE symbol before it, for locals */
-	uint64_t size;
+	const char *unit;	/* FILE symbol before it, for locals (ELF only) */
+	uint64_t addr;
+	uint64_t size;		/* 0: unknown (kallsyms lists no sizes) */
 	bool local;
+	size_t order;		/* position in kallsyms order */
 	struct ksym *next;	/* next of the same name, in kallsyms order */
 };
 
@@ -24,18 +26,37 @@ struct kernel_symbols {
 	const char *path;
 	struct ksym *syms;
 	size_t nr;
+	struct ksym **by_order;	/* kallsyms order (address order for vmlinux) */
 	struct strmap by_name;	/* name -> first struct ksym */
-	char *strtab;		/* copy of the string table */
+	char *strtab;		/* copy of the string table, or the kallsyms text */
+	bool has_units;		/* FILE symbols tell locals apart (ELF with symbols) */
+	struct strmap unit_names;	/* without units: names defined in the patched unit */
 };
 
-/* Read @path (an ELF: vmlinux, a .ko or a .o); -1 after an error naming it. */
+/*
+ * Read @path: an ELF with a symbol table (vmlinux, a .ko or a .o), or a
+ * kallsyms listing ("ADDRESS TYPE NAME [MODULE]" lines: /proc/kallsyms,
+ * System.map), of which only vmlinux's lines are taken. -1 after an error
+ * naming it.
+ */
 int kernel_symbols_read(struct kernel_symbols *ks, const char *path);
+/*
+ * Without FILE symbols (kallsyms), same-named locals are told apart by
+ * their neighbours: the one surrounded by other names of the patched unit.
+ * @names: the names the unit defines.
+ */
+void kernel_symbols_set_unit_names(struct kernel_symbols *ks, const char *const *names,
+				   size_t nr);
+/* The symbol of @name at livepatch position @sympos (0: the only one), or NULL. */
+const struct ksym *kernel_symbols_at(const struct kernel_symbols *ks, const char *name,
+				     long sympos);
 void kernel_symbols_free(struct kernel_symbols *ks);
 bool kernel_symbols_has(const struct kernel_symbols *ks, const char *name);
 /*
  * The livepatch sympos of @name: 0 if the name is unique, else the 1-based
  * position among same-named symbols, picking the one of @unit (a FILE name,
- * "name#N" for the Nth of that name) and, if still ambiguous, of @size.
+ * "name#N" for the Nth of that name) and, if still ambiguous, of @size;
+ * without FILE symbols, the one among the unit's names (see above).
  * Returns -1 after printing why it cannot be decided.
  */
 long kernel_symbols_sympos(const struct kernel_symbols *ks, const char *name, const char *unit,
