@@ -15,6 +15,7 @@
 
 #include "commands.h"
 #include "diff.h"
+#include "distro.h"
 #include "inputs.h"
 #include "elf_object.h"
 #include "extract.h"
@@ -30,23 +31,41 @@
 #endif
 
 static const char build_usage[] =
-	"usage: klpdiff build [-s KSRC] [-O KBUILD] [-o OUT.ko] [-n NAME] [-j N]\n"
-	"                     [--diff] [--report FILE] [--no-replace] [--keep-tmp] [-v]\n"
-	"                     PATCH...\n"
+	"usage: klpdiff build [-r RELEASE] [-s KSRC] [--kallsyms FILE] [-o OUT.ko] PATCH...\n"
+	"       klpdiff build [-s KSRC] -O KBUILD [-o OUT.ko] PATCH...\n"
+	"         options: [-n NAME] [-j N] [--diff] [--report FILE] [--no-replace]\n"
+	"                  [--no-verify] [--compiler CC] [--sysroot DIR] [--keep-tmp] [-v]\n"
 	"\n"
-	"Build a livepatch module from PATCHes for the kernel built in KBUILD from the\n"
-	"source tree KSRC (gcc or LLVM=1 builds, as the tree's .config says). klpdiff\n"
-	"builds the original with -ffunction-sections -fdata-sections in its own cache\n"
-	"(reused while source, config and compiler stay the same), rebuilds only the\n"
-	"objects the patches touch, and compares them. For a clang LTO kernel\n"
-	"(CONFIG_LTO_CLANG) KBUILD itself is the original: the patched build relinks\n"
-	"vmlinux.o and the touched modules, and klpdiff compares those links. The\n"
-	"patches are applied in private overlays: the source tree and KBUILD are never\n"
-	"modified, even on errors or Ctrl-C.\n"
+	"Build a livepatch module from PATCHes.\n"
 	"\n"
-	"  -s, --source KSRC     kernel source tree (default: .)\n"
+	"For an installed distribution kernel (no -O): RELEASE (default: the running\n"
+	"kernel) is found from its packages: /boot/config-RELEASE, the image, its\n"
+	"modules, linux-headers-RELEASE (Module.symvers, the module build). The source\n"
+	"is KSRC, or the linux-source-X.Y tarball of the same Debian version, unpacked\n"
+	"once into the cache. klpdiff prepares one tree per source, config and\n"
+	"compiler (make prepare), then compiles only the files the patches touch,\n"
+	"original and patched, with function sections, and checks the originals\n"
+	"against the shipped code (vmlinux from the image, modules from their .ko).\n"
+	"vmlinux's symbols come from --kallsyms FILE (a copy of /proc/kallsyms read\n"
+	"as root on a machine running RELEASE), the -dbg package, or this machine's\n"
+	"/proc/kallsyms when it runs RELEASE.\n"
+	"\n"
+	"For a kernel built here (-O KBUILD, from the source tree KSRC; gcc or LLVM=1):\n"
+	"klpdiff builds the original with function sections in its own cache, rebuilds\n"
+	"only the objects the patches touch, and compares them. For a clang LTO kernel\n"
+	"KBUILD itself is the original: the patched build relinks vmlinux.o and the\n"
+	"touched modules. Patches are applied in private overlays: the source tree and\n"
+	"KBUILD are never modified, even on errors or Ctrl-C.\n"
+	"\n"
+	"  -r, --release RELEASE installed kernel to patch (default: uname -r)\n"
+	"  -s, --source KSRC     kernel source tree (with -O, default: .)\n"
 	"  -O, --build KBUILD    build of the running kernel, with .config, vmlinux and\n"
-	"                        Module.symvers (default: KSRC, an in-tree build)\n"
+	"                        Module.symvers (default with -s alone: KSRC, in-tree)\n"
+	"      --kallsyms FILE   vmlinux's symbols: a copy of RELEASE's /proc/kallsyms\n"
+	"      --compiler CC     compile with CC although another compiler built the\n"
+	"                        kernel (warns: the patch may not match the running code)\n"
+	"      --no-verify       do not compare the originals with the shipped code\n"
+	"      --sysroot DIR     find RELEASE's packages unpacked under DIR, not in /\n"
 	"  -o, --output OUT.ko   the module to write (default: NAME.ko)\n"
 	"  -n, --name NAME       module name (default: from the first patch's name)\n"
 	"  -j, --jobs N          parallel make jobs (default: number of CPUs)\n"
@@ -62,10 +81,20 @@ static const char build_usage[] =
 
 struct build_opts {
 	const char *src, *target, *output, *name, *report;
+	const char *release, *kallsyms, *compiler, *sysroot;
 	int jobs;
-	bool no_replace, keep_tmp, diff_only;
+	bool no_replace, keep_tmp, diff_only, no_verify;
 	char **patches;
 	size_t nr_patches;
+};
+
+struct build_state {
+	struct kbuild kb;
+	struct dist_kernel dk;	/* an installed distribution kernel (no -O) */
+	struct strlist files, objects, compared, parts, crc_changes;
+	char *config, *cache, *compiler, *name, *output;
+	char *symvers;		/* Module.symvers of the kernel */
+	char *vmlinux_symbols;	/* vmlinux, or a kallsyms listing */
 };
 
 static struct timespec start_time;
@@ -109,13 +138,21 @@ static int parse_options(int argc, char **argv, struct build_opts *o)
 		{ "output", required_argument, NULL, 'o' },  { "name", required_argument, NULL, 'n' },
 		{ "jobs", required_argument, NULL, 'j' },    { "no-replace", no_argument, NULL, 'R' },
 		{ "keep-tmp", no_argument, NULL, 'K' },      { "verbose", no_argument, NULL, 'v' },
-		{ "diff", no_argument, NULL, 'D' },	     { "report", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },	     { NULL, 0, NULL, 0 },
+		{ "diff", no_argument, NULL, 'D' },	     { "report", required_argument, NULL, 'P' },
+		{ "release", required_argument, NULL, 'r' }, { "kallsyms", required_argument, NULL, 'k' },
+		{ "compiler", required_argument, NULL, 'C' }, { "sysroot", required_argument, NULL, 'S' },
+		{ "no-verify", no_argument, NULL, 'V' },     { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "s:O:o:n:j:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:s:O:o:n:j:vh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'r': o->release = optarg; break;
+		case 'k': o->kallsyms = optarg; break;
+		case 'C': o->compiler = optarg; break;
+		case 'S': o->sysroot = optarg; break;
+		case 'V': o->no_verify = true; break;
 		case 's': o->src = optarg; break;
 		case 'O': o->target = optarg; break;
 		case 'o': o->output = optarg; break;
@@ -124,7 +161,7 @@ static int parse_options(int argc, char **argv, struct build_opts *o)
 		case 'R': o->no_replace = true; break;
 		case 'K': o->keep_tmp = true; break;
 		case 'D': o->diff_only = true; break;
-		case 'r': o->report = optarg; break;
+		case 'P': o->report = optarg; break;
 		case 'v': verbose++; break;
 		case 'h': fputs(build_usage, stdout); exit(0);
 		default: fputs(build_usage, stderr); return -1;
@@ -154,33 +191,37 @@ static char *absolute(const char *path)
 	return p;
 }
 
-static char *compiler_version(bool llvm)
+/* The first line of `CC --version`: part of the cache key. */
+static char *compiler_version(const char *cc)
 {
-	FILE *p = popen(llvm ? "clang --version 2>/dev/null" : "gcc --version 2>/dev/null", "r");
-	char line[256] = "";
+	char *argv[] = { (char *)cc, "--version", NULL };
+	char *out = run_capture(argv);
 
-	if (p) {
-		if (!fgets(line, sizeof(line), p))
-			line[0] = '\0';
-		pclose(p);
-	}
-	return xstrdup(line);
+	if (!out)
+		return xstrdup("");
+	out[strcspn(out, "\n")] = '\0';
+	return out;
+}
+
+static char *cache_base(void)
+{
+	const char *base = getenv("KLPDIFF_CACHE");
+
+	if (base)
+		return xstrdup(base);
+	return xasprintf("%s/.cache/klpdiff/build", getenv("HOME") ? getenv("HOME") : "/tmp");
 }
 
 /* The cache of one (source tree, config, compiler): its original build. */
+/* The cache of one (source tree, config, compiler): its original build or prepared tree. */
 static char *cache_dir(const char *src, const char *config, const char *compiler)
 {
-	const char *base = getenv("KLPDIFF_CACHE");
 	char *key_text = xasprintf("%s\n%s\n%s\n%s", src, compiler, KLPDIFF_VERSION, config);
 	uint64_t key = XXH3_64bits(key_text, strlen(key_text));
-	char *dir;
+	char *base = cache_base(), *dir = xasprintf("%s/%016llx", base, (unsigned long long)key);
 
 	free(key_text);
-	if (base)
-		dir = xasprintf("%s/%016llx", base, (unsigned long long)key);
-	else
-		dir = xasprintf("%s/.cache/klpdiff/build/%016llx", getenv("HOME") ? getenv("HOME") : "/tmp",
-				(unsigned long long)key);
+	free(base);
 	return dir;
 }
 
@@ -292,24 +333,47 @@ static int check_crcs(const struct strlist *changed, const struct strlist *parts
 	return ret;
 }
 
-static int extract_changed(struct kbuild *kb, const struct strlist *objects, struct strlist *parts)
+/*
+ * The module @obj is part of (NULL: vmlinux) and where the shipped one's
+ * symbols are: from kbuild's .mod files of a build tree, or for a prepared
+ * tree from the command kbuild recorded and the distribution's modules.
+ */
+static char *module_of(struct build_state *s, const char *obj, char **symbols)
 {
-	char *symvers = xasprintf("%s/Module.symvers", kb->target);
-	char *vmlinux = xasprintf("%s/vmlinux", kb->target);
+	char *modfile, *mod;
+
+	if (!s->kb.per_unit)
+		return kbuild_module_of(&s->kb, obj, symbols);
+	mod = kbuild_unit_module(&s->kb, obj, &modfile);
+	*symbols = mod ? dist_kernel_module(&s->dk, modfile, s->kb.work) : NULL;
+	free(modfile);
+	if (mod && !*symbols) {
+		free(mod);
+		return error(NULL, "%s: cannot read the shipped module's symbols", obj), NULL;
+	}
+	return mod;
+}
+
+static int extract_changed(struct build_state *s, const struct strlist *objects,
+			   struct strlist *parts)
+{
+	struct kbuild *kb = &s->kb;
 	int ret = 0;
 
 	for (size_t i = 0; !ret && i < objects->nr; i++) {
 		const char *obj = objects->v[i];
 		char *o = xasprintf("%s/orig/%s", kb->work, obj), *p = xasprintf("%s/patched/%s", kb->work, obj);
-		char *modpath, *mod = kbuild_module_of(kb, obj, &modpath);
+		char *modpath = NULL, *mod = module_of(s, obj, &modpath);
 		char *out = xasprintf("%s/parts/%03zu.o", kb->work, parts->nr);
 		struct extract_opts eo = {
 			.orig = o, .patched = p, .output = out, .objname = mod ? mod : "vmlinux",
-			.kernel_symbols = mod ? modpath : vmlinux, .vmlinux_symbols = mod ? vmlinux : NULL,
-			.symvers = symvers,
+			.kernel_symbols = mod ? modpath : s->vmlinux_symbols,
+			.vmlinux_symbols = mod ? s->vmlinux_symbols : NULL, .symvers = s->symvers,
 		};
 
-		if (!same_file_contents(o, p)) {
+		if (mod && !modpath) {
+			ret = -1;
+		} else if (!same_file_contents(o, p)) {
 			int rc = extract(&eo);
 
 			if (rc == 0) {
@@ -325,8 +389,6 @@ static int extract_changed(struct kbuild *kb, const struct strlist *objects, str
 		}
 		free(out), free(o), free(p), free(mod), free(modpath);
 	}
-	free(symvers);
-	free(vmlinux);
 	return ret;
 }
 
@@ -394,19 +456,6 @@ static int write_report(const char *path, const struct kbuild *kb, const struct 
 	return output_commit(&out);
 }
 
-static int remove_tree(const char *dir)
-{
-	char *argv[] = { "rm", "-rf", (char *)dir, NULL };
-
-	return run_logged(argv, "/dev/null");
-}
-
-struct build_state {
-	struct kbuild kb;
-	struct strlist files, objects, compared, parts, crc_changes;
-	char *config, *cache, *compiler, *name, *output;
-};
-
 /* The build of the running kernel: its .config, and what extract and modpost need. */
 static int read_target(struct build_opts *o, struct build_state *s)
 {
@@ -434,6 +483,8 @@ static int read_target(struct build_opts *o, struct build_state *s)
 	}
 	kb->llvm = s->config && strstr(s->config, "\nCONFIG_CC_IS_CLANG=y");
 	kb->lto = s->config && strstr(s->config, "\nCONFIG_LTO_CLANG=y");
+	s->symvers = xasprintf("%s/Module.symvers", kb->target);
+	s->vmlinux_symbols = xasprintf("%s/vmlinux", kb->target);
 	for (size_t i = 0; !ret && kb->lto && i < ARRAY_SIZE(lto_needed); i++) {
 		path = xasprintf("%s/%s", kb->target, lto_needed[i]);
 		if (access(path, R_OK))
@@ -442,6 +493,51 @@ static int read_target(struct build_opts *o, struct build_state *s)
 		free(path);
 	}
 	return ret;
+}
+
+/* -O, or -s naming a built tree: a kernel built here; otherwise an installed one. */
+static bool installed_kernel(const struct build_opts *o)
+{
+	char *vmlinux;
+	bool built_here;
+
+	if (o->target)
+		return false;
+	if (o->release || o->kallsyms || o->sysroot)
+		return true;
+	vmlinux = xasprintf("%s/vmlinux", o->src ? o->src : ".");
+	built_here = !access(vmlinux, R_OK);
+	free(vmlinux);
+	return !built_here;
+}
+
+/* An installed distribution kernel: its packages, its source, its compiler. */
+static int read_installed(struct build_opts *o, struct build_state *s)
+{
+	struct dist_kernel *dk = &s->dk;
+	struct kbuild *kb = &s->kb;
+	char *base;
+
+	if (dist_kernel_find(dk, o->sysroot, o->release, o->kallsyms) ||
+	    dist_kernel_check_compiler(dk, o->compiler))
+		return -1;
+	base = cache_base();
+	kb->src = dist_kernel_source(dk, o->src, base);
+	free(base);
+	if (!kb->src)
+		return -1;
+	kb->target = xstrdup(dk->headers);
+	kb->per_unit = true;
+	kb->cc = dk->cc;
+	kb->llvm = strstr(dk->config_text, "\nCONFIG_CC_IS_CLANG=y");
+	s->config = xstrdup(dk->config_text);
+	s->symvers = xstrdup(dk->symvers);
+	s->vmlinux_symbols = xstrdup(dk->vmlinux_symbols);
+	progress("kernel %s (Debian %s), built by %s", dk->release, dk->version, dk->cc);
+	progress("config %s; headers %s; modules %s", dk->config, dk->headers, dk->modules);
+	progress("vmlinux symbols: %s (%s); source: %s", dk->vmlinux_symbols, dk->symbols_from,
+		 kb->src);
+	return 0;
 }
 
 /* klpdiff's cache for this source tree, config and compiler, and this run's work directory. */
@@ -458,11 +554,13 @@ static int prepare_cache(struct build_opts *o, struct build_state *s)
 	 */
 	kb->ccache = !kb->lto && !getenv("KLPDIFF_NO_CCACHE") &&
 		     !system("command -v ccache >/dev/null 2>&1");
-	s->compiler = compiler_version(kb->llvm);
+	s->compiler = compiler_version(kb->cc ? kb->cc : kb->llvm ? "clang" : "gcc");
 	s->cache = cache_dir(kb->src, s->config, s->compiler);
 	if (kb->lto) {
 		kb->orig = xstrdup(kb->target);
 		kb->thinlto_cache = xasprintf("%s/thinlto", s->cache);
+	} else if (kb->per_unit) {
+		kb->orig = xasprintf("%s/prepared", s->cache);
 	} else {
 		kb->orig = xasprintf("%s/orig", s->cache);
 	}
@@ -481,23 +579,37 @@ static int prepare_cache(struct build_opts *o, struct build_state *s)
 	return 0;
 }
 
-static int run(struct build_opts *o, struct build_state *s)
+/* The original: a prepared tree to compile units in, or a whole build (cached). */
+static int original(struct build_state *s)
 {
 	struct kbuild *kb = &s->kb;
 
+	if (kb->per_unit) {
+		progress("prepared tree: %s", kb->orig);
+		return kbuild_prepare(kb, s->config);
+	}
 	if (kb->lto)
 		progress("LTO kernel: comparing the links (vmlinux.o, modules) of %s", kb->orig);
 	else
 		progress("original build (function sections): %s", kb->orig);
-	if (kbuild_original(kb))
+	return kbuild_original(kb);
+}
+
+static int run(struct build_opts *o, struct build_state *s)
+{
+	struct kbuild *kb = &s->kb;
+
+	if (original(s) || patch_touched_files(&s->files, o->patches, o->nr_patches) ||
+	    kbuild_affected_objects(kb, &s->files, &s->objects))
 		return EXIT_TROUBLE;
-	if (patch_touched_files(&s->files, o->patches, o->nr_patches))
-		return EXIT_TROUBLE;
-	kbuild_affected_objects(kb, &s->files, &s->objects);
 	if (!s->objects.nr)
 		return error(NULL, "the patches touch no object of the kernel build"), EXIT_TROUBLE;
 	kbuild_compared_objects(kb, &s->objects, &s->compared);
-	progress("patched build of %zu object%s", s->objects.nr, s->objects.nr == 1 ? "" : "s");
+	if (kb->per_unit)
+		progress("compiling %zu file%s, original and patched", s->objects.nr,
+			 s->objects.nr == 1 ? "" : "s");
+	else
+		progress("patched build of %zu object%s", s->objects.nr, s->objects.nr == 1 ? "" : "s");
 	if (kbuild_patched(kb, o->patches, o->nr_patches, &s->objects, &s->compared))
 		return EXIT_TROUBLE;
 	if (o->diff_only)
@@ -505,7 +617,7 @@ static int run(struct build_opts *o, struct build_state *s)
 	progress("comparing and extracting");
 	for (size_t i = 0; i < s->objects.nr; i++)
 		changed_crcs(kb->work, s->objects.v[i], &s->crc_changes);
-	if (extract_changed(kb, &s->compared, &s->parts))
+	if (extract_changed(s, &s->compared, &s->parts))
 		return EXIT_TROUBLE;
 	if (!s->parts.nr) {
 		progress("no functional change: nothing to patch");
@@ -525,14 +637,15 @@ static int run(struct build_opts *o, struct build_state *s)
 int cmd_build(int argc, char **argv)
 {
 	struct build_opts o = { 0 };
-	struct build_state s = { 0 };
+	struct build_state s = { .kb.prep_lock = -1 };
 	int ret = EXIT_TROUBLE;
 
 	clock_gettime(CLOCK_MONOTONIC, &start_time);
 	kbuild_handle_signals();
 	if (parse_options(argc, argv, &o))
 		return EXIT_TROUBLE;
-	if (!read_target(&o, &s) && !prepare_cache(&o, &s)) {
+	if (!(installed_kernel(&o) ? read_installed(&o, &s) : read_target(&o, &s)) &&
+	    !prepare_cache(&o, &s)) {
 		char *parts_dir = xasprintf("%s/parts", s.kb.work);
 
 		mkdir(parts_dir, 0755);
@@ -556,5 +669,9 @@ int cmd_build(int argc, char **argv)
 	free(s.config), free(s.cache), free(s.compiler), free(s.name), free(s.output);
 	free((char *)s.kb.src), free((char *)s.kb.target), free(s.kb.orig), free(s.kb.work);
 	free(s.kb.log), free(s.kb.include_dir), free(s.kb.thinlto_cache);
+	free(s.symvers), free(s.vmlinux_symbols);
+	if (s.kb.per_unit && s.kb.prep_lock >= 0)
+		close(s.kb.prep_lock);
+	dist_kernel_free(&s.dk);
 	return ret;
 }

@@ -190,17 +190,6 @@ static int write_file(const char *path, const char *text)
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void remove_tree(const char *dir)
-{
-	if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS))
-		warn(dir, "cannot remove: %s", strerror(errno));
-}
-
 /* kbuild passes M= through make and the shell unquoted. */
 static bool kbuild_safe_path(const char *path)
 {

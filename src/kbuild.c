@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -119,6 +120,63 @@ int run_logged(char *const argv[], const char *log)
 		_exit(127);
 	}
 	return wait_child(pid);
+}
+
+/* The child's side: @out_fd as stdout, stderr quiet, default signals, then exec. */
+static void exec_with_stdout(char *const argv[], int out_fd)
+{
+	int null = open("/dev/null", O_WRONLY);
+
+	dup2(out_fd, 1);
+	if (null >= 0)
+		dup2(null, 2);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	execvp(argv[0], argv);
+	_exit(127);
+}
+
+int run_to_file(char *const argv[], const char *out)
+{
+	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	pid_t pid;
+
+	if (fd < 0)
+		return error(out, "cannot create: %s", strerror(errno));
+	pid = start_child();
+	if (pid == 0)
+		exec_with_stdout(argv, fd);
+	close(fd);
+	return pid < 0 ? error(NULL, "fork: %s", strerror(errno)) : wait_child(pid);
+}
+
+char *run_capture(char *const argv[])
+{
+	int fds[2];
+	size_t len = 0, alloc = 0;
+	ssize_t n;
+	char *buf = NULL;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return NULL;
+	pid = start_child();
+	if (pid == 0)
+		exec_with_stdout(argv, fds[1]);
+	close(fds[1]);
+	do {
+		GROW(buf, len, alloc, len + 4096);
+		n = read(fds[0], buf + len, alloc - len - 1);
+		if (n > 0)
+			len += (size_t)n;
+	} while (n > 0 || (n < 0 && errno == EINTR));
+	close(fds[0]);
+	buf[len] = '\0';
+	if (pid < 0 || wait_child(pid)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 static int write_file(const char *path, const char *text)
@@ -241,7 +299,9 @@ static int make(const struct kbuild *kb, const char *kcflags, char *const target
 	if (kb->llvm)
 		strlist_add(&argv, xstrdup("LLVM=1"));
 	if (kb->ccache)
-		strlist_add(&argv, xasprintf("CC=ccache %s", kb->llvm ? "clang" : "gcc"));
+		strlist_add(&argv, xasprintf("CC=ccache %s", kb->cc ? kb->cc : kb->llvm ? "clang" : "gcc"));
+	else if (kb->cc)
+		strlist_add(&argv, xasprintf("CC=%s", kb->cc));
 	if (kcflags)
 		strlist_add(&argv, xasprintf("KCFLAGS=%s", kcflags));
 	for (size_t i = 0; targets[i]; i++)
@@ -295,6 +355,58 @@ out:
 	free(stamp);
 	free(config_from);
 	free(config_to);
+	return ret;
+}
+
+static int prepare_inside(void *arg)
+{
+	struct kbuild *kb = arg;
+	char *layers = xasprintf("%s/prepare-src", kb->work);
+	char *olddefconfig[] = { "olddefconfig", NULL };
+	char *prepare[] = { "prepare", NULL };
+	int ret = overlay(kb->src, layers, in_tree_build(kb));
+
+	free(layers);
+	if (!ret && make(kb, NULL, olddefconfig))
+		ret = error(NULL, "configuring the prepared tree failed; see %s", kb->log);
+	/* With the units' flags: what prepare compiles (asm-offsets...) stays as it is. */
+	if (!ret && make(kb, KCFLAGS_FSECT, prepare))
+		ret = error(NULL, "make prepare failed; see %s", kb->log);
+	return ret;
+}
+
+/* Under the exclusive lock: build the prepared tree from scratch, stamp it last. */
+static int prepare_tree(struct kbuild *kb, const char *config, const char *stamp)
+{
+	char *config_path = xasprintf("%s/.config", kb->orig);
+	int ret = remove_tree(kb->orig) || mkdir_p(kb->orig) ||
+		  write_new_file(config_path, config, 0644);
+
+	fprintf(stderr, "klpdiff build: preparing %s (make olddefconfig prepare)\n", kb->orig);
+	if (!ret)
+		ret = in_namespace(prepare_inside, kb);
+	if (!ret)
+		ret = write_new_file(stamp, "", 0644);
+	free(config_path);
+	return ret;
+}
+
+int kbuild_prepare(struct kbuild *kb, const char *config)
+{
+	char *lock = xasprintf("%s.lock", kb->orig);
+	char *stamp = xasprintf("%s/.klpdiff-prepared", kb->orig);
+	int ret = 0;
+
+	kb->prep_lock = mkdir_parent(kb->orig) ? -1 : cache_lock(lock, true);
+	if (kb->prep_lock < 0)
+		ret = -1;
+	else if (access(stamp, F_OK))
+		ret = prepare_tree(kb, config, stamp);
+	/* Others may use it now, but nobody prepares it again while we do. */
+	if (!ret && flock(kb->prep_lock, LOCK_SH))
+		ret = error(lock, "cannot lock: %s", strerror(errno));
+	free(lock);
+	free(stamp);
 	return ret;
 }
 
@@ -378,9 +490,32 @@ static void find_users(const char *root, const char *rel, const char *needle,
 	free(dir);
 }
 
-void kbuild_affected_objects(const struct kbuild *kb, const struct strlist *files,
-			     struct strlist *objects)
+/*
+ * A prepared tree has no objects yet: the units are the touched .c files.
+ * Which of them this config builds is known once kbuild has compiled them.
+ */
+static int per_unit_objects(const struct strlist *files, struct strlist *objects)
 {
+	for (size_t i = 0; i < files->nr; i++) {
+		const char *f = files->v[i];
+
+		if (ends_with(f, ".c"))
+			strlist_add(objects, xasprintf("%.*s.o", (int)(strlen(f) - 2), f));
+		else if (ends_with(f, ".S"))
+			return error(f, "refusing: assembly code has no ftrace entry to patch; "
+				     "patch its C callers instead");
+		else if (ends_with(f, ".h"))
+			return error(f, "refusing: a patch to a header needs the kernel's build "
+				     "tree (-O) to find the files that include it");
+	}
+	return 0;
+}
+
+int kbuild_affected_objects(const struct kbuild *kb, const struct strlist *files,
+			    struct strlist *objects)
+{
+	if (kb->per_unit)
+		return per_unit_objects(files, objects);
 	for (size_t i = 0; i < files->nr; i++) {
 		const char *f = files->v[i];
 		struct stat st;
@@ -401,6 +536,7 @@ void kbuild_affected_objects(const struct kbuild *kb, const struct strlist *file
 			free(needle);
 		}
 	}
+	return 0;
 }
 
 struct patched_job {
@@ -516,6 +652,31 @@ static int add_headers(const struct kbuild *kb)
 	return ret;
 }
 
+/*
+ * A prepared tree: compile the originals first, in the same overlay, and
+ * keep them. kbuild recompiles what the patches change afterwards.
+ */
+static int compile_originals(const struct kbuild *kb, const struct strlist *objects)
+{
+	char *out = xasprintf("%s/orig", kb->work);
+	int ret = 0;
+
+	if (make(kb, KCFLAGS_FSECT, objects->v))
+		ret = error(NULL, "compiling the original files failed; see %s", kb->log);
+	for (size_t i = 0; !ret && i < objects->nr; i++) {
+		char *path = xasprintf("%s/%s", kb->orig, objects->v[i]);
+
+		if (access(path, R_OK))
+			ret = error(NULL, "refusing: %.*s.c is not built with this kernel's "
+				    "configuration", (int)(strlen(objects->v[i]) - 2), objects->v[i]);
+		free(path);
+	}
+	if (!ret)
+		ret = save_objects(kb, kb->orig, out, objects, objects);
+	free(out);
+	return ret;
+}
+
 static int build_patched_inside(void *arg)
 {
 	struct patched_job *job = arg;
@@ -533,6 +694,8 @@ static int build_patched_inside(void *arg)
 		ret = use_thinlto_cache(kb);
 	if (!ret)
 		ret = add_headers(kb);
+	if (!ret && kb->per_unit)
+		ret = compile_originals(kb, job->objects);
 	for (size_t i = 0; !ret && i < job->nr; i++) {
 		char *argv[] = { "patch", "-p1", "--forward", "--batch", "--silent",
 				 "--no-backup-if-mismatch", "-d", (char *)kb->src, "-i",
@@ -558,7 +721,7 @@ int kbuild_patched(struct kbuild *kb, char *const patches[], size_t nr,
 {
 	struct patched_job job = { kb, patches, nr, objects, compared };
 	char *orig_out = xasprintf("%s/orig", kb->work);
-	int ret = save_objects(kb, kb->orig, orig_out, objects, compared);
+	int ret = kb->per_unit ? 0 : save_objects(kb, kb->orig, orig_out, objects, compared);
 
 	free(orig_out);
 	return ret ? ret : in_namespace(build_patched_inside, &job);
@@ -661,5 +824,41 @@ char *kbuild_module_of(const struct kbuild *kb, const char *object, char **modul
 			*p = '_';
 	*module_path = xasprintf("%s/%s.ko", kb->target, mod);
 	free(mod);
+	return name;
+}
+
+/* The value of -D@name='"value"' in a kbuild command line. */
+static char *define_value(const char *cmd, const char *name)
+{
+	char *pattern = xasprintf("-D%s='\"", name);
+	const char *p = strstr(cmd, pattern);
+	char *value = NULL;
+
+	if (p) {
+		p += strlen(pattern);
+		value = xstrndup(p, strcspn(p, "\"'"));
+	}
+	free(pattern);
+	return value;
+}
+
+char *kbuild_unit_module(const struct kbuild *kb, const char *object, char **modfile)
+{
+	char *dir = xasprintf("%s/orig", kb->work), *path = cmd_file(dir, object);
+	char *cmd = read_file(path, NULL), *line, *name = NULL;
+
+	*modfile = NULL;
+	line = cmd ? strstr(cmd, "cmd_") : NULL;
+	if (line)
+		line[strcspn(line, "\n")] = '\0';
+	if (line && strstr(line, " -DMODULE ")) {
+		name = define_value(line, "KBUILD_MODNAME");
+		*modfile = define_value(line, "KBUILD_MODFILE");
+	}
+	if (name && !*modfile) {
+		free(name);
+		name = NULL;
+	}
+	free(dir), free(path), free(cmd);
 	return name;
 }

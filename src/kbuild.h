@@ -33,6 +33,10 @@ struct kbuild {
 	bool llvm;
 	bool lto;		/* clang LTO: objects are bitcode, code is in the links */
 	bool ccache;		/* compile through ccache (same objects: not in the cache key) */
+	bool per_unit;		/* orig is a prepared tree: each run compiles the originals
+				 * of the touched units too (distribution kernels) */
+	const char *cc;		/* the compiler to pass as CC=, or NULL for the default */
+	int prep_lock;		/* per_unit: held (shared) while the prepared tree is used */
 	int jobs;
 };
 
@@ -40,6 +44,10 @@ struct kbuild {
 void kbuild_handle_signals(void);
 /* Run argv (NULL-terminated) with stdout/stderr appended to @log; exit status or -1. */
 int run_logged(char *const argv[], const char *log);
+/* Run argv with its stdout written to @out; exit status or -1. */
+int run_to_file(char *const argv[], const char *out);
+/* Run argv; its stdout, or NULL if it could not run or failed. */
+char *run_capture(char *const argv[]);
 
 /*
  * Build (or reuse) the original function-sections build; -1 on failure
@@ -48,11 +56,19 @@ int run_logged(char *const argv[], const char *log);
  * vmlinux.o is exactly what the running kernel was linked from.
  */
 int kbuild_original(struct kbuild *kb);
+/*
+ * Prepare (or reuse) kb->orig for compiling single units: the kernel's
+ * configuration @config, `make prepare` (generated headers, objtool). Safe
+ * under concurrent use: one run prepares while others wait; an interrupted
+ * preparation is never taken as complete. The tree stays locked (shared)
+ * for this run.
+ */
+int kbuild_prepare(struct kbuild *kb, const char *config);
 /* Files the patches touch, relative to the tree. */
 int patch_touched_files(struct strlist *files, char *const patches[], size_t nr);
 /* Objects of the original build that the touched files can change. */
-void kbuild_affected_objects(const struct kbuild *kb, const struct strlist *files,
-			     struct strlist *objects);
+int kbuild_affected_objects(const struct kbuild *kb, const struct strlist *files,
+			    struct strlist *objects);
 /*
  * The objects that hold the machine code of @objects, to compare: the objects
  * themselves, or with LTO vmlinux.o and the linked objects of modules.
@@ -71,5 +87,11 @@ int kbuild_patched(struct kbuild *kb, char *const patches[], size_t nr,
 		   const struct strlist *objects, const struct strlist *compared);
 /* The module an object of the build is linked into, or NULL for vmlinux. */
 char *kbuild_module_of(const struct kbuild *kb, const char *object, char **module_path);
+/*
+ * The module a compiled unit belongs to, from the command kbuild recorded
+ * for it in WORK/orig (-DMODULE, KBUILD_MODNAME), or NULL for vmlinux;
+ * *@modfile is kbuild's path of the module without ".ko" (fs/xfs/xfs).
+ */
+char *kbuild_unit_module(const struct kbuild *kb, const char *object, char **modfile);
 
 #endif

@@ -71,6 +71,13 @@ int mkdir_p(const char *path);
 int mkdir_parent(const char *path);
 /* Create (or truncate) @path with @text; -1 after an error naming the file. */
 int write_new_file(const char *path, const char *text, mode_t mode);
+/* rm -rf @path (nothing there is fine); -1 after an error naming what stayed. */
+int remove_tree(const char *path);
+/*
+ * Lock @path (created if missing) shared or exclusive, waiting for other
+ * holders; the descriptor to close to unlock, or -1 after an error.
+ */
+int cache_lock(const char *path, bool exclusive);
 /* @s as a JSON string literal. */
 void json_string(FILE *fp, const char *s);
 

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A distribution's installed kernel, found from its release name: what its
+ * packages ship (config, headers with Module.symvers, image, modules) and
+ * what klpdiff needs besides (the symbols of vmlinux, the source of the same
+ * version, the compiler that built it). Debian's layout; the image package's
+ * System.map is a stub, so vmlinux's symbols come from a kallsyms listing or
+ * the -dbg package.
+ */
+#ifndef KLPDIFF_DISTRO_H
+#define KLPDIFF_DISTRO_H
+
+#include <stdbool.h>
+
+struct dist_kernel {
+	const char *sysroot;	/* "" or where the packages were unpacked */
+	char *release;		/* 6.1.0-57-amd64 */
+	char *config;		/* /boot/config-RELEASE */
+	char *config_text;
+	char *headers;		/* /usr/src/linux-headers-RELEASE: where modules are built */
+	char *symvers;		/* its Module.symvers */
+	char *image;		/* /boot/vmlinuz-RELEASE */
+	char *modules;		/* /lib/modules/RELEASE */
+	char *vmlinux_symbols;	/* a kallsyms listing, or the -dbg package's vmlinux */
+	const char *symbols_from;	/* what vmlinux_symbols is, for the user */
+	char *line;		/* kernel line: "6.1" */
+	char *upstream;		/* upstream version from the config: "6.1.192" */
+	char *version;		/* Debian version of the image: "6.1.192-3" */
+	char *cc;		/* the compiler that built it: "gcc-12" */
+};
+
+/*
+ * Find RELEASE's files (default: the running kernel). @kallsyms: a copy of
+ * /proc/kallsyms from a machine running RELEASE, or NULL to use this one's
+ * or the -dbg package. -1 after one line naming what is missing and the
+ * package that has it.
+ */
+int dist_kernel_find(struct dist_kernel *dk, const char *sysroot, const char *release,
+		     const char *kallsyms);
+/*
+ * The compiler: CONFIG_CC_VERSION_TEXT names it; it must be installed and
+ * say exactly that. @override: use this one instead, with a warning.
+ */
+int dist_kernel_check_compiler(struct dist_kernel *dk, const char *override);
+/*
+ * The source tree of the same version: @src if given (its Makefile's version
+ * must match), else the linux-source-X.Y tarball unpacked once under
+ * @cache. Returns the tree's path, or NULL after an error.
+ */
+char *dist_kernel_source(const struct dist_kernel *dk, const char *src, const char *cache);
+/*
+ * The shipped module built from kbuild's @modfile ("fs/xfs/xfs"),
+ * decompressed into @work if it ships compressed; NULL after an error.
+ */
+char *dist_kernel_module(const struct dist_kernel *dk, const char *modfile, const char *work);
+void dist_kernel_free(struct dist_kernel *dk);
+
+#endif
