@@ -340,13 +340,12 @@ static int check_crcs(const struct strlist *changed, const struct strlist *parts
  */
 static char *module_of(struct build_state *s, const char *obj, char **symbols)
 {
-	char *modfile, *mod;
+	char *mod;
 
 	if (!s->kb.per_unit)
 		return kbuild_module_of(&s->kb, obj, symbols);
-	mod = kbuild_unit_module(&s->kb, obj, &modfile);
-	*symbols = mod ? dist_kernel_module(&s->dk, modfile, s->kb.work) : NULL;
-	free(modfile);
+	mod = kbuild_unit_module(&s->kb, obj);
+	*symbols = mod ? dist_kernel_module(&s->dk, mod, s->kb.work) : NULL;
 	if (mod && !*symbols) {
 		free(mod);
 		return error(NULL, "%s: cannot read the shipped module's symbols", obj), NULL;
@@ -529,6 +528,7 @@ static int read_installed(struct build_opts *o, struct build_state *s)
 	kb->target = xstrdup(dk->headers);
 	kb->per_unit = true;
 	kb->cc = dk->cc;
+	kb->arch = dk->arch;
 	kb->llvm = strstr(dk->config_text, "\nCONFIG_CC_IS_CLANG=y");
 	s->config = xstrdup(dk->config_text);
 	s->symvers = xstrdup(dk->symvers);
@@ -561,6 +561,7 @@ static int prepare_cache(struct build_opts *o, struct build_state *s)
 		kb->thinlto_cache = xasprintf("%s/thinlto", s->cache);
 	} else if (kb->per_unit) {
 		kb->orig = xasprintf("%s/prepared", s->cache);
+		kb->include_graph = xasprintf("%s/includes", s->cache);
 	} else {
 		kb->orig = xasprintf("%s/orig", s->cache);
 	}
@@ -612,6 +613,13 @@ static int run(struct build_opts *o, struct build_state *s)
 		progress("patched build of %zu object%s", s->objects.nr, s->objects.nr == 1 ? "" : "s");
 	if (kbuild_patched(kb, o->patches, o->nr_patches, &s->objects, &s->compared))
 		return EXIT_TROUBLE;
+	if (kb->per_unit) {
+		kbuild_drop_unbuilt(kb, &s->objects);
+		kbuild_drop_unbuilt(kb, &s->compared);
+		if (kb->from_headers.nr)
+			progress("%zu file%s of this configuration compiled", s->objects.nr,
+				 s->objects.nr == 1 ? "" : "s");
+	}
 	if (o->diff_only)
 		return write_diff(stdout, kb, &s->compared);
 	progress("comparing and extracting");
@@ -669,7 +677,8 @@ int cmd_build(int argc, char **argv)
 	free(s.config), free(s.cache), free(s.compiler), free(s.name), free(s.output);
 	free((char *)s.kb.src), free((char *)s.kb.target), free(s.kb.orig), free(s.kb.work);
 	free(s.kb.log), free(s.kb.include_dir), free(s.kb.thinlto_cache);
-	free(s.symvers), free(s.vmlinux_symbols);
+	free(s.symvers), free(s.vmlinux_symbols), free(s.kb.include_graph);
+	strlist_free(&s.kb.from_headers);
 	if (s.kb.per_unit && s.kb.prep_lock >= 0)
 		close(s.kb.prep_lock);
 	dist_kernel_free(&s.dk);

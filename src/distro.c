@@ -65,11 +65,12 @@ static bool is_running(const struct dist_kernel *dk)
 static int read_versions(struct dist_kernel *dk)
 {
 	const char *p = strstr(dk->config_text, "# Linux/");
-	char version[64], *dot;
+	char arch[32], version[64], *dot;
 
-	if (!p || sscanf(p, "# Linux/%*s %63s Kernel Configuration", version) != 1)
+	if (!p || sscanf(p, "# Linux/%31s %63s Kernel Configuration", arch, version) != 2)
 		return error(dk->config, "no '# Linux/ARCH VERSION Kernel Configuration' line: "
 			     "not a kernel config");
+	dk->arch = xstrdup(arch);
 	dk->upstream = xstrdup(version);
 	dot = strchr(version, '.');
 	dot = dot ? strchr(dot + 1, '.') : NULL;
@@ -355,35 +356,73 @@ static int decompress_to(const char *xz, const char *out)
 	return ret;
 }
 
-char *dist_kernel_module(const struct dist_kernel *dk, const char *modfile, const char *work)
+/* "kernel/fs/xfs/xfs.ko.xz" names module xfs; '-' in file names is '_' in module names. */
+static bool names_module(const char *path, size_t len, const char *modname)
 {
-	char *ko = xasprintf("%s/kernel/%s.ko", dk->modules, modfile);
-	char *xz = xasprintf("%s.xz", ko), *out;
+	const char *base = path, *ext;
+	size_t n;
 
-	if (readable(ko)) {
-		free(xz);
-		return ko;
+	for (const char *p = path; p < path + len; p++)
+		if (*p == '/')
+			base = p + 1;
+	ext = memmem(base, (size_t)(path + len - base), ".ko", 3);
+	n = ext ? (size_t)(ext - base) : 0;
+	if (!n || n != strlen(modname))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((base[i] == '-' ? '_' : base[i]) != modname[i])
+			return false;
+	return true;
+}
+
+/* The path in @modules of module @modname, from modules.dep ("PATH: DEPS" lines). */
+static char *find_module(const char *modules, const char *modname)
+{
+	char *dep = xasprintf("%s/modules.dep", modules), *text = read_file(dep, NULL);
+	char *found = NULL;
+
+	for (char *line = text; line && *line && !found;) {
+		size_t len = strcspn(line, ":\n");
+
+		if (names_module(line, len, modname))
+			found = xasprintf("%s/%.*s", modules, (int)len, line);
+		line += strcspn(line, "\n");
+		line += *line == '\n';
 	}
-	out = xasprintf("%s/shipped/%s.ko", work, modfile);
-	if (!readable(xz)) {
-		error(ko, "missing: the module is not in linux-image-%s", dk->release);
-	} else if (mkdir_parent(out) || decompress_to(xz, out)) {
-		error(xz, "cannot decompress it (apt install xz-utils)");
-	} else {
+	if (!text)
+		error(dep, "cannot read: %s", strerror(errno));
+	else if (!found)
+		error(dep, "no module %s: it is not in this kernel's modules", modname);
+	free(dep);
+	free(text);
+	return found;
+}
+
+char *dist_kernel_module(const struct dist_kernel *dk, const char *modname, const char *work)
+{
+	char *ko = find_module(dk->modules, modname), *out;
+
+	if (!ko || ends_with(ko, ".ko"))
+		return ko;
+	if (!ends_with(ko, ".ko.xz")) {
+		error(ko, "compressed in a way klpdiff cannot read yet (only .ko.xz)");
 		free(ko);
-		free(xz);
-		return out;
+		return NULL;
+	}
+	out = xasprintf("%s/shipped/%s.ko", work, modname);
+	if (mkdir_parent(out) || decompress_to(ko, out)) {
+		error(ko, "cannot decompress it (apt install xz-utils)");
+		free(out);
+		out = NULL;
 	}
 	free(ko);
-	free(xz);
-	free(out);
-	return NULL;
+	return out;
 }
 
 void dist_kernel_free(struct dist_kernel *dk)
 {
 	free(dk->release), free(dk->config), free(dk->config_text), free(dk->headers);
 	free(dk->symvers), free(dk->image), free(dk->modules), free(dk->vmlinux_symbols);
-	free(dk->line), free(dk->upstream), free(dk->version), free(dk->cc);
+	free(dk->arch), free(dk->line), free(dk->upstream), free(dk->version), free(dk->cc);
 	memset(dk, 0, sizeof(*dk));
 }

@@ -23,6 +23,7 @@ struct dist_kernel {
 	char *modules;		/* /lib/modules/RELEASE */
 	char *vmlinux_symbols;	/* a kallsyms listing, or the -dbg package's vmlinux */
 	const char *symbols_from;	/* what vmlinux_symbols is, for the user */
+	char *arch;		/* its arch/ directory: "x86" */
 	char *line;		/* kernel line: "6.1" */
 	char *upstream;		/* upstream version from the config: "6.1.192" */
 	char *version;		/* Debian version of the image: "6.1.192-3" */
@@ -49,10 +50,11 @@ int dist_kernel_check_compiler(struct dist_kernel *dk, const char *override);
  */
 char *dist_kernel_source(const struct dist_kernel *dk, const char *src, const char *cache);
 /*
- * The shipped module built from kbuild's @modfile ("fs/xfs/xfs"),
- * decompressed into @work if it ships compressed; NULL after an error.
+ * The shipped module called @modname (as KBUILD_MODNAME has it: '_' for
+ * '-'), from modules.dep, decompressed into @work if it ships compressed;
+ * NULL after an error.
  */
-char *dist_kernel_module(const struct dist_kernel *dk, const char *modfile, const char *work);
+char *dist_kernel_module(const struct dist_kernel *dk, const char *modname, const char *work);
 void dist_kernel_free(struct dist_kernel *dk);
 
 #endif

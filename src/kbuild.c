@@ -16,7 +16,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "includes.h"
 #include "inputs.h"
+#include "strmap.h"
 #include "util.h"
 
 void strlist_add(struct strlist *l, char *s)
@@ -296,6 +298,8 @@ static int make(const struct kbuild *kb, const char *kcflags, char *const target
 	strlist_add(&argv, xasprintf("-C%s", kb->src));
 	strlist_add(&argv, xasprintf("O=%s", kb->orig));
 	strlist_add(&argv, xasprintf("-j%d", kb->jobs));
+	if (kb->keep_going)
+		strlist_add(&argv, xstrdup("-k"));
 	if (kb->llvm)
 		strlist_add(&argv, xstrdup("LLVM=1"));
 	if (kb->ccache)
@@ -490,32 +494,68 @@ static void find_users(const char *root, const char *rel, const char *needle,
 	free(dir);
 }
 
+/* The .o of each .c file in @units that is not in @objects yet. */
+static void add_units(struct strlist *objects, struct strlist *units, struct strlist *record)
+{
+	struct strmap have;
+
+	strmap_init(&have, objects->nr + units->nr);
+	for (size_t i = 0; i < objects->nr; i++)
+		*strmap_slot(&have, objects->v[i]) = (void *)1;
+	for (size_t i = 0; i < units->nr; i++) {
+		char *obj = xasprintf("%.*s.o", (int)(strlen(units->v[i]) - 2), units->v[i]);
+		void **slot = strmap_slot(&have, obj);
+
+		if (*slot) {
+			free(obj);
+			continue;
+		}
+		*slot = (void *)1;
+		strlist_add(objects, obj);
+		if (record)
+			strlist_add(record, xstrdup(obj));
+	}
+	strmap_free(&have);
+}
+
 /*
- * A prepared tree has no objects yet: the units are the touched .c files.
+ * A prepared tree has no objects yet: the units are the touched .c files,
+ * and those that include a touched header (by the tree's #include lines).
  * Which of them this config builds is known once kbuild has compiled them.
  */
-static int per_unit_objects(const struct strlist *files, struct strlist *objects)
+static int per_unit_objects(struct kbuild *kb, const struct strlist *files,
+			    struct strlist *objects)
 {
-	for (size_t i = 0; i < files->nr; i++) {
+	struct strlist sources = { 0 }, users = { 0 };
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < files->nr; i++) {
 		const char *f = files->v[i];
 
 		if (ends_with(f, ".c"))
-			strlist_add(objects, xasprintf("%.*s.o", (int)(strlen(f) - 2), f));
+			strlist_add(&sources, xstrdup(f));
 		else if (ends_with(f, ".S"))
-			return error(f, "refusing: assembly code has no ftrace entry to patch; "
-				     "patch its C callers instead");
+			ret = error(f, "refusing: assembly code has no ftrace entry to patch; "
+				    "patch its C callers instead");
 		else if (ends_with(f, ".h"))
-			return error(f, "refusing: a patch to a header needs the kernel's build "
-				     "tree (-O) to find the files that include it");
+			ret = includers_of(kb->src, kb->arch, kb->include_graph, f, &users);
 	}
-	return 0;
+	add_units(objects, &sources, NULL);
+	add_units(objects, &users, &kb->from_headers);
+	if (!ret && users.nr)
+		fprintf(stderr, "klpdiff build: %zu file%s include%s the patched header%s\n",
+			users.nr, users.nr == 1 ? "" : "s", users.nr == 1 ? "s" : "",
+			files->nr > 1 ? "s" : "");
+	strlist_free(&sources);
+	strlist_free(&users);
+	return ret;
 }
 
-int kbuild_affected_objects(const struct kbuild *kb, const struct strlist *files,
+int kbuild_affected_objects(struct kbuild *kb, const struct strlist *files,
 			    struct strlist *objects)
 {
 	if (kb->per_unit)
-		return per_unit_objects(files, objects);
+		return per_unit_objects(kb, files, objects);
 	for (size_t i = 0; i < files->nr; i++) {
 		const char *f = files->v[i];
 		struct stat st;
@@ -652,29 +692,98 @@ static int add_headers(const struct kbuild *kb)
 	return ret;
 }
 
-/*
- * A prepared tree: compile the originals first, in the same overlay, and
- * keep them. kbuild recompiles what the patches change afterwards.
- */
-static int compile_originals(const struct kbuild *kb, const struct strlist *objects)
+/* The targets kbuild has "No rule to make" (not built with this config), logged since @from. */
+static void unbuildable_targets(const char *log, long from, struct strmap *targets,
+				struct strlist *names)
 {
-	char *out = xasprintf("%s/orig", kb->work);
+	char *text = read_file(log, NULL);
+	const char *marker = "No rule to make target '";
+
+	for (const char *p = text ? strstr(text + from, marker) : NULL; p; p = strstr(p, marker)) {
+		p += strlen(marker);
+		strlist_add(names, xstrndup(p, strcspn(p, "'")));
+		*strmap_slot(targets, names->v[names->nr - 1]) = (void *)1;
+	}
+	free(text);
+}
+
+static long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : (long)st.st_size;
+}
+
+/*
+ * Which compiled objects to keep: all of them, but for the units that a
+ * patched header brought in and that this config does not build. Any other
+ * object missing is an error.
+ */
+static int keep_built(const struct kbuild *kb, const struct strlist *objects, long log_from,
+		      struct strlist *built)
+{
+	struct strmap unbuildable;
+	struct strlist names = { 0 };
 	int ret = 0;
 
-	if (make(kb, KCFLAGS_FSECT, objects->v))
-		ret = error(NULL, "compiling the original files failed; see %s", kb->log);
+	strmap_init(&unbuildable, 64);
+	unbuildable_targets(kb->log, log_from, &unbuildable, &names);
 	for (size_t i = 0; !ret && i < objects->nr; i++) {
-		char *path = xasprintf("%s/%s", kb->orig, objects->v[i]);
+		const char *obj = objects->v[i];
+		char *path = xasprintf("%s/%s", kb->orig, obj);
 
-		if (access(path, R_OK))
+		if (!access(path, R_OK))
+			strlist_add(built, xstrdup(obj));
+		else if (!strmap_get(&unbuildable, obj))
+			ret = error(NULL, "compiling the original %s failed; see %s", obj, kb->log);
+		else if (!strlist_has(&kb->from_headers, obj))
 			ret = error(NULL, "refusing: %.*s.c is not built with this kernel's "
-				    "configuration", (int)(strlen(objects->v[i]) - 2), objects->v[i]);
+				    "configuration", (int)(strlen(obj) - 2), obj);
 		free(path);
 	}
+	strmap_free(&unbuildable);
+	strlist_free(&names);
+	return ret;
+}
+
+/*
+ * A prepared tree: compile the originals first, in the same overlay, and
+ * keep them (in @built: those this config builds). kbuild recompiles what
+ * the patches change afterwards.
+ */
+static int compile_originals(struct kbuild *kb, const struct strlist *objects,
+			     struct strlist *built)
+{
+	char *out = xasprintf("%s/orig", kb->work);
+	long log_from = file_size(kb->log);
+	int ret;
+
+	kb->keep_going = true;
+	make(kb, KCFLAGS_FSECT, objects->v);
+	kb->keep_going = false;
+	ret = keep_built(kb, objects, log_from, built);
 	if (!ret)
-		ret = save_objects(kb, kb->orig, out, objects, objects);
+		ret = save_objects(kb, kb->orig, out, built, built);
 	free(out);
 	return ret;
+}
+
+void kbuild_drop_unbuilt(const struct kbuild *kb, struct strlist *objects)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < objects->nr; i++) {
+		char *path = xasprintf("%s/orig/%s", kb->work, objects->v[i]);
+
+		if (access(path, R_OK))
+			free(objects->v[i]);
+		else
+			objects->v[kept++] = objects->v[i];
+		free(path);
+	}
+	objects->nr = kept;
+	if (objects->v)
+		objects->v[kept] = NULL;
 }
 
 static int build_patched_inside(void *arg)
@@ -685,6 +794,8 @@ static int build_patched_inside(void *arg)
 	char *build_layers = xasprintf("%s/patched-build", kb->work);
 	char *out = xasprintf("%s/patched", kb->work);
 	const char *kcflags = kb->lto ? NULL : KCFLAGS_FSECT;
+	const struct strlist *objects = job->objects, *compared = job->compared;
+	struct strlist built = { 0 };
 	bool separate = !streq(kb->orig, kb->src);
 	int ret = overlay(kb->src, src_layers, separate && in_tree_build(kb));
 
@@ -694,8 +805,10 @@ static int build_patched_inside(void *arg)
 		ret = use_thinlto_cache(kb);
 	if (!ret)
 		ret = add_headers(kb);
-	if (!ret && kb->per_unit)
-		ret = compile_originals(kb, job->objects);
+	if (!ret && kb->per_unit) {
+		ret = compile_originals(kb, job->objects, &built);
+		objects = compared = &built;
+	}
 	for (size_t i = 0; !ret && i < job->nr; i++) {
 		char *argv[] = { "patch", "-p1", "--forward", "--batch", "--silent",
 				 "--no-backup-if-mismatch", "-d", (char *)kb->src, "-i",
@@ -704,12 +817,13 @@ static int build_patched_inside(void *arg)
 		if (run_logged(argv, kb->log))
 			ret = error(job->patches[i], "does not apply to %s; see %s", kb->src, kb->log);
 	}
-	if (!ret && make(kb, kcflags, job->objects->v))
+	if (!ret && make(kb, kcflags, objects->v))
 		ret = error(NULL, "the patched build failed; see %s", kb->log);
-	if (!ret && kb->lto && make_links(kb, kcflags, job->compared))
+	if (!ret && kb->lto && make_links(kb, kcflags, compared))
 		ret = error(NULL, "the patched link failed; see %s", kb->log);
 	if (!ret)
-		ret = save_objects(kb, kb->orig, out, job->objects, job->compared);
+		ret = save_objects(kb, kb->orig, out, objects, compared);
+	strlist_free(&built);
 	free(src_layers);
 	free(build_layers);
 	free(out);
@@ -842,23 +956,16 @@ static char *define_value(const char *cmd, const char *name)
 	return value;
 }
 
-char *kbuild_unit_module(const struct kbuild *kb, const char *object, char **modfile)
+char *kbuild_unit_module(const struct kbuild *kb, const char *object)
 {
 	char *dir = xasprintf("%s/orig", kb->work), *path = cmd_file(dir, object);
 	char *cmd = read_file(path, NULL), *line, *name = NULL;
 
-	*modfile = NULL;
 	line = cmd ? strstr(cmd, "cmd_") : NULL;
 	if (line)
 		line[strcspn(line, "\n")] = '\0';
-	if (line && strstr(line, " -DMODULE ")) {
+	if (line && strstr(line, " -DMODULE "))
 		name = define_value(line, "KBUILD_MODNAME");
-		*modfile = define_value(line, "KBUILD_MODFILE");
-	}
-	if (name && !*modfile) {
-		free(name);
-		name = NULL;
-	}
 	free(dir), free(path), free(cmd);
 	return name;
 }

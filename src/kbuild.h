@@ -36,6 +36,10 @@ struct kbuild {
 	bool per_unit;		/* orig is a prepared tree: each run compiles the originals
 				 * of the touched units too (distribution kernels) */
 	const char *cc;		/* the compiler to pass as CC=, or NULL for the default */
+	const char *arch;	/* per_unit: arch/ directory (x86), for resolving includes */
+	char *include_graph;	/* per_unit: cache file of the source tree's #includes */
+	struct strlist from_headers;	/* per_unit: units found through a patched header */
+	bool keep_going;	/* make -k: compile what can be compiled */
 	int prep_lock;		/* per_unit: held (shared) while the prepared tree is used */
 	int jobs;
 };
@@ -67,8 +71,10 @@ int kbuild_prepare(struct kbuild *kb, const char *config);
 /* Files the patches touch, relative to the tree. */
 int patch_touched_files(struct strlist *files, char *const patches[], size_t nr);
 /* Objects of the original build that the touched files can change. */
-int kbuild_affected_objects(const struct kbuild *kb, const struct strlist *files,
+int kbuild_affected_objects(struct kbuild *kb, const struct strlist *files,
 			    struct strlist *objects);
+/* per_unit: drop the @objects this config does not build (none in WORK/orig). */
+void kbuild_drop_unbuilt(const struct kbuild *kb, struct strlist *objects);
 /*
  * The objects that hold the machine code of @objects, to compare: the objects
  * themselves, or with LTO vmlinux.o and the linked objects of modules.
@@ -89,9 +95,8 @@ int kbuild_patched(struct kbuild *kb, char *const patches[], size_t nr,
 char *kbuild_module_of(const struct kbuild *kb, const char *object, char **module_path);
 /*
  * The module a compiled unit belongs to, from the command kbuild recorded
- * for it in WORK/orig (-DMODULE, KBUILD_MODNAME), or NULL for vmlinux;
- * *@modfile is kbuild's path of the module without ".ko" (fs/xfs/xfs).
+ * for it in WORK/orig (-DMODULE, KBUILD_MODNAME), or NULL for vmlinux.
  */
-char *kbuild_unit_module(const struct kbuild *kb, const char *object, char **modfile);
+char *kbuild_unit_module(const struct kbuild *kb, const char *object);
 
 #endif
