@@ -334,9 +334,10 @@ static int check_crcs(const struct strlist *changed, const struct strlist *parts
 }
 
 /*
- * The module @obj is part of (NULL: vmlinux) and where the shipped one's
- * symbols are: from kbuild's .mod files of a build tree, or for a prepared
- * tree from the command kbuild recorded and the distribution's modules.
+ * The module @obj is part of (NULL: vmlinux) and where the running one's
+ * symbols are: with LTO from kbuild's .mod files of the build tree, else
+ * from the command kbuild recorded for the unit and the build's or the
+ * distribution's modules.
  */
 static char *module_of(struct build_state *s, const char *obj, char **symbols)
 {
@@ -345,7 +346,10 @@ static char *module_of(struct build_state *s, const char *obj, char **symbols)
 	if (!s->kb.per_unit)
 		return kbuild_module_of(&s->kb, obj, symbols);
 	mod = kbuild_unit_module(&s->kb, obj);
-	*symbols = mod ? dist_kernel_module(&s->dk, mod, s->kb.work) : NULL;
+	if (mod && s->dk.release)
+		*symbols = dist_kernel_module(&s->dk, mod, s->kb.work);
+	else if (mod)
+		*symbols = kbuild_find_module(s->kb.target, "modules.order", mod);
 	if (mod && !*symbols) {
 		free(mod);
 		return error(NULL, "%s: cannot read the shipped module's symbols", obj), NULL;
@@ -482,6 +486,7 @@ static int read_target(struct build_opts *o, struct build_state *s)
 	}
 	kb->llvm = s->config && strstr(s->config, "\nCONFIG_CC_IS_CLANG=y");
 	kb->lto = s->config && strstr(s->config, "\nCONFIG_LTO_CLANG=y");
+	kb->per_unit = !kb->lto;
 	s->symvers = xasprintf("%s/Module.symvers", kb->target);
 	s->vmlinux_symbols = xasprintf("%s/vmlinux", kb->target);
 	for (size_t i = 0; !ret && kb->lto && i < ARRAY_SIZE(lto_needed); i++) {
@@ -559,11 +564,11 @@ static int prepare_cache(struct build_opts *o, struct build_state *s)
 	if (kb->lto) {
 		kb->orig = xstrdup(kb->target);
 		kb->thinlto_cache = xasprintf("%s/thinlto", s->cache);
-	} else if (kb->per_unit) {
-		kb->orig = xasprintf("%s/prepared", s->cache);
-		kb->include_graph = xasprintf("%s/includes", s->cache);
 	} else {
-		kb->orig = xasprintf("%s/orig", s->cache);
+		kb->orig = xasprintf("%s/prepared", s->cache);
+		/* A build tree's .cmd files say which units include a header. */
+		if (s->dk.release)
+			kb->include_graph = xasprintf("%s/includes", s->cache);
 	}
 	kb->include_dir = include_dir();
 	if (mkdir_p(s->cache))
@@ -580,20 +585,17 @@ static int prepare_cache(struct build_opts *o, struct build_state *s)
 	return 0;
 }
 
-/* The original: a prepared tree to compile units in, or a whole build (cached). */
+/* The original: a prepared tree to compile units in, or with LTO the target build. */
 static int original(struct build_state *s)
 {
 	struct kbuild *kb = &s->kb;
 
-	if (kb->per_unit) {
-		progress("prepared tree: %s", kb->orig);
-		return kbuild_prepare(kb, s->config);
-	}
-	if (kb->lto)
+	if (kb->lto) {
 		progress("LTO kernel: comparing the links (vmlinux.o, modules) of %s", kb->orig);
-	else
-		progress("original build (function sections): %s", kb->orig);
-	return kbuild_original(kb);
+		return 0;
+	}
+	progress("prepared tree: %s", kb->orig);
+	return kbuild_prepare(kb, s->config);
 }
 
 static int run(struct build_opts *o, struct build_state *s)

@@ -237,22 +237,28 @@ int dist_kernel_check_compiler(struct dist_kernel *dk, const char *override)
 	return ret;
 }
 
+/* The number of "NAME = N" at the start of a line of @text, or -1. */
+static long makefile_number(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, name, n) && !strncmp(p + n, " = ", 3))
+			return strtol(p + n + 3, NULL, 10);
+	return -1;
+}
+
 /* VERSION.PATCHLEVEL.SUBLEVEL of a source tree's Makefile. */
 static char *tree_version(const char *src)
 {
 	char *path = xasprintf("%s/Makefile", src), *text = read_file(path, NULL);
-	const char *v, *p, *s;
-	char *version = NULL;
+	long v = text ? makefile_number(text, "VERSION") : -1;
+	long p = text ? makefile_number(text, "PATCHLEVEL") : -1;
+	long s = text ? makefile_number(text, "SUBLEVEL") : -1;
 
-	v = text ? strstr(text, "\nVERSION = ") : NULL;
-	p = text ? strstr(text, "\nPATCHLEVEL = ") : NULL;
-	s = text ? strstr(text, "\nSUBLEVEL = ") : NULL;
-	if (v && p && s)
-		version = xasprintf("%ld.%ld.%ld", strtol(v + 11, NULL, 10), strtol(p + 14, NULL, 10),
-				    strtol(s + 12, NULL, 10));
 	free(path);
 	free(text);
-	return version;
+	return v >= 0 && p >= 0 && s >= 0 ? xasprintf("%ld.%ld.%ld", v, p, s) : NULL;
 }
 
 static char *given_source(const struct dist_kernel *dk, const char *src)
@@ -356,51 +362,9 @@ static int decompress_to(const char *xz, const char *out)
 	return ret;
 }
 
-/* "kernel/fs/xfs/xfs.ko.xz" names module xfs; '-' in file names is '_' in module names. */
-static bool names_module(const char *path, size_t len, const char *modname)
-{
-	const char *base = path, *ext;
-	size_t n;
-
-	for (const char *p = path; p < path + len; p++)
-		if (*p == '/')
-			base = p + 1;
-	ext = memmem(base, (size_t)(path + len - base), ".ko", 3);
-	n = ext ? (size_t)(ext - base) : 0;
-	if (!n || n != strlen(modname))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((base[i] == '-' ? '_' : base[i]) != modname[i])
-			return false;
-	return true;
-}
-
-/* The path in @modules of module @modname, from modules.dep ("PATH: DEPS" lines). */
-static char *find_module(const char *modules, const char *modname)
-{
-	char *dep = xasprintf("%s/modules.dep", modules), *text = read_file(dep, NULL);
-	char *found = NULL;
-
-	for (char *line = text; line && *line && !found;) {
-		size_t len = strcspn(line, ":\n");
-
-		if (names_module(line, len, modname))
-			found = xasprintf("%s/%.*s", modules, (int)len, line);
-		line += strcspn(line, "\n");
-		line += *line == '\n';
-	}
-	if (!text)
-		error(dep, "cannot read: %s", strerror(errno));
-	else if (!found)
-		error(dep, "no module %s: it is not in this kernel's modules", modname);
-	free(dep);
-	free(text);
-	return found;
-}
-
 char *dist_kernel_module(const struct dist_kernel *dk, const char *modname, const char *work)
 {
-	char *ko = find_module(dk->modules, modname), *out;
+	char *ko = kbuild_find_module(dk->modules, "modules.dep", modname), *out;
 
 	if (!ko || ends_with(ko, ".ko"))
 		return ko;

@@ -317,51 +317,6 @@ static int make(const struct kbuild *kb, const char *kcflags, char *const target
 
 #define KCFLAGS_FSECT "-ffunction-sections -fdata-sections"
 
-static int build_original_inside(void *arg)
-{
-	struct kbuild *kb = arg;
-	char *layers = xasprintf("%s/orig-src", kb->work);
-	char *olddefconfig[] = { "olddefconfig", NULL };
-	char *all[] = { "vmlinux", "modules", NULL };
-	int ret = overlay(kb->src, layers, in_tree_build(kb));
-
-	free(layers);
-	if (ret)
-		return ret;
-	if (make(kb, NULL, olddefconfig))
-		return error(NULL, "configuring the original build failed; see %s", kb->log);
-	if (make(kb, KCFLAGS_FSECT, all))
-		return error(NULL, "the original build failed; see %s", kb->log);
-	return 0;
-}
-
-int kbuild_original(struct kbuild *kb)
-{
-	char *stamp = xasprintf("%s/.klpdiff-complete", kb->orig);
-	char *config_from = xasprintf("%s/.config", kb->target);
-	char *config_to = xasprintf("%s/.config", kb->orig);
-	struct stat st;
-	int ret = 0;
-
-	if (kb->lto || !stat(stamp, &st))
-		goto out;
-	ret = mkdir_p(kb->orig);
-	if (!ret)
-		ret = copy_file(config_from, config_to);
-	if (!ret)
-		ret = in_namespace(build_original_inside, kb);
-	if (!ret) {
-		FILE *fp = fopen(stamp, "w");
-
-		ret = fp ? fclose(fp) : -1;
-	}
-out:
-	free(stamp);
-	free(config_from);
-	free(config_to);
-	return ret;
-}
-
 static int prepare_inside(void *arg)
 {
 	struct kbuild *kb = arg;
@@ -518,6 +473,19 @@ static void add_units(struct strlist *objects, struct strlist *units, struct str
 	strmap_free(&have);
 }
 
+/* The .c files whose objects in the build tree (-O) include @header, by their .cmd files. */
+static void header_users(const struct kbuild *kb, const char *header, struct strlist *units)
+{
+	char *needle = xasprintf("%s/%s", kb->src, header);
+	struct strlist objects = { 0 };
+
+	find_users(kb->target, "", needle, &objects);
+	for (size_t i = 0; i < objects.nr; i++)
+		strlist_add(units, xasprintf("%.*s.c", (int)(strlen(objects.v[i]) - 2), objects.v[i]));
+	strlist_free(&objects);
+	free(needle);
+}
+
 /*
  * A prepared tree has no objects yet: the units are the touched .c files,
  * and those that include a touched header (by the tree's #include lines).
@@ -537,8 +505,10 @@ static int per_unit_objects(struct kbuild *kb, const struct strlist *files,
 		else if (ends_with(f, ".S"))
 			ret = error(f, "refusing: assembly code has no ftrace entry to patch; "
 				    "patch its C callers instead");
-		else if (ends_with(f, ".h"))
+		else if (ends_with(f, ".h") && kb->include_graph)
 			ret = includers_of(kb->src, kb->arch, kb->include_graph, f, &users);
+		else if (ends_with(f, ".h"))
+			header_users(kb, f, &users);
 	}
 	add_units(objects, &sources, NULL);
 	add_units(objects, &users, &kb->from_headers);
@@ -968,4 +938,45 @@ char *kbuild_unit_module(const struct kbuild *kb, const char *object)
 		name = define_value(line, "KBUILD_MODNAME");
 	free(dir), free(path), free(cmd);
 	return name;
+}
+
+/* "kernel/fs/xfs/xfs.ko.xz" names module xfs; '-' in file names is '_' in module names. */
+static bool names_module(const char *path, size_t len, const char *modname)
+{
+	const char *base = path, *ext;
+	size_t n;
+
+	for (const char *p = path; p < path + len; p++)
+		if (*p == '/')
+			base = p + 1;
+	ext = memmem(base, (size_t)(path + len - base), ".ko", 3);
+	n = ext ? (size_t)(ext - base) : 0;
+	if (!n || n != strlen(modname))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((base[i] == '-' ? '_' : base[i]) != modname[i])
+			return false;
+	return true;
+}
+
+char *kbuild_find_module(const char *dir, const char *listing, const char *modname)
+{
+	char *dep = xasprintf("%s/%s", dir, listing), *text = read_file(dep, NULL);
+	char *found = NULL;
+
+	for (char *line = text; line && *line && !found;) {
+		size_t len = strcspn(line, ":\n");
+
+		if (names_module(line, len, modname))
+			found = xasprintf("%s/%.*s", dir, (int)len, line);
+		line += strcspn(line, "\n");
+		line += *line == '\n';
+	}
+	if (!text)
+		error(dep, "cannot read: %s", strerror(errno));
+	else if (!found)
+		error(dep, "no module %s: it is not in this kernel's modules", modname);
+	free(dep);
+	free(text);
+	return found;
 }

@@ -54,13 +54,6 @@ int run_to_file(char *const argv[], const char *out);
 char *run_capture(char *const argv[]);
 
 /*
- * Build (or reuse) the original function-sections build; -1 on failure
- * (reported). With LTO the target build is the original: lld's LTO code
- * generation puts every function in a section of its own anyway, and its
- * vmlinux.o is exactly what the running kernel was linked from.
- */
-int kbuild_original(struct kbuild *kb);
-/*
  * Prepare (or reuse) kb->orig for compiling single units: the kernel's
  * configuration @config, `make prepare` (generated headers, objtool). Safe
  * under concurrent use: one run prepares while others wait; an interrupted
@@ -98,5 +91,10 @@ char *kbuild_module_of(const struct kbuild *kb, const char *object, char **modul
  * for it in WORK/orig (-DMODULE, KBUILD_MODNAME), or NULL for vmlinux.
  */
 char *kbuild_unit_module(const struct kbuild *kb, const char *object);
+/*
+ * The file of module @modname (KBUILD_MODNAME: '_' for '-') in DIR/LISTING,
+ * a modules.dep or modules.order, as DIR/PATH; NULL after an error.
+ */
+char *kbuild_find_module(const char *dir, const char *listing, const char *modname);
 
 #endif
