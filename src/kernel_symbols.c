@@ -148,7 +148,8 @@ static int parse_kallsyms_line(char *line, struct ksym *sym)
 			return 0;	/* a module's symbol */
 		*end = '\0';
 	}
-	if (type == 'a' || type == 'A' || type == 'U' || type == 'w' || type == 'W')
+	/* Per-CPU variables are absolute ('A') with KALLSYMS_ABSOLUTE_PERCPU. */
+	if (type == 'U' || type == 'w' || type == 'W')
 		return 0;
 	*sym = (struct ksym){ .name = name, .addr = sym->addr,
 			      .local = type >= 'a' && type <= 'z' };
