@@ -34,7 +34,8 @@ static const char build_usage[] =
 	"usage: klpdiff build [-r RELEASE] [-s KSRC] [--kallsyms FILE] [-o OUT.ko] PATCH...\n"
 	"       klpdiff build [-s KSRC] -O KBUILD [-o OUT.ko] PATCH...\n"
 	"         options: [-n NAME] [-j N] [--diff] [--report FILE] [--no-replace]\n"
-	"                  [--no-verify] [--compiler CC] [--sysroot DIR] [--keep-tmp] [-v]\n"
+	"                  [--no-verify] [--compiler CC] [--sysroot DIR] [--sign KEY CERT]\n"
+	"                  [--keep-tmp] [-v]\n"
 	"\n"
 	"Build a livepatch module from PATCHes.\n"
 	"\n"
@@ -66,6 +67,7 @@ static const char build_usage[] =
 	"                        kernel (warns: the patch may not match the running code)\n"
 	"      --no-verify       do not compare the originals with the shipped code\n"
 	"      --sysroot DIR     find RELEASE's packages unpacked under DIR, not in /\n"
+	"      --sign KEY CERT   sign the module (Secure Boot with the user's own key)\n"
 	"  -o, --output OUT.ko   the module to write (default: NAME.ko)\n"
 	"  -n, --name NAME       module name (default: from the first patch's name)\n"
 	"  -j, --jobs N          parallel make jobs (default: number of CPUs)\n"
@@ -81,7 +83,7 @@ static const char build_usage[] =
 
 struct build_opts {
 	const char *src, *target, *output, *name, *report;
-	const char *release, *kallsyms, *compiler, *sysroot;
+	const char *release, *kallsyms, *compiler, *sysroot, *sign_key, *sign_cert;
 	int jobs;
 	bool no_replace, keep_tmp, diff_only, no_verify;
 	char **patches;
@@ -142,6 +144,7 @@ static int parse_options(int argc, char **argv, struct build_opts *o)
 		{ "release", required_argument, NULL, 'r' }, { "kallsyms", required_argument, NULL, 'k' },
 		{ "compiler", required_argument, NULL, 'C' }, { "sysroot", required_argument, NULL, 'S' },
 		{ "no-verify", no_argument, NULL, 'V' },     { "help", no_argument, NULL, 'h' },
+		{ "sign", required_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -153,6 +156,13 @@ static int parse_options(int argc, char **argv, struct build_opts *o)
 		case 'C': o->compiler = optarg; break;
 		case 'S': o->sysroot = optarg; break;
 		case 'V': o->no_verify = true; break;
+		case 'G':
+			/* --sign KEY CERT: the certificate is the next argument. */
+			if (optind >= argc)
+				return fputs(build_usage, stderr), -1;
+			o->sign_key = optarg;
+			o->sign_cert = argv[optind++];
+			break;
 		case 's': o->src = optarg; break;
 		case 'O': o->target = optarg; break;
 		case 'o': o->output = optarg; break;
@@ -408,6 +418,11 @@ static int link_module(const struct build_opts *o, const struct kbuild *kb, cons
 	strlist_add(&argv, xasprintf("--output=%s", output));
 	if (o->no_replace)
 		strlist_add(&argv, xstrdup("--no-replace"));
+	if (o->sign_key) {
+		strlist_add(&argv, xstrdup("--sign"));
+		strlist_add(&argv, xstrdup(o->sign_key));
+		strlist_add(&argv, xstrdup(o->sign_cert));
+	}
 	for (size_t i = 0; i < parts->nr; i++)
 		strlist_add(&argv, xstrdup(parts->v[i]));
 	ret = run_logged(argv.v, kb->log);

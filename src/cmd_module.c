@@ -18,13 +18,14 @@
 
 #include "commands.h"
 #include "elf_object.h"
+#include "kbuild.h"
 #include "klp_module.h"
 #include "postlink.h"
 #include "util.h"
 
 static const char module_usage[] =
 	"usage: klpdiff module -o OUT.ko [-n NAME] --kernel-build KDIR [--no-replace]\n"
-	"                      [--keep-tmp] PATCH_OBJECT...\n"
+	"                      [--sign KEY CERT] [--keep-tmp] PATCH_OBJECT...\n"
 	"       klpdiff module --print-source PATCH_OBJECT...\n"
 	"\n"
 	"Build a live patch module from the patch objects that 'klpdiff extract'\n"
@@ -41,6 +42,9 @@ static const char module_usage[] =
 	"                            with .config and Module.symvers)\n"
 	"      --no-replace          do not set .replace: the patch adds to the ones\n"
 	"                            already loaded instead of replacing them\n"
+	"      --sign KEY CERT       sign OUT.ko with the kernel's scripts/sign-file\n"
+	"                            (for Secure Boot machines that enforce module\n"
+	"                            signatures with the user's own key)\n"
 	"      --keep-tmp            keep the kbuild directory, and say where it is\n"
 	"      --print-source        print the generated C source and stop\n"
 	"  -h, --help                show this help\n"
@@ -49,7 +53,7 @@ static const char module_usage[] =
 	"kept. Exit status: 0 module written, 2 trouble.\n";
 
 struct module_opts {
-	const char *output, *name, *kdir;
+	const char *output, *name, *kdir, *sign_key, *sign_cert;
 	bool replace, keep_tmp, print_source;
 	char **objects;
 	int nr_objects;
@@ -61,7 +65,7 @@ struct module_opts {
 
 static int parse_options(int argc, char **argv, struct module_opts *o)
 {
-	enum { OPT_NO_REPLACE = 256, OPT_KEEP_TMP, OPT_PRINT_SOURCE };
+	enum { OPT_NO_REPLACE = 256, OPT_KEEP_TMP, OPT_PRINT_SOURCE, OPT_SIGN };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, 'n' },
@@ -69,6 +73,7 @@ static int parse_options(int argc, char **argv, struct module_opts *o)
 		{ "no-replace", no_argument, NULL, OPT_NO_REPLACE },
 		{ "keep-tmp", no_argument, NULL, OPT_KEEP_TMP },
 		{ "print-source", no_argument, NULL, OPT_PRINT_SOURCE },
+		{ "sign", required_argument, NULL, OPT_SIGN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -95,6 +100,15 @@ static int parse_options(int argc, char **argv, struct module_opts *o)
 			break;
 		case OPT_PRINT_SOURCE:
 			o->print_source = true;
+			break;
+		case OPT_SIGN:
+			/* --sign KEY CERT: the certificate is the next argument. */
+			if (optind >= argc) {
+				fputs(module_usage, stderr);
+				return -1;
+			}
+			o->sign_key = optarg;
+			o->sign_cert = argv[optind++];
 			break;
 		case 'h':
 			fputs(module_usage, stdout);
@@ -302,6 +316,43 @@ static int run_kbuild(const char *kdir, const char *dir, bool llvm, const char *
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/* CONFIG_MODULE_SIG_HASH of the kernel build, "sha256" by default. */
+static char *signature_hash(const char *kdir)
+{
+	char *path = xasprintf("%s/.config", kdir), *config = read_file(path, NULL);
+	const char *p = config ? strstr(config, "\nCONFIG_MODULE_SIG_HASH=\"") : NULL;
+	char *hash = p ? xstrndup(p + 25, strcspn(p + 25, "\"\n")) : xstrdup("sha256");
+
+	free(path);
+	free(config);
+	return hash;
+}
+
+/* Post-link into the build directory, sign there, then put the result in place. */
+static int postlink_and_sign(const struct module_opts *o, const char *ko, const char *dir,
+			     const struct klp_manifest *m)
+{
+	char *linked = xasprintf("%s/signed.ko", dir), *tmp = xasprintf("%s.tmp", o->output);
+	char *log = xasprintf("%s/sign.log", dir);
+	char *sign_file = xasprintf("%s/scripts/sign-file", o->kdir), *hash = signature_hash(o->kdir);
+	char *argv[] = { sign_file, hash, (char *)o->sign_key, (char *)o->sign_cert, linked, NULL };
+	int ret = postlink(ko, linked, m);
+
+	if (ret)
+		ret = error(o->output, "post-link of %s failed; build files kept in %s", ko, dir);
+	else if (access(sign_file, X_OK))
+		ret = error(sign_file, "missing: the kernel build has no sign-file (CONFIG_MODULE_SIG)");
+	else if (run_logged(argv, log))
+		ret = error(o->sign_key, "sign-file could not sign with it and %s; see %s",
+			    o->sign_cert, log);
+	else if (copy_file(linked, tmp) || rename(tmp, o->output))
+		ret = error(o->output, "cannot write: %s", strerror(errno));
+	if (ret)
+		unlink(tmp);
+	free(linked), free(tmp), free(sign_file), free(hash), free(log);
+	return ret;
+}
+
 static int build_module(const struct module_opts *o, const char *name,
 			const struct klp_manifest *m)
 {
@@ -320,7 +371,9 @@ static int build_module(const struct module_opts *o, const char *name,
 	if (!ret && run_kbuild(o->kdir, dir, llvm, log))
 		ret = error(o->output, "kbuild failed (make -C %s M=%s modules); log: %s",
 			    o->kdir, dir, log);
-	if (!ret && postlink(ko, o->output, m))
+	if (!ret && o->sign_key)
+		ret = postlink_and_sign(o, ko, dir, m);
+	else if (!ret && postlink(ko, o->output, m))
 		ret = error(o->output, "post-link of %s failed; build files kept in %s", ko, dir);
 	if (!ret && o->keep_tmp)
 		fprintf(stderr, "%s: build files kept in %s\n", progname, dir);
