@@ -31,9 +31,15 @@ BIN := $(BUILD)/klpdiff
 
 all: $(BIN) klpdiff
 
-# The main job: build a livepatch for a bundled example and show it working
-# in a booted Linux 6.1 (installs what is missing first).
+# The main job: a livepatch for Debian's own kernel, built from its packages
+# (no kernel build), shown working in a QEMU boot of that kernel (installs
+# what is missing first). demo-self-built: the same on a Linux 6.1 built here.
 demo:
+	scripts/setup
+	$(MAKE) all
+	demo/debian
+
+demo-self-built:
 	scripts/setup
 	$(MAKE) all
 	demo/run
@@ -73,5 +79,5 @@ install: $(BIN)
 clean:
 	rm -rf build build-san build-fuzz klpdiff
 
-.PHONY: all check install clean demo fuzz
+.PHONY: all check install clean demo demo-self-built fuzz
 -include $(OBJS:.o=.d)
