@@ -35,40 +35,8 @@ build_sample_module() {
 # The guest side: TAP over the serial console.
 write_guest_script() {
 	cat >"$tmp/guest.sh" <<'EOF'
+. /lib/klpdiff/guest.sh
 lp=/sys/kernel/livepatch/livepatch_sample
-n=0 failed=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-}
-
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-
-# Poll until the patch's transition is over; a stuck one is a failure, not a hang. Once
-# unpatching completes the kernel frees the patch and its sysfs directory goes away,
-# which counts as done too.
-transition_done() {
-	i=0
-	while [ $i -lt 30 ]; do
-		[ -d $lp ] || return 0
-		[ "$(cat $lp/transition 2>/dev/null)" = 0 ] && return 0
-		sleep 1
-		i=$((i + 1))
-	done
-	echo "# transition still $(cat $lp/transition 2>/dev/null) after 30 s"
-	return 1
-}
 
 cmdline_is() {
 	got=$(cat /proc/cmdline)
@@ -83,13 +51,13 @@ check "/proc/cmdline reads before patching" [ -n "$orig" ]
 check "insmod livepatch-sample.ko" insmod /modules/livepatch-sample.ko
 check "$lp appears, enabled" [ "$(cat $lp/enabled 2>/dev/null)" = 1 ]
 check "/proc/cmdline is live patched" cmdline_is "this has been live patched"
-check "transition to patched completes" transition_done
+check "transition to patched completes" wait_transition livepatch_sample 30
 check "disable the patch" sh -c "echo 0 > $lp/enabled"
-check "transition to unpatched completes" transition_done
+check "transition to unpatched completes" wait_transition livepatch_sample 30
 check "/proc/cmdline back to the original" cmdline_is "$orig"
 check "rmmod livepatch-sample" rmmod livepatch_sample
 
-if [ $failed -ne 0 ]; then
+if [ $fails -ne 0 ]; then
 	echo "# kernel log:"
 	dmesg | sed 's/^/# /'
 	exit 1
