@@ -9,8 +9,8 @@
 # the host reads back from the console) and waits for livepatch transitions with
 # wait_transition. Sourcing it prints nothing and runs nothing.
 
-n=0
-fails=0
+# Kept when sourced again (a script made of pieces that each source this file).
+: "${n:=0}" "${fails:=0}"
 
 ok() {
 	n=$((n + 1))
