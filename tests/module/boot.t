@@ -38,29 +38,10 @@ tap_ok "klpdiff module builds lp_cmdline.ko" "$KLPDIFF" module -o "$tmp/lp_cmdli
 	--kernel-build "$kbuild" "$tmp/patch/patch.o"
 [ -f "$tmp/lp_cmdline.ko" ] || tap_bail "no module to boot with"
 
-# The guest reports each check as a PASS or FAIL line.
+# The guest reports each check as a TAP line (tests/e2e/guest.sh), numbered anew here.
 cat >"$tmp/guest.sh" <<'GUEST'
+. /lib/klpdiff/guest.sh
 lp=/sys/kernel/livepatch/lp_cmdline
-failed=0
-
-check() {
-	desc=$1
-	shift
-	if "$@"; then echo "PASS $desc"; else echo "FAIL $desc"; failed=1; fi
-}
-
-# Done when the transition is over, or the unpatched patch is gone.
-transition_done() {
-	i=0
-	while [ $i -lt 30 ]; do
-		[ -d $lp ] || return 0
-		[ "$(cat $lp/transition 2>/dev/null)" = 0 ] && return 0
-		sleep 1
-		i=$((i + 1))
-	done
-	echo "# transition still $(cat $lp/transition 2>/dev/null) after 30 s"
-	return 1
-}
 
 is() {
 	[ "$1" = "$2" ] && return 0
@@ -73,7 +54,7 @@ version=$(cat /proc/version)
 check "insmod lp_cmdline.ko" insmod /modules/lp_cmdline.ko
 check "the patch is enabled" is "$(cat $lp/enabled 2>/dev/null)" 1
 check "the patch replaces vmlinux's cmdline_proc_show" test -d "$lp/vmlinux/cmdline_proc_show,1"
-check "transition to patched completes" transition_done
+check "transition to patched completes" wait_transition lp_cmdline 30
 check "/proc/cmdline prints saved_command_line through a PC32 livepatch relocation" \
 	is "$(head -n 1 /proc/cmdline)" "klpdiff: $orig"
 check "then /proc/version through version_proc_show, reached by an R_X86_64_64 one" \
@@ -85,14 +66,14 @@ check "the pcspkr post_patch callback read pcspkr's static driver through a .klp
 	sh -c "dmesg | grep -q 'klpdiff-test: pcspkr post_patch: driver pcspkr\$'"
 check "rmmod pcspkr" rmmod pcspkr
 check "disable the patch" sh -c "echo 0 > $lp/enabled"
-check "transition to unpatched completes" transition_done
+check "transition to unpatched completes" wait_transition lp_cmdline 30
 check "/proc/cmdline is back to the original" is "$(cat /proc/cmdline)" "$orig"
 check "rmmod lp_cmdline" rmmod lp_cmdline
-if [ $failed -ne 0 ]; then
+if [ $fails -ne 0 ]; then
 	echo "# kernel log:"
 	dmesg | tail -n 30 | sed 's/^/# /'
 fi
-exit $failed
+exit $fails
 GUEST
 
 status=0
@@ -101,12 +82,12 @@ status=0
 	--timeout 300 --script "$tmp/guest.sh" >"$tmp/guest.out" 2>"$tmp/qemu.err" || status=$?
 while IFS= read -r line; do
 	case $line in
-	"PASS "*) tap_pass "guest: ${line#PASS }" ;;
-	"FAIL "*) tap_fail "guest: ${line#FAIL }" ;;
+	"ok "[0-9]*) tap_pass "guest: ${line#ok [0-9]* - }" ;;
+	"not ok "[0-9]*) tap_fail "guest: ${line#not ok [0-9]* - }" ;;
 	"# "*) tap_diag "${line#\# }" ;;
 	esac
 done <"$tmp/guest.out"
-tap_is "$(grep -c '^PASS ' "$tmp/guest.out" || true)" 15 "all 15 guest checks ran and passed"
+tap_is "$(grep -c '^ok [0-9]' "$tmp/guest.out" || true)" 15 "all 15 guest checks ran and passed"
 tap_is "$status" 0 "the guest script exits 0"
 [ "$TAP_LAST" = 0 ] || tap_diag <"$tmp/qemu.err"
 tap_done

@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=dash
+# Helpers for guest scripts (busybox sh). tests/e2e/qemu-run puts this file into every
+# initramfs as /lib/klpdiff/guest.sh; a guest script starts with
+#
+#   . /lib/klpdiff/guest.sh
+#
+# and then reports with ok/nok/check (TAP lines "ok N - what", "not ok N - what", which
+# the host reads back from the console) and waits for livepatch transitions with
+# wait_transition. Sourcing it prints nothing and runs nothing.
+
+# Kept when sourced again (a script made of pieces that each source this file).
+: "${n:=0}" "${fails:=0}"
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $*"
+}
+
+nok() {
+	n=$((n + 1))
+	fails=$((fails + 1))
+	echo "not ok $n - $*"
+}
+
+# check DESC COMMAND...: ok if COMMAND succeeds.
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else nok "$desc"; fi
+}
+
+# wait_transition NAME [SECONDS]: wait until the transition of livepatch NAME is over
+# (default at most 60 s: TCG is slow, and a stuck transition is a failure, not a hang).
+# Once unpatching completes the kernel frees the patch and its sysfs directory goes
+# away, which counts as done too.
+wait_transition() {
+	wt_dir=/sys/kernel/livepatch/$1
+	wt_left=$((${2:-60} * 10))
+	while [ "$wt_left" -gt 0 ]; do
+		[ -d "$wt_dir" ] || return 0
+		[ "$(cat "$wt_dir/transition" 2>/dev/null)" = 0 ] && return 0
+		sleep 0.1
+		wt_left=$((wt_left - 1))
+	done
+	echo "# $1: transition still $(cat "$wt_dir/transition" 2>/dev/null) after ${2:-60} s"
+	return 1
+}
