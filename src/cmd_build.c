@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* klpdiff build: kernel source tree + patches -> livepatch module. */
+#include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <gelf.h>
 #include <limits.h>
@@ -617,7 +619,8 @@ static int run(struct build_opts *o, struct build_state *s)
 {
 	struct kbuild *kb = &s->kb;
 
-	if (original(s) || patch_touched_files(&s->files, o->patches, o->nr_patches) ||
+	if (patch_touched_files(&s->files, o->patches, o->nr_patches) ||
+	    kbuild_check_patches(kb, o->patches, o->nr_patches, &s->files) || original(s) ||
 	    kbuild_affected_objects(kb, &s->files, &s->objects))
 		return EXIT_TROUBLE;
 	if (!s->objects.nr)
@@ -659,6 +662,81 @@ static int run(struct build_opts *o, struct build_state *s)
 	return 0;
 }
 
+/* Failed runs kept in the cache (run-XXXXXX/failed marks them); older ones are removed. */
+#define KEPT_FAILED_RUNS 5
+
+static int trim_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	if (flag == FTW_DP)
+		rmdir(path);	/* only empty directories go */
+	else if (!ends_with(path, "/build.log") && !ends_with(path, ".rej"))
+		unlink(path);
+	return 0;
+}
+
+struct failed_run {
+	char *path;
+	time_t when;
+};
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct failed_run *x = a, *y = b;
+
+	return x->when != y->when ? (x->when < y->when ? 1 : -1) : strcmp(x->path, y->path);
+}
+
+/* Remove all but the newest KEPT_FAILED_RUNS failed runs of @cache. */
+static void prune_failed_runs(const char *cache)
+{
+	struct failed_run *runs = NULL;
+	size_t nr = 0, alloc = 0;
+	DIR *d = opendir(cache);
+	struct dirent *e;
+	struct stat st;
+
+	while (d && (e = readdir(d))) {
+		char *mark = xasprintf("%s/%s/failed", cache, e->d_name);
+
+		if (starts_with(e->d_name, "run-") && !stat(mark, &st)) {
+			GROW(runs, nr, alloc, nr + 1);
+			runs[nr++] = (struct failed_run){ xasprintf("%s/%s", cache, e->d_name),
+							  st.st_mtime };
+		}
+		free(mark);
+	}
+	if (d)
+		closedir(d);
+	sort(runs, nr, sizeof(*runs), newest_first);
+	for (size_t i = 0; i < nr; i++) {
+		if (i >= KEPT_FAILED_RUNS)
+			remove_tree(runs[i].path);
+		free(runs[i].path);
+	}
+	free(runs);
+}
+
+/*
+ * A run's work directory goes, unless asked to keep it. A failed run keeps
+ * what says why: the log and any rejected hunks.
+ */
+static void finish_work_dir(const struct build_state *s, bool keep, bool failed)
+{
+	char *mark = xasprintf("%s/failed", s->kb.work);
+
+	if (keep) {
+		fprintf(stderr, "klpdiff build: work files kept in %s\n", s->kb.work);
+	} else if (!failed) {
+		remove_tree(s->kb.work);
+	} else {
+		nftw(s->kb.work, trim_entry, 16, FTW_DEPTH | FTW_PHYS);
+		write_new_file(mark, "", 0644);
+		fprintf(stderr, "klpdiff build: its log is kept: %s\n", s->kb.log);
+		prune_failed_runs(s->cache);
+	}
+	free(mark);
+}
+
 int cmd_build(int argc, char **argv)
 {
 	struct build_opts o = { 0 };
@@ -677,12 +755,8 @@ int cmd_build(int argc, char **argv)
 		free(parts_dir);
 		ret = run(&o, &s);
 	}
-	if (s.kb.work) {
-		if ((ret == EXIT_TROUBLE && !o.diff_only) || o.keep_tmp)
-			fprintf(stderr, "klpdiff build: log and work files kept in %s\n", s.kb.work);
-		else
-			remove_tree(s.kb.work);
-	}
+	if (s.kb.work)
+		finish_work_dir(&s, o.keep_tmp, ret == EXIT_TROUBLE && !o.diff_only);
 	strlist_free(&s.files);
 	strlist_free(&s.objects);
 	strlist_free(&s.compared);

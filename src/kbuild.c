@@ -356,14 +356,18 @@ int kbuild_prepare(struct kbuild *kb, const char *config)
 	char *stamp = xasprintf("%s/.klpdiff-prepared", kb->orig);
 	int ret = 0;
 
-	kb->prep_lock = mkdir_parent(kb->orig) ? -1 : cache_lock(lock, true);
-	if (kb->prep_lock < 0)
+	/* Shared while it is used; exclusive only to prepare it, then shared again. */
+	kb->prep_lock = mkdir_parent(kb->orig) ? -1 : cache_lock(lock, false);
+	if (kb->prep_lock < 0) {
 		ret = -1;
-	else if (access(stamp, F_OK))
-		ret = prepare_tree(kb, config, stamp);
-	/* Others may use it now, but nobody prepares it again while we do. */
-	if (!ret && flock(kb->prep_lock, LOCK_SH))
-		ret = error(lock, "cannot lock: %s", strerror(errno));
+	} else if (access(stamp, F_OK)) {
+		if (flock(kb->prep_lock, LOCK_EX))
+			ret = error(lock, "cannot lock: %s", strerror(errno));
+		else if (access(stamp, F_OK))
+			ret = prepare_tree(kb, config, stamp);
+		if (!ret && flock(kb->prep_lock, LOCK_SH))
+			ret = error(lock, "cannot lock: %s", strerror(errno));
+	}
 	free(lock);
 	free(stamp);
 	return ret;
@@ -547,6 +551,38 @@ int kbuild_affected_objects(struct kbuild *kb, const struct strlist *files,
 		}
 	}
 	return 0;
+}
+
+/* patch(1) applying @patch to @dir, quietly, as the patched build does. */
+static int apply_patch(const struct kbuild *kb, const char *dir, const char *patch)
+{
+	char *argv[] = { "patch", "-p1", "--forward", "--batch", "--silent",
+			 "--no-backup-if-mismatch", "-d", (char *)dir, "-i", (char *)patch, NULL };
+
+	return run_logged(argv, kb->log) ? error(patch, "does not apply to %s; see %s", kb->src,
+						 kb->log) : 0;
+}
+
+int kbuild_check_patches(const struct kbuild *kb, char *const patches[], size_t nr,
+			 const struct strlist *files)
+{
+	char *dir = xasprintf("%s/apply-check", kb->work);
+	int ret = mkdir_p(dir);
+
+	for (size_t i = 0; !ret && i < files->nr; i++) {
+		char *from = xasprintf("%s/%s", kb->src, files->v[i]);
+		char *to = xasprintf("%s/%s", dir, files->v[i]);
+
+		if (!access(from, R_OK))
+			ret = copy_file(from, to);
+		free(from);
+		free(to);
+	}
+	for (size_t i = 0; !ret && i < nr; i++)
+		ret = apply_patch(kb, dir, patches[i]);
+	remove_tree(dir);
+	free(dir);
+	return ret;
 }
 
 struct patched_job {
@@ -779,14 +815,8 @@ static int build_patched_inside(void *arg)
 		ret = compile_originals(kb, job->objects, &built);
 		objects = compared = &built;
 	}
-	for (size_t i = 0; !ret && i < job->nr; i++) {
-		char *argv[] = { "patch", "-p1", "--forward", "--batch", "--silent",
-				 "--no-backup-if-mismatch", "-d", (char *)kb->src, "-i",
-				 job->patches[i], NULL };
-
-		if (run_logged(argv, kb->log))
-			ret = error(job->patches[i], "does not apply to %s; see %s", kb->src, kb->log);
-	}
+	for (size_t i = 0; !ret && i < job->nr; i++)
+		ret = apply_patch(kb, kb->src, job->patches[i]);
 	if (!ret && make(kb, kcflags, objects->v))
 		ret = error(NULL, "the patched build failed; see %s", kb->log);
 	if (!ret && kb->lto && make_links(kb, kcflags, compared))

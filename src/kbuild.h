@@ -61,6 +61,9 @@ char *run_capture(char *const argv[]);
  * for this run.
  */
 int kbuild_prepare(struct kbuild *kb, const char *config);
+/* Whether @patches apply, one after the other, to copies of the @files they touch. */
+int kbuild_check_patches(const struct kbuild *kb, char *const patches[], size_t nr,
+			 const struct strlist *files);
 /* Files the patches touch, relative to the tree. */
 int patch_touched_files(struct strlist *files, char *const patches[], size_t nr);
 /* Objects of the original build that the touched files can change. */
