@@ -1,0 +1,731 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Build-time run-pre check: the original objects klpdiff compiled must be
+ * the code the target kernel runs, or a patch built on them replaces
+ * functions with code compiled from the wrong source, config or compiler.
+ */
+#include "verify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "checksum.h"
+#include "elf_object.h"
+#include "kernel_symbols.h"
+#include "util.h"
+
+/* An executable's loaded bytes, by virtual address. */
+struct image {
+	const char *path;
+	const uint8_t *data;
+	size_t size;
+	struct segment {
+		uint64_t vaddr, size, offset;
+	} *segs;
+	size_t nr_segs;
+	uint64_t text_start;
+};
+
+enum { ADDR_UNSEEN, ADDR_KNOWN, ADDR_UNKNOWN };
+
+struct verify_ctx {
+	const struct verify_opts *o;
+	struct verify_stats *st;
+	struct elf_object *obj;
+	struct kernel_symbols ks;
+	struct image im;
+	uint64_t slide;		/* KASLR: kallsyms address minus the image's */
+	uint8_t *sym_state;	/* by symbol index of obj */
+	uint64_t *sym_addr;
+	uint8_t *sec_state;	/* by section index of obj */
+	uint64_t *sec_addr;
+	uint8_t *mask;		/* scratch: one byte per byte of the function */
+	size_t mask_alloc;
+};
+
+static void add_segment(struct image *im, size_t *alloc, uint64_t vaddr, uint64_t size,
+			uint64_t offset)
+{
+	if (!size || offset > im->size || im->size - offset < size)
+		return;
+	GROW(im->segs, im->nr_segs, *alloc, im->nr_segs + 1);
+	im->segs[im->nr_segs++] = (struct segment){ vaddr, size, offset };
+}
+
+/* Program headers say where the loaded bytes are; section headers if there are none. */
+static int image_index(struct image *im, Elf *elf)
+{
+	size_t n, alloc = 0, shstrndx = 0;
+	Elf_Scn *scn = NULL;
+	uint64_t exec_start = UINT64_MAX;
+
+	if (!elf_getphdrnum(elf, &n)) {
+		for (size_t i = 0; i < n; i++) {
+			GElf_Phdr ph;
+
+			if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+				continue;
+			add_segment(im, &alloc, ph.p_vaddr, ph.p_filesz, ph.p_offset);
+			if ((ph.p_flags & PF_X) && ph.p_vaddr < exec_start)
+				exec_start = ph.p_vaddr;
+		}
+	}
+	elf_getshdrstrndx(elf, &shstrndx);
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC))
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (name && streq(name, ".text"))
+			im->text_start = sh.sh_addr;
+		if (!n && sh.sh_type != SHT_NOBITS)
+			add_segment(im, &alloc, sh.sh_addr, sh.sh_size, sh.sh_offset);
+		if (!n && (sh.sh_flags & SHF_EXECINSTR) && sh.sh_addr < exec_start)
+			exec_start = sh.sh_addr;
+	}
+	if (!im->text_start)
+		im->text_start = exec_start;
+	if (!im->nr_segs)
+		return error(im->path, "no loaded code (no PT_LOAD segments or allocated sections)");
+	return 0;
+}
+
+static int image_open(struct image *im, const char *path)
+{
+	int fd = open(path, O_RDONLY), ret;
+	struct stat st;
+	GElf_Ehdr eh;
+	void *p;
+	Elf *elf;
+
+	memset(im, 0, sizeof(*im));
+	im->path = path;
+	if (fd < 0)
+		return error(path, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || !st.st_size) {
+		close(fd);
+		return error(path, "not a regular, non-empty file");
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return error(path, "cannot map: %s", strerror(errno));
+	im->data = p;
+	im->size = (size_t)st.st_size;
+	elf_version(EV_CURRENT);
+	elf = elf_memory(p, im->size);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64)
+		ret = error(path, "not a 64-bit ELF file");
+	else if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
+		ret = error(path, "not a linked kernel (ELF type %u; expected the vmlinux of "
+			    "the shipped kernel image)", eh.e_type);
+	else
+		ret = image_index(im, elf);
+	if (elf)
+		elf_end(elf);
+	return ret;
+}
+
+static void image_close(struct image *im)
+{
+	if (im->data)
+		munmap((void *)im->data, im->size);
+	free(im->segs);
+}
+
+/* The @len bytes at @addr, or NULL if the image does not hold them all. */
+static const uint8_t *image_bytes(const struct image *im, uint64_t addr, uint64_t len)
+{
+	for (size_t i = 0; i < im->nr_segs; i++) {
+		const struct segment *s = &im->segs[i];
+
+		if (addr >= s->vaddr && addr - s->vaddr <= s->size && s->size - (addr - s->vaddr) >= len)
+			return im->data + s->offset + (addr - s->vaddr);
+	}
+	return NULL;
+}
+
+/*
+ * Without FILE symbols, a same-named local is the one among the unit's own
+ * names in kallsyms order (as kernel_symbols_sympos() decides, which reports
+ * a tie as an error: here a tie only means that this one cannot be checked).
+ */
+static const struct ksym *pick_by_neighbours(const struct kernel_symbols *ks,
+					     const struct ksym *first)
+{
+	enum { RADIUS = 16 };
+	const struct ksym *pick = NULL;
+	unsigned best = 0;
+	bool tie = false;
+
+	for (const struct ksym *k = first; k; k = k->next) {
+		size_t lo = k->order > RADIUS ? k->order - RADIUS : 0;
+		size_t hi = k->order + RADIUS < ks->nr ? k->order + RADIUS : ks->nr - 1;
+		unsigned score = 0;
+
+		for (size_t i = lo; i <= hi; i++)
+			score += i != k->order && strmap_get(&ks->unit_names, ks->by_order[i]->name);
+		if (score > best) {
+			best = score;
+			pick = k;
+			tie = false;
+		} else if (score == best) {
+			tie = true;
+		}
+	}
+	return best && !tie ? pick : NULL;
+}
+
+/*
+ * The kallsyms entry of @sym: the only one of its name; for a global, the
+ * only global; for a local, by sympos: FILE symbols when the listing is an
+ * ELF, else its neighbours (kernel_symbols_set_unit_names() was given the
+ * original's names).
+ */
+static const struct ksym *find_ksym(struct verify_ctx *c, const struct elf_symbol *sym)
+{
+	const struct ksym *k = strmap_get(&c->ks.by_name, sym->name), *pick = NULL;
+	long pos;
+
+	if (!k || !k->next)
+		return k;
+	if (!sym->sec || !sym_is_local(sym)) {
+		for (; k; k = k->next) {
+			if (k->local)
+				continue;
+			if (pick)
+				return NULL;
+			pick = k;
+		}
+		return pick;
+	}
+	if (!c->ks.has_units)
+		return pick_by_neighbours(&c->ks, k);
+	pos = kernel_symbols_sympos(&c->ks, sym->name, sym->unit, sym->size);
+	return pos < 0 ? NULL : kernel_symbols_at(&c->ks, sym->name, pos);
+}
+
+static bool named_address(struct verify_ctx *c, const struct elf_symbol *sym, uint64_t *addr)
+{
+	const struct ksym *k;
+
+	if (!sym_has_name(sym) || starts_with(sym->name, ".L"))
+		return false;
+	k = find_ksym(c, sym);
+	if (!k)
+		return false;
+	*addr = k->addr - c->slide;
+	return true;
+}
+
+/*
+ * Where a section of the original landed: from a symbol it holds that
+ * kallsyms names. Anonymous strings, switch tables and .L labels stay unknown.
+ */
+static bool section_address(struct verify_ctx *c, const struct elf_section *sec, uint64_t *addr)
+{
+	uint8_t *state = &c->sec_state[sec->index];
+
+	if (*state == ADDR_UNSEEN) {
+		*state = ADDR_UNKNOWN;
+		for (uint32_t i = 0; i < sec->nr_syms; i++) {
+			const struct elf_symbol *s = sec->syms[i];
+			uint64_t a;
+
+			if (named_address(c, s, &a)) {
+				c->sec_addr[sec->index] = a - s->value;
+				*state = ADDR_KNOWN;
+				break;
+			}
+		}
+	}
+	*addr = c->sec_addr[sec->index];
+	return *state == ADDR_KNOWN;
+}
+
+/* The shipped address of @sym, if it can be known. */
+static bool symbol_address(struct verify_ctx *c, const struct elf_symbol *sym, uint64_t *addr)
+{
+	uint8_t *state = &c->sym_state[sym->index];
+	uint64_t a = 0;
+	bool ok;
+
+	if (*state == ADDR_UNSEEN) {
+		if (sym->type == STT_SECTION)
+			ok = sym->sec && section_address(c, sym->sec, &a);
+		else
+			ok = named_address(c, sym, &a) ||
+			     (sym->sec && *sym->name && !starts_with(sym->name, ".L") &&
+			      section_address(c, sym->sec, &a) && ((a += sym->value), true));
+		*state = ok ? ADDR_KNOWN : ADDR_UNKNOWN;
+		c->sym_addr[sym->index] = a;
+	}
+	*addr = c->sym_addr[sym->index];
+	return *state == ADDR_KNOWN;
+}
+
+static bool grow_mask(struct verify_ctx *c, uint64_t size)
+{
+	if (size > c->mask_alloc) {
+		free(c->mask);
+		c->mask_alloc = size;
+		c->mask = xmalloc(size);
+	}
+	memset(c->mask, 0, size);
+	return true;
+}
+
+/* How a relocation target reads in a message: "name", "name+0x10". */
+static char *target_name(const struct elf_object *obj, const struct elf_reloc *r)
+{
+	const struct elf_symbol *t = elf_reloc_sym(obj, r);
+	struct reloc_howto h = elf_reloc_howto(obj, r);
+	int64_t off = r->addend + (h.kind == RELOC_PCREL ? obj->arch->pcrel_field_bias : 0);
+
+	if (t->type == STT_SECTION && t->sec) {
+		const struct elf_symbol *s = elf_symbol_containing(t->sec, (uint64_t)off);
+
+		if (!s)
+			return xasprintf("%s+0x%llx", t->sec->name, (unsigned long long)off);
+		off -= (int64_t)s->value;
+		t = s;
+	}
+	if (!off)
+		return xstrdup(t->name);
+	return xasprintf("%s%c0x%llx", t->name, off < 0 ? '-' : '+',
+			 (unsigned long long)(off < 0 ? -off : off));
+}
+
+/* Does the original compare this symbol? Functions with code, .cold pieces included. */
+static bool compared_function(const struct elf_object *obj, const struct elf_symbol *s)
+{
+	return sym_is_func(s) && s->sec && s->sec->is_code && s->sec->data && s->size &&
+	       *s->name && s->value <= s->sec->sh->sh_size &&
+	       s->sec->sh->sh_size - s->value >= s->size && !obj->arch->is_prefix_symbol(s->name);
+}
+
+/* Equal byte by byte outside relocation sites, each site's value where it is known. */
+static uint64_t compare_vmlinux_function(struct verify_ctx *c, const struct elf_symbol *fn,
+					 const uint8_t *shipped, uint64_t addr,
+					 const struct elf_reloc **bad)
+{
+	const struct elf_section *sec = fn->sec;
+	const uint8_t *built = sec->data + fn->value;
+	uint64_t first = UINT64_MAX;
+
+	*bad = NULL;
+	grow_mask(c, fn->size);
+	for (size_t i = elf_first_reloc(sec, fn->value); i < sec->nr_relocs; i++) {
+		const struct elf_reloc *r = &sec->relocs[i];
+		struct reloc_howto h = elf_reloc_howto(c->obj, r);
+		uint64_t off = r->offset - fn->value, s, v;
+
+		if (r->offset >= fn->value + fn->size)
+			break;
+		if (h.kind == RELOC_NONE || !h.width || off + h.width > fn->size)
+			continue;
+		memset(c->mask + off, 1, h.width);
+		if ((h.kind != RELOC_ABS && h.kind != RELOC_PCREL) ||
+		    !symbol_address(c, elf_reloc_sym(c->obj, r), &s)) {
+			c->st->masked++;
+			continue;
+		}
+		v = s + (uint64_t)r->addend - (h.kind == RELOC_PCREL ? addr + off : 0);
+		for (unsigned b = 0; b < h.width; b++) {
+			if (shipped[off + b] != (uint8_t)(v >> (8 * b))) {
+				if (off < first) {
+					first = off;
+					*bad = r;
+				}
+				break;
+			}
+		}
+	}
+	for (uint64_t k = 0; k < fn->size && k < first; k++) {
+		if (!c->mask[k] && built[k] != shipped[k]) {
+			first = k;
+			*bad = NULL;
+			break;
+		}
+	}
+	return first;
+}
+
+/* One instruction of the original, relocated operands by name. */
+static void describe_built(const struct elf_object *obj, const struct elf_symbol *fn,
+			   uint64_t pos, size_t len, const char *text, char *buf, size_t size)
+{
+	const struct elf_section *sec = fn->sec;
+	size_t i = elf_first_reloc(sec, fn->value + pos);
+	const struct elf_reloc *r = i < sec->nr_relocs ? &sec->relocs[i] : NULL;
+	char *name;
+
+	if (!r || r->offset >= fn->value + pos + len) {
+		snprintf(buf, size, "%s", text);
+		return;
+	}
+	name = target_name(obj, r);
+	/* A branch reads best as "call seq_puts"; anything else keeps its operands. */
+	if (text[0] == 'j' || starts_with(text, "call"))
+		snprintf(buf, size, "%.*s %s", (int)strcspn(text, " "), text, name);
+	else
+		snprintf(buf, size, "%s <%s>", text, name);
+	free(name);
+}
+
+/* capstone ends operand-less instructions with a space ("nop "). */
+static void trim_end(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && s[n - 1] == ' ')
+		s[--n] = '\0';
+}
+
+/*
+ * The refusal: the instruction holding the first differing byte, on each
+ * side, both disassembled at the shipped address.
+ */
+static int report_mismatch(const struct elf_object *obj, const char *display,
+			   const struct elf_symbol *fn, const uint8_t *shipped, uint64_t addr,
+			   uint64_t off, const struct elf_reloc *bad, const char *where)
+{
+	const uint8_t *built = fn->sec->data + fn->value;
+	char btext[160] = "(bad)", stext[160] = "(bad)", bdesc[256], *not = NULL;
+	uint64_t pos = 0;
+	size_t len = 1;
+
+	while (pos < fn->size) {
+		len = obj->arch->disasm(built + pos, fn->size - pos, addr + pos, btext,
+					sizeof(btext));
+		if (!len) {
+			snprintf(btext, sizeof(btext), ".byte 0x%02x", built[pos]);
+			len = 1;
+		}
+		if (pos + len > off)
+			break;
+		pos += len;
+	}
+	if (!obj->arch->disasm(shipped + pos, fn->size - pos, addr + pos, stext, sizeof(stext)))
+		snprintf(stext, sizeof(stext), ".byte 0x%02x", shipped[pos]);
+	trim_end(btext);
+	trim_end(stext);
+	describe_built(obj, fn, pos, len, btext, bdesc, sizeof(bdesc));
+	if (bad)
+		not = target_name(obj, bad);
+	error(display, "%s+0x%llx: built '%s' but %s has '%s'%s%s%s: the source, config or "
+	      "compiler differs from what built this kernel (--no-verify skips this check)",
+	      fn->name, (unsigned long long)pos, bdesc, where, stext, not ? " (not " : "",
+	      not ? not : "", not ? ")" : "");
+	free(not);
+	return -1;
+}
+
+static void set_unit_names(struct verify_ctx *c)
+{
+	const char **names = xcalloc(c->obj->nr_symbols + 1, sizeof(*names));
+	struct elf_symbol *s;
+	size_t n = 0;
+
+	for_each_symbol(c->obj, s)
+		if (s->sec && sym_has_name(s))
+			names[n++] = s->name;
+	kernel_symbols_set_unit_names(&c->ks, names, n);
+	free(names);
+}
+
+static int verify_function_vmlinux(struct verify_ctx *c, const struct elf_symbol *fn)
+{
+	const struct elf_reloc *bad;
+	const struct ksym *k = find_ksym(c, fn);
+	const uint8_t *shipped;
+	uint64_t addr, off;
+
+	/* A weak definition the kernel may have replaced (arch_report_meminfo). */
+	if (!k || fn->bind == STB_WEAK) {
+		c->st->skipped++;
+		return 0;
+	}
+	addr = k->addr - c->slide;
+	shipped = image_bytes(&c->im, addr, fn->size);
+	if (!shipped)
+		return error(c->o->display, "%s: its kallsyms address 0x%llx is outside %s "
+			     "(is the kallsyms listing from this kernel?)", fn->name,
+			     (unsigned long long)k->addr, c->im.path);
+	c->st->compared++;
+	off = compare_vmlinux_function(c, fn, shipped, addr, &bad);
+	if (off == UINT64_MAX)
+		return 0;
+	return report_mismatch(c->obj, c->o->display, fn, shipped, addr, off, bad,
+			       "the shipped kernel");
+}
+
+static int verify_vmlinux(struct verify_ctx *c)
+{
+	const struct ksym *text;
+	struct elf_symbol *fn;
+	int ret = 0;
+
+	if (!c->o->kallsyms)
+		return error(c->o->display, "checking against vmlinux needs its kallsyms");
+	if (image_open(&c->im, c->o->shipped) || kernel_symbols_read(&c->ks, c->o->kallsyms))
+		return -1;
+	text = strmap_get(&c->ks.by_name, "_text");
+	if (!text)
+		text = strmap_get(&c->ks.by_name, "_stext");
+	if (text && c->im.text_start)
+		c->slide = text->addr - c->im.text_start;
+	set_unit_names(c);
+	c->sym_state = xcalloc(c->obj->nr_symbols, 1);
+	c->sym_addr = xcalloc(c->obj->nr_symbols, sizeof(*c->sym_addr));
+	c->sec_state = xcalloc(c->obj->nr_sections, 1);
+	c->sec_addr = xcalloc(c->obj->nr_sections, sizeof(*c->sec_addr));
+	for_each_symbol(c->obj, fn)
+		if (compared_function(c->obj, fn) && verify_function_vmlinux(c, fn))
+			return -1;
+	return ret;
+}
+
+/*
+ * Modules. A shipped .ko was built without function sections: its functions
+ * share .text, its relocations name section symbols (.text+0x971a0), calls
+ * between its own functions were resolved by the assembler (no relocation
+ * at all), and its strings are merged with the other units'. klpdiff's
+ * checksums normalise all that, but not exactly enough here: on xfs_stats.o
+ * and Debian's xfs.ko, xfs_init_procfs gets a different checksum with
+ * identical code (merged strings are hashed differently once linked). So
+ * modules are compared directly: bytes equal outside the union of both
+ * sides' relocation sites, and each site of the original naming the same
+ * target on the shipped side (symbol and offset, strings by content; for a
+ * branch the assembler resolved there, the symbol it lands in).
+ */
+
+/* The identity of the address @sec+@off points to, into @buf; false if unknowable. */
+static bool place_identity(const struct elf_section *sec, int64_t off, char *buf, size_t size)
+{
+	const struct elf_symbol *s;
+
+	if (!sec || off < 0 || (uint64_t)off > sec->sh->sh_size)
+		return false;
+	if ((sec->sh->sh_flags & SHF_STRINGS) && sec->data && (uint64_t)off < sec->sh->sh_size) {
+		const char *str = (const char *)sec->data + off;
+
+		snprintf(buf, size, "\"%.*s\"", (int)strnlen(str, sec->sh->sh_size - (uint64_t)off),
+			 str);
+		return true;
+	}
+	s = elf_symbol_containing(sec, (uint64_t)off);
+	if (!s || !sym_has_name(s) || starts_with(s->name, ".L"))
+		return false;
+	snprintf(buf, size, "%s%+lld", s->name, (long long)((uint64_t)off - s->value));
+	return true;
+}
+
+static bool reloc_identity(const struct elf_object *obj, const struct elf_reloc *r, char *buf,
+			   size_t size)
+{
+	const struct elf_symbol *t = elf_reloc_sym(obj, r);
+	struct reloc_howto h = elf_reloc_howto(obj, r);
+	int64_t off = r->addend + (h.kind == RELOC_PCREL ? obj->arch->pcrel_field_bias : 0);
+
+	if (t->type == STT_SECTION)
+		return place_identity(t->sec, off, buf, size);
+	if (!sym_has_name(t) || starts_with(t->name, ".L"))
+		return false;
+	snprintf(buf, size, "%s%+lld", t->name, (long long)off);
+	/* A named target and a section-relative one must read alike. */
+	if (t->sec && !(t->sec->sh->sh_flags & SHF_STRINGS))
+		return place_identity(t->sec, (int64_t)t->value + off, buf, size) || true;
+	return true;
+}
+
+/* Where a branch the assembler resolved at @field of @sec lands. */
+static bool resolved_identity(const struct elf_section *sec, uint64_t field, unsigned bias,
+			      char *buf, size_t size)
+{
+	int32_t disp;
+
+	if (field + 4 > sec->sh->sh_size)
+		return false;
+	memcpy(&disp, sec->data + field, 4);
+	return place_identity(sec, (int64_t)(field + bias) + disp, buf, size);
+}
+
+/* The relocation of @sec at exactly @offset, or NULL. */
+static const struct elf_reloc *reloc_at(const struct elf_section *sec, uint64_t offset)
+{
+	size_t i = elf_first_reloc(sec, offset);
+
+	return i < sec->nr_relocs && sec->relocs[i].offset == offset ? &sec->relocs[i] : NULL;
+}
+
+static void mask_relocs(struct verify_ctx *c, const struct elf_object *obj,
+			const struct elf_symbol *fn)
+{
+	const struct elf_section *sec = fn->sec;
+
+	for (size_t i = elf_first_reloc(sec, fn->value); i < sec->nr_relocs; i++) {
+		const struct elf_reloc *r = &sec->relocs[i];
+		struct reloc_howto h = elf_reloc_howto(obj, r);
+		uint64_t off = r->offset - fn->value;
+
+		if (r->offset >= fn->value + fn->size)
+			break;
+		if (h.width && off + h.width <= fn->size)
+			memset(c->mask + off, 1, h.width);
+	}
+}
+
+static uint64_t compare_module_function(struct verify_ctx *c, const struct elf_object *ko,
+					const struct elf_symbol *fn, const struct elf_symbol *kfn,
+					const struct elf_reloc **bad)
+{
+	const struct elf_section *sec = fn->sec, *ksec = kfn->sec;
+	const uint8_t *built = sec->data + fn->value, *shipped = ksec->data + kfn->value;
+	uint64_t size = fn->size < kfn->size ? fn->size : kfn->size, first = UINT64_MAX;
+	char want[320], got[320];
+
+	*bad = NULL;
+	grow_mask(c, fn->size > kfn->size ? fn->size : kfn->size);
+	mask_relocs(c, c->obj, fn);
+	mask_relocs(c, ko, kfn);
+	for (size_t i = elf_first_reloc(sec, fn->value); i < sec->nr_relocs; i++) {
+		const struct elf_reloc *r = &sec->relocs[i], *kr;
+		struct reloc_howto h = elf_reloc_howto(c->obj, r);
+		uint64_t off = r->offset - fn->value;
+		bool known;
+
+		if (r->offset >= fn->value + fn->size || off >= size)
+			break;
+		if (!h.width || !reloc_identity(c->obj, r, want, sizeof(want))) {
+			c->st->masked += h.width != 0;
+			continue;
+		}
+		kr = reloc_at(ksec, kfn->value + off);
+		if (kr)
+			known = reloc_identity(ko, kr, got, sizeof(got));
+		else if (h.kind == RELOC_PCREL && h.width == 4)
+			known = resolved_identity(ksec, kfn->value + off, ko->arch->pcrel_field_bias,
+						  got, sizeof(got));
+		else
+			known = false;
+		if (!known) {
+			c->st->masked++;
+			continue;
+		}
+		if (strcmp(want, got)) {
+			first = off;
+			*bad = r;
+			break;
+		}
+	}
+	for (uint64_t k = 0; k < size && k < first; k++) {
+		if (!c->mask[k] && built[k] != shipped[k]) {
+			first = k;
+			*bad = NULL;
+			break;
+		}
+	}
+	if (first == UINT64_MAX && fn->size != kfn->size)
+		first = size;
+	return first;
+}
+
+/* The shipped function of @fn's name: the only one, or the only one of its size. */
+static const struct elf_symbol *shipped_function(struct elf_object *ko,
+						 const struct elf_symbol *fn)
+{
+	const struct elf_symbol *s = elf_find_symbol(ko, fn->name), *pick = NULL;
+	int count = 0;
+
+	for (; s; s = s->next_same_name)
+		if (sym_is_func(s) && s->sec && s->sec->is_code && s->sec->data)
+			count++, pick = s;
+	if (count <= 1)
+		return pick;
+	pick = NULL;
+	for (s = elf_find_symbol(ko, fn->name); s; s = s->next_same_name) {
+		if (!sym_is_func(s) || !s->sec || s->size != fn->size)
+			continue;
+		if (pick)
+			return NULL;
+		pick = s;
+	}
+	return pick;
+}
+
+static int verify_module(struct verify_ctx *c)
+{
+	struct elf_object *ko = elf_open(c->o->shipped);
+	struct elf_symbol *fn;
+	int ret = 0;
+
+	if (!ko)
+		return -1;
+	for_each_symbol(c->obj, fn) {
+		const struct elf_symbol *kfn;
+		const struct elf_reloc *bad;
+		uint64_t off;
+
+		if (!compared_function(c->obj, fn))
+			continue;
+		kfn = shipped_function(ko, fn);
+		if (!kfn || kfn->value > kfn->sec->sh->sh_size ||
+		    kfn->sec->sh->sh_size - kfn->value < kfn->size) {
+			c->st->skipped++;
+			continue;
+		}
+		c->st->compared++;
+		off = compare_module_function(c, ko, fn, kfn, &bad);
+		if (off == UINT64_MAX)
+			continue;
+		if (off >= fn->size || off >= kfn->size) {
+			ret = error(c->o->display, "%s: built %llu bytes long, but the shipped module "
+				    "has %llu: the source, config or compiler differs from what built "
+				    "this kernel (--no-verify skips this check)", fn->name,
+				    (unsigned long long)fn->size, (unsigned long long)kfn->size);
+			break;
+		}
+		ret = report_mismatch(c->obj, c->o->display, fn, kfn->sec->data + kfn->value,
+				      kfn->value, off, bad, "the shipped module");
+		break;
+	}
+	elf_close(ko);
+	return ret;
+}
+
+int verify_original(const struct verify_opts *o, struct verify_stats *st)
+{
+	struct verify_opts opts = *o;
+	struct verify_ctx c = { .o = &opts, .st = st };
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	if (!opts.display)
+		opts.display = opts.orig;
+	c.obj = elf_open(opts.orig);
+	if (!c.obj)
+		return -1;
+	if (streq(opts.objname, "vmlinux"))
+		ret = verify_vmlinux(&c);
+	else
+		ret = verify_module(&c);
+	elf_close(c.obj);
+	image_close(&c.im);
+	kernel_symbols_free(&c.ks);
+	free(c.sym_state);
+	free(c.sym_addr);
+	free(c.sec_state);
+	free(c.sec_addr);
+	free(c.mask);
+	return ret;
+}
