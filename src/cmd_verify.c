@@ -21,7 +21,9 @@ static const char verify_usage[] =
 	"Compare each function of ORIG.o (compiled with function sections) with the\n"
 	"shipped code: for vmlinux, the ELF vmlinux of the kernel image at the\n"
 	"addresses kallsyms gives; for a module, its .ko. Prints\n"
-	"  compared N skipped N masked N\n"
+	"  compared N skipped N checked N masked N\n"
+	"(functions compared, functions the shipped side lacks, relocation sites\n"
+	"checked and masked; -v lists the masked ones)\n"
 	"and exits 0, or names the first differing instruction and exits 2.\n";
 
 int cmd_verify(int argc, char **argv)
@@ -33,6 +35,7 @@ int cmd_verify(int argc, char **argv)
 		{ "display", required_argument, NULL, 'd' },
 		{ "extract", no_argument, NULL, 'x' },
 		{ "banner", no_argument, NULL, 'b' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -41,14 +44,29 @@ int cmd_verify(int argc, char **argv)
 	bool extract = false, banner = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hv", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': o.objname = optarg; break;
-		case 's': o.shipped = optarg; break;
-		case 'k': o.kallsyms = optarg; break;
-		case 'd': o.display = optarg; break;
-		case 'x': extract = true; break;
-		case 'b': banner = true; break;
+		case 'n':
+			o.objname = optarg;
+			break;
+		case 's':
+			o.shipped = optarg;
+			break;
+		case 'k':
+			o.kallsyms = optarg;
+			break;
+		case 'd':
+			o.display = optarg;
+			break;
+		case 'x':
+			extract = true;
+			break;
+		case 'b':
+			banner = true;
+			break;
+		case 'v':
+			verbose++;
+			break;
 		case 'h':
 			fputs(verify_usage, stdout);
 			return 0;
@@ -75,6 +93,7 @@ int cmd_verify(int argc, char **argv)
 	o.orig = argv[optind];
 	if (verify_original(&o, &st))
 		return EXIT_TROUBLE;
-	printf("compared %zu skipped %zu masked %zu\n", st.compared, st.skipped, st.masked);
+	printf("compared %zu skipped %zu checked %zu masked %zu\n", st.compared, st.skipped,
+	       st.checked, st.masked);
 	return 0;
 }

@@ -47,6 +47,14 @@ struct verify_ctx {
 	uint64_t *sec_addr;
 	uint8_t *mask;		/* scratch: one byte per byte of the function */
 	size_t mask_alloc;
+	const struct ksym **by_addr;	/* kallsyms sorted by address */
+	struct strmap extra;	/* name -> struct extra_sym: see read_extras() */
+	struct extra_sym {
+		uint64_t addr;
+		bool absolute;
+		bool ambiguous;
+	} *extras;
+	char *extra_text;
 };
 
 static void add_segment(struct image *im, size_t *alloc, uint64_t vaddr, uint64_t size,
@@ -155,6 +163,84 @@ static const uint8_t *image_bytes(const struct image *im, uint64_t addr, uint64_
 }
 
 /*
+ * kernel_symbols_read() leaves out what livepatch cannot name: weak
+ * definitions (memset is "W") and absolute symbols (per-CPU offsets are
+ * "A", never slid). Code refers to them all the same: read them from a
+ * kallsyms listing too (an ELF's symbol table already has them).
+ */
+static void read_extras(struct verify_ctx *c)
+{
+	size_t nr = 0, alloc = 0;
+	char *line, *next;
+
+	strmap_init(&c->extra, 64);
+	c->extra_text = read_file(c->o->kallsyms, NULL);
+	if (!c->extra_text || !strncmp(c->extra_text, ELFMAG, SELFMAG))
+		return;
+	for (line = c->extra_text; *line; line = next) {
+		char *end, *name, type;
+		struct extra_sym e;
+		void **slot;
+
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		e.addr = strtoull(line, &end, 16);
+		if (end == line || *end != ' ' || !end[1] || end[2] != ' ')
+			continue;
+		type = end[1];
+		name = end + 3;
+		if (!strchr("WwAa", type) || name[strcspn(name, " \t")])
+			continue;	/* named by kernel_symbols already, or a module's */
+		e.absolute = type == 'A' || type == 'a';
+		e.ambiguous = false;
+		slot = strmap_slot(&c->extra, name);
+		if (*slot) {
+			c->extras[(uintptr_t)*slot - 1].ambiguous = true;
+			continue;
+		}
+		GROW(c->extras, nr, alloc, nr + 1);
+		c->extras[nr++] = e;
+		*slot = (void *)(uintptr_t)nr;
+	}
+}
+
+static bool extra_address(struct verify_ctx *c, const char *name, uint64_t *addr)
+{
+	uintptr_t i = (uintptr_t)strmap_get(&c->extra, name);
+	const struct extra_sym *e = i ? &c->extras[i - 1] : NULL;
+
+	if (!e || e->ambiguous)
+		return false;
+	*addr = e->absolute ? e->addr : e->addr - c->slide;
+	return true;
+}
+
+static int cmp_ksym_addr(const void *a, const void *b)
+{
+	const struct ksym *x = *(const struct ksym *const *)a, *y = *(const struct ksym *const *)b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* The kallsyms symbol at or before shipped address @addr, or NULL. */
+static const struct ksym *ksym_before(const struct verify_ctx *c, uint64_t addr)
+{
+	size_t lo = 0, hi = c->ks.nr;
+
+	addr += c->slide;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->by_addr[mid]->addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? c->by_addr[lo - 1] : NULL;
+}
+
+/*
  * Without FILE symbols, a same-named local is the one among the unit's own
  * names in kallsyms order (as kernel_symbols_sympos() decides, which reports
  * a tie as an error: here a tie only means that this one cannot be checked).
@@ -222,7 +308,7 @@ static bool named_address(struct verify_ctx *c, const struct elf_symbol *sym, ui
 		return false;
 	k = find_ksym(c, sym);
 	if (!k)
-		return false;
+		return !strmap_get(&c->ks.by_name, sym->name) && extra_address(c, sym->name, addr);
 	*addr = k->addr - c->slide;
 	return true;
 }
@@ -305,12 +391,90 @@ static char *target_name(const struct elf_object *obj, const struct elf_reloc *r
 			 (unsigned long long)(off < 0 ? -off : off));
 }
 
+/* Under -v, say which sites could not be checked. */
+static void note_masked(struct verify_ctx *c, const struct elf_object *obj,
+			const struct elf_symbol *fn, const struct elf_reloc *r)
+{
+	char *name;
+
+	c->st->masked++;
+	if (!verbose)
+		return;
+	name = target_name(obj, r);
+	fprintf(stderr, "%s: %s+0x%llx: masked: %s\n", c->o->display, fn->name,
+		(unsigned long long)(r->offset - fn->value), name);
+	free(name);
+}
+
 /* Does the original compare this symbol? Functions with code, .cold pieces included. */
 static bool compared_function(const struct elf_object *obj, const struct elf_symbol *s)
 {
 	return sym_is_func(s) && s->sec && s->sec->is_code && s->sec->data && s->size &&
 	       *s->name && s->value <= s->sec->sh->sh_size &&
 	       s->sec->sh->sh_size - s->value >= s->size && !obj->arch->is_prefix_symbol(s->name);
+}
+
+/* The shipped address of the symbol a relocated field refers to (S = value - A [+ P]). */
+static bool shipped_target(const struct elf_reloc *r, struct reloc_howto h, const uint8_t *field,
+			   uint64_t p, uint64_t *sym_addr)
+{
+	uint64_t v = 0;
+
+	if ((h.kind != RELOC_ABS && h.kind != RELOC_PCREL) || (h.width != 4 && h.width != 8))
+		return false;
+	memcpy(&v, field, h.width);
+	if (h.width == 4)
+		v = (uint64_t)(int64_t)(int32_t)v;	/* R_X86_64_32S, PC32: sign-extended */
+	*sym_addr = (h.kind == RELOC_PCREL ? v + p : v) - (uint64_t)r->addend;
+	return true;
+}
+
+/*
+ * A reference to a name the shipped kernel does not have at all (built
+ * 'call seq_puts_x'), where the shipped code refers to some other symbol.
+ * Only for undefined names: every function of the kernel is in kallsyms.
+ */
+static bool points_elsewhere(struct verify_ctx *c, const struct elf_reloc *r,
+			     struct reloc_howto h, const uint8_t *field, uint64_t p)
+{
+	const struct elf_symbol *t = elf_reloc_sym(c->obj, r);
+	const struct ksym *k;
+	uint64_t s;
+
+	if (t->sec || !sym_has_name(t) || strmap_get(&c->ks.by_name, t->name) ||
+	    strmap_get(&c->extra, t->name) || !shipped_target(r, h, field, p, &s))
+		return false;
+	k = ksym_before(c, s);
+	return k && k->addr - c->slide == s;
+}
+
+/*
+ * An anonymous string has no address kallsyms could give, but the shipped
+ * field points at it: compare its content there. 1 same, 0 different, -1
+ * not a string reference.
+ */
+static int same_string(struct verify_ctx *c, const struct elf_reloc *r, struct reloc_howto h,
+		       const uint8_t *field, uint64_t p)
+{
+	const struct elf_symbol *t = elf_reloc_sym(c->obj, r);
+	const struct elf_section *sec = t->sec;
+	uint64_t at, where;
+	const uint8_t *got;
+	const char *want;
+	size_t len;
+
+	if (!sec || !sec->data || !(sec->sh->sh_flags & SHF_STRINGS))
+		return -1;
+	at = t->value + (uint64_t)r->addend +
+	     (h.kind == RELOC_PCREL ? c->obj->arch->pcrel_field_bias : 0);
+	if (at >= sec->sh->sh_size || !shipped_target(r, h, field, p, &where))
+		return -1;
+	/* The string is at S + A (+ the PC-relative bias), S its symbol. */
+	where += at - t->value;
+	want = (const char *)sec->data + at;
+	len = strnlen(want, sec->sh->sh_size - at);
+	got = image_bytes(&c->im, where, len + 1);
+	return got && !memcmp(got, want, len) && !got[len];
 }
 
 /* Equal byte by byte outside relocation sites, each site's value where it is known. */
@@ -334,11 +498,27 @@ static uint64_t compare_vmlinux_function(struct verify_ctx *c, const struct elf_
 		if (h.kind == RELOC_NONE || !h.width || off + h.width > fn->size)
 			continue;
 		memset(c->mask + off, 1, h.width);
-		if ((h.kind != RELOC_ABS && h.kind != RELOC_PCREL) ||
-		    !symbol_address(c, elf_reloc_sym(c->obj, r), &s)) {
-			c->st->masked++;
+		if (h.kind != RELOC_ABS && h.kind != RELOC_PCREL) {
+			note_masked(c, c->obj, fn, r);
 			continue;
 		}
+		if (!symbol_address(c, elf_reloc_sym(c->obj, r), &s)) {
+			int same = same_string(c, r, h, shipped + off, addr + off);
+
+			if (same < 0 && points_elsewhere(c, r, h, shipped + off, addr + off))
+				same = 0;
+			if (same < 0) {
+				note_masked(c, c->obj, fn, r);
+				continue;
+			}
+			c->st->checked++;
+			if (!same && off < first) {
+				first = off;
+				*bad = r;
+			}
+			continue;
+		}
+		c->st->checked++;
 		v = s + (uint64_t)r->addend - (h.kind == RELOC_PCREL ? addr + off : 0);
 		for (unsigned b = 0; b < h.width; b++) {
 			if (shipped[off + b] != (uint8_t)(v >> (8 * b))) {
@@ -397,7 +577,8 @@ static void trim_end(char *s)
  */
 static int report_mismatch(const struct elf_object *obj, const char *display,
 			   const struct elf_symbol *fn, const uint8_t *shipped, uint64_t addr,
-			   uint64_t off, const struct elf_reloc *bad, const char *where)
+			   uint64_t off, const struct elf_reloc *bad, const char *where,
+			   const char *shipped_name)
 {
 	const uint8_t *built = fn->sec->data + fn->value;
 	char btext[160] = "(bad)", stext[160] = "(bad)", bdesc[256], *not = NULL;
@@ -419,6 +600,8 @@ static int report_mismatch(const struct elf_object *obj, const char *display,
 		snprintf(stext, sizeof(stext), ".byte 0x%02x", shipped[pos]);
 	trim_end(btext);
 	trim_end(stext);
+	if (shipped_name)
+		snprintf(stext + strlen(stext), sizeof(stext) - strlen(stext), " <%s>", shipped_name);
 	describe_built(obj, fn, pos, len, btext, bdesc, sizeof(bdesc));
 	if (bad)
 		not = target_name(obj, bad);
@@ -443,12 +626,29 @@ static void set_unit_names(struct verify_ctx *c)
 	free(names);
 }
 
+/* What the shipped field of a mismatching site refers to, by kallsyms ("seq_puts"). */
+static char *shipped_symbol(const struct verify_ctx *c, const struct elf_reloc *r,
+			    const uint8_t *field, uint64_t p)
+{
+	struct reloc_howto h = elf_reloc_howto(c->obj, r);
+	const struct ksym *k;
+	uint64_t s;
+
+	if (!shipped_target(r, h, field, p, &s) || !(k = ksym_before(c, s)))
+		return NULL;
+	s += c->slide;
+	return s == k->addr ? xstrdup(k->name) :
+			      xasprintf("%s+0x%llx", k->name, (unsigned long long)(s - k->addr));
+}
+
 static int verify_function_vmlinux(struct verify_ctx *c, const struct elf_symbol *fn)
 {
 	const struct elf_reloc *bad;
 	const struct ksym *k = find_ksym(c, fn);
 	const uint8_t *shipped;
+	char *shipped_name = NULL;
 	uint64_t addr, off;
+	int ret;
 
 	/* A weak definition the kernel may have replaced (arch_report_meminfo). */
 	if (!k || fn->bind == STB_WEAK) {
@@ -465,8 +665,12 @@ static int verify_function_vmlinux(struct verify_ctx *c, const struct elf_symbol
 	off = compare_vmlinux_function(c, fn, shipped, addr, &bad);
 	if (off == UINT64_MAX)
 		return 0;
-	return report_mismatch(c->obj, c->o->display, fn, shipped, addr, off, bad,
-			       "the shipped kernel");
+	if (bad)
+		shipped_name = shipped_symbol(c, bad, shipped + off, addr + off);
+	ret = report_mismatch(c->obj, c->o->display, fn, shipped, addr, off, bad,
+			      "the shipped kernel", shipped_name);
+	free(shipped_name);
+	return ret;
 }
 
 static int verify_vmlinux(struct verify_ctx *c)
@@ -485,6 +689,11 @@ static int verify_vmlinux(struct verify_ctx *c)
 	if (text && c->im.text_start)
 		c->slide = text->addr - c->im.text_start;
 	set_unit_names(c);
+	read_extras(c);
+	c->by_addr = xcalloc(c->ks.nr + 1, sizeof(*c->by_addr));
+	for (size_t i = 0; i < c->ks.nr; i++)
+		c->by_addr[i] = &c->ks.syms[i];
+	sort(c->by_addr, c->ks.nr, sizeof(*c->by_addr), cmp_ksym_addr);
 	c->sym_state = xcalloc(c->obj->nr_symbols, 1);
 	c->sym_addr = xcalloc(c->obj->nr_symbols, sizeof(*c->sym_addr));
 	c->sec_state = xcalloc(c->obj->nr_sections, 1);
@@ -606,8 +815,10 @@ static uint64_t compare_module_function(struct verify_ctx *c, const struct elf_o
 
 		if (r->offset >= fn->value + fn->size || off >= size)
 			break;
-		if (!h.width || !reloc_identity(c->obj, r, want, sizeof(want))) {
-			c->st->masked += h.width != 0;
+		if (!h.width)
+			continue;
+		if (!reloc_identity(c->obj, r, want, sizeof(want))) {
+			note_masked(c, c->obj, fn, r);
 			continue;
 		}
 		kr = reloc_at(ksec, kfn->value + off);
@@ -619,9 +830,10 @@ static uint64_t compare_module_function(struct verify_ctx *c, const struct elf_o
 		else
 			known = false;
 		if (!known) {
-			c->st->masked++;
+			note_masked(c, c->obj, fn, r);
 			continue;
 		}
+		c->st->checked++;
 		if (strcmp(want, got)) {
 			first = off;
 			*bad = r;
@@ -696,7 +908,7 @@ static int verify_module(struct verify_ctx *c)
 			break;
 		}
 		ret = report_mismatch(c->obj, c->o->display, fn, kfn->sec->data + kfn->value,
-				      kfn->value, off, bad, "the shipped module");
+				      kfn->value, off, bad, "the shipped module", NULL);
 		break;
 	}
 	elf_close(ko);
@@ -727,5 +939,9 @@ int verify_original(const struct verify_opts *o, struct verify_stats *st)
 	free(c.sec_state);
 	free(c.sec_addr);
 	free(c.mask);
+	free(c.by_addr);
+	free(c.extras);
+	free(c.extra_text);
+	strmap_free(&c.extra);
 	return ret;
 }

@@ -21,6 +21,7 @@ struct verify_opts {
 struct verify_stats {
 	size_t compared;	/* functions found on both sides and compared */
 	size_t skipped;		/* functions the shipped kernel does not have (inlined) */
+	size_t checked;		/* relocation sites whose shipped value or target was checked */
 	size_t masked;		/* relocation sites whose shipped value cannot be known */
 };
 
