@@ -150,16 +150,27 @@ static void image_close(struct image *im)
 	free(im->segs);
 }
 
-/* The @len bytes at @addr, or NULL if the image does not hold them all. */
-static const uint8_t *image_bytes(const struct image *im, uint64_t addr, uint64_t len)
+/* The bytes at @addr and how many follow in the image (*@avail), or NULL. */
+static const uint8_t *image_at(const struct image *im, uint64_t addr, uint64_t *avail)
 {
 	for (size_t i = 0; i < im->nr_segs; i++) {
 		const struct segment *s = &im->segs[i];
 
-		if (addr >= s->vaddr && addr - s->vaddr <= s->size && s->size - (addr - s->vaddr) >= len)
+		if (addr >= s->vaddr && addr - s->vaddr < s->size) {
+			*avail = s->size - (addr - s->vaddr);
 			return im->data + s->offset + (addr - s->vaddr);
+		}
 	}
 	return NULL;
+}
+
+/* The @len bytes at @addr, or NULL if the image does not hold them all. */
+static const uint8_t *image_bytes(const struct image *im, uint64_t addr, uint64_t len)
+{
+	uint64_t avail = 0;
+	const uint8_t *p = image_at(im, addr, &avail);
+
+	return p && avail >= len ? p : NULL;
 }
 
 /*
@@ -359,6 +370,13 @@ static bool symbol_address(struct verify_ctx *c, const struct elf_symbol *sym, u
 	return *state == ADDR_KNOWN;
 }
 
+static void note_skipped(struct verify_ctx *c, const struct elf_symbol *fn, const char *why)
+{
+	c->st->skipped++;
+	if (verbose)
+		fprintf(stderr, "%s: %s: skipped: %s\n", c->o->display, fn->name, why);
+}
+
 static bool grow_mask(struct verify_ctx *c, uint64_t size)
 {
 	if (size > c->mask_alloc) {
@@ -370,6 +388,14 @@ static bool grow_mask(struct verify_ctx *c, uint64_t size)
 	return true;
 }
 
+/* A string as a message shows it: quoted, cut at 40 bytes. */
+static char *quoted(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	return xasprintf("\"%.*s\"%s", n > 40 ? 40 : (int)n, s, n > 40 ? "..." : "");
+}
+
 /* How a relocation target reads in a message: "name", "name+0x10". */
 static char *target_name(const struct elf_object *obj, const struct elf_reloc *r)
 {
@@ -377,6 +403,10 @@ static char *target_name(const struct elf_object *obj, const struct elf_reloc *r
 	struct reloc_howto h = elf_reloc_howto(obj, r);
 	int64_t off = r->addend + (h.kind == RELOC_PCREL ? obj->arch->pcrel_field_bias : 0);
 
+	if (t->sec && (t->sec->sh->sh_flags & SHF_STRINGS) && t->sec->data &&
+	    t->value + (uint64_t)off < t->sec->sh->sh_size)
+		return quoted((const char *)t->sec->data + t->value + off,
+			      t->sec->sh->sh_size - t->value - (uint64_t)off);
 	if (t->type == STT_SECTION && t->sec) {
 		const struct elf_symbol *s = elf_symbol_containing(t->sec, (uint64_t)off);
 
@@ -631,10 +661,21 @@ static char *shipped_symbol(const struct verify_ctx *c, const struct elf_reloc *
 			    const uint8_t *field, uint64_t p)
 {
 	struct reloc_howto h = elf_reloc_howto(c->obj, r);
+	const struct elf_symbol *t = elf_reloc_sym(c->obj, r);
 	const struct ksym *k;
 	uint64_t s;
 
-	if (!shipped_target(r, h, field, p, &s) || !(k = ksym_before(c, s)))
+	if (!shipped_target(r, h, field, p, &s))
+		return NULL;
+	if (t->sec && (t->sec->sh->sh_flags & SHF_STRINGS)) {
+		uint64_t at = s + (uint64_t)r->addend +
+			      (h.kind == RELOC_PCREL ? c->obj->arch->pcrel_field_bias : 0);
+		uint64_t avail = 0;
+		const uint8_t *str = image_at(&c->im, at, &avail);
+
+		return str ? quoted((const char *)str, avail) : NULL;
+	}
+	if (!(k = ksym_before(c, s)))
 		return NULL;
 	s += c->slide;
 	return s == k->addr ? xstrdup(k->name) :
@@ -652,7 +693,7 @@ static int verify_function_vmlinux(struct verify_ctx *c, const struct elf_symbol
 
 	/* A weak definition the kernel may have replaced (arch_report_meminfo). */
 	if (!k || fn->bind == STB_WEAK) {
-		c->st->skipped++;
+		note_skipped(c, fn, k ? "weak, may be replaced" : "not in kallsyms (inlined?)");
 		return 0;
 	}
 	addr = k->addr - c->slide;
@@ -718,6 +759,16 @@ static int verify_vmlinux(struct verify_ctx *c)
  * branch the assembler resolved there, the symbol it lands in).
  */
 
+/* "name", "name+0x10", "name-0x4" */
+static void name_offset(char *buf, size_t size, const char *name, int64_t off)
+{
+	if (!off)
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "%s%c0x%llx", name, off < 0 ? '-' : '+',
+			 (unsigned long long)(off < 0 ? -off : off));
+}
+
 /* The identity of the address @sec+@off points to, into @buf; false if unknowable. */
 static bool place_identity(const struct elf_section *sec, int64_t off, char *buf, size_t size)
 {
@@ -735,7 +786,7 @@ static bool place_identity(const struct elf_section *sec, int64_t off, char *buf
 	s = elf_symbol_containing(sec, (uint64_t)off);
 	if (!s || !sym_has_name(s) || starts_with(s->name, ".L"))
 		return false;
-	snprintf(buf, size, "%s%+lld", s->name, (long long)((uint64_t)off - s->value));
+	name_offset(buf, size, s->name, (int64_t)((uint64_t)off - s->value));
 	return true;
 }
 
@@ -750,7 +801,7 @@ static bool reloc_identity(const struct elf_object *obj, const struct elf_reloc 
 		return place_identity(t->sec, off, buf, size);
 	if (!sym_has_name(t) || starts_with(t->name, ".L"))
 		return false;
-	snprintf(buf, size, "%s%+lld", t->name, (long long)off);
+	name_offset(buf, size, t->name, off);
 	/* A named target and a section-relative one must read alike. */
 	if (t->sec && !(t->sec->sh->sh_flags & SHF_STRINGS))
 		return place_identity(t->sec, (int64_t)t->value + off, buf, size) || true;
@@ -796,7 +847,7 @@ static void mask_relocs(struct verify_ctx *c, const struct elf_object *obj,
 
 static uint64_t compare_module_function(struct verify_ctx *c, const struct elf_object *ko,
 					const struct elf_symbol *fn, const struct elf_symbol *kfn,
-					const struct elf_reloc **bad)
+					const struct elf_reloc **bad, char **bad_got)
 {
 	const struct elf_section *sec = fn->sec, *ksec = kfn->sec;
 	const uint8_t *built = sec->data + fn->value, *shipped = ksec->data + kfn->value;
@@ -837,6 +888,7 @@ static uint64_t compare_module_function(struct verify_ctx *c, const struct elf_o
 		if (strcmp(want, got)) {
 			first = off;
 			*bad = r;
+			*bad_got = xstrdup(got);
 			break;
 		}
 	}
@@ -886,6 +938,7 @@ static int verify_module(struct verify_ctx *c)
 	for_each_symbol(c->obj, fn) {
 		const struct elf_symbol *kfn;
 		const struct elf_reloc *bad;
+		char *got = NULL;
 		uint64_t off;
 
 		if (!compared_function(c->obj, fn))
@@ -893,13 +946,17 @@ static int verify_module(struct verify_ctx *c)
 		kfn = shipped_function(ko, fn);
 		if (!kfn || kfn->value > kfn->sec->sh->sh_size ||
 		    kfn->sec->sh->sh_size - kfn->value < kfn->size) {
-			c->st->skipped++;
+			note_skipped(c, fn, "no single function of that name in the module");
 			continue;
 		}
 		c->st->compared++;
-		off = compare_module_function(c, ko, fn, kfn, &bad);
+		off = compare_module_function(c, ko, fn, kfn, &bad, &got);
 		if (off == UINT64_MAX)
 			continue;
+		if (!bad) {
+			free(got);
+			got = NULL;
+		}
 		if (off >= fn->size || off >= kfn->size) {
 			ret = error(c->o->display, "%s: built %llu bytes long, but the shipped module "
 				    "has %llu: the source, config or compiler differs from what built "
@@ -908,7 +965,8 @@ static int verify_module(struct verify_ctx *c)
 			break;
 		}
 		ret = report_mismatch(c->obj, c->o->display, fn, kfn->sec->data + kfn->value,
-				      kfn->value, off, bad, "the shipped module", NULL);
+				      kfn->value, off, bad, "the shipped module", got);
+		free(got);
 		break;
 	}
 	elf_close(ko);
