@@ -436,6 +436,14 @@ static void note_masked(struct verify_ctx *c, const struct elf_object *obj,
 	free(name);
 }
 
+/* The relocation of @sec at exactly @offset, or NULL. */
+static const struct elf_reloc *reloc_at(const struct elf_section *sec, uint64_t offset)
+{
+	size_t i = elf_first_reloc(sec, offset);
+
+	return i < sec->nr_relocs && sec->relocs[i].offset == offset ? &sec->relocs[i] : NULL;
+}
+
 /* Does the original compare this symbol? Functions with code, .cold pieces included. */
 static bool compared_function(const struct elf_object *obj, const struct elf_symbol *s)
 {
@@ -507,67 +515,353 @@ static int same_string(struct verify_ctx *c, const struct elf_reloc *r, struct r
 	return got && !memcmp(got, want, len) && !got[len];
 }
 
-/* Equal byte by byte outside relocation sites, each site's value where it is known. */
-static uint64_t compare_vmlinux_function(struct verify_ctx *c, const struct elf_symbol *fn,
-					 const uint8_t *shipped, uint64_t addr,
-					 const struct elf_reloc **bad)
+/* The shipped function being compared with the original's. */
+struct shipped_fn {
+	const uint8_t *code;
+	uint64_t size;		/* bytes readable from code */
+	uint64_t base;		/* vmlinux: its address; module: its offset in its section */
+	const struct elf_object *ko;	/* module only */
+	const struct elf_symbol *kfn;
+};
+
+/*
+ * vmlinux: does the shipped field at @spos (from the function's start) hold
+ * what the linker wrote for @r? 1 yes, 0 no, -1 cannot be known.
+ */
+static int vmlinux_site(struct verify_ctx *c, const struct shipped_fn *sf,
+			const struct elf_reloc *r, uint64_t spos)
+{
+	struct reloc_howto h = elf_reloc_howto(c->obj, r);
+	const uint8_t *field = sf->code + spos;
+	uint64_t p = sf->base + spos, s, v;
+	int same;
+
+	if (h.kind != RELOC_ABS && h.kind != RELOC_PCREL)
+		return -1;
+	if (!symbol_address(c, elf_reloc_sym(c->obj, r), &s)) {
+		same = same_string(c, r, h, field, p);
+		if (same < 0 && points_elsewhere(c, r, h, field, p))
+			same = 0;
+		return same;
+	}
+	v = s + (uint64_t)r->addend - (h.kind == RELOC_PCREL ? p : 0);
+	for (unsigned b = 0; b < h.width; b++)
+		if (field[b] != (uint8_t)(v >> (8 * b)))
+			return 0;
+	return 1;
+}
+
+/* vmlinux: does the shipped branch to @target go where @r of the original does? */
+static int vmlinux_branch(struct verify_ctx *c, const struct elf_reloc *r, uint64_t target)
+{
+	struct reloc_howto h = elf_reloc_howto(c->obj, r);
+	uint64_t s;
+
+	const struct elf_symbol *t = elf_reloc_sym(c->obj, r);
+	const struct ksym *k;
+
+	if (h.kind != RELOC_PCREL)
+		return -1;
+	if (symbol_address(c, t, &s))
+		return s + (uint64_t)r->addend + c->obj->arch->pcrel_field_bias == target;
+	/* As points_elsewhere(): a name the kernel lacks, a branch to a symbol it has. */
+	if (t->sec || !sym_has_name(t) || strmap_get(&c->ks.by_name, t->name) ||
+	    strmap_get(&c->extra, t->name))
+		return -1;
+	k = ksym_before(c, target - (uint64_t)r->addend - c->obj->arch->pcrel_field_bias);
+	return k && k->addr - c->slide == target - (uint64_t)r->addend -
+						  c->obj->arch->pcrel_field_bias ? 0 : -1;
+}
+
+static int module_site(struct verify_ctx *c, const struct shipped_fn *sf,
+		       const struct elf_reloc *r, uint64_t spos);
+static int module_branch(struct verify_ctx *c, const struct shipped_fn *sf,
+			 const struct elf_reloc *r, uint64_t target);
+
+static int check_site(struct verify_ctx *c, const struct elf_symbol *fn,
+		      const struct shipped_fn *sf, const struct elf_reloc *r, uint64_t spos)
+{
+	int same = sf->ko ? module_site(c, sf, r, spos) : vmlinux_site(c, sf, r, spos);
+
+	if (same < 0)
+		note_masked(c, c->obj, fn, r);
+	else
+		c->st->checked++;
+	return same;
+}
+
+/* Mark the relocation fields of @fn (of @obj) in @mask, from the function's start. */
+static void mask_relocs(uint8_t *mask, const struct elf_object *obj, const struct elf_symbol *fn)
+{
+	const struct elf_section *sec = fn->sec;
+
+	for (size_t i = elf_first_reloc(sec, fn->value); i < sec->nr_relocs; i++) {
+		const struct elf_reloc *r = &sec->relocs[i];
+		struct reloc_howto h = elf_reloc_howto(obj, r);
+		uint64_t off = r->offset - fn->value;
+
+		if (r->offset >= fn->value + fn->size)
+			break;
+		if (h.width && off + h.width <= fn->size)
+			memset(mask + off, 1, h.width);
+	}
+}
+
+struct mismatch {
+	uint64_t off;		/* in the original */
+	int64_t delta;		/* shipped offset minus the original's there */
+	const struct elf_reloc *reloc;	/* the site that differs, if one does */
+};
+
+/*
+ * The fast comparison: the same layout on both sides, bytes equal outside
+ * the relocation sites (of both sides), each site checked. False at the
+ * first difference, in @m.
+ */
+static bool same_layout(struct verify_ctx *c, const struct elf_symbol *fn,
+			const struct shipped_fn *sf, struct mismatch *m)
 {
 	const struct elf_section *sec = fn->sec;
 	const uint8_t *built = sec->data + fn->value;
 	uint64_t first = UINT64_MAX;
 
-	*bad = NULL;
-	grow_mask(c, fn->size);
+	*m = (struct mismatch){ 0 };
+	if (sf->size < fn->size || (sf->kfn && sf->kfn->size != fn->size)) {
+		m->off = 0;
+		return false;
+	}
+	grow_mask(c, 2 * fn->size);
+	mask_relocs(c->mask, c->obj, fn);
+	if (sf->ko)
+		mask_relocs(c->mask + fn->size, sf->ko, sf->kfn);
 	for (size_t i = elf_first_reloc(sec, fn->value); i < sec->nr_relocs; i++) {
 		const struct elf_reloc *r = &sec->relocs[i];
 		struct reloc_howto h = elf_reloc_howto(c->obj, r);
-		uint64_t off = r->offset - fn->value, s, v;
+		uint64_t off = r->offset - fn->value;
 
 		if (r->offset >= fn->value + fn->size)
 			break;
-		if (h.kind == RELOC_NONE || !h.width || off + h.width > fn->size)
+		if (!h.width || off + h.width > fn->size)
 			continue;
-		memset(c->mask + off, 1, h.width);
-		if (h.kind != RELOC_ABS && h.kind != RELOC_PCREL) {
-			note_masked(c, c->obj, fn, r);
-			continue;
-		}
-		if (!symbol_address(c, elf_reloc_sym(c->obj, r), &s)) {
-			int same = same_string(c, r, h, shipped + off, addr + off);
-
-			if (same < 0 && points_elsewhere(c, r, h, shipped + off, addr + off))
-				same = 0;
-			if (same < 0) {
-				note_masked(c, c->obj, fn, r);
-				continue;
-			}
-			c->st->checked++;
-			if (!same && off < first) {
-				first = off;
-				*bad = r;
-			}
-			continue;
-		}
-		c->st->checked++;
-		v = s + (uint64_t)r->addend - (h.kind == RELOC_PCREL ? addr + off : 0);
-		for (unsigned b = 0; b < h.width; b++) {
-			if (shipped[off + b] != (uint8_t)(v >> (8 * b))) {
-				if (off < first) {
-					first = off;
-					*bad = r;
-				}
-				break;
-			}
-		}
-	}
-	for (uint64_t k = 0; k < fn->size && k < first; k++) {
-		if (!c->mask[k] && built[k] != shipped[k]) {
-			first = k;
-			*bad = NULL;
+		if (!check_site(c, fn, sf, r, off)) {
+			first = off;
+			m->reloc = r;
 			break;
 		}
 	}
-	return first;
+	for (uint64_t k = 0; k < fn->size && k < first; k++) {
+		if (!c->mask[k] && !c->mask[fn->size + k] && built[k] != sf->code[k]) {
+			first = k;
+			m->reloc = NULL;
+			break;
+		}
+	}
+	m->off = first;
+	return first == UINT64_MAX;
+}
+
+/* One decoded instruction, for the comparison instruction by instruction. */
+struct insn {
+	uint64_t off, len;
+	uint64_t field;		/* branch: its displacement, from the function's start */
+	uint64_t target;	/* branch: where it goes, in the terms of the decoding's base */
+	bool branch;
+	char mnemonic[16];
+};
+
+struct decoded {
+	struct insn *v;
+	size_t nr, alloc;
+	uint64_t base;
+};
+
+static int cmp_insn_off(const void *key, const void *elem)
+{
+	uint64_t off = *(const uint64_t *)key;
+	const struct insn *i = elem;
+
+	return off < i->off ? -1 : off >= i->off + i->len ? 1 : 0;
+}
+
+static struct insn *insn_at(const struct decoded *d, uint64_t off)
+{
+	return d->nr ? bsearch(&off, d->v, d->nr, sizeof(*d->v), cmp_insn_off) : NULL;
+}
+
+static void note_branch(const struct insn_ref *ref, void *ctx)
+{
+	struct decoded *d = ctx;
+	struct insn *i;
+
+	if (!ref->branch || !(i = insn_at(d, ref->field - d->base)))
+		return;
+	i->branch = true;
+	i->field = ref->field - d->base;
+	i->target = ref->target;
+}
+
+/* Up to @max instructions of @code, branches with their targets. */
+static void decode(const struct arch *arch, const uint8_t *code, uint64_t size, uint64_t base,
+		   size_t max, struct decoded *d)
+{
+	uint64_t pos = 0;
+	char text[160];
+
+	d->nr = 0;
+	d->base = base;
+	while (pos < size && d->nr < max) {
+		size_t len = arch->disasm(code + pos, size - pos, base + pos, text, sizeof(text));
+
+		GROW(d->v, d->nr, d->alloc, d->nr + 1);
+		d->v[d->nr] = (struct insn){ .off = pos, .len = len ? len : 1 };
+		snprintf(d->v[d->nr].mnemonic, sizeof(d->v[d->nr].mnemonic), "%.*s",
+			 len ? (int)strcspn(text, " ") : 0, text);
+		pos += d->v[d->nr++].len;
+	}
+	arch->scan_refs(code, pos, base, note_branch, d);
+}
+
+/* A branch of the original inside the function: where it lands on the shipped side. */
+static bool local_target(const struct decoded *o, const struct decoded *s, uint64_t target,
+			 uint64_t *shipped)
+{
+	const struct insn *i = insn_at(o, target);
+
+	if (target == o->v[o->nr - 1].off + o->v[o->nr - 1].len) {
+		*shipped = s->base + s->v[s->nr - 1].off + s->v[s->nr - 1].len;
+		return true;
+	}
+	if (!i || i->off != target)
+		return false;
+	*shipped = s->base + s->v[i - o->v].off;
+	return true;
+}
+
+static bool same_branch(struct verify_ctx *c, const struct elf_symbol *fn,
+			const struct shipped_fn *sf, const struct decoded *o,
+			const struct decoded *s, size_t k, const struct elf_reloc **bad)
+{
+	const struct insn *oi = &o->v[k], *si = &s->v[k];
+	const struct elf_reloc *r = reloc_at(fn->sec, fn->value + oi->field);
+	uint64_t want;
+	int same;
+
+	if (!r)
+		return local_target(o, s, oi->target, &want) && want == si->target;
+	same = sf->ko ? module_branch(c, sf, r, si->target) : vmlinux_branch(c, r, si->target);
+	if (same < 0)
+		note_masked(c, c->obj, fn, r);
+	else
+		c->st->checked++;
+	*bad = r;
+	return same != 0;
+}
+
+static bool same_insn(struct verify_ctx *c, const struct elf_symbol *fn,
+		      const struct shipped_fn *sf, const struct insn *oi, const struct insn *si,
+		      const struct elf_reloc **bad)
+{
+	const struct elf_section *sec = fn->sec;
+	const uint8_t *built = sec->data + fn->value;
+	uint8_t omask[16] = { 0 }, smask[16] = { 0 };
+
+	if (oi->len != si->len || oi->len > sizeof(omask))
+		return false;
+	for (size_t i = elf_first_reloc(sec, fn->value + oi->off); i < sec->nr_relocs; i++) {
+		const struct elf_reloc *r = &sec->relocs[i];
+		struct reloc_howto h = elf_reloc_howto(c->obj, r);
+		uint64_t at = r->offset - fn->value - oi->off;
+
+		if (at >= oi->len)
+			break;
+		if (!h.width || at + h.width > oi->len)
+			continue;
+		memset(omask + at, 1, h.width);
+		if (!check_site(c, fn, sf, r, si->off + at)) {
+			*bad = r;
+			return false;
+		}
+	}
+	if (sf->ko) {
+		const struct elf_section *ksec = sf->kfn->sec;
+		uint64_t start = sf->kfn->value + si->off;
+
+		for (size_t i = elf_first_reloc(ksec, start); i < ksec->nr_relocs; i++) {
+			const struct elf_reloc *r = &ksec->relocs[i];
+			struct reloc_howto h = elf_reloc_howto(sf->ko, r);
+
+			if (r->offset >= start + si->len)
+				break;
+			if (h.width && r->offset - start + h.width <= si->len)
+				memset(smask + (r->offset - start), 1, h.width);
+		}
+	}
+	for (uint64_t b = 0; b < oi->len; b++)
+		if (!omask[b] && !smask[b] && built[oi->off + b] != sf->code[si->off + b])
+			return false;
+	return true;
+}
+
+/*
+ * The slow comparison, after a difference in the fast one: instruction by
+ * instruction. Without function sections the assembler shortens a jump to
+ * a nearby function of the same file (jmp rel32 becomes jmp rel8), so the
+ * shipped function may be shorter with the same instructions; branches then
+ * compare by mnemonic and target, everything else as in the fast one.
+ */
+static bool same_instructions(struct verify_ctx *c, const struct elf_symbol *fn,
+			      const struct shipped_fn *sf, struct mismatch *m)
+{
+	const struct arch *arch = c->obj->arch;
+	struct decoded o = { 0 }, s = { 0 };
+	bool same = true;
+
+	decode(arch, fn->sec->data + fn->value, fn->size, 0, SIZE_MAX, &o);
+	decode(arch, sf->code, sf->kfn ? sf->kfn->size : sf->size, sf->base, o.nr, &s);
+	for (size_t k = 0; k < o.nr && same; k++) {
+		const struct insn *oi = &o.v[k];
+
+		*m = (struct mismatch){ oi->off, 0, NULL };
+		if (k >= s.nr || (!sf->kfn && s.v[k].off + s.v[k].len > sf->size)) {
+			m->delta = k ? (int64_t)(s.v[k - 1].off + s.v[k - 1].len) - (int64_t)oi->off : 0;
+			same = false;
+			break;
+		}
+		m->delta = (int64_t)s.v[k].off - (int64_t)oi->off;
+		/*
+		 * Branches inside the function compare by where they land (the
+		 * distance changes with shortened jumps between), relocated
+		 * ones field by field unless the assembler shortened them.
+		 */
+		if (oi->branch && s.v[k].branch && streq(oi->mnemonic, s.v[k].mnemonic) &&
+		    (oi->len != s.v[k].len || !reloc_at(fn->sec, fn->value + oi->field)))
+			same = same_branch(c, fn, sf, &o, &s, k, &m->reloc);
+		else
+			same = same_insn(c, fn, sf, oi, &s.v[k], &m->reloc);
+	}
+	/* The module's function must end there too (vmlinux has no sizes). */
+	if (same && sf->kfn && s.nr && s.v[s.nr - 1].off + s.v[s.nr - 1].len != sf->kfn->size) {
+		*m = (struct mismatch){ fn->size, 0, NULL };
+		same = false;
+	}
+	if (same && verbose)
+		fprintf(stderr, "%s: %s: same instructions, shipped with shorter branches\n",
+			c->o->display, fn->name);
+	free(o.v);
+	free(s.v);
+	return same;
+}
+
+/* Both comparisons; the counts are the slow one's when it runs. */
+static bool same_function(struct verify_ctx *c, const struct elf_symbol *fn,
+			  const struct shipped_fn *sf, struct mismatch *m)
+{
+	struct verify_stats saved = *c->st;
+
+	if (same_layout(c, fn, sf, m))
+		return true;
+	*c->st = saved;
+	return same_instructions(c, fn, sf, m);
 }
 
 /* One instruction of the original, relocated operands by name. */
@@ -606,35 +900,39 @@ static void trim_end(char *s)
  * side, both disassembled at the shipped address.
  */
 static int report_mismatch(const struct elf_object *obj, const char *display,
-			   const struct elf_symbol *fn, const uint8_t *shipped, uint64_t addr,
-			   uint64_t off, const struct elf_reloc *bad, const char *where,
-			   const char *shipped_name)
+			   const struct elf_symbol *fn, const struct shipped_fn *sf,
+			   const struct mismatch *m, const char *where, const char *shipped_name)
 {
 	const uint8_t *built = fn->sec->data + fn->value;
-	char btext[160] = "(bad)", stext[160] = "(bad)", bdesc[256], *not = NULL;
-	uint64_t pos = 0;
+	char btext[160] = "(end)", stext[160] = "(end)", bdesc[256], *not = NULL;
+	uint64_t pos = 0, spos;
 	size_t len = 1;
 
 	while (pos < fn->size) {
-		len = obj->arch->disasm(built + pos, fn->size - pos, addr + pos, btext,
+		len = obj->arch->disasm(built + pos, fn->size - pos, sf->base + pos, btext,
 					sizeof(btext));
 		if (!len) {
 			snprintf(btext, sizeof(btext), ".byte 0x%02x", built[pos]);
 			len = 1;
 		}
-		if (pos + len > off)
+		if (pos + len > m->off)
 			break;
 		pos += len;
 	}
-	if (!obj->arch->disasm(shipped + pos, fn->size - pos, addr + pos, stext, sizeof(stext)))
-		snprintf(stext, sizeof(stext), ".byte 0x%02x", shipped[pos]);
+	if (pos >= fn->size)
+		snprintf(btext, sizeof(btext), "(end)");
+	spos = pos + (uint64_t)m->delta;
+	if (spos < sf->size &&
+	    !obj->arch->disasm(sf->code + spos, sf->size - spos, sf->base + spos, stext,
+			       sizeof(stext)))
+		snprintf(stext, sizeof(stext), ".byte 0x%02x", sf->code[spos]);
 	trim_end(btext);
 	trim_end(stext);
 	if (shipped_name)
 		snprintf(stext + strlen(stext), sizeof(stext) - strlen(stext), " <%s>", shipped_name);
 	describe_built(obj, fn, pos, len, btext, bdesc, sizeof(bdesc));
-	if (bad)
-		not = target_name(obj, bad);
+	if (m->reloc)
+		not = target_name(obj, m->reloc);
 	error(display, "%s+0x%llx: built '%s' but %s has '%s'%s%s%s: the source, config or "
 	      "compiler differs from what built this kernel (--no-verify skips this check)",
 	      fn->name, (unsigned long long)pos, bdesc, where, stext, not ? " (not " : "",
@@ -684,11 +982,10 @@ static char *shipped_symbol(const struct verify_ctx *c, const struct elf_reloc *
 
 static int verify_function_vmlinux(struct verify_ctx *c, const struct elf_symbol *fn)
 {
-	const struct elf_reloc *bad;
 	const struct ksym *k = find_ksym(c, fn);
-	const uint8_t *shipped;
+	struct shipped_fn sf = { 0 };
 	char *shipped_name = NULL;
-	uint64_t addr, off;
+	struct mismatch m;
 	int ret;
 
 	/* A weak definition the kernel may have replaced (arch_report_meminfo). */
@@ -696,20 +993,22 @@ static int verify_function_vmlinux(struct verify_ctx *c, const struct elf_symbol
 		note_skipped(c, fn, k ? "weak, may be replaced" : "not in kallsyms (inlined?)");
 		return 0;
 	}
-	addr = k->addr - c->slide;
-	shipped = image_bytes(&c->im, addr, fn->size);
-	if (!shipped)
+	sf.base = k->addr - c->slide;
+	sf.code = image_at(&c->im, sf.base, &sf.size);
+	if (!sf.code)
 		return error(c->o->display, "%s: its kallsyms address 0x%llx is outside %s "
 			     "(is the kallsyms listing from this kernel?)", fn->name,
 			     (unsigned long long)k->addr, c->im.path);
 	c->st->compared++;
-	off = compare_vmlinux_function(c, fn, shipped, addr, &bad);
-	if (off == UINT64_MAX)
+	if (same_function(c, fn, &sf, &m))
 		return 0;
-	if (bad)
-		shipped_name = shipped_symbol(c, bad, shipped + off, addr + off);
-	ret = report_mismatch(c->obj, c->o->display, fn, shipped, addr, off, bad,
-			      "the shipped kernel", shipped_name);
+	if (m.reloc) {
+		uint64_t spos = m.reloc->offset - fn->value + (uint64_t)m.delta;
+
+		shipped_name = shipped_symbol(c, m.reloc, sf.code + spos, sf.base + spos);
+	}
+	ret = report_mismatch(c->obj, c->o->display, fn, &sf, &m, "the shipped kernel",
+			      shipped_name);
 	free(shipped_name);
 	return ret;
 }
@@ -820,88 +1119,55 @@ static bool resolved_identity(const struct elf_section *sec, uint64_t field, uns
 	return place_identity(sec, (int64_t)(field + bias) + disp, buf, size);
 }
 
-/* The relocation of @sec at exactly @offset, or NULL. */
-static const struct elf_reloc *reloc_at(const struct elf_section *sec, uint64_t offset)
-{
-	size_t i = elf_first_reloc(sec, offset);
 
-	return i < sec->nr_relocs && sec->relocs[i].offset == offset ? &sec->relocs[i] : NULL;
+/* Module: does the shipped field at @spos name what @r of the original does? */
+static int module_site(struct verify_ctx *c, const struct shipped_fn *sf,
+		       const struct elf_reloc *r, uint64_t spos)
+{
+	const struct elf_section *ksec = sf->kfn->sec;
+	const struct elf_reloc *kr = reloc_at(ksec, sf->kfn->value + spos);
+	struct reloc_howto h = elf_reloc_howto(c->obj, r);
+	char want[320], got[320];
+	bool known;
+
+	if (!reloc_identity(c->obj, r, want, sizeof(want)))
+		return -1;
+	if (kr)
+		known = reloc_identity(sf->ko, kr, got, sizeof(got));
+	else if (h.kind == RELOC_PCREL && h.width == 4)
+		known = resolved_identity(ksec, sf->kfn->value + spos,
+					  sf->ko->arch->pcrel_field_bias, got, sizeof(got));
+	else
+		known = false;
+	if (!known)
+		return -1;
+	return !strcmp(want, got);
 }
 
-static void mask_relocs(struct verify_ctx *c, const struct elf_object *obj,
-			const struct elf_symbol *fn)
+/* Module: does a shipped branch to @target (offset in its section) go where @r does? */
+static int module_branch(struct verify_ctx *c, const struct shipped_fn *sf,
+			 const struct elf_reloc *r, uint64_t target)
 {
-	const struct elf_section *sec = fn->sec;
-
-	for (size_t i = elf_first_reloc(sec, fn->value); i < sec->nr_relocs; i++) {
-		const struct elf_reloc *r = &sec->relocs[i];
-		struct reloc_howto h = elf_reloc_howto(obj, r);
-		uint64_t off = r->offset - fn->value;
-
-		if (r->offset >= fn->value + fn->size)
-			break;
-		if (h.width && off + h.width <= fn->size)
-			memset(c->mask + off, 1, h.width);
-	}
-}
-
-static uint64_t compare_module_function(struct verify_ctx *c, const struct elf_object *ko,
-					const struct elf_symbol *fn, const struct elf_symbol *kfn,
-					const struct elf_reloc **bad, char **bad_got)
-{
-	const struct elf_section *sec = fn->sec, *ksec = kfn->sec;
-	const uint8_t *built = sec->data + fn->value, *shipped = ksec->data + kfn->value;
-	uint64_t size = fn->size < kfn->size ? fn->size : kfn->size, first = UINT64_MAX;
 	char want[320], got[320];
 
-	*bad = NULL;
-	grow_mask(c, fn->size > kfn->size ? fn->size : kfn->size);
-	mask_relocs(c, c->obj, fn);
-	mask_relocs(c, ko, kfn);
-	for (size_t i = elf_first_reloc(sec, fn->value); i < sec->nr_relocs; i++) {
-		const struct elf_reloc *r = &sec->relocs[i], *kr;
-		struct reloc_howto h = elf_reloc_howto(c->obj, r);
-		uint64_t off = r->offset - fn->value;
-		bool known;
+	if (!reloc_identity(c->obj, r, want, sizeof(want)) ||
+	    !place_identity(sf->kfn->sec, (int64_t)target, got, sizeof(got)))
+		return -1;
+	return !strcmp(want, got);
+}
 
-		if (r->offset >= fn->value + fn->size || off >= size)
-			break;
-		if (!h.width)
-			continue;
-		if (!reloc_identity(c->obj, r, want, sizeof(want))) {
-			note_masked(c, c->obj, fn, r);
-			continue;
-		}
-		kr = reloc_at(ksec, kfn->value + off);
-		if (kr)
-			known = reloc_identity(ko, kr, got, sizeof(got));
-		else if (h.kind == RELOC_PCREL && h.width == 4)
-			known = resolved_identity(ksec, kfn->value + off, ko->arch->pcrel_field_bias,
-						  got, sizeof(got));
-		else
-			known = false;
-		if (!known) {
-			note_masked(c, c->obj, fn, r);
-			continue;
-		}
-		c->st->checked++;
-		if (strcmp(want, got)) {
-			first = off;
-			*bad = r;
-			*bad_got = xstrdup(got);
-			break;
-		}
-	}
-	for (uint64_t k = 0; k < size && k < first; k++) {
-		if (!c->mask[k] && built[k] != shipped[k]) {
-			first = k;
-			*bad = NULL;
-			break;
-		}
-	}
-	if (first == UINT64_MAX && fn->size != kfn->size)
-		first = size;
-	return first;
+/* What a mismatching shipped site names, for the message. */
+static char *module_got(const struct shipped_fn *sf, const struct elf_reloc *r, uint64_t spos)
+{
+	const struct elf_section *ksec = sf->kfn->sec;
+	const struct elf_reloc *kr = reloc_at(ksec, sf->kfn->value + spos);
+	char got[320];
+
+	if (kr ? !reloc_identity(sf->ko, kr, got, sizeof(got)) :
+		 !resolved_identity(ksec, sf->kfn->value + spos, sf->ko->arch->pcrel_field_bias,
+				    got, sizeof(got)))
+		return NULL;
+	return xstrdup(got);
 }
 
 /* The shipped function of @fn's name: the only one, or the only one of its size. */
@@ -937,9 +1203,9 @@ static int verify_module(struct verify_ctx *c)
 		return -1;
 	for_each_symbol(c->obj, fn) {
 		const struct elf_symbol *kfn;
-		const struct elf_reloc *bad;
+		struct shipped_fn sf;
+		struct mismatch m;
 		char *got = NULL;
-		uint64_t off;
 
 		if (!compared_function(c->obj, fn))
 			continue;
@@ -950,22 +1216,12 @@ static int verify_module(struct verify_ctx *c)
 			continue;
 		}
 		c->st->compared++;
-		off = compare_module_function(c, ko, fn, kfn, &bad, &got);
-		if (off == UINT64_MAX)
+		sf = (struct shipped_fn){ kfn->sec->data + kfn->value, kfn->size, kfn->value, ko, kfn };
+		if (same_function(c, fn, &sf, &m))
 			continue;
-		if (!bad) {
-			free(got);
-			got = NULL;
-		}
-		if (off >= fn->size || off >= kfn->size) {
-			ret = error(c->o->display, "%s: built %llu bytes long, but the shipped module "
-				    "has %llu: the source, config or compiler differs from what built "
-				    "this kernel (--no-verify skips this check)", fn->name,
-				    (unsigned long long)fn->size, (unsigned long long)kfn->size);
-			break;
-		}
-		ret = report_mismatch(c->obj, c->o->display, fn, kfn->sec->data + kfn->value,
-				      kfn->value, off, bad, "the shipped module", got);
+		if (m.reloc)
+			got = module_got(&sf, m.reloc, m.reloc->offset - fn->value + (uint64_t)m.delta);
+		ret = report_mismatch(c->obj, c->o->display, fn, &sf, &m, "the shipped module", got);
 		free(got);
 		break;
 	}

@@ -12,9 +12,11 @@
 #     KASLR-slid listing, an ELF with symbols as the listing, a stripped
 #     image) and against the module
 #  2. a function absent from kallsyms (inlined) is skipped and counted
-#  3. one changed constant, one changed string, one call to another function:
+#  3. a tail call the assembler shortened (no function sections in the
+#     shipped build) is the same code; a changed constant next to it is not
+#  4. one changed constant, one changed string, one call to another function:
 #     refused in one line naming the instruction on each side (exit 2)
-#  4. bad input: exit 2 and one line `klpdiff: FILE: ...`
+#  5. bad input: exit 2 and one line `klpdiff: FILE: ...`
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,7 +51,7 @@ normalise()
 }
 
 tail=": the source, config or compiler differs from what built this kernel (--no-verify skips this check)"
-same="compared 3 skipped 0 checked 15 masked 0"
+same="compared 4 skipped 0 checked 18 masked 0"
 
 for cc in "${compilers[@]}"; do
 	d=$TAP_TMP/$cc
@@ -62,6 +64,7 @@ for cc in "${compilers[@]}"; do
 		klp_compile "$cc" sections "$fixtures/shipped.c" greet.o \
 			'-DGREETING="hello from the fixturE"' &&
 		klp_compile "$cc" sections "$fixtures/shipped.c" call.o -Dseq_puts=seq_puts_x &&
+		klp_compile "$cc" sections "$fixtures/shipped.c" step.o -DNEAR_STEP=2 &&
 		ld -o vmlinux -Ttext=0xffffffff81000000 -e show plain.o stubs.o &&
 		ld -r -o fake.ko plain.o stubs.o &&
 		strip -o vmlinux.stripped vmlinux; } 2>build.log; then
@@ -95,10 +98,28 @@ PY
 
 	# 2. inlined: no kallsyms entry, so skipped; references to it masked
 	run "${vm[@]}" --kallsyms kallsyms.inlined orig.o
-	tap_is "$status:${out% checked*}" "0:compared 2 skipped 1" \
+	tap_is "$status:${out% checked*}" "0:compared 3 skipped 1" \
 		"$cc: a function kallsyms does not list is skipped"
 
-	# 3. mismatches
+	# 3. near() tail-calls scaled(), which the shipped link puts just before it
+	run "${vm[@]}" -v --kallsyms kallsyms orig.o
+	tap_is "$status:$out" "0:orig.o: near: same instructions, shipped with shorter branches
+$same" "$cc: a shortened tail call is the same code"
+	run verify -v --objname fake --shipped fake.ko orig.o
+	tap_is "$status:$out" "0:orig.o: near: same instructions, shipped with shorter branches
+$same" "$cc: module: a shortened tail call is the same code"
+	for shipped in kernel module; do
+		if [ $shipped == kernel ]; then
+			run "${vm[@]}" --kallsyms kallsyms step.o
+		else
+			run verify --objname fake --shipped fake.ko step.o
+		fi
+		tap_check "$([[ $status == 2 && $out == "klpdiff: step.o: near+0x"*"' but the shipped $shipped has '"*"'$tail" && $out != *$'\n'* ]]; echo $?)" \
+			"$cc: $shipped: a changed constant beside a shortened tail call is refused"
+		[ "$TAP_LAST" == 0 ] || tap_diag "$out"
+	done
+
+	# 4. mismatches
 	run "${vm[@]}" --kallsyms kallsyms --display fixture.o call.o
 	tap_is "$status:$(normalise <<<"$out")" "2:klpdiff: fixture.o: show+OFF: built 'call seq_puts_x' but the shipped kernel has 'call ADDR <seq_puts>' (not seq_puts_x)$tail" \
 		"$cc: a call to another function is refused"
@@ -124,7 +145,7 @@ PY
 	[ "$TAP_LAST" == 0 ] || tap_diag "$out"
 done
 
-# 4. bad input
+# 5. bad input
 cd "$TAP_TMP/${compilers[0]}"
 echo "not kallsyms" >garbage
 run verify --objname vmlinux --shipped vmlinux --kallsyms garbage orig.o
