@@ -191,8 +191,9 @@ static int decompress(const char *path, const uint8_t *payload, size_t len, stru
 		if (!memcmp(payload, decompressors[i].magic, decompressors[i].magic_len))
 			d = &decompressors[i];
 	if (!d)
-		return error(path, "unknown compression of the bzImage payload (magic %02x %02x %02x "
-			     "%02x)", payload[0], payload[1], payload[2], payload[3]);
+		return error(path, "unknown compression of the bzImage payload "
+			     "(magic %02x %02x %02x %02x)",
+			     payload[0], payload[1], payload[2], payload[3]);
 	if (!in_path(d->argv[0]))
 		return error(path, "the payload is %s-compressed: install %s (Debian package %s)",
 			     d->format, d->argv[0], d->package);
@@ -288,7 +289,10 @@ char *kernel_image_banner(const char *vmlinux_elf)
 			GElf_Shdr sh;
 			const char *name;
 
-			if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+			if (!gelf_getshdr(scn, &sh))
+				continue;
+			name = elf_strptr(elf, shstrndx, sh.sh_name);
+			if (!name)
 				continue;
 			if (streq(name, ".rodata") && sh.sh_type == SHT_PROGBITS &&
 			    sh.sh_offset <= m.size && m.size - sh.sh_offset >= sh.sh_size) {

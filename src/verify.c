@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checksum.h"
 #include "elf_object.h"
 #include "kernel_symbols.h"
 #include "util.h"
@@ -102,7 +101,8 @@ static int image_index(struct image *im, Elf *elf)
 	if (!im->text_start)
 		im->text_start = exec_start;
 	if (!im->nr_segs)
-		return error(im->path, "no loaded code (no PT_LOAD segments or allocated sections)");
+		return error(im->path,
+			     "no loaded code (no PT_LOAD segments or allocated sections)");
 	return 0;
 }
 
@@ -270,7 +270,8 @@ static const struct ksym *pick_by_neighbours(const struct kernel_symbols *ks,
 		unsigned score = 0;
 
 		for (size_t i = lo; i <= hi; i++)
-			score += i != k->order && strmap_get(&ks->unit_names, ks->by_order[i]->name);
+			score += i != k->order &&
+				 strmap_get(&ks->unit_names, ks->by_order[i]->name);
 		if (score > best) {
 			best = score;
 			pick = k;
@@ -568,9 +569,9 @@ static int vmlinux_branch(struct verify_ctx *c, const struct elf_reloc *r, uint6
 	if (t->sec || !sym_has_name(t) || strmap_get(&c->ks.by_name, t->name) ||
 	    strmap_get(&c->extra, t->name))
 		return -1;
-	k = ksym_before(c, target - (uint64_t)r->addend - c->obj->arch->pcrel_field_bias);
-	return k && k->addr - c->slide == target - (uint64_t)r->addend -
-						  c->obj->arch->pcrel_field_bias ? 0 : -1;
+	s = target - (uint64_t)r->addend - c->obj->arch->pcrel_field_bias;
+	k = ksym_before(c, s);
+	return k && k->addr - c->slide == s ? 0 : -1;
 }
 
 static int module_site(struct verify_ctx *c, const struct shipped_fn *sf,
@@ -823,7 +824,9 @@ static bool same_instructions(struct verify_ctx *c, const struct elf_symbol *fn,
 
 		*m = (struct mismatch){ oi->off, 0, NULL };
 		if (k >= s.nr || (!sf->kfn && s.v[k].off + s.v[k].len > sf->size)) {
-			m->delta = k ? (int64_t)(s.v[k - 1].off + s.v[k - 1].len) - (int64_t)oi->off : 0;
+			if (k)
+				m->delta = (int64_t)(s.v[k - 1].off + s.v[k - 1].len) -
+					   (int64_t)oi->off;
 			same = false;
 			break;
 		}
@@ -904,7 +907,7 @@ static int report_mismatch(const struct elf_object *obj, const char *display,
 			   const struct mismatch *m, const char *where, const char *shipped_name)
 {
 	const uint8_t *built = fn->sec->data + fn->value;
-	char btext[160] = "(end)", stext[160] = "(end)", bdesc[256], *not = NULL;
+	char btext[160] = "(end)", stext[160] = "(end)", bdesc[256], *expected = NULL;
 	uint64_t pos = 0, spos;
 	size_t len = 1;
 
@@ -929,15 +932,16 @@ static int report_mismatch(const struct elf_object *obj, const char *display,
 	trim_end(btext);
 	trim_end(stext);
 	if (shipped_name)
-		snprintf(stext + strlen(stext), sizeof(stext) - strlen(stext), " <%s>", shipped_name);
+		snprintf(stext + strlen(stext), sizeof(stext) - strlen(stext), " <%s>",
+			 shipped_name);
 	describe_built(obj, fn, pos, len, btext, bdesc, sizeof(bdesc));
 	if (m->reloc)
-		not = target_name(obj, m->reloc);
+		expected = target_name(obj, m->reloc);
 	error(display, "%s+0x%llx: built '%s' but %s has '%s'%s%s%s: the source, config or "
 	      "compiler differs from what built this kernel (--no-verify skips this check)",
-	      fn->name, (unsigned long long)pos, bdesc, where, stext, not ? " (not " : "",
-	      not ? not : "", not ? ")" : "");
-	free(not);
+	      fn->name, (unsigned long long)pos, bdesc, where, stext,
+	      expected ? " (not " : "", expected ? expected : "", expected ? ")" : "");
+	free(expected);
 	return -1;
 }
 
@@ -990,7 +994,8 @@ static int verify_function_vmlinux(struct verify_ctx *c, const struct elf_symbol
 
 	/* A weak definition the kernel may have replaced (arch_report_meminfo). */
 	if (!k || fn->bind == STB_WEAK) {
-		note_skipped(c, fn, k ? "weak, may be replaced" : "not in kallsyms (inlined?)");
+		note_skipped(c, fn, fn->bind == STB_WEAK ? "weak, may be replaced" :
+							   "not in kallsyms (inlined?)");
 		return 0;
 	}
 	sf.base = k->addr - c->slide;
@@ -1216,12 +1221,15 @@ static int verify_module(struct verify_ctx *c)
 			continue;
 		}
 		c->st->compared++;
-		sf = (struct shipped_fn){ kfn->sec->data + kfn->value, kfn->size, kfn->value, ko, kfn };
+		sf = (struct shipped_fn){ .code = kfn->sec->data + kfn->value, .size = kfn->size,
+					  .base = kfn->value, .ko = ko, .kfn = kfn };
 		if (same_function(c, fn, &sf, &m))
 			continue;
 		if (m.reloc)
-			got = module_got(&sf, m.reloc, m.reloc->offset - fn->value + (uint64_t)m.delta);
-		ret = report_mismatch(c->obj, c->o->display, fn, &sf, &m, "the shipped module", got);
+			got = module_got(&sf, m.reloc,
+					 m.reloc->offset - fn->value + (uint64_t)m.delta);
+		ret = report_mismatch(c->obj, c->o->display, fn, &sf, &m, "the shipped module",
+				      got);
 		free(got);
 		break;
 	}
