@@ -3,6 +3,20 @@
  * Build-time run-pre check: the original objects klpdiff compiled must be
  * the code the target kernel runs, or a patch built on them replaces
  * functions with code compiled from the wrong source, config or compiler.
+ *
+ * vmlinux: each function is found by name in kallsyms (same-named locals
+ * by their neighbours, as for sympos; KASLR undone with _text) and compared
+ * with the bytes at that address in the shipped image. Each relocation site
+ * must hold what the linker wrote there: S + A (- P), S from kallsyms
+ * directly, or through another symbol of the same section; an anonymous
+ * string by its content at the address the shipped field holds. What stays
+ * unknown is masked and counted: references into sections without a named
+ * symbol (.altinstr_aux), ambiguous same-named statics (__already_done.12),
+ * GOT/TLS relocations.
+ *
+ * Functions are compared byte by byte first; after a difference, again
+ * instruction by instruction (see same_instructions()), so that a jump the
+ * assembler shortened in the shipped build is no difference.
  */
 #include "verify.h"
 
@@ -1056,11 +1070,13 @@ static int verify_vmlinux(struct verify_ctx *c)
  * at all), and its strings are merged with the other units'. klpdiff's
  * checksums normalise all that, but not exactly enough here: on xfs_stats.o
  * and Debian's xfs.ko, xfs_init_procfs gets a different checksum with
- * identical code (merged strings are hashed differently once linked). So
- * modules are compared directly: bytes equal outside the union of both
- * sides' relocation sites, and each site of the original naming the same
- * target on the shipped side (symbol and offset, strings by content; for a
- * branch the assembler resolved there, the symbol it lands in).
+ * identical code (the merged strings are hashed differently once linked),
+ * and a checksum cannot say where two functions differ. So modules are
+ * compared like vmlinux, with identities instead of addresses: bytes equal
+ * outside the union of both sides' relocation sites, and each site of the
+ * original naming the same target on the shipped side (symbol and offset,
+ * strings by content; for a branch the assembler resolved, the symbol it
+ * lands in).
  */
 
 /* "name", "name+0x10", "name-0x4" */
