@@ -59,7 +59,7 @@ $(BUILD)/%.o: src/%.c $(wildcard src/*.h)
 
 # Everything, kernel builds and booted tests included (QUICK=1: only the fast
 # tests, no kernel). Kernel builds are cached in ~/.cache/klpdiff.
-TESTS := tests/sums tests/bad-input tests/extract tests/diff $(if $(QUICK),,tests/kernel tests/module tests/e2e)
+TESTS := tests/sums tests/bad-input tests/extract tests/diff tests/verify $(if $(QUICK),,tests/kernel tests/module tests/e2e)
 # The sanitizer pass (KLPDIFF_SANITIZED) skips the clang peer runs the plain pass made.
 check: $(BIN)
 	KLPDIFF=$(abspath $(BIN)) $(if $(filter 1,$(SANITIZE)),KLPDIFF_SANITIZED=1) \

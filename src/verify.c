@@ -1,0 +1,1285 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Build-time run-pre check: the original objects klpdiff compiled must be
+ * the code the target kernel runs, or a patch built on them replaces
+ * functions with code compiled from the wrong source, config or compiler.
+ *
+ * vmlinux: each function is found by name in kallsyms (same-named locals
+ * by their neighbours, as for sympos; KASLR undone with _text) and compared
+ * with the bytes at that address in the shipped image. Each relocation site
+ * must hold what the linker wrote there: S + A (- P), S from kallsyms
+ * directly, or through another symbol of the same section; an anonymous
+ * string by its content at the address the shipped field holds. What stays
+ * unknown is masked and counted: references into sections without a named
+ * symbol (.altinstr_aux), ambiguous same-named statics (__already_done.12),
+ * GOT/TLS relocations.
+ *
+ * Functions are compared byte by byte first; after a difference, again
+ * instruction by instruction (see same_instructions()), so that a jump the
+ * assembler shortened in the shipped build is no difference.
+ */
+#include "verify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "elf_object.h"
+#include "kernel_symbols.h"
+#include "util.h"
+
+/* An executable's loaded bytes, by virtual address. */
+struct image {
+	const char *path;
+	const uint8_t *data;
+	size_t size;
+	struct segment {
+		uint64_t vaddr, size, offset;
+	} *segs;
+	size_t nr_segs;
+	uint64_t text_start;
+};
+
+enum { ADDR_UNSEEN, ADDR_KNOWN, ADDR_UNKNOWN };
+
+struct verify_ctx {
+	const struct verify_opts *o;
+	struct verify_stats *st;
+	struct elf_object *obj;
+	struct kernel_symbols ks;
+	struct image im;
+	uint64_t slide;		/* KASLR: kallsyms address minus the image's */
+	uint8_t *sym_state;	/* by symbol index of obj */
+	uint64_t *sym_addr;
+	uint8_t *sec_state;	/* by section index of obj */
+	uint64_t *sec_addr;
+	uint8_t *mask;		/* scratch: one byte per byte of the function */
+	size_t mask_alloc;
+	const struct ksym **by_addr;	/* kallsyms sorted by address */
+	struct strmap extra;	/* name -> struct extra_sym: see read_extras() */
+	struct extra_sym {
+		uint64_t addr;
+		bool absolute;
+		bool ambiguous;
+	} *extras;
+	char *extra_text;
+};
+
+static void add_segment(struct image *im, size_t *alloc, uint64_t vaddr, uint64_t size,
+			uint64_t offset)
+{
+	if (!size || offset > im->size || im->size - offset < size)
+		return;
+	GROW(im->segs, im->nr_segs, *alloc, im->nr_segs + 1);
+	im->segs[im->nr_segs++] = (struct segment){ vaddr, size, offset };
+}
+
+/* Program headers say where the loaded bytes are; section headers if there are none. */
+static int image_index(struct image *im, Elf *elf)
+{
+	size_t n, alloc = 0, shstrndx = 0;
+	Elf_Scn *scn = NULL;
+	uint64_t exec_start = UINT64_MAX;
+
+	if (!elf_getphdrnum(elf, &n)) {
+		for (size_t i = 0; i < n; i++) {
+			GElf_Phdr ph;
+
+			if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+				continue;
+			add_segment(im, &alloc, ph.p_vaddr, ph.p_filesz, ph.p_offset);
+			if ((ph.p_flags & PF_X) && ph.p_vaddr < exec_start)
+				exec_start = ph.p_vaddr;
+		}
+	}
+	elf_getshdrstrndx(elf, &shstrndx);
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC))
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (name && streq(name, ".text"))
+			im->text_start = sh.sh_addr;
+		if (!n && sh.sh_type != SHT_NOBITS)
+			add_segment(im, &alloc, sh.sh_addr, sh.sh_size, sh.sh_offset);
+		if (!n && (sh.sh_flags & SHF_EXECINSTR) && sh.sh_addr < exec_start)
+			exec_start = sh.sh_addr;
+	}
+	if (!im->text_start)
+		im->text_start = exec_start;
+	if (!im->nr_segs)
+		return error(im->path,
+			     "no loaded code (no PT_LOAD segments or allocated sections)");
+	return 0;
+}
+
+static int image_open(struct image *im, const char *path)
+{
+	int fd = open(path, O_RDONLY), ret;
+	struct stat st;
+	GElf_Ehdr eh;
+	void *p;
+	Elf *elf;
+
+	memset(im, 0, sizeof(*im));
+	im->path = path;
+	if (fd < 0)
+		return error(path, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || !st.st_size) {
+		close(fd);
+		return error(path, "not a regular, non-empty file");
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return error(path, "cannot map: %s", strerror(errno));
+	im->data = p;
+	im->size = (size_t)st.st_size;
+	elf_version(EV_CURRENT);
+	elf = elf_memory(p, im->size);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64)
+		ret = error(path, "not a 64-bit ELF file");
+	else if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
+		ret = error(path, "not a linked kernel (ELF type %u; expected the vmlinux of "
+			    "the shipped kernel image)", eh.e_type);
+	else
+		ret = image_index(im, elf);
+	if (elf)
+		elf_end(elf);
+	return ret;
+}
+
+static void image_close(struct image *im)
+{
+	if (im->data)
+		munmap((void *)im->data, im->size);
+	free(im->segs);
+}
+
+/* The bytes at @addr and how many follow in the image (*@avail), or NULL. */
+static const uint8_t *image_at(const struct image *im, uint64_t addr, uint64_t *avail)
+{
+	for (size_t i = 0; i < im->nr_segs; i++) {
+		const struct segment *s = &im->segs[i];
+
+		if (addr >= s->vaddr && addr - s->vaddr < s->size) {
+			*avail = s->size - (addr - s->vaddr);
+			return im->data + s->offset + (addr - s->vaddr);
+		}
+	}
+	return NULL;
+}
+
+/* The @len bytes at @addr, or NULL if the image does not hold them all. */
+static const uint8_t *image_bytes(const struct image *im, uint64_t addr, uint64_t len)
+{
+	uint64_t avail = 0;
+	const uint8_t *p = image_at(im, addr, &avail);
+
+	return p && avail >= len ? p : NULL;
+}
+
+/*
+ * kernel_symbols_read() leaves out what livepatch cannot name: weak
+ * definitions (memset is "W") and absolute symbols (per-CPU offsets are
+ * "A", never slid). Code refers to them all the same: read them from a
+ * kallsyms listing too (an ELF's symbol table already has them).
+ */
+static void read_extras(struct verify_ctx *c)
+{
+	size_t nr = 0, alloc = 0;
+	char *line, *next;
+
+	strmap_init(&c->extra, 64);
+	c->extra_text = read_file(c->o->kallsyms, NULL);
+	if (!c->extra_text || !strncmp(c->extra_text, ELFMAG, SELFMAG))
+		return;
+	for (line = c->extra_text; *line; line = next) {
+		char *end, *name, type;
+		struct extra_sym e;
+		void **slot;
+
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		e.addr = strtoull(line, &end, 16);
+		if (end == line || *end != ' ' || !end[1] || end[2] != ' ')
+			continue;
+		type = end[1];
+		name = end + 3;
+		if (!strchr("WwAa", type) || name[strcspn(name, " \t")])
+			continue;	/* named by kernel_symbols already, or a module's */
+		e.absolute = type == 'A' || type == 'a';
+		e.ambiguous = false;
+		slot = strmap_slot(&c->extra, name);
+		if (*slot) {
+			c->extras[(uintptr_t)*slot - 1].ambiguous = true;
+			continue;
+		}
+		GROW(c->extras, nr, alloc, nr + 1);
+		c->extras[nr++] = e;
+		*slot = (void *)(uintptr_t)nr;
+	}
+}
+
+static bool extra_address(struct verify_ctx *c, const char *name, uint64_t *addr)
+{
+	uintptr_t i = (uintptr_t)strmap_get(&c->extra, name);
+	const struct extra_sym *e = i ? &c->extras[i - 1] : NULL;
+
+	if (!e || e->ambiguous)
+		return false;
+	*addr = e->absolute ? e->addr : e->addr - c->slide;
+	return true;
+}
+
+static int cmp_ksym_addr(const void *a, const void *b)
+{
+	const struct ksym *x = *(const struct ksym *const *)a, *y = *(const struct ksym *const *)b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* The kallsyms symbol at or before shipped address @addr, or NULL. */
+static const struct ksym *ksym_before(const struct verify_ctx *c, uint64_t addr)
+{
+	size_t lo = 0, hi = c->ks.nr;
+
+	addr += c->slide;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->by_addr[mid]->addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? c->by_addr[lo - 1] : NULL;
+}
+
+/*
+ * Without FILE symbols, a same-named local is the one among the unit's own
+ * names in kallsyms order (as kernel_symbols_sympos() decides, which reports
+ * a tie as an error: here a tie only means that this one cannot be checked).
+ */
+static const struct ksym *pick_by_neighbours(const struct kernel_symbols *ks,
+					     const struct ksym *first)
+{
+	enum { RADIUS = 16 };
+	const struct ksym *pick = NULL;
+	unsigned best = 0;
+	bool tie = false;
+
+	for (const struct ksym *k = first; k; k = k->next) {
+		size_t lo = k->order > RADIUS ? k->order - RADIUS : 0;
+		size_t hi = k->order + RADIUS < ks->nr ? k->order + RADIUS : ks->nr - 1;
+		unsigned score = 0;
+
+		for (size_t i = lo; i <= hi; i++)
+			score += i != k->order &&
+				 strmap_get(&ks->unit_names, ks->by_order[i]->name);
+		if (score > best) {
+			best = score;
+			pick = k;
+			tie = false;
+		} else if (score == best) {
+			tie = true;
+		}
+	}
+	return best && !tie ? pick : NULL;
+}
+
+/*
+ * The kallsyms entry of @sym: the only one of its name; for a global, the
+ * only global; for a local, by sympos: FILE symbols when the listing is an
+ * ELF, else its neighbours (kernel_symbols_set_unit_names() was given the
+ * original's names).
+ */
+static const struct ksym *find_ksym(struct verify_ctx *c, const struct elf_symbol *sym)
+{
+	const struct ksym *k = strmap_get(&c->ks.by_name, sym->name), *pick = NULL;
+	long pos;
+
+	if (!k || !k->next)
+		return k;
+	if (!sym->sec || !sym_is_local(sym)) {
+		for (; k; k = k->next) {
+			if (k->local)
+				continue;
+			if (pick)
+				return NULL;
+			pick = k;
+		}
+		return pick;
+	}
+	if (!c->ks.has_units)
+		return pick_by_neighbours(&c->ks, k);
+	pos = kernel_symbols_sympos(&c->ks, sym->name, sym->unit, sym->size);
+	return pos < 0 ? NULL : kernel_symbols_at(&c->ks, sym->name, pos);
+}
+
+static bool named_address(struct verify_ctx *c, const struct elf_symbol *sym, uint64_t *addr)
+{
+	const struct ksym *k;
+
+	if (!sym_has_name(sym) || starts_with(sym->name, ".L"))
+		return false;
+	k = find_ksym(c, sym);
+	if (!k)
+		return !strmap_get(&c->ks.by_name, sym->name) && extra_address(c, sym->name, addr);
+	*addr = k->addr - c->slide;
+	return true;
+}
+
+/*
+ * Where a section of the original landed: from a symbol it holds that
+ * kallsyms names. Anonymous strings, switch tables and .L labels stay unknown.
+ */
+static bool section_address(struct verify_ctx *c, const struct elf_section *sec, uint64_t *addr)
+{
+	uint8_t *state = &c->sec_state[sec->index];
+
+	if (*state == ADDR_UNSEEN) {
+		*state = ADDR_UNKNOWN;
+		for (uint32_t i = 0; i < sec->nr_syms; i++) {
+			const struct elf_symbol *s = sec->syms[i];
+			uint64_t a;
+
+			if (named_address(c, s, &a)) {
+				c->sec_addr[sec->index] = a - s->value;
+				*state = ADDR_KNOWN;
+				break;
+			}
+		}
+	}
+	*addr = c->sec_addr[sec->index];
+	return *state == ADDR_KNOWN;
+}
+
+/* The shipped address of @sym, if it can be known. */
+static bool symbol_address(struct verify_ctx *c, const struct elf_symbol *sym, uint64_t *addr)
+{
+	uint8_t *state = &c->sym_state[sym->index];
+	uint64_t a = 0;
+	bool ok;
+
+	if (*state == ADDR_UNSEEN) {
+		if (sym->type == STT_SECTION)
+			ok = sym->sec && section_address(c, sym->sec, &a);
+		else
+			ok = named_address(c, sym, &a) ||
+			     (sym->sec && *sym->name && !starts_with(sym->name, ".L") &&
+			      section_address(c, sym->sec, &a) && ((a += sym->value), true));
+		*state = ok ? ADDR_KNOWN : ADDR_UNKNOWN;
+		c->sym_addr[sym->index] = a;
+	}
+	*addr = c->sym_addr[sym->index];
+	return *state == ADDR_KNOWN;
+}
+
+static void note_skipped(struct verify_ctx *c, const struct elf_symbol *fn, const char *why)
+{
+	c->st->skipped++;
+	if (verbose)
+		fprintf(stderr, "%s: %s: skipped: %s\n", c->o->display, fn->name, why);
+}
+
+static bool grow_mask(struct verify_ctx *c, uint64_t size)
+{
+	if (size > c->mask_alloc) {
+		free(c->mask);
+		c->mask_alloc = size;
+		c->mask = xmalloc(size);
+	}
+	memset(c->mask, 0, size);
+	return true;
+}
+
+/* A string as a message shows it: quoted, cut at 40 bytes. */
+static char *quoted(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	return xasprintf("\"%.*s\"%s", n > 40 ? 40 : (int)n, s, n > 40 ? "..." : "");
+}
+
+/* How a relocation target reads in a message: "name", "name+0x10". */
+static char *target_name(const struct elf_object *obj, const struct elf_reloc *r)
+{
+	const struct elf_symbol *t = elf_reloc_sym(obj, r);
+	struct reloc_howto h = elf_reloc_howto(obj, r);
+	int64_t off = r->addend + (h.kind == RELOC_PCREL ? obj->arch->pcrel_field_bias : 0);
+
+	if (t->sec && (t->sec->sh->sh_flags & SHF_STRINGS) && t->sec->data &&
+	    t->value + (uint64_t)off < t->sec->sh->sh_size)
+		return quoted((const char *)t->sec->data + t->value + off,
+			      t->sec->sh->sh_size - t->value - (uint64_t)off);
+	if (t->type == STT_SECTION && t->sec) {
+		const struct elf_symbol *s = elf_symbol_containing(t->sec, (uint64_t)off);
+
+		if (!s)
+			return xasprintf("%s+0x%llx", t->sec->name, (unsigned long long)off);
+		off -= (int64_t)s->value;
+		t = s;
+	}
+	if (!off)
+		return xstrdup(t->name);
+	return xasprintf("%s%c0x%llx", t->name, off < 0 ? '-' : '+',
+			 (unsigned long long)(off < 0 ? -off : off));
+}
+
+/* Under -v, say which sites could not be checked. */
+static void note_masked(struct verify_ctx *c, const struct elf_object *obj,
+			const struct elf_symbol *fn, const struct elf_reloc *r)
+{
+	char *name;
+
+	c->st->masked++;
+	if (!verbose)
+		return;
+	name = target_name(obj, r);
+	fprintf(stderr, "%s: %s+0x%llx: masked: %s\n", c->o->display, fn->name,
+		(unsigned long long)(r->offset - fn->value), name);
+	free(name);
+}
+
+/* The relocation of @sec at exactly @offset, or NULL. */
+static const struct elf_reloc *reloc_at(const struct elf_section *sec, uint64_t offset)
+{
+	size_t i = elf_first_reloc(sec, offset);
+
+	return i < sec->nr_relocs && sec->relocs[i].offset == offset ? &sec->relocs[i] : NULL;
+}
+
+/* Does the original compare this symbol? Functions with code, .cold pieces included. */
+static bool compared_function(const struct elf_object *obj, const struct elf_symbol *s)
+{
+	return sym_is_func(s) && s->sec && s->sec->is_code && s->sec->data && s->size &&
+	       *s->name && s->value <= s->sec->sh->sh_size &&
+	       s->sec->sh->sh_size - s->value >= s->size && !obj->arch->is_prefix_symbol(s->name);
+}
+
+/* The shipped address of the symbol a relocated field refers to (S = value - A [+ P]). */
+static bool shipped_target(const struct elf_reloc *r, struct reloc_howto h, const uint8_t *field,
+			   uint64_t p, uint64_t *sym_addr)
+{
+	uint64_t v = 0;
+
+	if ((h.kind != RELOC_ABS && h.kind != RELOC_PCREL) || (h.width != 4 && h.width != 8))
+		return false;
+	memcpy(&v, field, h.width);
+	if (h.width == 4)
+		v = (uint64_t)(int64_t)(int32_t)v;	/* R_X86_64_32S, PC32: sign-extended */
+	*sym_addr = (h.kind == RELOC_PCREL ? v + p : v) - (uint64_t)r->addend;
+	return true;
+}
+
+/*
+ * A reference to a name the shipped kernel does not have at all (built
+ * 'call seq_puts_x'), where the shipped code refers to some other symbol.
+ * Only for undefined names: every function of the kernel is in kallsyms.
+ */
+static bool points_elsewhere(struct verify_ctx *c, const struct elf_reloc *r,
+			     struct reloc_howto h, const uint8_t *field, uint64_t p)
+{
+	const struct elf_symbol *t = elf_reloc_sym(c->obj, r);
+	const struct ksym *k;
+	uint64_t s;
+
+	if (t->sec || !sym_has_name(t) || strmap_get(&c->ks.by_name, t->name) ||
+	    strmap_get(&c->extra, t->name) || !shipped_target(r, h, field, p, &s))
+		return false;
+	k = ksym_before(c, s);
+	return k && k->addr - c->slide == s;
+}
+
+/*
+ * An anonymous string has no address kallsyms could give, but the shipped
+ * field points at it: compare its content there. 1 same, 0 different, -1
+ * not a string reference.
+ */
+static int same_string(struct verify_ctx *c, const struct elf_reloc *r, struct reloc_howto h,
+		       const uint8_t *field, uint64_t p)
+{
+	const struct elf_symbol *t = elf_reloc_sym(c->obj, r);
+	const struct elf_section *sec = t->sec;
+	uint64_t at, where;
+	const uint8_t *got;
+	const char *want;
+	size_t len;
+
+	if (!sec || !sec->data || !(sec->sh->sh_flags & SHF_STRINGS))
+		return -1;
+	at = t->value + (uint64_t)r->addend +
+	     (h.kind == RELOC_PCREL ? c->obj->arch->pcrel_field_bias : 0);
+	if (at >= sec->sh->sh_size || !shipped_target(r, h, field, p, &where))
+		return -1;
+	/* The string is at S + A (+ the PC-relative bias), S its symbol. */
+	where += at - t->value;
+	want = (const char *)sec->data + at;
+	len = strnlen(want, sec->sh->sh_size - at);
+	got = image_bytes(&c->im, where, len + 1);
+	return got && !memcmp(got, want, len) && !got[len];
+}
+
+/* The shipped function being compared with the original's. */
+struct shipped_fn {
+	const uint8_t *code;
+	uint64_t size;		/* bytes readable from code */
+	uint64_t base;		/* vmlinux: its address; module: its offset in its section */
+	const struct elf_object *ko;	/* module only */
+	const struct elf_symbol *kfn;
+};
+
+/*
+ * vmlinux: does the shipped field at @spos (from the function's start) hold
+ * what the linker wrote for @r? 1 yes, 0 no, -1 cannot be known.
+ */
+static int vmlinux_site(struct verify_ctx *c, const struct shipped_fn *sf,
+			const struct elf_reloc *r, uint64_t spos)
+{
+	struct reloc_howto h = elf_reloc_howto(c->obj, r);
+	const uint8_t *field = sf->code + spos;
+	uint64_t p = sf->base + spos, s, v;
+	int same;
+
+	if (h.kind != RELOC_ABS && h.kind != RELOC_PCREL)
+		return -1;
+	if (!symbol_address(c, elf_reloc_sym(c->obj, r), &s)) {
+		same = same_string(c, r, h, field, p);
+		if (same < 0 && points_elsewhere(c, r, h, field, p))
+			same = 0;
+		return same;
+	}
+	v = s + (uint64_t)r->addend - (h.kind == RELOC_PCREL ? p : 0);
+	for (unsigned b = 0; b < h.width; b++)
+		if (field[b] != (uint8_t)(v >> (8 * b)))
+			return 0;
+	return 1;
+}
+
+/* vmlinux: does the shipped branch to @target go where @r of the original does? */
+static int vmlinux_branch(struct verify_ctx *c, const struct elf_reloc *r, uint64_t target)
+{
+	struct reloc_howto h = elf_reloc_howto(c->obj, r);
+	uint64_t s;
+
+	const struct elf_symbol *t = elf_reloc_sym(c->obj, r);
+	const struct ksym *k;
+
+	if (h.kind != RELOC_PCREL)
+		return -1;
+	if (symbol_address(c, t, &s))
+		return s + (uint64_t)r->addend + c->obj->arch->pcrel_field_bias == target;
+	/* As points_elsewhere(): a name the kernel lacks, a branch to a symbol it has. */
+	if (t->sec || !sym_has_name(t) || strmap_get(&c->ks.by_name, t->name) ||
+	    strmap_get(&c->extra, t->name))
+		return -1;
+	s = target - (uint64_t)r->addend - c->obj->arch->pcrel_field_bias;
+	k = ksym_before(c, s);
+	return k && k->addr - c->slide == s ? 0 : -1;
+}
+
+static int module_site(struct verify_ctx *c, const struct shipped_fn *sf,
+		       const struct elf_reloc *r, uint64_t spos);
+static int module_branch(struct verify_ctx *c, const struct shipped_fn *sf,
+			 const struct elf_reloc *r, uint64_t target);
+
+static int check_site(struct verify_ctx *c, const struct elf_symbol *fn,
+		      const struct shipped_fn *sf, const struct elf_reloc *r, uint64_t spos)
+{
+	int same = sf->ko ? module_site(c, sf, r, spos) : vmlinux_site(c, sf, r, spos);
+
+	if (same < 0)
+		note_masked(c, c->obj, fn, r);
+	else
+		c->st->checked++;
+	return same;
+}
+
+/* Mark the relocation fields of @fn (of @obj) in @mask, from the function's start. */
+static void mask_relocs(uint8_t *mask, const struct elf_object *obj, const struct elf_symbol *fn)
+{
+	const struct elf_section *sec = fn->sec;
+
+	for (size_t i = elf_first_reloc(sec, fn->value); i < sec->nr_relocs; i++) {
+		const struct elf_reloc *r = &sec->relocs[i];
+		struct reloc_howto h = elf_reloc_howto(obj, r);
+		uint64_t off = r->offset - fn->value;
+
+		if (r->offset >= fn->value + fn->size)
+			break;
+		if (h.width && off + h.width <= fn->size)
+			memset(mask + off, 1, h.width);
+	}
+}
+
+struct mismatch {
+	uint64_t off;		/* in the original */
+	int64_t delta;		/* shipped offset minus the original's there */
+	const struct elf_reloc *reloc;	/* the site that differs, if one does */
+};
+
+/*
+ * The fast comparison: the same layout on both sides, bytes equal outside
+ * the relocation sites (of both sides), each site checked. False at the
+ * first difference, in @m.
+ */
+static bool same_layout(struct verify_ctx *c, const struct elf_symbol *fn,
+			const struct shipped_fn *sf, struct mismatch *m)
+{
+	const struct elf_section *sec = fn->sec;
+	const uint8_t *built = sec->data + fn->value;
+	uint64_t first = UINT64_MAX;
+
+	*m = (struct mismatch){ 0 };
+	if (sf->size < fn->size || (sf->kfn && sf->kfn->size != fn->size)) {
+		m->off = 0;
+		return false;
+	}
+	grow_mask(c, 2 * fn->size);
+	mask_relocs(c->mask, c->obj, fn);
+	if (sf->ko)
+		mask_relocs(c->mask + fn->size, sf->ko, sf->kfn);
+	for (size_t i = elf_first_reloc(sec, fn->value); i < sec->nr_relocs; i++) {
+		const struct elf_reloc *r = &sec->relocs[i];
+		struct reloc_howto h = elf_reloc_howto(c->obj, r);
+		uint64_t off = r->offset - fn->value;
+
+		if (r->offset >= fn->value + fn->size)
+			break;
+		if (!h.width || off + h.width > fn->size)
+			continue;
+		if (!check_site(c, fn, sf, r, off)) {
+			first = off;
+			m->reloc = r;
+			break;
+		}
+	}
+	for (uint64_t k = 0; k < fn->size && k < first; k++) {
+		if (!c->mask[k] && !c->mask[fn->size + k] && built[k] != sf->code[k]) {
+			first = k;
+			m->reloc = NULL;
+			break;
+		}
+	}
+	m->off = first;
+	return first == UINT64_MAX;
+}
+
+/* One decoded instruction, for the comparison instruction by instruction. */
+struct insn {
+	uint64_t off, len;
+	uint64_t field;		/* branch: its displacement, from the function's start */
+	uint64_t target;	/* branch: where it goes, in the terms of the decoding's base */
+	bool branch;
+	char mnemonic[16];
+};
+
+struct decoded {
+	struct insn *v;
+	size_t nr, alloc;
+	uint64_t base;
+};
+
+static int cmp_insn_off(const void *key, const void *elem)
+{
+	uint64_t off = *(const uint64_t *)key;
+	const struct insn *i = elem;
+
+	return off < i->off ? -1 : off >= i->off + i->len ? 1 : 0;
+}
+
+static struct insn *insn_at(const struct decoded *d, uint64_t off)
+{
+	return d->nr ? bsearch(&off, d->v, d->nr, sizeof(*d->v), cmp_insn_off) : NULL;
+}
+
+static void note_branch(const struct insn_ref *ref, void *ctx)
+{
+	struct decoded *d = ctx;
+	struct insn *i;
+
+	if (!ref->branch || !(i = insn_at(d, ref->field - d->base)))
+		return;
+	i->branch = true;
+	i->field = ref->field - d->base;
+	i->target = ref->target;
+}
+
+/* Up to @max instructions of @code, branches with their targets. */
+static void decode(const struct arch *arch, const uint8_t *code, uint64_t size, uint64_t base,
+		   size_t max, struct decoded *d)
+{
+	uint64_t pos = 0;
+	char text[160];
+
+	d->nr = 0;
+	d->base = base;
+	while (pos < size && d->nr < max) {
+		size_t len = arch->disasm(code + pos, size - pos, base + pos, text, sizeof(text));
+
+		GROW(d->v, d->nr, d->alloc, d->nr + 1);
+		d->v[d->nr] = (struct insn){ .off = pos, .len = len ? len : 1 };
+		snprintf(d->v[d->nr].mnemonic, sizeof(d->v[d->nr].mnemonic), "%.*s",
+			 len ? (int)strcspn(text, " ") : 0, text);
+		pos += d->v[d->nr++].len;
+	}
+	arch->scan_refs(code, pos, base, note_branch, d);
+}
+
+/* A branch of the original inside the function: where it lands on the shipped side. */
+static bool local_target(const struct decoded *o, const struct decoded *s, uint64_t target,
+			 uint64_t *shipped)
+{
+	const struct insn *i = insn_at(o, target);
+
+	if (target == o->v[o->nr - 1].off + o->v[o->nr - 1].len) {
+		*shipped = s->base + s->v[s->nr - 1].off + s->v[s->nr - 1].len;
+		return true;
+	}
+	if (!i || i->off != target)
+		return false;
+	*shipped = s->base + s->v[i - o->v].off;
+	return true;
+}
+
+static bool same_branch(struct verify_ctx *c, const struct elf_symbol *fn,
+			const struct shipped_fn *sf, const struct decoded *o,
+			const struct decoded *s, size_t k, const struct elf_reloc **bad)
+{
+	const struct insn *oi = &o->v[k], *si = &s->v[k];
+	const struct elf_reloc *r = reloc_at(fn->sec, fn->value + oi->field);
+	uint64_t want;
+	int same;
+
+	if (!r)
+		return local_target(o, s, oi->target, &want) && want == si->target;
+	same = sf->ko ? module_branch(c, sf, r, si->target) : vmlinux_branch(c, r, si->target);
+	if (same < 0)
+		note_masked(c, c->obj, fn, r);
+	else
+		c->st->checked++;
+	*bad = r;
+	return same != 0;
+}
+
+static bool same_insn(struct verify_ctx *c, const struct elf_symbol *fn,
+		      const struct shipped_fn *sf, const struct insn *oi, const struct insn *si,
+		      const struct elf_reloc **bad)
+{
+	const struct elf_section *sec = fn->sec;
+	const uint8_t *built = sec->data + fn->value;
+	uint8_t omask[16] = { 0 }, smask[16] = { 0 };
+
+	if (oi->len != si->len || oi->len > sizeof(omask))
+		return false;
+	for (size_t i = elf_first_reloc(sec, fn->value + oi->off); i < sec->nr_relocs; i++) {
+		const struct elf_reloc *r = &sec->relocs[i];
+		struct reloc_howto h = elf_reloc_howto(c->obj, r);
+		uint64_t at = r->offset - fn->value - oi->off;
+
+		if (at >= oi->len)
+			break;
+		if (!h.width || at + h.width > oi->len)
+			continue;
+		memset(omask + at, 1, h.width);
+		if (!check_site(c, fn, sf, r, si->off + at)) {
+			*bad = r;
+			return false;
+		}
+	}
+	if (sf->ko) {
+		const struct elf_section *ksec = sf->kfn->sec;
+		uint64_t start = sf->kfn->value + si->off;
+
+		for (size_t i = elf_first_reloc(ksec, start); i < ksec->nr_relocs; i++) {
+			const struct elf_reloc *r = &ksec->relocs[i];
+			struct reloc_howto h = elf_reloc_howto(sf->ko, r);
+
+			if (r->offset >= start + si->len)
+				break;
+			if (h.width && r->offset - start + h.width <= si->len)
+				memset(smask + (r->offset - start), 1, h.width);
+		}
+	}
+	for (uint64_t b = 0; b < oi->len; b++)
+		if (!omask[b] && !smask[b] && built[oi->off + b] != sf->code[si->off + b])
+			return false;
+	return true;
+}
+
+/*
+ * The slow comparison, after a difference in the fast one: instruction by
+ * instruction. Without function sections the assembler shortens a jump to
+ * a nearby function of the same file (jmp rel32 becomes jmp rel8), so the
+ * shipped function may be shorter with the same instructions; branches then
+ * compare by mnemonic and target, everything else as in the fast one.
+ */
+static bool same_instructions(struct verify_ctx *c, const struct elf_symbol *fn,
+			      const struct shipped_fn *sf, struct mismatch *m)
+{
+	const struct arch *arch = c->obj->arch;
+	struct decoded o = { 0 }, s = { 0 };
+	bool same = true;
+
+	decode(arch, fn->sec->data + fn->value, fn->size, 0, SIZE_MAX, &o);
+	decode(arch, sf->code, sf->kfn ? sf->kfn->size : sf->size, sf->base, o.nr, &s);
+	for (size_t k = 0; k < o.nr && same; k++) {
+		const struct insn *oi = &o.v[k];
+
+		*m = (struct mismatch){ oi->off, 0, NULL };
+		if (k >= s.nr || (!sf->kfn && s.v[k].off + s.v[k].len > sf->size)) {
+			if (k)
+				m->delta = (int64_t)(s.v[k - 1].off + s.v[k - 1].len) -
+					   (int64_t)oi->off;
+			same = false;
+			break;
+		}
+		m->delta = (int64_t)s.v[k].off - (int64_t)oi->off;
+		/*
+		 * Branches inside the function compare by where they land (the
+		 * distance changes with shortened jumps between), relocated
+		 * ones field by field unless the assembler shortened them.
+		 */
+		if (oi->branch && s.v[k].branch && streq(oi->mnemonic, s.v[k].mnemonic) &&
+		    (oi->len != s.v[k].len || !reloc_at(fn->sec, fn->value + oi->field)))
+			same = same_branch(c, fn, sf, &o, &s, k, &m->reloc);
+		else
+			same = same_insn(c, fn, sf, oi, &s.v[k], &m->reloc);
+	}
+	/* The module's function must end there too (vmlinux has no sizes). */
+	if (same && sf->kfn && s.nr && s.v[s.nr - 1].off + s.v[s.nr - 1].len != sf->kfn->size) {
+		*m = (struct mismatch){ fn->size, 0, NULL };
+		same = false;
+	}
+	if (same && verbose)
+		fprintf(stderr, "%s: %s: same instructions, shipped with shorter branches\n",
+			c->o->display, fn->name);
+	free(o.v);
+	free(s.v);
+	return same;
+}
+
+/* Both comparisons; the counts are the slow one's when it runs. */
+static bool same_function(struct verify_ctx *c, const struct elf_symbol *fn,
+			  const struct shipped_fn *sf, struct mismatch *m)
+{
+	struct verify_stats saved = *c->st;
+
+	if (same_layout(c, fn, sf, m))
+		return true;
+	*c->st = saved;
+	return same_instructions(c, fn, sf, m);
+}
+
+/* One instruction of the original, relocated operands by name. */
+static void describe_built(const struct elf_object *obj, const struct elf_symbol *fn,
+			   uint64_t pos, size_t len, const char *text, char *buf, size_t size)
+{
+	const struct elf_section *sec = fn->sec;
+	size_t i = elf_first_reloc(sec, fn->value + pos);
+	const struct elf_reloc *r = i < sec->nr_relocs ? &sec->relocs[i] : NULL;
+	char *name;
+
+	if (!r || r->offset >= fn->value + pos + len) {
+		snprintf(buf, size, "%s", text);
+		return;
+	}
+	name = target_name(obj, r);
+	/* A branch reads best as "call seq_puts"; anything else keeps its operands. */
+	if (text[0] == 'j' || starts_with(text, "call"))
+		snprintf(buf, size, "%.*s %s", (int)strcspn(text, " "), text, name);
+	else
+		snprintf(buf, size, "%s <%s>", text, name);
+	free(name);
+}
+
+/* capstone ends operand-less instructions with a space ("nop "). */
+static void trim_end(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && s[n - 1] == ' ')
+		s[--n] = '\0';
+}
+
+/*
+ * The refusal: the instruction holding the first differing byte, on each
+ * side, both disassembled at the shipped address.
+ */
+static int report_mismatch(const struct elf_object *obj, const char *display,
+			   const struct elf_symbol *fn, const struct shipped_fn *sf,
+			   const struct mismatch *m, const char *where, const char *shipped_name)
+{
+	const uint8_t *built = fn->sec->data + fn->value;
+	char btext[160] = "(end)", stext[160] = "(end)", bdesc[256], *expected = NULL;
+	uint64_t pos = 0, spos;
+	size_t len = 1;
+
+	while (pos < fn->size) {
+		len = obj->arch->disasm(built + pos, fn->size - pos, sf->base + pos, btext,
+					sizeof(btext));
+		if (!len) {
+			snprintf(btext, sizeof(btext), ".byte 0x%02x", built[pos]);
+			len = 1;
+		}
+		if (pos + len > m->off)
+			break;
+		pos += len;
+	}
+	if (pos >= fn->size)
+		snprintf(btext, sizeof(btext), "(end)");
+	spos = pos + (uint64_t)m->delta;
+	if (spos < sf->size &&
+	    !obj->arch->disasm(sf->code + spos, sf->size - spos, sf->base + spos, stext,
+			       sizeof(stext)))
+		snprintf(stext, sizeof(stext), ".byte 0x%02x", sf->code[spos]);
+	trim_end(btext);
+	trim_end(stext);
+	if (shipped_name)
+		snprintf(stext + strlen(stext), sizeof(stext) - strlen(stext), " <%s>",
+			 shipped_name);
+	describe_built(obj, fn, pos, len, btext, bdesc, sizeof(bdesc));
+	if (m->reloc)
+		expected = target_name(obj, m->reloc);
+	error(display, "%s+0x%llx: built '%s' but %s has '%s'%s%s%s: the source, config or "
+	      "compiler differs from what built this kernel (--no-verify skips this check)",
+	      fn->name, (unsigned long long)pos, bdesc, where, stext,
+	      expected ? " (not " : "", expected ? expected : "", expected ? ")" : "");
+	free(expected);
+	return -1;
+}
+
+static void set_unit_names(struct verify_ctx *c)
+{
+	const char **names = xcalloc(c->obj->nr_symbols + 1, sizeof(*names));
+	struct elf_symbol *s;
+	size_t n = 0;
+
+	for_each_symbol(c->obj, s)
+		if (s->sec && sym_has_name(s))
+			names[n++] = s->name;
+	kernel_symbols_set_unit_names(&c->ks, names, n);
+	free(names);
+}
+
+/* What the shipped field of a mismatching site refers to, by kallsyms ("seq_puts"). */
+static char *shipped_symbol(const struct verify_ctx *c, const struct elf_reloc *r,
+			    const uint8_t *field, uint64_t p)
+{
+	struct reloc_howto h = elf_reloc_howto(c->obj, r);
+	const struct elf_symbol *t = elf_reloc_sym(c->obj, r);
+	const struct ksym *k;
+	uint64_t s;
+
+	if (!shipped_target(r, h, field, p, &s))
+		return NULL;
+	if (t->sec && (t->sec->sh->sh_flags & SHF_STRINGS)) {
+		uint64_t at = s + (uint64_t)r->addend +
+			      (h.kind == RELOC_PCREL ? c->obj->arch->pcrel_field_bias : 0);
+		uint64_t avail = 0;
+		const uint8_t *str = image_at(&c->im, at, &avail);
+
+		return str ? quoted((const char *)str, avail) : NULL;
+	}
+	if (!(k = ksym_before(c, s)))
+		return NULL;
+	s += c->slide;
+	return s == k->addr ? xstrdup(k->name) :
+			      xasprintf("%s+0x%llx", k->name, (unsigned long long)(s - k->addr));
+}
+
+static int verify_function_vmlinux(struct verify_ctx *c, const struct elf_symbol *fn)
+{
+	const struct ksym *k = find_ksym(c, fn);
+	struct shipped_fn sf = { 0 };
+	char *shipped_name = NULL;
+	struct mismatch m;
+	int ret;
+
+	/* A weak definition the kernel may have replaced (arch_report_meminfo). */
+	if (!k || fn->bind == STB_WEAK) {
+		note_skipped(c, fn, fn->bind == STB_WEAK ? "weak, may be replaced" :
+							   "not in kallsyms (inlined?)");
+		return 0;
+	}
+	sf.base = k->addr - c->slide;
+	sf.code = image_at(&c->im, sf.base, &sf.size);
+	if (!sf.code)
+		return error(c->o->display, "%s: its kallsyms address 0x%llx is outside %s "
+			     "(is the kallsyms listing from this kernel?)", fn->name,
+			     (unsigned long long)k->addr, c->im.path);
+	c->st->compared++;
+	if (same_function(c, fn, &sf, &m))
+		return 0;
+	if (m.reloc) {
+		uint64_t spos = m.reloc->offset - fn->value + (uint64_t)m.delta;
+
+		shipped_name = shipped_symbol(c, m.reloc, sf.code + spos, sf.base + spos);
+	}
+	ret = report_mismatch(c->obj, c->o->display, fn, &sf, &m, "the shipped kernel",
+			      shipped_name);
+	free(shipped_name);
+	return ret;
+}
+
+static int verify_vmlinux(struct verify_ctx *c)
+{
+	const struct ksym *text;
+	struct elf_symbol *fn;
+	int ret = 0;
+
+	if (!c->o->kallsyms)
+		return error(c->o->display, "checking against vmlinux needs its kallsyms");
+	if (image_open(&c->im, c->o->shipped) || kernel_symbols_read(&c->ks, c->o->kallsyms))
+		return -1;
+	text = strmap_get(&c->ks.by_name, "_text");
+	if (!text)
+		text = strmap_get(&c->ks.by_name, "_stext");
+	if (text && c->im.text_start)
+		c->slide = text->addr - c->im.text_start;
+	set_unit_names(c);
+	read_extras(c);
+	c->by_addr = xcalloc(c->ks.nr + 1, sizeof(*c->by_addr));
+	for (size_t i = 0; i < c->ks.nr; i++)
+		c->by_addr[i] = &c->ks.syms[i];
+	sort(c->by_addr, c->ks.nr, sizeof(*c->by_addr), cmp_ksym_addr);
+	c->sym_state = xcalloc(c->obj->nr_symbols, 1);
+	c->sym_addr = xcalloc(c->obj->nr_symbols, sizeof(*c->sym_addr));
+	c->sec_state = xcalloc(c->obj->nr_sections, 1);
+	c->sec_addr = xcalloc(c->obj->nr_sections, sizeof(*c->sec_addr));
+	for_each_symbol(c->obj, fn)
+		if (compared_function(c->obj, fn) && verify_function_vmlinux(c, fn))
+			return -1;
+	return ret;
+}
+
+/*
+ * Modules. A shipped .ko was built without function sections: its functions
+ * share .text, its relocations name section symbols (.text+0x971a0), calls
+ * between its own functions were resolved by the assembler (no relocation
+ * at all), and its strings are merged with the other units'. klpdiff's
+ * checksums normalise all that, but not exactly enough here: on xfs_stats.o
+ * and Debian's xfs.ko, xfs_init_procfs gets a different checksum with
+ * identical code (the merged strings are hashed differently once linked),
+ * and a checksum cannot say where two functions differ. So modules are
+ * compared like vmlinux, with identities instead of addresses: bytes equal
+ * outside the union of both sides' relocation sites, and each site of the
+ * original naming the same target on the shipped side (symbol and offset,
+ * strings by content; for a branch the assembler resolved, the symbol it
+ * lands in).
+ */
+
+/* "name", "name+0x10", "name-0x4" */
+static void name_offset(char *buf, size_t size, const char *name, int64_t off)
+{
+	if (!off)
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "%s%c0x%llx", name, off < 0 ? '-' : '+',
+			 (unsigned long long)(off < 0 ? -off : off));
+}
+
+/* The identity of the address @sec+@off points to, into @buf; false if unknowable. */
+static bool place_identity(const struct elf_section *sec, int64_t off, char *buf, size_t size)
+{
+	const struct elf_symbol *s;
+
+	if (!sec || off < 0 || (uint64_t)off > sec->sh->sh_size)
+		return false;
+	if ((sec->sh->sh_flags & SHF_STRINGS) && sec->data && (uint64_t)off < sec->sh->sh_size) {
+		const char *str = (const char *)sec->data + off;
+
+		snprintf(buf, size, "\"%.*s\"", (int)strnlen(str, sec->sh->sh_size - (uint64_t)off),
+			 str);
+		return true;
+	}
+	s = elf_symbol_containing(sec, (uint64_t)off);
+	if (!s || !sym_has_name(s) || starts_with(s->name, ".L"))
+		return false;
+	name_offset(buf, size, s->name, (int64_t)((uint64_t)off - s->value));
+	return true;
+}
+
+static bool reloc_identity(const struct elf_object *obj, const struct elf_reloc *r, char *buf,
+			   size_t size)
+{
+	const struct elf_symbol *t = elf_reloc_sym(obj, r);
+	struct reloc_howto h = elf_reloc_howto(obj, r);
+	int64_t off = r->addend + (h.kind == RELOC_PCREL ? obj->arch->pcrel_field_bias : 0);
+
+	if (t->type == STT_SECTION)
+		return place_identity(t->sec, off, buf, size);
+	if (!sym_has_name(t) || starts_with(t->name, ".L"))
+		return false;
+	name_offset(buf, size, t->name, off);
+	/* A named target and a section-relative one must read alike. */
+	if (t->sec && !(t->sec->sh->sh_flags & SHF_STRINGS))
+		return place_identity(t->sec, (int64_t)t->value + off, buf, size) || true;
+	return true;
+}
+
+/* Where a branch the assembler resolved at @field of @sec lands. */
+static bool resolved_identity(const struct elf_section *sec, uint64_t field, unsigned bias,
+			      char *buf, size_t size)
+{
+	int32_t disp;
+
+	if (field + 4 > sec->sh->sh_size)
+		return false;
+	memcpy(&disp, sec->data + field, 4);
+	return place_identity(sec, (int64_t)(field + bias) + disp, buf, size);
+}
+
+
+/* Module: does the shipped field at @spos name what @r of the original does? */
+static int module_site(struct verify_ctx *c, const struct shipped_fn *sf,
+		       const struct elf_reloc *r, uint64_t spos)
+{
+	const struct elf_section *ksec = sf->kfn->sec;
+	const struct elf_reloc *kr = reloc_at(ksec, sf->kfn->value + spos);
+	struct reloc_howto h = elf_reloc_howto(c->obj, r);
+	char want[320], got[320];
+	bool known;
+
+	if (!reloc_identity(c->obj, r, want, sizeof(want)))
+		return -1;
+	if (kr)
+		known = reloc_identity(sf->ko, kr, got, sizeof(got));
+	else if (h.kind == RELOC_PCREL && h.width == 4)
+		known = resolved_identity(ksec, sf->kfn->value + spos,
+					  sf->ko->arch->pcrel_field_bias, got, sizeof(got));
+	else
+		known = false;
+	if (!known)
+		return -1;
+	return !strcmp(want, got);
+}
+
+/* Module: does a shipped branch to @target (offset in its section) go where @r does? */
+static int module_branch(struct verify_ctx *c, const struct shipped_fn *sf,
+			 const struct elf_reloc *r, uint64_t target)
+{
+	char want[320], got[320];
+
+	if (!reloc_identity(c->obj, r, want, sizeof(want)) ||
+	    !place_identity(sf->kfn->sec, (int64_t)target, got, sizeof(got)))
+		return -1;
+	return !strcmp(want, got);
+}
+
+/* What a mismatching shipped site names, for the message. */
+static char *module_got(const struct shipped_fn *sf, const struct elf_reloc *r, uint64_t spos)
+{
+	const struct elf_section *ksec = sf->kfn->sec;
+	const struct elf_reloc *kr = reloc_at(ksec, sf->kfn->value + spos);
+	char got[320];
+
+	if (kr ? !reloc_identity(sf->ko, kr, got, sizeof(got)) :
+		 !resolved_identity(ksec, sf->kfn->value + spos, sf->ko->arch->pcrel_field_bias,
+				    got, sizeof(got)))
+		return NULL;
+	return xstrdup(got);
+}
+
+/* The shipped function of @fn's name: the only one, or the only one of its size. */
+static const struct elf_symbol *shipped_function(struct elf_object *ko,
+						 const struct elf_symbol *fn)
+{
+	const struct elf_symbol *s = elf_find_symbol(ko, fn->name), *pick = NULL;
+	int count = 0;
+
+	for (; s; s = s->next_same_name)
+		if (sym_is_func(s) && s->sec && s->sec->is_code && s->sec->data)
+			count++, pick = s;
+	if (count <= 1)
+		return pick;
+	pick = NULL;
+	for (s = elf_find_symbol(ko, fn->name); s; s = s->next_same_name) {
+		if (!sym_is_func(s) || !s->sec || s->size != fn->size)
+			continue;
+		if (pick)
+			return NULL;
+		pick = s;
+	}
+	return pick;
+}
+
+static int verify_module(struct verify_ctx *c)
+{
+	struct elf_object *ko = elf_open(c->o->shipped);
+	struct elf_symbol *fn;
+	int ret = 0;
+
+	if (!ko)
+		return -1;
+	for_each_symbol(c->obj, fn) {
+		const struct elf_symbol *kfn;
+		struct shipped_fn sf;
+		struct mismatch m;
+		char *got = NULL;
+
+		if (!compared_function(c->obj, fn))
+			continue;
+		kfn = shipped_function(ko, fn);
+		if (!kfn || kfn->value > kfn->sec->sh->sh_size ||
+		    kfn->sec->sh->sh_size - kfn->value < kfn->size) {
+			note_skipped(c, fn, "no single function of that name in the module");
+			continue;
+		}
+		c->st->compared++;
+		sf = (struct shipped_fn){ .code = kfn->sec->data + kfn->value, .size = kfn->size,
+					  .base = kfn->value, .ko = ko, .kfn = kfn };
+		if (same_function(c, fn, &sf, &m))
+			continue;
+		if (m.reloc)
+			got = module_got(&sf, m.reloc,
+					 m.reloc->offset - fn->value + (uint64_t)m.delta);
+		ret = report_mismatch(c->obj, c->o->display, fn, &sf, &m, "the shipped module",
+				      got);
+		free(got);
+		break;
+	}
+	elf_close(ko);
+	return ret;
+}
+
+int verify_original(const struct verify_opts *o, struct verify_stats *st)
+{
+	struct verify_opts opts = *o;
+	struct verify_ctx c = { .o = &opts, .st = st };
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	if (!opts.display)
+		opts.display = opts.orig;
+	c.obj = elf_open(opts.orig);
+	if (!c.obj)
+		return -1;
+	if (streq(opts.objname, "vmlinux"))
+		ret = verify_vmlinux(&c);
+	else
+		ret = verify_module(&c);
+	elf_close(c.obj);
+	image_close(&c.im);
+	kernel_symbols_free(&c.ks);
+	free(c.sym_state);
+	free(c.sym_addr);
+	free(c.sec_state);
+	free(c.sec_addr);
+	free(c.mask);
+	free(c.by_addr);
+	free(c.extras);
+	free(c.extra_text);
+	strmap_free(&c.extra);
+	return ret;
+}
