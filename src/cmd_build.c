@@ -22,8 +22,10 @@
 #include "elf_object.h"
 #include "extract.h"
 #include "kbuild.h"
+#include "kernel_image.h"
 #include "strmap.h"
 #include "util.h"
+#include "verify.h"
 
 #ifndef KLPDIFF_INCLUDE_DIR
 #define KLPDIFF_INCLUDE_DIR "/usr/local/share/klpdiff/include"
@@ -99,6 +101,7 @@ struct build_state {
 	char *config, *cache, *compiler, *name, *output;
 	char *symvers;		/* Module.symvers of the kernel */
 	char *vmlinux_symbols;	/* vmlinux, or a kallsyms listing */
+	char *shipped_vmlinux;	/* the ELF of the code that runs: vmlinux, or from the image */
 };
 
 static struct timespec start_time;
@@ -506,6 +509,7 @@ static int read_target(struct build_opts *o, struct build_state *s)
 	kb->per_unit = !kb->lto;
 	s->symvers = xasprintf("%s/Module.symvers", kb->target);
 	s->vmlinux_symbols = xasprintf("%s/vmlinux", kb->target);
+	s->shipped_vmlinux = xstrdup(s->vmlinux_symbols);
 	for (size_t i = 0; !ret && kb->lto && i < ARRAY_SIZE(lto_needed); i++) {
 		path = xasprintf("%s/%s", kb->target, lto_needed[i]);
 		if (access(path, R_OK))
@@ -602,6 +606,65 @@ static int prepare_cache(struct build_opts *o, struct build_state *s)
 	return 0;
 }
 
+/*
+ * The ELF vmlinux inside the installed kernel's image, extracted once into
+ * the cache (keyed by the image's size and time); its banner must name the
+ * Debian version the source was taken for.
+ */
+static int shipped_image(struct build_state *s)
+{
+	struct stat st;
+	char *base = cache_base(), *banner, *version;
+	int ret = 0;
+
+	if (stat(s->dk.image, &st))
+		return error(s->dk.image, "cannot read: %s", strerror(errno));
+	s->shipped_vmlinux = xasprintf("%s/images/vmlinux-%s-%lld-%lld", base, s->dk.release,
+				       (long long)st.st_size, (long long)st.st_mtime);
+	free(base);
+	if (access(s->shipped_vmlinux, R_OK) &&
+	    (mkdir_parent(s->shipped_vmlinux) || kernel_image_extract(s->dk.image, s->shipped_vmlinux)))
+		return -1;
+	banner = kernel_image_banner(s->shipped_vmlinux);
+	version = banner ? strstr(banner, " Debian ") : NULL;
+	if (version && strncmp(version + 8, s->dk.version, strlen(s->dk.version)))
+		ret = error(s->dk.image, "its banner says '%s', but its package is %s", banner,
+			    s->dk.version);
+	free(banner);
+	return ret;
+}
+
+/*
+ * Ksplice's run-pre check, at build time: every original function that the
+ * kernel has must be exactly the code that runs, or the source, config or
+ * compiler is not what built it and the patch would rest on wrong ground.
+ */
+static int verify_originals(struct build_state *s)
+{
+	struct verify_stats st = { 0 };
+	int ret = 0;
+
+	if (s->dk.release && shipped_image(s))
+		return -1;
+	for (size_t i = 0; !ret && i < s->objects.nr; i++) {
+		const char *obj = s->objects.v[i];
+		char *orig = xasprintf("%s/orig/%s", s->kb.work, obj), *symbols = NULL;
+		char *mod = module_of(s, obj, &symbols);
+		struct verify_opts vo = {
+			.orig = orig, .display = obj, .objname = mod ? mod : "vmlinux",
+			.shipped = mod ? symbols : s->shipped_vmlinux,
+			.kallsyms = mod ? NULL : s->vmlinux_symbols,
+		};
+
+		ret = mod && !symbols ? -1 : verify_original(&vo, &st);
+		free(orig), free(mod), free(symbols);
+	}
+	if (!ret)
+		progress("the originals are the code that runs: %zu function%s compared, %zu not in "
+			 "the kernel (inlined)", st.compared, st.compared == 1 ? "" : "s", st.skipped);
+	return ret;
+}
+
 /* The original: a prepared tree to compile units in, or with LTO the target build. */
 static int original(struct build_state *s)
 {
@@ -640,6 +703,11 @@ static int run(struct build_opts *o, struct build_state *s)
 			progress("%zu file%s of this configuration compiled", s->objects.nr,
 				 s->objects.nr == 1 ? "" : "s");
 	}
+	if (kb->lto || o->no_verify)
+		progress("originals not compared with the code that runs (%s)",
+			 kb->lto ? "LTO: the build's own vmlinux.o is the original" : "--no-verify");
+	else if (verify_originals(s))
+		return EXIT_TROUBLE;
 	if (o->diff_only)
 		return write_diff(stdout, kb, &s->compared);
 	progress("comparing and extracting");
@@ -768,7 +836,7 @@ int cmd_build(int argc, char **argv)
 	free(s.config), free(s.cache), free(s.compiler), free(s.name), free(s.output);
 	free((char *)s.kb.src), free((char *)s.kb.target), free(s.kb.orig), free(s.kb.work);
 	free(s.kb.log), free(s.kb.include_dir), free(s.kb.thinlto_cache);
-	free(s.symvers), free(s.vmlinux_symbols), free(s.kb.include_graph);
+	free(s.symvers), free(s.vmlinux_symbols), free(s.kb.include_graph), free(s.shipped_vmlinux);
 	strlist_free(&s.kb.from_headers);
 	if (s.kb.per_unit && s.kb.prep_lock >= 0)
 		close(s.kb.prep_lock);
