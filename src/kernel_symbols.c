@@ -239,7 +239,11 @@ static bool unit_matches(const char *file, const char *unit)
 	return file && strlen(file) == n && !strncmp(file, unit, n);
 }
 
-/* How many of the symbols around @s in kallsyms order the patched unit defines. */
+/*
+ * How many of the symbols around @s in kallsyms order the patched unit
+ * defines. Only names the kernel has once count: counters such as __key.1
+ * sit beside every unit's __key.0.
+ */
 static unsigned neighbours_in_unit(const struct kernel_symbols *ks, const struct ksym *s)
 {
 	enum { RADIUS = 16 };
@@ -247,35 +251,52 @@ static unsigned neighbours_in_unit(const struct kernel_symbols *ks, const struct
 	size_t hi = s->order + RADIUS < ks->nr ? s->order + RADIUS : ks->nr - 1;
 	unsigned score = 0;
 
-	for (size_t k = lo; k <= hi; k++)
-		if (k != s->order && strmap_get(&ks->unit_names, ks->by_order[k]->name))
+	for (size_t k = lo; k <= hi; k++) {
+		const struct ksym *n = ks->by_order[k];
+
+		if (k != s->order && strmap_get(&ks->unit_names, n->name) &&
+		    !((const struct ksym *)strmap_get(&ks->by_name, n->name))->next)
 			score++;
+	}
 	return score;
+}
+
+const struct ksym *kernel_symbols_pick_local(const struct kernel_symbols *ks, const char *name,
+					     long *sympos)
+{
+	const struct ksym *pick = NULL;
+	unsigned best = 0;
+	bool tie = false;
+	long pos = 0;
+
+	for (const struct ksym *s = strmap_get(&ks->by_name, name); s; s = s->next) {
+		unsigned score = neighbours_in_unit(ks, s);
+
+		pos++;
+		if (score > best) {
+			best = score;
+			pick = s;
+			tie = false;
+			*sympos = pos;
+		} else if (score == best) {
+			tie = true;
+		}
+	}
+	return best && !tie ? pick : NULL;
 }
 
 /* Without FILE symbols: the one candidate whose neighbours are the unit's. */
 static long sympos_by_neighbours(const struct kernel_symbols *ks, const struct ksym *first,
 				 const char *name)
 {
-	unsigned best = 0, ties = 0;
-	long pos = 0, pick_pos = 0;
+	long pos = 0, n = 0;
 
-	for (const struct ksym *s = first; s; s = s->next) {
-		unsigned score = neighbours_in_unit(ks, s);
-
-		pos++;
-		if (score > best) {
-			best = score;
-			ties = 0;
-			pick_pos = pos;
-		} else if (score == best) {
-			ties++;
-		}
-	}
-	if (!best || ties)
-		return error(ks->path, "%ld symbols named '%s', and the patched unit's other "
-			     "symbols do not tell which one is its own", pos, name), -1;
-	return pick_pos;
+	if (kernel_symbols_pick_local(ks, name, &pos))
+		return pos;
+	for (const struct ksym *s = first; s; s = s->next)
+		n++;
+	return error(ks->path, "%ld symbols named '%s', and the patched unit's other "
+		     "symbols do not tell which one is its own", n, name), -1;
 }
 
 long kernel_symbols_sympos(const struct kernel_symbols *ks, const char *name, const char *unit,

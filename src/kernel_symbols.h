@@ -47,6 +47,13 @@ int kernel_symbols_read(struct kernel_symbols *ks, const char *path);
  */
 void kernel_symbols_set_unit_names(struct kernel_symbols *ks, const char *const *names,
 				   size_t nr);
+/*
+ * Without FILE symbols: the one of several locals called @name that the
+ * unit's names surround (and its livepatch position), or NULL if that does
+ * not tell (nothing printed).
+ */
+const struct ksym *kernel_symbols_pick_local(const struct kernel_symbols *ks, const char *name,
+					     long *sympos);
 /* The symbol of @name at livepatch position @sympos (0: the only one), or NULL. */
 const struct ksym *kernel_symbols_at(const struct kernel_symbols *ks, const char *name,
 				     long sympos);

@@ -266,38 +266,6 @@ static const struct ksym *ksym_before(const struct verify_ctx *c, uint64_t addr)
 }
 
 /*
- * Without FILE symbols, a same-named local is the one among the unit's own
- * names in kallsyms order (as kernel_symbols_sympos() decides, which reports
- * a tie as an error: here a tie only means that this one cannot be checked).
- */
-static const struct ksym *pick_by_neighbours(const struct kernel_symbols *ks,
-					     const struct ksym *first)
-{
-	enum { RADIUS = 16 };
-	const struct ksym *pick = NULL;
-	unsigned best = 0;
-	bool tie = false;
-
-	for (const struct ksym *k = first; k; k = k->next) {
-		size_t lo = k->order > RADIUS ? k->order - RADIUS : 0;
-		size_t hi = k->order + RADIUS < ks->nr ? k->order + RADIUS : ks->nr - 1;
-		unsigned score = 0;
-
-		for (size_t i = lo; i <= hi; i++)
-			score += i != k->order &&
-				 strmap_get(&ks->unit_names, ks->by_order[i]->name);
-		if (score > best) {
-			best = score;
-			pick = k;
-			tie = false;
-		} else if (score == best) {
-			tie = true;
-		}
-	}
-	return best && !tie ? pick : NULL;
-}
-
-/*
  * The kallsyms entry of @sym: the only one of its name; for a global, the
  * only global; for a local, by sympos: FILE symbols when the listing is an
  * ELF, else its neighbours (kernel_symbols_set_unit_names() was given the
@@ -321,7 +289,7 @@ static const struct ksym *find_ksym(struct verify_ctx *c, const struct elf_symbo
 		return pick;
 	}
 	if (!c->ks.has_units)
-		return pick_by_neighbours(&c->ks, k);
+		return kernel_symbols_pick_local(&c->ks, sym->name, &pos);
 	pos = kernel_symbols_sympos(&c->ks, sym->name, sym->unit, sym->size);
 	return pos < 0 ? NULL : kernel_symbols_at(&c->ks, sym->name, pos);
 }
@@ -530,6 +498,27 @@ static int same_string(struct verify_ctx *c, const struct elf_reloc *r, struct r
 	return got && !memcmp(got, want, len) && !got[len];
 }
 
+/*
+ * The neighbours chose one of several same-named locals, but the shipped
+ * field points at another of that name: counters such as __key.0 and
+ * zero-sized statics sharing an address make the choice unsure. The code
+ * still refers to a symbol of the name it was built with.
+ */
+static int same_named_elsewhere(struct verify_ctx *c, const struct elf_reloc *r,
+				struct reloc_howto h, const uint8_t *field, uint64_t p)
+{
+	const struct elf_symbol *t = elf_reloc_sym(c->obj, r);
+	const struct ksym *k = sym_has_name(t) ? strmap_get(&c->ks.by_name, t->name) : NULL;
+	uint64_t s;
+
+	if (!k || !k->next || !shipped_target(r, h, field, p, &s))
+		return 0;
+	for (; k; k = k->next)
+		if (k->addr - c->slide == s)
+			return 1;
+	return 0;
+}
+
 /* The shipped function being compared with the original's. */
 struct shipped_fn {
 	const uint8_t *code;
@@ -562,7 +551,7 @@ static int vmlinux_site(struct verify_ctx *c, const struct shipped_fn *sf,
 	v = s + (uint64_t)r->addend - (h.kind == RELOC_PCREL ? p : 0);
 	for (unsigned b = 0; b < h.width; b++)
 		if (field[b] != (uint8_t)(v >> (8 * b)))
-			return 0;
+			return same_named_elsewhere(c, r, h, field, p);
 	return 1;
 }
 
