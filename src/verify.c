@@ -1130,6 +1130,56 @@ static bool resolved_identity(const struct elf_section *sec, uint64_t field, uns
 }
 
 
+/* A place in an object: a section and an offset in it. */
+struct place {
+	const struct elf_section *sec;
+	int64_t off;
+};
+
+/*
+ * Where @r of the original points, as a place in the shipped module: its
+ * target's symbol (or the symbol its section holds there) found by name in
+ * the module. Offsets, not names, are compared: a PC-relative field followed
+ * by an immediate points a few bytes before its symbol, into the one before.
+ */
+static bool orig_place_in_module(const struct elf_object *obj, const struct elf_reloc *r,
+				 const struct elf_object *ko, struct place *pl)
+{
+	const struct elf_symbol *t = elf_reloc_sym(obj, r), *named = t, *k;
+	struct reloc_howto h = elf_reloc_howto(obj, r);
+	int64_t off = r->addend + (h.kind == RELOC_PCREL ? obj->arch->pcrel_field_bias : 0);
+
+	/* Strings are compared by content; undefined targets by their name. */
+	if (t->sec && (t->sec->sh->sh_flags & SHF_STRINGS))
+		return false;
+	if (t->type == STT_SECTION) {
+		named = elf_symbol_containing(t->sec, off < 0 ? 0 : (uint64_t)off);
+		if (!named || !sym_has_name(named))
+			return false;
+		off -= (int64_t)named->value;
+	}
+	k = sym_has_name(named) ? elf_find_symbol(ko, named->name) : NULL;
+	/* Several units' statics of that name (__key.0...): cannot tell which. */
+	if (!k || !k->sec || k->next_same_name)
+		return false;
+	*pl = (struct place){ k->sec, (int64_t)k->value + off };
+	return true;
+}
+
+/* Where @kr of the shipped module points, as a place in it. */
+static bool module_place(const struct elf_object *ko, const struct elf_reloc *kr,
+			 struct place *pl)
+{
+	const struct elf_symbol *t = elf_reloc_sym(ko, kr);
+	struct reloc_howto h = elf_reloc_howto(ko, kr);
+
+	if (!t->sec)
+		return false;
+	*pl = (struct place){ t->sec, (t->type == STT_SECTION ? 0 : (int64_t)t->value) + kr->addend +
+					      (h.kind == RELOC_PCREL ? ko->arch->pcrel_field_bias : 0) };
+	return true;
+}
+
 /* Module: does the shipped field at @spos name what @r of the original does? */
 static int module_site(struct verify_ctx *c, const struct shipped_fn *sf,
 		       const struct elf_reloc *r, uint64_t spos)
@@ -1140,6 +1190,10 @@ static int module_site(struct verify_ctx *c, const struct shipped_fn *sf,
 	char want[320], got[320];
 	bool known;
 
+	struct place po, pk;
+
+	if (kr && orig_place_in_module(c->obj, r, sf->ko, &po) && module_place(sf->ko, kr, &pk))
+		return po.sec == pk.sec && po.off == pk.off;
 	if (!reloc_identity(c->obj, r, want, sizeof(want)))
 		return -1;
 	if (kr)
