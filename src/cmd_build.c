@@ -229,9 +229,11 @@ static char *cache_base(void)
 
 /* The cache of one (source tree, config, compiler): its original build. */
 /* The cache of one (source tree, config, compiler): its original build or prepared tree. */
-static char *cache_dir(const char *src, const char *config, const char *compiler)
+static char *cache_dir(const char *src, const char *config, const char *compiler,
+		       const char *release)
 {
-	char *key_text = xasprintf("%s\n%s\n%s\n%s", src, compiler, KLPDIFF_VERSION, config);
+	char *key_text = xasprintf("%s\n%s\n%s\n%s\n%s", src, compiler, KLPDIFF_VERSION,
+				   release ? release : "", config);
 	uint64_t key = XXH3_64bits(key_text, strlen(key_text));
 	char *base = cache_base(), *dir = xasprintf("%s/%016llx", base, (unsigned long long)key);
 
@@ -479,6 +481,18 @@ static int write_report(const char *path, const struct kbuild *kb, const struct 
 	return output_commit(&out);
 }
 
+/* The release a build tree was made for (include/config/kernel.release), or NULL. */
+static char *build_release(const char *target)
+{
+	char *path = xasprintf("%s/include/config/kernel.release", target);
+	char *release = read_file(path, NULL);
+
+	if (release)
+		release[strcspn(release, "\n")] = '\0';
+	free(path);
+	return release;
+}
+
 /* The build of the running kernel: its .config, and what extract and modpost need. */
 static int read_target(struct build_opts *o, struct build_state *s)
 {
@@ -507,6 +521,7 @@ static int read_target(struct build_opts *o, struct build_state *s)
 	kb->llvm = s->config && strstr(s->config, "\nCONFIG_CC_IS_CLANG=y");
 	kb->lto = s->config && strstr(s->config, "\nCONFIG_LTO_CLANG=y");
 	kb->per_unit = !kb->lto;
+	kb->kernelrelease = build_release(kb->target);
 	s->symvers = xasprintf("%s/Module.symvers", kb->target);
 	s->vmlinux_symbols = xasprintf("%s/vmlinux", kb->target);
 	s->shipped_vmlinux = xstrdup(s->vmlinux_symbols);
@@ -554,6 +569,7 @@ static int read_installed(struct build_opts *o, struct build_state *s)
 	kb->target = xstrdup(dk->headers);
 	kb->per_unit = true;
 	kb->cc = dk->cc;
+	kb->kernelrelease = xstrdup(dk->release);
 	kb->arch = dk->arch;
 	kb->llvm = strstr(dk->config_text, "\nCONFIG_CC_IS_CLANG=y");
 	s->config = xstrdup(dk->config_text);
@@ -581,7 +597,7 @@ static int prepare_cache(struct build_opts *o, struct build_state *s)
 	kb->ccache = !kb->lto && !getenv("KLPDIFF_NO_CCACHE") &&
 		     !system("command -v ccache >/dev/null 2>&1");
 	s->compiler = compiler_version(kb->cc ? kb->cc : kb->llvm ? "clang" : "gcc");
-	s->cache = cache_dir(kb->src, s->config, s->compiler);
+	s->cache = cache_dir(kb->src, s->config, s->compiler, kb->kernelrelease);
 	if (kb->lto) {
 		kb->orig = xstrdup(kb->target);
 		kb->thinlto_cache = xasprintf("%s/thinlto", s->cache);
@@ -837,6 +853,7 @@ int cmd_build(int argc, char **argv)
 	free((char *)s.kb.src), free((char *)s.kb.target), free(s.kb.orig), free(s.kb.work);
 	free(s.kb.log), free(s.kb.include_dir), free(s.kb.thinlto_cache);
 	free(s.symvers), free(s.vmlinux_symbols), free(s.kb.include_graph), free(s.shipped_vmlinux);
+	free(s.kb.kernelrelease);
 	strlist_free(&s.kb.from_headers);
 	if (s.kb.per_unit && s.kb.prep_lock >= 0)
 		close(s.kb.prep_lock);

@@ -308,6 +308,8 @@ static int make(const struct kbuild *kb, const char *kcflags, char *const target
 		strlist_add(&argv, xasprintf("CC=%s", kb->cc));
 	if (kcflags)
 		strlist_add(&argv, xasprintf("KCFLAGS=%s", kcflags));
+	if (kb->kernelrelease)
+		strlist_add(&argv, xasprintf("KERNELRELEASE=%s", kb->kernelrelease));
 	for (size_t i = 0; targets[i]; i++)
 		strlist_add(&argv, xstrdup(targets[i]));
 	ret = run_logged(argv.v, kb->log);

@@ -36,6 +36,7 @@ struct kbuild {
 	bool per_unit;		/* orig is a prepared tree: each run compiles the originals
 				 * of the touched units too (distribution kernels) */
 	const char *cc;		/* the compiler to pass as CC=, or NULL for the default */
+	char *kernelrelease;	/* KERNELRELEASE= of the running kernel (UTS_RELEASE) */
 	const char *arch;	/* per_unit: arch/ directory (x86), for resolving includes */
 	char *include_graph;	/* per_unit: cache file of the source tree's #includes */
 	struct strlist from_headers;	/* per_unit: units found through a patched header */
