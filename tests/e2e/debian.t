@@ -14,6 +14,9 @@ peers=$here/../../../shared/peer-patches/kpatch-linux-6.2.0
 expect=$here/expect/debian-6.1
 
 [ -n "${KLPDIFF_SKIP_KERNEL:-}" ] && { echo "1..0 # SKIP KLPDIFF_SKIP_KERNEL set"; exit 0; }
+# The sanitizer pass covers the same code through own.t and the quick tests.
+[ -n "${KLPDIFF_SANITIZED:-}" ] &&
+	{ echo "1..0 # SKIP sanitizer pass: the plain pass ran it (CI time)"; exit 0; }
 command -v apt-cache >/dev/null || { echo "1..0 # SKIP not a Debian system (no apt-cache)"; exit 0; }
 command -v qemu-system-x86_64 >/dev/null || { echo "1..0 # SKIP qemu-system-x86_64 not installed"; exit 0; }
 
