@@ -19,6 +19,7 @@
 #include "diff.h"
 #include "distro.h"
 #include "inputs.h"
+#include "kernel_symbols.h"
 #include "elf_object.h"
 #include "extract.h"
 #include "kbuild.h"
@@ -650,6 +651,86 @@ static int shipped_image(struct build_state *s)
 	return ret;
 }
 
+/* Whether @name is a symbol of this kernel's @vmlinux or of the module @obj belongs to. */
+static bool known_to_kernel(struct build_state *s, const char *obj, struct kernel_symbols *vmlinux,
+			    const char *name)
+{
+	char *symbols = NULL, *mod = module_of(s, obj, &symbols);
+	struct kernel_symbols ks;
+	bool known = false;
+
+	if (!mod)
+		known = kernel_symbols_has(vmlinux, name);
+	else if (symbols && !kernel_symbols_read(&ks, symbols)) {
+		known = kernel_symbols_has(&ks, name);
+		kernel_symbols_free(&ks);
+	}
+	free(mod);
+	free(symbols);
+	return known;
+}
+
+/*
+ * Whether the kernel that runs has the unit compiled as @obj: kbuild
+ * compiles any single file it is asked for, configured or not. A unit is
+ * there if the kernel has one of its global functions or data (or, for a
+ * unit with none, one of its locals).
+ */
+static bool unit_in_kernel(struct build_state *s, const char *obj, struct kernel_symbols *vmlinux)
+{
+	char *path = xasprintf("%s/orig/%s", s->kb.work, obj);
+	struct elf_object *o = elf_open(path);
+	const char *probe = NULL;
+	struct elf_symbol *sym;
+
+	free(path);
+	if (!o)
+		return true;	/* reported, and the diff will fail on it */
+	for_each_symbol(o, sym) {
+		if (!sym->sec || !*sym->name || (sym->type != STT_FUNC && sym->type != STT_OBJECT))
+			continue;
+		if (!probe || (sym->bind != STB_LOCAL && !strchr(sym->name, '.')))
+			probe = sym->name;
+		if (sym->bind != STB_LOCAL && !strchr(sym->name, '.'))
+			break;
+	}
+	bool there = !probe || known_to_kernel(s, obj, vmlinux, probe);
+
+	elf_close(o);
+	return there;
+}
+
+/*
+ * Drop the units a patched header brought in that this kernel does not
+ * have; refuse a patched file the kernel does not have.
+ */
+static int units_in_kernel(struct build_state *s)
+{
+	struct kernel_symbols vmlinux;
+	size_t kept = 0;
+	int ret = 0;
+
+	if (kernel_symbols_read(&vmlinux, s->vmlinux_symbols))
+		return -1;
+	for (size_t i = 0; i < s->objects.nr; i++) {
+		char *obj = s->objects.v[i];
+
+		if (unit_in_kernel(s, obj, &vmlinux)) {
+			s->objects.v[kept++] = obj;
+			continue;
+		}
+		if (!strlist_has(&s->kb.from_headers, obj) && !ret)
+			ret = error(NULL, "refusing: %.*s.c is not built with this kernel's "
+				    "configuration (the kernel has none of its symbols)",
+				    (int)(strlen(obj) - 2), obj);
+		free(obj);
+	}
+	s->objects.nr = kept;
+	s->objects.v[kept] = NULL;
+	kernel_symbols_free(&vmlinux);
+	return ret;
+}
+
 /*
  * Ksplice's run-pre check, at build time: every original function that the
  * kernel has must be exactly the code that runs, or the source, config or
@@ -714,7 +795,10 @@ static int run(struct build_opts *o, struct build_state *s)
 		return EXIT_TROUBLE;
 	if (kb->per_unit) {
 		kbuild_drop_unbuilt(kb, &s->objects);
-		kbuild_drop_unbuilt(kb, &s->compared);
+		if (units_in_kernel(s))
+			return EXIT_TROUBLE;
+		strlist_free(&s->compared);
+		kbuild_compared_objects(kb, &s->objects, &s->compared);
 		if (kb->from_headers.nr)
 			progress("%zu file%s of this configuration compiled", s->objects.nr,
 				 s->objects.nr == 1 ? "" : "s");

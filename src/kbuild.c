@@ -740,11 +740,20 @@ static int keep_built(const struct kbuild *kb, const struct strlist *objects, lo
 		const char *obj = objects->v[i];
 		char *path = xasprintf("%s/%s", kb->orig, obj);
 
+		/*
+		 * kbuild compiles a single target whether or not the config
+		 * builds it; one that does not even compile with the config is
+		 * not part of the kernel either: only a patched file must.
+		 */
 		if (!access(path, R_OK))
 			strlist_add(built, xstrdup(obj));
+		else if (strlist_has(&kb->from_headers, obj))
+			;
 		else if (!strmap_get(&unbuildable, obj))
-			ret = error(NULL, "compiling the original %s failed; see %s", obj, kb->log);
-		else if (!strlist_has(&kb->from_headers, obj))
+			ret = error(NULL, "refusing: %.*s.c does not compile with this kernel's "
+				    "configuration (not part of it?); see %s", (int)(strlen(obj) - 2),
+				    obj, kb->log);
+		else
 			ret = error(NULL, "refusing: %.*s.c is not built with this kernel's "
 				    "configuration", (int)(strlen(obj) - 2), obj);
 		free(path);
