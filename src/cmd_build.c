@@ -25,9 +25,6 @@
 #ifndef KLPDIFF_INCLUDE_DIR
 #define KLPDIFF_INCLUDE_DIR "/usr/local/share/klpdiff/include"
 #endif
-#ifndef KLPDIFF_VERSION
-#define KLPDIFF_VERSION "0.1"
-#endif
 
 static const char build_usage[] =
 	"usage: klpdiff build [-s KSRC] [-O KBUILD] [-o OUT.ko] [-n NAME] [-j N]\n"
@@ -316,7 +313,7 @@ static int extract_changed(struct kbuild *kb, const struct strlist *objects, str
 				progress("%s (%s): extracted", obj, eo.objname);
 				strlist_add(parts, out);
 				out = NULL;
-			} else if (rc == 3) {
+			} else if (rc == EXIT_NO_CHANGE) {
 				if (verbose)
 					progress("%s: no functional change", obj);
 			} else {
@@ -392,13 +389,6 @@ static int write_report(const char *path, const struct kbuild *kb, const struct 
 		return -1;
 	}
 	return output_commit(&out);
-}
-
-static int remove_tree(const char *dir)
-{
-	char *argv[] = { "rm", "-rf", (char *)dir, NULL };
-
-	return run_logged(argv, "/dev/null");
 }
 
 struct build_state {
@@ -509,7 +499,7 @@ static int run(struct build_opts *o, struct build_state *s)
 		return EXIT_TROUBLE;
 	if (!s->parts.nr) {
 		progress("no functional change: nothing to patch");
-		return o->report && write_report(o->report, kb, &s->compared) ? EXIT_TROUBLE : 3;
+		return o->report && write_report(o->report, kb, &s->compared) ? EXIT_TROUBLE : EXIT_NO_CHANGE;
 	}
 	if (check_crcs(&s->crc_changes, &s->parts))
 		return EXIT_TROUBLE;

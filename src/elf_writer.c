@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "elf_writer.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "util.h"
 
@@ -319,25 +316,13 @@ static int write_elf(struct elf_writer *w, int fd, const char *path)
 	return ret;
 }
 
+static int fill_elf(int fd, const char *path, void *w)
+{
+	return write_elf(w, fd, path);
+}
+
 int ow_write(struct elf_writer *w, const char *path)
 {
-	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp), ret;
-
-	if (fd < 0) {
-		ret = error(path, "cannot create: %s", strerror(errno));
-		free(tmp);
-		return ret;
-	}
 	elf_version(EV_CURRENT);
-	fchmod(fd, 0644 & ~umask(umask(0)));
-	ret = write_elf(w, fd, path);
-	if (close(fd) && !ret)
-		ret = error(path, "write error: %s", strerror(errno));
-	if (!ret && rename(tmp, path))
-		ret = error(path, "cannot rename into place: %s", strerror(errno));
-	if (ret)
-		unlink(tmp);
-	free(tmp);
-	return ret;
+	return write_atomically(path, 0644, fill_elf, w);
 }

@@ -2,8 +2,9 @@
 #include "extract.h"
 
 #include <elf.h>
-#include <stdarg.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,10 +14,9 @@
 #include "elf_writer.h"
 #include "kernel_symbols.h"
 #include "names.h"
+#include "patch_object.h"
 #include "sums.h"
 #include "util.h"
-
-#define SHF_RELA_LIVEPATCH_FLAG 0x00100000
 
 enum role {
 	ROLE_NONE,	/* not in the patch */
@@ -67,17 +67,35 @@ static bool is_vmlinux(const struct extractor *ex)
 	return streq(objname(ex), "vmlinux");
 }
 
+/* One line "klpdiff: PATCHED: @what...", counted: extraction stops once all are said. */
+static void vfail(struct extractor *ex, const char *what, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s: %s", progname, ex->opts->patched, what);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	ex->errors++;
+}
+
+/* An error in the input. */
+static void fail(struct extractor *ex, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(struct extractor *ex, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(ex, "", fmt, ap);
+	va_end(ap);
+}
+
+/* A change a live patch cannot make. */
 static int refuse(struct extractor *ex, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int refuse(struct extractor *ex, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: %s: refusing: ", progname, ex->opts->patched);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfail(ex, "refusing: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	ex->errors++;
 	return -1;
 }
 
@@ -273,7 +291,7 @@ static struct ow_symbol *copy_merged(struct extractor *ex, const struct elf_sect
 
 static uint64_t string_offset(struct extractor *ex, const char *s)
 {
-	char *key = xasprintf(".klpdiff.strings\x01%s", s);
+	char *key = xasprintf(STRINGS_SECTION "\x01%s", s);
 	void **slot = strmap_slot(&ex->string_offsets, key);
 
 	if (!*slot)
@@ -289,13 +307,14 @@ static void add_klp_reloc(struct extractor *ex, struct ow_section *out, uint64_t
 			  int64_t addend)
 {
 	char *klp = xasprintf(".klp.sym.%s.%s,%ld", obj, name, sympos);
-	uint64_t entry[4] = { 0, 0, (uint64_t)addend, type };
-	uint64_t off = ow_append(ex->relocs, entry, sizeof(entry), 8);
+	struct klp_reloc_entry entry = { .addend = addend, .type = type };
+	uint64_t off = ow_append(ex->relocs, &entry, sizeof(entry), 8);
 	uint32_t abs64 = ex->patched->arch->reloc_abs64;
 
-	ow_add_reloc(ex->relocs, off, ow_section_symbol(&ex->w, out), abs64, (int64_t)place);
-	ow_add_reloc(ex->relocs, off + 8, ow_section_symbol(&ex->w, ex->strings), abs64,
-		     (int64_t)string_offset(ex, klp));
+	ow_add_reloc(ex->relocs, off + offsetof(struct klp_reloc_entry, place),
+		     ow_section_symbol(&ex->w, out), abs64, (int64_t)place);
+	ow_add_reloc(ex->relocs, off + offsetof(struct klp_reloc_entry, name),
+		     ow_section_symbol(&ex->w, ex->strings), abs64, (int64_t)string_offset(ex, klp));
 	free(klp);
 }
 
@@ -339,9 +358,8 @@ static void reference_kernel(struct extractor *ex, struct ow_section *out, uint6
 	 * object of the same patch (the module link resolves it, or says so).
 	 */
 	if (!sym->sec && !is_vmlinux(ex) && !ex->have_vsyms) {
-		error(ex->opts->patched, "%s: a module's patch needs --vmlinux-symbols to tell "
-		      "vmlinux's symbols from new ones", name);
-		ex->errors++;
+		fail(ex, "%s: a module's patch needs --vmlinux-symbols to tell "
+		     "vmlinux's symbols from new ones", name);
 		return;
 	}
 	if (!sym->sec && !kernel_symbols_has(&ex->ksyms, name) &&
@@ -356,9 +374,8 @@ static void reference_kernel(struct extractor *ex, struct ow_section *out, uint6
 		return;
 	}
 	if (!ks) {
-		error(ex->opts->patched, "%s is not in %s and no --vmlinux-symbols was given",
-		      name, ex->opts->kernel_symbols);
-		ex->errors++;
+		fail(ex, "%s is not in %s and no --vmlinux-symbols was given",
+		     name, ex->opts->kernel_symbols);
 		return;
 	}
 	pos = kernel_symbols_sympos(ks, name, twin ? twin->unit : sym->unit,
@@ -427,9 +444,8 @@ static void copy_reloc(struct extractor *ex, struct elf_section *in, const struc
 		return;
 	}
 	if (!tsec) {
-		error(ex->opts->patched, "%s+%#" PRIx64 ": relocation against an undefined section",
-		      in->name, r->offset);
-		ex->errors++;
+		fail(ex, "%s+%#" PRIx64 ": relocation against an undefined section",
+		     in->name, r->offset);
 		return;
 	}
 	t = rs->value + (uint64_t)r->addend;
@@ -489,9 +505,8 @@ static void copy_resolved_branches(struct extractor *ex, struct elf_section *in,
 			continue;
 		target = elf_symbol_containing(in, ref->target);
 		if (!target || ref->field_size != 4) {
-			error(ex->opts->patched, "%s+%#" PRIx64 ": branch to %#" PRIx64
-			      " outside any function", in->name, ref->field, ref->target);
-			ex->errors++;
+			fail(ex, "%s+%#" PRIx64 ": branch to %#" PRIx64
+			     " outside any function", in->name, ref->field, ref->target);
 			continue;
 		}
 		/* The copied bytes keep the displacement: zero it for the relocation. */
@@ -549,9 +564,8 @@ static void copy_entry_content(struct extractor *ex, const struct special_entry 
 	t = elf_reloc_sym(ex->patched, r)->value + (uint64_t)r->addend;
 	len = e->sec->data[e->offset + (uint64_t)l->content_len_field];
 	if (!tsec || !tsec->data || t > tsec->sh->sh_size || len > tsec->sh->sh_size - t) {
-		error(ex->opts->patched, "%s+%#" PRIx64 ": replacement outside %s", e->sec->name,
-		      e->offset, tsec ? tsec->name : "any section");
-		ex->errors++;
+		fail(ex, "%s+%#" PRIx64 ": replacement outside %s", e->sec->name,
+		     e->offset, tsec ? tsec->name : "any section");
 		return;
 	}
 	rout = ow_section(&ex->w, tsec->name, tsec->sh->sh_type, tsec->sh->sh_flags & ~SHF_GROUP,
@@ -650,44 +664,56 @@ static void add_patched_function(struct extractor *ex, struct elf_symbol *sym)
 	free(alias);
 }
 
+/* The function a callback record at @off of @sec names, or NULL after an error. */
+static struct elf_symbol *callback_function(struct extractor *ex, const struct elf_section *sec,
+					    uint64_t off, uint64_t *kind)
+{
+	uint64_t fn_field = off + offsetof(struct klpdiff_callback, fn);
+	size_t i = elf_first_reloc(sec, fn_field);
+	struct elf_symbol *fn;
+
+	memcpy(kind, sec->data + off + offsetof(struct klpdiff_callback, kind), sizeof(*kind));
+	if (i >= sec->nr_relocs || sec->relocs[i].offset != fn_field ||
+	    *kind < KLPDIFF_PRE_PATCH || *kind >= KLPDIFF_NR_CALLBACK_KINDS) {
+		fail(ex, CALLBACKS_SECTION "+%#" PRIx64 ": malformed record", off);
+		return NULL;
+	}
+	fn = elf_reloc_sym(ex->patched, &sec->relocs[i]);
+	if (fn->type == STT_SECTION && fn->sec)
+		fn = elf_symbol_containing(fn->sec, fn->value + (uint64_t)sec->relocs[i].addend);
+	if (!fn || !sym_is_func(fn) || !fn->sec) {
+		fail(ex, CALLBACKS_SECTION "+%#" PRIx64 ": not a function", off);
+		return NULL;
+	}
+	return fn;
+}
+
 /* Callbacks registered with KLPDIFF_*_CALLBACK (include/klpdiff/klpdiff-macros.h). */
 static void add_callbacks(struct extractor *ex)
 {
-	static const char *const kinds[] = { NULL, "pre_patch", "post_patch", "pre_unpatch",
-					     "post_unpatch" };
-	struct elf_section *sec = elf_find_section(ex->patched, ".klpdiff.callbacks");
+	struct elf_section *sec = elf_find_section(ex->patched, CALLBACKS_SECTION);
 
 	if (!sec || !sec->data)
 		return;
 	/* The compiler may align the records: walk them by their symbols. */
 	for (size_t k = 0; k < sec->nr_syms; k++) {
-		uint64_t off = sec->syms[k]->value;
-		size_t i = elf_first_reloc(sec, off + 16);
-		uint64_t kind;
+		uint64_t off = sec->syms[k]->value, kind;
 		struct elf_symbol *fn;
 		struct ow_symbol *out;
+		const char *name;
 		char *alias;
 
-		if (!sym_is_object(sec->syms[k]) || off + 24 > sec->sh->sh_size)
+		if (!sym_is_object(sec->syms[k]) ||
+		    off + sizeof(struct klpdiff_callback) > sec->sh->sh_size)
 			continue;
-		memcpy(&kind, sec->data + off + 8, 8);
-		if (i >= sec->nr_relocs || sec->relocs[i].offset != off + 16 || kind < 1 || kind > 4) {
-			error(ex->opts->patched, ".klpdiff.callbacks+%#" PRIx64 ": malformed record", off);
-			ex->errors++;
+		fn = callback_function(ex, sec, off, &kind);
+		if (!fn)
 			continue;
-		}
-		fn = elf_reloc_sym(ex->patched, &sec->relocs[i]);
-		if (fn->type == STT_SECTION && fn->sec)
-			fn = elf_symbol_containing(fn->sec, fn->value + (uint64_t)sec->relocs[i].addend);
-		if (!fn || !sym_is_func(fn) || !fn->sec) {
-			error(ex->opts->patched, ".klpdiff.callbacks+%#" PRIx64 ": not a function", off);
-			ex->errors++;
-			continue;
-		}
+		name = callback_kinds[kind].name;
 		out = copy_symbol(ex, fn);
-		alias = xasprintf("__klpdiff_callback.%s.%s.%s", objname(ex), kinds[kind], fn->name);
+		alias = xasprintf("__klpdiff_callback.%s.%s.%s", objname(ex), name, fn->name);
 		ow_add_symbol(&ex->w, alias, STB_GLOBAL, STT_FUNC, out->sec, out->value, out->size);
-		manifest(ex, "callback %s %s %s\n", objname(ex), kinds[kind], alias);
+		manifest(ex, "callback %s %s %s\n", objname(ex), name, alias);
 		free(alias);
 	}
 }
@@ -703,9 +729,9 @@ static void build(struct extractor *ex)
 
 	ow_init(&ex->w, ex->patched->ehdr.e_machine);
 	strmap_init(&ex->string_offsets, 256);
-	ex->relocs = ow_section(&ex->w, ".klpdiff.relocs", SHT_PROGBITS, 0, 8);
-	ex->strings = ow_section(&ex->w, ".klpdiff.strings", SHT_PROGBITS, 0, 1);
-	ex->manifest = ow_section(&ex->w, ".klpdiff.manifest", SHT_PROGBITS, 0, 1);
+	ex->relocs = ow_section(&ex->w, RELOCS_SECTION, SHT_PROGBITS, 0, 8);
+	ex->strings = ow_section(&ex->w, STRINGS_SECTION, SHT_PROGBITS, 0, 1);
+	ex->manifest = ow_section(&ex->w, MANIFEST_SECTION, SHT_PROGBITS, 0, 1);
 	ex->anon_out = xcalloc(ex->patched->nr_sections, sizeof(*ex->anon_out));
 	ex->anon_base = xcalloc(ex->patched->nr_sections, sizeof(*ex->anon_base));
 	manifest(ex, "object %s\n", objname(ex));
@@ -783,9 +809,9 @@ int extract(const struct extract_opts *opts)
 	if (ex.errors)
 		goto out;
 	if (!ex.nr_patched && !new_code &&
-	    !elf_find_section(ex.patched, ".klpdiff.callbacks")) {
+	    !elf_find_section(ex.patched, CALLBACKS_SECTION)) {
 		fprintf(stderr, "%s: %s: no functional change\n", progname, opts->patched);
-		ret = 3;
+		ret = EXIT_NO_CHANGE;
 		goto out;
 	}
 	build(&ex);
