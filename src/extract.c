@@ -399,7 +399,7 @@ static bool must_copy(const struct extractor *ex, const struct elf_symbol *sym)
 	if (sym_is_func(sym) && name_is_cold_piece(sym->key))
 		return true;
 	/* Special static locals are never shared with the original. */
-	return sym_is_object(sym) && is_special_static("object", sym->key);
+	return sym_is_object(sym) && is_special_static(SUM_OBJECT, sym->key);
 }
 
 /*
@@ -720,7 +720,7 @@ static void add_callbacks(struct extractor *ex)
 
 static bool is_init_or_exit(const struct elf_symbol *sym)
 {
-	return section_lifetime(sym->sec->name) != NULL;
+	return section_lifetime(sym->sec->name) != 0;
 }
 
 static void build(struct extractor *ex)
