@@ -55,6 +55,8 @@ struct extractor {
 	int errors;
 	size_t nr_patched;
 	const struct elf_symbol *current_fn;	/* whose code copy_relocs is copying */
+	const struct elf_section *site_sec;	/* where the reference being copied is */
+	uint64_t site_off;
 };
 
 static const char *objname(const struct extractor *ex)
@@ -97,6 +99,44 @@ static int refuse(struct extractor *ex, const char *fmt, ...)
 	vfail(ex, "refusing: ", fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/* --trace: "trace: WHAT NAME: decision (why)". */
+static void trace(const struct extractor *ex, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void trace(const struct extractor *ex, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ex->opts->trace)
+		return;
+	fputs("trace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* "ref SITE -> TARGET: decision": SITE is the reference's place in the patched object. */
+static void trace_ref(const struct extractor *ex, const char *target, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void trace_ref(const struct extractor *ex, const char *target, const char *fmt, ...)
+{
+	const struct elf_symbol *in;
+	va_list ap;
+
+	if (!ex->opts->trace)
+		return;
+	in = elf_symbol_containing(ex->site_sec, ex->site_off);
+	if (in && in->type != STT_SECTION && *in->name)
+		fprintf(stderr, "trace: ref %s+0x%" PRIx64 " -> %s: ", in->name,
+			ex->site_off - in->value, target);
+	else
+		fprintf(stderr, "trace: ref %s+0x%" PRIx64 " -> %s: ", ex->site_sec->name,
+			ex->site_off, target);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
 /* ---- loading and deciding ------------------------------------------------ */
@@ -161,8 +201,11 @@ static void decide_item(struct extractor *ex, const struct diff_item *it)
 		break;
 	case CHANGE_CHANGED:
 		ex->x[p->sym->index].twin = o;
-		if (ex->x[p->sym->index].ignored)
-			break;	/* KLPDIFF_IGNORE_FUNCTION: the author says so */
+		if (ex->x[p->sym->index].ignored) {
+			/* KLPDIFF_IGNORE_FUNCTION: the author says so */
+			trace(ex, "skip %s: changed, but marked KLPDIFF_IGNORE_FUNCTION", p->name);
+			break;
+		}
 		if (!has_ftrace_entry(ex, o->sym)) {
 			refuse(ex, "%s:%s changed, but the original has no ftrace entry (notrace, "
 			       "or its file is built without ftrace, as lib/ is): patch the functions "
@@ -171,6 +214,8 @@ static void decide_item(struct extractor *ex, const struct diff_item *it)
 		}
 		ex->x[p->sym->index].role = ROLE_PATCH;
 		ex->nr_patched++;
+		trace(ex, "patch %s: changed since %s:%s (paired %s)", p->name, o->unit, o->name,
+		      pair_rule_names[it->rule]);
 		break;
 	case CHANGE_NEW:
 		ex->x[p->sym->index].role = ROLE_NEW;
@@ -214,8 +259,11 @@ static struct ow_section *out_section_for(struct extractor *ex, const struct elf
 	return sec;
 }
 
-/* Copy @sym's bytes into the output and give it an output symbol. */
-static struct ow_symbol *copy_symbol(struct extractor *ex, struct elf_symbol *sym)
+static const char *copy_reason(const struct extractor *ex, const struct elf_symbol *sym);
+
+/* Copy @sym's bytes into the output (once, for the reason @why) and give it an output symbol. */
+static struct ow_symbol *copy_symbol_why(struct extractor *ex, struct elf_symbol *sym,
+					 const char *why)
 {
 	struct xsym *x = &ex->x[sym->index];
 	const struct elf_section *in = sym->sec;
@@ -223,6 +271,7 @@ static struct ow_symbol *copy_symbol(struct extractor *ex, struct elf_symbol *sy
 
 	if (x->out)
 		return x->out;
+	trace(ex, "copy %s: %s", sym->name, why);
 	x->out_sec = out_section_for(ex, sym);
 	if (align > 64)
 		align = 64;
@@ -231,6 +280,12 @@ static struct ow_symbol *copy_symbol(struct extractor *ex, struct elf_symbol *sy
 			       sym->size);
 	enqueue(ex, sym);
 	return x->out;
+}
+
+/* The same for a symbol that copy_reason() says the patch needs. */
+static struct ow_symbol *copy_symbol(struct extractor *ex, struct elf_symbol *sym)
+{
+	return copy_symbol_why(ex, sym, copy_reason(ex, sym));
 }
 
 static void enqueue(struct extractor *ex, struct elf_symbol *sym)
@@ -350,6 +405,7 @@ static void reference_kernel(struct extractor *ex, struct ow_section *out, uint6
 	long pos;
 
 	if (exporter && (!sym->sec || !sym_is_local(sym))) {
+		trace_ref(ex, name, "normal relocation (exported by %s)", exporter);
 		ow_add_reloc(out, place, ow_global(&ex->w, name), type, addend);
 		return;
 	}
@@ -364,6 +420,8 @@ static void reference_kernel(struct extractor *ex, struct ow_section *out, uint6
 	}
 	if (!sym->sec && !kernel_symbols_has(&ex->ksyms, name) &&
 	    !(ex->have_vsyms && kernel_symbols_has(&ex->vsyms, name))) {
+		trace_ref(ex, name, "normal relocation (not in the running kernel: new in "
+			  "another object of the patch)");
 		ow_add_reloc(out, place, ow_global(&ex->w, name), type, addend);
 		return;
 	}
@@ -384,22 +442,31 @@ static void reference_kernel(struct extractor *ex, struct ow_section *out, uint6
 		ex->errors++;
 		return;
 	}
+	trace_ref(ex, name, "livepatch relocation to %s %s sympos %ld (%s)", obj, name, pos,
+		  !exporter ? "not exported" : "a local of the same name as an export");
 	add_klp_reloc(ex, out, place, type, obj, name, pos, addend);
 }
 
-static bool must_copy(const struct extractor *ex, const struct elf_symbol *sym)
+/* Why the patch needs its own copy of @sym, or NULL: the running kernel's will do. */
+static const char *copy_reason(const struct extractor *ex, const struct elf_symbol *sym)
 {
 	const struct xsym *x = &ex->x[sym->index];
 
 	if (!sym->sec || sym->type == STT_SECTION)
-		return false;
-	if (x->role != ROLE_NONE || x->out)
-		return true;
+		return NULL;
+	if (x->role == ROLE_PATCH)
+		return "changed";
+	if (x->role == ROLE_NEW)
+		return sym_is_func(sym) ? "new function" : "new data";
+	if (x->out)
+		return "copied already";
 	/* .cold pieces have no entry of their own: they go with their parent. */
 	if (sym_is_func(sym) && name_is_cold_piece(sym->key))
-		return true;
+		return "a .cold piece, which goes with its parent";
 	/* Special static locals are never shared with the original. */
-	return sym_is_object(sym) && is_special_static(SUM_OBJECT, sym->key);
+	if (sym_is_object(sym) && is_special_static(SUM_OBJECT, sym->key))
+		return "a special static local, never shared with the original";
+	return NULL;
 }
 
 /*
@@ -410,8 +477,11 @@ static void emit_symbol_ref(struct extractor *ex, struct ow_section *out, uint64
 			    uint32_t type, struct elf_symbol *sym, int64_t addend,
 			    const char *special)
 {
-	if (must_copy(ex, sym)) {
-		ow_add_reloc(out, place, copy_symbol(ex, sym), type, addend);
+	const char *why = copy_reason(ex, sym);
+
+	if (why) {
+		trace_ref(ex, sym->name, "the patch's own copy (%s)", why);
+		ow_add_reloc(out, place, copy_symbol_why(ex, sym, why), type, addend);
 		return;
 	}
 	reference_kernel(ex, out, place, type, sym, addend, special);
@@ -439,6 +509,8 @@ static void copy_reloc(struct extractor *ex, struct elf_section *in, const struc
 	uint32_t type = elf_reloc_type(r);
 	uint64_t t, base = 0;
 
+	ex->site_sec = in;
+	ex->site_off = r->offset;
 	if (rs->type != STT_SECTION && !(tsec && (tsec->sh->sh_flags & SHF_MERGE))) {
 		emit_symbol_ref(ex, out, place, type, rs, r->addend, special);
 		return;
@@ -455,6 +527,8 @@ static void copy_reloc(struct extractor *ex, struct elf_section *in, const struc
 		uint64_t off;
 		struct ow_symbol *s = copy_merged(ex, tsec, t, &off);
 
+		trace_ref(ex, tsec->name, "the patch's copy of the %s", tsec->sh->sh_flags & SHF_STRINGS ?
+			  "string" : "constant");
 		ow_add_reloc(out, place, s, type, (int64_t)(off - (t - rs->value - (uint64_t)r->addend)));
 		return;
 	}
@@ -468,6 +542,8 @@ static void copy_reloc(struct extractor *ex, struct elf_section *in, const struc
 			return;
 		}
 	}
+	trace_ref(ex, tsec->name, "the patch's copy of the whole section (no symbol covers "
+		  "offset %#" PRIx64 ")", t);
 	ow_add_reloc(out, place, ow_section_symbol(&ex->w, copy_anon_section(ex, tsec, &base)),
 		     type, (int64_t)(base + rs->value + (uint64_t)r->addend));
 }
@@ -511,6 +587,8 @@ static void copy_resolved_branches(struct extractor *ex, struct elf_section *in,
 		}
 		/* The copied bytes keep the displacement: zero it for the relocation. */
 		memset(out->data + out_off + (ref->field - start), 0, 4);
+		ex->site_sec = in;
+		ex->site_off = ref->field;
 		emit_symbol_ref(ex, out, out_off + (ref->field - start), ex->patched->arch->reloc_pc32,
 				target,
 				(int64_t)(ref->target - target->value - (ref->insn_end - ref->field)), NULL);
@@ -613,8 +691,23 @@ static void copy_entries_of(struct extractor *ex, const struct elf_symbol *fn)
 	size_t nr;
 	const struct special_entry *e = checksum_entries(&ex->entries, fn, &nr);
 
-	for (size_t i = 0; i < nr; i++)
+	for (size_t i = 0; i < nr; i++) {
+		trace(ex, "entry %s+0x%" PRIx64 ": kept (its owner %s is in the patch)", e[i].sec->name,
+		      e[i].offset, fn->name);
 		copy_entry(ex, &e[i]);
+	}
+}
+
+/* --trace: the special-section entries left behind with their owners. */
+static void trace_dropped_entries(const struct extractor *ex)
+{
+	for (size_t i = 0; ex->opts->trace && i < ex->entries.nr_entries; i++) {
+		const struct special_entry *e = &ex->entries.entries[i];
+
+		if (!ex->x[e->owner->index].out)
+			trace(ex, "entry %s+0x%" PRIx64 ": dropped (its owner %s is not in the patch)",
+			      e->sec->name, e->offset, e->owner->name);
+	}
 }
 
 /* ---- the closure ---------------------------------------------------------- */
@@ -661,6 +754,7 @@ static void add_patched_function(struct extractor *ex, struct elf_symbol *sym)
 	alias = xasprintf("__klpdiff_new.%s.%s.%ld", objname(ex), twin->name, pos);
 	ow_add_symbol(&ex->w, alias, STB_GLOBAL, STT_FUNC, out->sec, out->value, out->size);
 	manifest(ex, "func %s %s %ld %s\n", objname(ex), twin->name, pos, alias);
+	trace(ex, "patch %s: replaces %s %s sympos %ld", sym->name, objname(ex), twin->name, pos);
 	free(alias);
 }
 
@@ -710,7 +804,8 @@ static void add_callbacks(struct extractor *ex)
 		if (!fn)
 			continue;
 		name = callback_kinds[kind].name;
-		out = copy_symbol(ex, fn);
+		trace(ex, "callback %s: %s", name, fn->name);
+		out = copy_symbol_why(ex, fn, "a callback");
 		alias = xasprintf("__klpdiff_callback.%s.%s.%s", objname(ex), name, fn->name);
 		ow_add_symbol(&ex->w, alias, STB_GLOBAL, STT_FUNC, out->sec, out->value, out->size);
 		manifest(ex, "callback %s %s %s\n", objname(ex), name, alias);
@@ -747,6 +842,7 @@ static void build(struct extractor *ex)
 	}
 	add_callbacks(ex);
 	process_queue(ex);
+	trace_dropped_entries(ex);
 }
 
 static void cleanup(struct extractor *ex)
@@ -800,6 +896,7 @@ int extract(const struct extract_opts *opts)
 
 	if (load(&ex))
 		goto out;
+	trace(&ex, "extract %s: %s's code", opts->patched, objname(&ex));
 	ex.x = xcalloc(ex.patched->nr_symbols, sizeof(*ex.x));
 	mark_ignored(&ex);
 	for (size_t i = 0; i < ex.diff.nr; i++)
