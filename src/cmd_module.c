@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <gelf.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +215,51 @@ static char *make_build_dir(void)
 }
 
 /*
+ * modpost (check_section() in Linux 6.1) warns about every SHT_PROGBITS
+ * section without SHF_ALLOC whose name it does not know, as a section an
+ * assembler file forgot to flag "a". The .klpdiff.* sections of a patch
+ * object are not loaded, but they never reach the kernel either: postlink()
+ * removes them from the module. So the copy the module link reads has them
+ * allocated, and modpost has nothing to say about them.
+ */
+static int allocate_own_sections(const char *path)
+{
+	int fd = open(path, O_RDWR);
+	Elf *elf;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	int ret = 0;
+
+	elf_version(EV_CURRENT);
+	elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_RDWR, NULL);
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx))
+		ret = error(path, "cannot update: %s", fd < 0 ? strerror(errno) : elf_errmsg(-1));
+	/* Only flags change: libelf must keep the layout as it is. */
+	if (!ret)
+		elf_flagelf(elf, ELF_C_SET, ELF_F_LAYOUT);
+	while (!ret && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+			ret = error(path, "cannot read section headers: %s", elf_errmsg(-1));
+		else if (starts_with(name, ".klpdiff.") && sh.sh_type == SHT_PROGBITS &&
+			 !(sh.sh_flags & SHF_ALLOC)) {
+			sh.sh_flags |= SHF_ALLOC;
+			if (!gelf_update_shdr(scn, &sh))
+				ret = error(path, "cannot update %s: %s", name, elf_errmsg(-1));
+		}
+	}
+	if (!ret && elf_update(elf, ELF_C_WRITE) < 0)
+		ret = error(path, "cannot update: %s", elf_errmsg(-1));
+	if (elf)
+		elf_end(elf);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/*
  * The kbuild directory: the generated source, each patch object as a
  * "_shipped" prebuilt object (scripts/Makefile.lib copies it into place),
  * and the Kbuild file linking them into one module. modpost reads each
@@ -238,7 +284,7 @@ static int write_build_dir(const char *dir, const char *name, const struct modul
 	kbuild = xasprintf("obj-m := %s.o\n%s-y := " MAIN_PART ".o", name, name);
 	for (int i = 0; i < o->nr_objects && !ret; i++) {
 		path = xasprintf("%s/" PATCH_PART "%d.o_shipped", dir, i);
-		ret = copy_file(o->objects[i], path);
+		ret = copy_file(o->objects[i], path) || allocate_own_sections(path);
 		free(path);
 		path = xasprintf("%s/." PATCH_PART "%d.o.cmd", dir, i);
 		if (!ret)
