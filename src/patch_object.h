@@ -4,7 +4,8 @@
  * for their writer and their readers:
  *  - .klpdiff.callbacks: written by the patch author's object
  *    (include/klpdiff/klpdiff-macros.h), read by extract.c;
- *  - .klpdiff.manifest: written by extract.c, read by klp_module.c;
+ *  - .klpdiff.manifest: written by extract.c, read by klp_module.c (text
+ *    lines, no record struct: klp_module.h describes them);
  *  - .klpdiff.relocs and .klpdiff.strings: written by extract.c, read by
  *    postlink.c once kbuild linked the patch objects into a module.
  */
