@@ -499,7 +499,8 @@ static int run(struct build_opts *o, struct build_state *s)
 		return EXIT_TROUBLE;
 	if (!s->parts.nr) {
 		progress("no functional change: nothing to patch");
-		return o->report && write_report(o->report, kb, &s->compared) ? EXIT_TROUBLE : EXIT_NO_CHANGE;
+		return o->report && write_report(o->report, kb, &s->compared) ? EXIT_TROUBLE :
+										EXIT_NO_CHANGE;
 	}
 	if (check_crcs(&s->crc_changes, &s->parts))
 		return EXIT_TROUBLE;

@@ -288,8 +288,8 @@ static int write_build_dir(const char *dir, const char *name, const struct modul
 		free(path);
 		path = xasprintf("%s/." PATCH_PART "%d.o.cmd", dir, i);
 		if (!ret)
-			ret = write_file_atomic(path,
-						"# prebuilt by klpdiff extract: no symbol CRCs\n", 0644);
+			ret = write_file_atomic(path, "# prebuilt by klpdiff extract: no "
+						"symbol CRCs\n", 0644);
 		free(path);
 		p = kbuild;
 		kbuild = xasprintf("%s " PATCH_PART "%d.o", p, i);

@@ -272,7 +272,7 @@ static void pair_groups(struct diff_result *res, struct side *os, struct side *p
 			const struct sum_record *o = &os->list->recs[og->idx[0]];
 			const struct sum_record *p = &ps->list->recs[pg->idx[0]];
 
-			if ((o->flags & SUM_LOCAL) && (p->flags & SUM_LOCAL) && !streq(o->unit, "-") &&
+			if ((o->flags & p->flags & SUM_LOCAL) && !streq(o->unit, "-") &&
 			    !streq(p->unit, "-"))
 				continue;
 		}

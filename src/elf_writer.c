@@ -262,8 +262,8 @@ static void add_contents(struct elf_out *o, struct elf_writer *w)
 		if (sec->target)
 			continue;
 		scn = new_section(o->elf, &sec->index);
-		set_header(scn, strtab_add(&o->shstrs, sec->name), sec->type, sec->flags, sec->align,
-			   sec->entsize, 0, sec->info, sec->size);
+		set_header(scn, strtab_add(&o->shstrs, sec->name), sec->type, sec->flags,
+			   sec->align, sec->entsize, 0, sec->info, sec->size);
 		set_data(scn, sec->data, sec->type == SHT_NOBITS ? 0 : sec->size, ELF_T_BYTE,
 			 sec->align);
 		if (sec->type == SHT_NOBITS)

@@ -102,7 +102,8 @@ static int refuse(struct extractor *ex, const char *fmt, ...)
 }
 
 /* --trace: "trace: WHAT NAME: decision (why)". */
-static void trace(const struct extractor *ex, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void trace(const struct extractor *ex, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 static void trace(const struct extractor *ex, const char *fmt, ...)
 {
 	va_list ap;
@@ -369,7 +370,8 @@ static void add_klp_reloc(struct extractor *ex, struct ow_section *out, uint64_t
 	ow_add_reloc(ex->relocs, off + offsetof(struct klp_reloc_entry, place),
 		     ow_section_symbol(&ex->w, out), abs64, (int64_t)place);
 	ow_add_reloc(ex->relocs, off + offsetof(struct klp_reloc_entry, name),
-		     ow_section_symbol(&ex->w, ex->strings), abs64, (int64_t)string_offset(ex, klp));
+		     ow_section_symbol(&ex->w, ex->strings), abs64,
+		     (int64_t)string_offset(ex, klp));
 	free(klp);
 }
 
@@ -527,8 +529,8 @@ static void copy_reloc(struct extractor *ex, struct elf_section *in, const struc
 		uint64_t off;
 		struct ow_symbol *s = copy_merged(ex, tsec, t, &off);
 
-		trace_ref(ex, tsec->name, "the patch's copy of the %s", tsec->sh->sh_flags & SHF_STRINGS ?
-			  "string" : "constant");
+		trace_ref(ex, tsec->name, "the patch's copy of the %s",
+			  tsec->sh->sh_flags & SHF_STRINGS ? "string" : "constant");
 		ow_add_reloc(out, place, s, type, (int64_t)(off - (t - rs->value - (uint64_t)r->addend)));
 		return;
 	}
@@ -692,8 +694,8 @@ static void copy_entries_of(struct extractor *ex, const struct elf_symbol *fn)
 	const struct special_entry *e = checksum_entries(&ex->entries, fn, &nr);
 
 	for (size_t i = 0; i < nr; i++) {
-		trace(ex, "entry %s+0x%" PRIx64 ": kept (its owner %s is in the patch)", e[i].sec->name,
-		      e[i].offset, fn->name);
+		trace(ex, "entry %s+0x%" PRIx64 ": kept (its owner %s is in the patch)",
+		      e[i].sec->name, e[i].offset, fn->name);
 		copy_entry(ex, &e[i]);
 	}
 }
@@ -705,8 +707,8 @@ static void trace_dropped_entries(const struct extractor *ex)
 		const struct special_entry *e = &ex->entries.entries[i];
 
 		if (!ex->x[e->owner->index].out)
-			trace(ex, "entry %s+0x%" PRIx64 ": dropped (its owner %s is not in the patch)",
-			      e->sec->name, e->offset, e->owner->name);
+			trace(ex, "entry %s+0x%" PRIx64 ": dropped (its owner %s is not in the "
+			      "patch)", e->sec->name, e->offset, e->owner->name);
 	}
 }
 

@@ -191,8 +191,8 @@ void sums_write(FILE *fp, const struct sum_list *list, bool json)
 
 		if (!json) {
 			fprintf(fp, "%s %s %s %s %" PRIu64 " %016" PRIx64 " %016" PRIx64 " %s %s\n",
-				r->unit, sum_kind_name(r->kind), r->name, r->key, r->size, r->checksum,
-				r->linesum, flags_text(r->flags), r->owner);
+				r->unit, sum_kind_name(r->kind), r->name, r->key, r->size,
+				r->checksum, r->linesum, flags_text(r->flags), r->owner);
 			continue;
 		}
 		fprintf(fp, "%s\n  {\"unit\": ", i ? "," : "");
