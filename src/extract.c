@@ -362,7 +362,7 @@ static void add_klp_reloc(struct extractor *ex, struct ow_section *out, uint64_t
 			  uint32_t type, const char *obj, const char *name, long sympos,
 			  int64_t addend)
 {
-	char *klp = xasprintf(".klp.sym.%s.%s,%ld", obj, name, sympos);
+	char *klp = xasprintf(KLP_SYM_PREFIX "%s.%s,%ld", obj, name, sympos);
 	struct klp_reloc_entry entry = { .addend = addend, .type = type };
 	uint64_t off = ow_append(ex->relocs, &entry, sizeof(entry), 8);
 	uint32_t abs64 = ex->patched->arch->reloc_abs64;

@@ -37,6 +37,9 @@ struct klp_reloc_entry {
 	uint32_t pad;
 };
 
+/* The name an entry points at: KLP_SYM_PREFIX "OBJNAME.SYMBOL,SYMPOS". */
+#define KLP_SYM_PREFIX ".klp.sym."
+
 _Static_assert(sizeof(struct klp_reloc_entry) == 32, "a .klpdiff.relocs entry is 32 bytes");
 /* klpdiff reads the callback records of 64-bit kernels with its own (LP64) layout. */
 _Static_assert(sizeof(struct klpdiff_callback) == 24, "a callback record is 24 bytes");

@@ -20,7 +20,6 @@
 #define SHT_LLVM_ADDRSIG 0x6fff4c03
 #endif
 
-#define KLP_SYM_PREFIX ".klp.sym."
 /* klp_resolve_symbols() reads the symbol name with %511[^,]. */
 #define KLP_SYM_NAME_MAX 511
 
