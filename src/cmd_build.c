@@ -31,9 +31,6 @@
 #ifndef KLPDIFF_INCLUDE_DIR
 #define KLPDIFF_INCLUDE_DIR "/usr/local/share/klpdiff/include"
 #endif
-#ifndef KLPDIFF_VERSION
-#define KLPDIFF_VERSION "0.1"
-#endif
 
 static const char build_usage[] =
 	"usage: klpdiff build [-r RELEASE] [-s KSRC] [--kallsyms FILE] [-o OUT.ko] PATCH...\n"
@@ -401,7 +398,7 @@ static int extract_changed(struct build_state *s, const struct strlist *objects,
 				progress("%s (%s): extracted", obj, eo.objname);
 				strlist_add(parts, out);
 				out = NULL;
-			} else if (rc == 3) {
+			} else if (rc == EXIT_NO_CHANGE) {
 				if (verbose)
 					progress("%s: no functional change", obj);
 			} else {
@@ -817,7 +814,8 @@ static int run(struct build_opts *o, struct build_state *s)
 		return EXIT_TROUBLE;
 	if (!s->parts.nr) {
 		progress("no functional change: nothing to patch");
-		return o->report && write_report(o->report, kb, &s->compared) ? EXIT_TROUBLE : 3;
+		return o->report && write_report(o->report, kb, &s->compared) ? EXIT_TROUBLE :
+										EXIT_NO_CHANGE;
 	}
 	if (check_crcs(&s->crc_changes, &s->parts))
 		return EXIT_TROUBLE;
@@ -898,7 +896,7 @@ static void finish_work_dir(const struct build_state *s, bool keep, bool failed)
 		remove_tree(s->kb.work);
 	} else {
 		nftw(s->kb.work, trim_entry, 16, FTW_DEPTH | FTW_PHYS);
-		write_new_file(mark, "", 0644);
+		write_file_atomic(mark, "", 0644);
 		fprintf(stderr, "klpdiff build: its log is kept: %s\n", s->kb.log);
 		prune_failed_runs(s->cache);
 	}

@@ -25,6 +25,9 @@ static const char extract_usage[] =
 	"                              module's .ko, or for tests ORIG.o itself (required)\n"
 	"      --vmlinux-symbols ELF   for a module: vmlinux, for the symbols it uses there\n"
 	"      --symvers FILE          Module.symvers of the target kernel (required)\n"
+	"      --trace                 say each decision on stderr, one line each: each\n"
+	"                              symbol copied and why, each reference and what it\n"
+	"                              became, each special-section entry kept or dropped\n"
 	"  -h, --help                  show this help\n"
 	"\n"
 	"Refuses (exit 2, nothing written), naming the symbol: changed existing data,\n"
@@ -40,6 +43,7 @@ int cmd_extract(int argc, char **argv)
 		{ "kernel-symbols", required_argument, NULL, 'k' },
 		{ "vmlinux-symbols", required_argument, NULL, 'V' },
 		{ "symvers", required_argument, NULL, 's' },
+		{ "trace", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -62,6 +66,9 @@ int cmd_extract(int argc, char **argv)
 			break;
 		case 's':
 			o.symvers = optarg;
+			break;
+		case 't':
+			o.trace = true;
 			break;
 		case 'h':
 			fputs(extract_usage, stdout);

@@ -15,6 +15,15 @@ const char *const change_names[NR_CHANGES] = {
 	[CHANGE_IGNORED] = "ignored",	   [CHANGE_UNPAIRED] = "unpaired",
 };
 
+const char *const pair_rule_names[NR_PAIR_RULES] = {
+	[PAIR_NONE] = "not paired",
+	[PAIR_ALONE] = "as the only one of its name",
+	[PAIR_BY_OWNER] = "by the function using it",
+	[PAIR_BY_CHECKSUM] = "by checksum among same-named",
+	[PAIR_BY_POSITION] = "by position among same-named",
+	[PAIR_ACROSS_UNITS] = "across units",
+};
+
 /* One side's records, grouped by (unit, kind, key). */
 struct side {
 	const struct sum_list *list;
@@ -29,7 +38,7 @@ struct group {
 	size_t nr, alloc;
 };
 
-bool is_special_static(const char *kind, const char *key)
+bool is_special_static(enum sum_kind kind, const char *key)
 {
 	static const char *const names[] = { "__key",  "__warned", "__already_done", "__func__",
 					     "_rs",    "CSWTCH",   "descriptor",     "_entry",
@@ -37,7 +46,7 @@ bool is_special_static(const char *kind, const char *key)
 	const char *dot = strrchr(key, '.');
 	const char *base = dot ? dot + 1 : key;
 
-	if (!streq(kind, "object"))
+	if (kind != SUM_OBJECT)
 		return false;
 	/*
 	 * Dynamic debug descriptors (6.1 names them with __UNIQUE_ID; clang
@@ -53,7 +62,7 @@ bool is_special_static(const char *kind, const char *key)
 
 static char *group_key(const struct sum_record *r, bool with_unit)
 {
-	return xasprintf("%s\x01%s\x01%s", with_unit ? r->unit : "", r->kind, r->key);
+	return xasprintf("%s\x01%d\x01%s", with_unit ? r->unit : "", (int)r->kind, r->key);
 }
 
 static void side_init(struct side *s, const struct sum_list *list)
@@ -122,16 +131,15 @@ static struct diff_item *add_item(struct diff_result *res, enum change change,
 
 	GROW(res->items, res->nr, res->alloc, res->nr + 1);
 	it = &res->items[res->nr++];
-	*it = (struct diff_item){ change, o, p, reason };
+	*it = (struct diff_item){ change, o, p, reason, PAIR_NONE };
 	return it;
 }
 
 static void classify_pair(struct diff_result *res, const struct sum_record *o,
 			  const struct sum_record *p)
 {
-	bool is_func = streq(o->kind, "func");
-	const char *life = flags_lifetime(o->flags, "init") ? "init" :
-			   flags_lifetime(o->flags, "exit") ? "exit" : NULL;
+	bool is_func = o->kind == SUM_FUNC;
+	const char *life = o->flags & SUM_INIT ? "init" : o->flags & SUM_EXIT ? "exit" : NULL;
 
 	if (o->checksum == p->checksum && o->size == p->size) {
 		add_item(res, CHANGE_NONE, o, p, NULL);
@@ -166,15 +174,30 @@ static void classify_pair(struct diff_result *res, const struct sum_record *o,
 	add_item(res, CHANGE_CHANGED, o, p, NULL);
 }
 
-static void pair(struct diff_result *res, struct side *os, size_t oi, struct side *ps, size_t pi)
+/* Pair two records and classify the pair (one item). */
+static void pair(struct diff_result *res, struct side *os, size_t oi, struct side *ps, size_t pi,
+		 enum pair_rule rule)
 {
 	os->paired[oi] = ps->paired[pi] = true;
 	classify_pair(res, &os->list->recs[oi], &ps->list->recs[pi]);
+	res->items[res->nr - 1].rule = rule;
 }
 
-/* Pair within one group by predicate: owner, then equal checksum. */
+/* Does @rule pair @o with @p (both of one group)? */
+static bool rule_matches(enum pair_rule rule, const struct sum_record *o,
+			 const struct sum_record *p)
+{
+	if (rule == PAIR_BY_OWNER)
+		return !streq(o->owner, "-") && streq(o->owner, p->owner);
+	return o->checksum == p->checksum;
+}
+
+/*
+ * Pair within one group by @rule: by owner only where the match is unique,
+ * by checksum with the first match.
+ */
 static void pair_matching(struct diff_result *res, struct side *os, struct group *og,
-			  struct side *ps, struct group *pg, int how)
+			  struct side *ps, struct group *pg, enum pair_rule rule)
 {
 	for (size_t i = 0; i < og->nr; i++) {
 		const struct sum_record *o = &os->list->recs[og->idx[i]];
@@ -187,14 +210,13 @@ static void pair_matching(struct diff_result *res, struct side *os, struct group
 
 			if (ps->paired[pg->idx[k]])
 				continue;
-			if (how == 0 ? streq(o->owner, "-") || !streq(o->owner, p->owner)
-				     : o->checksum != p->checksum)
+			if (!rule_matches(rule, o, p))
 				continue;
 			if (!count++)
 				match = k;
 		}
-		if (count == 1 || (how == 1 && count))
-			pair(res, os, og->idx[i], ps, pg->idx[match]);
+		if (count == 1 || (rule == PAIR_BY_CHECKSUM && count))
+			pair(res, os, og->idx[i], ps, pg->idx[match], rule);
 	}
 }
 
@@ -209,16 +231,17 @@ static size_t unpaired_count(const struct side *s, const struct group *g)
 
 /* Duplicates (same unit, kind and key): by user, by checksum, then by position. */
 static void pair_group(struct diff_result *res, struct side *os, struct group *og,
-		       struct side *ps, struct group *pg)
+		       struct side *ps, struct group *pg, bool with_unit)
 {
 	size_t on, pn;
 
 	if (og->nr == 1 && pg->nr == 1) {
-		pair(res, os, og->idx[0], ps, pg->idx[0]);
+		pair(res, os, og->idx[0], ps, pg->idx[0],
+		     with_unit ? PAIR_ALONE : PAIR_ACROSS_UNITS);
 		return;
 	}
-	pair_matching(res, os, og, ps, pg, 0);
-	pair_matching(res, os, og, ps, pg, 1);
+	pair_matching(res, os, og, ps, pg, PAIR_BY_OWNER);
+	pair_matching(res, os, og, ps, pg, PAIR_BY_CHECKSUM);
 	on = unpaired_count(os, og);
 	pn = unpaired_count(ps, pg);
 	if (on != pn || !on)
@@ -228,7 +251,7 @@ static void pair_group(struct diff_result *res, struct side *os, struct group *o
 			continue;
 		while (ps->paired[pg->idx[k]])
 			k++;
-		pair(res, os, og->idx[i], ps, pg->idx[k]);
+		pair(res, os, og->idx[i], ps, pg->idx[k], PAIR_BY_POSITION);
 	}
 }
 
@@ -249,11 +272,11 @@ static void pair_groups(struct diff_result *res, struct side *os, struct side *p
 			const struct sum_record *o = &os->list->recs[og->idx[0]];
 			const struct sum_record *p = &ps->list->recs[pg->idx[0]];
 
-			if (o->flags[0] == 'l' && p->flags[0] == 'l' && !streq(o->unit, "-") &&
+			if ((o->flags & p->flags & SUM_LOCAL) && !streq(o->unit, "-") &&
 			    !streq(p->unit, "-"))
 				continue;
 		}
-		pair_group(res, os, og, ps, pg);
+		pair_group(res, os, og, ps, pg, with_unit);
 	}
 	side_ungroup(os);
 	side_ungroup(ps);
@@ -286,7 +309,7 @@ static void report_leftovers(struct diff_result *res, struct side *s, struct sid
 
 		if (s->paired[i])
 			continue;
-		if (streq(r->kind, "func") && name_is_cold_piece(r->key)) {
+		if (r->kind == SUM_FUNC && name_is_cold_piece(r->key)) {
 			add_item(res, CHANGE_IGNORED, orig ? r : NULL, orig ? NULL : r,
 				 xstrdup(".cold piece: counted in its parent"));
 			continue;
@@ -335,7 +358,7 @@ static int cmp_item(const void *a, const void *b)
 
 	if (x->change != y->change)
 		return (int)x->change - (int)y->change;
-	if ((c = strcmp(rx->unit, ry->unit)) || (c = strcmp(rx->kind, ry->kind)) ||
+	if ((c = strcmp(rx->unit, ry->unit)) || (c = (int)rx->kind - (int)ry->kind) ||
 	    (c = strverscmp(rx->name, ry->name)))
 		return c;
 	return (x->orig != NULL) - (y->orig != NULL);
@@ -371,7 +394,7 @@ static void print_json(FILE *fp, const struct diff_result *res)
 			json_string(fp, r->name);
 			fputs(", \"unit\": ", fp);
 			json_string(fp, r->unit);
-			fprintf(fp, ", \"kind\": \"%s\"", r->kind);
+			fprintf(fp, ", \"kind\": \"%s\"", sum_kind_name(r->kind));
 			if (it->orig && it->patched && !streq(it->orig->name, it->patched->name)) {
 				fputs(", \"orig_name\": ", fp);
 				json_string(fp, it->orig->name);
@@ -404,7 +427,7 @@ void diff_print(FILE *fp, const struct diff_result *res, bool json, bool verbose
 		if (it->change == CHANGE_NONE || (it->change == CHANGE_IGNORED && !verbose_output))
 			continue;
 		fprintf(fp, "%s: %s:%s", change_names[it->change], r->unit, r->name);
-		if (streq(r->kind, "object"))
+		if (r->kind == SUM_OBJECT)
 			fputs(" (object)", fp);
 		if (it->reason)
 			fprintf(fp, ": %s", it->reason);

@@ -25,11 +25,28 @@ enum change {
 
 extern const char *const change_names[NR_CHANGES];
 
+/*
+ * How an original and a patched record were paired, tried in this order:
+ * records of the same (unit, kind, key) group, then across units.
+ */
+enum pair_rule {
+	PAIR_NONE,		/* not paired (new, removed, unpaired, special static) */
+	PAIR_ALONE,		/* the only record of its group on each side */
+	PAIR_BY_OWNER,		/* a static local: the one of the same user function */
+	PAIR_BY_CHECKSUM,	/* a duplicate: the first one with the same checksum */
+	PAIR_BY_POSITION,	/* the remaining duplicates, in object order */
+	PAIR_ACROSS_UNITS,	/* alone in its (kind, key) group, unit aside */
+	NR_PAIR_RULES
+};
+
+extern const char *const pair_rule_names[NR_PAIR_RULES];
+
 struct diff_item {
 	enum change change;
 	const struct sum_record *orig;		/* NULL for new */
 	const struct sum_record *patched;	/* NULL for removed */
 	char *reason;				/* NULL or allocated */
+	enum pair_rule rule;
 };
 
 struct diff_result {
@@ -50,6 +67,6 @@ void diff_print(FILE *fp, const struct diff_result *res, bool json, bool verbose
 void diff_free(struct diff_result *res);
 
 /* A static local that every patch must get fresh, never paired (__key, _rs, ...). */
-bool is_special_static(const char *kind, const char *key);
+bool is_special_static(enum sum_kind kind, const char *key);
 
 #endif

@@ -298,7 +298,7 @@ static int unpack_source_once(const char *tarball, const char *tree)
 			ret = remove_tree(tmp) || remove_tree(tree) || mkdir_p(tmp);
 			if (!ret && run_logged(argv, "/dev/stderr"))
 				ret = error(tarball, "cannot unpack it into %s", tmp);
-			if (!ret && (write_new_file(tmp_stamp, "", 0644) || rename(tmp, tree)))
+			if (!ret && (write_file_atomic(tmp_stamp, "", 0644) || rename(tmp, tree)))
 				ret = error(tree, "cannot finish unpacking: %s", strerror(errno));
 		}
 		close(fd);

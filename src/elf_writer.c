@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "elf_writer.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "util.h"
 
@@ -233,58 +230,64 @@ static Elf64_Rela *build_relas(struct ow_section *sec)
 	return r;
 }
 
-static int write_elf(struct elf_writer *w, int fd, const char *path)
-{
-	Elf *elf = elf_begin(fd, ELF_C_WRITE, NULL);
-	struct strtab shstrs = { 0 }, strs = { 0 };
-	size_t symtab_index, strtab_index, shstrtab_index, first_global = 1, idx;
-	void **buffers = xcalloc(w->nr_sections + 4, sizeof(*buffers));
-	size_t nr_buffers = 0;
-	GElf_Ehdr eh;
-	Elf64_Sym *syms;
-	Elf_Scn *symtab, *strtab, *shstrtab;
-	int ret = 0;
+/* The object being written: its ELF, its string tables, buffers to free after writing. */
+struct elf_out {
+	Elf *elf;
+	struct strtab shstrs, strs;
+	void **buffers;
+	size_t nr_buffers;
+};
 
-	if (!elf || !gelf_newehdr(elf, ELFCLASS64) || !gelf_getehdr(elf, &eh))
+static void begin_elf(struct elf_out *o, const struct elf_writer *w, int fd, GElf_Ehdr *eh)
+{
+	o->elf = elf_begin(fd, ELF_C_WRITE, NULL);
+	if (!o->elf || !gelf_newehdr(o->elf, ELFCLASS64) || !gelf_getehdr(o->elf, eh))
 		fatal("libelf: cannot create an ELF header: %s", elf_errmsg(-1));
-	eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	eh.e_type = ET_REL;
-	eh.e_machine = (GElf_Half)w->machine;
-	eh.e_version = EV_CURRENT;
-	strtab_add(&shstrs, "");
-	strtab_add(&strs, "");
-	/* Contents first, so that symbols know their section indexes. */
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_type = ET_REL;
+	eh->e_machine = (GElf_Half)w->machine;
+	eh->e_version = EV_CURRENT;
+	o->buffers = xcalloc(w->nr_sections + 4, sizeof(*o->buffers));
+	strtab_add(&o->shstrs, "");
+	strtab_add(&o->strs, "");
+}
+
+/* Contents first, so that symbols know their section indexes. */
+static void add_contents(struct elf_out *o, struct elf_writer *w)
+{
 	for (size_t i = 0; i < w->nr_sections; i++) {
 		struct ow_section *sec = w->sections[i];
 		Elf_Scn *scn;
 
 		if (sec->target)
 			continue;
-		scn = new_section(elf, &sec->index);
-		set_header(scn, strtab_add(&shstrs, sec->name), sec->type, sec->flags, sec->align,
-			   sec->entsize, 0, sec->info, sec->size);
+		scn = new_section(o->elf, &sec->index);
+		set_header(scn, strtab_add(&o->shstrs, sec->name), sec->type, sec->flags,
+			   sec->align, sec->entsize, 0, sec->info, sec->size);
 		set_data(scn, sec->data, sec->type == SHT_NOBITS ? 0 : sec->size, ELF_T_BYTE,
 			 sec->align);
 		if (sec->type == SHT_NOBITS)
 			elf_getdata(scn, NULL)->d_size = sec->size;
 	}
-	symtab = new_section(elf, &symtab_index);
-	strtab = new_section(elf, &strtab_index);
-	syms = build_symtab(w, &strs, &first_global);
-	buffers[nr_buffers++] = syms;
+}
+
+/* ".rela<name>" for each section with relocations, or the relocation section it is. */
+static void add_relocations(struct elf_out *o, struct elf_writer *w, size_t symtab_index)
+{
 	for (size_t i = 0; i < w->nr_sections; i++) {
 		struct ow_section *sec = w->sections[i];
 		Elf64_Rela *relas;
+		size_t idx;
 		char *name;
 		Elf_Scn *scn;
 
 		if (!sec->nr_relocs)
 			continue;
 		relas = build_relas(sec);
-		buffers[nr_buffers++] = relas;
+		o->buffers[o->nr_buffers++] = relas;
 		name = sec->target ? xstrdup(sec->name) : xasprintf(".rela%s", sec->name);
-		scn = new_section(elf, sec->target ? &sec->index : &idx);
-		set_header(scn, strtab_add(&shstrs, name), SHT_RELA,
+		scn = new_section(o->elf, sec->target ? &sec->index : &idx);
+		set_header(scn, strtab_add(&o->shstrs, name), SHT_RELA,
 			   sec->target ? sec->flags : SHF_INFO_LINK, 8, sizeof(Elf64_Rela),
 			   (GElf_Word)symtab_index,
 			   (GElf_Word)(sec->target ? sec->target->index : sec->index),
@@ -292,52 +295,73 @@ static int write_elf(struct elf_writer *w, int fd, const char *path)
 		free(name);
 		set_data(scn, relas, sec->nr_relocs * sizeof(Elf64_Rela), ELF_T_RELA, 8);
 	}
-	set_header(symtab, strtab_add(&shstrs, ".symtab"), SHT_SYMTAB, 0, 8, sizeof(Elf64_Sym),
-		   (GElf_Word)strtab_index, (GElf_Word)first_global,
-		   (w->nr_symbols + 1) * sizeof(Elf64_Sym));
-	set_data(symtab, syms, (w->nr_symbols + 1) * sizeof(Elf64_Sym), ELF_T_SYM, 8);
-	shstrtab = new_section(elf, &shstrtab_index);
-	idx = strtab_add(&shstrs, ".shstrtab");
-	set_header(strtab, strtab_add(&shstrs, ".strtab"), SHT_STRTAB, 0, 1, 0, 0, 0, strs.size);
-	set_data(strtab, strs.data, strs.size, ELF_T_BYTE, 1);
+}
+
+/* .strtab, made earlier at @strtab, and .shstrtab last; returns .shstrtab's index. */
+static size_t add_string_tables(struct elf_out *o, Elf_Scn *strtab)
+{
+	size_t shstrtab_index, name;
+	Elf_Scn *shstrtab = new_section(o->elf, &shstrtab_index);
+
+	name = strtab_add(&o->shstrs, ".shstrtab");
+	set_header(strtab, strtab_add(&o->shstrs, ".strtab"), SHT_STRTAB, 0, 1, 0, 0, 0,
+		   o->strs.size);
+	set_data(strtab, o->strs.data, o->strs.size, ELF_T_BYTE, 1);
 	/* Its own name is in it: add every name before sizing it. */
-	set_header(shstrtab, idx, SHT_STRTAB, 0, 1, 0, 0, 0, shstrs.size);
-	set_data(shstrtab, shstrs.data, shstrs.size, ELF_T_BYTE, 1);
+	set_header(shstrtab, name, SHT_STRTAB, 0, 1, 0, 0, 0, o->shstrs.size);
+	set_data(shstrtab, o->shstrs.data, o->shstrs.size, ELF_T_BYTE, 1);
+	return shstrtab_index;
+}
+
+static void end_elf(struct elf_out *o)
+{
+	elf_end(o->elf);
+	for (size_t i = 0; i < o->nr_buffers; i++)
+		free(o->buffers[i]);
+	free(o->buffers);
+	free(o->shstrs.data);
+	free(o->strs.data);
+}
+
+static int write_elf(struct elf_writer *w, int fd, const char *path)
+{
+	struct elf_out o = { 0 };
+	size_t symtab_index, strtab_index, shstrtab_index, first_global = 1;
+	size_t symtab_size = (w->nr_symbols + 1) * sizeof(Elf64_Sym);
+	Elf_Scn *symtab, *strtab;
+	Elf64_Sym *syms;
+	GElf_Ehdr eh;
+	int ret = 0;
+
+	begin_elf(&o, w, fd, &eh);
+	add_contents(&o, w);
+	symtab = new_section(o.elf, &symtab_index);
+	strtab = new_section(o.elf, &strtab_index);
+	syms = build_symtab(w, &o.strs, &first_global);
+	o.buffers[o.nr_buffers++] = syms;
+	add_relocations(&o, w, symtab_index);
+	set_header(symtab, strtab_add(&o.shstrs, ".symtab"), SHT_SYMTAB, 0, 8, sizeof(Elf64_Sym),
+		   (GElf_Word)strtab_index, (GElf_Word)first_global, symtab_size);
+	set_data(symtab, syms, symtab_size, ELF_T_SYM, 8);
+	shstrtab_index = add_string_tables(&o, strtab);
 	if (shstrtab_index >= SHN_LORESERVE)
 		fatal("%s: too many sections for klpdiff's writer", path);
 	eh.e_shstrndx = (GElf_Half)shstrtab_index;
-	if (!gelf_update_ehdr(elf, &eh))
+	if (!gelf_update_ehdr(o.elf, &eh))
 		fatal("libelf: gelf_update_ehdr: %s", elf_errmsg(-1));
-	if (elf_update(elf, ELF_C_WRITE) < 0)
+	if (elf_update(o.elf, ELF_C_WRITE) < 0)
 		ret = error(path, "cannot write: %s", elf_errmsg(-1));
-	elf_end(elf);
-	for (size_t i = 0; i < nr_buffers; i++)
-		free(buffers[i]);
-	free(buffers);
-	free(shstrs.data);
-	free(strs.data);
+	end_elf(&o);
 	return ret;
+}
+
+static int fill_elf(int fd, const char *path, void *w)
+{
+	return write_elf(w, fd, path);
 }
 
 int ow_write(struct elf_writer *w, const char *path)
 {
-	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp), ret;
-
-	if (fd < 0) {
-		ret = error(path, "cannot create: %s", strerror(errno));
-		free(tmp);
-		return ret;
-	}
 	elf_version(EV_CURRENT);
-	fchmod(fd, 0644 & ~umask(umask(0)));
-	ret = write_elf(w, fd, path);
-	if (close(fd) && !ret)
-		ret = error(path, "write error: %s", strerror(errno));
-	if (!ret && rename(tmp, path))
-		ret = error(path, "cannot rename into place: %s", strerror(errno));
-	if (ret)
-		unlink(tmp);
-	free(tmp);
-	return ret;
+	return write_atomically(path, 0644, fill_elf, w);
 }

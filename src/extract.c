@@ -2,8 +2,9 @@
 #include "extract.h"
 
 #include <elf.h>
-#include <stdarg.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,10 +14,9 @@
 #include "elf_writer.h"
 #include "kernel_symbols.h"
 #include "names.h"
+#include "patch_object.h"
 #include "sums.h"
 #include "util.h"
-
-#define SHF_RELA_LIVEPATCH_FLAG 0x00100000
 
 enum role {
 	ROLE_NONE,	/* not in the patch */
@@ -55,6 +55,8 @@ struct extractor {
 	int errors;
 	size_t nr_patched;
 	const struct elf_symbol *current_fn;	/* whose code copy_relocs is copying */
+	const struct elf_section *site_sec;	/* where the reference being copied is */
+	uint64_t site_off;
 };
 
 static const char *objname(const struct extractor *ex)
@@ -67,18 +69,75 @@ static bool is_vmlinux(const struct extractor *ex)
 	return streq(objname(ex), "vmlinux");
 }
 
+/* One line "klpdiff: PATCHED: @what...", counted: extraction stops once all are said. */
+static void vfail(struct extractor *ex, const char *what, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s: %s", progname, ex->opts->patched, what);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	ex->errors++;
+}
+
+/* An error in the input. */
+static void fail(struct extractor *ex, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(struct extractor *ex, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(ex, "", fmt, ap);
+	va_end(ap);
+}
+
+/* A change a live patch cannot make. */
 static int refuse(struct extractor *ex, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int refuse(struct extractor *ex, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: %s: refusing: ", progname, ex->opts->patched);
+	va_start(ap, fmt);
+	vfail(ex, "refusing: ", fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* --trace: "trace: WHAT NAME: decision (why)". */
+static void trace(const struct extractor *ex, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void trace(const struct extractor *ex, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ex->opts->trace)
+		return;
+	fputs("trace: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	ex->errors++;
-	return -1;
+}
+
+/* "ref SITE -> TARGET: decision": SITE is the reference's place in the patched object. */
+static void trace_ref(const struct extractor *ex, const char *target, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void trace_ref(const struct extractor *ex, const char *target, const char *fmt, ...)
+{
+	const struct elf_symbol *in;
+	va_list ap;
+
+	if (!ex->opts->trace)
+		return;
+	in = elf_symbol_containing(ex->site_sec, ex->site_off);
+	if (in && in->type != STT_SECTION && *in->name)
+		fprintf(stderr, "trace: ref %s+0x%" PRIx64 " -> %s: ", in->name,
+			ex->site_off - in->value, target);
+	else
+		fprintf(stderr, "trace: ref %s+0x%" PRIx64 " -> %s: ", ex->site_sec->name,
+			ex->site_off, target);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
 /* ---- loading and deciding ------------------------------------------------ */
@@ -159,8 +218,11 @@ static void decide_item(struct extractor *ex, const struct diff_item *it)
 		break;
 	case CHANGE_CHANGED:
 		ex->x[p->sym->index].twin = o;
-		if (ex->x[p->sym->index].ignored)
-			break;	/* KLPDIFF_IGNORE_FUNCTION: the author says so */
+		if (ex->x[p->sym->index].ignored) {
+			/* KLPDIFF_IGNORE_FUNCTION: the author says so */
+			trace(ex, "skip %s: changed, but marked KLPDIFF_IGNORE_FUNCTION", p->name);
+			break;
+		}
 		if (!has_ftrace_entry(ex, o->sym)) {
 			refuse(ex, "%s:%s changed, but the original has no ftrace entry (notrace, "
 			       "or its file is built without ftrace, as lib/ is): patch the functions "
@@ -169,6 +231,8 @@ static void decide_item(struct extractor *ex, const struct diff_item *it)
 		}
 		ex->x[p->sym->index].role = ROLE_PATCH;
 		ex->nr_patched++;
+		trace(ex, "patch %s: changed since %s:%s (paired %s)", p->name, o->unit, o->name,
+		      pair_rule_names[it->rule]);
 		break;
 	case CHANGE_NEW:
 		ex->x[p->sym->index].role = ROLE_NEW;
@@ -212,8 +276,11 @@ static struct ow_section *out_section_for(struct extractor *ex, const struct elf
 	return sec;
 }
 
-/* Copy @sym's bytes into the output and give it an output symbol. */
-static struct ow_symbol *copy_symbol(struct extractor *ex, struct elf_symbol *sym)
+static const char *copy_reason(const struct extractor *ex, const struct elf_symbol *sym);
+
+/* Copy @sym's bytes into the output (once, for the reason @why) and give it an output symbol. */
+static struct ow_symbol *copy_symbol_why(struct extractor *ex, struct elf_symbol *sym,
+					 const char *why)
 {
 	struct xsym *x = &ex->x[sym->index];
 	const struct elf_section *in = sym->sec;
@@ -221,6 +288,7 @@ static struct ow_symbol *copy_symbol(struct extractor *ex, struct elf_symbol *sy
 
 	if (x->out)
 		return x->out;
+	trace(ex, "copy %s: %s", sym->name, why);
 	x->out_sec = out_section_for(ex, sym);
 	if (align > 64)
 		align = 64;
@@ -229,6 +297,12 @@ static struct ow_symbol *copy_symbol(struct extractor *ex, struct elf_symbol *sy
 			       sym->size);
 	enqueue(ex, sym);
 	return x->out;
+}
+
+/* The same for a symbol that copy_reason() says the patch needs. */
+static struct ow_symbol *copy_symbol(struct extractor *ex, struct elf_symbol *sym)
+{
+	return copy_symbol_why(ex, sym, copy_reason(ex, sym));
 }
 
 static void enqueue(struct extractor *ex, struct elf_symbol *sym)
@@ -289,7 +363,7 @@ static struct ow_symbol *copy_merged(struct extractor *ex, const struct elf_sect
 
 static uint64_t string_offset(struct extractor *ex, const char *s)
 {
-	char *key = xasprintf(".klpdiff.strings\x01%s", s);
+	char *key = xasprintf(STRINGS_SECTION "\x01%s", s);
 	void **slot = strmap_slot(&ex->string_offsets, key);
 
 	if (!*slot)
@@ -304,13 +378,15 @@ static void add_klp_reloc(struct extractor *ex, struct ow_section *out, uint64_t
 			  uint32_t type, const char *obj, const char *name, long sympos,
 			  int64_t addend)
 {
-	char *klp = xasprintf(".klp.sym.%s.%s,%ld", obj, name, sympos);
-	uint64_t entry[4] = { 0, 0, (uint64_t)addend, type };
-	uint64_t off = ow_append(ex->relocs, entry, sizeof(entry), 8);
+	char *klp = xasprintf(KLP_SYM_PREFIX "%s.%s,%ld", obj, name, sympos);
+	struct klp_reloc_entry entry = { .addend = addend, .type = type };
+	uint64_t off = ow_append(ex->relocs, &entry, sizeof(entry), 8);
 	uint32_t abs64 = ex->patched->arch->reloc_abs64;
 
-	ow_add_reloc(ex->relocs, off, ow_section_symbol(&ex->w, out), abs64, (int64_t)place);
-	ow_add_reloc(ex->relocs, off + 8, ow_section_symbol(&ex->w, ex->strings), abs64,
+	ow_add_reloc(ex->relocs, off + offsetof(struct klp_reloc_entry, place),
+		     ow_section_symbol(&ex->w, out), abs64, (int64_t)place);
+	ow_add_reloc(ex->relocs, off + offsetof(struct klp_reloc_entry, name),
+		     ow_section_symbol(&ex->w, ex->strings), abs64,
 		     (int64_t)string_offset(ex, klp));
 	free(klp);
 }
@@ -347,6 +423,7 @@ static void reference_kernel(struct extractor *ex, struct ow_section *out, uint6
 	long pos;
 
 	if (exporter && (!sym->sec || !sym_is_local(sym))) {
+		trace_ref(ex, name, "normal relocation (exported by %s)", exporter);
 		ow_add_reloc(out, place, ow_global(&ex->w, name), type, addend);
 		return;
 	}
@@ -355,13 +432,14 @@ static void reference_kernel(struct extractor *ex, struct ow_section *out, uint6
 	 * object of the same patch (the module link resolves it, or says so).
 	 */
 	if (!sym->sec && !is_vmlinux(ex) && !ex->have_vsyms) {
-		error(ex->opts->patched, "%s: a module's patch needs --vmlinux-symbols to tell "
-		      "vmlinux's symbols from new ones", name);
-		ex->errors++;
+		fail(ex, "%s: a module's patch needs --vmlinux-symbols to tell "
+		     "vmlinux's symbols from new ones", name);
 		return;
 	}
 	if (!sym->sec && !kernel_symbols_has(&ex->ksyms, name) &&
 	    !(ex->have_vsyms && kernel_symbols_has(&ex->vsyms, name))) {
+		trace_ref(ex, name, "normal relocation (not in the running kernel: new in "
+			  "another object of the patch)");
 		ow_add_reloc(out, place, ow_global(&ex->w, name), type, addend);
 		return;
 	}
@@ -372,9 +450,8 @@ static void reference_kernel(struct extractor *ex, struct ow_section *out, uint6
 		return;
 	}
 	if (!ks) {
-		error(ex->opts->patched, "%s is not in %s and no --vmlinux-symbols was given",
-		      name, ex->opts->kernel_symbols);
-		ex->errors++;
+		fail(ex, "%s is not in %s and no --vmlinux-symbols was given",
+		     name, ex->opts->kernel_symbols);
 		return;
 	}
 	pos = kernel_symbols_sympos(ks, name, twin ? twin->unit : sym->unit,
@@ -383,22 +460,31 @@ static void reference_kernel(struct extractor *ex, struct ow_section *out, uint6
 		ex->errors++;
 		return;
 	}
+	trace_ref(ex, name, "livepatch relocation to %s %s sympos %ld (%s)", obj, name, pos,
+		  !exporter ? "not exported" : "a local of the same name as an export");
 	add_klp_reloc(ex, out, place, type, obj, name, pos, addend);
 }
 
-static bool must_copy(const struct extractor *ex, const struct elf_symbol *sym)
+/* Why the patch needs its own copy of @sym, or NULL: the running kernel's will do. */
+static const char *copy_reason(const struct extractor *ex, const struct elf_symbol *sym)
 {
 	const struct xsym *x = &ex->x[sym->index];
 
 	if (!sym->sec || sym->type == STT_SECTION)
-		return false;
-	if (x->role != ROLE_NONE || x->out)
-		return true;
+		return NULL;
+	if (x->role == ROLE_PATCH)
+		return "changed";
+	if (x->role == ROLE_NEW)
+		return sym_is_func(sym) ? "new function" : "new data";
+	if (x->out)
+		return "copied already";
 	/* .cold pieces have no entry of their own: they go with their parent. */
 	if (sym_is_func(sym) && name_is_cold_piece(sym->key))
-		return true;
+		return "a .cold piece, which goes with its parent";
 	/* Special static locals are never shared with the original. */
-	return sym_is_object(sym) && is_special_static("object", sym->key);
+	if (sym_is_object(sym) && is_special_static(SUM_OBJECT, sym->key))
+		return "a special static local, never shared with the original";
+	return NULL;
 }
 
 /*
@@ -409,8 +495,11 @@ static void emit_symbol_ref(struct extractor *ex, struct ow_section *out, uint64
 			    uint32_t type, struct elf_symbol *sym, int64_t addend,
 			    const char *special)
 {
-	if (must_copy(ex, sym)) {
-		ow_add_reloc(out, place, copy_symbol(ex, sym), type, addend);
+	const char *why = copy_reason(ex, sym);
+
+	if (why) {
+		trace_ref(ex, sym->name, "the patch's own copy (%s)", why);
+		ow_add_reloc(out, place, copy_symbol_why(ex, sym, why), type, addend);
 		return;
 	}
 	reference_kernel(ex, out, place, type, sym, addend, special);
@@ -438,14 +527,15 @@ static void copy_reloc(struct extractor *ex, struct elf_section *in, const struc
 	uint32_t type = elf_reloc_type(r);
 	uint64_t t, base = 0;
 
+	ex->site_sec = in;
+	ex->site_off = r->offset;
 	if (rs->type != STT_SECTION && !(tsec && (tsec->sh->sh_flags & SHF_MERGE))) {
 		emit_symbol_ref(ex, out, place, type, rs, r->addend, special);
 		return;
 	}
 	if (!tsec) {
-		error(ex->opts->patched, "%s+%#" PRIx64 ": relocation against an undefined section",
-		      in->name, r->offset);
-		ex->errors++;
+		fail(ex, "%s+%#" PRIx64 ": relocation against an undefined section",
+		     in->name, r->offset);
 		return;
 	}
 	t = rs->value + (uint64_t)r->addend;
@@ -455,6 +545,8 @@ static void copy_reloc(struct extractor *ex, struct elf_section *in, const struc
 		uint64_t off;
 		struct ow_symbol *s = copy_merged(ex, tsec, t, &off);
 
+		trace_ref(ex, tsec->name, "the patch's copy of the %s",
+			  tsec->sh->sh_flags & SHF_STRINGS ? "string" : "constant");
 		ow_add_reloc(out, place, s, type, (int64_t)(off - (t - rs->value - (uint64_t)r->addend)));
 		return;
 	}
@@ -468,6 +560,8 @@ static void copy_reloc(struct extractor *ex, struct elf_section *in, const struc
 			return;
 		}
 	}
+	trace_ref(ex, tsec->name, "the patch's copy of the whole section (no symbol covers "
+		  "offset %#" PRIx64 ")", t);
 	ow_add_reloc(out, place, ow_section_symbol(&ex->w, copy_anon_section(ex, tsec, &base)),
 		     type, (int64_t)(base + rs->value + (uint64_t)r->addend));
 }
@@ -505,13 +599,14 @@ static void copy_resolved_branches(struct extractor *ex, struct elf_section *in,
 			continue;
 		target = elf_symbol_containing(in, ref->target);
 		if (!target || ref->field_size != 4) {
-			error(ex->opts->patched, "%s+%#" PRIx64 ": branch to %#" PRIx64
-			      " outside any function", in->name, ref->field, ref->target);
-			ex->errors++;
+			fail(ex, "%s+%#" PRIx64 ": branch to %#" PRIx64
+			     " outside any function", in->name, ref->field, ref->target);
 			continue;
 		}
 		/* The copied bytes keep the displacement: zero it for the relocation. */
 		memset(out->data + out_off + (ref->field - start), 0, 4);
+		ex->site_sec = in;
+		ex->site_off = ref->field;
 		emit_symbol_ref(ex, out, out_off + (ref->field - start), ex->patched->arch->reloc_pc32,
 				target,
 				(int64_t)(ref->target - target->value - (ref->insn_end - ref->field)), NULL);
@@ -565,9 +660,8 @@ static void copy_entry_content(struct extractor *ex, const struct special_entry 
 	t = elf_reloc_sym(ex->patched, r)->value + (uint64_t)r->addend;
 	len = e->sec->data[e->offset + (uint64_t)l->content_len_field];
 	if (!tsec || !tsec->data || t > tsec->sh->sh_size || len > tsec->sh->sh_size - t) {
-		error(ex->opts->patched, "%s+%#" PRIx64 ": replacement outside %s", e->sec->name,
-		      e->offset, tsec ? tsec->name : "any section");
-		ex->errors++;
+		fail(ex, "%s+%#" PRIx64 ": replacement outside %s", e->sec->name,
+		     e->offset, tsec ? tsec->name : "any section");
 		return;
 	}
 	rout = ow_section(&ex->w, tsec->name, tsec->sh->sh_type, tsec->sh->sh_flags & ~SHF_GROUP,
@@ -615,8 +709,23 @@ static void copy_entries_of(struct extractor *ex, const struct elf_symbol *fn)
 	size_t nr;
 	const struct special_entry *e = checksum_entries(&ex->entries, fn, &nr);
 
-	for (size_t i = 0; i < nr; i++)
+	for (size_t i = 0; i < nr; i++) {
+		trace(ex, "entry %s+0x%" PRIx64 ": kept (its owner %s is in the patch)",
+		      e[i].sec->name, e[i].offset, fn->name);
 		copy_entry(ex, &e[i]);
+	}
+}
+
+/* --trace: the special-section entries left behind with their owners. */
+static void trace_dropped_entries(const struct extractor *ex)
+{
+	for (size_t i = 0; ex->opts->trace && i < ex->entries.nr_entries; i++) {
+		const struct special_entry *e = &ex->entries.entries[i];
+
+		if (!ex->x[e->owner->index].out)
+			trace(ex, "entry %s+0x%" PRIx64 ": dropped (its owner %s is not in the "
+			      "patch)", e->sec->name, e->offset, e->owner->name);
+	}
 }
 
 /* ---- the closure ---------------------------------------------------------- */
@@ -663,54 +772,68 @@ static void add_patched_function(struct extractor *ex, struct elf_symbol *sym)
 	alias = xasprintf("__klpdiff_new.%s.%s.%ld", objname(ex), twin->name, pos);
 	ow_add_symbol(&ex->w, alias, STB_GLOBAL, STT_FUNC, out->sec, out->value, out->size);
 	manifest(ex, "func %s %s %ld %s\n", objname(ex), twin->name, pos, alias);
+	trace(ex, "patch %s: replaces %s %s sympos %ld", sym->name, objname(ex), twin->name, pos);
 	free(alias);
+}
+
+/* The function a callback record at @off of @sec names, or NULL after an error. */
+static struct elf_symbol *callback_function(struct extractor *ex, const struct elf_section *sec,
+					    uint64_t off, uint64_t *kind)
+{
+	uint64_t fn_field = off + offsetof(struct klpdiff_callback, fn);
+	size_t i = elf_first_reloc(sec, fn_field);
+	struct elf_symbol *fn;
+
+	memcpy(kind, sec->data + off + offsetof(struct klpdiff_callback, kind), sizeof(*kind));
+	if (i >= sec->nr_relocs || sec->relocs[i].offset != fn_field ||
+	    *kind < KLPDIFF_PRE_PATCH || *kind >= KLPDIFF_NR_CALLBACK_KINDS) {
+		fail(ex, CALLBACKS_SECTION "+%#" PRIx64 ": malformed record", off);
+		return NULL;
+	}
+	fn = elf_reloc_sym(ex->patched, &sec->relocs[i]);
+	if (fn->type == STT_SECTION && fn->sec)
+		fn = elf_symbol_containing(fn->sec, fn->value + (uint64_t)sec->relocs[i].addend);
+	if (!fn || !sym_is_func(fn) || !fn->sec) {
+		fail(ex, CALLBACKS_SECTION "+%#" PRIx64 ": not a function", off);
+		return NULL;
+	}
+	return fn;
 }
 
 /* Callbacks registered with KLPDIFF_*_CALLBACK (include/klpdiff/klpdiff-macros.h). */
 static void add_callbacks(struct extractor *ex)
 {
-	static const char *const kinds[] = { NULL, "pre_patch", "post_patch", "pre_unpatch",
-					     "post_unpatch" };
-	struct elf_section *sec = elf_find_section(ex->patched, ".klpdiff.callbacks");
+	struct elf_section *sec = elf_find_section(ex->patched, CALLBACKS_SECTION);
 
 	if (!sec || !sec->data)
 		return;
 	/* The compiler may align the records: walk them by their symbols. */
 	for (size_t k = 0; k < sec->nr_syms; k++) {
-		uint64_t off = sec->syms[k]->value;
-		size_t i = elf_first_reloc(sec, off + 16);
-		uint64_t kind;
+		uint64_t off = sec->syms[k]->value, kind;
 		struct elf_symbol *fn;
 		struct ow_symbol *out;
+		const char *name;
 		char *alias;
 
-		if (!sym_is_object(sec->syms[k]) || off + 24 > sec->sh->sh_size)
+		if (!sym_is_object(sec->syms[k]) ||
+		    off + sizeof(struct klpdiff_callback) > sec->sh->sh_size)
 			continue;
-		memcpy(&kind, sec->data + off + 8, 8);
-		if (i >= sec->nr_relocs || sec->relocs[i].offset != off + 16 || kind < 1 || kind > 4) {
-			error(ex->opts->patched, ".klpdiff.callbacks+%#" PRIx64 ": malformed record", off);
-			ex->errors++;
+		fn = callback_function(ex, sec, off, &kind);
+		if (!fn)
 			continue;
-		}
-		fn = elf_reloc_sym(ex->patched, &sec->relocs[i]);
-		if (fn->type == STT_SECTION && fn->sec)
-			fn = elf_symbol_containing(fn->sec, fn->value + (uint64_t)sec->relocs[i].addend);
-		if (!fn || !sym_is_func(fn) || !fn->sec) {
-			error(ex->opts->patched, ".klpdiff.callbacks+%#" PRIx64 ": not a function", off);
-			ex->errors++;
-			continue;
-		}
-		out = copy_symbol(ex, fn);
-		alias = xasprintf("__klpdiff_callback.%s.%s.%s", objname(ex), kinds[kind], fn->name);
+		name = callback_kinds[kind].name;
+		trace(ex, "callback %s: %s", name, fn->name);
+		out = copy_symbol_why(ex, fn, "a callback");
+		alias = xasprintf("__klpdiff_callback.%s.%s.%s", objname(ex), name, fn->name);
 		ow_add_symbol(&ex->w, alias, STB_GLOBAL, STT_FUNC, out->sec, out->value, out->size);
-		manifest(ex, "callback %s %s %s\n", objname(ex), kinds[kind], alias);
+		manifest(ex, "callback %s %s %s\n", objname(ex), name, alias);
 		free(alias);
 	}
 }
 
 static bool is_init_or_exit(const struct elf_symbol *sym)
 {
-	return section_lifetime(sym->sec->name) != NULL;
+	return section_lifetime(sym->sec->name) != 0;
 }
 
 static void build(struct extractor *ex)
@@ -719,9 +842,9 @@ static void build(struct extractor *ex)
 
 	ow_init(&ex->w, ex->patched->ehdr.e_machine);
 	strmap_init(&ex->string_offsets, 256);
-	ex->relocs = ow_section(&ex->w, ".klpdiff.relocs", SHT_PROGBITS, 0, 8);
-	ex->strings = ow_section(&ex->w, ".klpdiff.strings", SHT_PROGBITS, 0, 1);
-	ex->manifest = ow_section(&ex->w, ".klpdiff.manifest", SHT_PROGBITS, 0, 1);
+	ex->relocs = ow_section(&ex->w, RELOCS_SECTION, SHT_PROGBITS, 0, 8);
+	ex->strings = ow_section(&ex->w, STRINGS_SECTION, SHT_PROGBITS, 0, 1);
+	ex->manifest = ow_section(&ex->w, MANIFEST_SECTION, SHT_PROGBITS, 0, 1);
 	ex->anon_out = xcalloc(ex->patched->nr_sections, sizeof(*ex->anon_out));
 	ex->anon_base = xcalloc(ex->patched->nr_sections, sizeof(*ex->anon_base));
 	manifest(ex, "object %s\n", objname(ex));
@@ -737,6 +860,7 @@ static void build(struct extractor *ex)
 	}
 	add_callbacks(ex);
 	process_queue(ex);
+	trace_dropped_entries(ex);
 }
 
 static void cleanup(struct extractor *ex)
@@ -790,6 +914,7 @@ int extract(const struct extract_opts *opts)
 
 	if (load(&ex))
 		goto out;
+	trace(&ex, "extract %s: %s's code", opts->patched, objname(&ex));
 	ex.x = xcalloc(ex.patched->nr_symbols, sizeof(*ex.x));
 	mark_ignored(&ex);
 	for (size_t i = 0; i < ex.diff.nr; i++)
@@ -799,9 +924,9 @@ int extract(const struct extract_opts *opts)
 	if (ex.errors)
 		goto out;
 	if (!ex.nr_patched && !new_code &&
-	    !elf_find_section(ex.patched, ".klpdiff.callbacks")) {
+	    !elf_find_section(ex.patched, CALLBACKS_SECTION)) {
 		fprintf(stderr, "%s: %s: no functional change\n", progname, opts->patched);
-		ret = 3;
+		ret = EXIT_NO_CHANGE;
 		goto out;
 	}
 	build(&ex);

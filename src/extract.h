@@ -18,6 +18,7 @@ struct extract_opts {
 	const char *kernel_symbols;	/* ELF the sympos of objname's symbols come from */
 	const char *vmlinux_symbols;	/* for a module: vmlinux, for its references */
 	const char *symvers;		/* Module.symvers: what is exported */
+	bool trace;			/* say every decision on stderr, one line each */
 };
 
 /* Returns 0 (written), 3 (nothing to patch) or 2 (refused or failed: nothing written). */

@@ -142,27 +142,13 @@ static bool skipped(const char *rel)
 	return false;
 }
 
-static void scan_dir(struct scan *sc, const char *rel)
+static int scan_entry(void *ctx, const char *rel, const char *name, unsigned char type)
 {
-	char *dir = *rel ? xasprintf("%s/%s", sc->src, rel) : xstrdup(sc->src);
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	while (d && (e = readdir(d))) {
-		char *child;
-
-		if (e->d_name[0] == '.')
-			continue;
-		child = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
-		if (e->d_type == DT_DIR && !skipped(child))
-			scan_dir(sc, child);
-		else if (e->d_type == DT_REG && (ends_with(child, ".c") || ends_with(child, ".h")))
-			scan_file(sc, child);
-		free(child);
-	}
-	if (d)
-		closedir(d);
-	free(dir);
+	if (name[0] == '.' || (type == DT_DIR && skipped(rel)))
+		return WALK_SKIP;
+	if (type == DT_REG && (ends_with(name, ".c") || ends_with(name, ".h")))
+		scan_file(ctx, rel);
+	return WALK_CONTINUE;
 }
 
 /* Scan the tree into @cache (whole or not at all). */
@@ -179,8 +165,11 @@ static int build_graph(const char *src, const char *arch, const char *cache)
 	fprintf(stderr, "klpdiff build: scanning %s's #include lines (once per tree)\n", src);
 	sc.out = out.fp;
 	strmap_init(&sc.angle, 16384);
-	scan_dir(&sc, "");
-	ret = output_commit(&out);
+	ret = walk_tree(src, scan_entry, &sc) < 0 ? -1 : 0;
+	if (ret)
+		output_abort(&out);
+	else
+		ret = output_commit(&out);
 	strmap_free(&sc.angle);
 	strlist_free(&sc.owned);
 	for (size_t i = 0; i < ARRAY_SIZE(sc.dirs); i++)

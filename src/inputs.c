@@ -114,12 +114,6 @@ int load_object_pair(struct loaded *orig, const char *orig_path, struct loaded *
 	return load_jobs(&a, &b);
 }
 
-/* Relative paths of the objects under a build tree, sorted. */
-struct path_list {
-	char **paths;
-	size_t nr, alloc;
-};
-
 /*
  * Objects that are not compilation units: module links (X.o where X.mod
  * lists other objects), vmlinux.o, and kbuild's temporaries.
@@ -149,50 +143,28 @@ bool is_unit_object(const char *root, const char *rel)
 	return !composite;
 }
 
-static int walk(const char *root, const char *rel, struct path_list *out)
+struct objects_walk {
+	const char *root;
+	struct strlist *paths;
+};
+
+static int add_unit_object(void *ctx, const char *rel, const char *name, unsigned char type)
 {
-	char *dir = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int ret = 0;
+	struct objects_walk *ow = ctx;
 
-	if (!d) {
-		ret = error(dir, "cannot read directory: %s", strerror(errno));
-		free(dir);
-		return ret;
-	}
-	while (!ret && (e = readdir(d))) {
-		char *child;
+	if (type == DT_REG && ends_with(name, ".o") && is_unit_object(ow->root, rel))
+		strlist_add(ow->paths, xstrdup(rel));
+	return WALK_CONTINUE;
+}
 
-		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
-			continue;
-		child = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
-		if (e->d_type == DT_DIR) {
-			ret = walk(root, child, out);
-			free(child);
-		} else if (e->d_type == DT_REG && ends_with(e->d_name, ".o") &&
-			   is_unit_object(root, child)) {
-			GROW(out->paths, out->nr, out->alloc, out->nr + 1);
-			out->paths[out->nr++] = child;
-		} else {
-			free(child);
-		}
-	}
-	closedir(d);
-	free(dir);
+/* The relative paths of the compilation units' objects under @root, sorted. */
+static int unit_objects(const char *root, struct strlist *paths)
+{
+	struct objects_walk ow = { root, paths };
+	int ret = walk_tree(root, add_unit_object, &ow);
+
+	strlist_sort(paths);
 	return ret;
-}
-
-static int cmp_path(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void path_list_free(struct path_list *l)
-{
-	for (size_t i = 0; i < l->nr; i++)
-		free(l->paths[i]);
-	free(l->paths);
 }
 
 static int load_tree_object(struct loaded *in, const char *root, const char *rel)
@@ -205,38 +177,36 @@ static int load_tree_object(struct loaded *in, const char *root, const char *rel
 int load_tree_pair(struct loaded *orig, const char *orig_dir, struct loaded *patched,
 		   const char *patched_dir)
 {
-	struct path_list o = { 0 }, p = { 0 };
+	struct strlist o = { 0 }, p = { 0 };
 	size_t i = 0, k = 0;
 	int ret;
 
-	ret = walk(orig_dir, "", &o);
+	ret = unit_objects(orig_dir, &o);
 	if (!ret)
-		ret = walk(patched_dir, "", &p);
-	sort(o.paths, o.nr, sizeof(*o.paths), cmp_path);
-	sort(p.paths, p.nr, sizeof(*p.paths), cmp_path);
+		ret = unit_objects(patched_dir, &p);
 	while (!ret && (i < o.nr || k < p.nr)) {
-		int c = i >= o.nr ? 1 : k >= p.nr ? -1 : strcmp(o.paths[i], p.paths[k]);
+		int c = i >= o.nr ? 1 : k >= p.nr ? -1 : strcmp(o.v[i], p.v[k]);
 
 		if (c < 0) {
-			ret = load_tree_object(orig, orig_dir, o.paths[i++]);
+			ret = load_tree_object(orig, orig_dir, o.v[i++]);
 		} else if (c > 0) {
-			ret = load_tree_object(patched, patched_dir, p.paths[k++]);
+			ret = load_tree_object(patched, patched_dir, p.v[k++]);
 		} else {
-			char *a = xasprintf("%s/%s", orig_dir, o.paths[i]);
-			char *b = xasprintf("%s/%s", patched_dir, p.paths[k]);
+			char *a = xasprintf("%s/%s", orig_dir, o.v[i]);
+			char *b = xasprintf("%s/%s", patched_dir, p.v[k]);
 
 			if (!same_file_contents(a, b)) {
-				ret = load_tree_object(orig, orig_dir, o.paths[i]);
+				ret = load_tree_object(orig, orig_dir, o.v[i]);
 				if (!ret)
-					ret = load_tree_object(patched, patched_dir, p.paths[k]);
+					ret = load_tree_object(patched, patched_dir, p.v[k]);
 			}
 			free(a);
 			free(b);
 			i++, k++;
 		}
 	}
-	path_list_free(&o);
-	path_list_free(&p);
+	strlist_free(&o);
+	strlist_free(&p);
 	sums_sort(&orig->sums);
 	sums_sort(&patched->sums);
 	return ret;

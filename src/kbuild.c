@@ -21,29 +21,6 @@
 #include "strmap.h"
 #include "util.h"
 
-void strlist_add(struct strlist *l, char *s)
-{
-	GROW(l->v, l->nr, l->alloc, l->nr + 2);
-	l->v[l->nr++] = s;
-	l->v[l->nr] = NULL;
-}
-
-void strlist_free(struct strlist *l)
-{
-	for (size_t i = 0; i < l->nr; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-bool strlist_has(const struct strlist *l, const char *s)
-{
-	for (size_t i = 0; i < l->nr; i++)
-		if (streq(l->v[i], s))
-			return true;
-	return false;
-}
-
 /*
  * Children run in process groups of their own, so that klpdiff decides what
  * a signal does to them: on SIGINT or SIGTERM it passes the signal on to the
@@ -181,18 +158,6 @@ char *run_capture(char *const argv[])
 	return buf;
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
 /* A mount namespace of our own; a user namespace too when not root. */
 static int enter_private_namespace(void)
 {
@@ -208,12 +173,12 @@ static int enter_private_namespace(void)
 		if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
 			return error(NULL, "cannot create a user and mount namespace (needed to "
 				     "patch the tree in an overlay): %s", strerror(errno));
-		write_file("/proc/self/setgroups", "deny");
+		write_in_place("/proc/self/setgroups", "deny");
 		snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
-		if (write_file("/proc/self/uid_map", map))
+		if (write_in_place("/proc/self/uid_map", map))
 			return error(NULL, "cannot map user id in the namespace");
 		snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
-		if (write_file("/proc/self/gid_map", map))
+		if (write_in_place("/proc/self/gid_map", map))
 			return error(NULL, "cannot map group id in the namespace");
 	}
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
@@ -341,13 +306,13 @@ static int prepare_tree(struct kbuild *kb, const char *config, const char *stamp
 {
 	char *config_path = xasprintf("%s/.config", kb->orig);
 	int ret = remove_tree(kb->orig) || mkdir_p(kb->orig) ||
-		  write_new_file(config_path, config, 0644);
+		  write_file_atomic(config_path, config, 0644);
 
 	fprintf(stderr, "klpdiff build: preparing %s (make olddefconfig prepare)\n", kb->orig);
 	if (!ret)
 		ret = in_namespace(prepare_inside, kb);
 	if (!ret)
-		ret = write_new_file(stamp, "", 0644);
+		ret = write_file_atomic(stamp, "", 0644);
 	free(config_path);
 	return ret;
 }
@@ -416,43 +381,39 @@ static bool file_contains(const char *path, const char *needle)
 	return found;
 }
 
+struct users_walk {
+	const char *root, *needle;
+	struct strlist *objects;
+};
+
 /* Kbuild records each object's dependencies in DIR/.NAME.o.cmd. */
-static void find_users(const char *root, const char *rel, const char *needle,
-		       struct strlist *objects)
+static int add_user(void *ctx, const char *rel, const char *name, unsigned char type)
 {
-	char *dir = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
-	DIR *d = opendir(dir);
-	struct dirent *e;
+	struct users_walk *uw = ctx;
+	char *path, *obj;
 
-	while (d && (e = readdir(d))) {
-		char *child;
-
-		if (streq(e->d_name, ".") || streq(e->d_name, ".."))
-			continue;
-		child = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
-		if (e->d_type == DT_DIR) {
-			find_users(root, child, needle, objects);
-		} else if (e->d_name[0] == '.' && ends_with(e->d_name, ".o.cmd") &&
-			   !ends_with(e->d_name, ".mod.o.cmd")) {
-			char *path = xasprintf("%s/%s", root, child);
-
-			if (file_contains(path, needle)) {
-				size_t n = strlen(e->d_name) - strlen(".cmd") - 1;
-				char *obj = *rel ? xasprintf("%s/%.*s", rel, (int)n, e->d_name + 1) :
-						   xasprintf("%.*s", (int)n, e->d_name + 1);
-
-				if (!streq(obj, "vmlinux.o") && !strlist_has(objects, obj))
-					strlist_add(objects, obj);
-				else
-					free(obj);
-			}
-			free(path);
-		}
-		free(child);
+	if (type == DT_DIR || name[0] != '.' || !ends_with(name, ".o.cmd") ||
+	    ends_with(name, ".mod.o.cmd"))
+		return WALK_CONTINUE;
+	path = xasprintf("%s/%s", uw->root, rel);
+	if (file_contains(path, uw->needle)) {
+		/* DIR/.NAME.o.cmd -> DIR/NAME.o */
+		obj = xasprintf("%.*s%.*s", (int)(strlen(rel) - strlen(name)), rel,
+				(int)(strlen(name) - strlen(".cmd") - 1), name + 1);
+		if (!streq(obj, "vmlinux.o") && !strlist_has(uw->objects, obj))
+			strlist_add(uw->objects, obj);
+		else
+			free(obj);
 	}
-	if (d)
-		closedir(d);
-	free(dir);
+	free(path);
+	return WALK_CONTINUE;
+}
+
+static void find_users(const char *root, const char *needle, struct strlist *objects)
+{
+	struct users_walk uw = { root, needle, objects };
+
+	walk_tree(root, add_user, &uw);
 }
 
 /* The .o of each .c file in @units that is not in @objects yet. */
@@ -485,7 +446,7 @@ static void header_users(const struct kbuild *kb, const char *header, struct str
 	char *needle = xasprintf("%s/%s", kb->src, header);
 	struct strlist objects = { 0 };
 
-	find_users(kb->target, "", needle, &objects);
+	find_users(kb->target, needle, &objects);
 	for (size_t i = 0; i < objects.nr; i++)
 		strlist_add(units, xasprintf("%.*s.c", (int)(strlen(objects.v[i]) - 2), objects.v[i]));
 	strlist_free(&objects);
@@ -548,7 +509,7 @@ int kbuild_affected_objects(struct kbuild *kb, const struct strlist *files,
 		} else if (ends_with(f, ".h")) {
 			char *needle = xasprintf("%s/%s", kb->src, f);
 
-			find_users(kb->orig, "", needle, objects);
+			find_users(kb->orig, needle, objects);
 			free(needle);
 		}
 	}
@@ -664,7 +625,7 @@ static int use_thinlto_cache(const struct kbuild *kb)
 				 path, kb->thinlto_cache);
 	char *new_path = xasprintf("%s:%s", bin, path);
 	int ret = mkdir_p(bin) || mkdir_p(kb->thinlto_cache) ||
-		  write_new_file(wrapper, script, 0755) || setenv("PATH", new_path, 1);
+		  write_file_atomic(wrapper, script, 0755) || setenv("PATH", new_path, 1);
 
 	free(bin), free(wrapper), free(script), free(new_path);
 	return ret ? error(kb->work, "cannot set up the ThinLTO cache") : 0;
@@ -852,42 +813,41 @@ int kbuild_patched(struct kbuild *kb, char *const patches[], size_t nr,
 	return ret ? ret : in_namespace(build_patched_inside, &job);
 }
 
-/* Search the .mod files (one per module: its member objects) for @object. */
-static char *search_mod_files(const char *root, const char *rel, const char *object)
+struct mod_search {
+	const char *root, *object;
+	char *found;
+};
+
+static int search_mod_file(void *ctx, const char *rel, const char *name, unsigned char type)
 {
-	char *dir = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char *found = NULL;
+	struct mod_search *ms = ctx;
+	char *path, line[4096];
+	FILE *fp;
 
-	while (d && !found && (e = readdir(d))) {
-		char *child;
-
-		if (e->d_name[0] == '.')
-			continue;
-		child = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
-		if (e->d_type == DT_DIR) {
-			found = search_mod_files(root, child, object);
-		} else if (ends_with(e->d_name, ".mod")) {
-			char *path = xasprintf("%s/%s", root, child);
-			FILE *fp = fopen(path, "r");
-			char line[4096];
-
-			while (fp && !found && fgets(line, sizeof(line), fp)) {
-				line[strcspn(line, "\n")] = '\0';
-				if (streq(line, object))
-					found = xstrndup(child, strlen(child) - strlen(".mod"));
-			}
-			if (fp)
-				fclose(fp);
-			free(path);
-		}
-		free(child);
+	if (name[0] == '.')
+		return WALK_SKIP;
+	if (type == DT_DIR || !ends_with(name, ".mod"))
+		return WALK_CONTINUE;
+	path = xasprintf("%s/%s", ms->root, rel);
+	fp = fopen(path, "r");
+	while (fp && !ms->found && fgets(line, sizeof(line), fp)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (streq(line, ms->object))
+			ms->found = xstrndup(rel, strlen(rel) - strlen(".mod"));
 	}
-	if (d)
-		closedir(d);
-	free(dir);
-	return found;
+	if (fp)
+		fclose(fp);
+	free(path);
+	return ms->found ? WALK_STOP : WALK_CONTINUE;
+}
+
+/* Search the .mod files (one per module: its member objects) for @object. */
+static char *search_mod_files(const char *root, const char *object)
+{
+	struct mod_search ms = { root, object, NULL };
+
+	walk_tree(root, search_mod_file, &ms);
+	return ms.found;
 }
 
 /* "dir/name" of the module whose kbuild .mod file is dir/name.mod for dir/name.o. */
@@ -910,7 +870,7 @@ void kbuild_compared_objects(const struct kbuild *kb, const struct strlist *obje
 		char *obj = xstrdup(objects->v[i]);
 
 		if (kb->lto) {
-			char *mod = search_mod_files(kb->orig, "", obj);
+			char *mod = search_mod_files(kb->orig, obj);
 
 			free(obj);
 			obj = mod ? xasprintf("%s.o", mod) : xstrdup("vmlinux.o");
@@ -933,7 +893,7 @@ char *kbuild_module_of(const struct kbuild *kb, const char *object, char **modul
 	char *mod = own_mod_file(kb, object);
 
 	if (!mod)
-		mod = search_mod_files(kb->orig, "", object);
+		mod = search_mod_files(kb->orig, object);
 	const char *base;
 	char *name;
 

@@ -12,14 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct strlist {
-	char **v;
-	size_t nr, alloc;
-};
-
-void strlist_add(struct strlist *l, char *s);	/* takes ownership */
-void strlist_free(struct strlist *l);
-bool strlist_has(const struct strlist *l, const char *s);
+#include "util.h"
 
 struct kbuild {
 	const char *src;	/* kernel source tree (absolute) */

@@ -8,28 +8,8 @@
 
 #include "util.h"
 
-#ifndef KLPDIFF_VERSION
-#define KLPDIFF_VERSION "0.1"
-#endif
-
-#define MANIFEST_SECTION ".klpdiff.manifest"
 /* Identifiers of the generated source; patch symbols must stay out of it. */
 #define GEN_PREFIX "__klpdiff_mod_"
-
-static const char *const callback_names[KLP_NR_CALLBACKS] = {
-	[KLP_PRE_PATCH] = "pre_patch",
-	[KLP_POST_PATCH] = "post_patch",
-	[KLP_PRE_UNPATCH] = "pre_unpatch",
-	[KLP_POST_UNPATCH] = "post_unpatch",
-};
-
-/* What struct klp_callbacks of Linux 6.1 declares each callback to return. */
-static const char *const callback_returns[KLP_NR_CALLBACKS] = {
-	[KLP_PRE_PATCH] = "int",
-	[KLP_POST_PATCH] = "void",
-	[KLP_PRE_UNPATCH] = "void",
-	[KLP_POST_UNPATCH] = "void",
-};
 
 #define BAD(o, fmt, ...) \
 	error((o)->file, MANIFEST_SECTION " line %u: " fmt, (o)->line, ##__VA_ARGS__)
@@ -46,7 +26,7 @@ void klp_manifest_free(struct klp_manifest *m)
 			free(o->funcs[k].new_sym);
 		}
 		free(o->funcs);
-		for (int k = 0; k < KLP_NR_CALLBACKS; k++)
+		for_each_callback_kind(k)
 			free(o->callbacks[k].sym);
 		free(o->name);
 	}
@@ -215,10 +195,8 @@ static int add_callback(struct klp_manifest *m, const struct elf_object *obj,
 
 	if (check_objname(o, field[1]))
 		return -1;
-	for (kind = 0; kind < KLP_NR_CALLBACKS; kind++)
-		if (streq(field[2], callback_names[kind]))
-			break;
-	if (kind == KLP_NR_CALLBACKS)
+	kind = callback_kind_by_name(field[2]);
+	if (!kind)
 		return BAD(o, "unknown callback kind '%s' (want pre_patch, post_patch, "
 			   "pre_unpatch or post_unpatch)", field[2]);
 	if (check_defined(obj, o, field[3]))
@@ -328,11 +306,11 @@ static void write_declarations(FILE *fp, const struct klp_manifest *m)
 		for (size_t k = 0; k < o->nr_funcs; k++)
 			fprintf(fp, "extern void " GEN_PREFIX "func_%zu_%zu(void) "
 				    "__asm__(\"%s\");\n", i, k, o->funcs[k].new_sym);
-		for (int k = 0; k < KLP_NR_CALLBACKS; k++)
+		for_each_callback_kind(k)
 			if (o->callbacks[k].sym)
 				fprintf(fp, "extern %s " GEN_PREFIX "%s_%zu(struct klp_object "
 					    "*obj) __asm__(\"%s\");\n",
-					callback_returns[k], callback_names[k], i,
+					callback_kinds[k].returns, callback_kinds[k].name, i,
 					o->callbacks[k].sym);
 	}
 	fputc('\n', fp);
@@ -362,14 +340,14 @@ static void write_object(FILE *fp, const struct klp_object_spec *o, size_t i)
 	else
 		fprintf(fp, "\t\t.name = \"%s\",\n", o->name);
 	fprintf(fp, "\t\t.funcs = " GEN_PREFIX "funcs_%zu,\n", i);
-	for (int k = 0; k < KLP_NR_CALLBACKS; k++) {
+	for_each_callback_kind(k) {
 		if (!o->callbacks[k].sym)
 			continue;
 		if (!any_callback)
 			fprintf(fp, "\t\t.callbacks = {\n");
 		any_callback = true;
-		fprintf(fp, "\t\t\t.%s = " GEN_PREFIX "%s_%zu,\n", callback_names[k],
-			callback_names[k], i);
+		fprintf(fp, "\t\t\t.%s = " GEN_PREFIX "%s_%zu,\n", callback_kinds[k].name,
+			callback_kinds[k].name, i);
 	}
 	if (any_callback)
 		fprintf(fp, "\t\t},\n");

@@ -17,18 +17,11 @@
 #include <stdio.h>
 
 #include "elf_object.h"
+#include "patch_object.h"
 #include "strmap.h"
 
 /* The longest module name the kernel takes (MODULE_NAME_LEN - 1). */
 #define KLP_MODULE_NAME_MAX 55
-
-enum klp_callback_kind {
-	KLP_PRE_PATCH,
-	KLP_POST_PATCH,
-	KLP_PRE_UNPATCH,
-	KLP_POST_UNPATCH,
-	KLP_NR_CALLBACKS,
-};
 
 /* Where a record came from, for error messages. */
 struct klp_origin {
@@ -52,7 +45,7 @@ struct klp_object_spec {
 	char *name;		/* "vmlinux" or a module name */
 	struct klp_func_spec *funcs;
 	size_t nr_funcs, alloc_funcs;
-	struct klp_callback_spec callbacks[KLP_NR_CALLBACKS];
+	struct klp_callback_spec callbacks[KLPDIFF_NR_CALLBACK_KINDS];	/* by kind */
 };
 
 /* Every object of the patch: vmlinux first, then modules as first named. */

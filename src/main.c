@@ -7,10 +7,6 @@
 #include "commands.h"
 #include "util.h"
 
-#ifndef KLPDIFF_VERSION
-#define KLPDIFF_VERSION "0.1"
-#endif
-
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);

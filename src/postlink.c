@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "postlink.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "elf_writer.h"
+#include "patch_object.h"
 #include "util.h"
 
 /* From the kernel's include/uapi/linux/elf.h; libc's <elf.h> lacks them. */
@@ -18,10 +20,6 @@
 #define SHT_LLVM_ADDRSIG 0x6fff4c03
 #endif
 
-#define RELOCS_SECTION ".klpdiff.relocs"
-#define STRINGS_SECTION ".klpdiff.strings"
-#define ENTRY_SIZE 32
-#define KLP_SYM_PREFIX ".klp.sym."
 /* klp_resolve_symbols() reads the symbol name with %511[^,]. */
 #define KLP_SYM_NAME_MAX 511
 
@@ -53,10 +51,10 @@ static int open_table(struct elf_object *obj, struct klp_table *t)
 	t->relocs = elf_find_section(obj, RELOCS_SECTION);
 	if (!t->relocs || !t->relocs->sh->sh_size)
 		return 0;
-	if (t->relocs->sh->sh_size % ENTRY_SIZE || !t->relocs->data)
-		return error(obj->path, RELOCS_SECTION " is not a table of %d-byte entries",
-			     ENTRY_SIZE);
-	t->nr = t->relocs->sh->sh_size / ENTRY_SIZE;
+	if (t->relocs->sh->sh_size % sizeof(struct klp_reloc_entry) || !t->relocs->data)
+		return error(obj->path, RELOCS_SECTION " is not a table of %zu-byte entries",
+			     sizeof(struct klp_reloc_entry));
+	t->nr = t->relocs->sh->sh_size / sizeof(struct klp_reloc_entry);
 	t->strings = elf_find_section(obj, STRINGS_SECTION);
 	if (!t->strings || !t->strings->data)
 		return error(obj->path, RELOCS_SECTION " without " STRINGS_SECTION);
@@ -64,10 +62,10 @@ static int open_table(struct elf_object *obj, struct klp_table *t)
 }
 
 /* Where the R_X86_64_64 relocation filling field @field of entry @i points. */
-static int field_target(const struct klp_table *t, size_t i, unsigned field, const char *what,
+static int field_target(const struct klp_table *t, size_t i, size_t field, const char *what,
 			struct elf_section **sec, uint64_t *offset)
 {
-	uint64_t at = i * ENTRY_SIZE + field;
+	uint64_t at = i * sizeof(struct klp_reloc_entry) + field;
 	size_t k = elf_first_reloc(t->relocs, at);
 	const struct elf_reloc *r;
 	const struct elf_symbol *rs;
@@ -152,7 +150,7 @@ static int read_name(const struct klp_table *t, size_t i, struct klp_reloc *kr)
 	struct elf_section *sec;
 	uint64_t off;
 
-	if (field_target(t, i, 8, "name", &sec, &off))
+	if (field_target(t, i, offsetof(struct klp_reloc_entry, name), "name", &sec, &off))
 		return -1;
 	if (sec != t->strings)
 		return BAD_ENTRY(t, i, "its name points into %s, not " STRINGS_SECTION,
@@ -198,13 +196,17 @@ static int check_place(const struct klp_table *t, size_t i, const struct klp_rel
 static int read_entry(const struct klp_table *t, size_t i, const struct klp_manifest *m,
 		      struct klp_reloc *kr)
 {
-	const uint8_t *e = t->relocs->data + i * ENTRY_SIZE;
+	struct klp_reloc_entry e;
 	struct reloc_howto howto;
 
+	/* The section data need not be aligned for the struct. */
+	memcpy(&e, t->relocs->data + i * sizeof(e), sizeof(e));
 	memset(kr, 0, sizeof(*kr));
-	memcpy(&kr->addend, e + 16, sizeof(kr->addend));
-	memcpy(&kr->type, e + 24, sizeof(kr->type));
-	if (read_name(t, i, kr) || field_target(t, i, 0, "place", &kr->sec, &kr->offset))
+	kr->addend = e.addend;
+	kr->type = e.type;
+	if (read_name(t, i, kr) ||
+	    field_target(t, i, offsetof(struct klp_reloc_entry, place), "place", &kr->sec,
+			 &kr->offset))
 		return -1;
 	if (!klp_type_supported(kr->type) || !t->obj->arch->reloc_howto(kr->type, &howto))
 		return BAD_ENTRY(t, i, "(%s) relocation type %u is not one the kernel applies "

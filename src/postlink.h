@@ -6,10 +6,7 @@
  * ".klp.rela.OBJNAME.SECTION" relocation sections flagged SHF_RELA_LIVEPATCH,
  * against ".klp.sym.OBJNAME.SYMBOL,SYMPOS" symbols of index SHN_LIVEPATCH.
  *
- * A .klpdiff.relocs entry is 32 bytes: u64 place, u64 name, s64 addend,
- * u32 type, u32 pad. place and name are filled by R_X86_64_64 relocations:
- * place points at the zeroed field to relocate, name at the symbol string in
- * .klpdiff.strings.
+ * The .klpdiff.relocs entries are struct klp_reloc_entry (patch_object.h).
  */
 #ifndef KLPDIFF_POSTLINK_H
 #define KLPDIFF_POSTLINK_H

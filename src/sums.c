@@ -11,36 +11,61 @@
 #include "checksum.h"
 #include "util.h"
 
-const char *section_lifetime(const char *name)
+unsigned section_lifetime(const char *name)
 {
 	static const char *const init[] = { ".init.", ".head.text", ".meminit.", ".initcall",
 					    ".con_initcall", ".x86_cpu_dev.init" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(init); i++)
 		if (starts_with(name, init[i]))
-			return "init";
+			return SUM_INIT;
 	if (starts_with(name, ".exit.") || starts_with(name, ".memexit."))
-		return "exit";
-	return NULL;
+		return SUM_EXIT;
+	return 0;
 }
 
-bool flags_lifetime(const char *flags, const char *lifetime)
+const char *sum_kind_name(enum sum_kind kind)
 {
-	const char *p = strchr(flags, ',');
-
-	return p && streq(p + 1, lifetime);
+	return kind == SUM_FUNC ? "func" : "object";
 }
 
-static const char *symbol_flags(const struct elf_symbol *sym)
+static unsigned symbol_flags(const struct elf_symbol *sym)
 {
-	const char *life = section_lifetime(sym->sec->name);
-	const char *bind = sym->bind == STB_LOCAL ? "l" : sym->bind == STB_WEAK ? "w" : "g";
+	unsigned bind = sym->bind == STB_LOCAL ? SUM_LOCAL : sym->bind == STB_WEAK ? SUM_WEAK : 0;
 
-	if (!life)
-		return bind;
-	if (streq(life, "init"))
-		return *bind == 'l' ? "l,init" : *bind == 'w' ? "w,init" : "g,init";
-	return *bind == 'l' ? "l,exit" : *bind == 'w' ? "w,exit" : "g,exit";
+	return bind | section_lifetime(sym->sec->name);
+}
+
+/* FLAGS as the text form spells them. */
+static const char *flags_text(unsigned flags)
+{
+	static const char *const text[3][3] = {
+		{ "g", "g,init", "g,exit" },
+		{ "l", "l,init", "l,exit" },
+		{ "w", "w,init", "w,exit" },
+	};
+
+	return text[flags & SUM_LOCAL ? 1 : flags & SUM_WEAK ? 2 : 0]
+		   [flags & SUM_INIT ? 1 : flags & SUM_EXIT ? 2 : 0];
+}
+
+/*
+ * The binding letter, then ",init" or ",exit". Another suffix is read as no
+ * lifetime, as it always was.
+ */
+static int parse_flags(const char *s, unsigned *flags)
+{
+	const char *binds = "glw";
+	const char *b = *s ? strchr(binds, *s) : NULL;
+
+	if (!b || (s[1] && s[1] != ','))
+		return -1;
+	*flags = b == binds + 1 ? SUM_LOCAL : b == binds + 2 ? SUM_WEAK : 0;
+	if (s[1] && streq(s + 2, "init"))
+		*flags |= SUM_INIT;
+	else if (s[1] && streq(s + 2, "exit"))
+		*flags |= SUM_EXIT;
+	return 0;
 }
 
 /*
@@ -121,7 +146,7 @@ void sums_compute(struct sum_list *list, struct elf_object *obj, const char *uni
 		GROW(list->recs, list->nr, list->alloc, list->nr + 1);
 		rec = &list->recs[list->nr++];
 		rec->unit = unit_override ? unit_override : sym->unit ? sym->unit : "-";
-		rec->kind = sym_is_func(sym) ? "func" : "object";
+		rec->kind = sym_is_func(sym) ? SUM_FUNC : SUM_OBJECT;
 		rec->name = sym->name;
 		rec->key = sym->key;
 		rec->size = sym->size;
@@ -143,7 +168,7 @@ static int cmp_record(const void *a, const void *b)
 	int c;
 
 	if ((c = strcmp(x->unit, y->unit)) || (c = strcmp(x->key, y->key)) ||
-	    (c = strcmp(x->kind, y->kind)) || (c = strverscmp(x->name, y->name)))
+	    (c = (int)x->kind - (int)y->kind) || (c = strverscmp(x->name, y->name)))
 		return c;
 	if (x->size != y->size)
 		return x->size < y->size ? -1 : 1;
@@ -166,19 +191,19 @@ void sums_write(FILE *fp, const struct sum_list *list, bool json)
 
 		if (!json) {
 			fprintf(fp, "%s %s %s %s %" PRIu64 " %016" PRIx64 " %016" PRIx64 " %s %s\n",
-				r->unit, r->kind, r->name, r->key, r->size, r->checksum, r->linesum,
-				r->flags, r->owner);
+				r->unit, sum_kind_name(r->kind), r->name, r->key, r->size,
+				r->checksum, r->linesum, flags_text(r->flags), r->owner);
 			continue;
 		}
 		fprintf(fp, "%s\n  {\"unit\": ", i ? "," : "");
 		json_string(fp, r->unit);
-		fprintf(fp, ", \"kind\": \"%s\", \"name\": ", r->kind);
+		fprintf(fp, ", \"kind\": \"%s\", \"name\": ", sum_kind_name(r->kind));
 		json_string(fp, r->name);
 		fprintf(fp, ", \"key\": ");
 		json_string(fp, r->key);
 		fprintf(fp, ", \"size\": %" PRIu64 ", \"checksum\": \"%016" PRIx64
 			    "\", \"linesum\": \"%016" PRIx64 "\", \"flags\": \"%s\", \"owner\": ",
-			r->size, r->checksum, r->linesum, r->flags);
+			r->size, r->checksum, r->linesum, flags_text(r->flags));
 		json_string(fp, r->owner);
 		fputc('}', fp);
 	}
@@ -222,14 +247,16 @@ static int parse_line(struct sum_record *r, char *line, size_t ordinal)
 	if (n != ARRAY_SIZE(field))
 		return -1;
 	r->unit = field[0];
-	r->kind = field[1];
 	r->name = field[2];
 	r->key = field[3];
-	r->flags = field[7];
 	r->owner = field[8];
-	if (!streq(r->kind, "func") && !streq(r->kind, "object"))
+	if (streq(field[1], "func"))
+		r->kind = SUM_FUNC;
+	else if (streq(field[1], "object"))
+		r->kind = SUM_OBJECT;
+	else
 		return -1;
-	if (!strchr("lgw", r->flags[0]) || (r->flags[1] && r->flags[1] != ','))
+	if (parse_flags(field[7], &r->flags))
 		return -1;
 	errno = 0;
 	r->size = strtoull(field[4], &end, 10);

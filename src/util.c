@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -290,15 +291,168 @@ int mkdir_parent(const char *path)
 	return ret;
 }
 
-int write_new_file(const char *path, const char *text, mode_t mode)
+static bool write_all(int fd, const char *text)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
 	size_t len = strlen(text);
-	bool ok = fd >= 0 && write(fd, text, len) == (ssize_t)len;
+
+	while (len) {
+		ssize_t n = write(fd, text, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		text += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+int write_atomically(const char *path, mode_t mode, write_fn *fill, void *ctx)
+{
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+	int fd = mkstemp(tmp), ret;
+
+	if (fd < 0) {
+		ret = error(path, "cannot create: %s", strerror(errno));
+		free(tmp);
+		return ret;
+	}
+	/* As open(2) would have made it. */
+	fchmod(fd, mode & ~umask(umask(0)));
+	ret = fill(fd, path, ctx);
+	if (close(fd) && !ret)
+		ret = error(path, "write error: %s", strerror(errno));
+	if (!ret && rename(tmp, path))
+		ret = error(path, "cannot rename into place: %s", strerror(errno));
+	if (ret)
+		unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
+static int write_text(int fd, const char *path, void *text)
+{
+	return write_all(fd, text) ? 0 : error(path, "write error: %s", strerror(errno));
+}
+
+int write_file_atomic(const char *path, const char *text, mode_t mode)
+{
+	return write_atomically(path, mode, write_text, (void *)text);
+}
+
+int write_in_place(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	bool ok = fd >= 0 && write_all(fd, text);
+	int saved = errno;
 
 	if (fd >= 0 && close(fd))
-		ok = false;
-	return ok ? 0 : error(path, "cannot write: %s", strerror(errno));
+		return -1;
+	errno = saved;
+	return ok ? 0 : -1;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+int remove_tree(const char *dir)
+{
+	if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) && errno != ENOENT) {
+		warn(dir, "cannot remove: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* A d_type of DT_UNKNOWN (some file systems) is looked up. */
+static unsigned char entry_type(const char *dir, const struct dirent *e)
+{
+	char *path;
+	struct stat st;
+	unsigned char type = DT_UNKNOWN;
+
+	if (e->d_type != DT_UNKNOWN)
+		return e->d_type;
+	path = xasprintf("%s/%s", dir, e->d_name);
+	if (!lstat(path, &st))
+		type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+	free(path);
+	return type;
+}
+
+static int walk_dir(const char *root, const char *rel, walk_fn *fn, void *ctx)
+{
+	char *dir = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int ret = 0;
+
+	if (!d) {
+		ret = error(dir, "cannot read directory: %s", strerror(errno));
+		free(dir);
+		return ret;
+	}
+	while (!ret && (e = readdir(d))) {
+		unsigned char type;
+		char *child;
+
+		if (streq(e->d_name, ".") || streq(e->d_name, ".."))
+			continue;
+		type = entry_type(dir, e);
+		child = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
+		ret = fn(ctx, child, e->d_name, type);
+		if (ret == WALK_STOP)
+			ret = 1;
+		else if (ret == WALK_SKIP)
+			ret = 0;
+		else if (ret >= 0 && type == DT_DIR)
+			ret = walk_dir(root, child, fn, ctx);
+		free(child);
+	}
+	closedir(d);
+	free(dir);
+	return ret < 0 ? -1 : ret;
+}
+
+int walk_tree(const char *root, walk_fn *fn, void *ctx)
+{
+	return walk_dir(root, "", fn, ctx);
+}
+
+void strlist_add(struct strlist *l, char *s)
+{
+	GROW(l->v, l->nr, l->alloc, l->nr + 2);
+	l->v[l->nr++] = s;
+	l->v[l->nr] = NULL;
+}
+
+void strlist_free(struct strlist *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+bool strlist_has(const struct strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		if (streq(l->v[i], s))
+			return true;
+	return false;
+}
+
+static int cmp_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void strlist_sort(struct strlist *l)
+{
+	sort(l->v, l->nr, sizeof(*l->v), cmp_string);
 }
 
 int copy_file(const char *from, const char *to)
@@ -368,20 +522,6 @@ bool same_file_contents(const char *a, const char *b)
 	return same;
 }
 
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path) ? error(path, "cannot remove: %s", strerror(errno)) : 0;
-}
-
-int remove_tree(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st) && errno == ENOENT)
-		return 0;
-	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) ? -1 : 0;
-}
 
 int cache_lock(const char *path, bool exclusive)
 {

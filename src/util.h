@@ -11,8 +11,16 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Exit statuses, as diff(1): 0 same, 1 differences, 2 trouble. */
-enum { EXIT_SAME = 0, EXIT_CHANGED = 1, EXIT_TROUBLE = 2 };
+/* The Makefile defines it; this is for builds that do not (fuzz targets, editors). */
+#ifndef KLPDIFF_VERSION
+#define KLPDIFF_VERSION "0.1"
+#endif
+
+/*
+ * Exit statuses, as diff(1): 0 same, 1 differences, 2 trouble. extract and
+ * build exit 3 when the patched object has no functional change.
+ */
+enum { EXIT_SAME = 0, EXIT_CHANGED = 1, EXIT_TROUBLE = 2, EXIT_NO_CHANGE = 3 };
 
 extern const char *progname;
 extern int verbose;
@@ -69,15 +77,46 @@ bool same_file_contents(const char *a, const char *b);
 int mkdir_p(const char *path);
 /* mkdir -p of the directory @path is in. */
 int mkdir_parent(const char *path);
-/* Create (or truncate) @path with @text; -1 after an error naming the file. */
-int write_new_file(const char *path, const char *text, mode_t mode);
-/* rm -rf @path (nothing there is fine); -1 after an error naming what stayed. */
-int remove_tree(const char *path);
+/*
+ * Write @path through a temporary beside it, renamed into place, so that no
+ * one sees a partial file: @fill writes the temporary's @fd, returning -1
+ * after an error naming @path. -1 after an error naming the file.
+ */
+typedef int write_fn(int fd, const char *path, void *ctx);
+int write_atomically(const char *path, mode_t mode, write_fn *fill, void *ctx);
+/* The same with @text as the contents. */
+int write_file_atomic(const char *path, const char *text, mode_t mode);
+/* Write @text into the existing file @path (a /proc control file); -1 with errno set. */
+int write_in_place(const char *path, const char *text);
+/* rm -rf @dir, without following links; -1 after a warning naming it. */
+int remove_tree(const char *dir);
 /*
  * Lock @path (created if missing) shared or exclusive, waiting for other
  * holders; the descriptor to close to unlock, or -1 after an error.
  */
 int cache_lock(const char *path, bool exclusive);
+
+/* What a walk_tree() callback returns: go on, do not enter this directory, or stop. */
+enum { WALK_CONTINUE, WALK_SKIP, WALK_STOP };
+/*
+ * Call @fn for each entry below @root, parents before their children, with
+ * its path relative to @root, its name and its type (DT_DIR, DT_REG, ...).
+ * Returns 0, 1 if @fn stopped the walk, or -1 after an error naming a
+ * directory that cannot be read (or when @fn returns a negative value).
+ */
+typedef int walk_fn(void *ctx, const char *rel, const char *name, unsigned char type);
+int walk_tree(const char *root, walk_fn *fn, void *ctx);
+
+/* A list of owned strings, kept NULL-terminated so that v can be an argv. */
+struct strlist {
+	char **v;
+	size_t nr, alloc;
+};
+
+void strlist_add(struct strlist *l, char *s);	/* takes ownership */
+void strlist_free(struct strlist *l);
+bool strlist_has(const struct strlist *l, const char *s);
+void strlist_sort(struct strlist *l);
 /* @s as a JSON string literal. */
 void json_string(FILE *fp, const char *s);
 

@@ -15,14 +15,17 @@
 #ifndef KLPDIFF_MACROS_H
 #define KLPDIFF_MACROS_H
 
-#include <linux/compiler.h>
-#include <linux/livepatch.h>
-
+/*
+ * The record format: klpdiff reads these records with this very definition
+ * (src/patch_object.h includes this file without __KERNEL__), so it stays
+ * free of kernel headers.
+ */
 enum klpdiff_callback_kind {
 	KLPDIFF_PRE_PATCH = 1,
 	KLPDIFF_POST_PATCH,
 	KLPDIFF_PRE_UNPATCH,
 	KLPDIFF_POST_UNPATCH,
+	KLPDIFF_NR_CALLBACK_KINDS	/* one past the last */
 };
 
 /* One record in .klpdiff.callbacks; objname NULL means vmlinux. */
@@ -31,6 +34,10 @@ struct klpdiff_callback {
 	unsigned long kind;
 	void *fn;
 };
+
+#ifdef __KERNEL__
+#include <linux/compiler.h>
+#include <linux/livepatch.h>
 
 #ifdef MODULE
 #define KLPDIFF_OBJNAME KBUILD_MODNAME
@@ -69,4 +76,5 @@ struct klpdiff_callback {
 /* printk that is unaffected by line shifts (no __LINE__ in it). */
 #define KLPDIFF_PRINTK(fmt, ...) printk(fmt, ##__VA_ARGS__)
 
+#endif /* __KERNEL__ */
 #endif

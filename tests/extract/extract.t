@@ -70,20 +70,10 @@ for c in new-code strings special refuse-data refuse-init refuse-notrace jump-la
 	sources+=("orig/$c.c $c/a.c" "patched/$c.c $c/b.c")
 done
 
-# Compiled in their directory (__FILE__ is the bare name on both sides),
-# all at once: the inner bash compiles DIR/NAME.c with compiler KIND.
-export XINC=$fixtures/include
-# shellcheck disable=SC2016 # expanded by the inner bash
-compile_in_dir='cd "$2" && bash "$0" "$1" sections "$3.c" "$3.o" -I"$XINC"'
 for cc in "${compilers[@]}"; do
-	mkdir -p "$TAP_TMP/$cc/orig" "$TAP_TMP/$cc/patched"
-	for s in "${sources[@]}"; do
-		cp "$fixtures/${s#* }" "$TAP_TMP/$cc/${s%% *}"
-		src=${s%% *}
-		printf '%s\0' "$cc" "$TAP_TMP/$cc/${src%/*}" "$(basename "$src" .c)"
-	done
-done | xargs -0 -n 3 -P "$(nproc 2>/dev/null || echo 2)" \
-	bash -c "$compile_in_dir" "$here/../lib/compile.sh" >/dev/null 2>&1 || true
+	printf '%s\n' "${sources[@]}" | klp_compile_fixtures "$fixtures" "$TAP_TMP/$cc" "$cc" \
+		-I"$fixtures/include"
+done
 
 # Module.symvers of the test kernel: what is exported.
 symvers=$TAP_TMP/Module.symvers

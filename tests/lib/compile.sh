@@ -113,6 +113,25 @@ klp_compile_all()
 		>/dev/null 2>&1 || true
 }
 
+# klp_compile_fixtures FIXTURES DIR KIND [CFLAGS...]: for each line
+# "SIDE/NAME.c FILE" on stdin, copy FIXTURES/FILE to DIR/SIDE/NAME.c and
+# compile it there with function sections (so that both sides of a pair have
+# the same FILE symbol and __FILE__), one per CPU. A failed compile leaves no
+# object (and its messages in NAME.o.log).
+klp_compile_fixtures()
+{
+	local fixtures=$1 dir=$2 kind=$3 src file
+
+	shift 3
+	while read -r src file; do
+		mkdir -p "$dir/${src%/*}"
+		cp "$fixtures/$file" "$dir/$src"
+		printf '%s\0' "$kind" "$dir/${src%/*}" "$(basename "$src" .c)"
+	done | xargs -0 -n 3 -P "$(nproc 2>/dev/null || echo 2)" bash -c \
+		'cd "${@: -2:1}" && bash "$0" "${@: -3:1}" sections "${@: -1}.c" "${@: -1}.o" \
+			"${@:1:$#-3}"' "${BASH_SOURCE[0]}" "$@" >/dev/null 2>&1 || true
+}
+
 # Run as a script: compile one file.
 if [ "${BASH_SOURCE[0]}" == "$0" ]; then
 	set -euo pipefail

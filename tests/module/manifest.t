@@ -335,6 +335,7 @@ printf 'CONFIG_LIVEPATCH=y\nCONFIG_CC_IS_CLANG=y\n' >"$tmp/kdir/.config"
 cat >"$tmp/kdir/Makefile" <<'MAKE'
 modules:
 	echo "$(M) LLVM=$(LLVM)" >$(CURDIR)/args
+	mkdir -p $(CURDIR)/shipped && cp $(M)/*.o_shipped $(CURDIR)/shipped/
 	cd $(M) && name=$$(sed -n 's/^obj-m := \(.*\)\.o$$/\1/p' Kbuild) && \
 		for f in *.o_shipped; do cp $$f $${f%_shipped}; done && \
 		ld -r -o $$name.ko $$(ls klpdiff_part*.o | sort -V)
@@ -359,6 +360,13 @@ tap_is "$(cat "$tmp/stdout" "$tmp/stderr")" "" "nothing on stdout or stderr"
 tap_ok "kbuild runs with M= the build directory and LLVM=1 for a clang kernel" \
 	grep -qE "^$tmp/klpdiff-module\\.[A-Za-z0-9]+ LLVM=1\$" "$tmp/kdir/args"
 tap_is "$(ls -d "$tmp"/klpdiff-module.* 2>/dev/null || true)" "" "the build directory is removed"
+# modpost warns about non-allocated sections it does not know: the objects
+# the module link reads have their .klpdiff.* sections allocated.
+tap_is "$(readelf -SW "$tmp"/kdir/shipped/*.o_shipped | sed 's/^ *\[ *[0-9]*\] //' |
+	awk '$1 ~ /^\.klpdiff\./ { print $1, $7 }' | sort -u)" \
+	"$(readelf -SW "$tmp/p1.o" "$tmp/p2.o" | sed 's/^ *\[ *[0-9]*\] //' |
+	awk '$1 ~ /^\.klpdiff\./ { print $1, "A" }' | sort -u)" \
+	"the module link sees the .klpdiff.* sections flagged SHF_ALLOC"
 # p2's .text comes after p1's, the size of p1's .text.
 text1=$(readelf -SW "$tmp/p1.o" | sed 's/^ *\[ *[0-9]*\] //' | awk '$1 == ".text" { print $5 }')
 tap_is "$(readelf -rW "$tmp/out/lp.ko" | awk '$1 == "Relocation" { sec = $3; if (sec ~ /klp/) print sec; next }
