@@ -37,7 +37,7 @@ static const char build_usage[] =
 	"       klpdiff build [-s KSRC] -O KBUILD [-o OUT.ko] PATCH...\n"
 	"         options: [-n NAME] [-j N] [--diff] [--report FILE] [--no-replace]\n"
 	"                  [--no-verify] [--compiler CC] [--sysroot DIR] [--sign KEY CERT]\n"
-	"                  [--keep-tmp] [-v]\n"
+	"                  [--trace] [--keep-tmp] [-v]\n"
 	"\n"
 	"Build a livepatch module from PATCHes.\n"
 	"\n"
@@ -77,6 +77,7 @@ static const char build_usage[] =
 	"                        klpdiff diff does for the two builds (same exit status)\n"
 	"      --report FILE     also write that list of changes to FILE\n"
 	"      --no-replace      do not replace earlier livepatches (atomic replace is on)\n"
+	"      --trace           say each decision of extract (see klpdiff extract --trace)\n"
 	"      --keep-tmp        keep the work directory\n"
 	"  -v, --verbose         say more\n"
 	"\n"
@@ -87,7 +88,7 @@ struct build_opts {
 	const char *src, *target, *output, *name, *report;
 	const char *release, *kallsyms, *compiler, *sysroot, *sign_key, *sign_cert;
 	int jobs;
-	bool no_replace, keep_tmp, diff_only, no_verify;
+	bool no_replace, keep_tmp, diff_only, no_verify, trace;
 	char **patches;
 	size_t nr_patches;
 };
@@ -147,7 +148,7 @@ static int parse_options(int argc, char **argv, struct build_opts *o)
 		{ "release", required_argument, NULL, 'r' }, { "kallsyms", required_argument, NULL, 'k' },
 		{ "compiler", required_argument, NULL, 'C' }, { "sysroot", required_argument, NULL, 'S' },
 		{ "no-verify", no_argument, NULL, 'V' },     { "help", no_argument, NULL, 'h' },
-		{ "sign", required_argument, NULL, 'G' },
+		{ "sign", required_argument, NULL, 'G' },   { "trace", no_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -159,6 +160,7 @@ static int parse_options(int argc, char **argv, struct build_opts *o)
 		case 'C': o->compiler = optarg; break;
 		case 'S': o->sysroot = optarg; break;
 		case 'V': o->no_verify = true; break;
+		case 'T': o->trace = true; break;
 		case 'G':
 			/* --sign KEY CERT: the certificate is the next argument. */
 			if (optind >= argc)
@@ -373,7 +375,7 @@ static char *module_of(struct build_state *s, const char *obj, char **symbols)
 }
 
 static int extract_changed(struct build_state *s, const struct strlist *objects,
-			   struct strlist *parts)
+			   struct strlist *parts, bool trace)
 {
 	struct kbuild *kb = &s->kb;
 	int ret = 0;
@@ -387,6 +389,7 @@ static int extract_changed(struct build_state *s, const struct strlist *objects,
 			.orig = o, .patched = p, .output = out, .objname = mod ? mod : "vmlinux",
 			.kernel_symbols = mod ? modpath : s->vmlinux_symbols,
 			.vmlinux_symbols = mod ? s->vmlinux_symbols : NULL, .symvers = s->symvers,
+			.trace = trace,
 		};
 
 		if (mod && !modpath) {
@@ -810,7 +813,7 @@ static int run(struct build_opts *o, struct build_state *s)
 	progress("comparing and extracting");
 	for (size_t i = 0; i < s->objects.nr; i++)
 		changed_crcs(kb->work, s->objects.v[i], &s->crc_changes);
-	if (extract_changed(s, &s->compared, &s->parts))
+	if (extract_changed(s, &s->compared, &s->parts, o->trace))
 		return EXIT_TROUBLE;
 	if (!s->parts.nr) {
 		progress("no functional change: nothing to patch");
