@@ -88,6 +88,21 @@ static char *debian_version_in(const char *banner)
 	return p ? xstrndup(p + 8, strcspn(p + 8, " \n")) : NULL;
 }
 
+/* The installed version of Debian package @pkg (in the sysroot's dpkg database), or NULL. */
+static char *package_version(const struct dist_kernel *dk, const char *pkg)
+{
+	char *admin = xasprintf("--admindir=%s/var/lib/dpkg", dk->sysroot);
+	char *argv[] = { "dpkg-query", admin, "-W", "-f=${Version}", (char *)pkg, NULL };
+	char *version = run_capture(argv);
+
+	free(admin);
+	if (version && !*version) {
+		free(version);
+		version = NULL;
+	}
+	return version;
+}
+
 /* The Debian version of the image package (dpkg knows it) or of the running kernel. */
 static char *image_version(const struct dist_kernel *dk)
 {
@@ -102,16 +117,9 @@ static char *image_version(const struct dist_kernel *dk)
 	}
 	for (size_t i = 0; !version && i < ARRAY_SIZE(suffixes); i++) {
 		char *pkg = xasprintf("linux-image-%s%s", dk->release, suffixes[i]);
-		char *admin = xasprintf("--admindir=%s/var/lib/dpkg", dk->sysroot);
-		char *argv[] = { "dpkg-query", admin, "-W", "-f=${Version}", pkg, NULL };
 
-		version = run_capture(argv);
-		if (version && !*version) {
-			free(version);
-			version = NULL;
-		}
+		version = package_version(dk, pkg);
 		free(pkg);
-		free(admin);
 	}
 	return version;
 }
@@ -311,19 +319,16 @@ static int unpack_source_once(const char *tarball, const char *tree)
 static int check_source_package(const struct dist_kernel *dk, const char *tarball,
 				const char *pkg)
 {
-	char *admin = xasprintf("--admindir=%s/var/lib/dpkg", dk->sysroot);
-	char *argv[] = { "dpkg-query", admin, "-W", "-f=${Version}", (char *)pkg, NULL };
-	char *version = readable(tarball) ? run_capture(argv) : NULL;
+	char *version = readable(tarball) ? package_version(dk, pkg) : NULL;
 	int ret = 0;
 
 	if (!readable(tarball))
 		ret = error(tarball, "missing: apt install %s=%s", pkg, dk->version);
-	else if (!version || !*version)
+	else if (!version)
 		ret = error(tarball, "dpkg does not know %s's version: give the tree with -s", pkg);
 	else if (!streq(version, dk->version))
 		ret = error(tarball, "is %s %s, but %s is Debian %s: apt install %s=%s", pkg,
 			    version, dk->release, dk->version, pkg, dk->version);
-	free(admin);
 	free(version);
 	return ret;
 }

@@ -46,37 +46,6 @@ static const struct decompressor decompressors[] = {
 	{ "\x89LZO", 4, "lzo", { "lzop", "-dc" }, "lzop", true },
 };
 
-struct mapped {
-	const uint8_t *data;
-	size_t size;
-};
-
-static int map_file(const char *path, struct mapped *m)
-{
-	int fd = open(path, O_RDONLY);
-	struct stat st;
-	void *p;
-
-	if (fd < 0)
-		return error(path, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0) {
-		close(fd);
-		return error(path, "not a regular, non-empty file");
-	}
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
-		return error(path, "cannot map: %s", strerror(errno));
-	m->data = p;
-	m->size = (size_t)st.st_size;
-	return 0;
-}
-
-static void unmap_file(struct mapped *m)
-{
-	munmap((void *)m->data, m->size);
-}
-
 static uint32_t le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -88,7 +57,7 @@ static bool is_elf(const uint8_t *p, size_t size)
 }
 
 /* The compressed payload of a bzImage; -1 after an error. */
-static int find_payload(const char *path, const struct mapped *m, const uint8_t **payload,
+static int find_payload(const char *path, const struct mapped_file *m, const uint8_t **payload,
 			size_t *len)
 {
 	size_t setup_sects, pm_start;
@@ -219,7 +188,7 @@ int kernel_image_extract(const char *vmlinuz, const char *out_elf)
 {
 	const uint8_t *payload = NULL;
 	struct output out;
-	struct mapped m;
+	struct mapped_file m;
 	size_t len = 0;
 	int ret = -1;
 
@@ -266,7 +235,7 @@ static char *find_banner(const uint8_t *p, size_t size)
 
 char *kernel_image_banner(const char *vmlinux_elf)
 {
-	struct mapped m;
+	struct mapped_file m;
 	const uint8_t *area;
 	size_t area_size, shstrndx;
 	Elf_Scn *scn = NULL;

@@ -537,3 +537,31 @@ int cache_lock(const char *path, bool exclusive)
 		}
 	return fd;
 }
+
+int map_file(const char *path, struct mapped_file *m)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	void *p;
+
+	if (fd < 0)
+		return error(path, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		close(fd);
+		return error(path, "not a regular, non-empty file");
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return error(path, "cannot map: %s", strerror(errno));
+	m->data = p;
+	m->size = (size_t)st.st_size;
+	return 0;
+}
+
+void unmap_file(struct mapped_file *m)
+{
+	if (m->data)
+		munmap((void *)m->data, m->size);
+	memset(m, 0, sizeof(*m));
+}

@@ -117,6 +117,14 @@ void strlist_add(struct strlist *l, char *s);	/* takes ownership */
 void strlist_free(struct strlist *l);
 bool strlist_has(const struct strlist *l, const char *s);
 void strlist_sort(struct strlist *l);
+/* A whole file, mapped read-only. */
+struct mapped_file {
+	const uint8_t *data;
+	size_t size;
+};
+/* Map @path (a regular, non-empty file); -1 after an error naming it. */
+int map_file(const char *path, struct mapped_file *m);
+void unmap_file(struct mapped_file *m);
 /* @s as a JSON string literal. */
 void json_string(FILE *fp, const char *s);
 

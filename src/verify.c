@@ -122,28 +122,19 @@ static int image_index(struct image *im, Elf *elf)
 
 static int image_open(struct image *im, const char *path)
 {
-	int fd = open(path, O_RDONLY), ret;
-	struct stat st;
+	struct mapped_file m;
 	GElf_Ehdr eh;
-	void *p;
 	Elf *elf;
+	int ret;
 
 	memset(im, 0, sizeof(*im));
 	im->path = path;
-	if (fd < 0)
-		return error(path, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || !st.st_size) {
-		close(fd);
-		return error(path, "not a regular, non-empty file");
-	}
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
-		return error(path, "cannot map: %s", strerror(errno));
-	im->data = p;
-	im->size = (size_t)st.st_size;
+	if (map_file(path, &m))
+		return -1;
+	im->data = m.data;
+	im->size = m.size;
 	elf_version(EV_CURRENT);
-	elf = elf_memory(p, im->size);
+	elf = elf_memory((char *)m.data, im->size);
 	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64)
 		ret = error(path, "not a 64-bit ELF file");
@@ -159,8 +150,9 @@ static int image_open(struct image *im, const char *path)
 
 static void image_close(struct image *im)
 {
-	if (im->data)
-		munmap((void *)im->data, im->size);
+	struct mapped_file m = { im->data, im->size };
+
+	unmap_file(&m);
 	free(im->segs);
 }
 
