@@ -386,7 +386,8 @@ static int extract_changed(struct build_state *s, const struct strlist *objects,
 		char *modpath = NULL, *mod = module_of(s, obj, &modpath);
 		char *out = xasprintf("%s/parts/%03zu.o", kb->work, parts->nr);
 		struct extract_opts eo = {
-			.orig = o, .patched = p, .output = out, .objname = mod ? mod : "vmlinux",
+			.orig = o, .patched = p, .display = obj, .output = out,
+			.objname = mod ? mod : "vmlinux",
 			.kernel_symbols = mod ? modpath : s->vmlinux_symbols,
 			.vmlinux_symbols = mod ? s->vmlinux_symbols : NULL, .symvers = s->symvers,
 			.trace = trace,

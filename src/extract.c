@@ -69,10 +69,16 @@ static bool is_vmlinux(const struct extractor *ex)
 	return streq(objname(ex), "vmlinux");
 }
 
+/* The patched object as the user knows it (in the kernel build, not klpdiff's work directory). */
+static const char *shown_name(const struct extract_opts *o)
+{
+	return o->display ? o->display : o->patched;
+}
+
 /* One line "klpdiff: PATCHED: @what...", counted: extraction stops once all are said. */
 static void vfail(struct extractor *ex, const char *what, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: %s: %s", progname, ex->opts->patched, what);
+	fprintf(stderr, "%s: %s: %s", progname, shown_name(ex->opts), what);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	ex->errors++;
@@ -914,7 +920,7 @@ int extract(const struct extract_opts *opts)
 
 	if (load(&ex))
 		goto out;
-	trace(&ex, "extract %s: %s's code", opts->patched, objname(&ex));
+	trace(&ex, "extract %s: %s's code", shown_name(opts), objname(&ex));
 	ex.x = xcalloc(ex.patched->nr_symbols, sizeof(*ex.x));
 	mark_ignored(&ex);
 	for (size_t i = 0; i < ex.diff.nr; i++)
@@ -925,7 +931,7 @@ int extract(const struct extract_opts *opts)
 		goto out;
 	if (!ex.nr_patched && !new_code &&
 	    !elf_find_section(ex.patched, CALLBACKS_SECTION)) {
-		fprintf(stderr, "%s: %s: no functional change\n", progname, opts->patched);
+		fprintf(stderr, "%s: %s: no functional change\n", progname, shown_name(opts));
 		ret = EXIT_NO_CHANGE;
 		goto out;
 	}

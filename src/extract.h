@@ -13,6 +13,7 @@
 struct extract_opts {
 	const char *orig;
 	const char *patched;
+	const char *display;		/* how messages name the patched object (default: patched) */
 	const char *output;
 	const char *objname;		/* "vmlinux" or a module name */
 	const char *kernel_symbols;	/* ELF the sympos of objname's symbols come from */
