@@ -240,15 +240,15 @@ static bool unit_matches(const char *file, const char *unit)
 }
 
 /*
- * How many of the symbols around @s in kallsyms order the patched unit
- * defines. Only names the kernel has once count: counters such as __key.1
- * sit beside every unit's __key.0.
+ * How many of the symbols within @radius of @s in kallsyms order the patched
+ * unit defines. Only names the kernel has once count: counters such as
+ * __key.1 sit beside every unit's __key.0.
  */
-static unsigned neighbours_in_unit(const struct kernel_symbols *ks, const struct ksym *s)
+static unsigned neighbours_in_unit(const struct kernel_symbols *ks, const struct ksym *s,
+				   size_t radius)
 {
-	enum { RADIUS = 16 };
-	size_t lo = s->order > RADIUS ? s->order - RADIUS : 0;
-	size_t hi = s->order + RADIUS < ks->nr ? s->order + RADIUS : ks->nr - 1;
+	size_t lo = s->order > radius ? s->order - radius : 0;
+	size_t hi = s->order + radius < ks->nr ? s->order + radius : ks->nr - 1;
 	unsigned score = 0;
 
 	for (size_t k = lo; k <= hi; k++) {
@@ -261,8 +261,9 @@ static unsigned neighbours_in_unit(const struct kernel_symbols *ks, const struct
 	return score;
 }
 
-const struct ksym *kernel_symbols_pick_local(const struct kernel_symbols *ks, const char *name,
-					     long *sympos)
+/* The one candidate with the most unit neighbours within @radius, or NULL. */
+static const struct ksym *pick_within(const struct kernel_symbols *ks, const char *name,
+				      size_t radius, long *sympos)
 {
 	const struct ksym *pick = NULL;
 	unsigned best = 0;
@@ -270,7 +271,7 @@ const struct ksym *kernel_symbols_pick_local(const struct kernel_symbols *ks, co
 	long pos = 0;
 
 	for (const struct ksym *s = strmap_get(&ks->by_name, name); s; s = s->next) {
-		unsigned score = neighbours_in_unit(ks, s);
+		unsigned score = neighbours_in_unit(ks, s, radius);
 
 		pos++;
 		if (score > best) {
@@ -283,6 +284,17 @@ const struct ksym *kernel_symbols_pick_local(const struct kernel_symbols *ks, co
 		}
 	}
 	return best && !tie ? pick : NULL;
+}
+
+/* The nearest neighbours first: a small unit's names may all be near every candidate. */
+const struct ksym *kernel_symbols_pick_local(const struct kernel_symbols *ks, const char *name,
+					     long *sympos)
+{
+	const struct ksym *pick = NULL;
+
+	for (size_t radius = 1; !pick && radius <= 16; radius *= 2)
+		pick = pick_within(ks, name, radius, sympos);
+	return pick;
 }
 
 /* Without FILE symbols: the one candidate whose neighbours are the unit's. */

@@ -327,6 +327,24 @@ case_sympos()
 				"object vmlinux" "func vmlinux two_entry 0 __klpdiff_new.vmlinux.two_entry.0"
 		fi
 
+		# The same from a kallsyms listing of a linked vmlinux: no FILE symbols
+		# there, the unit's neighbours in address order decide. These units
+		# are two symbols each: when the other helper also sits right beside
+		# two_entry, nothing tells them apart, and extract must say so rather
+		# than guess. Never a wrong sympos.
+		if ld -Ttext=0xffffffff81000000 -e 0 --unresolved-symbols=ignore-all \
+			-o "$ks.linked" "$d/orig/$first.o" "$d/orig/$second.o" 2>/dev/null; then
+			nm -n "$ks.linked" | awk 'NF == 3' >"$ks.kallsyms"
+			extract "$l" "$d/orig/two.o" "$d/patched/two.o" "$ks.kallsyms"
+			if ((rc == 0)); then
+				tap_is "$(klp "$out" | awk '{ print $3 }')" ".klp.sym.vmlinux.helper,$pos" \
+					"$l $first,$second: from kallsyms, .klp.sym.vmlinux.helper,$pos"
+			else
+				expect_failure "$l $first,$second: from kallsyms, undecidable" 2 \
+					"klpdiff: $ks.kallsyms: " "do not tell which one"
+			fi
+		fi
+
 		# one.c's helper itself.
 		pos=$(sympos_in "$ks" helper one.c)
 		if extract_ok "$l $first,$second: helper" "$d/orig/one.o" "$d/patched/one.o" "$ks"; then
