@@ -34,31 +34,29 @@ static bool exists_in(const char *src, const char *rel)
 	return yes;
 }
 
-/* "a/b/../c" -> "a/c", in place; false if it climbs out of the tree. */
+/* "a/b/../c" -> "a/c", in place (never longer); false if it climbs out of the tree. */
 static bool normalize(char *path)
 {
-	char *out = path, *p = path;
+	char *copy = xstrdup(path), *save, *part;
+	size_t len = 0;
+	bool ok = true;
 
-	while (*p) {
-		size_t n = strcspn(p, "/");
+	path[0] = '\0';
+	for (part = strtok_r(copy, "/", &save); ok && part; part = strtok_r(NULL, "/", &save)) {
+		if (streq(part, "."))
+			continue;
+		if (streq(part, "..")) {
+			char *slash = strrchr(path, '/');
 
-		if (n == 2 && !strncmp(p, "..", 2)) {
-			if (out == path)
-				return false;
-			out--;
-			while (out > path && out[-1] != '/')
-				out--;
-		} else if (!(n == 1 && *p == '.') && n) {
-			memmove(out, p, n);
-			out += n;
-			*out++ = '/';
+			ok = len > 0;
+			len = slash ? (size_t)(slash - path) : 0;
+			path[len] = '\0';
+			continue;
 		}
-		p += n + (p[n] == '/');
+		len += (size_t)sprintf(path + len, "%s%s", len ? "/" : "", part);
 	}
-	if (out > path)
-		out--;
-	*out = '\0';
-	return true;
+	free(copy);
+	return ok;
 }
 
 /* <name>: the kernel's include directories, in -I order; NULL if not in the tree. */
