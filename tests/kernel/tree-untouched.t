@@ -61,7 +61,7 @@ interrupt() {
 		"$here/../e2e/patches/crc-FAIL.patch" >"$tmp/log" 2>&1 &
 	pid=$!
 	for _ in $(seq 100); do
-		grep -q "patched build of" "$tmp/log" 2>/dev/null && break
+		grep -qE "patched build of|compiling" "$tmp/log" 2>/dev/null && break
 		sleep 0.1
 	done
 	sleep 1
