@@ -500,11 +500,19 @@ static int same_named_elsewhere(struct verify_ctx *c, const struct elf_reloc *r,
 				struct reloc_howto h, const uint8_t *field, uint64_t p)
 {
 	const struct elf_symbol *t = elf_reloc_sym(c->obj, r);
-	const struct ksym *k = sym_has_name(t) ? strmap_get(&c->ks.by_name, t->name) : NULL;
+	const struct ksym *k;
+	int64_t off = r->addend + (h.kind == RELOC_PCREL ? c->obj->arch->pcrel_field_bias : 0);
 	uint64_t s;
 
+	/* -fdata-sections: __func__.0 is referred to through its own section. */
+	if (t->type == STT_SECTION && t->sec)
+		t = elf_symbol_containing(t->sec, off < 0 ? 0 : (uint64_t)off);
+	k = t && sym_has_name(t) ? strmap_get(&c->ks.by_name, t->name) : NULL;
 	if (!k || !k->next || !shipped_target(r, h, field, p, &s))
 		return 0;
+	/* S was the section's address: the symbol sits t->value into it. */
+	if (elf_reloc_sym(c->obj, r)->type == STT_SECTION)
+		s += t->value;
 	for (; k; k = k->next)
 		if (k->addr - c->slide == s)
 			return 1;
