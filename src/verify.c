@@ -1143,9 +1143,10 @@ struct place {
  * by an immediate points a few bytes before its symbol, into the one before.
  */
 static bool orig_place_in_module(const struct elf_object *obj, const struct elf_reloc *r,
-				 const struct elf_object *ko, struct place *pl)
+				 const struct elf_object *ko, const struct elf_symbol **first,
+				 int64_t *offset)
 {
-	const struct elf_symbol *t = elf_reloc_sym(obj, r), *named = t, *k;
+	const struct elf_symbol *t = elf_reloc_sym(obj, r), *named = t;
 	struct reloc_howto h = elf_reloc_howto(obj, r);
 	int64_t off = r->addend + (h.kind == RELOC_PCREL ? obj->arch->pcrel_field_bias : 0);
 
@@ -1158,12 +1159,21 @@ static bool orig_place_in_module(const struct elf_object *obj, const struct elf_
 			return false;
 		off -= (int64_t)named->value;
 	}
-	k = sym_has_name(named) ? elf_find_symbol(ko, named->name) : NULL;
-	/* Several units' statics of that name (__key.0...): cannot tell which. */
-	if (!k || !k->sec || k->next_same_name)
-		return false;
-	*pl = (struct place){ k->sec, (int64_t)k->value + off };
-	return true;
+	*first = sym_has_name(named) ? elf_find_symbol(ko, named->name) : NULL;
+	*offset = off;
+	return *first && (*first)->sec;
+}
+
+/*
+ * Whether one of the module's symbols of that name (several units' __key.1,
+ * zero-sized statics sharing an address) sits at @pl, @off before it.
+ */
+static bool same_named_at(const struct elf_symbol *k, int64_t off, const struct place *pl)
+{
+	for (; k; k = k->next_same_name)
+		if (k->sec == pl->sec && (int64_t)k->value + off == pl->off)
+			return true;
+	return false;
 }
 
 /* Where @kr of the shipped module points, as a place in it. */
@@ -1190,10 +1200,12 @@ static int module_site(struct verify_ctx *c, const struct shipped_fn *sf,
 	char want[320], got[320];
 	bool known;
 
-	struct place po, pk;
+	const struct elf_symbol *k;
+	struct place pk;
+	int64_t off;
 
-	if (kr && orig_place_in_module(c->obj, r, sf->ko, &po) && module_place(sf->ko, kr, &pk))
-		return po.sec == pk.sec && po.off == pk.off;
+	if (kr && orig_place_in_module(c->obj, r, sf->ko, &k, &off) && module_place(sf->ko, kr, &pk))
+		return same_named_at(k, off, &pk);
 	if (!reloc_identity(c->obj, r, want, sizeof(want)))
 		return -1;
 	if (kr)
