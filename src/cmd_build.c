@@ -739,7 +739,7 @@ static int units_in_kernel(struct build_state *s)
  */
 static int verify_originals(struct build_state *s)
 {
-	struct verify_stats st = { 0 };
+	struct verify_stats one, total = { 0 };
 	int ret = 0;
 
 	if (s->dk.release && shipped_image(s))
@@ -754,12 +754,15 @@ static int verify_originals(struct build_state *s)
 			.kallsyms = mod ? NULL : s->vmlinux_symbols,
 		};
 
-		ret = mod && !symbols ? -1 : verify_original(&vo, &st);
+		ret = mod && !symbols ? -1 : verify_original(&vo, &one);
+		total.compared += one.compared;
+		total.skipped += one.skipped;
 		free(orig), free(mod), free(symbols);
 	}
 	if (!ret)
 		progress("the originals are the code that runs: %zu function%s compared, %zu not in "
-			 "the kernel (inlined)", st.compared, st.compared == 1 ? "" : "s", st.skipped);
+			 "the kernel (inlined)", total.compared, total.compared == 1 ? "" : "s",
+			 total.skipped);
 	return ret;
 }
 
