@@ -297,50 +297,60 @@ const struct ksym *kernel_symbols_pick_local(const struct kernel_symbols *ks, co
 	return pick;
 }
 
-/* Without FILE symbols: the one candidate whose neighbours are the unit's. */
-static long sympos_by_neighbours(const struct kernel_symbols *ks, const struct ksym *first,
-				 const char *name)
+/* The one of @first's same-named symbols from @unit (and of @size if need be), or NULL. */
+static const struct ksym *pick_by_unit(const struct ksym *first, const char *unit, uint64_t size,
+				       long *sympos)
 {
-	long pos = 0, n = 0;
+	const struct ksym *pick = NULL;
+	long matches = 0;
 
-	if (kernel_symbols_pick_local(ks, name, &pos))
-		return pos;
-	for (const struct ksym *s = first; s; s = s->next)
-		n++;
-	return error(ks->path, "%ld symbols named '%s', and the patched unit's other "
-		     "symbols do not tell which one is its own", n, name), -1;
-}
-
-long kernel_symbols_sympos(const struct kernel_symbols *ks, const char *name, const char *unit,
-			   uint64_t size)
-{
-	const struct ksym *first = strmap_get(&ks->by_name, name), *s, *pick = NULL;
-	long pos = 0, pick_pos = 0, matches = 0;
-
-	if (!first)
-		return error(ks->path, "no symbol '%s' (is this the kernel the patch is for?)", name),
-		       -1;
-	if (!first->next)
-		return 0;
-	if (!ks->has_units)
-		return sympos_by_neighbours(ks, first, name);
 	for (int pass = 0; pass < 2 && matches != 1; pass++) {
+		long pos = 0;
+
 		matches = 0;
-		pos = 0;
-		for (s = first; s; s = s->next) {
+		for (const struct ksym *s = first; s; s = s->next) {
 			pos++;
 			if (!unit || !unit_matches(s->unit, unit) || (pass == 1 && s->size != size))
 				continue;
 			matches++;
 			pick = s;
-			pick_pos = pos;
+			*sympos = pos;
 		}
 	}
-	if (matches != 1 || !pick)
-		return error(ks->path, "%ld symbols named '%s'; cannot tell which one is %s's",
-			     pos, name, unit ? unit : "the patched object"),
+	return matches == 1 ? pick : NULL;
+}
+
+const struct ksym *kernel_symbols_find_local(const struct kernel_symbols *ks, const char *name,
+					     const char *unit, uint64_t size, long *sympos)
+{
+	const struct ksym *first = strmap_get(&ks->by_name, name);
+
+	*sympos = 0;
+	if (!first || !first->next)
+		return first;
+	if (!ks->has_units)
+		return kernel_symbols_pick_local(ks, name, sympos);
+	return pick_by_unit(first, unit, size, sympos);
+}
+
+long kernel_symbols_sympos(const struct kernel_symbols *ks, const char *name, const char *unit,
+			   uint64_t size)
+{
+	const struct ksym *first = strmap_get(&ks->by_name, name);
+	long pos = 0, n = 0;
+
+	if (!first)
+		return error(ks->path, "no symbol '%s' (is this the kernel the patch is for?)", name),
 		       -1;
-	return pick_pos;
+	if (kernel_symbols_find_local(ks, name, unit, size, &pos))
+		return pos;
+	for (const struct ksym *s = first; s; s = s->next)
+		n++;
+	if (!ks->has_units)
+		return error(ks->path, "%ld symbols named '%s', and the patched unit's other "
+			     "symbols do not tell which one is its own", n, name), -1;
+	return error(ks->path, "%ld symbols named '%s'; cannot tell which one is %s's", n, name,
+		     unit ? unit : "the patched object"), -1;
 }
 
 void kernel_symbols_set_unit_names(struct kernel_symbols *ks, const char *const *names,

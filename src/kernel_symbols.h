@@ -54,6 +54,12 @@ void kernel_symbols_set_unit_names(struct kernel_symbols *ks, const char *const 
  */
 const struct ksym *kernel_symbols_pick_local(const struct kernel_symbols *ks, const char *name,
 					     long *sympos);
+/*
+ * kernel_symbols_sympos() without a word: the symbol (and *@sympos), or NULL
+ * when the name is unknown or which one cannot be told.
+ */
+const struct ksym *kernel_symbols_find_local(const struct kernel_symbols *ks, const char *name,
+					     const char *unit, uint64_t size, long *sympos);
 /* The symbol of @name at livepatch position @sympos (0: the only one), or NULL. */
 const struct ksym *kernel_symbols_at(const struct kernel_symbols *ks, const char *name,
 				     long sympos);

@@ -280,10 +280,8 @@ static const struct ksym *find_ksym(struct verify_ctx *c, const struct elf_symbo
 		}
 		return pick;
 	}
-	if (!c->ks.has_units)
-		return kernel_symbols_pick_local(&c->ks, sym->name, &pos);
-	pos = kernel_symbols_sympos(&c->ks, sym->name, sym->unit, sym->size);
-	return pos < 0 ? NULL : kernel_symbols_at(&c->ks, sym->name, pos);
+	/* Quietly: a local that cannot be told apart is only not checked. */
+	return kernel_symbols_find_local(&c->ks, sym->name, sym->unit, sym->size, &pos);
 }
 
 static bool named_address(struct verify_ctx *c, const struct elf_symbol *sym, uint64_t *addr)
