@@ -101,6 +101,15 @@ struct build_state {
 	char *symvers;		/* Module.symvers of the kernel */
 	char *vmlinux_symbols;	/* vmlinux, or a kallsyms listing */
 	char *shipped_vmlinux;	/* the ELF of the code that runs: vmlinux, or from the image */
+	struct strmap unit_modules;	/* object -> struct unit_module, asked by each stage */
+};
+
+/* The module a unit is part of, found once per object. */
+struct unit_module {
+	char *name;			/* NULL: vmlinux */
+	char *symbols;			/* the running module's symbols (a .ko) */
+	struct kernel_symbols *ks;	/* read from @symbols when first needed */
+	bool failed;			/* reported: no symbols for the module */
 };
 
 static struct timespec start_time;
@@ -298,7 +307,7 @@ static void changed_crcs(const char *work, const char *obj, struct strlist *chan
 {
 	struct strmap before = { 0 }, after = { 0 };
 	struct strlist names = { 0 };
-	char *o = xasprintf("%s/orig", work), *p = xasprintf("%s/patched", work);
+	char *o = work_path(work, WORK_ORIGINAL, NULL), *p = work_path(work, WORK_PATCHED, NULL);
 	char *co = cmd_path(o, obj), *cp = cmd_path(p, obj);
 	struct strmap_slot *slot;
 
@@ -351,27 +360,52 @@ static int check_crcs(const struct strlist *changed, const struct strlist *parts
 }
 
 /*
- * The module @obj is part of (NULL: vmlinux) and where the running one's
- * symbols are: with LTO from kbuild's .mod files of the build tree, else
- * from the command kbuild recorded for the unit and the build's or the
- * distribution's modules.
+ * The module @obj is part of (name NULL: vmlinux) and where the running
+ * one's symbols are: with LTO from kbuild's .mod files of the build tree,
+ * else from the command kbuild recorded for the unit and the build's or the
+ * distribution's modules. Looked up once per object; NULL when the module's
+ * symbols cannot be read (reported once).
  */
-static char *module_of(struct build_state *s, const char *obj, char **symbols)
+static struct unit_module *module_of(struct build_state *s, const char *obj)
 {
-	char *mod;
+	struct unit_module *um = strmap_get(&s->unit_modules, obj);
 
-	if (!s->kb.per_unit)
-		return kbuild_module_of(&s->kb, obj, symbols);
-	mod = kbuild_unit_module(&s->kb, obj);
-	if (mod && s->dk.release)
-		*symbols = dist_kernel_module(&s->dk, mod, s->kb.work);
-	else if (mod)
-		*symbols = kbuild_find_module(s->kb.target, "modules.order", mod);
-	if (mod && !*symbols) {
-		free(mod);
-		return error(NULL, "%s: cannot read the shipped module's symbols", obj), NULL;
+	if (um)
+		return um->failed ? NULL : um;
+	um = xcalloc(1, sizeof(*um));
+	*strmap_slot(&s->unit_modules, xstrdup(obj)) = um;
+	if (!s->kb.per_unit) {
+		um->name = kbuild_module_of(&s->kb, obj, &um->symbols);
+	} else {
+		um->name = kbuild_unit_module(&s->kb, obj);
+		if (um->name && s->dk.release) {
+			char *dir = work_path(s->kb.work, WORK_SHIPPED, NULL);
+
+			um->symbols = dist_kernel_module(&s->dk, um->name, dir);
+			free(dir);
+		}
+		else if (um->name)
+			um->symbols = kbuild_find_module(s->kb.target, "modules.order", um->name);
+		if (um->name && !um->symbols)
+			error(NULL, "%s: cannot read the shipped module's symbols", obj);
 	}
-	return mod;
+	um->failed = um->name && !um->symbols;
+	return um->failed ? NULL : um;
+}
+
+static void unit_modules_free(struct strmap *map)
+{
+	struct strmap_slot *slot;
+
+	strmap_for_each(map, slot) {
+		struct unit_module *um = slot->value;
+
+		if (um->ks)
+			kernel_symbols_free(um->ks);
+		free(um->ks), free(um->name), free(um->symbols), free((char *)slot->key);
+		free(um);
+	}
+	strmap_free(map);
 }
 
 static int extract_changed(struct build_state *s, const struct strlist *objects,
@@ -382,18 +416,21 @@ static int extract_changed(struct build_state *s, const struct strlist *objects,
 
 	for (size_t i = 0; !ret && i < objects->nr; i++) {
 		const char *obj = objects->v[i];
-		char *o = xasprintf("%s/orig/%s", kb->work, obj), *p = xasprintf("%s/patched/%s", kb->work, obj);
-		char *modpath = NULL, *mod = module_of(s, obj, &modpath);
-		char *out = xasprintf("%s/parts/%03zu.o", kb->work, parts->nr);
+		char *o = work_path(kb->work, WORK_ORIGINAL, obj);
+		char *p = work_path(kb->work, WORK_PATCHED, obj);
+		char *part = xasprintf("%03zu.o", parts->nr);
+		char *out = work_path(kb->work, WORK_EXTRACT, part);
+		const struct unit_module *um = module_of(s, obj);
+		const char *mod = um ? um->name : NULL;
 		struct extract_opts eo = {
 			.orig = o, .patched = p, .display = obj, .output = out,
 			.objname = mod ? mod : "vmlinux",
-			.kernel_symbols = mod ? modpath : s->vmlinux_symbols,
+			.kernel_symbols = mod ? um->symbols : s->vmlinux_symbols,
 			.vmlinux_symbols = mod ? s->vmlinux_symbols : NULL, .symvers = s->symvers,
-			.trace = trace,
+			.trace = trace, .quiet_no_change = !verbose,
 		};
 
-		if (mod && !modpath) {
+		if (!um) {
 			ret = -1;
 		} else if (!same_file_contents(o, p)) {
 			int rc = extract(&eo);
@@ -409,7 +446,7 @@ static int extract_changed(struct build_state *s, const struct strlist *objects,
 				ret = -1;
 			}
 		}
-		free(out), free(o), free(p), free(mod), free(modpath);
+		free(out), free(o), free(p), free(part);
 	}
 	return ret;
 }
@@ -425,6 +462,7 @@ static int link_module(const struct build_opts *o, const struct kbuild *kb, cons
 	strlist_add(&argv, xasprintf("--name=%s", name));
 	strlist_add(&argv, xasprintf("--kernel-build=%s", kb->target));
 	strlist_add(&argv, xasprintf("--output=%s", output));
+	strlist_add(&argv, xasprintf("--build-dir=%s/module", kb->work));
 	if (o->no_replace)
 		strlist_add(&argv, xstrdup("--no-replace"));
 	if (o->sign_key) {
@@ -448,8 +486,8 @@ static int write_diff(FILE *out, const struct kbuild *kb, const struct strlist *
 
 	for (size_t i = 0; !failed && i < compared->nr; i++) {
 		const char *obj = compared->v[i];
-		char *a = xasprintf("%s/orig/%s", kb->work, obj);
-		char *b = xasprintf("%s/patched/%s", kb->work, obj);
+		char *a = work_path(kb->work, WORK_ORIGINAL, obj);
+		char *b = work_path(kb->work, WORK_PATCHED, obj);
 
 		failed = load_object_pair(&orig, a, &patched, b, kbuild_is_link(kb, obj) ? NULL : obj);
 		free(a);
@@ -656,19 +694,23 @@ static int shipped_image(struct build_state *s)
 static bool known_to_kernel(struct build_state *s, const char *obj, struct kernel_symbols *vmlinux,
 			    const char *name)
 {
-	char *symbols = NULL, *mod = module_of(s, obj, &symbols);
-	struct kernel_symbols ks;
-	bool known = false;
+	struct unit_module *um = module_of(s, obj);
 
-	if (!mod)
-		known = kernel_symbols_has(vmlinux, name);
-	else if (symbols && !kernel_symbols_read(&ks, symbols)) {
-		known = kernel_symbols_has(&ks, name);
-		kernel_symbols_free(&ks);
+	if (!um)
+		return false;
+	if (!um->name)
+		return kernel_symbols_has(vmlinux, name);
+	/* Read once per module: a header's users are many units of a few modules. */
+	if (!um->ks) {
+		um->ks = xcalloc(1, sizeof(*um->ks));
+		if (kernel_symbols_read(um->ks, um->symbols)) {
+			free(um->ks);
+			um->ks = NULL;
+			um->failed = true;
+			return false;
+		}
 	}
-	free(mod);
-	free(symbols);
-	return known;
+	return kernel_symbols_has(um->ks, name);
 }
 
 /*
@@ -679,7 +721,7 @@ static bool known_to_kernel(struct build_state *s, const char *obj, struct kerne
  */
 static bool unit_in_kernel(struct build_state *s, const char *obj, struct kernel_symbols *vmlinux)
 {
-	char *path = xasprintf("%s/orig/%s", s->kb.work, obj);
+	char *path = work_path(s->kb.work, WORK_ORIGINAL, obj);
 	struct elf_object *o = elf_open(path);
 	const char *probe = NULL;
 	struct elf_symbol *sym;
@@ -720,7 +762,7 @@ static int units_in_kernel(struct build_state *s)
 			s->objects.v[kept++] = obj;
 			continue;
 		}
-		if (!strlist_has(&s->kb.from_headers, obj) && !ret)
+		if (!kbuild_from_header(&s->kb, obj) && !ret)
 			ret = error(NULL, "refusing: %.*s.c is not built with this kernel's "
 				    "configuration (the kernel has none of its symbols)",
 				    (int)(strlen(obj) - 2), obj);
@@ -746,18 +788,19 @@ static int verify_originals(struct build_state *s)
 		return -1;
 	for (size_t i = 0; !ret && i < s->objects.nr; i++) {
 		const char *obj = s->objects.v[i];
-		char *orig = xasprintf("%s/orig/%s", s->kb.work, obj), *symbols = NULL;
-		char *mod = module_of(s, obj, &symbols);
+		char *orig = work_path(s->kb.work, WORK_ORIGINAL, obj);
+		const struct unit_module *um = module_of(s, obj);
+		const char *mod = um ? um->name : NULL;
 		struct verify_opts vo = {
 			.orig = orig, .display = obj, .objname = mod ? mod : "vmlinux",
-			.shipped = mod ? symbols : s->shipped_vmlinux,
+			.shipped = mod ? um->symbols : s->shipped_vmlinux,
 			.kallsyms = mod ? NULL : s->vmlinux_symbols,
 		};
 
-		ret = mod && !symbols ? -1 : verify_original(&vo, &one);
+		ret = !um ? -1 : verify_original(&vo, &one);
 		total.compared += one.compared;
 		total.skipped += one.skipped;
-		free(orig), free(mod), free(symbols);
+		free(orig);
 	}
 	if (!ret)
 		progress("the originals are the code that runs: %zu function%s compared, %zu not in "
@@ -833,6 +876,19 @@ static int run(struct build_opts *o, struct build_state *s)
 		return EXIT_TROUBLE;
 	progress("wrote %s", s->output);
 	return 0;
+}
+
+/* --keep-tmp: the diff stage's answer beside the objects it compared. */
+static void write_kept_diff(const struct build_state *s)
+{
+	char *dir = work_path(s->kb.work, WORK_DIFF, NULL);
+	char *path = work_path(s->kb.work, WORK_DIFF, "changes");
+	char *patched = work_path(s->kb.work, WORK_PATCHED, NULL);
+
+	/* Not when the run stopped before both builds were there. */
+	if (s->compared.nr && !access(patched, F_OK) && !mkdir_p(dir))
+		write_report(path, &s->kb, &s->compared);
+	free(dir), free(path), free(patched);
 }
 
 /* Failed runs kept in the cache (run-XXXXXX/failed marks them); older ones are removed. */
@@ -916,17 +972,21 @@ int cmd_build(int argc, char **argv)
 	struct build_state s = { .kb.prep_lock = -1 };
 	int ret = EXIT_TROUBLE;
 
+	strmap_init(&s.unit_modules, 64);
+
 	clock_gettime(CLOCK_MONOTONIC, &start_time);
 	kbuild_handle_signals();
 	if (parse_options(argc, argv, &o))
 		return EXIT_TROUBLE;
 	if (!(installed_kernel(&o) ? read_installed(&o, &s) : read_target(&o, &s)) &&
 	    !prepare_cache(&o, &s)) {
-		char *parts_dir = xasprintf("%s/parts", s.kb.work);
+		char *parts_dir = work_path(s.kb.work, WORK_EXTRACT, NULL);
 
 		mkdir(parts_dir, 0755);
 		free(parts_dir);
 		ret = run(&o, &s);
+		if (o.keep_tmp && !o.diff_only)
+			write_kept_diff(&s);
 	}
 	if (s.kb.work)
 		finish_work_dir(&s, o.keep_tmp, ret == EXIT_TROUBLE && !o.diff_only);
@@ -944,6 +1004,8 @@ int cmd_build(int argc, char **argv)
 	free(s.symvers), free(s.vmlinux_symbols), free(s.kb.include_graph), free(s.shipped_vmlinux);
 	free(s.kb.kernelrelease);
 	strlist_free(&s.kb.from_headers);
+	strmap_free(&s.kb.header_units);
+	unit_modules_free(&s.unit_modules);
 	if (s.kb.per_unit && s.kb.prep_lock >= 0)
 		close(s.kb.prep_lock);
 	dist_kernel_free(&s.dk);

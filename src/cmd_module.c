@@ -25,7 +25,8 @@
 
 static const char module_usage[] =
 	"usage: klpdiff module -o OUT.ko [-n NAME] --kernel-build KDIR [--no-replace]\n"
-	"                      [--sign KEY CERT] [--keep-tmp] PATCH_OBJECT...\n"
+	"                      [--sign KEY CERT] [--keep-tmp | --build-dir DIR]\n"
+	"                      PATCH_OBJECT...\n"
 	"       klpdiff module --print-source PATCH_OBJECT...\n"
 	"\n"
 	"Build a live patch module from the patch objects that 'klpdiff extract'\n"
@@ -46,6 +47,7 @@ static const char module_usage[] =
 	"                            (for Secure Boot machines that enforce module\n"
 	"                            signatures with the user's own key)\n"
 	"      --keep-tmp            keep the kbuild directory, and say where it is\n"
+	"      --build-dir DIR       make the kbuild directory DIR (new) and keep it\n"
 	"      --print-source        print the generated C source and stop\n"
 	"  -h, --help                show this help\n"
 	"\n"
@@ -54,6 +56,7 @@ static const char module_usage[] =
 
 struct module_opts {
 	const char *output, *name, *kdir, *sign_key, *sign_cert;
+	const char *build_dir;	/* the kbuild directory to make and keep (default: a temporary one) */
 	bool replace, keep_tmp, print_source;
 	char **objects;
 	int nr_objects;
@@ -65,13 +68,14 @@ struct module_opts {
 
 static int parse_options(int argc, char **argv, struct module_opts *o)
 {
-	enum { OPT_NO_REPLACE = 256, OPT_KEEP_TMP, OPT_PRINT_SOURCE, OPT_SIGN };
+	enum { OPT_NO_REPLACE = 256, OPT_KEEP_TMP, OPT_PRINT_SOURCE, OPT_SIGN, OPT_BUILD_DIR };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "kernel-build", required_argument, NULL, 'k' },
 		{ "no-replace", no_argument, NULL, OPT_NO_REPLACE },
 		{ "keep-tmp", no_argument, NULL, OPT_KEEP_TMP },
+		{ "build-dir", required_argument, NULL, OPT_BUILD_DIR },
 		{ "print-source", no_argument, NULL, OPT_PRINT_SOURCE },
 		{ "sign", required_argument, NULL, OPT_SIGN },
 		{ "help", no_argument, NULL, 'h' },
@@ -97,6 +101,9 @@ static int parse_options(int argc, char **argv, struct module_opts *o)
 			break;
 		case OPT_KEEP_TMP:
 			o->keep_tmp = true;
+			break;
+		case OPT_BUILD_DIR:
+			o->build_dir = optarg;
 			break;
 		case OPT_PRINT_SOURCE:
 			o->print_source = true;
@@ -202,16 +209,20 @@ static bool kbuild_safe_path(const char *path)
 	return true;
 }
 
-/* An empty directory for kbuild, by absolute path. */
-static char *make_build_dir(void)
+/* An empty directory for kbuild, by absolute path: @wanted, or a temporary one. */
+static char *make_build_dir(const char *wanted)
 {
 	const char *base = getenv("TMPDIR");
 	char *tmpl, *dir;
 
 	if (!base || !*base)
 		base = "/tmp";
-	tmpl = xasprintf("%s/klpdiff-module.XXXXXX", base);
-	if (!mkdtemp(tmpl)) {
+	tmpl = wanted ? xstrdup(wanted) : xasprintf("%s/klpdiff-module.XXXXXX", base);
+	if (wanted && mkdir(tmpl, 0755)) {
+		error(tmpl, "cannot create the build directory: %s", strerror(errno));
+		free(tmpl);
+		return NULL;
+	} else if (!wanted && !mkdtemp(tmpl)) {
 		error(tmpl, "cannot create a temporary directory: %s", strerror(errno));
 		free(tmpl);
 		return NULL;
@@ -323,8 +334,15 @@ static int write_build_dir(const char *dir, const char *name, const struct modul
 static int run_kbuild(const char *kdir, const char *dir, bool llvm, const char *log)
 {
 	char *m_arg = xasprintf("M=%s", dir);
-	char *argv[] = { "make", "-C", (char *)kdir, m_arg, "modules", llvm ? "LLVM=1" : NULL,
-			 NULL };
+	/*
+	 * Debug info names the generated files without the directory, which
+	 * is a temporary one: the same patch objects give the same module.
+	 */
+	const char *user_kcflags = getenv("KCFLAGS");
+	char *kcflags = xasprintf("KCFLAGS=%s%s-ffile-prefix-map=%s/=", user_kcflags ? user_kcflags : "",
+				  user_kcflags ? " " : "", dir);
+	char *argv[] = { "make", "-C", (char *)kdir, m_arg, kcflags, "modules",
+			 llvm ? "LLVM=1" : NULL, NULL };
 	int status = -1, fd;
 	pid_t pid;
 
@@ -347,6 +365,7 @@ static int run_kbuild(const char *kdir, const char *dir, bool llvm, const char *
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	free(m_arg);
+	free(kcflags);
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
@@ -396,7 +415,7 @@ static int build_module(const struct module_opts *o, const char *name,
 
 	if (check_output_dir(o->output) || check_kernel_build(o->kdir, &llvm))
 		return -1;
-	dir = make_build_dir();
+	dir = make_build_dir(o->build_dir);
 	if (!dir)
 		return -1;
 	log = xasprintf("%s/build.log", dir);
@@ -411,7 +430,7 @@ static int build_module(const struct module_opts *o, const char *name,
 		ret = error(o->output, "post-link of %s failed; build files kept in %s", ko, dir);
 	if (!ret && o->keep_tmp)
 		fprintf(stderr, "%s: build files kept in %s\n", progname, dir);
-	if (!ret && !o->keep_tmp)
+	if (!ret && !o->keep_tmp && !o->build_dir)
 		remove_tree(dir);
 	free(ko);
 	free(log);

@@ -367,7 +367,7 @@ static int decompress_to(const char *xz, const char *out)
 	return ret;
 }
 
-char *dist_kernel_module(const struct dist_kernel *dk, const char *modname, const char *work)
+char *dist_kernel_module(const struct dist_kernel *dk, const char *modname, const char *dir)
 {
 	char *ko = kbuild_find_module(dk->modules, "modules.dep", modname), *out;
 
@@ -378,9 +378,8 @@ char *dist_kernel_module(const struct dist_kernel *dk, const char *modname, cons
 		free(ko);
 		return NULL;
 	}
-	out = xasprintf("%s/shipped/%s.ko", work, modname);
-	/* Asked for again by each stage (unit check, verify, extract): once per run. */
-	if (!readable(out) && (mkdir_parent(out) || decompress_to(ko, out))) {
+	out = xasprintf("%s/%s.ko", dir, modname);
+	if (mkdir_parent(out) || decompress_to(ko, out)) {
 		error(ko, "cannot decompress it (apt install xz-utils)");
 		free(out);
 		out = NULL;

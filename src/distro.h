@@ -51,10 +51,10 @@ int dist_kernel_check_compiler(struct dist_kernel *dk, const char *override);
 char *dist_kernel_source(const struct dist_kernel *dk, const char *src, const char *cache);
 /*
  * The shipped module called @modname (as KBUILD_MODNAME has it: '_' for
- * '-'), from modules.dep, decompressed into @work if it ships compressed;
+ * '-'), from modules.dep, decompressed into @dir if it ships compressed;
  * NULL after an error.
  */
-char *dist_kernel_module(const struct dist_kernel *dk, const char *modname, const char *work);
+char *dist_kernel_module(const struct dist_kernel *dk, const char *modname, const char *dir);
 void dist_kernel_free(struct dist_kernel *dk);
 
 #endif

@@ -931,7 +931,9 @@ int extract(const struct extract_opts *opts)
 		goto out;
 	if (!ex.nr_patched && !new_code &&
 	    !elf_find_section(ex.patched, CALLBACKS_SECTION)) {
-		fprintf(stderr, "%s: %s: no functional change\n", progname, shown_name(opts));
+		if (!opts->quiet_no_change)
+			fprintf(stderr, "%s: %s: no functional change\n", progname,
+				shown_name(opts));
 		ret = EXIT_NO_CHANGE;
 		goto out;
 	}

@@ -20,6 +20,7 @@ struct extract_opts {
 	const char *vmlinux_symbols;	/* for a module: vmlinux, for its references */
 	const char *symvers;		/* Module.symvers: what is exported */
 	bool trace;			/* say every decision on stderr, one line each */
+	bool quiet_no_change;		/* the caller says "no functional change" if it wants */
 };
 
 /* Returns 0 (written), 3 (nothing to patch) or 2 (refused or failed: nothing written). */

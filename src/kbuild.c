@@ -243,6 +243,18 @@ static int in_namespace(int (*fn)(void *), void *arg)
 	return wait_child(pid) ? -1 : 0;
 }
 
+char *work_path(const char *work, enum work_stage stage, const char *rel)
+{
+	static const char *const names[] = {
+		[WORK_ORIGINAL] = "original", [WORK_PATCHED] = "patched", [WORK_DIFF] = "diff",
+		[WORK_EXTRACT] = "extract",   [WORK_MODULE] = "module",   [WORK_OVERLAY] = "overlay",
+		[WORK_SHIPPED] = "shipped",
+	};
+
+	return rel ? xasprintf("%s/%s/%s", work, names[stage], rel) :
+		     xasprintf("%s/%s", work, names[stage]);
+}
+
 static bool in_tree_build(const struct kbuild *kb)
 {
 	struct stat st;
@@ -287,7 +299,7 @@ static int make(const struct kbuild *kb, const char *kcflags, char *const target
 static int prepare_inside(void *arg)
 {
 	struct kbuild *kb = arg;
-	char *layers = xasprintf("%s/prepare-src", kb->work);
+	char *layers = work_path(kb->work, WORK_OVERLAY, "prepare-src");
 	char *olddefconfig[] = { "olddefconfig", NULL };
 	char *prepare[] = { "prepare", NULL };
 	int ret = overlay(kb->src, layers, in_tree_build(kb));
@@ -479,6 +491,9 @@ static int per_unit_objects(struct kbuild *kb, const struct strlist *files,
 	}
 	add_units(objects, &sources, NULL);
 	add_units(objects, &users, &kb->from_headers);
+	strmap_init(&kb->header_units, kb->from_headers.nr);
+	for (size_t i = 0; i < kb->from_headers.nr; i++)
+		*strmap_slot(&kb->header_units, kb->from_headers.v[i]) = (void *)1;
 	if (!ret && users.nr)
 		fprintf(stderr, "klpdiff build: %zu file%s include%s the patched header%s\n",
 			users.nr, users.nr == 1 ? "" : "s", users.nr == 1 ? "s" : "",
@@ -486,6 +501,11 @@ static int per_unit_objects(struct kbuild *kb, const struct strlist *files,
 	strlist_free(&sources);
 	strlist_free(&users);
 	return ret;
+}
+
+bool kbuild_from_header(const struct kbuild *kb, const char *object)
+{
+	return strmap_get(&kb->header_units, object);
 }
 
 int kbuild_affected_objects(struct kbuild *kb, const struct strlist *files,
@@ -708,7 +728,7 @@ static int keep_built(const struct kbuild *kb, const struct strlist *objects, lo
 		 */
 		if (!access(path, R_OK))
 			strlist_add(built, xstrdup(obj));
-		else if (strlist_has(&kb->from_headers, obj))
+		else if (kbuild_from_header(kb, obj))
 			;
 		else if (!strmap_get(&unbuildable, obj))
 			ret = error(NULL, "refusing: %.*s.c does not compile with this kernel's "
@@ -732,7 +752,7 @@ static int keep_built(const struct kbuild *kb, const struct strlist *objects, lo
 static int compile_originals(struct kbuild *kb, const struct strlist *objects,
 			     struct strlist *built)
 {
-	char *out = xasprintf("%s/orig", kb->work);
+	char *out = work_path(kb->work, WORK_ORIGINAL, NULL);
 	long log_from = file_size(kb->log);
 	int ret;
 
@@ -751,7 +771,7 @@ void kbuild_drop_unbuilt(const struct kbuild *kb, struct strlist *objects)
 	size_t kept = 0;
 
 	for (size_t i = 0; i < objects->nr; i++) {
-		char *path = xasprintf("%s/orig/%s", kb->work, objects->v[i]);
+		char *path = work_path(kb->work, WORK_ORIGINAL, objects->v[i]);
 
 		if (access(path, R_OK))
 			free(objects->v[i]);
@@ -768,9 +788,9 @@ static int build_patched_inside(void *arg)
 {
 	struct patched_job *job = arg;
 	struct kbuild *kb = job->kb;
-	char *src_layers = xasprintf("%s/patched-src", kb->work);
-	char *build_layers = xasprintf("%s/patched-build", kb->work);
-	char *out = xasprintf("%s/patched", kb->work);
+	char *src_layers = work_path(kb->work, WORK_OVERLAY, "patched-src");
+	char *build_layers = work_path(kb->work, WORK_OVERLAY, "patched-build");
+	char *out = work_path(kb->work, WORK_PATCHED, NULL);
 	const char *kcflags = kb->lto ? NULL : KCFLAGS_FSECT;
 	const struct strlist *objects = job->objects, *compared = job->compared;
 	struct strlist built = { 0 };
@@ -806,7 +826,7 @@ int kbuild_patched(struct kbuild *kb, char *const patches[], size_t nr,
 		   const struct strlist *objects, const struct strlist *compared)
 {
 	struct patched_job job = { kb, patches, nr, objects, compared };
-	char *orig_out = xasprintf("%s/orig", kb->work);
+	char *orig_out = work_path(kb->work, WORK_ORIGINAL, NULL);
 	int ret = kb->per_unit ? 0 : save_objects(kb, kb->orig, orig_out, objects, compared);
 
 	free(orig_out);
@@ -929,7 +949,7 @@ static char *define_value(const char *cmd, const char *name)
 
 char *kbuild_unit_module(const struct kbuild *kb, const char *object)
 {
-	char *dir = xasprintf("%s/orig", kb->work), *path = cmd_file(dir, object);
+	char *dir = work_path(kb->work, WORK_ORIGINAL, NULL), *path = cmd_file(dir, object);
 	char *cmd = read_file(path, NULL), *line, *name = NULL;
 
 	line = cmd ? strstr(cmd, "cmd_") : NULL;

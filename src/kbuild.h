@@ -12,7 +12,25 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "strmap.h"
 #include "util.h"
+
+/*
+ * A run's work directory (kbuild.work), laid out by stage: what each stage
+ * made is where --keep-tmp shows it, and where the next stage reads it.
+ */
+enum work_stage {
+	WORK_ORIGINAL,	/* original objects (and their .cmd files) */
+	WORK_PATCHED,	/* patched objects */
+	WORK_DIFF,	/* the changes found (kept runs only) */
+	WORK_EXTRACT,	/* one patch object per changed object */
+	WORK_MODULE,	/* the module's kbuild directory */
+	WORK_OVERLAY,	/* upper layers of the source and build overlays */
+	WORK_SHIPPED,	/* the running kernel's modules, decompressed */
+};
+
+/* WORK/STAGE, or WORK/STAGE/@rel. */
+char *work_path(const char *work, enum work_stage stage, const char *rel);
 
 struct kbuild {
 	const char *src;	/* kernel source tree (absolute) */
@@ -33,6 +51,7 @@ struct kbuild {
 	const char *arch;	/* per_unit: arch/ directory (x86), for resolving includes */
 	char *include_graph;	/* per_unit: cache file of the source tree's #includes */
 	struct strlist from_headers;	/* per_unit: units found through a patched header */
+	struct strmap header_units;	/* the same, indexed */
 	bool keep_going;	/* make -k: compile what can be compiled */
 	int prep_lock;		/* per_unit: held (shared) while the prepared tree is used */
 	int jobs;
@@ -63,7 +82,9 @@ int patch_touched_files(struct strlist *files, char *const patches[], size_t nr)
 /* Objects of the original build that the touched files can change. */
 int kbuild_affected_objects(struct kbuild *kb, const struct strlist *files,
 			    struct strlist *objects);
-/* per_unit: drop the @objects this config does not build (none in WORK/orig). */
+/* Whether @object was compiled because it includes a patched header. */
+bool kbuild_from_header(const struct kbuild *kb, const char *object);
+/* per_unit: drop the @objects this config does not build (none in WORK/original). */
 void kbuild_drop_unbuilt(const struct kbuild *kb, struct strlist *objects);
 /*
  * The objects that hold the machine code of @objects, to compare: the objects
@@ -76,7 +97,7 @@ bool kbuild_is_link(const struct kbuild *kb, const char *object);
 /*
  * In a private namespace: apply @patches over the source tree, rebuild
  * @objects and then @compared, and copy @compared to WORK/patched/ (the
- * originals go to WORK/orig/, with the .cmd files of @objects, which hold
+ * originals go to WORK/original/, with the .cmd files of @objects, which hold
  * exported symbols' CRCs). Returns 0, or -1 with the failing stage reported.
  */
 int kbuild_patched(struct kbuild *kb, char *const patches[], size_t nr,
@@ -85,7 +106,7 @@ int kbuild_patched(struct kbuild *kb, char *const patches[], size_t nr,
 char *kbuild_module_of(const struct kbuild *kb, const char *object, char **module_path);
 /*
  * The module a compiled unit belongs to, from the command kbuild recorded
- * for it in WORK/orig (-DMODULE, KBUILD_MODNAME), or NULL for vmlinux.
+ * for it in WORK/original (-DMODULE, KBUILD_MODNAME), or NULL for vmlinux.
  */
 char *kbuild_unit_module(const struct kbuild *kb, const char *object);
 /*
