@@ -238,11 +238,18 @@ static char *cache_base(void)
 
 /* The cache of one (source tree, config, compiler): its original build. */
 /* The cache of one (source tree, config, compiler): its original build or prepared tree. */
+/*
+ * Part of the cache key: changed when a prepared tree made by an earlier
+ * klpdiff would not serve (2: prepared with make's CC as it is without
+ * ccache).
+ */
+#define PREPARED_TREE_FORMAT 2
+
 static char *cache_dir(const char *src, const char *config, const char *compiler,
 		       const char *release)
 {
-	char *key_text = xasprintf("%s\n%s\n%s\n%s\n%s", src, compiler, KLPDIFF_VERSION,
-				   release ? release : "", config);
+	char *key_text = xasprintf("%s\n%s\n%s %d\n%s\n%s", src, compiler, KLPDIFF_VERSION,
+				   PREPARED_TREE_FORMAT, release ? release : "", config);
 	uint64_t key = XXH3_64bits(key_text, strlen(key_text));
 	char *base = cache_base(), *dir = xasprintf("%s/%016llx", base, (unsigned long long)key);
 
@@ -634,8 +641,7 @@ static int prepare_cache(struct build_opts *o, struct build_state *s)
 	 * original built without it serves builds with it. With LTO the
 	 * target's own build is rebuilt: its commands must stay as they were.
 	 */
-	kb->ccache = !kb->lto && !getenv("KLPDIFF_NO_CCACHE") &&
-		     !system("command -v ccache >/dev/null 2>&1");
+	kb->ccache = kb->lto || getenv("KLPDIFF_NO_CCACHE") ? NULL : find_program("ccache");
 	s->compiler = compiler_version(kb->cc ? kb->cc : kb->llvm ? "clang" : "gcc");
 	s->cache = cache_dir(kb->src, s->config, s->compiler, kb->kernelrelease);
 	if (kb->lto) {
@@ -1000,7 +1006,7 @@ int cmd_build(int argc, char **argv)
 	free(o.patches);
 	free(s.config), free(s.cache), free(s.compiler), free(s.name), free(s.output);
 	free((char *)s.kb.src), free((char *)s.kb.target), free(s.kb.orig), free(s.kb.work);
-	free(s.kb.log), free(s.kb.include_dir), free(s.kb.thinlto_cache);
+	free(s.kb.log), free(s.kb.include_dir), free(s.kb.thinlto_cache), free(s.kb.ccache);
 	free(s.symvers), free(s.vmlinux_symbols), free(s.kb.include_graph), free(s.shipped_vmlinux);
 	free(s.kb.kernelrelease);
 	strlist_free(&s.kb.from_headers);

@@ -248,7 +248,7 @@ char *work_path(const char *work, enum work_stage stage, const char *rel)
 	static const char *const names[] = {
 		[WORK_ORIGINAL] = "original", [WORK_PATCHED] = "patched", [WORK_DIFF] = "diff",
 		[WORK_EXTRACT] = "extract",   [WORK_MODULE] = "module",   [WORK_OVERLAY] = "overlay",
-		[WORK_SHIPPED] = "shipped",
+		[WORK_SHIPPED] = "shipped",   [WORK_BIN] = "bin",
 	};
 
 	return rel ? xasprintf("%s/%s/%s", work, names[stage], rel) :
@@ -279,8 +279,8 @@ static int make(const struct kbuild *kb, const char *kcflags, char *const target
 		strlist_add(&argv, xstrdup("-k"));
 	if (kb->llvm)
 		strlist_add(&argv, xstrdup("LLVM=1"));
-	if (kb->ccache)
-		strlist_add(&argv, xasprintf("CC=ccache %s", kb->cc ? kb->cc : kb->llvm ? "clang" : "gcc"));
+	if (kb->ccache && kb->cc && strchr(kb->cc, '/'))
+		strlist_add(&argv, xasprintf("CC=%s %s", kb->ccache, kb->cc));
 	else if (kb->cc)
 		strlist_add(&argv, xasprintf("CC=%s", kb->cc));
 	if (kcflags)
@@ -296,13 +296,36 @@ static int make(const struct kbuild *kb, const char *kcflags, char *const target
 
 #define KCFLAGS_FSECT "-ffunction-sections -fdata-sections"
 
+/*
+ * ccache as the compiler's namesake first in PATH: make's CC stays what it
+ * is without ccache. kbuild records CC in the prepared tree
+ * (include/config/auto.conf.cmd), and any other CC made every later make in
+ * it run syncconfig again. A compiler named by path gets "CC=ccache PATH".
+ */
+static int use_ccache(const struct kbuild *kb)
+{
+	const char *cc = kb->cc ? kb->cc : kb->llvm ? "clang" : "gcc";
+	char *bin, *link, *new_path;
+	int ret;
+
+	if (!kb->ccache || strchr(cc, '/'))
+		return 0;
+	bin = work_path(kb->work, WORK_BIN, NULL);
+	link = xasprintf("%s/%s", bin, cc);
+	new_path = xasprintf("%s:%s", bin, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	ret = mkdir_p(bin) || ((symlink(kb->ccache, link) && errno != EEXIST) ||
+			       setenv("PATH", new_path, 1));
+	free(bin), free(link), free(new_path);
+	return ret ? error(kb->work, "cannot set up ccache: %s", strerror(errno)) : 0;
+}
+
 static int prepare_inside(void *arg)
 {
 	struct kbuild *kb = arg;
 	char *layers = work_path(kb->work, WORK_OVERLAY, "prepare-src");
 	char *olddefconfig[] = { "olddefconfig", NULL };
 	char *prepare[] = { "prepare", NULL };
-	int ret = overlay(kb->src, layers, in_tree_build(kb));
+	int ret = overlay(kb->src, layers, in_tree_build(kb)) || use_ccache(kb);
 
 	free(layers);
 	if (!ret && make(kb, NULL, olddefconfig))
@@ -639,7 +662,7 @@ static int make_links(const struct kbuild *kb, const char *kcflags, const struct
  */
 static int use_thinlto_cache(const struct kbuild *kb)
 {
-	char *bin = xasprintf("%s/bin", kb->work), *wrapper = xasprintf("%s/ld.lld", bin);
+	char *bin = work_path(kb->work, WORK_BIN, NULL), *wrapper = xasprintf("%s/ld.lld", bin);
 	const char *path = getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin";
 	char *script = xasprintf("#!/bin/sh\nPATH='%s'\nexec ld.lld --thinlto-cache-dir='%s' \"$@\"\n",
 				 path, kb->thinlto_cache);
@@ -801,6 +824,8 @@ static int build_patched_inside(void *arg)
 		ret = overlay(kb->orig, build_layers, false);
 	if (!ret && kb->thinlto_cache)
 		ret = use_thinlto_cache(kb);
+	if (!ret)
+		ret = use_ccache(kb);
 	if (!ret)
 		ret = add_headers(kb);
 	if (!ret && kb->per_unit) {

@@ -27,6 +27,7 @@ enum work_stage {
 	WORK_MODULE,	/* the module's kbuild directory */
 	WORK_OVERLAY,	/* upper layers of the source and build overlays */
 	WORK_SHIPPED,	/* the running kernel's modules, decompressed */
+	WORK_BIN,	/* wrappers first in make's PATH (ccache, ld.lld) */
 };
 
 /* WORK/STAGE, or WORK/STAGE/@rel. */
@@ -43,7 +44,8 @@ struct kbuild {
 	char *include_dir;	/* patch-author headers */
 	bool llvm;
 	bool lto;		/* clang LTO: objects are bitcode, code is in the links */
-	bool ccache;		/* compile through ccache (same objects: not in the cache key) */
+	char *ccache;		/* compile through this ccache (same objects: not in the cache
+				 * key), or NULL */
 	bool per_unit;		/* orig is a prepared tree: each run compiles the originals
 				 * of the touched units too (distribution kernels) */
 	const char *cc;		/* the compiler to pass as CC=, or NULL for the default */

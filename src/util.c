@@ -565,3 +565,19 @@ void unmap_file(struct mapped_file *m)
 		munmap((void *)m->data, m->size);
 	memset(m, 0, sizeof(*m));
 }
+
+char *find_program(const char *name)
+{
+	const char *path = getenv("PATH");
+
+	while (path && *path) {
+		size_t len = strcspn(path, ":");
+		char *cand = xasprintf("%.*s/%s", (int)len, path, name);
+
+		if (len && *path == '/' && !access(cand, X_OK))
+			return cand;
+		free(cand);
+		path += len + (path[len] == ':');
+	}
+	return NULL;
+}

@@ -90,6 +90,8 @@ int write_file_atomic(const char *path, const char *text, mode_t mode);
 int write_in_place(const char *path, const char *text);
 /* rm -rf @dir, without following links; -1 after a warning naming it. */
 int remove_tree(const char *dir);
+/* The absolute path of the executable @name in $PATH, or NULL. */
+char *find_program(const char *name);
 /*
  * Lock @path (created if missing) shared or exclusive, waiting for other
  * holders; the descriptor to close to unlock, or -1 after an error.
