@@ -236,8 +236,6 @@ static char *cache_base(void)
 	return xasprintf("%s/.cache/klpdiff/build", getenv("HOME") ? getenv("HOME") : "/tmp");
 }
 
-/* The cache of one (source tree, config, compiler): its original build. */
-/* The cache of one (source tree, config, compiler): its original build or prepared tree. */
 /*
  * Part of the cache key: changed when a prepared tree made by an earlier
  * klpdiff would not serve (2: prepared with make's CC as it is without
@@ -245,6 +243,10 @@ static char *cache_base(void)
  */
 #define PREPARED_TREE_FORMAT 2
 
+/*
+ * The cache of one (source tree, config, compiler, release): its prepared
+ * tree, or with LTO its ThinLTO cache.
+ */
 static char *cache_dir(const char *src, const char *config, const char *compiler,
 		       const char *release)
 {
@@ -390,9 +392,9 @@ static struct unit_module *module_of(struct build_state *s, const char *obj)
 
 			um->symbols = dist_kernel_module(&s->dk, um->name, dir);
 			free(dir);
-		}
-		else if (um->name)
+		} else if (um->name) {
 			um->symbols = kbuild_find_module(s->kb.target, "modules.order", um->name);
+		}
 		if (um->name && !um->symbols)
 			error(NULL, "%s: cannot read the shipped module's symbols", obj);
 	}
