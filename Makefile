@@ -60,8 +60,8 @@ $(BUILD)/%.o: src/%.c $(wildcard src/*.h)
 # Everything, kernel builds and booted tests included (QUICK=1: only the fast
 # tests, no kernel). Kernel builds are cached in ~/.cache/klpdiff.
 TESTS := tests/sums tests/bad-input tests/extract tests/diff tests/verify $(if $(QUICK),,tests/kernel tests/module tests/e2e)
-# The sanitizer pass (KLPDIFF_SANITIZED) skips the peer and Debian runs the plain
-# pass made: own.t and lto.t take the same build paths sanitized. --timer: the
+# The sanitizer pass (KLPDIFF_SANITIZED) skips the tests whose klpdiff code the
+# plain pass ran and own.t and lto.t run sanitized (each says so). --timer: the
 # time of each test file, for CI's budget.
 check: $(BIN)
 	KLPDIFF=$(abspath $(BIN)) $(if $(filter 1,$(SANITIZE)),KLPDIFF_SANITIZED=1) \

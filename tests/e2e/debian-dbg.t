@@ -18,7 +18,7 @@ peers=$here/../../../shared/peer-patches/kpatch-linux-6.2.0
 . "$here/../lib/tap.sh"
 
 [ -n "${KLPDIFF_SKIP_KERNEL:-}" ] && tap_skip_all "KLPDIFF_SKIP_KERNEL set"
-[ -n "${KLPDIFF_SANITIZED:-}" ] && tap_skip_all "sanitizer pass: the plain pass ran it (CI time)"
+tap_skip_if_sanitized "the Debian e2e tests run in the plain pass only"
 command -v apt-get >/dev/null || tap_skip_all "not a Debian system (no apt-get)"
 command -v qemu-system-x86_64 >/dev/null || tap_skip_all "qemu-system-x86_64 not installed"
 

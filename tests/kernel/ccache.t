@@ -8,6 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 [ -n "${KLPDIFF_SKIP_KERNEL:-}" ] && tap_skip_all "KLPDIFF_SKIP_KERNEL set"
+tap_skip_if_sanitized "own.t builds through ccache sanitized"
 command -v ccache >/dev/null || tap_skip_all "ccache not installed (scripts/setup installs it)"
 
 kbuild=$("$here/kernel-tree" boot) || tap_bail "cannot build the e2e kernel"

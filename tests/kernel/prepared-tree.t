@@ -10,6 +10,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 [ -n "${KLPDIFF_SKIP_KERNEL:-}" ] && tap_skip_all "KLPDIFF_SKIP_KERNEL set"
+tap_skip_if_sanitized "own.t prepares and locks the tree sanitized"
 
 kbuild=$("$here/kernel-tree" boot) || tap_bail "cannot build the e2e kernel"
 ksrc=$(cat "$kbuild/.klpdiff-src")

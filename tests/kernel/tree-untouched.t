@@ -11,6 +11,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 [ -n "${KLPDIFF_SKIP_KERNEL:-}" ] && tap_skip_all "KLPDIFF_SKIP_KERNEL set"
+tap_skip_if_sanitized "own.t and lto.t take the same overlay paths sanitized"
 tap_tmpdir
 tmp=$TAP_TMP
 

@@ -37,6 +37,13 @@ tap_skip_all()
 	exit 0
 }
 
+# The sanitizer pass (KLPDIFF_SANITIZED) skips a test whose klpdiff code the
+# plain pass ran and other tests run sanitized (CI's time): say which.
+tap_skip_if_sanitized()
+{
+	[ -z "${KLPDIFF_SANITIZED:-}" ] || tap_skip_all "sanitizer pass: the plain pass ran it; $*"
+}
+
 tap_bail()
 {
 	echo "Bail out! $*"
