@@ -708,7 +708,7 @@ static bool known_to_kernel(struct build_state *s, const char *obj, struct kerne
 		return false;
 	if (!um->name)
 		return kernel_symbols_has(vmlinux, name);
-	/* Read once per module: a header's users are many units of a few modules. */
+	/* Read once per object, however many stages ask. */
 	if (!um->ks) {
 		um->ks = xcalloc(1, sizeof(*um->ks));
 		if (kernel_symbols_read(um->ks, um->symbols)) {

@@ -379,7 +379,8 @@ char *dist_kernel_module(const struct dist_kernel *dk, const char *modname, cons
 		return NULL;
 	}
 	out = xasprintf("%s/%s.ko", dir, modname);
-	if (mkdir_parent(out) || decompress_to(ko, out)) {
+	/* Several units of one module ask for it: decompressed once per run. */
+	if (!readable(out) && (mkdir_parent(out) || decompress_to(ko, out))) {
 		error(ko, "cannot decompress it (apt install xz-utils)");
 		free(out);
 		out = NULL;
