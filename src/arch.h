@@ -43,9 +43,23 @@ typedef void (*insn_ref_fn)(const struct insn_ref *ref, void *ctx);
  * Layout of one kind of kernel special-section entry, from the target
  * kernel's headers. Fields are byte offsets in the entry; -1 means absent.
  */
+/* Entries whose key field names a static key or a static call key. */
+enum special_key_kind {
+	KEY_NONE,
+	KEY_JUMP_LABEL,		/* code, target, key (low bits: flags) */
+	KEY_STATIC_CALL,	/* call site, key (low bits: flags) */
+};
+
 struct special_layout {
 	const char *section;
 	unsigned entry_size;
+	enum special_key_kind key_kind;
+	int code_field;		/* jump label: the patched instruction */
+	int target_field;	/* jump label: where it jumps when taken */
+	int key_field;		/* the key (jump label, static call) */
+	uint8_t branch_flag;	/* key field bit: jump label's branch (likely) */
+	uint8_t nop_flag;	/* key field bit: objtool NOPs the site when it has run */
+	uint8_t key_flags;	/* key field bits that are flags, not address */
 	int owner_field;	/* relocation pointing into the owning code */
 	int content_field;	/* relocation pointing at anonymous code the entry owns */
 	int content_len_field;	/* u8 length of that code */
@@ -88,8 +102,23 @@ struct arch {
 	bool (*field_is_jump)(const uint8_t *sec, uint64_t off);
 	/* Symbols that are padding or hashes in front of a function, not functions. */
 	bool (*is_prefix_symbol)(const char *name);
+	/*
+	 * Jump labels: the size of the jump-label site at @code (a jump or a
+	 * NOP the kernel rewrites), 0 if it is neither; and writing a jump by
+	 * @disp (from the site's end) or a NOP of @size bytes there. False if
+	 * @disp does not fit in @size bytes.
+	 */
+	unsigned (*branch_site_size)(const uint8_t *code, size_t avail, bool *is_jump);
+	bool (*write_branch_site)(uint8_t *code, unsigned size, bool jump, int64_t disp);
 	/* The ftrace entry call at the start of traceable functions. */
 	const char *fentry_name;
+	/*
+	 * Tracepoints (struct tracepoint): the symbol prefix and where the
+	 * static key sits in it. Code behind a tracepoint's static branch calls
+	 * its probes only if it has any, so taking the branch always is safe.
+	 */
+	const char *tracepoint_prefix;
+	unsigned tracepoint_key_offset;
 	/* Kernel special sections, for the kernel version klpdiff targets. */
 	const struct special_layout *special;
 	size_t nr_special;

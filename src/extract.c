@@ -50,6 +50,7 @@ struct extractor {
 	struct elf_writer w;
 	struct ow_section *relocs, *strings, *manifest;
 	struct strmap string_offsets;	/* "secname\x01text" -> offset + 1 */
+	struct strmap module_keys;	/* keys of other modules said once */
 	struct ow_section **anon_out;	/* by input section index: whole-section copies */
 	uint64_t *anon_base;
 	int errors;
@@ -412,6 +413,39 @@ static const char *owner_object(struct extractor *ex, const char *name, struct k
 	return "vmlinux";
 }
 
+/* How the patch refers to a symbol of the running kernel. */
+enum kernel_ref {
+	REF_EXPORTED,	/* a normal relocation: the symbol is exported */
+	REF_NEW,	/* a normal relocation: new in another object of the patch */
+	REF_NO_VSYMS,	/* cannot tell: a module's patch without --vmlinux-symbols */
+	REF_KLP,	/* a livepatch relocation to object *obj */
+};
+
+static enum kernel_ref kernel_ref_of(struct extractor *ex, const struct elf_symbol *sym,
+				     const char *name, const char **obj, struct kernel_symbols **ks)
+{
+	const char *exporter = symvers_owner(&ex->symvers, name);
+
+	*ks = &ex->ksyms;
+	*obj = sym->sec ? objname(ex) : owner_object(ex, name, ks);
+	if (exporter && (!sym->sec || !sym_is_local(sym)))
+		return REF_EXPORTED;
+	if (!sym->sec && !is_vmlinux(ex) && !ex->have_vsyms)
+		return REF_NO_VSYMS;
+	if (!sym->sec && !kernel_symbols_has(&ex->ksyms, name) &&
+	    !(ex->have_vsyms && kernel_symbols_has(&ex->vsyms, name)))
+		return REF_NEW;
+	return REF_KLP;
+}
+
+/* The name the running kernel knows @sym by (its twin's, for a renamed clone). */
+static const char *kernel_name(const struct extractor *ex, const struct elf_symbol *sym)
+{
+	const struct sum_record *twin = ex->x[sym->index].twin;
+
+	return twin ? twin->name : sym->name;
+}
+
 /*
  * A reference from the patch to @sym of the running kernel: a normal
  * relocation if the symbol is exported, else a livepatch relocation.
@@ -422,37 +456,32 @@ static void reference_kernel(struct extractor *ex, struct ow_section *out, uint6
 			     const char *special)
 {
 	const struct sum_record *twin = ex->x[sym->index].twin;
-	const char *name = twin ? twin->name : sym->name;
-	struct kernel_symbols *ks = &ex->ksyms;
-	const char *obj = sym->sec ? objname(ex) : owner_object(ex, name, &ks);
-	const char *exporter = symvers_owner(&ex->symvers, name);
+	const char *name = kernel_name(ex, sym), *obj;
+	struct kernel_symbols *ks;
 	long pos;
 
-	if (exporter && (!sym->sec || !sym_is_local(sym))) {
-		trace_ref(ex, name, "normal relocation (exported by %s)", exporter);
+	switch (kernel_ref_of(ex, sym, name, &obj, &ks)) {
+	case REF_EXPORTED:
+		trace_ref(ex, name, "normal relocation (exported by %s)",
+			  symvers_owner(&ex->symvers, name));
 		ow_add_reloc(out, place, ow_global(&ex->w, name), type, addend);
 		return;
-	}
-	/*
-	 * Used but not defined here, and unknown to the kernel: new in another
-	 * object of the same patch (the module link resolves it, or says so).
-	 */
-	if (!sym->sec && !is_vmlinux(ex) && !ex->have_vsyms) {
+	case REF_NO_VSYMS:
 		fail(ex, "%s: a module's patch needs --vmlinux-symbols to tell "
 		     "vmlinux's symbols from new ones", name);
 		return;
-	}
-	if (!sym->sec && !kernel_symbols_has(&ex->ksyms, name) &&
-	    !(ex->have_vsyms && kernel_symbols_has(&ex->vsyms, name))) {
+	case REF_NEW:
 		trace_ref(ex, name, "normal relocation (not in the running kernel: new in "
 			  "another object of the patch)");
 		ow_add_reloc(out, place, ow_global(&ex->w, name), type, addend);
 		return;
+	case REF_KLP:
+		break;
 	}
+	/* Entries on module keys are handled by fix_module_key_entry(). */
 	if (special && !streq(obj, "vmlinux")) {
-		refuse(ex, "%s uses %s, which lives in module %s: its livepatch relocation would "
-		       "be applied after the module loader reads %s; use static_key_enabled() or "
-		       "a plain call instead", special, name, obj, special);
+		fail(ex, "%s on %s of module %s reached the copy (klpdiff bug)", special, name,
+		     obj);
 		return;
 	}
 	if (!ks) {
@@ -467,7 +496,8 @@ static void reference_kernel(struct extractor *ex, struct ow_section *out, uint6
 		return;
 	}
 	trace_ref(ex, name, "livepatch relocation to %s %s sympos %ld (%s)", obj, name, pos,
-		  !exporter ? "not exported" : "a local of the same name as an export");
+		  !symvers_owner(&ex->symvers, name) ? "not exported"
+						      : "a local of the same name as an export");
 	add_klp_reloc(ex, out, place, type, obj, name, pos, addend);
 }
 
@@ -513,13 +543,11 @@ static void emit_symbol_ref(struct extractor *ex, struct ow_section *out, uint64
 
 static const char *special_key_field(const struct elf_section *in, uint64_t offset)
 {
-	if (!in->special)
+	const struct special_layout *l = in->special;
+
+	if (!l || l->key_kind == KEY_NONE || offset % l->entry_size != (uint64_t)l->key_field)
 		return NULL;
-	if (streq(in->name, "__jump_table") && offset % in->special->entry_size == 8)
-		return "a jump label";
-	if (streq(in->name, ".static_call_sites") && offset % in->special->entry_size == 4)
-		return "a static call";
-	return NULL;
+	return l->key_kind == KEY_JUMP_LABEL ? "a jump label" : "a static call";
 }
 
 /* Copy the relocation @r of input section @in to @out, at @out_off + (r - start). */
@@ -710,12 +738,170 @@ static void copy_entry(struct extractor *ex, const struct special_entry *e)
 	}
 }
 
+/* ---- static keys of other modules ------------------------------------------
+ *
+ * The module loader reads a module's jump labels and static call sites when
+ * it comes (jump_label_add_module, static_call_add_module), but livepatch
+ * relocations to another module are applied later, when the patch enables
+ * (klp_init_object_loaded). An entry on a key of that module cannot be kept:
+ * static calls then go through their trampoline, which every
+ * static_call_update() retargets, so nothing is lost; jump labels are fixed
+ * in one state: always taken for tracepoints (the code behind the branch
+ * calls probes only if the tracepoint has some), as built for other keys.
+ */
+
+/* Where PC-relative field @field of entry @e points: its section offset, in @fn only. */
+static bool entry_points_into(const struct extractor *ex, const struct special_entry *e,
+			      int field, const struct elf_symbol *fn, uint64_t *off)
+{
+	uint64_t at = e->offset + (uint64_t)field;
+	size_t i = elf_first_reloc(e->sec, at);
+	const struct elf_symbol *rs;
+
+	if (field < 0 || i >= e->sec->nr_relocs || e->sec->relocs[i].offset != at)
+		return false;
+	rs = elf_reloc_sym(ex->patched, &e->sec->relocs[i]);
+	*off = rs->value + (uint64_t)e->sec->relocs[i].addend;
+	return rs->sec == fn->sec && *off >= fn->value && *off < fn->value + fn->size;
+}
+
+/* The symbol entry @e's key field names, the key's offset in it and the flag bits. */
+static struct elf_symbol *entry_key(const struct extractor *ex, const struct special_entry *e,
+				    uint64_t *key_off, unsigned *flags)
+{
+	const struct special_layout *l = e->sec->special;
+	uint64_t at = e->offset + (uint64_t)l->key_field;
+	size_t i = elf_first_reloc(e->sec, at);
+	struct elf_symbol *rs, *sym;
+	uint64_t t;
+
+	if (i >= e->sec->nr_relocs || e->sec->relocs[i].offset != at)
+		return NULL;
+	rs = elf_reloc_sym(ex->patched, &e->sec->relocs[i]);
+	t = (rs->type == STT_SECTION ? rs->value : 0) + (uint64_t)e->sec->relocs[i].addend;
+	*flags = (unsigned)(t & l->key_flags);
+	t &= ~(uint64_t)l->key_flags;
+	if (rs->type != STT_SECTION) {
+		*key_off = t;
+		return rs;
+	}
+	sym = rs->sec ? reference_target(ex->patched, rs->sec, t, NULL, true) : NULL;
+	if (!sym || t < sym->value)
+		return NULL;
+	*key_off = t - sym->value;
+	return sym;
+}
+
+/* The module holding @key, if the patch could reach it only by a livepatch relocation. */
+static const char *key_module(struct extractor *ex, const struct elf_symbol *key)
+{
+	struct kernel_symbols *ks;
+	const char *obj;
+
+	if (copy_reason(ex, key))
+		return NULL;
+	if (kernel_ref_of(ex, key, kernel_name(ex, key), &obj, &ks) != REF_KLP)
+		return NULL;
+	return streq(obj, "vmlinux") ? NULL : obj;
+}
+
+/* Once per key and run: the warnings say what became of a module's key. */
+static bool first_time_for(struct extractor *ex, const char *key)
+{
+	void **slot = strmap_slot(&ex->module_keys, key);
+
+	if (*slot)
+		return false;
+	*slot = (void *)key;
+	return true;
+}
+
+/* Fix the jump-label site of entry @e (owned by @fn) on @key of @module. */
+static void fix_jump_label(struct extractor *ex, const struct special_entry *e,
+			   const struct elf_symbol *fn, const struct elf_symbol *key,
+			   uint64_t key_off, unsigned flags, const char *module)
+{
+	const struct special_layout *l = e->sec->special;
+	const struct arch *arch = ex->patched->arch;
+	const struct xsym *x = &ex->x[fn->index];
+	const char *name = kernel_name(ex, key);
+	uint64_t site, target = 0;
+	uint8_t *code;
+	unsigned size;
+	bool jump, branch = flags & l->branch_flag;
+
+	if (!entry_points_into(ex, e, l->code_field, fn, &site)) {
+		fail(ex, "%s+%#" PRIx64 ": jump label outside its function %s", e->sec->name,
+		     e->offset, fn->name);
+		return;
+	}
+	code = x->out_sec->data + x->out_off + (site - fn->value);
+	size = arch->branch_site_size(code, fn->value + fn->size - site, &jump);
+	if (!size) {
+		fail(ex, "%s+%#" PRIx64 ": %s+%#" PRIx64 " is neither a jump nor a NOP",
+		     e->sec->name, e->offset, fn->name, site - fn->value);
+		return;
+	}
+	if (starts_with(name, arch->tracepoint_prefix) && key_off == arch->tracepoint_key_offset &&
+	    !branch && entry_points_into(ex, e, l->target_field, fn, &target) &&
+	    arch->write_branch_site(code, size, true, (int64_t)(target - (site + size)))) {
+		trace(ex, "entry %s+0x%" PRIx64 ": dropped (tracepoint %s of module %s: the "
+		      "branch in %s is always taken; the tracepoint calls its probes if it has "
+		      "any)", e->sec->name, e->offset, name, module, fn->name);
+		if (first_time_for(ex, name))
+			note(shown_name(ex->opts), "tracepoint %s lives in module %s: its branches "
+			     "in the patch are always taken, and it fires when enabled",
+			     name + strlen(arch->tracepoint_prefix), module);
+		return;
+	}
+	/* As built means after objtool, which NOPs the sites marked for it. */
+	if (jump && (flags & l->nop_flag)) {
+		arch->write_branch_site(code, size, false, 0);
+		jump = false;
+	}
+	trace(ex, "entry %s+0x%" PRIx64 ": dropped (static key %s of module %s: the branch in "
+	      "%s is fixed %s)", e->sec->name, e->offset, name, module, fn->name,
+	      jump ? "taken" : "not taken");
+	if (first_time_for(ex, name))
+		warn(shown_name(ex->opts), "static key %s lives in module %s: its branches in "
+		     "the patch stay as built, as if it were %s", name, module,
+		     jump != branch ? "enabled" : "disabled");
+}
+
+/* An entry on a key of another module: handled here (and true), or copied. */
+static bool fix_module_key_entry(struct extractor *ex, const struct special_entry *e,
+				 const struct elf_symbol *fn)
+{
+	const struct special_layout *l = e->sec->special;
+	const struct elf_symbol *key;
+	const char *module;
+	uint64_t key_off;
+	unsigned flags;
+
+	if (l->key_kind == KEY_NONE)
+		return false;
+	key = entry_key(ex, e, &key_off, &flags);
+	module = key ? key_module(ex, key) : NULL;
+	if (!module)
+		return false;
+	if (l->key_kind == KEY_STATIC_CALL) {
+		trace(ex, "entry %s+0x%" PRIx64 ": dropped (static call key %s of module %s: "
+		      "the call in %s goes through the trampoline)", e->sec->name, e->offset,
+		      kernel_name(ex, key), module, fn->name);
+		return true;
+	}
+	fix_jump_label(ex, e, fn, key, key_off, flags, module);
+	return true;
+}
+
 static void copy_entries_of(struct extractor *ex, const struct elf_symbol *fn)
 {
 	size_t nr;
 	const struct special_entry *e = checksum_entries(&ex->entries, fn, &nr);
 
 	for (size_t i = 0; i < nr; i++) {
+		if (fix_module_key_entry(ex, &e[i], fn))
+			continue;
 		trace(ex, "entry %s+0x%" PRIx64 ": kept (its owner %s is in the patch)",
 		      e[i].sec->name, e[i].offset, fn->name);
 		copy_entry(ex, &e[i]);
@@ -848,6 +1034,7 @@ static void build(struct extractor *ex)
 
 	ow_init(&ex->w, ex->patched->ehdr.e_machine);
 	strmap_init(&ex->string_offsets, 256);
+	strmap_init(&ex->module_keys, 16);
 	ex->relocs = ow_section(&ex->w, RELOCS_SECTION, SHT_PROGBITS, 0, 8);
 	ex->strings = ow_section(&ex->w, STRINGS_SECTION, SHT_PROGBITS, 0, 1);
 	ex->manifest = ow_section(&ex->w, MANIFEST_SECTION, SHT_PROGBITS, 0, 1);
@@ -890,6 +1077,7 @@ static void cleanup(struct extractor *ex)
 		strmap_for_each(&ex->string_offsets, slot)
 			free((char *)slot->key);
 		strmap_free(&ex->string_offsets);
+		strmap_free(&ex->module_keys);
 		ow_free(&ex->w);
 	}
 	elf_close(ex->orig);

@@ -36,17 +36,31 @@ int error(const char *file, const char *fmt, ...)
 	return -1;
 }
 
+static void vsay(const char *what, const char *file, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s: ", progname, what);
+	if (file)
+		fprintf(stderr, "%s: ", file);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void warn(const char *file, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: warning: ", progname);
-	if (file)
-		fprintf(stderr, "%s: ", file);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay("warning", file, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void note(const char *file, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay("note", file, fmt, ap);
+	va_end(ap);
 }
 
 void fatal(const char *fmt, ...)

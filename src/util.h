@@ -30,6 +30,9 @@ int error(const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void warn(const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Something the user should know that is not a problem. */
+void note(const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* For failures that leave nothing to clean up: out of memory, internal bugs. */
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 

@@ -244,27 +244,87 @@ static bool x86_64_is_prefix_symbol(const char *name)
  * Linux 6.1, arch/x86/include/asm/alternative.h, paravirt_types.h, extable.h,
  * include/linux/jump_label.h (relative entries), static_call_types.h,
  * include/asm-generic/bug.h (relative pointers; 12 bytes with
- * CONFIG_DEBUG_BUGVERBOSE, 8 without), asm/orc_types.h.
+ * CONFIG_DEBUG_BUGVERBOSE, 8 without), asm/orc_types.h. Fields are byte
+ * offsets, -1 when the layout has none; F(n): a relocation may sit at byte n.
  */
 #define F(n) (1u << (n))
+#define NO_KEY .key_kind = KEY_NONE, .code_field = -1, .target_field = -1, .key_field = -1
+#define NO_CONTENT .content_field = -1, .content_len_field = -1
+/* Entries that only list places (derived data, not checksummed). */
+#define SITE_LIST(name)								\
+	{ .section = name, .entry_size = 4, .owner_field = 0, NO_CONTENT,	\
+	  .line_field = -1, .reloc_fields = F(0), .checksummed = false, NO_KEY }
 static const struct special_layout x86_64_special[] = {
-	/* name               size owner content len line relocs        checksummed */
-	{ ".altinstructions", 12, 0, 4, 11, -1, F(0) | F(4), true, NULL, 0 },
-	{ ".parainstructions", 16, 0, -1, -1, -1, F(0), true, NULL, 0 },
-	{ "__ex_table", 12, 0, -1, -1, -1, F(0) | F(4), true, NULL, 0 },
-	{ "__jump_table", 16, 0, -1, -1, -1, F(0) | F(4) | F(8), true, NULL, 0 },
-	{ ".static_call_sites", 8, 0, -1, -1, -1, F(0) | F(4), true, NULL, 0 },
-	{ "__bug_table", 12, 0, -1, -1, 8, F(0) | F(4), true, NULL, 0 },
-	{ "__bug_table", 8, 0, -1, -1, -1, F(0), true, NULL, 0 },
-	{ ".smp_locks", 4, 0, -1, -1, -1, F(0), false, NULL, 0 },
-	{ ".retpoline_sites", 4, 0, -1, -1, -1, F(0), false, NULL, 0 },
-	{ ".return_sites", 4, 0, -1, -1, -1, F(0), false, NULL, 0 },
-	{ ".call_sites", 4, 0, -1, -1, -1, F(0), false, NULL, 0 },
-	{ ".ibt_endbr_seal", 4, 0, -1, -1, -1, F(0), false, NULL, 0 },
-	{ "__mcount_loc", 8, 0, -1, -1, -1, F(0), false, NULL, 0 },
-	{ ".orc_unwind_ip", 4, 0, -1, -1, -1, F(0), false, ".orc_unwind", 6 },
+	{ .section = ".altinstructions", .entry_size = 12, .owner_field = 0,
+	  .content_field = 4, .content_len_field = 11, .line_field = -1,
+	  .reloc_fields = F(0) | F(4), .checksummed = true, NO_KEY },
+	{ .section = ".parainstructions", .entry_size = 16, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .reloc_fields = F(0), .checksummed = true, NO_KEY },
+	{ .section = "__ex_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .reloc_fields = F(0) | F(4), .checksummed = true, NO_KEY },
+	{ .section = "__jump_table", .entry_size = 16, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .reloc_fields = F(0) | F(4) | F(8), .checksummed = true,
+	  .key_kind = KEY_JUMP_LABEL, .code_field = 0, .target_field = 4, .key_field = 8,
+	  .branch_flag = 1, .nop_flag = 2, .key_flags = 3 },
+	{ .section = ".static_call_sites", .entry_size = 8, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .reloc_fields = F(0) | F(4), .checksummed = true,
+	  .key_kind = KEY_STATIC_CALL, .code_field = 0, .target_field = -1, .key_field = 4,
+	  .key_flags = 3 },
+	{ .section = "__bug_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
+	  .line_field = 8, .reloc_fields = F(0) | F(4), .checksummed = true, NO_KEY },
+	{ .section = "__bug_table", .entry_size = 8, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .reloc_fields = F(0), .checksummed = true, NO_KEY },
+	SITE_LIST(".smp_locks"),
+	SITE_LIST(".retpoline_sites"),
+	SITE_LIST(".return_sites"),
+	SITE_LIST(".call_sites"),
+	SITE_LIST(".ibt_endbr_seal"),
+	{ .section = "__mcount_loc", .entry_size = 8, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .reloc_fields = F(0), .checksummed = false, NO_KEY },
+	{ .section = ".orc_unwind_ip", .entry_size = 4, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .reloc_fields = F(0), .checksummed = false, NO_KEY,
+	  .companion = ".orc_unwind", .companion_size = 6 },
 };
+#undef SITE_LIST
+#undef NO_CONTENT
+#undef NO_KEY
 #undef F
+
+/* Jump-label sites: objtool's NOPs (arch_nop_insn) or the jumps they replace. */
+static const uint8_t nop2[] = { 0x66, 0x90 };
+static const uint8_t nop5[] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+
+static unsigned x86_64_branch_site_size(const uint8_t *code, size_t avail, bool *is_jump)
+{
+	*is_jump = avail >= 2 && (code[0] == 0xeb || code[0] == 0xe9);
+	if (avail >= 2 && (code[0] == 0xeb || !memcmp(code, nop2, 2)))
+		return 2;
+	if (avail >= 5 && (code[0] == 0xe9 || !memcmp(code, nop5, 5)))
+		return 5;
+	return 0;
+}
+
+static bool x86_64_write_branch_site(uint8_t *code, unsigned size, bool jump, int64_t disp)
+{
+	if (!jump) {
+		memcpy(code, size == 2 ? nop2 : nop5, size);
+		return size == 2 || size == 5;
+	}
+	if (size == 2 && disp >= INT8_MIN && disp <= INT8_MAX) {
+		code[0] = 0xeb;
+		code[1] = (uint8_t)(int8_t)disp;
+		return true;
+	}
+	if (size == 5 && disp >= INT32_MIN && disp <= INT32_MAX) {
+		uint32_t d = (uint32_t)(int32_t)disp;
+
+		code[0] = 0xe9;
+		for (int i = 0; i < 4; i++)	/* little-endian, whatever the host */
+			code[1 + i] = (uint8_t)(d >> (8 * i));
+		return true;
+	}
+	return false;
+}
 
 const struct arch arch_x86_64 = {
 	.name = "x86_64",
@@ -278,7 +338,11 @@ const struct arch arch_x86_64 = {
 	.disasm = x86_64_disasm,
 	.field_is_jump = x86_64_field_is_jump,
 	.is_prefix_symbol = x86_64_is_prefix_symbol,
+	.branch_site_size = x86_64_branch_site_size,
+	.write_branch_site = x86_64_write_branch_site,
 	.fentry_name = "__fentry__",
+	.tracepoint_prefix = "__tracepoint_",
+	.tracepoint_key_offset = 8,	/* after const char *name (include/linux/tracepoint-defs.h) */
 	.special = x86_64_special,
 	.nr_special = ARRAY_SIZE(x86_64_special),
 };

@@ -66,7 +66,7 @@ sources=(
 	"orig/jl-vmlinux.c jump-label/vmlinux.c"
 )
 for c in new-code strings special refuse-data refuse-init refuse-notrace jump-label \
-	jump-label-vm unchanged; do
+	jump-label-vm module-keys unchanged; do
 	sources+=("orig/$c.c $c/a.c" "patched/$c.c $c/b.c")
 done
 
@@ -474,11 +474,13 @@ case_refusals()
 		expect_failure "$cc $c" 2 "klpdiff: $d/patched/$c.o: refusing: " "$sym"
 	done
 
+	# A jump label on a key of the module: built, the branch fixed as built (case 6e).
 	have "$cc" orig/jump-label patched/jump-label orig/jl-vmlinux || return 0
 	extract "$cc jump-label" "$d/orig/jump-label.o" "$d/patched/jump-label.o" \
 		"$d/orig/jump-label.o" --objname mymod --vmlinux-symbols "$d/orig/jl-vmlinux.o"
-	expect_failure "$cc jump-label: key in module mymod" 2 \
-		"klpdiff: $d/patched/jump-label.o: refusing: " fast_key
+	tap_is "$rc|$err|$(sections "$out" | grep -c __jump_table)" \
+		"0|klpdiff: warning: $d/patched/jump-label.o: static key fast_key lives in module mymod: its branches in the patch stay as built, as if it were disabled|0" \
+		"$cc jump-label: key in module mymod: built, one warning, no __jump_table"
 
 	# The same pair as vmlinux code: the key is in vmlinux.
 	if extract_ok "$cc jump-label as vmlinux" "$d/orig/jump-label.o" \
@@ -505,6 +507,68 @@ case_refusals()
 				s/ vm_key / .klp.sym.vmlinux.vm_key,0 /')" \
 			"$cc jump-label-vm: the key is .klp.sym.vmlinux.vm_key,0"
 	fi
+}
+
+# jump_entry OBJ FN: "SITE TARGET", the section offsets of FN's __jump_table entry.
+jump_entry()
+{
+	local field sym addend site= target=
+
+	while read -r field sym addend; do
+		case $((${field#__jump_table+} % 16)) in
+		0) site=$addend ;;
+		4) target=$addend ;;
+		esac
+	done < <(dump "$1" | awk -v s=".text.$2" -v f="$2" \
+		'$1 == "R" && index($2, "__jump_table+") == 1 && ($4 == s || $4 == f) {
+			print $2, $4, $5 }')
+	echo "$site $target"
+}
+
+# with_bytes SITE BYTE...: stdin's hex bytes with those at offset SITE replaced.
+with_bytes()
+{
+	local i=$(($1 + 1))
+
+	shift
+	awk -v i="$i" -v b="$*" '{ n = split(b, r, " "); for (k = 1; k <= n; k++)
+		$(i + k - 1) = r[k]; print }'
+}
+
+# 6e. Static branches and static calls on keys of the patched module.
+case_module_keys()
+{
+	local cc=$1 d=$TAP_TMP/$1 l="$1 module-keys" p=$TAP_TMP/$1/patched/module-keys.o
+	local site target call
+
+	have "$cc" orig/module-keys patched/module-keys orig/jl-vmlinux || return 0
+	extract "$l" "$d/orig/module-keys.o" "$p" "$d/orig/module-keys.o" --objname mymod \
+		--vmlinux-symbols "$d/orig/jl-vmlinux.o"
+	tap_is "$rc" 0 "$l: built"
+	tap_is "$err" "klpdiff: note: $p: tracepoint foo_event lives in module mymod: its branches in the patch are always taken, and it fires when enabled
+klpdiff: warning: $p: static key hack_key lives in module mymod: its branches in the patch stay as built, as if it were disabled
+klpdiff: warning: $p: static key fast_key lives in module mymod: its branches in the patch stay as built, as if it were disabled" \
+		"$l: a note for the tracepoint, a warning for each other key"
+	[ -f "$out" ] || return 0
+	tap_is "$(sections "$out" | grep -c -e __jump_table -e .static_call_sites)" 0 \
+		"$l: no __jump_table or .static_call_sites entries"
+
+	read -r site target < <(jump_entry "$p" traced)
+	tap_is "$(hexbytes "$out" .text.traced)" \
+		"$(hexbytes "$p" .text.traced | with_bytes "$site" eb "$(printf %02x $((target - site - 2)))")" \
+		"$l: traced: the tracepoint's 2-byte NOP is now a jump to its target"
+	read -r site target < <(jump_entry "$p" hacked)
+	tap_is "$(hexbytes "$p" .text.hacked | cut -d' ' -f$((site + 1)))" eb \
+		"$l: hacked: patched.o has the jump objtool would NOP"
+	tap_is "$(hexbytes "$out" .text.hacked)" \
+		"$(hexbytes "$p" .text.hacked | with_bytes "$site" 66 90)" \
+		"$l: hacked: that jump is a 2-byte NOP, as objtool leaves it"
+	tap_is "$(hexbytes "$out" .text.switched)" "$(hexbytes "$p" .text.switched)" \
+		"$l: switched: the 5-byte NOP stays"
+	call=$(dump "$p" | awk '$1 == "R" && $2 == ".static_call_sites+0x0" { print $5 + 1 }')
+	tap_is "$(klp "$out")" \
+		"$(printf '.text.called+0x%x R_X86_64_PLT32 .klp.sym.mymod.__SCT__foo_call,0 -4' "$call")" \
+		"$l: called: the call goes to mymod's trampoline by a livepatch relocation"
 }
 
 # 7. No functional change.
@@ -557,6 +621,7 @@ for cc in gcc clang; do
 	case_strings "$cc"
 	case_special "$cc"
 	case_refusals "$cc"
+	case_module_keys "$cc"
 	case_unchanged "$cc"
 	case_bad_input "$cc"
 done
