@@ -59,13 +59,17 @@ $(BUILD)/%.o: src/%.c $(wildcard src/*.h)
 
 # Everything, kernel builds and booted tests included (QUICK=1: only the fast
 # tests, no kernel). Kernel builds are cached in ~/.cache/klpdiff.
-TESTS := tests/sums tests/bad-input tests/extract tests/diff tests/verify $(if $(QUICK),,tests/kernel tests/module tests/e2e)
+TESTS := tests/sums tests/bad-input tests/extract tests/diff tests/verify tests/build $(if $(QUICK),,tests/kernel tests/module tests/e2e)
 # The sanitizer pass (KLPDIFF_SANITIZED) skips the tests whose klpdiff code the
 # plain pass ran and own.t and lto.t run sanitized (each says so). --timer: the
 # time of each test file, for CI's budget.
-check: $(BIN)
+check: $(BIN) $(BUILD)/line-directives-driver
 	KLPDIFF=$(abspath $(BIN)) $(if $(filter 1,$(SANITIZE)),KLPDIFF_SANITIZED=1) \
 		prove --timer -e bash -f $(foreach d,$(TESTS),$(wildcard $(d)/*.t))
+
+# Test drivers: one module of klpdiff, beside the klpdiff they test.
+$(BUILD)/line-directives-driver: tests/build/line-directives-driver.c $(filter-out $(BUILD)/main.o,$(OBJS))
+	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # libFuzzer targets for the loader/sums and for diff (see fuzz/run).
 FUZZ_SECONDS ?= 60

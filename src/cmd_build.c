@@ -37,7 +37,7 @@ static const char build_usage[] =
 	"       klpdiff build [-s KSRC] -O KBUILD [-o OUT.ko] PATCH...\n"
 	"         options: [-n NAME] [-j N] [--diff] [--report FILE] [--no-replace]\n"
 	"                  [--no-verify] [--compiler CC] [--sysroot DIR] [--sign KEY CERT]\n"
-	"                  [--trace] [--keep-tmp] [-v]\n"
+	"                  [--no-line-directives] [--trace] [--keep-tmp] [-v]\n"
 	"\n"
 	"Build a livepatch module from PATCHes.\n"
 	"\n"
@@ -58,7 +58,9 @@ static const char build_usage[] =
 	"only the objects the patches touch, and compares them. For a clang LTO kernel\n"
 	"KBUILD itself is the original: the patched build relinks vmlinux.o and the\n"
 	"touched modules. Patches are applied in private overlays: the source tree and\n"
-	"KBUILD are never modified, even on errors or Ctrl-C.\n"
+	"KBUILD are never modified, even on errors or Ctrl-C. There, #line directives\n"
+	"keep every line the patch does not change on its original number: a shifted\n"
+	"__LINE__ does not make a function look changed.\n"
 	"\n"
 	"  -r, --release RELEASE installed kernel to patch (default: uname -r)\n"
 	"  -s, --source KSRC     kernel source tree (with -O, default: .)\n"
@@ -68,6 +70,8 @@ static const char build_usage[] =
 	"      --compiler CC     compile with CC although another compiler built the\n"
 	"                        kernel (warns: the patch may not match the running code)\n"
 	"      --no-verify       do not compare the originals with the shipped code\n"
+	"      --no-line-directives  compile the patched files as they are (lines\n"
+	"                        below a hunk shift)\n"
 	"      --sysroot DIR     find RELEASE's packages unpacked under DIR, not in /\n"
 	"      --sign KEY CERT   sign the module (Secure Boot with the user's own key)\n"
 	"  -o, --output OUT.ko   the module to write (default: NAME.ko)\n"
@@ -88,7 +92,7 @@ struct build_opts {
 	const char *src, *target, *output, *name, *report;
 	const char *release, *kallsyms, *compiler, *sysroot, *sign_key, *sign_cert;
 	int jobs;
-	bool no_replace, keep_tmp, diff_only, no_verify, trace;
+	bool no_replace, keep_tmp, diff_only, no_verify, trace, no_line_directives;
 	char **patches;
 	size_t nr_patches;
 };
@@ -158,6 +162,7 @@ static int parse_options(int argc, char **argv, struct build_opts *o)
 		{ "compiler", required_argument, NULL, 'C' }, { "sysroot", required_argument, NULL, 'S' },
 		{ "no-verify", no_argument, NULL, 'V' },     { "help", no_argument, NULL, 'h' },
 		{ "sign", required_argument, NULL, 'G' },   { "trace", no_argument, NULL, 'T' },
+		{ "no-line-directives", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -170,6 +175,7 @@ static int parse_options(int argc, char **argv, struct build_opts *o)
 		case 'S': o->sysroot = optarg; break;
 		case 'V': o->no_verify = true; break;
 		case 'T': o->trace = true; break;
+		case 'L': o->no_line_directives = true; break;
 		case 'G':
 			/* --sign KEY CERT: the certificate is the next argument. */
 			if (optind >= argc)
@@ -638,6 +644,7 @@ static int prepare_cache(struct build_opts *o, struct build_state *s)
 	char *path;
 
 	kb->jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	kb->line_directives = !o->no_line_directives;
 	/*
 	 * ccache gives the same objects, so it is no part of the cache key: an
 	 * original built without it serves builds with it. With LTO the

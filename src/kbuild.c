@@ -18,6 +18,7 @@
 
 #include "includes.h"
 #include "inputs.h"
+#include "line_directives.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -131,12 +132,25 @@ int run_to_file(char *const argv[], const char *out)
 
 char *run_capture(char *const argv[])
 {
+	int status;
+	char *out = run_capture_status(argv, &status);
+
+	if (status) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+char *run_capture_status(char *const argv[], int *status)
+{
 	int fds[2];
 	size_t len = 0, alloc = 0;
 	ssize_t n;
 	char *buf = NULL;
 	pid_t pid;
 
+	*status = -1;
 	if (pipe2(fds, O_CLOEXEC))
 		return NULL;
 	pid = start_child();
@@ -151,10 +165,8 @@ char *run_capture(char *const argv[])
 	} while (n > 0 || (n < 0 && errno == EINTR));
 	close(fds[0]);
 	buf[len] = '\0';
-	if (pid < 0 || wait_child(pid)) {
-		free(buf);
-		return NULL;
-	}
+	if (pid >= 0)
+		*status = wait_child(pid);
 	return buf;
 }
 
@@ -807,6 +819,34 @@ void kbuild_drop_unbuilt(const struct kbuild *kb, struct strlist *objects)
 		objects->v[kept] = NULL;
 }
 
+/* The sources a patch changes that #line directives apply to: C files and headers. */
+static bool takes_line_directives(const char *path)
+{
+	return ends_with(path, ".c") || ends_with(path, ".h");
+}
+
+/*
+ * Before patching (!@patched): a copy of each such file as it is. After: the
+ * patched file rewritten so that the lines it did not change keep their numbers.
+ */
+static int keep_line_numbers(const struct kbuild *kb, const struct strlist *files, bool patched)
+{
+	char *originals = work_path(kb->work, WORK_OVERLAY, "originals");
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < files->nr; i++) {
+		char *src = xasprintf("%s/%s", kb->src, files->v[i]);
+		char *orig = xasprintf("%s/%s", originals, files->v[i]);
+
+		if (takes_line_directives(files->v[i]) && !access(src, R_OK))
+			ret = patched ? line_directives_add(orig, src, files->v[i]) :
+					copy_file(src, orig);
+		free(src), free(orig);
+	}
+	free(originals);
+	return ret;
+}
+
 static int build_patched_inside(void *arg)
 {
 	struct patched_job *job = arg;
@@ -816,7 +856,7 @@ static int build_patched_inside(void *arg)
 	char *out = work_path(kb->work, WORK_PATCHED, NULL);
 	const char *kcflags = kb->lto ? NULL : KCFLAGS_FSECT;
 	const struct strlist *objects = job->objects, *compared = job->compared;
-	struct strlist built = { 0 };
+	struct strlist built = { 0 }, files = { 0 };
 	bool separate = !streq(kb->orig, kb->src);
 	int ret = overlay(kb->src, src_layers, separate && in_tree_build(kb));
 
@@ -832,8 +872,13 @@ static int build_patched_inside(void *arg)
 		ret = compile_originals(kb, job->objects, &built);
 		objects = compared = &built;
 	}
+	if (!ret && kb->line_directives)
+		ret = patch_touched_files(&files, job->patches, job->nr) ||
+		      keep_line_numbers(kb, &files, false);
 	for (size_t i = 0; !ret && i < job->nr; i++)
 		ret = apply_patch(kb, kb->src, job->patches[i]);
+	if (!ret && kb->line_directives)
+		ret = keep_line_numbers(kb, &files, true);
 	if (!ret && make(kb, kcflags, objects->v))
 		ret = error(NULL, "the patched build failed; see %s", kb->log);
 	if (!ret && kb->lto && make_links(kb, kcflags, compared))
@@ -841,6 +886,7 @@ static int build_patched_inside(void *arg)
 	if (!ret)
 		ret = save_objects(kb, kb->orig, out, objects, compared);
 	strlist_free(&built);
+	strlist_free(&files);
 	free(src_layers);
 	free(build_layers);
 	free(out);

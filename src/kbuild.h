@@ -55,6 +55,7 @@ struct kbuild {
 	struct strlist from_headers;	/* per_unit: units found through a patched header */
 	struct strmap header_units;	/* the same, indexed */
 	bool keep_going;	/* make -k: compile what can be compiled */
+	bool line_directives;	/* unchanged lines of patched files keep their numbers */
 	int prep_lock;		/* per_unit: held (shared) while the prepared tree is used */
 	int jobs;
 };
@@ -67,6 +68,8 @@ int run_logged(char *const argv[], const char *log);
 int run_to_file(char *const argv[], const char *out);
 /* Run argv; its stdout, or NULL if it could not run or failed. */
 char *run_capture(char *const argv[]);
+/* The same whatever its exit status (-1: it could not run), which goes to @status. */
+char *run_capture_status(char *const argv[], int *status);
 
 /*
  * Prepare (or reuse) kb->orig for compiling single units: the kernel's

@@ -144,6 +144,11 @@ for cc in "${compilers[@]}"; do
 	says "$cc jump-label-vm: a vmlinux key from a module" \
 		"ref __jump_table\+0x8 -> vm_key: $klp vmlinux vm_key sympos 0 \(not exported\)"
 
+	trace "$cc jump-label in mymod" "$o/jump-label.o" "$p/jump-label.o" "$o/jump-label.o" \
+		--objname mymod --vmlinux-symbols "$o/jl-vmlinux.o"
+	says "$cc jump-label in mymod: the entry on a module key is dropped, the branch fixed" \
+		"entry __jump_table\+0x0: dropped \(static key fast_key of module mymod: the branch in switched is fixed not taken\)"
+
 	trace "$cc ignore" "$o/ignore.o" "$p/ignore.o" "$o/ignore.o"
 	says "$cc ignore: g is left out, f patched" \
 		"skip g: changed, but marked KLPDIFF_IGNORE_FUNCTION" "copy f: changed"
