@@ -118,6 +118,8 @@ struct arch {
 	 * its probes only if it has any, so taking the branch always is safe.
 	 */
 	const char *tracepoint_prefix;
+	/* Static calls: the trampoline every call site calls until it is patched inline. */
+	const char *static_call_tramp_prefix;
 	unsigned tracepoint_key_offset;
 	/* Kernel special sections, for the kernel version klpdiff targets. */
 	const struct special_layout *special;

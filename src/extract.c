@@ -868,6 +868,25 @@ static void fix_jump_label(struct extractor *ex, const struct special_entry *e,
 		     jump != branch ? "enabled" : "disabled");
 }
 
+/* Does the call at the site of static call entry @e go to a trampoline (__SCT__*)? */
+static bool calls_trampoline(const struct extractor *ex, const struct special_entry *e,
+			     const struct elf_symbol *fn)
+{
+	const char *prefix = ex->patched->arch->static_call_tramp_prefix;
+	uint64_t site;
+
+	if (!entry_points_into(ex, e, e->sec->special->code_field, fn, &site))
+		return false;
+	for (size_t i = elf_first_reloc(fn->sec, site);
+	     i < fn->sec->nr_relocs && fn->sec->relocs[i].offset < site + 8; i++) {
+		const struct elf_symbol *target = elf_reloc_sym(ex->patched, &fn->sec->relocs[i]);
+
+		if (starts_with(kernel_name(ex, target), prefix))
+			return true;
+	}
+	return false;
+}
+
 /* An entry on a key of another module: handled here (and true), or copied. */
 static bool fix_module_key_entry(struct extractor *ex, const struct special_entry *e,
 				 const struct elf_symbol *fn)
@@ -885,6 +904,12 @@ static bool fix_module_key_entry(struct extractor *ex, const struct special_entr
 	if (!module)
 		return false;
 	if (l->key_kind == KEY_STATIC_CALL) {
+		if (!calls_trampoline(ex, e, fn)) {
+			refuse(ex, "%s+%#" PRIx64 ": the static call on %s of module %s in %s does "
+			       "not call its trampoline, and its site entry cannot be kept",
+			       e->sec->name, e->offset, kernel_name(ex, key), module, fn->name);
+			return true;
+		}
 		trace(ex, "entry %s+0x%" PRIx64 ": dropped (static call key %s of module %s: "
 		      "the call in %s goes through the trampoline)", e->sec->name, e->offset,
 		      kernel_name(ex, key), module, fn->name);

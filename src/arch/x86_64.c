@@ -342,6 +342,7 @@ const struct arch arch_x86_64 = {
 	.write_branch_site = x86_64_write_branch_site,
 	.fentry_name = "__fentry__",
 	.tracepoint_prefix = "__tracepoint_",
+	.static_call_tramp_prefix = "__SCT__",	/* include/linux/static_call_types.h */
 	.tracepoint_key_offset = 8,	/* after const char *name (include/linux/tracepoint-defs.h) */
 	.special = x86_64_special,
 	.nr_special = ARRAY_SIZE(x86_64_special),

@@ -66,7 +66,7 @@ sources=(
 	"orig/jl-vmlinux.c jump-label/vmlinux.c"
 )
 for c in new-code strings special refuse-data refuse-init refuse-notrace jump-label \
-	jump-label-vm module-keys unchanged; do
+	jump-label-vm module-keys static-call-bad unchanged; do
 	sources+=("orig/$c.c $c/a.c" "patched/$c.c $c/b.c")
 done
 
@@ -569,6 +569,12 @@ klpdiff: warning: $p: static key fast_key lives in module mymod: its branches in
 	tap_is "$(klp "$out")" \
 		"$(printf '.text.called+0x%x R_X86_64_PLT32 .klp.sym.mymod.__SCT__foo_call,0 -4' "$call")" \
 		"$l: called: the call goes to mymod's trampoline by a livepatch relocation"
+
+	have "$cc" orig/static-call-bad patched/static-call-bad || return 0
+	extract "$cc static-call-bad" "$d/orig/static-call-bad.o" "$d/patched/static-call-bad.o" \
+		"$d/orig/static-call-bad.o" --objname mymod --vmlinux-symbols "$d/orig/jl-vmlinux.o"
+	expect_failure "$cc static-call-bad: a static call site without its trampoline" 2 \
+		"klpdiff: $d/patched/static-call-bad.o: refusing: " "does not call its trampoline"
 }
 
 # 7. No functional change.
