@@ -87,12 +87,12 @@ struct arch {
 			 void *ctx);
 	/*
 	 * Find immediates loaded into argument registers for calls: for each
-	 * call, @line_arg(ctx, offset of the call's displacement) says which
-	 * argument (0-based) carries a source line number, or -1; @report gets
-	 * the offset and size of the immediate that loaded it.
+	 * call, @line_args(ctx, offset of the call's displacement) says which
+	 * arguments (bit N: argument N, 0-based) may carry a source line number;
+	 * @report gets the offset and size of each immediate that loaded one.
 	 */
 	void (*scan_line_args)(const uint8_t *code, size_t size, uint64_t addr,
-			       int (*line_arg)(void *ctx, uint64_t call_field),
+			       unsigned (*line_args)(void *ctx, uint64_t call_field),
 			       void (*report)(void *ctx, uint64_t imm_field, unsigned imm_size),
 			       void *ctx);
 	/* Disassemble one instruction at @code into @buf; returns its length, 0 on error. */

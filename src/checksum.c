@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "checksum.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 
+#include "kernel_profile.h"
 #include "names.h"
 #include "util.h"
 
@@ -49,20 +51,6 @@ enum token {
 	TOKEN_PIECE,
 	TOKEN_CONTENT,
 	TOKEN_MASK,
-};
-
-/*
- * Kernel helpers that take a source line number, and which argument carries
- * it (Linux 6.1). might_sleep() and friends pass __LINE__ in a register.
- */
-static const struct {
-	const char *name;
-	int arg;
-} line_helpers[] = {
-	{ "__might_sleep", 1 },	  { "__might_resched", 1 },	{ "__might_fault", 1 },
-	{ "__cant_sleep", 1 },	  { "__cant_migrate", 1 },	{ "lockdep_rcu_suspicious", 1 },
-	{ "assfail", 3 },	  { "asswarn", 3 },		{ "xfs_error_report", 4 },
-	{ "__btrfs_handle_fs_error", 2 },
 };
 
 static void put_u64(XXH3_state_t *st, uint64_t v)
@@ -245,16 +233,18 @@ static void find_line_helpers(struct checksum_ctx *ctx)
 {
 	struct strmap helpers = { 0 };
 	struct elf_symbol *sym;
+	size_t nr;
+	const struct line_helper *h = kernel_line_helpers(&nr);
 
-	ctx->line_arg = xmalloc(ctx->obj->nr_symbols);
-	memset(ctx->line_arg, -1, ctx->obj->nr_symbols);
-	for (size_t i = 0; i < ARRAY_SIZE(line_helpers); i++)
-		*strmap_slot(&helpers, line_helpers[i].name) = (void *)&line_helpers[i].arg;
+	ctx->line_args = xcalloc(ctx->obj->nr_symbols, 1);
+	for (size_t i = 0; i < nr; i++)
+		*strmap_slot(&helpers, h[i].name) = (void *)&h[i];
 	for_each_symbol(ctx->obj, sym) {
-		const int *arg = sym_has_name(sym) ? strmap_get(&helpers, sym->name) : NULL;
+		const struct line_helper *found =
+			sym_has_name(sym) ? strmap_get(&helpers, sym->name) : NULL;
 
-		if (arg)
-			ctx->line_arg[sym->index] = (signed char)*arg;
+		if (found)
+			ctx->line_args[sym->index] = found->args;
 	}
 	strmap_free(&helpers);
 }
@@ -323,7 +313,7 @@ void checksum_free(struct checksum_ctx *ctx)
 {
 	free(ctx->entries);
 	free(ctx->sums);
-	free(ctx->line_arg);
+	free(ctx->line_args);
 	free(ctx->by_body);
 	free_anonymous_starts(ctx);
 	free_scratch(ctx->scratch);
@@ -358,15 +348,49 @@ const struct special_entry *checksum_entries(const struct checksum_ctx *ctx,
 	return ctx->entries + s->first_entry;
 }
 
-static void hash_string_at(XXH3_state_t *st, const struct elf_section *sec, uint64_t t)
+/*
+ * The length of the line number at @s[@i] if it follows a source file name
+ * and a colon ("arch/x86/kvm/x86.c:8493": __FILE__ ":" __stringify(__LINE__),
+ * as in FORTIFY's field-spanning warnings), else 0.
+ */
+static size_t line_in_string(const char *s, size_t len, size_t i)
 {
-	size_t len = 0;
+	size_t n = 0;
 
-	if (sec->data && t < sec->sh->sh_size)
-		len = strnlen((const char *)sec->data + t, sec->sh->sh_size - t);
-	put_token(st, TOKEN_STRING, len, 0);
-	if (len)
-		XXH3_64bits_update(st, sec->data + t, len);
+	if (i < 4 || s[i - 1] != ':' || s[i - 3] != '.' || (s[i - 2] != 'c' && s[i - 2] != 'h') ||
+	    !(isalnum((unsigned char)s[i - 4]) || strchr("_-/.", s[i - 4])))
+		return 0;
+	while (i + n < len && s[i + n] >= '0' && s[i + n] <= '9')
+		n++;
+	return n;
+}
+
+/* A string by content; for the line sum, without the line numbers in it. */
+static void hash_string_at(struct checksum_ctx *ctx, XXH3_state_t *st,
+			   const struct elf_section *sec, uint64_t t)
+{
+	struct hash_scratch *sc = ctx->scratch;
+	const char *s = sec->data ? (const char *)sec->data + t : NULL;
+	size_t len = 0, from = 0;
+
+	if (s && t < sec->sh->sh_size)
+		len = strnlen(s, sec->sh->sh_size - t);
+	put_token(st, TOKEN_STRING, sc->mask_lines ? 0 : len, 0);
+	for (size_t i = 0; i < len; i++) {
+		size_t n = line_in_string(s, len, i);
+
+		if (!n)
+			continue;
+		sc->saw_line_call = true;
+		if (!sc->mask_lines)
+			break;
+		XXH3_64bits_update(st, s + from, i - from);
+		put_token(st, TOKEN_MASK, 0, 0);
+		from = i + n;
+		i += n - 1;
+	}
+	if (len > from)
+		XXH3_64bits_update(st, s + from, len - from);
 }
 
 static void hash_range(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_section *sec,
@@ -603,7 +627,7 @@ static void hash_anonymous_data(struct checksum_ctx *ctx, XXH3_state_t *st,
 
 		if (rs->type == STT_SECTION && rs->sec && (rs->sec->sh->sh_flags & SHF_STRINGS)) {
 			put_token(st, TOKEN_IN_SYMBOL, r->offset - t, 0);
-			hash_string_at(st, rs->sec, rs->value + at);
+			hash_string_at(ctx, st, rs->sec, rs->value + at);
 			continue;
 		}
 		/* A switch table's entries: the function they jump into, not .text's offset. */
@@ -629,7 +653,7 @@ static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct 
 	uint64_t t;
 
 	put_token(st, (enum token)howto.kind, howto.width, 0);
-	if (ctx->line_arg[rs->index] >= 0)
+	if (ctx->line_args[rs->index])
 		ctx->scratch->saw_line_call = true;
 	if (rs->type != STT_SECTION && !(tsec && (tsec->sh->sh_flags & SHF_MERGE))) {
 		hash_symbol_ref(ctx, st, sec, r->offset, fn, rs, r->addend);
@@ -641,7 +665,7 @@ static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct 
 	}
 	t = reloc_target(ctx->obj, sec, r, hole->insn_end);
 	if ((tsec->sh->sh_flags & SHF_MERGE) && (tsec->sh->sh_flags & SHF_STRINGS)) {
-		hash_string_at(st, tsec, t);
+		hash_string_at(ctx, st, tsec, t);
 		return;
 	}
 	if ((tsec->sh->sh_flags & SHF_MERGE) && tsec->sh->sh_entsize && tsec->data &&
@@ -809,6 +833,7 @@ uint64_t checksum_range(struct checksum_ctx *ctx, struct elf_section *sec, uint6
 	XXH3_state_t *st = ctx->scratch->state[1];
 
 	XXH3_64bits_reset(st);
+	ctx->scratch->mask_lines = false;	/* line numbers are part of what this shows */
 	hash_range(ctx, st, sec, start, end, NULL);
 	return XXH3_64bits_digest(st);
 }
@@ -860,14 +885,14 @@ struct line_scan {
 	const struct elf_section *sec;
 };
 
-static int line_arg_at(void *arg, uint64_t field)
+static unsigned line_args_at(void *arg, uint64_t field)
 {
 	struct line_scan *ls = arg;
 	size_t i = elf_first_reloc(ls->sec, field);
 
 	if (i >= ls->sec->nr_relocs || ls->sec->relocs[i].offset != field)
-		return -1;
-	return ls->ctx->line_arg[elf_reloc_sym(ls->ctx->obj, &ls->sec->relocs[i])->index];
+		return 0;
+	return ls->ctx->line_args[elf_reloc_sym(ls->ctx->obj, &ls->sec->relocs[i])->index];
 }
 
 static void add_line_mask(void *arg, uint64_t imm_field, unsigned imm_size)
@@ -890,7 +915,7 @@ static void hash_own(struct checksum_ctx *ctx, XXH3_state_t *st, struct elf_symb
 		struct line_scan ls = { ctx, sym->sec };
 
 		ctx->obj->arch->scan_line_args(sym->sec->data + start, sym->size, start,
-					       line_arg_at, add_line_mask, &ls);
+					       line_args_at, add_line_mask, &ls);
 	}
 	hash_range_masked(ctx, st, sym->sec, start, end, sym_is_func(sym) ? sym : NULL,
 			  sc->lines, sc->nr_lines);

@@ -41,7 +41,7 @@ struct checksum_ctx {
 	struct special_entry *entries;	/* sorted by owner */
 	size_t nr_entries;
 	struct sym_sums *sums;		/* by symbol index */
-	signed char *line_arg;		/* by symbol index: line argument of a helper, or -1 */
+	uint8_t *line_args;		/* by symbol index: a line helper's line arguments (bit N) */
 	bool *by_body;			/* by symbol index: a clone told apart by its body */
 	struct hash_scratch *scratch;
 	struct anon_starts {		/* by section index; see hash_anonymous_data() */

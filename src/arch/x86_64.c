@@ -166,7 +166,7 @@ static bool is_group(const cs_insn *insn, uint8_t group)
  * previous call; at a call that takes a line number, report that immediate.
  */
 static void x86_64_scan_line_args(const uint8_t *code, size_t size, uint64_t addr,
-				  int (*line_arg)(void *ctx, uint64_t call_field),
+				  unsigned (*line_args)(void *ctx, uint64_t call_field),
 				  void (*report)(void *ctx, uint64_t imm_field, unsigned imm_size),
 				  void *ctx)
 {
@@ -187,11 +187,12 @@ static void x86_64_scan_line_args(const uint8_t *code, size_t size, uint64_t add
 		}
 		x = &insn->detail->x86;
 		if (is_group(insn, CS_GRP_CALL)) {
-			int arg = x->encoding.imm_offset ?
-				  line_arg(ctx, insn->address + x->encoding.imm_offset) : -1;
+			unsigned args = x->encoding.imm_offset ?
+				line_args(ctx, insn->address + x->encoding.imm_offset) : 0;
 
-			if (arg >= 0 && arg < 6 && imm_size[arg])
-				report(ctx, imm_field[arg], imm_size[arg]);
+			for (int arg = 0; arg < 6; arg++)
+				if ((args & (1u << arg)) && imm_size[arg])
+					report(ctx, imm_field[arg], imm_size[arg]);
 			memset(imm_size, 0, sizeof(imm_size));
 			continue;
 		}
