@@ -40,6 +40,18 @@ struct insn_ref {
 typedef void (*insn_ref_fn)(const struct insn_ref *ref, void *ctx);
 
 /*
+ * What loaded each argument register before a call, as far as a scan of
+ * the code in order sees: the offset of the field (immediate or
+ * PC-relative displacement) that may carry a relocation, and the end of
+ * its instruction. size 0: not known.
+ */
+struct arg_loads {
+	uint64_t field[6];
+	uint64_t insn_end[6];
+	uint8_t size[6];
+};
+
+/*
  * Layout of one kind of kernel special-section entry, from the target
  * kernel's headers. Fields are byte offsets in the entry; -1 means absent.
  */
@@ -87,12 +99,14 @@ struct arch {
 			 void *ctx);
 	/*
 	 * Find immediates loaded into argument registers for calls: for each
-	 * call, @line_args(ctx, offset of the call's displacement) says which
-	 * arguments (bit N: argument N, 0-based) may carry a source line number;
-	 * @report gets the offset and size of each immediate that loaded one.
+	 * call, @line_args(ctx, offset of the call's displacement, what loaded
+	 * the argument registers) says which arguments (bit N: argument N,
+	 * 0-based) carry a source line number; @report gets the offset and size
+	 * of each immediate that loaded one.
 	 */
 	void (*scan_line_args)(const uint8_t *code, size_t size, uint64_t addr,
-			       unsigned (*line_args)(void *ctx, uint64_t call_field),
+			       unsigned (*line_args)(void *ctx, uint64_t call_field,
+						     const struct arg_loads *loads),
 			       void (*report)(void *ctx, uint64_t imm_field, unsigned imm_size),
 			       void *ctx);
 	/* Disassemble one instruction at @code into @buf; returns its length, 0 on error. */

@@ -231,22 +231,33 @@ static void find_static_local_owners(struct checksum_ctx *ctx)
 /* By a scan, not elf_find_symbol(): its name index would outweigh the rest of sums. */
 static void find_line_helpers(struct checksum_ctx *ctx)
 {
-	struct strmap helpers = { 0 };
+	struct strmap lines = { 0 }, formats = { 0 };
 	struct elf_symbol *sym;
-	size_t nr;
-	const struct line_helper *h = kernel_line_helpers(&nr);
+	size_t nr_lines, nr_formats;
+	const struct line_helper *lh = kernel_line_helpers(&nr_lines);
+	const struct format_helper *fh = kernel_format_helpers(&nr_formats);
 
 	ctx->line_args = xcalloc(ctx->obj->nr_symbols, 1);
-	for (size_t i = 0; i < nr; i++)
-		*strmap_slot(&helpers, h[i].name) = (void *)&h[i];
+	ctx->format_arg = xcalloc(ctx->obj->nr_symbols, 1);
+	for (size_t i = 0; i < nr_lines; i++)
+		*strmap_slot(&lines, lh[i].name) = (void *)&lh[i];
+	for (size_t i = 0; i < nr_formats; i++)
+		*strmap_slot(&formats, fh[i].name) = (void *)&fh[i];
 	for_each_symbol(ctx->obj, sym) {
-		const struct line_helper *found =
-			sym_has_name(sym) ? strmap_get(&helpers, sym->name) : NULL;
+		const struct line_helper *l;
+		const struct format_helper *f;
 
-		if (found)
-			ctx->line_args[sym->index] = found->args;
+		if (!sym_has_name(sym))
+			continue;
+		l = strmap_get(&lines, sym->name);
+		f = l ? NULL : strmap_get(&formats, sym->name);
+		if (l)
+			ctx->line_args[sym->index] = l->args;
+		if (f)
+			ctx->format_arg[sym->index] = f->format_arg + 1;
 	}
-	strmap_free(&helpers);
+	strmap_free(&lines);
+	strmap_free(&formats);
 }
 
 /*
@@ -314,6 +325,7 @@ void checksum_free(struct checksum_ctx *ctx)
 	free(ctx->entries);
 	free(ctx->sums);
 	free(ctx->line_args);
+	free(ctx->format_arg);
 	free(ctx->by_body);
 	free_anonymous_starts(ctx);
 	free_scratch(ctx->scratch);
@@ -376,6 +388,9 @@ static void hash_string_at(struct checksum_ctx *ctx, XXH3_state_t *st,
 	if (s && t < sec->sh->sh_size)
 		len = strnlen(s, sec->sh->sh_size - t);
 	put_token(st, TOKEN_STRING, sc->mask_lines ? 0 : len, 0);
+	/* A format that may print __LINE__ ("%s:%d"): see format_line_arg(). */
+	if (len && memmem(s, len, "s:%", 3))
+		sc->saw_line_call = true;
 	for (size_t i = 0; i < len; i++) {
 		size_t n = line_in_string(s, len, i);
 
@@ -883,16 +898,98 @@ static void hash_entry(struct checksum_ctx *ctx, XXH3_state_t *st, const struct 
 struct line_scan {
 	struct checksum_ctx *ctx;
 	const struct elf_section *sec;
+	const struct elf_symbol *fn;
 };
 
-static unsigned line_args_at(void *arg, uint64_t field)
+/* The string literal argument @arg was loaded with, or NULL. */
+static const char *loaded_string(const struct line_scan *ls, const struct arg_loads *loads,
+				 int arg)
+{
+	const struct elf_section *tsec;
+	const struct elf_reloc *r;
+	size_t i;
+	uint64_t t;
+
+	if (arg < 0 || arg >= 6 || !loads->size[arg])
+		return NULL;
+	i = elf_first_reloc(ls->sec, loads->field[arg]);
+	if (i >= ls->sec->nr_relocs || ls->sec->relocs[i].offset != loads->field[arg])
+		return NULL;
+	r = &ls->sec->relocs[i];
+	tsec = elf_reloc_sym(ls->ctx->obj, r)->sec;
+	t = reloc_target(ls->ctx->obj, ls->sec, r, loads->insn_end[arg]);
+	/* Literals are merged strings; gcc's __func__ is an object in .rodata. */
+	if (!tsec || tsec->is_code || !tsec->data || t >= tsec->sh->sh_size ||
+	    !memchr(tsec->data + t, '\0', tsec->sh->sh_size - t))
+		return NULL;
+	return (const char *)tsec->data + t;
+}
+
+/* Is @s __func__ of the function being hashed, or __FILE__ of its unit? */
+static bool names_this_place(const struct line_scan *ls, const char *s)
+{
+	const char *name = ls->fn->name, *unit = ls->fn->unit;
+	size_t len = strcspn(name, "."), slen = strlen(s), ulen = unit ? strlen(unit) : 0;
+
+	if (slen == len && !strncmp(s, name, len))
+		return true;
+	return ulen && slen >= ulen && streq(s + slen - ulen, unit) &&
+	       (slen == ulen || s[slen - ulen - 1] == '/');
+}
+
+/*
+ * A printk-style format's "%s:%d" (or %i, %u) whose %s is __func__ or
+ * __FILE__: the %d is __LINE__. Returns the argument it is, or -1.
+ */
+static int format_line_arg(const struct line_scan *ls, const struct arg_loads *loads, int fmt)
+{
+	const char *f = loaded_string(ls, loads, fmt), *s_end = NULL;
+	int arg = fmt + 1, s_arg = -1;
+
+	for (const char *c = f; c && *c; c++) {
+		const char *start = c;
+
+		if (*c != '%' || *++c == '%')
+			continue;
+		c += strspn(c, "-+ #0");
+		arg += *c == '*', c += *c == '*' ? 1 : strspn(c, "0123456789");
+		if (*c == '.') {
+			c++;
+			arg += *c == '*', c += *c == '*' ? 1 : strspn(c, "0123456789");
+		}
+		c += strspn(c, "hlzjtL");
+		if (!*c)
+			break;
+		if (strchr("diu", *c) && s_end && start == s_end + 1 && *s_end == ':' &&
+		    names_this_place(ls, loaded_string(ls, loads, s_arg) ?: ""))
+			return arg;
+		s_arg = *c == 's' ? arg : -1;
+		s_end = *c == 's' ? c + 1 : NULL;
+		if (*c == 'p')
+			c += strspn(c + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+		arg++;
+	}
+	return -1;
+}
+
+static unsigned line_args_at(void *arg, uint64_t field, const struct arg_loads *loads)
 {
 	struct line_scan *ls = arg;
 	size_t i = elf_first_reloc(ls->sec, field);
+	const struct elf_symbol *callee;
+	unsigned args;
+	int line;
 
 	if (i >= ls->sec->nr_relocs || ls->sec->relocs[i].offset != field)
 		return 0;
-	return ls->ctx->line_args[elf_reloc_sym(ls->ctx->obj, &ls->sec->relocs[i])->index];
+	callee = elf_reloc_sym(ls->ctx->obj, &ls->sec->relocs[i]);
+	args = ls->ctx->line_args[callee->index];
+	if (ls->ctx->format_arg[callee->index]) {
+		line = format_line_arg(ls, loads, ls->ctx->format_arg[callee->index] - 1);
+		if (line >= 0 && line < 8)
+			args |= 1u << line;
+	}
+	return args;
 }
 
 static void add_line_mask(void *arg, uint64_t imm_field, unsigned imm_size)
@@ -912,7 +1009,7 @@ static void hash_own(struct checksum_ctx *ctx, XXH3_state_t *st, struct elf_symb
 	put_u64(st, sym->type);
 	sc->nr_lines = 0;
 	if (sc->mask_lines && sym->sec->data && sym->sec->is_code) {
-		struct line_scan ls = { ctx, sym->sec };
+		struct line_scan ls = { ctx, sym->sec, sym };
 
 		ctx->obj->arch->scan_line_args(sym->sec->data + start, sym->size, start,
 					       line_args_at, add_line_mask, &ls);

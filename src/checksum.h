@@ -42,6 +42,7 @@ struct checksum_ctx {
 	size_t nr_entries;
 	struct sym_sums *sums;		/* by symbol index */
 	uint8_t *line_args;		/* by symbol index: a line helper's line arguments (bit N) */
+	uint8_t *format_arg;		/* by symbol index: a printk's format argument + 1, or 0 */
 	bool *by_body;			/* by symbol index: a clone told apart by its body */
 	struct hash_scratch *scratch;
 	struct anon_starts {		/* by section index; see hash_anonymous_data() */

@@ -72,3 +72,19 @@ const struct line_helper *kernel_line_helpers(size_t *nr)
 	*nr = ARRAY_SIZE(line_helpers);
 	return line_helpers;
 }
+
+static const struct format_helper format_helpers[] = {
+	{ "printk", 0 },	  { "_printk", 0 },	       { "__warn_printk", 0 },
+	{ "panic", 0 },		  { "__dynamic_pr_debug", 1 }, { "__dynamic_dev_dbg", 2 },
+	{ "__dynamic_netdev_dbg", 2 }, { "_dev_emerg", 1 },   { "_dev_alert", 1 },
+	{ "_dev_crit", 1 },	  { "_dev_err", 1 },	       { "_dev_warn", 1 },
+	{ "_dev_notice", 1 },	  { "_dev_info", 1 },	       { "_dev_printk", 2 },
+	{ "dev_printk", 2 },	  { "netdev_err", 1 },	       { "netdev_warn", 1 },
+	{ "netdev_info", 1 },	  { "netdev_notice", 1 },      { "netdev_printk", 2 },
+};
+
+const struct format_helper *kernel_format_helpers(size_t *nr)
+{
+	*nr = ARRAY_SIZE(format_helpers);
+	return format_helpers;
+}

@@ -23,4 +23,16 @@ struct line_helper {
  */
 const struct line_helper *kernel_line_helpers(size_t *nr);
 
+/*
+ * printk-style functions and which argument is the format: a "%s:%d" in it
+ * whose %s is the function's name (__func__) or the source file (__FILE__)
+ * passes a line in the %d.
+ */
+struct format_helper {
+	const char *name;
+	uint8_t format_arg;
+};
+
+const struct format_helper *kernel_format_helpers(size_t *nr);
+
 #endif

@@ -165,8 +165,17 @@ static bool is_group(const cs_insn *insn, uint8_t group)
  * Track the last "mov $imm, %argreg" of each argument register since the
  * previous call; at a call that takes a line number, report that immediate.
  */
+static void note_load(struct arg_loads *loads, int arg, uint64_t field, unsigned size,
+		      const cs_insn *insn)
+{
+	loads->field[arg] = field;
+	loads->insn_end[arg] = insn->address + insn->size;
+	loads->size[arg] = (uint8_t)size;
+}
+
 static void x86_64_scan_line_args(const uint8_t *code, size_t size, uint64_t addr,
-				  unsigned (*line_args)(void *ctx, uint64_t call_field),
+				  unsigned (*line_args)(void *ctx, uint64_t call_field,
+							const struct arg_loads *loads),
 				  void (*report)(void *ctx, uint64_t imm_field, unsigned imm_size),
 				  void *ctx)
 {
@@ -174,6 +183,7 @@ static void x86_64_scan_line_args(const uint8_t *code, size_t size, uint64_t add
 	cs_insn *insn = cs_malloc(h);
 	uint64_t imm_field[6] = { 0 };
 	unsigned imm_size[6] = { 0 };
+	struct arg_loads loads = { 0 };
 	const uint8_t *p = code;
 	uint64_t pc = addr;
 
@@ -183,17 +193,19 @@ static void x86_64_scan_line_args(const uint8_t *code, size_t size, uint64_t add
 		if (!cs_disasm_iter(h, &p, &size, &pc, insn)) {
 			p++, size--, pc++;
 			memset(imm_size, 0, sizeof(imm_size));
+			memset(&loads, 0, sizeof(loads));
 			continue;
 		}
 		x = &insn->detail->x86;
 		if (is_group(insn, CS_GRP_CALL)) {
 			unsigned args = x->encoding.imm_offset ?
-				line_args(ctx, insn->address + x->encoding.imm_offset) : 0;
+				line_args(ctx, insn->address + x->encoding.imm_offset, &loads) : 0;
 
 			for (int arg = 0; arg < 6; arg++)
 				if ((args & (1u << arg)) && imm_size[arg])
 					report(ctx, imm_field[arg], imm_size[arg]);
 			memset(imm_size, 0, sizeof(imm_size));
+			memset(&loads, 0, sizeof(loads));
 			continue;
 		}
 		if (x->op_count >= 1 && x->operands[0].type == X86_OP_REG) {
@@ -202,10 +214,17 @@ static void x86_64_scan_line_args(const uint8_t *code, size_t size, uint64_t add
 			if (arg < 0)
 				continue;
 			imm_size[arg] = 0;
+			loads.size[arg] = 0;
 			if (insn->id == X86_INS_MOV && x->op_count == 2 &&
 			    x->operands[1].type == X86_OP_IMM && x->encoding.imm_size) {
 				imm_field[arg] = insn->address + x->encoding.imm_offset;
 				imm_size[arg] = x->encoding.imm_size;
+				note_load(&loads, arg, imm_field[arg], imm_size[arg], insn);
+			} else if (insn->id == X86_INS_LEA && x->op_count == 2 &&
+				   x->operands[1].type == X86_OP_MEM &&
+				   x->operands[1].mem.base == X86_REG_RIP && x->encoding.disp_size) {
+				note_load(&loads, arg, insn->address + x->encoding.disp_offset,
+					  x->encoding.disp_size, insn);
 			}
 		}
 	}
