@@ -76,7 +76,13 @@ struct special_layout {
 	int content_field;	/* relocation pointing at anonymous code the entry owns */
 	int content_len_field;	/* u8 length of that code */
 	int line_field;		/* u16 source line: never part of a checksum */
-	uint32_t reloc_fields;	/* bit N: a relocation may sit at byte N */
+	/* Where relocations may sit, of which kind and width; ends at width 0. */
+	struct special_reloc {
+		int8_t offset;
+		uint8_t kind;	/* enum reloc_kind */
+		uint8_t width;
+	} relocs[4];
+	const char *kernels;	/* which kernels use this layout, for messages */
 	bool checksummed;	/* part of the owner's checksum (not derived data) */
 	const char *companion;	/* a section with one parallel entry per entry (ORC) */
 	unsigned companion_size;

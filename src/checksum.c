@@ -135,34 +135,6 @@ static struct elf_symbol *entry_owner(struct elf_object *obj, struct elf_section
 	return owner && sym_is_func(owner) ? owner : NULL;
 }
 
-/*
- * Linux 6.1's bug table comes in two sizes (with and without
- * CONFIG_DEBUG_BUGVERBOSE): take the layout whose relocated fields match
- * where the relocations are.
- */
-static void choose_special_layout(const struct elf_object *obj, struct elf_section *sec)
-{
-	const struct special_layout *l = sec->special;
-	const struct special_layout *end = obj->arch->special + obj->arch->nr_special;
-
-	for (; l < end && streq(l->section, sec->name); l++) {
-		bool fits = sec->sh->sh_size % l->entry_size == 0;
-
-		for (size_t i = 0; fits && i < sec->nr_relocs; i++) {
-			uint64_t field = sec->relocs[i].offset % l->entry_size;
-
-			fits = field < 32 && (l->reloc_fields & (1u << field));
-		}
-		if (fits) {
-			sec->special = l;
-			return;
-		}
-	}
-	warn(obj->path, "section %s: layout does not match Linux 6.1's; its entries are ignored",
-	     sec->name);
-	sec->special = NULL;
-}
-
 static void index_special_entries(struct checksum_ctx *ctx, bool all)
 {
 	struct elf_object *obj = ctx->obj;
@@ -170,10 +142,7 @@ static void index_special_entries(struct checksum_ctx *ctx, bool all)
 	size_t alloc = 0;
 
 	for_each_section(obj, sec) {
-		if (!sec->special || !sec->data)
-			continue;
-		choose_special_layout(obj, sec);
-		if (!sec->special || (!all && !sec->special->checksummed))
+		if (!sec->special || !sec->data || (!all && !sec->special->checksummed))
 			continue;
 		for (uint64_t off = 0; off + sec->special->entry_size <= sec->sh->sh_size;
 		     off += sec->special->entry_size) {

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "diff.h"
+#include "elf_object.h"
 #include "explain.h"
 #include "inputs.h"
 #include "util.h"
@@ -144,6 +145,10 @@ int cmd_diff(int argc, char **argv)
 	if (o.explain)
 		return explain(&o, argv[optind], argv[optind + 1]);
 	if (load(&orig, &patched, argv[optind], argv[optind + 1]))
+		goto out;
+	/* Two objects (not directories or sums files): of one kernel. */
+	if (orig.nr_objs == 1 && patched.nr_objs == 1 &&
+	    elf_same_layouts(orig.objs[0], patched.objs[0]))
 		goto out;
 	unify_single_units(&orig, &patched);
 	diff_sums(&res, &orig.sums, &patched.sums);

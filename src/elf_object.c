@@ -614,6 +614,81 @@ static int read_relocs(struct elf_object *obj)
 	return 0;
 }
 
+/* Does relocation @r of @sec sit in a field of @l, of that field's kind and width? */
+static bool fits_field(const struct elf_object *obj, const struct special_layout *l,
+		       const struct elf_reloc *r)
+{
+	struct reloc_howto howto = elf_reloc_howto(obj, r);
+	uint64_t at = r->offset % l->entry_size;
+
+	if (howto.kind == RELOC_NONE)	/* writes nothing (objtool's deleted ones) */
+		return true;
+	for (const struct special_reloc *f = l->relocs; f < l->relocs + 4 && f->width; f++)
+		if (at == (uint64_t)f->offset && howto.kind == f->kind && howto.width == f->width)
+			return true;
+	return false;
+}
+
+/*
+ * Kernel versions lay out their special sections differently (a 13-, 12- or
+ * 14-byte alt_instr, absolute or relative jump labels...): take the first
+ * layout of the section's name that its size and relocations fit. None
+ * fits: an error, not a guess; its entries would be misread or lost.
+ */
+static int choose_layout(struct elf_object *obj, struct elf_section *sec)
+{
+	const struct special_layout *end = obj->arch->special + obj->arch->nr_special;
+	const struct elf_reloc *misfit = NULL;
+
+	for (const struct special_layout *l = sec->special; l < end && streq(l->section, sec->name);
+	     l++) {
+		bool fits = sec->sh->sh_size % l->entry_size == 0;
+
+		for (size_t i = 0; fits && i < sec->nr_relocs; i++)
+			if (!fits_field(obj, l, &sec->relocs[i]))
+				fits = false, misfit = &sec->relocs[i];
+		if (fits) {
+			sec->special = l;
+			return 0;
+		}
+	}
+	if (!misfit)
+		return BAD(obj, "section %s: size %#lx is no multiple of any entry size of the "
+			   "kernels klpdiff knows (Linux 4.18 to 6.12)", sec->name,
+			   (unsigned long)sec->sh->sh_size);
+	return BAD(obj, "section %s: a %u-byte %s relocation at %#lx fits no entry layout of the "
+		   "kernels klpdiff knows (Linux 4.18 to 6.12)", sec->name,
+		   elf_reloc_howto(obj, misfit).width,
+		   elf_reloc_howto(obj, misfit).kind == RELOC_PCREL ? "PC-relative" : "absolute",
+		   (unsigned long)misfit->offset);
+}
+
+static int choose_layouts(struct elf_object *obj)
+{
+	struct elf_section *sec;
+
+	for_each_section(obj, sec)
+		if (sec->special && sec->data && choose_layout(obj, sec))
+			return -1;
+	return 0;
+}
+
+int elf_same_layouts(const struct elf_object *orig, struct elf_object *patched)
+{
+	const struct elf_section *a, *b;
+
+	for_each_section(orig, a) {
+		if (!a->special || !a->data)
+			continue;
+		b = elf_find_section(patched, a->name);
+		if (b && b->special && b->data && b->special != a->special)
+			return error(patched->path, "section %s has the entry layout of %s, but in "
+				     "%s that of %s: objects of two kernels", a->name,
+				     b->special->kernels, orig->path, a->special->kernels);
+	}
+	return 0;
+}
+
 static struct elf_object *open_object(const char *path, bool checksums_only)
 {
 	struct elf_object *obj = xcalloc(1, sizeof(*obj));
@@ -622,7 +697,7 @@ static struct elf_object *open_object(const char *path, bool checksums_only)
 	obj->checksums_only = checksums_only;
 	elf_version(EV_CURRENT);
 	if (open_file(obj) || check_header(obj) || read_sections(obj) || read_symbols(obj) ||
-	    read_relocs(obj)) {
+	    read_relocs(obj) || choose_layouts(obj)) {
 		elf_close(obj);
 		return NULL;
 	}

@@ -142,4 +142,7 @@ static inline bool sym_is_local(const struct elf_symbol *s)
 #define for_each_symbol(obj, sym) \
 	for ((sym) = (obj)->symbols; (sym) < (obj)->symbols + (obj)->nr_symbols; (sym)++)
 
+/* Do both objects lay out each special section alike? Else an error naming it. */
+int elf_same_layouts(const struct elf_object *orig, struct elf_object *patched);
+
 #endif

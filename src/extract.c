@@ -174,6 +174,8 @@ static int load(struct extractor *ex)
 	if (ex->orig->ehdr.e_machine != ex->patched->ehdr.e_machine)
 		return error(o->patched, "machine %u, but %s is for machine %u",
 			     ex->patched->ehdr.e_machine, o->orig, ex->orig->ehdr.e_machine);
+	if (elf_same_layouts(ex->orig, ex->patched))
+		return -1;
 	if (ex->orig->nr_units == 1 && ex->patched->nr_units == 1 &&
 	    !streq(ex->orig->units[0], ex->patched->units[0]))
 		return error(o->patched, "built from %s, but %s is built from %s: not a pair",

@@ -261,54 +261,81 @@ static bool x86_64_is_prefix_symbol(const char *name)
 }
 
 /*
- * Linux 6.1, arch/x86/include/asm/alternative.h, paravirt_types.h, extable.h,
- * include/linux/jump_label.h (relative entries), static_call_types.h,
- * include/asm-generic/bug.h (relative pointers; 12 bytes with
- * CONFIG_DEBUG_BUGVERBOSE, 8 without), asm/orc_types.h. Fields are byte
- * offsets, -1 when the layout has none; F(n): a relocation may sit at byte n.
+ * The layouts of x86-64 kernel special-section entries, Linux 4.18 to 6.12:
+ * arch/x86/include/asm/alternative.h, paravirt_types.h, extable.h,
+ * include/linux/jump_label.h, static_call_types.h, asm-generic/bug.h,
+ * asm/orc_types.h. A section takes the first layout of its name whose size
+ * divides it and whose fields hold its relocations, kind and width (see
+ * elf_object.c): so the tables of several kernels can be told apart. Fields
+ * are byte offsets, -1 when the layout has none.
  */
-#define F(n) (1u << (n))
+#define PC32(off) { off, RELOC_PCREL, 4 }
+#define PC64(off) { off, RELOC_PCREL, 8 }
+#define ABS64(off) { off, RELOC_ABS, 8 }
 #define NO_KEY .key_kind = KEY_NONE, .code_field = -1, .target_field = -1, .key_field = -1
 #define NO_CONTENT .content_field = -1, .content_len_field = -1
 /* Entries that only list places (derived data, not checksummed). */
 #define SITE_LIST(name)								\
 	{ .section = name, .entry_size = 4, .owner_field = 0, NO_CONTENT,	\
-	  .line_field = -1, .reloc_fields = F(0), .checksummed = false, NO_KEY }
+	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = false, NO_KEY,	\
+	  .kernels = "4.18+" }
 static const struct special_layout x86_64_special[] = {
 	{ .section = ".altinstructions", .entry_size = 12, .owner_field = 0,
 	  .content_field = 4, .content_len_field = 11, .line_field = -1,
-	  .reloc_fields = F(0) | F(4), .checksummed = true, NO_KEY },
+	  .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY, .kernels = "5.10 to 6.7" },
+	{ .section = ".altinstructions", .entry_size = 13, .owner_field = 0,
+	  .content_field = 4, .content_len_field = 11, .line_field = -1,
+	  .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY,
+	  .kernels = "4.18 to 5.9 (padlen)" },
+	{ .section = ".altinstructions", .entry_size = 14, .owner_field = 0,
+	  .content_field = 4, .content_len_field = 13, .line_field = -1,
+	  .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY,
+	  .kernels = "6.8+ (ft_flags)" },
 	{ .section = ".parainstructions", .entry_size = 16, .owner_field = 0, NO_CONTENT,
-	  .line_field = -1, .reloc_fields = F(0), .checksummed = true, NO_KEY },
+	  .line_field = -1, .relocs = { ABS64(0) }, .checksummed = true, NO_KEY,
+	  .kernels = "4.18 to 6.7" },
 	{ .section = "__ex_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
-	  .line_field = -1, .reloc_fields = F(0) | F(4), .checksummed = true, NO_KEY },
+	  .line_field = -1, .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY,
+	  .kernels = "5.16+ (type and data)" },
+	{ .section = "__ex_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .relocs = { PC32(0), PC32(4), PC32(8) }, .checksummed = true, NO_KEY,
+	  .kernels = "4.18 to 5.15 (handler)" },
 	{ .section = "__jump_table", .entry_size = 16, .owner_field = 0, NO_CONTENT,
-	  .line_field = -1, .reloc_fields = F(0) | F(4) | F(8), .checksummed = true,
+	  .line_field = -1, .relocs = { PC32(0), PC32(4), PC64(8) }, .checksummed = true,
 	  .key_kind = KEY_JUMP_LABEL, .code_field = 0, .target_field = 4, .key_field = 8,
-	  .branch_flag = 1, .nop_flag = 2, .key_flags = 3 },
+	  .branch_flag = 1, .nop_flag = 2, .key_flags = 3, .kernels = "4.20+ (relative)" },
+	{ .section = "__jump_table", .entry_size = 24, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .relocs = { ABS64(0), ABS64(8), ABS64(16) }, .checksummed = true,
+	  .key_kind = KEY_JUMP_LABEL, .code_field = 0, .target_field = 8, .key_field = 16,
+	  .branch_flag = 1, .nop_flag = 0, .key_flags = 1, .kernels = "4.18 and 4.19 (absolute)" },
 	{ .section = ".static_call_sites", .entry_size = 8, .owner_field = 0, NO_CONTENT,
-	  .line_field = -1, .reloc_fields = F(0) | F(4), .checksummed = true,
+	  .line_field = -1, .relocs = { PC32(0), PC32(4) }, .checksummed = true,
 	  .key_kind = KEY_STATIC_CALL, .code_field = 0, .target_field = -1, .key_field = 4,
-	  .key_flags = 3 },
+	  .key_flags = 3, .kernels = "5.10+" },
 	{ .section = "__bug_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
-	  .line_field = 8, .reloc_fields = F(0) | F(4), .checksummed = true, NO_KEY },
+	  .line_field = 8, .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY,
+	  .kernels = "4.18+, CONFIG_DEBUG_BUGVERBOSE" },
 	{ .section = "__bug_table", .entry_size = 8, .owner_field = 0, NO_CONTENT,
-	  .line_field = -1, .reloc_fields = F(0), .checksummed = true, NO_KEY },
+	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = true, NO_KEY,
+	  .kernels = "4.18+, no CONFIG_DEBUG_BUGVERBOSE" },
 	SITE_LIST(".smp_locks"),
 	SITE_LIST(".retpoline_sites"),
 	SITE_LIST(".return_sites"),
 	SITE_LIST(".call_sites"),
 	SITE_LIST(".ibt_endbr_seal"),
 	{ .section = "__mcount_loc", .entry_size = 8, .owner_field = 0, NO_CONTENT,
-	  .line_field = -1, .reloc_fields = F(0), .checksummed = false, NO_KEY },
+	  .line_field = -1, .relocs = { ABS64(0) }, .checksummed = false, NO_KEY,
+	  .kernels = "4.18+" },
 	{ .section = ".orc_unwind_ip", .entry_size = 4, .owner_field = 0, NO_CONTENT,
-	  .line_field = -1, .reloc_fields = F(0), .checksummed = false, NO_KEY,
-	  .companion = ".orc_unwind", .companion_size = 6 },
+	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = false, NO_KEY,
+	  .companion = ".orc_unwind", .companion_size = 6, .kernels = "4.18+" },
 };
 #undef SITE_LIST
 #undef NO_CONTENT
 #undef NO_KEY
-#undef F
+#undef ABS64
+#undef PC64
+#undef PC32
 
 /* Jump-label sites: objtool's NOPs (arch_nop_insn) or the jumps they replace. */
 static const uint8_t nop2[] = { 0x66, 0x90 };
