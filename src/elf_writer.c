@@ -271,6 +271,25 @@ static void add_contents(struct elf_out *o, struct elf_writer *w)
 	}
 }
 
+/* Once every index is known: SHF_LINK_ORDER sections name the section they go with. */
+static void add_links(struct elf_out *o, struct elf_writer *w)
+{
+	for (size_t i = 0; i < w->nr_sections; i++) {
+		struct ow_section *sec = w->sections[i];
+		Elf_Scn *scn;
+		GElf_Shdr sh;
+
+		if (!sec->link_to || sec->target)
+			continue;
+		scn = elf_getscn(o->elf, sec->index);
+		if (!scn || !gelf_getshdr(scn, &sh))
+			fatal("libelf: section %zu: %s", sec->index, elf_errmsg(-1));
+		sh.sh_link = (GElf_Word)sec->link_to->index;
+		if (!gelf_update_shdr(scn, &sh))
+			fatal("libelf: gelf_update_shdr: %s", elf_errmsg(-1));
+	}
+}
+
 /* ".rela<name>" for each section with relocations, or the relocation section it is. */
 static void add_relocations(struct elf_out *o, struct elf_writer *w, size_t symtab_index)
 {
@@ -335,6 +354,7 @@ static int write_elf(struct elf_writer *w, int fd, const char *path)
 
 	begin_elf(&o, w, fd, &eh);
 	add_contents(&o, w);
+	add_links(&o, w);
 	symtab = new_section(o.elf, &symtab_index);
 	strtab = new_section(o.elf, &strtab_index);
 	syms = build_symtab(w, &o.strs, &first_global);

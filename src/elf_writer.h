@@ -35,6 +35,7 @@ struct ow_section {
 	size_t nr_relocs, alloc_relocs;
 	struct ow_symbol *sec_sym;
 	struct ow_section *target;	/* a relocation section written as such: its target */
+	struct ow_section *link_to;	/* SHF_LINK_ORDER: the section it goes with */
 	size_t index;		/* assigned when written */
 };
 

@@ -323,9 +323,29 @@ static int leave_out(const struct postlink *pl, const struct elf_section *sec)
 	}
 	if (starts_with(sec->name, ".klpdiff."))
 		return 1;
-	if (sec->sh->sh_link || (sec->sh->sh_flags & (SHF_LINK_ORDER | SHF_GROUP | SHF_INFO_LINK)))
+	/* SHF_LINK_ORDER (__patchable_function_entries of CALL_PADDING kernels) is kept. */
+	if ((sec->sh->sh_link && !(sec->sh->sh_flags & SHF_LINK_ORDER)) ||
+	    (sec->sh->sh_flags & (SHF_GROUP | SHF_INFO_LINK)))
 		return error(path, "%s: sections linked to other sections are not supported",
 			     sec->name);
+	return 0;
+}
+
+/* A copied SHF_LINK_ORDER section goes with the copy of its linked section. */
+static int link_sections(struct postlink *pl)
+{
+	struct elf_section *sec;
+
+	for_each_section(pl->obj, sec) {
+		struct ow_section *ws = pl->secs[sec->index];
+
+		if (!ws || !(sec->sh->sh_flags & SHF_LINK_ORDER))
+			continue;
+		if (sec->sh->sh_link >= pl->obj->nr_sections || !pl->secs[sec->sh->sh_link])
+			return error(pl->obj->path, "%s: linked to section %u, which is not copied",
+				     sec->name, sec->sh->sh_link);
+		ws->link_to = pl->secs[sec->sh->sh_link];
+	}
 	return 0;
 }
 
@@ -486,8 +506,8 @@ int postlink(const char *in, const char *out, const struct klp_manifest *m)
 	ow_init(&pl.w, pl.obj->ehdr.e_machine);
 	pl.secs = xcalloc(pl.obj->nr_sections, sizeof(*pl.secs));
 	pl.syms = xcalloc(pl.obj->nr_symbols, sizeof(*pl.syms));
-	if (!find_tables(&pl) && !copy_sections(&pl) && !copy_symbols(&pl) &&
-	    !copy_relocs(&pl) && !convert_klp_relocs(&pl, m))
+	if (!find_tables(&pl) && !copy_sections(&pl) && !link_sections(&pl) &&
+	    !copy_symbols(&pl) && !copy_relocs(&pl) && !convert_klp_relocs(&pl, m))
 		ret = ow_write(&pl.w, out);
 	free(pl.secs);
 	free(pl.syms);
