@@ -68,6 +68,8 @@ struct verify_ctx {
 		bool ambiguous;
 	} *extras;
 	char *extra_text;
+	uint64_t *jump_sites;	/* jump-label sites: section index << 40 | offset, sorted */
+	size_t nr_jump_sites;
 };
 
 static void add_segment(struct image *im, size_t *alloc, uint64_t vaddr, uint64_t size,
@@ -804,6 +806,59 @@ static bool same_insn(struct verify_ctx *c, const struct elf_symbol *fn,
 	return true;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Where the built object's jump labels are (their code fields), sorted. */
+static void index_jump_sites(struct verify_ctx *c)
+{
+	const struct elf_section *sec;
+	size_t alloc = 0;
+
+	for_each_section(c->obj, sec) {
+		const struct special_layout *l = sec->special;
+
+		if (!l || l->key_kind != KEY_JUMP_LABEL || !sec->data)
+			continue;
+		for (size_t i = 0; i < sec->nr_relocs; i++) {
+			const struct elf_reloc *r = &sec->relocs[i];
+			const struct elf_symbol *rs = elf_reloc_sym(c->obj, r);
+
+			if (r->offset % l->entry_size != (uint64_t)l->code_field || !rs->sec)
+				continue;
+			GROW(c->jump_sites, c->nr_jump_sites, alloc, c->nr_jump_sites + 1);
+			c->jump_sites[c->nr_jump_sites++] =
+				(uint64_t)rs->sec->index << 40 | (rs->value + (uint64_t)r->addend);
+		}
+	}
+	sort(c->jump_sites, c->nr_jump_sites, sizeof(*c->jump_sites), cmp_u64);
+}
+
+/*
+ * A jump label, built and shipped as a jump or a NOP of one size: the kernel
+ * rewrites it at run time, and the objtool pass that NOPs jumps has run on
+ * the shipped code only (6.12 runs it on vmlinux.o).
+ */
+static bool same_jump_label(struct verify_ctx *c, const struct elf_symbol *fn,
+			    const struct shipped_fn *sf, const struct insn *oi,
+			    const struct insn *si)
+{
+	const struct arch *arch = c->obj->arch;
+	uint64_t key = (uint64_t)fn->sec->index << 40 | (fn->value + oi->off);
+	bool jump;
+
+	if (!bsearch(&key, c->jump_sites, c->nr_jump_sites, sizeof(key), cmp_u64) ||
+	    oi->len != si->len)
+		return false;
+	return arch->branch_site_size(fn->sec->data + fn->value + oi->off, oi->len, &jump) ==
+		       oi->len &&
+	       arch->branch_site_size(sf->code + si->off, si->len, &jump) == si->len;
+}
+
 /*
  * The slow comparison, after a difference in the fast one: instruction by
  * instruction. Without function sections the assembler shortens a jump to
@@ -837,6 +892,8 @@ static bool same_instructions(struct verify_ctx *c, const struct elf_symbol *fn,
 		 * distance changes with shortened jumps between), relocated
 		 * ones field by field unless the assembler shortened them.
 		 */
+		if (same_jump_label(c, fn, sf, oi, &s.v[k]))
+			continue;
 		if (oi->branch && s.v[k].branch && streq(oi->mnemonic, s.v[k].mnemonic) &&
 		    (oi->len != s.v[k].len || !reloc_at(fn->sec, fn->value + oi->field)))
 			same = same_branch(c, fn, sf, &o, &s, k, &m->reloc);
@@ -1318,6 +1375,7 @@ int verify_original(const struct verify_opts *o, struct verify_stats *st)
 	c.obj = elf_open(opts.orig);
 	if (!c.obj)
 		return -1;
+	index_jump_sites(&c);
 	if (streq(opts.objname, "vmlinux"))
 		ret = verify_vmlinux(&c);
 	else
@@ -1333,6 +1391,7 @@ int verify_original(const struct verify_opts *o, struct verify_stats *st)
 	free(c.by_addr);
 	free(c.extras);
 	free(c.extra_text);
+	free(c.jump_sites);
 	strmap_free(&c.extra);
 	return ret;
 }
