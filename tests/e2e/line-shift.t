@@ -7,7 +7,8 @@
 # file:line strings). The project's own patches and three peer patches here
 # (warn-detect-FAIL: only lines change; module: pr_debug and a module;
 # shadow-newpid: three files full of WARN and might_sleep); with KLPDIFF_FULL=1
-# every peer patch, and the same on the gcc and clang ThinLTO e2e kernels.
+# every peer patch, the same on the gcc and clang ThinLTO e2e kernels, and the
+# 6.12 patches on Debian's 6.12 (expect/debian-6.12).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
@@ -69,5 +70,11 @@ if [ -n "${KLPDIFF_FULL:-}" ]; then
 	fi
 	run_set gcc
 	run_set clang-thin --cc clang --lto thin
+	if release=$("$here/debian-kernel" release 6.12); then
+		pick debian-6.12 "$here/patches-6.12" '*'
+		run_set debian-6.12 --debian "$release"
+	else
+		tap_fail "debian-6.12: no Debian 6.12 release to test"
+	fi
 fi
 tap_done

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A second kernel line: Debian's Linux 6.12 (bookworm-security's backport, the
+# cloud flavour: IBT, call padding, call-depth tracking, static calls), the
+# newest release with a linux-source-6.12 of its version, installed when
+# missing. The project's own patches remade for 6.12 where 6.1's no longer
+# apply (tests/e2e/patches-6.12: consoles-sympos, xfs-trace), each built with
+# exactly the changes in expect/debian-6.12, loaded into the booted kernel,
+# checked and disabled; the -FAIL ones refused.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+
+[ -n "${KLPDIFF_SKIP_KERNEL:-}" ] && { echo "1..0 # SKIP KLPDIFF_SKIP_KERNEL set"; exit 0; }
+[ -n "${KLPDIFF_SANITIZED:-}" ] &&
+	{ echo "1..0 # SKIP sanitizer pass: the plain pass ran it (CI time)"; exit 0; }
+command -v apt-cache >/dev/null || { echo "1..0 # SKIP not a Debian system (no apt-cache)"; exit 0; }
+command -v qemu-system-x86_64 >/dev/null || { echo "1..0 # SKIP qemu-system-x86_64 not installed"; exit 0; }
+
+release=$("$here/debian-kernel" release 6.12) || { echo "Bail out! no Debian 6.12 release to test"; exit 1; }
+exec "$here/run" --debian "$release" --expect "$here/expect/debian-6.12" "$here/patches-6.12"
