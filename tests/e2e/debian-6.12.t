@@ -16,5 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 command -v apt-cache >/dev/null || { echo "1..0 # SKIP not a Debian system (no apt-cache)"; exit 0; }
 command -v qemu-system-x86_64 >/dev/null || { echo "1..0 # SKIP qemu-system-x86_64 not installed"; exit 0; }
 
-release=$("$here/debian-kernel" release 6.12) || { echo "Bail out! no Debian 6.12 release to test"; exit 1; }
+# bookworm-security has the 6.12 backport; an archive without it cannot run this.
+release=$("$here/debian-kernel" release 6.12 2>/dev/null) ||
+	{ echo "1..0 # SKIP apt knows no linux-image-6.12.N+deb12 with its linux-source-6.12"; exit 0; }
 exec "$here/run" --debian "$release" --expect "$here/expect/debian-6.12" "$here/patches-6.12"
