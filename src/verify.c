@@ -851,8 +851,8 @@ static bool same_jump_label(struct verify_ctx *c, const struct elf_symbol *fn,
 	uint64_t key = (uint64_t)fn->sec->index << 40 | (fn->value + oi->off);
 	bool jump;
 
-	if (!bsearch(&key, c->jump_sites, c->nr_jump_sites, sizeof(key), cmp_u64) ||
-	    oi->len != si->len)
+	if (!c->nr_jump_sites || oi->len != si->len ||
+	    !bsearch(&key, c->jump_sites, c->nr_jump_sites, sizeof(key), cmp_u64))
 		return false;
 	return arch->branch_site_size(fn->sec->data + fn->value + oi->off, oi->len, &jump) ==
 		       oi->len &&
