@@ -141,12 +141,24 @@ struct arch {
 	/* Static calls: the trampoline every call site calls until it is patched inline. */
 	const char *static_call_tramp_prefix;
 	unsigned tracepoint_key_offset;
-	/* Kernel special sections, for the kernel version klpdiff targets. */
+	/* Kernel special sections: every layout of the kernels klpdiff knows. */
 	const struct special_layout *special;
 	size_t nr_special;
+	/* The Kconfig symbol a kernel of this architecture sets (=y). */
+	const char *kconfig;
+	/*
+	 * A module source that puts one entry into each special section whose
+	 * layout differs between kernels, with the kernel's own macros: built
+	 * against a kernel, it shows that kernel's layouts (kernel_profile.c).
+	 */
+	const char *layout_probe;
 };
 
 const struct arch *arch_for_machine(unsigned elf_machine);
+/* The architecture of a kernel .config's text, or NULL. */
+const struct arch *arch_for_kconfig(const char *config);
+/* Every architecture klpdiff has, for messages: "x86_64". */
+const char *arch_names(void);
 void arch_cleanup(void);
 
 extern const struct arch arch_x86_64;

@@ -23,6 +23,7 @@
 #include "elf_object.h"
 #include "extract.h"
 #include "kbuild.h"
+#include "kernel_profile.h"
 #include "kernel_image.h"
 #include "strmap.h"
 #include "util.h"
@@ -106,6 +107,7 @@ struct build_state {
 	char *vmlinux_symbols;	/* vmlinux, or a kallsyms listing */
 	char *shipped_vmlinux;	/* the ELF of the code that runs: vmlinux, or from the image */
 	struct strmap unit_modules;	/* object -> struct unit_module, asked by each stage */
+	struct kernel_profile profile;	/* the target kernel: version, layouts */
 };
 
 /* The module a unit is part of, found once per object. */
@@ -231,15 +233,6 @@ static char *compiler_version(const char *cc)
 		return xstrdup("");
 	out[strcspn(out, "\n")] = '\0';
 	return out;
-}
-
-static char *cache_base(void)
-{
-	const char *base = getenv("KLPDIFF_CACHE");
-
-	if (base)
-		return xstrdup(base);
-	return xasprintf("%s/.cache/klpdiff/build", getenv("HOME") ? getenv("HOME") : "/tmp");
 }
 
 /*
@@ -536,18 +529,6 @@ static int write_report(const char *path, const struct kbuild *kb, const struct 
 	return output_commit(&out);
 }
 
-/* The release a build tree was made for (include/config/kernel.release), or NULL. */
-static char *build_release(const char *target)
-{
-	char *path = xasprintf("%s/include/config/kernel.release", target);
-	char *release = read_file(path, NULL);
-
-	if (release)
-		release[strcspn(release, "\n")] = '\0';
-	free(path);
-	return release;
-}
-
 /* The build of the running kernel: its .config, and what extract and modpost need. */
 static int read_target(struct build_opts *o, struct build_state *s)
 {
@@ -576,7 +557,7 @@ static int read_target(struct build_opts *o, struct build_state *s)
 	kb->llvm = s->config && strstr(s->config, "\nCONFIG_CC_IS_CLANG=y");
 	kb->lto = s->config && strstr(s->config, "\nCONFIG_LTO_CLANG=y");
 	kb->per_unit = !kb->lto;
-	kb->kernelrelease = build_release(kb->target);
+	kb->kernelrelease = kernel_release_of(kb->target);
 	s->symvers = xasprintf("%s/Module.symvers", kb->target);
 	s->vmlinux_symbols = xasprintf("%s/vmlinux", kb->target);
 	s->shipped_vmlinux = xstrdup(s->vmlinux_symbols);
@@ -837,13 +818,30 @@ static int original(struct build_state *s)
 	return kbuild_prepare(kb, s->config);
 }
 
+/* The target's special-section layouts, from the probe: every object must have them. */
+static int target_layouts(struct build_state *s)
+{
+	const struct kernel_profile *p = &s->profile;
+	char line[512];
+	size_t len = 0;
+
+	if (kernel_profile_probe(&s->profile, s->cache))
+		return -1;
+	for (size_t i = 0; i < p->nr_layouts && len < sizeof(line); i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s %s %u", i ? "," : "",
+					p->layouts[i]->section, p->layouts[i]->entry_size);
+	progress("Linux %u.%u layouts (probe):%s", KV_MAJOR(p->version), KV_MINOR(p->version),
+		 p->nr_layouts ? line : " none");
+	return 0;
+}
+
 static int run(struct build_opts *o, struct build_state *s)
 {
 	struct kbuild *kb = &s->kb;
 
 	if (patch_touched_files(&s->files, o->patches, o->nr_patches) ||
 	    kbuild_check_patches(kb, o->patches, o->nr_patches, &s->files) || original(s) ||
-	    kbuild_affected_objects(kb, &s->files, &s->objects))
+	    target_layouts(s) || kbuild_affected_objects(kb, &s->files, &s->objects))
 		return EXIT_TROUBLE;
 	if (!s->objects.nr)
 		return error(NULL, "the patches touch no object of the kernel build"), EXIT_TROUBLE;
@@ -994,6 +992,7 @@ int cmd_build(int argc, char **argv)
 	if (parse_options(argc, argv, &o))
 		return EXIT_TROUBLE;
 	if (!(installed_kernel(&o) ? read_installed(&o, &s) : read_target(&o, &s)) &&
+	    !kernel_profile_read(&s.profile, s.kb.target, s.kb.kernelrelease) &&
 	    !prepare_cache(&o, &s)) {
 		char *parts_dir = work_path(s.kb.work, WORK_EXTRACT, NULL);
 
@@ -1024,5 +1023,6 @@ int cmd_build(int argc, char **argv)
 	if (s.kb.per_unit && s.kb.prep_lock >= 0)
 		close(s.kb.prep_lock);
 	dist_kernel_free(&s.dk);
+	kernel_profile_free(&s.profile);
 	return ret;
 }

@@ -9,10 +9,11 @@
 #include "elf_object.h"
 #include "explain.h"
 #include "inputs.h"
+#include "kernel_profile.h"
 #include "util.h"
 
 static const char diff_usage[] =
-	"usage: klpdiff diff [-v] [--json] [-o FILE] ORIG PATCHED\n"
+	"usage: klpdiff diff [-v] [--json] [-o FILE] [-k DIR] ORIG PATCHED\n"
 	"       klpdiff diff --explain NAME ORIG.o PATCHED.o\n"
 	"\n"
 	"Compare an original and a patched build: two objects, two sums files (from\n"
@@ -31,6 +32,8 @@ static const char diff_usage[] =
 	"                      data_changed, unpatchable, ignored, unpaired\n"
 	"      --explain NAME  show NAME's first differing instruction on each side\n"
 	"  -o, --output FILE   write to FILE (atomically)\n"
+	"  -k, --kernel-build DIR  the objects are of the kernel configured in DIR:\n"
+	"                      its special-section layouts (klpdiff profile) only\n"
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 no functional change, 1 changes found, 2 trouble.\n";
@@ -39,6 +42,7 @@ struct diff_opts {
 	bool json;
 	const char *explain;
 	const char *output;
+	const char *kdir;
 };
 
 static int parse_options(int argc, char **argv, struct diff_opts *o)
@@ -47,11 +51,12 @@ static int parse_options(int argc, char **argv, struct diff_opts *o)
 		{ "verbose", no_argument, NULL, 'v' },	{ "json", no_argument, NULL, 'j' },
 		{ "explain", required_argument, NULL, 'e' },
 		{ "output", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' },
+		{ "kernel-build", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "vo:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "vo:k:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v':
 			verbose++;
@@ -64,6 +69,9 @@ static int parse_options(int argc, char **argv, struct diff_opts *o)
 			break;
 		case 'o':
 			o->output = optarg;
+			break;
+		case 'k':
+			o->kdir = optarg;
 			break;
 		case 'h':
 			fputs(diff_usage, stdout);
@@ -132,19 +140,14 @@ static int explain(const struct diff_opts *o, const char *a, const char *b)
 	return ret;
 }
 
-int cmd_diff(int argc, char **argv)
+static int diff(const struct diff_opts *o, const char *a, const char *b)
 {
-	struct diff_opts o = { .output = "-" };
 	struct loaded orig = { 0 }, patched = { 0 };
 	struct diff_result res = { 0 };
 	struct output out;
 	int ret = EXIT_TROUBLE;
 
-	if (parse_options(argc, argv, &o))
-		return EXIT_TROUBLE;
-	if (o.explain)
-		return explain(&o, argv[optind], argv[optind + 1]);
-	if (load(&orig, &patched, argv[optind], argv[optind + 1]))
+	if (load(&orig, &patched, a, b))
 		goto out;
 	/* Two objects (not directories or sums files): of one kernel. */
 	if (orig.nr_objs == 1 && patched.nr_objs == 1 &&
@@ -153,14 +156,32 @@ int cmd_diff(int argc, char **argv)
 	unify_single_units(&orig, &patched);
 	diff_sums(&res, &orig.sums, &patched.sums);
 	diff_sort(&res);
-	if (output_open(&out, o.output))
+	if (output_open(&out, o->output))
 		goto out;
-	diff_print(out.fp, &res, o.json, verbose > 0);
+	diff_print(out.fp, &res, o->json, verbose > 0);
 	if (!output_commit(&out))
 		ret = diff_has_changes(&res) ? EXIT_CHANGED : EXIT_SAME;
 out:
 	diff_free(&res);
 	loaded_free(&orig);
 	loaded_free(&patched);
+	return ret;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct kernel_profile profile = { 0 };
+	struct diff_opts o = { .output = "-" };
+	int ret;
+
+	if (parse_options(argc, argv, &o))
+		return EXIT_TROUBLE;
+	if (o.kdir && kernel_profile_target(&profile, o.kdir))
+		ret = EXIT_TROUBLE;
+	else if (o.explain)
+		ret = explain(&o, argv[optind], argv[optind + 1]);
+	else
+		ret = diff(&o, argv[optind], argv[optind + 1]);
+	kernel_profile_free(&profile);
 	return ret;
 }

@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "elf_object.h"
 #include "kbuild.h"
+#include "kernel_profile.h"
 #include "klp_module.h"
 #include "postlink.h"
 #include "util.h"
@@ -177,6 +178,7 @@ static int check_output_dir(const char *output)
 static int check_kernel_build(const char *kdir, bool *llvm)
 {
 	char *path = xasprintf("%s/.config", kdir), line[512];
+	struct kernel_profile profile = { 0 };
 	bool livepatch = false;
 	FILE *fp = fopen(path, "r");
 	int ret = 0;
@@ -194,49 +196,12 @@ static int check_kernel_build(const char *kdir, bool *llvm)
 	fclose(fp);
 	if (!livepatch)
 		ret = error(kdir, "the kernel was configured without CONFIG_LIVEPATCH");
+	else if (kernel_profile_read(&profile, kdir, NULL))
+		ret = -1;
+	kernel_profile_free(&profile);
 out:
 	free(path);
 	return ret;
-}
-
-/* kbuild passes M= through make and the shell unquoted. */
-static bool kbuild_safe_path(const char *path)
-{
-	for (const char *p = path; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || strchr("/._-+,", *p)))
-			return false;
-	return true;
-}
-
-/* An empty directory for kbuild, by absolute path: @wanted, or a temporary one. */
-static char *make_build_dir(const char *wanted)
-{
-	const char *base = getenv("TMPDIR");
-	char *tmpl, *dir;
-
-	if (!base || !*base)
-		base = "/tmp";
-	tmpl = wanted ? xstrdup(wanted) : xasprintf("%s/klpdiff-module.XXXXXX", base);
-	if (wanted && mkdir(tmpl, 0755)) {
-		error(tmpl, "cannot create the build directory: %s", strerror(errno));
-		free(tmpl);
-		return NULL;
-	} else if (!wanted && !mkdtemp(tmpl)) {
-		error(tmpl, "cannot create a temporary directory: %s", strerror(errno));
-		free(tmpl);
-		return NULL;
-	}
-	dir = realpath(tmpl, NULL);
-	if (!dir || !kbuild_safe_path(dir)) {
-		error(tmpl, "temporary directory path unusable by kbuild; set TMPDIR to a "
-			    "plain path");
-		remove_tree(tmpl);
-		free(dir);
-		dir = NULL;
-	}
-	free(tmpl);
-	return dir;
 }
 
 /*
@@ -330,45 +295,6 @@ static int write_build_dir(const char *dir, const char *name, const struct modul
 	return ret;
 }
 
-/* Run make for the module with its output in @log; 0 if it succeeded. */
-static int run_kbuild(const char *kdir, const char *dir, bool llvm, const char *log)
-{
-	char *m_arg = xasprintf("M=%s", dir);
-	/*
-	 * Debug info names the generated files without the directory, which
-	 * is a temporary one: the same patch objects give the same module.
-	 */
-	const char *user_kcflags = getenv("KCFLAGS");
-	char *kcflags = xasprintf("KCFLAGS=%s%s-ffile-prefix-map=%s/=", user_kcflags ? user_kcflags : "",
-				  user_kcflags ? " " : "", dir);
-	char *argv[] = { "make", "-C", (char *)kdir, m_arg, kcflags, "modules",
-			 llvm ? "LLVM=1" : NULL, NULL };
-	int status = -1, fd;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		fatal("fork: %s", strerror(errno));
-	if (pid == 0) {
-		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-			_exit(127);
-		close(fd);
-		fd = open("/dev/null", O_RDONLY);
-		if (fd >= 0)
-			dup2(fd, 0);
-		execvp(argv[0], argv);
-		fprintf(stderr, "klpdiff: cannot run make: %s\n", strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	free(m_arg);
-	free(kcflags);
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
 /* CONFIG_MODULE_SIG_HASH of the kernel build, "sha256" by default. */
 static char *signature_hash(const char *kdir)
 {
@@ -415,13 +341,13 @@ static int build_module(const struct module_opts *o, const char *name,
 
 	if (check_output_dir(o->output) || check_kernel_build(o->kdir, &llvm))
 		return -1;
-	dir = make_build_dir(o->build_dir);
+	dir = kbuild_module_dir(o->build_dir);
 	if (!dir)
 		return -1;
 	log = xasprintf("%s/build.log", dir);
 	ko = xasprintf("%s/%s.ko", dir, name);
 	ret = write_build_dir(dir, name, o, m);
-	if (!ret && run_kbuild(o->kdir, dir, llvm, log))
+	if (!ret && kbuild_external_module(o->kdir, dir, llvm, log))
 		ret = error(o->output, "kbuild failed (make -C %s M=%s modules); log: %s",
 			    o->kdir, dir, log);
 	if (!ret && o->sign_key)

@@ -6,11 +6,12 @@
 
 #include "commands.h"
 #include "elf_object.h"
+#include "kernel_profile.h"
 #include "sums.h"
 #include "util.h"
 
 static const char sums_usage[] =
-	"usage: klpdiff sums [-o FILE] [--json] OBJECT...\n"
+	"usage: klpdiff sums [-o FILE] [--json] [-k DIR] OBJECT...\n"
 	"\n"
 	"Print one line per function and data object of each OBJECT (a relocatable\n"
 	"ELF file: a .o, or a vmlinux.o linked with ld -r):\n"
@@ -25,6 +26,8 @@ static const char sums_usage[] =
 	"\n"
 	"  -o, --output FILE   write to FILE (atomically) instead of standard output\n"
 	"      --json          print a JSON array instead of lines\n"
+	"  -k, --kernel-build DIR  the objects are of the kernel configured in DIR:\n"
+	"                      its special-section layouts (klpdiff profile) only\n"
 	"  -h, --help          show this help\n";
 
 int cmd_sums(int argc, char **argv)
@@ -32,23 +35,28 @@ int cmd_sums(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "kernel-build", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *output = "-";
+	const char *output = "-", *kdir = NULL;
+	struct kernel_profile profile = { 0 };
 	struct sum_list list = { 0 };
 	struct elf_object **objs;
 	struct output out;
 	bool json = false;
 	int c, nobjs, ret = EXIT_TROUBLE;
 
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:k:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'k':
+			kdir = optarg;
 			break;
 		case 'h':
 			fputs(sums_usage, stdout);
@@ -60,6 +68,10 @@ int cmd_sums(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		fputs(sums_usage, stderr);
+		return EXIT_TROUBLE;
+	}
+	if (kdir && kernel_profile_target(&profile, kdir)) {
+		kernel_profile_free(&profile);
 		return EXIT_TROUBLE;
 	}
 	nobjs = argc - optind;
@@ -81,5 +93,6 @@ out:
 		elf_close(objs[i]);
 	free(objs);
 	sums_free(&list);
+	kernel_profile_free(&profile);
 	return ret;
 }

@@ -9,5 +9,6 @@ int cmd_extract(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_module(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 
 #endif

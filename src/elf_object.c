@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "kernel_profile.h"
 #include "names.h"
 #include "util.h"
 
@@ -104,8 +106,8 @@ static int check_header(struct elf_object *obj)
 			   obj->ehdr.e_type);
 	obj->arch = arch_for_machine(obj->ehdr.e_machine);
 	if (!obj->arch)
-		return BAD(obj, "unsupported machine %u (supported: x86-64)",
-			   obj->ehdr.e_machine);
+		return BAD(obj, "unsupported machine %u (supported: %s)", obj->ehdr.e_machine,
+			   arch_names());
 	if (obj->ehdr.e_shoff > obj->file_size)
 		return BAD(obj, "section header table offset %#lx beyond end of file",
 			   (unsigned long)obj->ehdr.e_shoff);
@@ -629,38 +631,74 @@ static bool fits_field(const struct elf_object *obj, const struct special_layout
 	return false;
 }
 
+/* The target kernel's layouts (elf_set_target_layouts), by section name. */
+static const struct special_layout *const *target_layouts;
+static size_t nr_target_layouts;
+
+void elf_set_target_layouts(const struct special_layout *const *layouts, size_t nr)
+{
+	target_layouts = layouts;
+	nr_target_layouts = nr;
+}
+
+static const struct special_layout *target_layout(const char *section)
+{
+	for (size_t i = 0; i < nr_target_layouts; i++)
+		if (streq(target_layouts[i]->section, section))
+			return target_layouts[i];
+	return NULL;
+}
+
+/* Does @sec fit @l: size and every relocation? The first that does not: @misfit. */
+static bool fits_layout(const struct elf_object *obj, const struct elf_section *sec,
+			const struct special_layout *l, const struct elf_reloc **misfit)
+{
+	if (sec->sh->sh_size % l->entry_size)
+		return false;
+	for (size_t i = 0; i < sec->nr_relocs; i++)
+		if (!fits_field(obj, l, &sec->relocs[i])) {
+			*misfit = &sec->relocs[i];
+			return false;
+		}
+	return true;
+}
+
 /*
  * Kernel versions lay out their special sections differently (a 13-, 12- or
- * 14-byte alt_instr, absolute or relative jump labels...): take the first
+ * 14-byte alt_instr, absolute or relative jump labels...). With a target
+ * kernel, its layout (from the probe) is the only one; else take the first
  * layout of the section's name that its size and relocations fit. None
  * fits: an error, not a guess; its entries would be misread or lost.
  */
 static int choose_layout(struct elf_object *obj, struct elf_section *sec)
 {
 	const struct special_layout *end = obj->arch->special + obj->arch->nr_special;
+	const struct special_layout *want = target_layout(sec->name);
 	const struct elf_reloc *misfit = NULL;
 
-	for (const struct special_layout *l = sec->special; l < end && streq(l->section, sec->name);
-	     l++) {
-		bool fits = sec->sh->sh_size % l->entry_size == 0;
-
-		for (size_t i = 0; fits && i < sec->nr_relocs; i++)
-			if (!fits_field(obj, l, &sec->relocs[i]))
-				fits = false, misfit = &sec->relocs[i];
-		if (fits) {
+	for (const struct special_layout *l = want ? want : sec->special;
+	     l < end && streq(l->section, sec->name); l++) {
+		if (fits_layout(obj, sec, l, &misfit)) {
 			sec->special = l;
 			return 0;
 		}
+		if (want)
+			break;
 	}
+	if (want && !misfit)
+		return BAD(obj, "section %s: size %#lx is no multiple of %u, the entry size of the "
+			   "target kernel (Linux %s)", sec->name, (unsigned long)sec->sh->sh_size,
+			   want->entry_size, want->kernels);
 	if (!misfit)
 		return BAD(obj, "section %s: size %#lx is no multiple of any entry size of the "
-			   "kernels klpdiff knows (Linux 4.18 to 6.12)", sec->name,
-			   (unsigned long)sec->sh->sh_size);
-	return BAD(obj, "section %s: a %u-byte %s relocation at %#lx fits no entry layout of the "
-		   "kernels klpdiff knows (Linux 4.18 to 6.12)", sec->name,
-		   elf_reloc_howto(obj, misfit).width,
+			   "kernels klpdiff knows (%s)", sec->name, (unsigned long)sec->sh->sh_size,
+			   kernel_profile_known());
+	return BAD(obj, "section %s: a %u-byte %s relocation at %#lx fits no field of %s (%s%s)",
+		   sec->name, elf_reloc_howto(obj, misfit).width,
 		   elf_reloc_howto(obj, misfit).kind == RELOC_PCREL ? "PC-relative" : "absolute",
-		   (unsigned long)misfit->offset);
+		   (unsigned long)misfit->offset,
+		   want ? "the target kernel's layout" : "any entry layout of the kernels klpdiff knows",
+		   want ? "Linux " : "", want ? want->kernels : kernel_profile_known());
 }
 
 static int choose_layouts(struct elf_object *obj)
@@ -682,8 +720,8 @@ int elf_same_layouts(const struct elf_object *orig, struct elf_object *patched)
 			continue;
 		b = elf_find_section(patched, a->name);
 		if (b && b->special && b->data && b->special != a->special)
-			return error(patched->path, "section %s has the entry layout of %s, but in "
-				     "%s that of %s: objects of two kernels", a->name,
+			return error(patched->path, "section %s has the entry layout of Linux %s, but in "
+				     "%s that of Linux %s: objects of two kernels", a->name,
 				     b->special->kernels, orig->path, a->special->kernels);
 	}
 	return 0;

@@ -120,4 +120,9 @@ char *kbuild_unit_module(const struct kbuild *kb, const char *object);
  */
 char *kbuild_find_module(const char *dir, const char *listing, const char *modname);
 
+/* kbuild_module.c: external modules. An empty directory for kbuild, by absolute path: @wanted, or a temporary one. */
+char *kbuild_module_dir(const char *wanted);
+/* make -C @kdir M=@dir modules, its output in @log; 0 if it succeeded. */
+int kbuild_external_module(const char *kdir, const char *dir, bool llvm, const char *log);
+
 #endif

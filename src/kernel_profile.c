@@ -1,7 +1,151 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "kernel_profile.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "elf_object.h"
+#include "kbuild.h"
 #include "util.h"
+
+const char *kernel_profile_known(void)
+{
+	static char text[32];
+
+	if (!text[0])
+		snprintf(text, sizeof(text), "Linux %u.%u to %u.%u", KV_MAJOR(KV_OLDEST),
+			 KV_MINOR(KV_OLDEST), KV_MAJOR(KV_NEWEST), KV_MINOR(KV_NEWEST));
+	return text;
+}
+
+char *kernel_release_of(const char *kdir)
+{
+	char *path = xasprintf("%s/include/config/kernel.release", kdir);
+	char *release = read_file(path, NULL);
+
+	if (release)
+		release[strcspn(release, "\n")] = '\0';
+	free(path);
+	return release;
+}
+
+int kernel_profile_read(struct kernel_profile *p, const char *kdir, const char *release)
+{
+	char *path = xasprintf("%s/.config", kdir), *config = read_file(path, NULL);
+	unsigned major, minor;
+	int ret = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->kdir = xstrdup(kdir);
+	p->release = release ? xstrdup(release) : kernel_release_of(kdir);
+	if (!config)
+		ret = error(kdir, "not a kernel build: cannot read %s: %s", path, strerror(errno));
+	else if (!p->release)
+		ret = error(kdir, "not a configured kernel build: no include/config/kernel.release");
+	else if (sscanf(p->release, "%u.%u", &major, &minor) != 2 || major > 255 || minor > 255)
+		ret = error(kdir, "kernel release '%s' is not a Linux version", p->release);
+	else if ((p->version = KV(major, minor)) < KV_OLDEST || p->version > KV_NEWEST)
+		ret = error(kdir, "Linux %u.%u (%s): klpdiff has no profile for this kernel; it "
+			    "knows %s", major, minor, p->release, kernel_profile_known());
+	else if (!(p->arch = arch_for_kconfig(config)))
+		ret = error(path, "no profile for this kernel's architecture: klpdiff knows %s",
+			    arch_names());
+	free(config);
+	free(path);
+	return ret;
+}
+
+/* The probe module's cache file: one per kernel release, config and probe source. */
+static char *probe_path(const struct kernel_profile *p, const char *cache_dir)
+{
+	char *path = xasprintf("%s/.config", p->kdir), *config = read_file(path, NULL);
+	char *text = xasprintf("%s\n%s\n%s\n%s", KLPDIFF_VERSION, p->release,
+			       p->arch->layout_probe, config ? config : "");
+	uint64_t key = XXH3_64bits(text, strlen(text));
+
+	free(text);
+	free(config);
+	free(path);
+	return xasprintf("%s/layout-probe-%016llx.ko", cache_dir, (unsigned long long)key);
+}
+
+/* Build the probe module in a directory beside @ko and move it there. */
+static int build_probe(const struct kernel_profile *p, const char *ko)
+{
+	char *tmpl = xasprintf("%s.tmp", ko), *dir, *src, *kbuild, *log, *built;
+	char *config = xasprintf("%s/.config", p->kdir), *text = read_file(config, NULL);
+	bool llvm = text && strstr(text, "\nCONFIG_CC_IS_CLANG=y");
+	int ret;
+
+	free(text);
+	free(config);
+	remove_tree(tmpl);
+	if (mkdir_parent(ko) || !(dir = kbuild_module_dir(tmpl))) {
+		free(tmpl);
+		return -1;
+	}
+	src = xasprintf("%s/klpdiff_probe.c", dir);
+	kbuild = xasprintf("%s/Kbuild", dir);
+	log = xasprintf("%s/build.log", dir);
+	built = xasprintf("%s/klpdiff_probe.ko", dir);
+	ret = write_file_atomic(src, p->arch->layout_probe, 0644) ||
+	      write_file_atomic(kbuild, "obj-m := klpdiff_probe.o\n", 0644);
+	if (!ret && kbuild_external_module(p->kdir, dir, llvm, log))
+		ret = error(p->kdir, "cannot build klpdiff's layout probe (make -C %s M=%s "
+			    "modules); log: %s", p->kdir, dir, log);
+	else if (!ret && rename(built, ko))
+		ret = error(ko, "cannot write: %s", strerror(errno));
+	if (!ret)
+		remove_tree(dir);
+	free(built);
+	free(log);
+	free(kbuild);
+	free(src);
+	free(dir);
+	free(tmpl);
+	return ret;
+}
+
+int kernel_profile_probe(struct kernel_profile *p, const char *cache_dir)
+{
+	struct elf_object *obj;
+	struct elf_section *sec;
+
+	p->probe = probe_path(p, cache_dir);
+	if (access(p->probe, R_OK) && build_probe(p, p->probe))
+		return -1;
+	obj = elf_open(p->probe);
+	if (!obj)
+		return error(p->probe, "cannot read klpdiff's layout probe");
+	for_each_section(obj, sec)
+		if (sec->special && sec->data && p->nr_layouts < ARRAY_SIZE(p->layouts))
+			p->layouts[p->nr_layouts++] = sec->special;
+	elf_close(obj);
+	elf_set_target_layouts(p->layouts, p->nr_layouts);
+	return 0;
+}
+
+int kernel_profile_target(struct kernel_profile *p, const char *kdir)
+{
+	char *cache = cache_base();
+	int ret = kernel_profile_read(p, kdir, NULL) || kernel_profile_probe(p, cache) ? -1 : 0;
+
+	free(cache);
+	return ret;
+}
+
+void kernel_profile_free(struct kernel_profile *p)
+{
+	if (p->nr_layouts)
+		elf_set_target_layouts(NULL, 0);
+	free(p->kdir);
+	free(p->release);
+	free(p->probe);
+}
 
 #define ARG(n) (1u << (n))
 

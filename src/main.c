@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "extract", cmd_extract, "write the patch object for one changed object file" },
 	{ "module", cmd_module, "build a live patch module from patch objects" },
 	{ "build", cmd_build, "kernel tree + patches -> livepatch module" },
+	{ "profile", cmd_profile, "what klpdiff knows of a kernel: version, layouts" },
 	{ "verify", cmd_verify, NULL },	/* plumbing for the tests: not listed */
 };
 

@@ -17,13 +17,17 @@
 const char *progname = "klpdiff";
 int verbose;
 
+/* One write per line: threads reading objects side by side may both report. */
 static void vreport(const char *file, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: ", progname);
-	if (file)
-		fprintf(stderr, "%s: ", file);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char *msg = NULL, *line = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0 ||
+	    asprintf(&line, "%s: %s%s%s\n", progname, file ? file : "", file ? ": " : "", msg) < 0)
+		fatal("out of memory");
+	fputs(line, stderr);
+	free(line);
+	free(msg);
 }
 
 int error(const char *file, const char *fmt, ...)
@@ -594,4 +598,13 @@ char *find_program(const char *name)
 		path += len + (path[len] == ':');
 	}
 	return NULL;
+}
+
+char *cache_base(void)
+{
+	const char *base = getenv("KLPDIFF_CACHE");
+
+	if (base)
+		return xstrdup(base);
+	return xasprintf("%s/.cache/klpdiff/build", getenv("HOME") ? getenv("HOME") : "/tmp");
 }

@@ -93,6 +93,8 @@ int write_file_atomic(const char *path, const char *text, mode_t mode);
 int write_in_place(const char *path, const char *text);
 /* rm -rf @dir, without following links; -1 after a warning naming it. */
 int remove_tree(const char *dir);
+/* klpdiff's cache: $KLPDIFF_CACHE, else ~/.cache/klpdiff/build. */
+char *cache_base(void);
 /* The absolute path of the executable @name in $PATH, or NULL. */
 char *find_program(const char *name);
 /*

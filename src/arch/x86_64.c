@@ -373,6 +373,38 @@ static bool x86_64_write_branch_site(uint8_t *code, unsigned size, bool jump, in
 	return false;
 }
 
+/*
+ * The layout probe: one alternative, exception entry, jump label, bug entry
+ * and static call, made by the kernel's macros (the same names since 4.18;
+ * static calls since 5.10). Its relocations tell the layouts apart.
+ */
+static const char x86_64_layout_probe[] =
+	"#include <linux/module.h>\n"
+	"#include <linux/bug.h>\n"
+	"#include <linux/jump_label.h>\n"
+	"#include <asm/alternative.h>\n"
+	"#include <asm/asm.h>\n"
+	"#ifdef CONFIG_HAVE_STATIC_CALL_INLINE\n"
+	"#include <linux/static_call.h>\n"
+	"static int klpdiff_probe_target(int x) { return x + 1; }\n"
+	"DEFINE_STATIC_CALL(klpdiff_probe_call, klpdiff_probe_target);\n"
+	"#endif\n"
+	"MODULE_LICENSE(\"GPL\");\n"
+	"DEFINE_STATIC_KEY_FALSE(klpdiff_probe_key);\n"
+	"int klpdiff_probe(int x);\n"
+	"int klpdiff_probe(int x)\n"
+	"{\n"
+	"\talternative(\"nop\", \"pause\", X86_FEATURE_XMM2);\n"
+	"\tasm volatile(\"1: nop\\n2:\\n\" _ASM_EXTABLE(1b, 2b));\n"
+	"\tif (static_branch_unlikely(&klpdiff_probe_key))\n"
+	"\t\tx++;\n"
+	"\tWARN_ON(x == 42);\n"
+	"#ifdef CONFIG_HAVE_STATIC_CALL_INLINE\n"
+	"\tx = static_call(klpdiff_probe_call)(x);\n"
+	"#endif\n"
+	"\treturn x;\n"
+	"}\n";
+
 const struct arch arch_x86_64 = {
 	.name = "x86_64",
 	.elf_machine = EM_X86_64,
@@ -393,6 +425,8 @@ const struct arch arch_x86_64 = {
 	.tracepoint_key_offset = 8,	/* after const char *name (include/linux/tracepoint-defs.h) */
 	.special = x86_64_special,
 	.nr_special = ARRAY_SIZE(x86_64_special),
+	.kconfig = "CONFIG_X86_64",
+	.layout_probe = x86_64_layout_probe,
 };
 
 void x86_64_cleanup(void);

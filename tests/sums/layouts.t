@@ -125,7 +125,7 @@ object old .altinstructions '.long 1b - .; .long 3b - .; .word 1; .byte 1, 1, 0'
 object new .altinstructions '.long 1b - .; .long 3b - .; .word 1; .byte 1, 1'
 status=0
 err=$("$KLPDIFF" diff "$TAP_TMP/old.o" "$TAP_TMP/new.o" 2>&1) || status=$?
-tap_is "$status|$err" "2|klpdiff: $TAP_TMP/new.o: section .altinstructions has the entry layout of 5.10 to 6.7, but in $TAP_TMP/old.o that of 4.18 to 5.9 (padlen): objects of two kernels" \
+tap_is "$status|$err" "2|klpdiff: $TAP_TMP/new.o: section .altinstructions has the entry layout of Linux 5.10 to 6.7, but in $TAP_TMP/old.o that of Linux 4.18 to 5.9 (padlen): objects of two kernels" \
 	"diff of objects with two kernels' layouts: refused, naming the section"
 status=0
 err=$("$KLPDIFF" extract "$TAP_TMP/old.o" "$TAP_TMP/new.o" -o "$TAP_TMP/x.o" \
