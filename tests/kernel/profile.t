@@ -124,6 +124,10 @@ old_object alt13 '.section .altinstructions, "a"
 old_object jump24 '.section __jump_table, "aw"
 	.quad 1b, 2b, key
 	.quad 1b, 2b, key'
+old_object alt14 '.section .altinstructions, "a"
+	.long 1b - ., 3b - .
+	.long 0
+	.byte 1, 1'
 old_object alt12 '.section .altinstructions, "a"
 	.long 1b - ., 3b - .
 	.word 0
@@ -153,7 +157,7 @@ kernel_checks() {
 	tap_is "$(stat -c %y "$probe")" "$mtime" "$label: the probe is built once (cached)"
 }
 
-for o in alt12 alt13 jump24; do
+for o in alt12 alt13 alt14 jump24; do
 	tap_ok "without -k, $o.o is read (the layouts of Linux 4.18 to 6.12)" \
 		"$KLPDIFF" sums "$TAP_TMP/$o.o" -o "$TAP_TMP/$o.sums"
 done
@@ -176,4 +180,29 @@ refused_object "gcc e2e kernel" "$kbuild" alt13 \
 	"section .altinstructions: size 0xd is no multiple of 12, the entry size of the target kernel (Linux 5.10 to 6.7)" alt12
 refused_object "gcc e2e kernel" "$kbuild" jump24 \
 	"section __jump_table: a 8-byte absolute relocation at 0 fits no field of the target kernel's layout (Linux 4.20+ (relative))" alt12
+
+# The clang ThinLTO kernel: the probe's objects are bitcode, its .ko is not.
+kbuild=$("$here/kernel-tree" boot --cc clang --lto thin) || tap_bail "cannot build the clang ThinLTO kernel"
+kernel_checks "clang ThinLTO kernel" "$kbuild" \
+	"$(cat "$kbuild/include/config/kernel.release") Linux 6.1 x86_64" "$layouts_61_clang"
+
+# Debian's kernels, from their headers packages (installed here as the e2e tests would).
+dk=$here/../e2e/debian-kernel
+for line in 6.1 6.12; do
+	if ! release=$("$dk" release "$line" 2>/dev/null); then
+		tap_skip "Debian $line: apt offers no such kernel with its source"
+		continue
+	fi
+	"$dk" install "$release" >&2 || tap_bail "cannot install Debian's $release"
+	headers=/usr/src/linux-headers-$release
+	if [ "$line" = 6.1 ]; then
+		kernel_checks "Debian $release" "$headers" "$release Linux 6.1 x86_64" "$layouts_debian_61"
+		refused_object "Debian $release" "$headers" alt13 \
+			"section .altinstructions: size 0xd is no multiple of 12, the entry size of the target kernel (Linux 5.10 to 6.7)" alt12
+	else
+		kernel_checks "Debian $release" "$headers" "$release Linux 6.12 x86_64" "$layouts_debian_612"
+		refused_object "Debian $release" "$headers" alt12 \
+			"section .altinstructions: size 0xc is no multiple of 14, the entry size of the target kernel (Linux 6.8+ (ft_flags))" alt14
+	fi
+done
 tap_done
