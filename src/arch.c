@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "arch.h"
 
+#include <capstone/capstone.h>
+
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,8 +10,9 @@
 #include "util.h"
 
 void x86_64_cleanup(void);
+void s390x_cleanup(void);
 
-static const struct arch *const arches[] = { &arch_x86_64 };
+static const struct arch *const arches[] = { &arch_x86_64, &arch_s390x };
 
 const struct arch *arch_for_machine(unsigned elf_machine)
 {
@@ -43,7 +46,24 @@ const char *arch_names(void)
 	return names;
 }
 
+size_t arch_disasm_one(size_t h, const uint8_t *code, size_t size, uint64_t addr, char *buf,
+		       size_t bufsize)
+{
+	cs_insn *insn = cs_malloc(h);
+	const uint8_t *p = code;
+	uint64_t pc = addr;
+	size_t len = 0;
+
+	if (cs_disasm_iter(h, &p, &size, &pc, insn)) {
+		snprintf(buf, bufsize, "%s %s", insn->mnemonic, insn->op_str);
+		len = insn->size;
+	}
+	cs_free(insn, 1);
+	return len;
+}
+
 void arch_cleanup(void)
 {
 	x86_64_cleanup();
+	s390x_cleanup();
 }

@@ -32,7 +32,8 @@ struct reloc_howto {
 struct insn_ref {
 	uint64_t field;		/* offset of the displacement field */
 	unsigned field_size;
-	uint64_t insn_end;	/* offset of the next instruction */
+	uint64_t insn_end;	/* where the displacement counts from: the next
+				 * instruction (x86-64) or this one (s390x) */
 	bool branch;		/* relative jump or call */
 	uint64_t target;	/* branch target offset (branch only) */
 };
@@ -95,8 +96,12 @@ struct arch {
 	bool (*reloc_howto)(uint32_t type, struct reloc_howto *howto);
 	/* The relocation type for a 32-bit PC-relative and 64-bit absolute value. */
 	uint32_t reloc_pc32, reloc_abs64;
-	/* Distance from a PC-relative field to the anchor its addend counts from. */
-	unsigned pcrel_field_bias;
+	/*
+	 * Distance from a PC-relative field to the anchor its addend counts
+	 * from: x86-64 4 (the instruction's end, for the usual operand at its
+	 * end), s390x -2 (the instruction's start).
+	 */
+	int pcrel_field_bias;
 	/*
 	 * Decode @size bytes of code at section offset @addr and report every
 	 * relative branch and PC-relative operand. Returns -1 on decoding error.
@@ -160,7 +165,11 @@ const struct arch *arch_for_kconfig(const char *config);
 /* Every architecture klpdiff has, for messages: "x86_64". */
 const char *arch_names(void);
 void arch_cleanup(void);
+/* For the arch files: disassemble one instruction with capstone handle @h (a csh). */
+size_t arch_disasm_one(size_t h, const uint8_t *code, size_t size, uint64_t addr, char *buf,
+		       size_t bufsize);
 
 extern const struct arch arch_x86_64;
+extern const struct arch arch_s390x;
 
 #endif

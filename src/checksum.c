@@ -90,7 +90,7 @@ static uint64_t reloc_target(const struct elf_object *obj, const struct elf_sect
 	uint64_t t = elf_reloc_sym(obj, r)->value + (uint64_t)r->addend;
 
 	if (sec->is_code && elf_reloc_howto(obj, r).kind == RELOC_PCREL)
-		t += insn_end ? insn_end - r->offset : obj->arch->pcrel_field_bias;
+		t += insn_end ? insn_end - r->offset : (uint64_t)(int64_t)obj->arch->pcrel_field_bias;
 	return t;
 }
 

@@ -140,6 +140,20 @@ static int explain(const struct diff_opts *o, const char *a, const char *b)
 	return ret;
 }
 
+/* Every object of both sides is of one architecture. */
+static bool same_machines(const struct loaded *orig, const struct loaded *patched)
+{
+	const struct elf_object *first = orig->nr_objs ? orig->objs[0] : NULL;
+
+	for (size_t i = 1; first && i < orig->nr_objs; i++)
+		if (elf_same_machine(first, orig->objs[i]))
+			return false;
+	for (size_t i = 0; first && i < patched->nr_objs; i++)
+		if (elf_same_machine(first, patched->objs[i]))
+			return false;
+	return true;
+}
+
 static int diff(const struct diff_opts *o, const char *a, const char *b)
 {
 	struct loaded orig = { 0 }, patched = { 0 };
@@ -152,6 +166,8 @@ static int diff(const struct diff_opts *o, const char *a, const char *b)
 	/* Two objects (not directories or sums files): of one kernel. */
 	if (orig.nr_objs == 1 && patched.nr_objs == 1 &&
 	    elf_same_layouts(orig.objs[0], patched.objs[0]))
+		goto out;
+	if (!same_machines(&orig, &patched))
 		goto out;
 	unify_single_units(&orig, &patched);
 	diff_sums(&res, &orig.sums, &patched.sums);

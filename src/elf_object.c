@@ -711,10 +711,22 @@ static int choose_layouts(struct elf_object *obj)
 	return 0;
 }
 
+int elf_same_machine(const struct elf_object *orig, const struct elf_object *patched)
+{
+	if (orig->arch != patched->arch)
+		return error(patched->path, "an %s object, but %s is %s: objects of two "
+			     "architectures", patched->arch->name, orig->path, orig->arch->name);
+	if (orig->ehdr.e_ident[EI_DATA] != patched->ehdr.e_ident[EI_DATA])
+		return error(patched->path, "byte order differs from %s's", orig->path);
+	return 0;
+}
+
 int elf_same_layouts(const struct elf_object *orig, struct elf_object *patched)
 {
 	const struct elf_section *a, *b;
 
+	if (elf_same_machine(orig, patched))
+		return -1;
 	for_each_section(orig, a) {
 		if (!a->special || !a->data)
 			continue;

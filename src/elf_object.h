@@ -144,6 +144,8 @@ static inline bool sym_is_local(const struct elf_symbol *s)
 
 /* Do both objects lay out each special section alike? Else an error naming it. */
 int elf_same_layouts(const struct elf_object *orig, struct elf_object *patched);
+/* The same architecture and byte order; else an error naming @patched. */
+int elf_same_machine(const struct elf_object *orig, const struct elf_object *patched);
 /*
  * The target kernel's special-section layouts (kernel_profile.c): from now
  * on a section of one of their names must have that layout.

@@ -576,7 +576,7 @@ static void copy_reloc(struct extractor *ex, struct elf_section *in, const struc
 	}
 	t = rs->value + (uint64_t)r->addend;
 	if (howto.kind == RELOC_PCREL && in->is_code)
-		t += insn_end ? insn_end - r->offset : ex->patched->arch->pcrel_field_bias;
+		t += insn_end ? insn_end - r->offset : (uint64_t)(int64_t)ex->patched->arch->pcrel_field_bias;
 	if (tsec->sh->sh_flags & SHF_MERGE) {
 		uint64_t off;
 		struct ow_symbol *s = copy_merged(ex, tsec, t, &off);

@@ -115,6 +115,8 @@ int kernel_profile_probe(struct kernel_profile *p, const char *cache_dir)
 	struct elf_object *obj;
 	struct elf_section *sec;
 
+	if (!p->arch->layout_probe)
+		return 0;	/* no probe: layouts are recognised from the objects */
 	p->probe = probe_path(p, cache_dir);
 	if (access(p->probe, R_OK) && build_probe(p, p->probe))
 		return -1;

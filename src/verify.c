@@ -1173,7 +1173,7 @@ static bool reloc_identity(const struct elf_object *obj, const struct elf_reloc 
 }
 
 /* Where a branch the assembler resolved at @field of @sec lands. */
-static bool resolved_identity(const struct elf_section *sec, uint64_t field, unsigned bias,
+static bool resolved_identity(const struct elf_section *sec, uint64_t field, int bias,
 			      char *buf, size_t size)
 {
 	int32_t disp;

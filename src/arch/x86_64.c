@@ -234,18 +234,7 @@ static void x86_64_scan_line_args(const uint8_t *code, size_t size, uint64_t add
 static size_t x86_64_disasm(const uint8_t *code, size_t size, uint64_t addr, char *buf,
 			    size_t bufsize)
 {
-	csh h = decoder(false);
-	cs_insn *insn = cs_malloc(h);
-	const uint8_t *p = code;
-	uint64_t pc = addr;
-	size_t len = 0;
-
-	if (cs_disasm_iter(h, &p, &size, &pc, insn)) {
-		snprintf(buf, bufsize, "%s %s", insn->mnemonic, insn->op_str);
-		len = insn->size;
-	}
-	cs_free(insn, 1);
-	return len;
+	return arch_disasm_one(decoder(false), code, size, addr, buf, bufsize);
 }
 
 static bool x86_64_field_is_jump(const uint8_t *sec, uint64_t off)

@@ -247,4 +247,16 @@ tap_is "$status" 2 "-o into a missing directory: exit status 2"
 tap_is "$(wc -l <"$d/stderr") $(grep -c "^klpdiff: $d/no-such-dir/out.sums: " "$d/stderr" || true)" \
 	"1 1" "-o into a missing directory: one stderr line naming the output"
 
+# Objects of two architectures given as a pair (s390x: big-endian too).
+if klp_have_cc s390x && klp_compile s390x plain "$d/base.c" "$d/base-s390x.o" 2>/dev/null; then
+	status=0
+	run_klpdiff diff -o "$d/arch.diff" "$base" "$d/base-s390x.o" >/dev/null 2>"$d/stderr" ||
+		status=$?
+	tap_is "$status|$(cat "$d/stderr")|$(ls "$d/arch.diff" 2>/dev/null)" \
+		"2|klpdiff: $d/base-s390x.o: an s390x object, but $base is x86_64: objects of two architectures|" \
+		"diff of an x86-64 and an s390x object: exit 2, one line naming both, no output"
+else
+	tap_skip "diff of an x86-64 and an s390x object" "no s390x cross compiler"
+fi
+
 tap_done

@@ -23,6 +23,9 @@
 #
 # expect.gcc, expect.clang (and expect.verbose.gcc, ...) replace expect
 # where the compilers genuinely differ. Every case runs with gcc and clang,
+# and with gcc for s390x (big-endian objects; expect.gcc unless there is an
+# expect.s390x; not the cases with x86-64 assembly; skip.s390x says why a case
+# cannot hold there; expect.CC-MODE, as expect.s390x-plain, for one mode only),
 # with -ffunction-sections -fdata-sections (as klpdiff's kernel builds) and
 # without; "lto" cases run with clang and function sections only. Each run
 # also checks that --json parses and says what -v says, and that diffing the
@@ -83,6 +86,10 @@ klp_ld()
 	if [ "$1" == clang ] && klp_lld; then
 		return 0
 	fi
+	if [ "$1" == s390x ]; then
+		command -v s390x-linux-gnu-ld
+		return
+	fi
 	command -v ld
 }
 
@@ -131,13 +138,18 @@ prepare()
 	done
 }
 
-# expect_file CASE CC BASE: BASE.CC or BASE of the case, or nothing.
+# expect_file CASE CC BASE [MODE]: BASE.CC-MODE, BASE.CC (BASE.gcc for s390x) or BASE
+# of the case, or nothing.
 expect_file()
 {
 	local f=$fixtures/$1/$3
 
-	if [ -f "$f.$2" ]; then
+	if [ -n "${4:-}" ] && [ -f "$f.$2-$4" ]; then
+		echo "$f.$2-$4"
+	elif [ -f "$f.$2" ]; then
 		echo "$f.$2"
+	elif [ "$2" == s390x ] && [ -f "$f.gcc" ]; then
+		echo "$f.gcc"	# the s390x cross compiler is a gcc
 	elif [ -f "$f" ]; then
 		echo "$f"
 	fi
@@ -184,20 +196,21 @@ wants()
 	fi
 }
 
-# check_inlined LABEL OBJ FILE: the inlined file's claims about OBJ.
+# check_inlined LABEL OBJ FILE CC: the inlined file's claims about OBJ.
 check_inlined()
 {
-	local label=$1 obj=$2 caller callee body
+	local label=$1 obj=$2 caller callee body objdump=objdump
 
+	[ "$4" != s390x ] || objdump=s390x-linux-gnu-objdump
 	while read -r caller callee; do
 		[ -n "$caller" ] || continue
-		body=$(objdump -dr "$obj" | awk -v fn="<$caller>:" '
+		body=$("$objdump" -dr "$obj" | awk -v fn="<$caller>:" '
 			index($0, fn) { on = 1; print; next }
 			on && /^$/ { exit }
 			on')
 		if [ -z "$body" ]; then
 			tap_fail "$label: $caller is in the original object"
-		elif grep -qE "R_X86_64_[A-Z0-9]+[[:space:]]+(\.text\.)?$callee([-+]|\$)|<$callee(\+0x[0-9a-f]+)?>" \
+		elif grep -qE "R_(X86_64|390)_[A-Z0-9]+[[:space:]]+(\.text\.)?$callee([-+]|\$)|<$callee(\+0x[0-9a-f]+)?>" \
 			<<<"$body"; then
 			tap_fail "$label: $caller has $callee inlined"
 			tap_diag "$body"
@@ -301,9 +314,9 @@ run_case()
 		tap_is "$differ" "" "$label: objects of unchanged sources are identical"
 	fi
 	[ ! -f "$fixtures/$name/inlined" ] ||
-		check_inlined "$label" "${orig%/}" "$fixtures/$name/inlined"
+		check_inlined "$label" "${orig%/}" "$fixtures/$name/inlined" "$cc"
 
-	expect=$(expect_file "$name" "$cc" expect)
+	expect=$(expect_file "$name" "$cc" expect "$mode")
 	if [ -z "$expect" ]; then
 		tap_fail "$label: has an expect file"
 		return
@@ -316,7 +329,7 @@ run_case()
 	vout=$w/out-v
 	run_diff "$vout" -v "$orig" "$patched"
 	vstatus=$status
-	verbose=$(expect_file "$name" "$cc" expect.verbose)
+	verbose=$(expect_file "$name" "$cc" expect.verbose "$mode")
 	if [ -n "$verbose" ]; then
 		tap_is "$(shows "$vout" "$vstatus")" "$(cat "$verbose"; wants "$expect" | tail -n 1)" \
 			"$label: -v: exactly the expected lines and exit status"
@@ -348,7 +361,7 @@ run_case()
 }
 
 compilers=()
-for cc in gcc clang; do
+for cc in gcc clang s390x; do
 	if klp_have_cc "$cc"; then
 		compilers+=("$cc")
 		note=$(klp_cc_version_note "$cc")
@@ -372,6 +385,10 @@ runs_of()
 {
 	if [[ " ${compilers[*]} " != *" $2 "* ]]; then
 		echo "skip: $2 is not installed"
+	elif [ "$2" == s390x ] && grep -qs 'asm' "$fixtures/$1/a.c" "$fixtures/$1/b.c"; then
+		echo "skip: x86-64 assembly"
+	elif [ -f "$fixtures/$1/skip.$2" ]; then
+		echo "skip: $(head -1 "$fixtures/$1/skip.$2")"
 	elif [ "$(case_build "$1")" != lto ]; then
 		echo plain sections
 	elif [ "$2" != clang ]; then
@@ -385,7 +402,7 @@ runs_of()
 
 # Compile everything first, in parallel: that is most of the time taken.
 for name in "${cases[@]}"; do
-	for cc in gcc clang; do
+	for cc in gcc clang s390x; do
 		runs=$(runs_of "$name" "$cc")
 		[[ $runs == skip:* ]] && continue
 		for mode in $runs; do
@@ -396,7 +413,7 @@ done
 wait
 
 for name in "${cases[@]}"; do
-	for cc in gcc clang; do
+	for cc in gcc clang s390x; do
 		runs=$(runs_of "$name" "$cc")
 		if [[ $runs == skip:* ]]; then
 			tap_skip "$name $cc" "${runs#skip: }"

@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Compile test fixtures the way Linux 6.1 compiles x86-64 kernel code.
+# Compile test fixtures the way Linux 6.1 compiles x86-64 kernel code, or with
+# the s390x cross compiler the way it compiles s390x code (big-endian objects:
+# kind s390x).
 #
 # Source it:  . tests/lib/compile.sh; klp_compile gcc sections a.c a.o
 # or run it:  bash tests/lib/compile.sh gcc|clang plain|sections SRC OUT [CFLAGS...]
@@ -14,6 +16,11 @@ KLP_CFLAGS=(-std=gnu11 -O2 -fno-PIE -mcmodel=kernel -mno-red-zone -fno-jump-tabl
 	-fno-asynchronous-unwind-tables -pg -mfentry)
 KLP_GCC_CFLAGS=(-mrecord-mcount)
 KLP_SECTION_CFLAGS=(-ffunction-sections -fdata-sections)
+# arch/s390/Makefile of 6.1: -fPIE (vmlinux is relocatable), z10 as Debian's
+# config sets it, -mnop-mcount and -mrecord-mcount as CONFIG_FTRACE_MCOUNT_USE_CC.
+KLP_S390X_CFLAGS=(-std=gnu11 -O2 -fPIE -m64 -march=z10 -mpacked-stack -mbackchain
+	-msoft-float -fno-jump-tables -fno-asynchronous-unwind-tables -pg -mfentry
+	-mrecord-mcount -mnop-mcount)
 
 # klp_cc gcc|clang: the compiler binary for that kind (prints nothing if
 # missing). $KLP_GCC / $KLP_CLANG name a command or a path, without arguments.
@@ -24,9 +31,10 @@ klp_cc()
 	case $kind in
 	gcc) override=${KLP_GCC:-} ;;
 	clang) override=${KLP_CLANG:-} ;;
+	s390x) override=${KLP_S390X:-}; kind=s390x-linux-gnu-gcc ;;
 	*) echo "klp_cc: unknown compiler kind '$kind'" >&2; return 2 ;;
 	esac
-	for cand in $override "$kind-${KLP_CC_VERSION[$kind]}" "$kind"; do
+	for cand in $override "$kind-${KLP_CC_VERSION[$1]}" "$kind"; do
 		if command -v "$cand" >/dev/null 2>&1; then
 			command -v "$cand"
 			return 0
@@ -34,7 +42,7 @@ klp_cc()
 	done
 	return 1
 }
-declare -gA KLP_CC_VERSION=([gcc]=12 [clang]=14)
+declare -gA KLP_CC_VERSION=([gcc]=12 [clang]=14 [s390x]=12)
 
 # klp_have_cc gcc|clang: is that compiler installed?
 klp_have_cc()
@@ -61,6 +69,7 @@ klp_cflags()
 {
 	local flags=("${KLP_CFLAGS[@]}")
 
+	[ "$1" != s390x ] || flags=("${KLP_S390X_CFLAGS[@]}")
 	[ "$1" != gcc ] || flags+=("${KLP_GCC_CFLAGS[@]}")
 	[ "$2" != sections ] || flags+=("${KLP_SECTION_CFLAGS[@]}")
 	printf '%s\n' "${flags[@]}"
