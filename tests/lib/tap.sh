@@ -44,6 +44,15 @@ tap_skip_if_sanitized()
 	[ -z "${KLPDIFF_SANITIZED:-}" ] || tap_skip_all "sanitizer pass: the plain pass ran it; $*"
 }
 
+# The clang ThinLTO e2e kernel takes about 25 minutes to build from scratch on
+# 2 cores, more than CI's budget leaves: its tests run with KLPDIFF_LTO=1 or
+# KLPDIFF_FULL=1. (tests/diff/fixtures.t covers ThinLTO links of objects.)
+TAP_LTO_SKIP="the clang ThinLTO kernel (25 min to build from scratch) needs KLPDIFF_LTO=1 or KLPDIFF_FULL=1"
+tap_lto_kernel()
+{
+	[ -n "${KLPDIFF_LTO:-}${KLPDIFF_FULL:-}" ]
+}
+
 tap_bail()
 {
 	echo "Bail out! $*"
