@@ -25,8 +25,8 @@ const struct arch *arch_for_machine(unsigned elf_machine)
 const struct arch *arch_for_kconfig(const char *config)
 {
 	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++) {
-		const char *p = strstr(config, arches[i]->kconfig);
-		size_t n = strlen(arches[i]->kconfig);
+		const char *p = arches[i]->kconfig ? strstr(config, arches[i]->kconfig) : NULL;
+		size_t n = p ? strlen(arches[i]->kconfig) : 0;
 
 		for (; p; p = strstr(p + n, arches[i]->kconfig))
 			if ((p == config || p[-1] == '\n') && starts_with(p + n, "=y\n"))
@@ -35,15 +35,17 @@ const struct arch *arch_for_kconfig(const char *config)
 	return NULL;
 }
 
-const char *arch_names(void)
+const char *arch_names(bool kernels)
 {
-	static char names[128];
+	static char names[2][128];
+	char *buf = names[kernels];
 
-	if (!names[0])
+	if (!buf[0])
 		for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
-			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
-				 i ? ", " : "", arches[i]->name);
-	return names;
+			if (!kernels || arches[i]->kconfig)
+				snprintf(buf + strlen(buf), sizeof(names[0]) - strlen(buf), "%s%s",
+					 buf[0] ? ", " : "", arches[i]->name);
+	return buf;
 }
 
 size_t arch_disasm_one(size_t h, const uint8_t *code, size_t size, uint64_t addr, char *buf,

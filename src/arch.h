@@ -149,7 +149,10 @@ struct arch {
 	/* Kernel special sections: every layout of the kernels klpdiff knows. */
 	const struct special_layout *special;
 	size_t nr_special;
-	/* The Kconfig symbol a kernel of this architecture sets (=y). */
+	/*
+	 * The Kconfig symbol a kernel of this architecture sets (=y); NULL
+	 * while klpdiff reads its objects but builds no live patch for it.
+	 */
 	const char *kconfig;
 	/*
 	 * A module source that puts one entry into each special section whose
@@ -162,8 +165,8 @@ struct arch {
 const struct arch *arch_for_machine(unsigned elf_machine);
 /* The architecture of a kernel .config's text, or NULL. */
 const struct arch *arch_for_kconfig(const char *config);
-/* Every architecture klpdiff has, for messages: "x86_64". */
-const char *arch_names(void);
+/* For messages: every architecture klpdiff reads, or only those it patches kernels of. */
+const char *arch_names(bool kernels);
 void arch_cleanup(void);
 /* For the arch files: disassemble one instruction with capstone handle @h (a csh). */
 size_t arch_disasm_one(size_t h, const uint8_t *code, size_t size, uint64_t addr, char *buf,

@@ -107,7 +107,7 @@ static int check_header(struct elf_object *obj)
 	obj->arch = arch_for_machine(obj->ehdr.e_machine);
 	if (!obj->arch)
 		return BAD(obj, "unsupported machine %u (supported: %s)", obj->ehdr.e_machine,
-			   arch_names());
+			   arch_names(false));
 	if (obj->ehdr.e_shoff > obj->file_size)
 		return BAD(obj, "section header table offset %#lx beyond end of file",
 			   (unsigned long)obj->ehdr.e_shoff);

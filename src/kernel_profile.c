@@ -22,11 +22,29 @@ const char *kernel_profile_known(void)
 	return text;
 }
 
+/* UTS_RELEASE of include/generated/utsrelease.h: what uname -r says. */
+static char *uts_release(const char *kdir)
+{
+	char *path = xasprintf("%s/include/generated/utsrelease.h", kdir);
+	char *text = read_file(path, NULL), *p, *end, *release = NULL;
+
+	p = text ? strstr(text, "UTS_RELEASE \"") : NULL;
+	if (p && (end = strchr(p += strlen("UTS_RELEASE \""), '"')))
+		release = xstrndup(p, (size_t)(end - p));
+	free(text);
+	free(path);
+	return release;
+}
+
 char *kernel_release_of(const char *kdir)
 {
-	char *path = xasprintf("%s/include/config/kernel.release", kdir);
-	char *release = read_file(path, NULL);
+	char *path, *release = uts_release(kdir);
 
+	if (release)
+		return release;
+	/* Debian's headers have the upstream version here, not the release. */
+	path = xasprintf("%s/include/config/kernel.release", kdir);
+	release = read_file(path, NULL);
 	if (release)
 		release[strcspn(release, "\n")] = '\0';
 	free(path);
@@ -53,7 +71,7 @@ int kernel_profile_read(struct kernel_profile *p, const char *kdir, const char *
 			    "knows %s", major, minor, p->release, kernel_profile_known());
 	else if (!(p->arch = arch_for_kconfig(config)))
 		ret = error(path, "no profile for this kernel's architecture: klpdiff knows %s",
-			    arch_names());
+			    arch_names(true));
 	free(config);
 	free(path);
 	return ret;

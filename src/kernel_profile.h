@@ -37,7 +37,10 @@ struct kernel_profile {
 	size_t nr_layouts;
 };
 
-/* The release a build tree was made for (include/config/kernel.release), or NULL. */
+/*
+ * The release a build tree was made for (UTS_RELEASE, else
+ * include/config/kernel.release), or NULL.
+ */
 char *kernel_release_of(const char *kdir);
 /*
  * Read the kernel in @kdir (@release if not NULL, else its

@@ -302,7 +302,7 @@ const struct arch arch_s390x = {
 	.tracepoint_key_offset = 8,
 	.special = s390x_special,
 	.nr_special = ARRAY_SIZE(s390x_special),
-	.kconfig = "CONFIG_S390",
+	.kconfig = NULL,	/* no live patches for s390 kernels yet */
 	.layout_probe = NULL,
 };
 

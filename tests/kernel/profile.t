@@ -179,6 +179,19 @@ layout __ex_table 12 5.16+ (type and data)
 layout .static_call_sites 8 5.10+
 layout __mcount_loc 8 4.18+
 layout .orc_unwind_ip 4 4.18+'
+# Debian's: 6.1 the same as the e2e kernel (no IBT); 6.12 with the 14-byte
+# alt_instr and the site lists of IBT and call-depth tracking.
+layouts_debian_61=$layouts_61
+layouts_debian_612='layout .altinstructions 14 6.8+ (ft_flags)
+layout __mcount_loc 8 4.18+
+layout __ex_table 12 5.16+ (type and data)
+layout .return_sites 4 4.18+
+layout .call_sites 4 4.18+
+layout .ibt_endbr_seal 4 4.18+
+layout .orc_unwind_ip 4 4.18+
+layout __bug_table 12 4.18+, CONFIG_DEBUG_BUGVERBOSE
+layout __jump_table 16 4.20+ (relative)
+layout .static_call_sites 8 5.10+'
 kbuild=$("$here/kernel-tree" boot) || tap_bail "cannot build the e2e kernel"
 kernel_checks "gcc e2e kernel" "$kbuild" "$(cat "$kbuild/include/config/kernel.release") Linux 6.1 x86_64" \
 	"$layouts_61"
