@@ -993,6 +993,7 @@ int cmd_build(int argc, char **argv)
 		return EXIT_TROUBLE;
 	if (!(installed_kernel(&o) ? read_installed(&o, &s) : read_target(&o, &s)) &&
 	    !kernel_profile_read(&s.profile, s.kb.target, s.kb.kernelrelease) &&
+	    !kernel_profile_check_api(&s.profile, s.kb.src) &&
 	    !prepare_cache(&o, &s)) {
 		char *parts_dir = work_path(s.kb.work, WORK_EXTRACT, NULL);
 

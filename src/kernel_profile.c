@@ -77,6 +77,22 @@ int kernel_profile_read(struct kernel_profile *p, const char *kdir, const char *
 	return ret;
 }
 
+int kernel_profile_check_api(const struct kernel_profile *p, const char *src)
+{
+	char *path = xasprintf("%s/include/linux/livepatch.h", src);
+	char *text = read_file(path, NULL);
+	int ret = 0;
+
+	if (!text)
+		ret = error(path, "cannot read: %s (not a kernel source tree?)", strerror(errno));
+	else if (!strstr(text, "klp_enable_patch("))
+		ret = error(path, "no klp_enable_patch(): the module klpdiff generates needs the "
+			    "livepatch API of Linux 5.1 or later (this is %s)", p->release);
+	free(text);
+	free(path);
+	return ret;
+}
+
 /* The probe module's cache file: one per kernel release, config and probe source. */
 static char *probe_path(const struct kernel_profile *p, const char *cache_dir)
 {

@@ -49,6 +49,12 @@ char *kernel_release_of(const char *kdir);
  */
 int kernel_profile_read(struct kernel_profile *p, const char *kdir, const char *release);
 /*
+ * The livepatch API of the source tree @src: the module klpdiff generates
+ * calls klp_enable_patch() and sets .replace (Linux 5.1's API; RHEL 8.1's 4.18
+ * has it too, so the tree is asked, not the version).
+ */
+int kernel_profile_check_api(const struct kernel_profile *p, const char *src);
+/*
  * Build the layout probe against the kernel (once: cached under @cache_dir,
  * keyed by the kernel's release and .config) and read the layouts its
  * entries have. From then on, objects read by elf_open() must have them.

@@ -5,8 +5,9 @@
 # read from the layout probe, a module built against that kernel with one
 # entry of each kind. With -k, sums and diff accept only those layouts.
 #  - Kernels without a profile (too new, too old, not Linux, another
-#    architecture, not configured, probe not buildable): one line naming the
-#    directory, exit 2, nothing written.
+#    architecture, not configured, probe not buildable) and, for build, a
+#    source tree without Linux 5.1's livepatch API: one line naming the
+#    directory or file, exit 2, nothing written.
 #  - The e2e kernels (gcc; clang ThinLTO, whose modules are linked from
 #    bitcode) and Debian's 6.1 and 6.12 headers: exact layouts.
 #  - An object of an older layout (a 13-byte alt_instr, absolute jump labels)
@@ -51,6 +52,12 @@ refused "Linux 6.19: no profile" \
 printf -- '--- a/f.c\n+++ b/f.c\n@@ -1 +1 @@\n-a\n+b\n' >"$TAP_TMP/x.patch"
 refused "klpdiff build on Linux 6.19: the same line, before any work" \
 	"klpdiff: $k: Linux 6.19 (6.19.0): klpdiff has no profile for this kernel; it knows Linux 4.18 to 6.12" \
+	"$KLPDIFF" build --diff -s "$k" -O "$k" "$TAP_TMP/x.patch"
+k=$(fake oldapi 4.19.0 CONFIG_X86_64=y)
+mkdir -p "$k/include/linux"
+echo 'int klp_register_patch(struct klp_patch *);' >"$k/include/linux/livepatch.h"
+refused "klpdiff build with the livepatch API before 5.1: refused" \
+	"klpdiff: $k/include/linux/livepatch.h: no klp_enable_patch(): the module klpdiff generates needs the livepatch API of Linux 5.1 or later (this is 4.19.0)" \
 	"$KLPDIFF" build --diff -s "$k" -O "$k" "$TAP_TMP/x.patch"
 k=$(fake old 4.9.337 CONFIG_X86_64=y)
 refused "Linux 4.9: no profile" \
