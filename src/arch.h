@@ -125,6 +125,17 @@ struct arch {
 			 size_t bufsize);
 	/* Is the relocated field at @off the operand of a jump (not a call)? */
 	bool (*field_is_jump)(const uint8_t *sec, uint64_t off);
+	/* ... of a direct call or jump (not an address taken)? */
+	bool (*field_is_branch)(const uint8_t *sec, uint64_t off);
+	/*
+	 * Indirect-branch tracking: the instruction an indirect call must land
+	 * on, and the section of a linked kernel that lists those the kernel
+	 * overwrites at boot (s32 offsets from each entry). NULL: no IBT.
+	 */
+	const uint8_t *ibt_landing;
+	unsigned ibt_landing_len;
+	const char *ibt_seal_section;
+	const char *ibt_kconfig;	/* the Kconfig symbol of a kernel built with IBT */
 	/* Symbols that are padding or hashes in front of a function, not functions. */
 	bool (*is_prefix_symbol)(const char *name);
 	/*

@@ -22,6 +22,7 @@
 #include "kernel_symbols.h"
 #include "elf_object.h"
 #include "extract.h"
+#include "ibt.h"
 #include "kbuild.h"
 #include "kernel_profile.h"
 #include "kernel_image.h"
@@ -108,6 +109,8 @@ struct build_state {
 	char *shipped_vmlinux;	/* the ELF of the code that runs: vmlinux, or from the image */
 	struct strmap unit_modules;	/* object -> struct unit_module, asked by each stage */
 	struct kernel_profile profile;	/* the target kernel: version, layouts */
+	struct ibt_check ibt;		/* an IBT kernel's sealed functions */
+	bool have_ibt;
 };
 
 /* The module a unit is part of, found once per object. */
@@ -436,6 +439,7 @@ static int extract_changed(struct build_state *s, const struct strlist *objects,
 			.kernel_symbols = mod ? um->symbols : s->vmlinux_symbols,
 			.vmlinux_symbols = mod ? s->vmlinux_symbols : NULL, .symvers = s->symvers,
 			.trace = trace, .quiet_no_change = !verbose,
+			.ibt = s->have_ibt ? &s->ibt : NULL,
 		};
 
 		if (!um) {
@@ -835,6 +839,30 @@ static int target_layouts(struct build_state *s)
 	return 0;
 }
 
+/* An IBT kernel: the functions a patch may not take the address of, from the code that runs. */
+static int read_ibt(struct build_state *s)
+{
+	const struct arch *arch = s->profile.arch;
+	char *option;
+	bool ibt;
+
+	if (!arch->ibt_kconfig)
+		return 0;
+	option = xasprintf("\n%s=y\n", arch->ibt_kconfig);
+	ibt = s->config && strstr(s->config, option);
+	free(option);
+	if (!ibt)
+		return 0;
+	if (s->dk.release && !s->shipped_vmlinux && shipped_image(s))
+		return -1;
+	if (ibt_open(&s->ibt, arch, s->shipped_vmlinux, s->vmlinux_symbols))
+		return -1;
+	s->have_ibt = true;
+	progress("IBT: %zu functions sealed in the running kernel; the patch may not take "
+		 "their addresses", s->ibt.nr_sealed);
+	return 0;
+}
+
 static int run(struct build_opts *o, struct build_state *s)
 {
 	struct kbuild *kb = &s->kb;
@@ -870,6 +898,8 @@ static int run(struct build_opts *o, struct build_state *s)
 		return EXIT_TROUBLE;
 	if (o->diff_only)
 		return write_diff(stdout, kb, &s->compared);
+	if (read_ibt(s))
+		return EXIT_TROUBLE;
 	progress("comparing and extracting");
 	for (size_t i = 0; i < s->objects.nr; i++)
 		changed_crcs(kb->work, s->objects.v[i], &s->crc_changes);
@@ -1025,5 +1055,7 @@ int cmd_build(int argc, char **argv)
 		close(s.kb.prep_lock);
 	dist_kernel_free(&s.dk);
 	kernel_profile_free(&s.profile);
+	if (s.have_ibt)
+		ibt_close(&s.ibt);
 	return ret;
 }

@@ -12,6 +12,7 @@
 #include "diff.h"
 #include "elf_object.h"
 #include "elf_writer.h"
+#include "ibt.h"
 #include "kernel_symbols.h"
 #include "names.h"
 #include "patch_object.h"
@@ -449,6 +450,27 @@ static const char *kernel_name(const struct extractor *ex, const struct elf_symb
 }
 
 /*
+ * Under IBT, a reference that takes the address of vmlinux's @name (not a
+ * direct call or jump) needs a function the running kernel lets an indirect
+ * call reach: the patch cannot unseal what the kernel sealed at boot.
+ */
+static void check_indirect_target(struct extractor *ex, const struct ow_section *out,
+				  uint64_t place, const char *name, long sympos)
+{
+	const struct arch *arch = ex->patched->arch;
+	const char *why;
+
+	if (!ex->opts->ibt || ((out->flags & SHF_EXECINSTR) && arch->field_is_branch(out->data, place)))
+		return;
+	why = ibt_not_callable(ex->opts->ibt, name, sympos);
+	if (why)
+		refuse(ex, "%s: the patch takes the address of vmlinux's %s, which an indirect call "
+		     "cannot reach in the running kernel (IBT): %s; call it directly, or call it "
+		     "from a new function of the patch and take that one's address",
+		     out->name, name, why);
+}
+
+/*
  * A reference from the patch to @sym of the running kernel: a normal
  * relocation if the symbol is exported, else a livepatch relocation.
  * @special: the reference is a static key or static call key field.
@@ -466,6 +488,8 @@ static void reference_kernel(struct extractor *ex, struct ow_section *out, uint6
 	case REF_EXPORTED:
 		trace_ref(ex, name, "normal relocation (exported by %s)",
 			  symvers_owner(&ex->symvers, name));
+		if (streq(symvers_owner(&ex->symvers, name), "vmlinux"))
+			check_indirect_target(ex, out, place, name, 0);
 		ow_add_reloc(out, place, ow_global(&ex->w, name), type, addend);
 		return;
 	case REF_NO_VSYMS:
@@ -497,6 +521,8 @@ static void reference_kernel(struct extractor *ex, struct ow_section *out, uint6
 		ex->errors++;
 		return;
 	}
+	if (streq(obj, "vmlinux"))
+		check_indirect_target(ex, out, place, name, pos);
 	trace_ref(ex, name, "livepatch relocation to %s %s sympos %ld (%s)", obj, name, pos,
 		  !symvers_owner(&ex->symvers, name) ? "not exported"
 						      : "a local of the same name as an export");

@@ -10,6 +10,8 @@
 
 #include <stdbool.h>
 
+struct ibt_check;
+
 struct extract_opts {
 	const char *orig;
 	const char *patched;
@@ -20,6 +22,9 @@ struct extract_opts {
 	const char *vmlinux_symbols;	/* for a module: vmlinux, for its references */
 	const char *symvers;		/* Module.symvers: what is exported */
 	bool trace;			/* say every decision on stderr, one line each */
+	/* IBT kernels: a vmlinux function whose address the patch takes must
+	 * be callable indirectly there; NULL without IBT. */
+	const struct ibt_check *ibt;
 	bool quiet_no_change;		/* the caller says "no functional change" if it wants */
 };
 

@@ -30,20 +30,9 @@
 #include <unistd.h>
 
 #include "elf_object.h"
+#include "kernel_image.h"
 #include "kernel_symbols.h"
 #include "util.h"
-
-/* An executable's loaded bytes, by virtual address. */
-struct image {
-	const char *path;
-	const uint8_t *data;
-	size_t size;
-	struct segment {
-		uint64_t vaddr, size, offset;
-	} *segs;
-	size_t nr_segs;
-	uint64_t text_start;
-};
 
 enum { ADDR_UNSEEN, ADDR_KNOWN, ADDR_UNKNOWN };
 
@@ -71,115 +60,6 @@ struct verify_ctx {
 	uint64_t *jump_sites;	/* jump-label sites: section index << 40 | offset, sorted */
 	size_t nr_jump_sites;
 };
-
-static void add_segment(struct image *im, size_t *alloc, uint64_t vaddr, uint64_t size,
-			uint64_t offset)
-{
-	if (!size || offset > im->size || im->size - offset < size)
-		return;
-	GROW(im->segs, im->nr_segs, *alloc, im->nr_segs + 1);
-	im->segs[im->nr_segs++] = (struct segment){ vaddr, size, offset };
-}
-
-/* Program headers say where the loaded bytes are; section headers if there are none. */
-static int image_index(struct image *im, Elf *elf)
-{
-	size_t n, alloc = 0, shstrndx = 0;
-	Elf_Scn *scn = NULL;
-	uint64_t exec_start = UINT64_MAX;
-
-	if (!elf_getphdrnum(elf, &n)) {
-		for (size_t i = 0; i < n; i++) {
-			GElf_Phdr ph;
-
-			if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
-				continue;
-			add_segment(im, &alloc, ph.p_vaddr, ph.p_filesz, ph.p_offset);
-			if ((ph.p_flags & PF_X) && ph.p_vaddr < exec_start)
-				exec_start = ph.p_vaddr;
-		}
-	}
-	elf_getshdrstrndx(elf, &shstrndx);
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		const char *name;
-
-		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC))
-			continue;
-		name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (name && streq(name, ".text"))
-			im->text_start = sh.sh_addr;
-		if (!n && sh.sh_type != SHT_NOBITS)
-			add_segment(im, &alloc, sh.sh_addr, sh.sh_size, sh.sh_offset);
-		if (!n && (sh.sh_flags & SHF_EXECINSTR) && sh.sh_addr < exec_start)
-			exec_start = sh.sh_addr;
-	}
-	if (!im->text_start)
-		im->text_start = exec_start;
-	if (!im->nr_segs)
-		return error(im->path,
-			     "no loaded code (no PT_LOAD segments or allocated sections)");
-	return 0;
-}
-
-static int image_open(struct image *im, const char *path)
-{
-	struct mapped_file m;
-	GElf_Ehdr eh;
-	Elf *elf;
-	int ret;
-
-	memset(im, 0, sizeof(*im));
-	im->path = path;
-	if (map_file(path, &m))
-		return -1;
-	im->data = m.data;
-	im->size = m.size;
-	elf_version(EV_CURRENT);
-	elf = elf_memory((char *)m.data, im->size);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64)
-		ret = error(path, "not a 64-bit ELF file");
-	else if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
-		ret = error(path, "not a linked kernel (ELF type %u; expected the vmlinux of "
-			    "the shipped kernel image)", eh.e_type);
-	else
-		ret = image_index(im, elf);
-	if (elf)
-		elf_end(elf);
-	return ret;
-}
-
-static void image_close(struct image *im)
-{
-	struct mapped_file m = { im->data, im->size };
-
-	unmap_file(&m);
-	free(im->segs);
-}
-
-/* The bytes at @addr and how many follow in the image (*@avail), or NULL. */
-static const uint8_t *image_at(const struct image *im, uint64_t addr, uint64_t *avail)
-{
-	for (size_t i = 0; i < im->nr_segs; i++) {
-		const struct segment *s = &im->segs[i];
-
-		if (addr >= s->vaddr && addr - s->vaddr < s->size) {
-			*avail = s->size - (addr - s->vaddr);
-			return im->data + s->offset + (addr - s->vaddr);
-		}
-	}
-	return NULL;
-}
-
-/* The @len bytes at @addr, or NULL if the image does not hold them all. */
-static const uint8_t *image_bytes(const struct image *im, uint64_t addr, uint64_t len)
-{
-	uint64_t avail = 0;
-	const uint8_t *p = image_at(im, addr, &avail);
-
-	return p && avail >= len ? p : NULL;
-}
 
 /*
  * kernel_symbols_read() leaves out what livepatch cannot name: weak

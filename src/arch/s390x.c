@@ -224,6 +224,13 @@ static bool s390x_field_is_jump(const uint8_t *sec, uint64_t off)
 	return off >= 2 && sec[off - 2] == 0xc0 && (sec[off - 1] & 0x0f) == 0x04;
 }
 
+/* brasl (c0 R5) and brcl (c0 M4). */
+static bool s390x_field_is_branch(const uint8_t *sec, uint64_t off)
+{
+	return off >= 2 && sec[off - 2] == 0xc0 && ((sec[off - 1] & 0x0f) == 0x04 ||
+						    (sec[off - 1] & 0x0f) == 0x05);
+}
+
 static bool s390x_is_prefix_symbol(const char *name)
 {
 	return false;
@@ -293,6 +300,7 @@ const struct arch arch_s390x = {
 	.scan_line_args = s390x_scan_line_args,
 	.disasm = s390x_disasm,
 	.field_is_jump = s390x_field_is_jump,
+	.field_is_branch = s390x_field_is_branch,
 	.is_prefix_symbol = s390x_is_prefix_symbol,
 	.branch_site_size = s390x_branch_site_size,
 	.write_branch_site = s390x_write_branch_site,

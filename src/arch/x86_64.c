@@ -244,6 +244,14 @@ static bool x86_64_field_is_jump(const uint8_t *sec, uint64_t off)
 	return off >= 2 && sec[off - 2] == 0x0f && (sec[off - 1] & 0xf0) == 0x80;
 }
 
+static bool x86_64_field_is_branch(const uint8_t *sec, uint64_t off)
+{
+	return (off >= 1 && sec[off - 1] == 0xe8) || x86_64_field_is_jump(sec, off);
+}
+
+/* endbr64: where CONFIG_X86_KERNEL_IBT lets an indirect call land. */
+static const uint8_t endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
+
 static bool x86_64_is_prefix_symbol(const char *name)
 {
 	return starts_with(name, "__pfx_") || starts_with(name, "__cfi_");
@@ -405,6 +413,11 @@ const struct arch arch_x86_64 = {
 	.scan_line_args = x86_64_scan_line_args,
 	.disasm = x86_64_disasm,
 	.field_is_jump = x86_64_field_is_jump,
+	.field_is_branch = x86_64_field_is_branch,
+	.ibt_landing = endbr64,
+	.ibt_landing_len = sizeof(endbr64),
+	.ibt_seal_section = ".ibt_endbr_seal",	/* objtool's, applied by apply_seal_endbr() */
+	.ibt_kconfig = "CONFIG_X86_KERNEL_IBT",
 	.is_prefix_symbol = x86_64_is_prefix_symbol,
 	.branch_site_size = x86_64_branch_site_size,
 	.write_branch_site = x86_64_write_branch_site,

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Indirect-branch tracking (x86 IBT): can the running kernel's function be
+ * called indirectly? Only if it starts with the landing instruction (ENDBR)
+ * and the kernel did not overwrite that at boot (objtool's seal list of
+ * functions whose address nothing in the kernel takes). A live patch that
+ * takes the address of one that cannot would fault (#CP) when it is called.
+ */
+#ifndef KLPDIFF_IBT_H
+#define KLPDIFF_IBT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch.h"
+#include "kernel_image.h"
+#include "kernel_symbols.h"
+
+struct ibt_check {
+	const struct arch *arch;
+	struct image im;
+	struct kernel_symbols ks;	/* vmlinux's, with the running kernel's addresses */
+	uint64_t slide;			/* KASLR: kallsyms address minus the image's */
+	uint64_t *sealed;		/* image addresses of sealed landings, sorted */
+	size_t nr_sealed;
+};
+
+/*
+ * Read the shipped vmlinux ELF @image and @symbols (its kallsyms, or the
+ * vmlinux with symbols) for @arch. -1 after an error naming the file.
+ */
+int ibt_open(struct ibt_check *c, const struct arch *arch, const char *image, const char *symbols);
+void ibt_close(struct ibt_check *c);
+/*
+ * NULL if vmlinux's @name (livepatch position @sympos) can be called
+ * indirectly, or is not code; else why not.
+ */
+const char *ibt_not_callable(const struct ibt_check *c, const char *name, long sympos);
+
+#endif
