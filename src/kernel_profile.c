@@ -107,10 +107,14 @@ static char *probe_path(const struct kernel_profile *p, const char *cache_dir)
 	return xasprintf("%s/layout-probe-%016llx.ko", cache_dir, (unsigned long long)key);
 }
 
-/* Build the probe module in a directory beside @ko and move it there. */
+/*
+ * Build the probe module in a directory beside @ko and move it there. Runs
+ * that start together build it side by side (a directory each): the last
+ * rename wins, with the same module.
+ */
 static int build_probe(const struct kernel_profile *p, const char *ko)
 {
-	char *tmpl = xasprintf("%s.tmp", ko), *dir, *src, *kbuild, *log, *built;
+	char *tmpl = xasprintf("%s.tmp.%d", ko, (int)getpid()), *dir, *src, *kbuild, *log, *built;
 	char *config = xasprintf("%s/.config", p->kdir), *text = read_file(config, NULL);
 	bool llvm = text && strstr(text, "\nCONFIG_CC_IS_CLANG=y");
 	int ret;
