@@ -321,6 +321,12 @@ refused "no kernel build there" "$tmp/nokernel: not a kernel build directory" \
 refused "a kernel without CONFIG_LIVEPATCH" \
 	"$tmp/nolp: the kernel was configured without CONFIG_LIVEPATCH" \
 	-o "$tmp/out/x.ko" --kernel-build "$tmp/nolp" "$tmp/good.o"
+mkdir -p "$tmp/new/include/config"
+printf 'CONFIG_X86_64=y\nCONFIG_LIVEPATCH=y\n' >"$tmp/new/.config"
+echo 6.19.0 >"$tmp/new/include/config/kernel.release"
+refused "a kernel klpdiff has no profile for" \
+	"$tmp/new: Linux 6.19 \\(6.19.0\\): klpdiff has no profile for this kernel" \
+	-o "$tmp/out/x.ko" --kernel-build "$tmp/new" "$tmp/good.o"
 refused "an output directory that does not exist" "$tmp/none/x.ko: cannot write in" \
 	-o "$tmp/none/x.ko" --kernel-build "$tmp/nolp" "$tmp/good.o"
 refused "bad patch objects are refused before the build" "$tmp/bad.o: livepatch relocations" \
@@ -330,8 +336,9 @@ tap_is "$(ls "$tmp/out")" "" "no output file from any refused command"
 # --- post-link, on a module that a stand-in kernel tree links with ld -r -------
 # The stand-in records how it was called and links the patch objects as
 # kbuild would, without the generated C (there are no kernel headers here).
-mkdir "$tmp/kdir"
-printf 'CONFIG_LIVEPATCH=y\nCONFIG_CC_IS_CLANG=y\n' >"$tmp/kdir/.config"
+mkdir -p "$tmp/kdir/include/config"
+printf 'CONFIG_X86_64=y\nCONFIG_LIVEPATCH=y\nCONFIG_CC_IS_CLANG=y\n' >"$tmp/kdir/.config"
+echo 6.1.0 >"$tmp/kdir/include/config/kernel.release"
 cat >"$tmp/kdir/Makefile" <<'MAKE'
 modules:
 	echo "$(M) LLVM=$(LLVM)" >$(CURDIR)/args
