@@ -351,11 +351,14 @@ static void hash_string_at(struct checksum_ctx *ctx, XXH3_state_t *st,
 			   const struct elf_section *sec, uint64_t t)
 {
 	struct hash_scratch *sc = ctx->scratch;
-	const char *s = sec->data ? (const char *)sec->data + t : NULL;
+	const char *s = NULL;
 	size_t len = 0, from = 0;
 
-	if (s && t < sec->sh->sh_size)
+	/* @t comes from a relocation: past the section, there is no string (and no pointer). */
+	if (sec->data && t < sec->sh->sh_size) {
+		s = (const char *)sec->data + t;
 		len = strnlen(s, sec->sh->sh_size - t);
+	}
 	put_token(st, TOKEN_STRING, sc->mask_lines ? 0 : len, 0);
 	/* A format that may print __LINE__ ("%s:%d"): see format_line_arg(). */
 	if (len && memmem(s, len, "s:%", 3))
