@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../arch.h"
+#include "layout.h"
 #include "../util.h"
 
 /* Newer than some elf.h: relative operands of bpp/bprp. */
@@ -260,11 +261,6 @@ static bool s390x_write_branch_site(uint8_t *code, unsigned size, bool jump, int
  * Linux 6.1's s390 entries (asm/alternative.h, asm/extable.h, asm/bug.h with
  * GENERIC_BUG_RELATIVE_POINTERS, the generic relative jump_entry).
  */
-#define PC32(off) { off, RELOC_PCREL, 4 }
-#define PC64(off) { off, RELOC_PCREL, 8 }
-#define ABS64(off) { off, RELOC_ABS, 8 }
-#define NO_KEY .key_kind = KEY_NONE, .code_field = -1, .target_field = -1, .key_field = -1
-#define NO_CONTENT .content_field = -1, .content_len_field = -1
 static const struct special_layout s390x_special[] = {
 	{ .section = ".altinstructions", .entry_size = 12, .owner_field = 0,
 	  .content_field = 4, .content_len_field = 11, .line_field = -1,
@@ -283,11 +279,6 @@ static const struct special_layout s390x_special[] = {
 	  .line_field = -1, .relocs = { ABS64(0) }, .checksummed = false, NO_KEY,
 	  .kernels = "6.1 (s390)" },
 };
-#undef NO_CONTENT
-#undef NO_KEY
-#undef ABS64
-#undef PC64
-#undef PC32
 
 const struct arch arch_s390x = {
 	.name = "s390x",

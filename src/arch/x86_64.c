@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../arch.h"
+#include "layout.h"
 #include "../util.h"
 
 static bool x86_64_reloc_howto(uint32_t type, struct reloc_howto *h)
@@ -266,11 +267,6 @@ static bool x86_64_is_prefix_symbol(const char *name)
  * elf_object.c): so the tables of several kernels can be told apart. Fields
  * are byte offsets, -1 when the layout has none.
  */
-#define PC32(off) { off, RELOC_PCREL, 4 }
-#define PC64(off) { off, RELOC_PCREL, 8 }
-#define ABS64(off) { off, RELOC_ABS, 8 }
-#define NO_KEY .key_kind = KEY_NONE, .code_field = -1, .target_field = -1, .key_field = -1
-#define NO_CONTENT .content_field = -1, .content_len_field = -1
 /* Entries that only list places (derived data, not checksummed). */
 #define SITE_LIST(name)								\
 	{ .section = name, .entry_size = 4, .owner_field = 0, NO_CONTENT,	\
@@ -328,11 +324,6 @@ static const struct special_layout x86_64_special[] = {
 	  .companion = ".orc_unwind", .companion_size = 6, .kernels = "4.18+" },
 };
 #undef SITE_LIST
-#undef NO_CONTENT
-#undef NO_KEY
-#undef ABS64
-#undef PC64
-#undef PC32
 
 /* Jump-label sites: objtool's NOPs (arch_nop_insn) or the jumps they replace. */
 static const uint8_t nop2[] = { 0x66, 0x90 };
