@@ -11,13 +11,14 @@
 
 void x86_64_cleanup(void);
 void s390x_cleanup(void);
+void ppc64le_cleanup(void);
 
-static const struct arch *const arches[] = { &arch_x86_64, &arch_s390x };
+static const struct arch *const arches[] = { &arch_x86_64, &arch_s390x, &arch_ppc64le };
 
-const struct arch *arch_for_machine(unsigned elf_machine)
+const struct arch *arch_for_machine(unsigned elf_machine, unsigned char elf_data)
 {
 	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
-		if (arches[i]->elf_machine == elf_machine)
+		if (arches[i]->elf_machine == elf_machine && arches[i]->elf_data == elf_data)
 			return arches[i];
 	return NULL;
 }
@@ -68,4 +69,5 @@ void arch_cleanup(void)
 {
 	x86_64_cleanup();
 	s390x_cleanup();
+	ppc64le_cleanup();
 }

@@ -18,10 +18,17 @@ enum reloc_kind {
 	RELOC_OTHER,	/* GOT/TLS and friends: hashed by symbol and addend only */
 };
 
-/* Kept in every relocation of a vmlinux.o (over a million): two bytes. */
+/*
+ * How a relocation writes its field: @width bytes at its offset, all of them,
+ * or only bits [shift, shift + bits) of that many bytes read in the object's
+ * byte order (ppc64le's branch and DS-form fields share their word with the
+ * opcode and flags, which stay part of the code).
+ */
 struct reloc_howto {
 	uint8_t kind;	/* enum reloc_kind */
 	uint8_t width;	/* bytes the relocation writes */
+	uint8_t shift;	/* with bits: the field's lowest bit */
+	uint8_t bits;	/* 0: the whole width */
 };
 
 /*
@@ -36,6 +43,7 @@ struct insn_ref {
 				 * instruction (x86-64) or this one (s390x) */
 	bool branch;		/* relative jump or call */
 	uint64_t target;	/* branch target offset (branch only) */
+	uint8_t shift, bits;	/* the displacement's bits in the field, as in reloc_howto */
 };
 
 typedef void (*insn_ref_fn)(const struct insn_ref *ref, void *ctx);
@@ -75,7 +83,10 @@ struct special_layout {
 	uint8_t key_flags;	/* key field bits that are flags, not address */
 	int owner_field;	/* relocation pointing into the owning code */
 	int content_field;	/* relocation pointing at anonymous code the entry owns */
-	int content_len_field;	/* u8 length of that code */
+	int content_len_field;	/* u8 length of that code, or with content_end: */
+	bool content_end;	/* ... a relocation pointing at that code's end */
+	/* PC-relative fields count from the entry's start, not their own (ppc64 ftr_fixup). */
+	bool relative_to_entry;
 	int line_field;		/* u16 source line: never part of a checksum */
 	/* Where relocations may sit, of which kind and width; ends at width 0. */
 	struct special_reloc {
@@ -92,6 +103,7 @@ struct special_layout {
 struct arch {
 	const char *name;
 	unsigned elf_machine;
+	unsigned char elf_data;	/* ELFDATA2LSB or ELFDATA2MSB: the byte order it reads */
 	/* How relocation @type writes its value; false if unknown. */
 	bool (*reloc_howto)(uint32_t type, struct reloc_howto *howto);
 	/* The relocation type for a 32-bit PC-relative and 64-bit absolute value. */
@@ -136,6 +148,11 @@ struct arch {
 	unsigned ibt_landing_len;
 	const char *ibt_seal_section;
 	const char *ibt_kconfig;	/* the Kconfig symbol of a kernel built with IBT */
+	/*
+	 * A section of addresses the code loads its references from (ppc64's
+	 * .toc): an entry stands for what its relocation points at. NULL: none.
+	 */
+	const char *address_table;
 	/* Symbols that are padding or hashes in front of a function, not functions. */
 	bool (*is_prefix_symbol)(const char *name);
 	/*
@@ -173,7 +190,8 @@ struct arch {
 	const char *layout_probe;
 };
 
-const struct arch *arch_for_machine(unsigned elf_machine);
+/* The architecture of objects of this machine and byte order (EI_DATA), or NULL. */
+const struct arch *arch_for_machine(unsigned elf_machine, unsigned char elf_data);
 /* The architecture of a kernel .config's text, or NULL. */
 const struct arch *arch_for_kconfig(const char *config);
 /* For messages: every architecture klpdiff reads, or only those it patches kernels of. */
@@ -185,5 +203,6 @@ size_t arch_disasm_one(size_t h, const uint8_t *code, size_t size, uint64_t addr
 
 extern const struct arch arch_x86_64;
 extern const struct arch arch_s390x;
+extern const struct arch arch_ppc64le;
 
 #endif

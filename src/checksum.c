@@ -24,6 +24,7 @@ struct hole {
 	const struct elf_reloc *reloc;
 	uint64_t insn_end;	/* 0 if unknown */
 	uint64_t target;	/* HOLE_BRANCH */
+	uint8_t shift, bits;	/* bits: only these of the field are the reference's */
 };
 
 struct hash_scratch {
@@ -51,6 +52,7 @@ enum token {
 	TOKEN_PIECE,
 	TOKEN_CONTENT,
 	TOKEN_MASK,
+	TOKEN_VIA_TABLE,
 };
 
 static void put_u64(XXH3_state_t *st, uint64_t v)
@@ -88,9 +90,12 @@ static uint64_t reloc_target(const struct elf_object *obj, const struct elf_sect
 			     const struct elf_reloc *r, uint64_t insn_end)
 {
 	uint64_t t = elf_reloc_sym(obj, r)->value + (uint64_t)r->addend;
+	bool pcrel = elf_reloc_howto(obj, r).kind == RELOC_PCREL;
 
-	if (sec->is_code && elf_reloc_howto(obj, r).kind == RELOC_PCREL)
+	if (sec->is_code && pcrel)
 		t += insn_end ? insn_end - r->offset : (uint64_t)(int64_t)obj->arch->pcrel_field_bias;
+	if (pcrel && sec->special && sec->special->relative_to_entry)
+		t -= r->offset % sec->special->entry_size;
 	return t;
 }
 
@@ -112,8 +117,13 @@ static int cmp_entry(const void *a, const void *b)
 {
 	const struct special_entry *x = a, *y = b;
 
+	int by_name;
+
 	if (x->owner != y->owner)
 		return x->owner < y->owner ? -1 : 1;
+	/* By name: the assembler orders sections by first use, which an edit elsewhere moves. */
+	if (x->sec != y->sec && (by_name = strcmp(x->sec->name, y->sec->name)))
+		return by_name;
 	if (x->sec != y->sec)
 		return x->sec < y->sec ? -1 : 1;
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
@@ -409,6 +419,9 @@ static bool takes_start_address(const struct elf_object *obj, const struct elf_s
 	return false;
 }
 
+/* How far before a static a pointer to it may start (one element of a u64 array). */
+#define NEAR_STATIC 8
+
 /* The symbol ending exactly at @t, if any (a few steps back from @t). */
 static struct elf_symbol *symbol_ending_at(const struct elf_section *sec, uint64_t t)
 {
@@ -428,6 +441,35 @@ static struct elf_symbol *symbol_ending_at(const struct elf_section *sec, uint64
 	return NULL;
 }
 
+/*
+ * A static symbol of @unit that @t points just before or just past. Only
+ * its own unit refers to a static, but ld -r puts same-named sections of
+ * several units together (.bss.slots of two files), so a pointer one element
+ * before a static (ppc64's load-with-update loops start at "slots - 8") or
+ * past its end may land inside another unit's symbol.
+ */
+static struct elf_symbol *static_of_unit_near(const struct elf_section *sec, uint64_t t,
+					      const char *unit)
+{
+	struct elf_symbol *end = symbol_ending_at(sec, t);
+	size_t lo = 0, hi = sec->nr_syms;
+
+	if (end && end->unit == unit && sym_is_local(end))
+		return end;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sec->syms[mid]->value <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < sec->nr_syms && sec->syms[lo]->value - t <= NEAR_STATIC; lo++)
+		if (sec->syms[lo]->unit == unit && sym_is_local(sec->syms[lo]))
+			return sec->syms[lo];
+	return NULL;
+}
+
 struct elf_symbol *reference_target(const struct elf_object *obj, const struct elf_section *tsec,
 				    uint64_t t, const struct elf_symbol *fn, bool address)
 {
@@ -439,7 +481,17 @@ struct elf_symbol *reference_target(const struct elf_object *obj, const struct e
 	 */
 	if (tsec->nr_syms == 1)
 		return tsec->syms[0];
+	/* Just before the section's first symbol ("slots - 8"): nothing else it can mean. */
+	if (tsec->nr_syms && tsec->syms[0]->value - t - 1 < NEAR_STATIC)
+		return tsec->syms[0];
 	target = elf_symbol_containing(tsec, t);
+	if (target && fn && fn->unit && sym_is_local(target) && target->unit != fn->unit) {
+		struct elf_symbol *own = static_of_unit_near(tsec, t, fn->unit);
+
+		if (own)
+			return own;
+	}
+
 	if (target && target->value != t)
 		return target;
 	before = symbol_ending_at(tsec, t);
@@ -483,7 +535,8 @@ static void hash_symbol_ref(struct checksum_ctx *ctx, XXH3_state_t *st, const st
 
 	put_token(st, TOKEN_IN_SYMBOL, target->key_hash, (uint64_t)addend);
 	if (fn && target->sec && sec->data)
-		note_piece(sc, fn, target, ctx->obj->arch->field_is_jump(sec->data, field));
+		note_piece(sc, fn, target,
+			   sec->is_code && ctx->obj->arch->field_is_jump(sec->data, field));
 	/* Clones sharing a key are told apart by their bodies (one level deep). */
 	if (ctx->by_body[target->index] && !sc->nested) {
 		XXH3_state_t *inner = sc->state[2];
@@ -631,6 +684,35 @@ static void hash_anonymous_data(struct checksum_ctx *ctx, XXH3_state_t *st,
 }
 
 static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_section *sec,
+		       const struct hole *hole, const struct elf_symbol *fn);
+
+static bool is_address_table(const struct elf_object *obj, const struct elf_section *sec)
+{
+	return obj->arch->address_table && streq(sec->name, obj->arch->address_table);
+}
+
+/*
+ * A load through an address table (ppc64's TOC) is a reference to what the
+ * entry points at: entries of a linked table move whenever another file's do.
+ */
+static bool hash_via_table(struct checksum_ctx *ctx, XXH3_state_t *st,
+			   const struct elf_section *table, uint64_t t, const struct elf_symbol *fn)
+{
+	size_t i = elf_first_reloc(table, t);
+	const struct elf_reloc *r;
+	struct reloc_howto howto;
+
+	if (i >= table->nr_relocs || table->relocs[i].offset != t)
+		return false;
+	r = &table->relocs[i];
+	howto = elf_reloc_howto(ctx->obj, r);
+	put_token(st, TOKEN_VIA_TABLE, 0, 0);
+	hash_reloc(ctx, st, table, &(struct hole){ t, howto.width, HOLE_RELOC, r, 0, 0, 0, 0 },
+		   fn);
+	return true;
+}
+
+static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_section *sec,
 		       const struct hole *hole, const struct elf_symbol *fn)
 {
 	const struct elf_reloc *r = hole->reloc;
@@ -651,6 +733,8 @@ static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct 
 		return;
 	}
 	t = reloc_target(ctx->obj, sec, r, hole->insn_end);
+	if (is_address_table(ctx->obj, tsec) && hash_via_table(ctx, st, tsec, t, fn))
+		return;
 	if ((tsec->sh->sh_flags & SHF_MERGE) && (tsec->sh->sh_flags & SHF_STRINGS)) {
 		hash_string_at(ctx, st, tsec, t);
 		return;
@@ -713,6 +797,12 @@ static void add_hole(struct hash_scratch *sc, struct hole h)
 	sc->holes[sc->nr_holes++] = h;
 }
 
+static struct hole branch_hole(const struct insn_ref *ref)
+{
+	return (struct hole){ ref->field, ref->field_size, HOLE_BRANCH, NULL, ref->insn_end,
+			      ref->target, ref->shift, ref->bits };
+}
+
 static int cmp_hole(const void *a, const void *b)
 {
 	const struct hole *x = a, *y = b;
@@ -740,8 +830,9 @@ static void gather_holes(struct checksum_ctx *ctx, const struct elf_section *sec
 		ctx->obj->arch->scan_refs(sec->data + start, end - start, start, collect_ref, sc);
 	for (; ri < sec->nr_relocs && sec->relocs[ri].offset < end; ri++) {
 		const struct elf_reloc *r = &sec->relocs[ri];
-		struct hole h = { r->offset, elf_reloc_howto(ctx->obj, r).width, HOLE_RELOC, r, 0,
-				  0 };
+		struct reloc_howto howto = elf_reloc_howto(ctx->obj, r);
+		struct hole h = { r->offset, howto.width, HOLE_RELOC, r, 0, 0, howto.shift,
+				  howto.bits };
 
 		for (; k < sc->nr_refs && sc->refs[k].field <= r->offset; k++) {
 			const struct insn_ref *ref = &sc->refs[k];
@@ -749,8 +840,7 @@ static void gather_holes(struct checksum_ctx *ctx, const struct elf_section *sec
 			if (ref->field == r->offset)
 				h.insn_end = ref->insn_end;
 			else if (ref->branch && (ref->target < start || ref->target >= end))
-				add_hole(sc, (struct hole){ ref->field, ref->field_size, HOLE_BRANCH,
-							    NULL, ref->insn_end, ref->target });
+				add_hole(sc, branch_hole(ref));
 		}
 		add_hole(sc, h);
 	}
@@ -758,8 +848,7 @@ static void gather_holes(struct checksum_ctx *ctx, const struct elf_section *sec
 		const struct insn_ref *ref = &sc->refs[k];
 
 		if (ref->branch && (ref->target < start || ref->target >= end))
-			add_hole(sc, (struct hole){ ref->field, ref->field_size, HOLE_BRANCH, NULL,
-						    ref->insn_end, ref->target });
+			add_hole(sc, branch_hole(ref));
 	}
 	for (size_t i = 0; i < nr_masks; i++) {
 		add_hole(sc, masks[i]);
@@ -799,6 +888,10 @@ static void hash_range_masked(struct checksum_ctx *ctx, XXH3_state_t *st,
 			hash_branch(ctx, st, sec, h, fn);
 		else
 			put_token(st, TOKEN_MASK, h->size, 0);
+		/* An opcode sharing the field's bytes (a call or a jump) is part of the code. */
+		if (h->bits && sec->data)
+			put_u64(st, field_kept_bits(ctx->obj, sec->data + h->offset, h->size, h->shift,
+						    h->bits));
 		pos = h->offset + h->size;
 	}
 	if (sec->data && end > pos)
@@ -825,23 +918,57 @@ uint64_t checksum_range(struct checksum_ctx *ctx, struct elf_section *sec, uint6
 	return XXH3_64bits_digest(st);
 }
 
+/* The relocation of @e at field @field, or NULL. */
+static const struct elf_reloc *entry_reloc(const struct special_entry *e, int field)
+{
+	uint64_t at = e->offset + (uint64_t)field;
+	size_t i = elf_first_reloc(e->sec, at);
+
+	return i < e->sec->nr_relocs && e->sec->relocs[i].offset == at ? &e->sec->relocs[i] : NULL;
+}
+
+/* The width of @l's relocated field at @field (its content fields are relocations). */
+static unsigned layout_field_width(const struct special_layout *l, int field)
+{
+	for (const struct special_reloc *f = l->relocs; f < l->relocs + 4 && f->width; f++)
+		if (f->offset == field)
+			return f->width;
+	return 4;
+}
+
+/* The length of an entry's anonymous code: a u8 field, or the distance to its end. */
+static bool entry_content_len(struct checksum_ctx *ctx, const struct special_entry *e,
+			      const struct special_layout *l, uint64_t start, uint64_t *len)
+{
+	const struct elf_reloc *end;
+	uint64_t t;
+
+	if (!l->content_end) {
+		*len = e->sec->data[e->offset + (uint64_t)l->content_len_field];
+		return true;
+	}
+	end = entry_reloc(e, l->content_len_field);
+	if (!end)
+		return false;
+	t = reloc_target(ctx->obj, e->sec, end, 0);
+	*len = t - start;
+	return t >= start;
+}
+
 /* An entry's anonymous code (an alternative's replacement), hashed by content. */
 static void hash_entry_content(struct checksum_ctx *ctx, XXH3_state_t *st,
 			       const struct special_entry *e, const struct special_layout *l)
 {
-	uint64_t field = e->offset + (uint64_t)l->content_field;
-	size_t i = elf_first_reloc(e->sec, field);
-	const struct elf_reloc *r;
+	const struct elf_reloc *r = entry_reloc(e, l->content_field);
 	const struct elf_section *tsec;
 	uint64_t t, len;
 
-	if (i >= e->sec->nr_relocs || e->sec->relocs[i].offset != field)
+	if (!r)
 		return;
-	r = &e->sec->relocs[i];
 	tsec = elf_reloc_sym(ctx->obj, r)->sec;
 	t = reloc_target(ctx->obj, e->sec, r, 0);
-	len = e->sec->data[e->offset + (uint64_t)l->content_len_field];
-	if (!tsec || t > tsec->sh->sh_size || len > tsec->sh->sh_size - t)
+	if (!tsec || !entry_content_len(ctx, e, l, t, &len) || t > tsec->sh->sh_size ||
+	    len > tsec->sh->sh_size - t)
 		return;
 	put_token(st, TOKEN_CONTENT, len, 0);
 	hash_range(ctx, st, tsec, t, t + len, NULL);
@@ -850,16 +977,21 @@ static void hash_entry_content(struct checksum_ctx *ctx, XXH3_state_t *st,
 static void hash_entry(struct checksum_ctx *ctx, XXH3_state_t *st, const struct special_entry *e)
 {
 	const struct special_layout *l = e->sec->special;
-	struct hole masks[2];
+	struct hole masks[3];
 	size_t nr_masks = 0;
 
 	/* The line is not part of the code; the replacement is hashed by content below. */
 	if (l->line_field >= 0)
 		masks[nr_masks++] = (struct hole){ e->offset + (uint64_t)l->line_field, 2,
-						   HOLE_MASK, NULL, 0, 0 };
+						   HOLE_MASK, NULL, 0, 0, 0, 0 };
 	if (l->content_field >= 0)
-		masks[nr_masks++] = (struct hole){ e->offset + (uint64_t)l->content_field, 4,
-						   HOLE_MASK, NULL, 0, 0 };
+		masks[nr_masks++] = (struct hole){ e->offset + (uint64_t)l->content_field,
+						   layout_field_width(l, l->content_field),
+						   HOLE_MASK, NULL, 0, 0, 0, 0 };
+	if (l->content_field >= 0 && l->content_end)
+		masks[nr_masks++] = (struct hole){ e->offset + (uint64_t)l->content_len_field,
+						   layout_field_width(l, l->content_len_field),
+						   HOLE_MASK, NULL, 0, 0, 0, 0 };
 	put_token(st, TOKEN_ENTRY, strmap_hash(e->sec->name), 0);
 	hash_range_masked(ctx, st, e->sec, e->offset, e->offset + l->entry_size, NULL, masks,
 			  nr_masks);
@@ -969,7 +1101,7 @@ static void add_line_mask(void *arg, uint64_t imm_field, unsigned imm_size)
 	struct hash_scratch *sc = ((struct line_scan *)arg)->ctx->scratch;
 
 	GROW(sc->lines, sc->nr_lines, sc->alloc_lines, sc->nr_lines + 1);
-	sc->lines[sc->nr_lines++] = (struct hole){ imm_field, imm_size, HOLE_MASK, NULL, 0, 0 };
+	sc->lines[sc->nr_lines++] = (struct hole){ imm_field, imm_size, HOLE_MASK, NULL, 0, 0, 0, 0 };
 }
 
 /* Hash a function or object's own bytes; for the line sum, without line numbers. */

@@ -104,9 +104,10 @@ static int check_header(struct elf_object *obj)
 	if (obj->ehdr.e_type != ET_REL)
 		return BAD(obj, "not a relocatable object (ELF type %u, expected ET_REL)",
 			   obj->ehdr.e_type);
-	obj->arch = arch_for_machine(obj->ehdr.e_machine);
+	obj->arch = arch_for_machine(obj->ehdr.e_machine, obj->ehdr.e_ident[EI_DATA]);
 	if (!obj->arch)
-		return BAD(obj, "unsupported machine %u (supported: %s)", obj->ehdr.e_machine,
+		return BAD(obj, "unsupported machine %u, %s (supported: %s)", obj->ehdr.e_machine,
+			   obj->ehdr.e_ident[EI_DATA] == ELFDATA2MSB ? "big-endian" : "little-endian",
 			   arch_names(false));
 	if (obj->ehdr.e_shoff > obj->file_size)
 		return BAD(obj, "section header table offset %#lx beyond end of file",
@@ -714,7 +715,7 @@ static int choose_layouts(struct elf_object *obj)
 int elf_same_machine(const struct elf_object *orig, const struct elf_object *patched)
 {
 	if (orig->arch != patched->arch)
-		return error(patched->path, "an %s object, but %s is %s: objects of two "
+		return error(patched->path, "architecture %s, but %s is %s: objects of two "
 			     "architectures", patched->arch->name, orig->path, orig->arch->name);
 	if (orig->ehdr.e_ident[EI_DATA] != patched->ehdr.e_ident[EI_DATA])
 		return error(patched->path, "byte order differs from %s's", orig->path);

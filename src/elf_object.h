@@ -110,10 +110,30 @@ static inline uint32_t elf_reloc_type(const struct elf_reloc *r)
 static inline struct reloc_howto elf_reloc_howto(const struct elf_object *obj,
 						 const struct elf_reloc *r)
 {
-	struct reloc_howto howto = { RELOC_NONE, 0 };
+	struct reloc_howto howto = { .kind = RELOC_NONE };
 
 	obj->arch->reloc_howto(elf_reloc_type(r), &howto);
 	return howto;
+}
+
+/* @n bytes at @p read in the object's byte order, whatever the host's. */
+static inline uint64_t elf_read_uint(const struct elf_object *obj, const uint8_t *p, unsigned n)
+{
+	bool big = obj->ehdr.e_ident[EI_DATA] == ELFDATA2MSB;
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)p[big ? i : n - 1 - i] << (8 * (n - 1 - i));
+	return v;
+}
+
+/* The bits of a field a relocation or branch displacement leaves alone. */
+static inline uint64_t field_kept_bits(const struct elf_object *obj, const uint8_t *p,
+				       unsigned width, unsigned shift, unsigned bits)
+{
+	uint64_t mask = (bits >= 64 ? ~0ull : (1ull << bits) - 1) << shift;
+
+	return elf_read_uint(obj, p, width) & ~mask;
 }
 
 static inline bool sym_is_func(const struct elf_symbol *s)

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* For the arch files' special_layout tables: a relocated field, and absent fields. */
+/*
+ * For the arch files: how a relocation writes its field, and for the
+ * special_layout tables a relocated field and absent fields.
+ */
 #ifndef KLPDIFF_ARCH_LAYOUT_H
 #define KLPDIFF_ARCH_LAYOUT_H
 
 #include "../arch.h"
+
+#define HOWTO(k, w) ((struct reloc_howto){ .kind = (k), .width = (w) })
 
 #define PC32(off) { off, RELOC_PCREL, 4 }
 #define PC64(off) { off, RELOC_PCREL, 8 }

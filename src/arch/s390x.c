@@ -20,7 +20,6 @@
 #define R_390_PLT24DBL 65
 #endif
 
-#define HOWTO(k, w) ((struct reloc_howto){ (k), (w) })
 
 static bool s390x_reloc_howto(uint32_t type, struct reloc_howto *h)
 {
@@ -283,6 +282,7 @@ static const struct special_layout s390x_special[] = {
 const struct arch arch_s390x = {
 	.name = "s390x",
 	.elf_machine = EM_S390,
+	.elf_data = ELFDATA2MSB,
 	.reloc_howto = s390x_reloc_howto,
 	.reloc_pc32 = R_390_PC32DBL,
 	.reloc_abs64 = R_390_64,

@@ -12,33 +12,33 @@ static bool x86_64_reloc_howto(uint32_t type, struct reloc_howto *h)
 {
 	switch (type) {
 	case R_X86_64_NONE:
-		*h = (struct reloc_howto){ RELOC_NONE, 0 };
+		*h = HOWTO(RELOC_NONE, 0);
 		return true;
 	case R_X86_64_64:
-		*h = (struct reloc_howto){ RELOC_ABS, 8 };
+		*h = HOWTO(RELOC_ABS, 8);
 		return true;
 	case R_X86_64_32:
 	case R_X86_64_32S:
-		*h = (struct reloc_howto){ RELOC_ABS, 4 };
+		*h = HOWTO(RELOC_ABS, 4);
 		return true;
 	case R_X86_64_16:
-		*h = (struct reloc_howto){ RELOC_ABS, 2 };
+		*h = HOWTO(RELOC_ABS, 2);
 		return true;
 	case R_X86_64_8:
-		*h = (struct reloc_howto){ RELOC_ABS, 1 };
+		*h = HOWTO(RELOC_ABS, 1);
 		return true;
 	case R_X86_64_PC32:
 	case R_X86_64_PLT32:
-		*h = (struct reloc_howto){ RELOC_PCREL, 4 };
+		*h = HOWTO(RELOC_PCREL, 4);
 		return true;
 	case R_X86_64_PC64:
-		*h = (struct reloc_howto){ RELOC_PCREL, 8 };
+		*h = HOWTO(RELOC_PCREL, 8);
 		return true;
 	case R_X86_64_PC16:
-		*h = (struct reloc_howto){ RELOC_PCREL, 2 };
+		*h = HOWTO(RELOC_PCREL, 2);
 		return true;
 	case R_X86_64_PC8:
-		*h = (struct reloc_howto){ RELOC_PCREL, 1 };
+		*h = HOWTO(RELOC_PCREL, 1);
 		return true;
 	case R_X86_64_GOTPCREL:
 	case R_X86_64_GOTPCRELX:
@@ -50,17 +50,17 @@ static bool x86_64_reloc_howto(uint32_t type, struct reloc_howto *h)
 	case R_X86_64_TLSGD:
 	case R_X86_64_TLSLD:
 	case R_X86_64_GOT32:
-		*h = (struct reloc_howto){ RELOC_OTHER, 4 };
+		*h = HOWTO(RELOC_OTHER, 4);
 		return true;
 	case R_X86_64_GOTOFF64:
 	case R_X86_64_GOTPC64:
 	case R_X86_64_DTPOFF64:
 	case R_X86_64_TPOFF64:
 	case R_X86_64_SIZE64:
-		*h = (struct reloc_howto){ RELOC_OTHER, 8 };
+		*h = HOWTO(RELOC_OTHER, 8);
 		return true;
 	case R_X86_64_SIZE32:
-		*h = (struct reloc_howto){ RELOC_OTHER, 4 };
+		*h = HOWTO(RELOC_OTHER, 4);
 		return true;
 	}
 	return false;
@@ -396,6 +396,7 @@ static const char x86_64_layout_probe[] =
 const struct arch arch_x86_64 = {
 	.name = "x86_64",
 	.elf_machine = EM_X86_64,
+	.elf_data = ELFDATA2LSB,
 	.reloc_howto = x86_64_reloc_howto,
 	.reloc_pc32 = R_X86_64_PC32,
 	.reloc_abs64 = R_X86_64_64,

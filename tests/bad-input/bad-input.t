@@ -247,16 +247,45 @@ tap_is "$status" 2 "-o into a missing directory: exit status 2"
 tap_is "$(wc -l <"$d/stderr") $(grep -c "^klpdiff: $d/no-such-dir/out.sums: " "$d/stderr" || true)" \
 	"1 1" "-o into a missing directory: one stderr line naming the output"
 
+# check_two_arches ARCH OBJ: diff of the x86-64 base and OBJ, an ARCH object,
+# is refused in one line naming both, with no output.
+check_two_arches()
+{
+	local status=0
+
+	run_klpdiff diff -o "$d/arch.diff" "$base" "$2" >/dev/null 2>"$d/stderr" || status=$?
+	tap_is "$status|$(cat "$d/stderr")|$(ls "$d/arch.diff" 2>/dev/null)" \
+		"2|klpdiff: $2: architecture $1, but $base is x86_64: objects of two architectures|" \
+		"diff of x86-64 and $1 objects: exit 2, one line naming both, no output"
+}
+
 # Objects of two architectures given as a pair (s390x: big-endian too).
 if klp_have_cc s390x && klp_compile s390x plain "$d/base.c" "$d/base-s390x.o" 2>/dev/null; then
-	status=0
-	run_klpdiff diff -o "$d/arch.diff" "$base" "$d/base-s390x.o" >/dev/null 2>"$d/stderr" ||
-		status=$?
-	tap_is "$status|$(cat "$d/stderr")|$(ls "$d/arch.diff" 2>/dev/null)" \
-		"2|klpdiff: $d/base-s390x.o: an s390x object, but $base is x86_64: objects of two architectures|" \
-		"diff of an x86-64 and an s390x object: exit 2, one line naming both, no output"
+	check_two_arches s390x "$d/base-s390x.o"
 else
-	tap_skip "diff of an x86-64 and an s390x object" "no s390x cross compiler"
+	tap_skip "diff of x86-64 and s390x objects" "no s390x cross compiler"
+fi
+
+# ppc64le: a relocation type its arch file does not know (R_PPC64_REL16DX_HA,
+# 246: a field split over an instruction, which the kernel does not use), a
+# big-endian ppc64 object (ELFv1: no arch file), and a pair with x86-64.
+if klp_have_cc ppc64le && klp_compile ppc64le plain "$d/base.c" "$d/base-ppc.o" 2>/dev/null; then
+	echo "$d/ppc-rela-type.o rela[.rela.text][1].r_type=246" |
+		python3 "$elfpatch" --batch "$d/base-ppc.o"
+	check_bad "ppc64le: unsupported relocation type" "$d/ppc-rela-type.o"
+	tap_ok "ppc64le: the message names the relocation type" \
+		grep -q ': unsupported relocation type 246$' "$d/stderr"
+	check_two_arches ppc64le "$d/base-ppc.o"
+	if "$(klp_cc ppc64le)" -mbig-endian -c "$d/base.c" -o "$d/base-ppc64be.o" 2>/dev/null; then
+		check_bad "a big-endian ppc64 object" "$d/base-ppc64be.o"
+		tap_is "$(cat "$d/stderr")" \
+			"klpdiff: $d/base-ppc64be.o: unsupported machine 21, big-endian (supported: x86_64, s390x, ppc64le)" \
+			"a big-endian ppc64 object: the message says machine and byte order"
+	else
+		tap_skip "a big-endian ppc64 object" "gcc for ppc64le makes no big-endian objects"
+	fi
+else
+	tap_skip "ppc64le bad input" "no ppc64le cross compiler"
 fi
 
 tap_done

@@ -23,9 +23,10 @@
 #
 # expect.gcc, expect.clang (and expect.verbose.gcc, ...) replace expect
 # where the compilers genuinely differ. Every case runs with gcc and clang,
-# and with gcc for s390x (big-endian objects; expect.gcc unless there is an
-# expect.s390x; not the cases with x86-64 assembly; skip.s390x says why a case
-# cannot hold there; expect.CC-MODE, as expect.s390x-plain, for one mode only),
+# and with gcc for s390x (big-endian objects) and ppc64le (expect.gcc unless
+# there is an expect.s390x or expect.ppc64le; not the cases with x86-64
+# assembly; skip.CC says why a case cannot hold there; expect.CC-MODE, as
+# expect.s390x-plain, for one mode only),
 # with -ffunction-sections -fdata-sections (as klpdiff's kernel builds) and
 # without; "lto" cases run with clang and function sections only. Each run
 # also checks that --json parses and says what -v says, and that diffing the
@@ -86,8 +87,8 @@ klp_ld()
 	if [ "$1" == clang ] && klp_lld; then
 		return 0
 	fi
-	if [ "$1" == s390x ]; then
-		command -v s390x-linux-gnu-ld
+	if klp_is_cross "$1"; then
+		klp_cross_tool "$1" ld
 		return
 	fi
 	command -v ld
@@ -138,7 +139,7 @@ prepare()
 	done
 }
 
-# expect_file CASE CC BASE [MODE]: BASE.CC-MODE, BASE.CC (BASE.gcc for s390x) or BASE
+# expect_file CASE CC BASE [MODE]: BASE.CC-MODE, BASE.CC (BASE.gcc for a cross gcc) or BASE
 # of the case, or nothing.
 expect_file()
 {
@@ -148,8 +149,8 @@ expect_file()
 		echo "$f.$2-$4"
 	elif [ -f "$f.$2" ]; then
 		echo "$f.$2"
-	elif [ "$2" == s390x ] && [ -f "$f.gcc" ]; then
-		echo "$f.gcc"	# the s390x cross compiler is a gcc
+	elif klp_is_cross "$2" && [ -f "$f.gcc" ]; then
+		echo "$f.gcc"	# the cross compilers are gccs
 	elif [ -f "$f" ]; then
 		echo "$f"
 	fi
@@ -201,7 +202,7 @@ check_inlined()
 {
 	local label=$1 obj=$2 caller callee body objdump=objdump
 
-	[ "$4" != s390x ] || objdump=s390x-linux-gnu-objdump
+	! klp_is_cross "$4" || objdump=$(klp_cross_tool "$4" objdump)
 	while read -r caller callee; do
 		[ -n "$caller" ] || continue
 		body=$("$objdump" -dr "$obj" | awk -v fn="<$caller>:" '
@@ -210,7 +211,7 @@ check_inlined()
 			on')
 		if [ -z "$body" ]; then
 			tap_fail "$label: $caller is in the original object"
-		elif grep -qE "R_(X86_64|390)_[A-Z0-9]+[[:space:]]+(\.text\.)?$callee([-+]|\$)|<$callee(\+0x[0-9a-f]+)?>" \
+		elif grep -qE "R_(X86_64|390|PPC64)_[A-Z0-9]+[[:space:]]+(\.text\.)?$callee([-+]|\$)|<$callee(\+0x[0-9a-f]+)?>" \
 			<<<"$body"; then
 			tap_fail "$label: $caller has $callee inlined"
 			tap_diag "$body"
@@ -361,7 +362,7 @@ run_case()
 }
 
 compilers=()
-for cc in gcc clang s390x; do
+for cc in "${KLP_KINDS[@]}"; do
 	if klp_have_cc "$cc"; then
 		compilers+=("$cc")
 		note=$(klp_cc_version_note "$cc")
@@ -385,7 +386,7 @@ runs_of()
 {
 	if [[ " ${compilers[*]} " != *" $2 "* ]]; then
 		echo "skip: $2 is not installed"
-	elif [ "$2" == s390x ] && grep -qs 'asm' "$fixtures/$1/a.c" "$fixtures/$1/b.c"; then
+	elif klp_is_cross "$2" && grep -qs 'asm' "$fixtures/$1/a.c" "$fixtures/$1/b.c"; then
 		echo "skip: x86-64 assembly"
 	elif [ -f "$fixtures/$1/skip.$2" ]; then
 		echo "skip: $(head -1 "$fixtures/$1/skip.$2")"
@@ -402,7 +403,7 @@ runs_of()
 
 # Compile everything first, in parallel: that is most of the time taken.
 for name in "${cases[@]}"; do
-	for cc in gcc clang s390x; do
+	for cc in "${KLP_KINDS[@]}"; do
 		runs=$(runs_of "$name" "$cc")
 		[[ $runs == skip:* ]] && continue
 		for mode in $runs; do
@@ -413,7 +414,7 @@ done
 wait
 
 for name in "${cases[@]}"; do
-	for cc in gcc clang s390x; do
+	for cc in "${KLP_KINDS[@]}"; do
 		runs=$(runs_of "$name" "$cc")
 		if [[ $runs == skip:* ]]; then
 			tap_skip "$name $cc" "${runs#skip: }"

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Compile test fixtures the way Linux 6.1 compiles x86-64 kernel code, or with
-# the s390x cross compiler the way it compiles s390x code (big-endian objects:
-# kind s390x).
+# the cross compilers the way it compiles s390x code (big-endian objects: kind
+# s390x) and ppc64le code (ELFv2, the TOC: kind ppc64le).
 #
 # Source it:  . tests/lib/compile.sh; klp_compile gcc sections a.c a.o
 # or run it:  bash tests/lib/compile.sh gcc|clang plain|sections SRC OUT [CFLAGS...]
@@ -21,6 +21,62 @@ KLP_SECTION_CFLAGS=(-ffunction-sections -fdata-sections)
 KLP_S390X_CFLAGS=(-std=gnu11 -O2 -fPIE -m64 -march=z10 -mpacked-stack -mbackchain
 	-msoft-float -fno-jump-tables -fno-asynchronous-unwind-tables -pg -mfentry
 	-mrecord-mcount -mnop-mcount)
+# arch/powerpc/Makefile of 6.1 for a little-endian 64-bit kernel: ELFv2, the
+# medium code model (data through the TOC), r13 for the paca, no Power10
+# prefixed or PC-relative instructions, -mprofile-kernel ftrace entries.
+KLP_PPC64LE_CFLAGS=(-std=gnu11 -O2 -mlittle-endian -mabi=elfv2 -mcmodel=medium
+	-mno-pointers-to-nested-functions -mcpu=power8 -mno-altivec -mno-vsx -msoft-float
+	-ffixed-r13 -mtraceback=no -mno-prefixed -mno-pcrel -fno-jump-tables
+	-fno-asynchronous-unwind-tables -pg -mprofile-kernel)
+# The kinds the fixtures are compiled with: the last ones are gcc cross compilers.
+KLP_KINDS=(gcc clang s390x ppc64le)
+declare -gA KLP_CROSS_TRIPLET=([s390x]=s390x-linux-gnu [ppc64le]=powerpc64le-linux-gnu)
+
+# klp_is_cross KIND: a gcc for another architecture (its IPA decisions are
+# gcc's; x86-64 assembly does not compile for it).
+klp_is_cross()
+{
+	[ -n "${KLP_CROSS_TRIPLET[$1]:-}" ]
+}
+
+# klp_source_arch FILE...: the architecture a fixture source is assembly for:
+# x86-64 (kernel-asm.h) or ppc64le (ppc64le-asm.h); nothing for C alone.
+klp_source_arch()
+{
+	if grep -q 'kernel-asm.h' "$@"; then
+		echo x86-64
+	elif grep -q 'ppc64le-asm.h' "$@"; then
+		echo ppc64le
+	fi
+}
+
+# klp_wrong_arch KIND FILE...: the sources are assembly for another
+# architecture than KIND compiles for.
+klp_wrong_arch()
+{
+	local arch kind=x86-64
+
+	! klp_is_cross "$1" || kind=$1
+	shift
+	arch=$(klp_source_arch "$@")
+	[ -n "$arch" ] && [ "$arch" != "$kind" ]
+}
+
+# klp_tool KIND TOOL: the binutils TOOL (ld, nm, objcopy, objdump) for KIND's objects.
+klp_tool()
+{
+	if klp_is_cross "$1"; then
+		klp_cross_tool "$1" "$2"
+	else
+		command -v "$2"
+	fi
+}
+
+# klp_cross_tool KIND TOOL: that architecture's binutils TOOL (ld, objdump).
+klp_cross_tool()
+{
+	command -v "${KLP_CROSS_TRIPLET[$1]}-$2"
+}
 
 # klp_cc gcc|clang: the compiler binary for that kind (prints nothing if
 # missing). $KLP_GCC / $KLP_CLANG name a command or a path, without arguments.
@@ -32,6 +88,7 @@ klp_cc()
 	gcc) override=${KLP_GCC:-} ;;
 	clang) override=${KLP_CLANG:-} ;;
 	s390x) override=${KLP_S390X:-}; kind=s390x-linux-gnu-gcc ;;
+	ppc64le) override=${KLP_PPC64LE:-}; kind=powerpc64le-linux-gnu-gcc ;;
 	*) echo "klp_cc: unknown compiler kind '$kind'" >&2; return 2 ;;
 	esac
 	for cand in $override "$kind-${KLP_CC_VERSION[$1]}" "$kind"; do
@@ -42,7 +99,7 @@ klp_cc()
 	done
 	return 1
 }
-declare -gA KLP_CC_VERSION=([gcc]=12 [clang]=14 [s390x]=12)
+declare -gA KLP_CC_VERSION=([gcc]=12 [clang]=14 [s390x]=12 [ppc64le]=12)
 
 # klp_have_cc gcc|clang: is that compiler installed?
 klp_have_cc()
@@ -70,6 +127,7 @@ klp_cflags()
 	local flags=("${KLP_CFLAGS[@]}")
 
 	[ "$1" != s390x ] || flags=("${KLP_S390X_CFLAGS[@]}")
+	[ "$1" != ppc64le ] || flags=("${KLP_PPC64LE_CFLAGS[@]}")
 	[ "$1" != gcc ] || flags+=("${KLP_GCC_CFLAGS[@]}")
 	[ "$2" != sections ] || flags+=("${KLP_SECTION_CFLAGS[@]}")
 	printf '%s\n' "${flags[@]}"
@@ -145,7 +203,7 @@ klp_compile_fixtures()
 if [ "${BASH_SOURCE[0]}" == "$0" ]; then
 	set -euo pipefail
 	if (($# < 4)); then
-		echo "usage: $0 gcc|clang plain|sections SRC OUT [CFLAGS...]" >&2
+		echo "usage: $0 gcc|clang|s390x|ppc64le plain|sections SRC OUT [CFLAGS...]" >&2
 		exit 2
 	fi
 	klp_compile "$@"

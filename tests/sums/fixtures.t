@@ -3,12 +3,12 @@
 #
 # The checksum contract, case by case. Each tests/fixtures/sums/<case>/ holds
 # a.c (before), b.c (after) and expect; both are compiled with gcc and clang,
-# and with gcc for s390x (big-endian objects read on this little-endian host;
-# not the cases in x86-64 assembly), each with and without -ffunction-sections
-# -fdata-sections, and `klpdiff sums` must agree with every line of expect
-# (expect.gcc / expect.clang / expect.s390x replace it where the compilers
-# genuinely differ; s390x takes expect.gcc otherwise; skip.CC-MODE says why a
-# case cannot hold there):
+# and with gcc for s390x (big-endian objects read on this little-endian host)
+# and ppc64le (not the cases in x86-64 assembly), each with and without
+# -ffunction-sections -fdata-sections, and `klpdiff sums` must agree with every
+# line of expect (expect.gcc / expect.clang / expect.s390x / expect.ppc64le
+# replace it where the compilers genuinely differ; the cross compilers take
+# expect.gcc otherwise; skip.CC-MODE says why a case cannot hold there):
 #
 #   same KEY          the checksums of KEY are equal in a and b
 #   changed KEY       they differ
@@ -104,8 +104,8 @@ run_case()
 
 	dir=$TAP_TMP/$name-$cc-$mode
 	expect=$src/expect
-	# The s390x cross compiler is a gcc: its IPA decisions are gcc's.
-	[ "$cc" != s390x ] || [ ! -f "$src/expect.gcc" ] || expect=$src/expect.gcc
+	# The cross compilers are gccs: their IPA decisions are gcc's.
+	! klp_is_cross "$cc" || [ ! -f "$src/expect.gcc" ] || expect=$src/expect.gcc
 	[ ! -f "$src/expect.$cc" ] || expect=$src/expect.$cc
 	if [ ! -f "$expect" ]; then
 		tap_fail "$label: has an expect file"
@@ -150,7 +150,7 @@ run_case()
 }
 
 compilers=()
-for cc in gcc clang s390x; do
+for cc in "${KLP_KINDS[@]}"; do
 	if klp_have_cc "$cc"; then
 		compilers+=("$cc")
 		note=$(klp_cc_version_note "$cc")
@@ -164,13 +164,16 @@ for src in "$fixtures"/*/; do
 done
 [ ${#cases[@]} -gt 0 ] || tap_bail "no fixture cases in $fixtures"
 
-# x86-64 assembly (kernel-asm.h) compiles for x86-64 only.
-x86_only() { grep -q 'kernel-asm.h' "$fixtures/$1/a.c" "$fixtures/$1/b.c"; }
+# wrong_arch CASE CC: the case is assembly for another architecture than CC's.
+wrong_arch()
+{
+	klp_wrong_arch "$2" "$fixtures/$1/a.c" "$fixtures/$1/b.c"
+}
 
 # Compile everything first, in parallel: that is most of the time taken.
 for name in "${cases[@]}"; do
 	for cc in "${compilers[@]}"; do
-		[ "$cc" != s390x ] || ! x86_only "$name" || continue
+		! wrong_arch "$name" "$cc" || continue
 		for mode in plain sections; do
 			mkdir -p "$TAP_TMP/$name-$cc-$mode"
 			for side in a b; do
@@ -182,12 +185,13 @@ for name in "${cases[@]}"; do
 done | klp_compile_all
 
 for name in "${cases[@]}"; do
-	for cc in gcc clang s390x; do
+	for cc in "${KLP_KINDS[@]}"; do
 		for mode in plain sections; do
 			if [[ " ${compilers[*]} " != *" $cc "* ]]; then
 				tap_skip "$name $cc $mode" "$cc is not installed"
-			elif [ "$cc" = s390x ] && x86_only "$name"; then
-				tap_skip "$name $cc $mode" "x86-64 assembly"
+			elif wrong_arch "$name" "$cc"; then
+				tap_skip "$name $cc $mode" \
+					"$(klp_source_arch "$fixtures/$name/a.c" "$fixtures/$name/b.c") assembly"
 			elif [ -f "$fixtures/$name/skip.$cc-$mode" ]; then
 				tap_skip "$name $cc $mode" "$(head -1 "$fixtures/$name/skip.$cc-$mode")"
 			else

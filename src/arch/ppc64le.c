@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ppc64le (ELFv2, little-endian): relocations, relative branches, the TOC,
+ * and the Linux 6.1 special-section layouts. Enough for sums and diff; the
+ * livepatch side (extract, module) is x86-64 only for now.
+ *
+ * Instructions are one 32-bit word. A branch's displacement and a DS-form
+ * offset share it with the opcode and flags, so their relocations name the
+ * bits they write (reloc_howto shift and bits) and the rest stays code: b and
+ * bl to one target differ. Code reaches data through the TOC: r2 plus a
+ * 16-bit offset (TOC16_*) to the object itself or to a .toc entry holding its
+ * address; a .toc entry counts as what it points at (arch address_table).
+ */
+#include <capstone/capstone.h>
+#include <elf.h>
+#include <string.h>
+
+#include "../arch.h"
+#include "layout.h"
+#include "../util.h"
+
+/* Bits [2, 2 + bits) of the instruction word or halfword: the low two belong to the opcode. */
+#define HOWTO_BITS(k, w, n) ((struct reloc_howto){ .kind = (k), .width = (w), .shift = 2, .bits = (n) })
+
+#define OPCODE(w) ((w) >> 26)
+#define OP_BC 16		/* B-form: conditional branch, 14-bit displacement */
+#define OP_B 18			/* I-form: branch, 24-bit displacement */
+#define INSN_AA 2u		/* absolute address, not relative */
+#define INSN_LK 1u		/* link: a call */
+#define INSN_NOP 0x60000000u	/* ori r0,r0,0 */
+
+static bool ppc64le_reloc_howto(uint32_t type, struct reloc_howto *h)
+{
+	switch (type) {
+	case R_PPC64_NONE:
+	case R_PPC64_TLS:		/* markers on an instruction: no field */
+	case R_PPC64_TLSGD:
+	case R_PPC64_TLSLD:
+	case R_PPC64_TOCSAVE:
+		*h = HOWTO(RELOC_NONE, 0);
+		return true;
+	case R_PPC64_ADDR16:
+	case R_PPC64_ADDR16_LO:
+	case R_PPC64_ADDR16_HI:
+	case R_PPC64_ADDR16_HA:
+	case R_PPC64_ADDR16_HIGH:
+	case R_PPC64_ADDR16_HIGHA:
+	case R_PPC64_ADDR16_HIGHER:
+	case R_PPC64_ADDR16_HIGHERA:
+	case R_PPC64_ADDR16_HIGHEST:
+	case R_PPC64_ADDR16_HIGHESTA:
+	case R_PPC64_UADDR16:
+	/* The TOC-relative ones address their symbol (r2 is fixed): absolute for a checksum. */
+	case R_PPC64_TOC16:
+	case R_PPC64_TOC16_LO:
+	case R_PPC64_TOC16_HI:
+	case R_PPC64_TOC16_HA:
+		*h = HOWTO(RELOC_ABS, 2);
+		return true;
+	case R_PPC64_ADDR16_DS:
+	case R_PPC64_ADDR16_LO_DS:
+	case R_PPC64_TOC16_DS:
+	case R_PPC64_TOC16_LO_DS:
+		*h = HOWTO_BITS(RELOC_ABS, 2, 14);
+		return true;
+	case R_PPC64_ADDR32:
+	case R_PPC64_UADDR32:
+		*h = HOWTO(RELOC_ABS, 4);
+		return true;
+	case R_PPC64_ADDR24:
+		*h = HOWTO_BITS(RELOC_ABS, 4, 24);
+		return true;
+	case R_PPC64_ADDR14:
+	case R_PPC64_ADDR14_BRTAKEN:
+	case R_PPC64_ADDR14_BRNTAKEN:
+		*h = HOWTO_BITS(RELOC_ABS, 4, 14);
+		return true;
+	case R_PPC64_ADDR30:
+		*h = HOWTO_BITS(RELOC_ABS, 4, 30);
+		return true;
+	case R_PPC64_ADDR64:
+	case R_PPC64_UADDR64:
+		*h = HOWTO(RELOC_ABS, 8);
+		return true;
+	case R_PPC64_REL24:		/* S + A - P: counts from the branch itself */
+		*h = HOWTO_BITS(RELOC_PCREL, 4, 24);
+		return true;
+	case R_PPC64_REL14:
+	case R_PPC64_REL14_BRTAKEN:
+	case R_PPC64_REL14_BRNTAKEN:
+		*h = HOWTO_BITS(RELOC_PCREL, 4, 14);
+		return true;
+	case R_PPC64_REL16:
+	case R_PPC64_REL16_LO:
+	case R_PPC64_REL16_HI:
+	case R_PPC64_REL16_HA:
+		*h = HOWTO(RELOC_PCREL, 2);
+		return true;
+	case R_PPC64_REL32:
+		*h = HOWTO(RELOC_PCREL, 4);
+		return true;
+	case R_PPC64_REL64:
+		*h = HOWTO(RELOC_PCREL, 8);
+		return true;
+	case R_PPC64_GOT16:
+	case R_PPC64_GOT16_LO:
+	case R_PPC64_GOT16_HI:
+	case R_PPC64_GOT16_HA:
+	case R_PPC64_PLT16_LO:
+	case R_PPC64_PLT16_HI:
+	case R_PPC64_PLT16_HA:
+	case R_PPC64_SECTOFF:
+	case R_PPC64_SECTOFF_LO:
+	case R_PPC64_SECTOFF_HI:
+	case R_PPC64_SECTOFF_HA:
+	case R_PPC64_PLTGOT16:
+	case R_PPC64_PLTGOT16_LO:
+	case R_PPC64_PLTGOT16_HI:
+	case R_PPC64_PLTGOT16_HA:
+	case R_PPC64_TPREL16:
+	case R_PPC64_TPREL16_LO:
+	case R_PPC64_TPREL16_HI:
+	case R_PPC64_TPREL16_HA:
+	case R_PPC64_DTPREL16:
+	case R_PPC64_DTPREL16_LO:
+	case R_PPC64_DTPREL16_HI:
+	case R_PPC64_DTPREL16_HA:
+	case R_PPC64_GOT_TLSGD16:
+	case R_PPC64_GOT_TLSGD16_LO:
+	case R_PPC64_GOT_TLSGD16_HI:
+	case R_PPC64_GOT_TLSGD16_HA:
+	case R_PPC64_GOT_TLSLD16:
+	case R_PPC64_GOT_TLSLD16_LO:
+	case R_PPC64_GOT_TLSLD16_HI:
+	case R_PPC64_GOT_TLSLD16_HA:
+	case R_PPC64_GOT_TPREL16_HI:
+	case R_PPC64_GOT_TPREL16_HA:
+	case R_PPC64_GOT_DTPREL16_HI:
+	case R_PPC64_GOT_DTPREL16_HA:
+	case R_PPC64_TPREL16_HIGH:
+	case R_PPC64_TPREL16_HIGHA:
+	case R_PPC64_TPREL16_HIGHER:
+	case R_PPC64_TPREL16_HIGHERA:
+	case R_PPC64_TPREL16_HIGHEST:
+	case R_PPC64_TPREL16_HIGHESTA:
+	case R_PPC64_DTPREL16_HIGH:
+	case R_PPC64_DTPREL16_HIGHA:
+	case R_PPC64_DTPREL16_HIGHER:
+	case R_PPC64_DTPREL16_HIGHERA:
+	case R_PPC64_DTPREL16_HIGHEST:
+	case R_PPC64_DTPREL16_HIGHESTA:
+		*h = HOWTO(RELOC_OTHER, 2);
+		return true;
+	case R_PPC64_GOT16_DS:
+	case R_PPC64_GOT16_LO_DS:
+	case R_PPC64_PLT16_LO_DS:
+	case R_PPC64_SECTOFF_DS:
+	case R_PPC64_SECTOFF_LO_DS:
+	case R_PPC64_PLTGOT16_DS:
+	case R_PPC64_PLTGOT16_LO_DS:
+	case R_PPC64_GOT_TPREL16_DS:
+	case R_PPC64_GOT_TPREL16_LO_DS:
+	case R_PPC64_GOT_DTPREL16_DS:
+	case R_PPC64_GOT_DTPREL16_LO_DS:
+	case R_PPC64_TPREL16_DS:
+	case R_PPC64_TPREL16_LO_DS:
+	case R_PPC64_DTPREL16_DS:
+	case R_PPC64_DTPREL16_LO_DS:
+		*h = HOWTO_BITS(RELOC_OTHER, 2, 14);
+		return true;
+	case R_PPC64_PLT32:
+	case R_PPC64_PLTREL32:
+		*h = HOWTO(RELOC_OTHER, 4);
+		return true;
+	case R_PPC64_TOC:		/* the TOC base itself */
+	case R_PPC64_PLT64:
+	case R_PPC64_PLTREL64:
+	case R_PPC64_DTPMOD64:
+	case R_PPC64_TPREL64:
+	case R_PPC64_DTPREL64:
+		*h = HOWTO(RELOC_OTHER, 8);
+		return true;
+	}
+	return false;
+}
+
+static uint32_t insn_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int64_t sign_extend(uint32_t v, unsigned bits)
+{
+	return (int64_t)((uint64_t)v << (64 - bits)) >> (64 - bits);
+}
+
+/*
+ * Relative branches are the only PC-relative operands without prefixed
+ * (Power10) instructions, which the kernel does not use: the opcode alone
+ * tells them, no decoder needed.
+ */
+static bool relative_branch(uint32_t w, uint64_t pc, struct insn_ref *ref)
+{
+	if ((OPCODE(w) != OP_B && OPCODE(w) != OP_BC) || (w & INSN_AA))
+		return false;
+	ref->bits = OPCODE(w) == OP_B ? 24 : 14;
+	ref->shift = 2;
+	ref->target = pc + (uint64_t)sign_extend(w & (((1u << ref->bits) - 1) << 2), ref->bits + 2);
+	ref->field = pc;
+	ref->field_size = 4;
+	ref->insn_end = pc;	/* the displacement's anchor: the branch itself */
+	ref->branch = true;
+	return true;
+}
+
+static int ppc64le_scan_refs(const uint8_t *code, size_t size, uint64_t addr, insn_ref_fn fn,
+			     void *ctx)
+{
+	for (size_t off = 0; off + 4 <= size; off += 4) {
+		struct insn_ref ref = { 0 };
+
+		if (relative_branch(insn_at(code + off), addr + off, &ref))
+			fn(&ref, ctx);
+	}
+	return size % 4 ? -1 : 0;
+}
+
+/* Line numbers passed to helpers are not tracked on ppc64le yet: nothing is masked. */
+static void ppc64le_scan_line_args(const uint8_t *code, size_t size, uint64_t addr,
+				   unsigned (*line_args)(void *ctx, uint64_t call_field,
+							 const struct arg_loads *loads),
+				   void (*report)(void *ctx, uint64_t imm_field, unsigned imm_size),
+				   void *ctx)
+{
+}
+
+/* One decoder per thread: klpdiff diff sums both objects in parallel. */
+static __thread csh capstone;
+
+static size_t ppc64le_disasm(const uint8_t *code, size_t size, uint64_t addr, char *buf,
+			     size_t bufsize)
+{
+	if (!capstone && cs_open(CS_ARCH_PPC, CS_MODE_64 | CS_MODE_LITTLE_ENDIAN, &capstone) !=
+				 CS_ERR_OK)
+		fatal("capstone: cannot open a ppc64le decoder");
+	return arch_disasm_one(capstone, code, size, addr, buf, bufsize);
+}
+
+/* A relocated field is the whole word of its branch. */
+static bool ppc64le_field_is_jump(const uint8_t *sec, uint64_t off)
+{
+	uint32_t w = insn_at(sec + off);
+
+	return (OPCODE(w) == OP_B || OPCODE(w) == OP_BC) && !(w & INSN_LK);
+}
+
+static bool ppc64le_field_is_branch(const uint8_t *sec, uint64_t off)
+{
+	uint32_t w = insn_at(sec + off);
+
+	return (OPCODE(w) == OP_B || OPCODE(w) == OP_BC) && !(w & INSN_AA);
+}
+
+static bool ppc64le_is_prefix_symbol(const char *name)
+{
+	return false;
+}
+
+/* Jump labels are a nop or a b, one word. */
+static unsigned ppc64le_branch_site_size(const uint8_t *code, size_t avail, bool *is_jump)
+{
+	uint32_t w = avail >= 4 ? insn_at(code) : 0;
+
+	*is_jump = OPCODE(w) == OP_B && !(w & (INSN_AA | INSN_LK));
+	return *is_jump || (avail >= 4 && w == INSN_NOP) ? 4 : 0;
+}
+
+static bool ppc64le_write_branch_site(uint8_t *code, unsigned size, bool jump, int64_t disp)
+{
+	int64_t from_site = disp + 4;	/* @disp counts from the site's end */
+	uint32_t w = INSN_NOP;
+
+	if (size != 4 || (jump && ((from_site & 3) || from_site < -(1 << 25) ||
+				   from_site >= (1 << 25))))
+		return false;
+	if (jump)
+		w = (uint32_t)OP_B << 26 | ((uint32_t)from_site & 0x03fffffc);
+	for (int i = 0; i < 4; i++)	/* little-endian, whatever the host */
+		code[i] = (uint8_t)(w >> (8 * i));
+	return true;
+}
+
+/* A fixup entry of 6.1's PPC64 feature-fixups.h: mask, value, then four offsets
+ * from the entry: the code's start and end, the alternative's start and end. */
+#define FTR_FIXUP(name)                                                                       \
+	{ .section = name, .entry_size = 48, .owner_field = 16, .content_field = 32,          \
+	  .content_len_field = 40, .content_end = true, .relative_to_entry = true,            \
+	  .line_field = -1, .relocs = { PC64(16), PC64(24), PC64(32), PC64(40) },             \
+	  .checksummed = true, NO_KEY, .kernels = "6.1 (ppc64)" }
+/* One offset to the instruction a security or barrier fixup patches. */
+#define SITE_FIXUP(name)                                                                      \
+	{ .section = name, .entry_size = 8, .owner_field = 0, NO_CONTENT, .line_field = -1,  \
+	  .relocs = { PC64(0) }, .checksummed = true, NO_KEY, .kernels = "6.1 (ppc64)" }
+
+/*
+ * Linux 6.1's ppc64 entries (asm/extable.h, asm/bug.h with
+ * GENERIC_BUG_RELATIVE_POINTERS, asm/jump_label.h, asm/feature-fixups.h).
+ */
+static const struct special_layout ppc64le_special[] = {
+	{ .section = "__ex_table", .entry_size = 8, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY,
+	  .kernels = "6.1 (ppc64)" },
+	{ .section = "__jump_table", .entry_size = 16, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .relocs = { PC32(0), PC32(4), PC64(8) }, .checksummed = true,
+	  .key_kind = KEY_JUMP_LABEL, .code_field = 0, .target_field = 4, .key_field = 8,
+	  .branch_flag = 1, .nop_flag = 0, .key_flags = 3, .kernels = "6.1 (ppc64, relative)" },
+	{ .section = "__bug_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
+	  .line_field = 8, .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY,
+	  .kernels = "6.1 (ppc64), CONFIG_DEBUG_BUGVERBOSE" },
+	{ .section = "__bug_table", .entry_size = 8, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = true, NO_KEY,
+	  .kernels = "6.1 (ppc64), no CONFIG_DEBUG_BUGVERBOSE" },
+	FTR_FIXUP("__ftr_fixup"),
+	FTR_FIXUP("__mmu_ftr_fixup"),
+	FTR_FIXUP("__fw_ftr_fixup"),
+	SITE_FIXUP("__lwsync_fixup"),
+	SITE_FIXUP("__stf_entry_barrier_fixup"),
+	SITE_FIXUP("__stf_exit_barrier_fixup"),
+	SITE_FIXUP("__uaccess_flush_fixup"),
+	SITE_FIXUP("__entry_flush_fixup"),
+	SITE_FIXUP("__scv_entry_flush_fixup"),
+	SITE_FIXUP("__rfi_flush_fixup"),
+	SITE_FIXUP("__barrier_nospec_fixup"),
+	{ .section = "__mcount_loc", .entry_size = 8, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .relocs = { ABS64(0) }, .checksummed = false, NO_KEY,
+	  .kernels = "6.1 (ppc64)" },
+};
+
+const struct arch arch_ppc64le = {
+	.name = "ppc64le",
+	.elf_machine = EM_PPC64,
+	.elf_data = ELFDATA2LSB,
+	.reloc_howto = ppc64le_reloc_howto,
+	.reloc_pc32 = R_PPC64_REL32,
+	.reloc_abs64 = R_PPC64_ADDR64,
+	.pcrel_field_bias = 0,	/* S + A - P: the field is the anchor */
+	.scan_refs = ppc64le_scan_refs,
+	.scan_line_args = ppc64le_scan_line_args,
+	.disasm = ppc64le_disasm,
+	.field_is_jump = ppc64le_field_is_jump,
+	.field_is_branch = ppc64le_field_is_branch,
+	.address_table = ".toc",
+	.is_prefix_symbol = ppc64le_is_prefix_symbol,
+	.branch_site_size = ppc64le_branch_site_size,
+	.write_branch_site = ppc64le_write_branch_site,
+	.fentry_name = "_mcount",	/* -mprofile-kernel: mflr r0; bl _mcount */
+	.tracepoint_prefix = "__tracepoint_",
+	.static_call_tramp_prefix = "__SCT__",
+	.tracepoint_key_offset = 8,
+	.special = ppc64le_special,
+	.nr_special = ARRAY_SIZE(ppc64le_special),
+	.kconfig = NULL,	/* no live patches for ppc64le kernels yet */
+	.layout_probe = NULL,
+};
+
+void ppc64le_cleanup(void);
+void ppc64le_cleanup(void)
+{
+	if (capstone)
+		cs_close(&capstone);
+}
