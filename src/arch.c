@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "util.h"
 
@@ -23,16 +24,43 @@ const struct arch *arch_for_machine(unsigned elf_machine, unsigned char elf_data
 	return NULL;
 }
 
-const struct arch *arch_for_kconfig(const char *config)
+/* Whether @sym=y is a line of @config. */
+static bool kconfig_set(const char *config, const char *sym)
 {
-	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++) {
-		const char *p = arches[i]->kconfig ? strstr(config, arches[i]->kconfig) : NULL;
-		size_t n = p ? strlen(arches[i]->kconfig) : 0;
+	size_t n = strlen(sym);
 
-		for (; p; p = strstr(p + n, arches[i]->kconfig))
-			if ((p == config || p[-1] == '\n') && starts_with(p + n, "=y\n"))
-				return arches[i];
+	for (const char *p = strstr(config, sym); p; p = strstr(p + n, sym))
+		if ((p == config || p[-1] == '\n') && starts_with(p + n, "=y\n"))
+			return true;
+	return false;
+}
+
+const struct arch *arch_for_kconfig(const char *config, const struct arch **partial)
+{
+	if (partial)
+		*partial = NULL;
+	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++) {
+		const struct arch *a = arches[i];
+
+		if (!a->kconfig || !kconfig_set(config, a->kconfig))
+			continue;
+		if (!a->kconfig_also || kconfig_set(config, a->kconfig_also))
+			return a;
+		if (partial)
+			*partial = a;
 	}
+	return NULL;
+}
+
+const struct arch *arch_host(void)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		return NULL;
+	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
+		if (streq(arches[i]->name, u.machine))
+			return arches[i];
 	return NULL;
 }
 

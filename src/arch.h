@@ -180,8 +180,23 @@ struct arch {
 	/*
 	 * The Kconfig symbol a kernel of this architecture sets (=y); NULL
 	 * while klpdiff reads its objects but builds no live patch for it.
+	 * @kconfig_also: one more it must set, or NULL (ppc64le: the byte
+	 * order, which CONFIG_PPC64 leaves open).
 	 */
 	const char *kconfig;
+	const char *kconfig_also;
+	/* The kernel's arch/ directory, also make's ARCH= for a cross build. */
+	const char *kbuild_arch;
+	/*
+	 * gcc's CROSS_COMPILE= for a kernel whose configured compiler has no
+	 * prefix (a distribution's native build, read on another machine).
+	 */
+	const char *cross_prefix;
+	/*
+	 * Flags klpdiff appends to its own when it compiles a unit, original
+	 * and patched alike (ppc64le: the code model modules are built with).
+	 */
+	const char *unit_cflags;
 	/*
 	 * A module source that puts one entry into each special section whose
 	 * layout differs between kernels, with the kernel's own macros: built
@@ -192,8 +207,13 @@ struct arch {
 
 /* The architecture of objects of this machine and byte order (EI_DATA), or NULL. */
 const struct arch *arch_for_machine(unsigned elf_machine, unsigned char elf_data);
-/* The architecture of a kernel .config's text, or NULL. */
-const struct arch *arch_for_kconfig(const char *config);
+/*
+ * The architecture of a kernel .config's text, or NULL. An architecture
+ * whose kconfig is set but not its kconfig_also goes to @partial (if not NULL).
+ */
+const struct arch *arch_for_kconfig(const char *config, const struct arch **partial);
+/* The architecture of the machine klpdiff runs on (uname -m), or NULL. */
+const struct arch *arch_host(void);
 /* For messages: every architecture klpdiff reads, or only those it patches kernels of. */
 const char *arch_names(bool kernels);
 void arch_cleanup(void);

@@ -610,7 +610,6 @@ static int read_installed(struct build_opts *o, struct build_state *s)
 	kb->per_unit = true;
 	kb->cc = dk->cc;
 	kb->kernelrelease = xstrdup(dk->release);
-	kb->arch = dk->arch;
 	kb->llvm = strstr(dk->config_text, "\nCONFIG_CC_IS_CLANG=y");
 	s->config = xstrdup(dk->config_text);
 	s->symvers = xstrdup(dk->symvers);
@@ -630,13 +629,16 @@ static int prepare_cache(struct build_opts *o, struct build_state *s)
 
 	kb->jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	kb->line_directives = !o->no_line_directives;
+	kb->arch = s->profile.arch->kbuild_arch;
+	kb->cross = &s->profile.cross;
+	kb->unit_cflags = s->profile.arch->unit_cflags;
 	/*
 	 * ccache gives the same objects, so it is no part of the cache key: an
 	 * original built without it serves builds with it. With LTO the
 	 * target's own build is rebuilt: its commands must stay as they were.
 	 */
 	kb->ccache = kb->lto || getenv("KLPDIFF_NO_CCACHE") ? NULL : find_program("ccache");
-	s->compiler = compiler_version(kb->cc ? kb->cc : kb->llvm ? "clang" : "gcc");
+	s->compiler = compiler_version(kbuild_cc(kb));
 	s->cache = cache_dir(kb->src, s->config, s->compiler, kb->kernelrelease);
 	if (kb->lto) {
 		kb->orig = xstrdup(kb->target);

@@ -174,11 +174,13 @@ static int check_output_dir(const char *output)
 	return ret;
 }
 
-/* Check that KDIR is a livepatch-capable kernel build; note if clang built it. */
-static int check_kernel_build(const char *kdir, bool *llvm)
+/*
+ * Check that KDIR is a livepatch-capable kernel build; note if clang built
+ * it, and read its @profile (for make: ARCH= and CROSS_COMPILE=).
+ */
+static int check_kernel_build(const char *kdir, bool *llvm, struct kernel_profile *profile)
 {
 	char *path = xasprintf("%s/.config", kdir), line[512];
-	struct kernel_profile profile = { 0 };
 	bool livepatch = false;
 	FILE *fp = fopen(path, "r");
 	int ret = 0;
@@ -196,9 +198,8 @@ static int check_kernel_build(const char *kdir, bool *llvm)
 	fclose(fp);
 	if (!livepatch)
 		ret = error(kdir, "the kernel was configured without CONFIG_LIVEPATCH");
-	else if (kernel_profile_read(&profile, kdir, NULL))
+	else if (kernel_profile_read(profile, kdir, NULL))
 		ret = -1;
-	kernel_profile_free(&profile);
 out:
 	free(path);
 	return ret;
@@ -335,19 +336,20 @@ static int postlink_and_sign(const struct module_opts *o, const char *ko, const 
 static int build_module(const struct module_opts *o, const char *name,
 			const struct klp_manifest *m)
 {
-	char *dir, *log, *ko;
+	struct kernel_profile profile = { 0 };
+	char *dir = NULL, *log, *ko;
 	bool llvm;
 	int ret;
 
-	if (check_output_dir(o->output) || check_kernel_build(o->kdir, &llvm))
+	if (check_output_dir(o->output) || check_kernel_build(o->kdir, &llvm, &profile) ||
+	    !(dir = kbuild_module_dir(o->build_dir))) {
+		kernel_profile_free(&profile);
 		return -1;
-	dir = kbuild_module_dir(o->build_dir);
-	if (!dir)
-		return -1;
+	}
 	log = xasprintf("%s/build.log", dir);
 	ko = xasprintf("%s/%s.ko", dir, name);
 	ret = write_build_dir(dir, name, o, m);
-	if (!ret && kbuild_external_module(o->kdir, dir, llvm, log))
+	if (!ret && kbuild_external_module(o->kdir, dir, llvm, &profile.cross, log))
 		ret = error(o->output, "kbuild failed (make -C %s M=%s modules); log: %s",
 			    o->kdir, dir, log);
 	if (!ret && o->sign_key)
@@ -361,6 +363,7 @@ static int build_module(const struct module_opts *o, const char *name,
 	free(ko);
 	free(log);
 	free(dir);
+	kernel_profile_free(&profile);
 	return ret;
 }
 

@@ -65,12 +65,11 @@ static bool is_running(const struct dist_kernel *dk)
 static int read_versions(struct dist_kernel *dk)
 {
 	const char *p = strstr(dk->config_text, "# Linux/");
-	char arch[32], version[64], *dot;
+	char version[64], *dot;
 
-	if (!p || sscanf(p, "# Linux/%31s %63s Kernel Configuration", arch, version) != 2)
+	if (!p || sscanf(p, "# Linux/%*s %63s Kernel Configuration", version) != 1)
 		return error(dk->config, "no '# Linux/ARCH VERSION Kernel Configuration' line: "
 			     "not a kernel config");
-	dk->arch = xstrdup(arch);
 	dk->upstream = xstrdup(version);
 	dot = strchr(version, '.');
 	dot = dot ? strchr(dot + 1, '.') : NULL;
@@ -393,6 +392,6 @@ void dist_kernel_free(struct dist_kernel *dk)
 {
 	free(dk->release), free(dk->config), free(dk->config_text), free(dk->headers);
 	free(dk->symvers), free(dk->image), free(dk->modules), free(dk->vmlinux_symbols);
-	free(dk->arch), free(dk->line), free(dk->upstream), free(dk->version), free(dk->cc);
+	free(dk->line), free(dk->upstream), free(dk->version), free(dk->cc);
 	memset(dk, 0, sizeof(*dk));
 }

@@ -23,7 +23,6 @@ struct dist_kernel {
 	char *modules;		/* /lib/modules/RELEASE */
 	char *vmlinux_symbols;	/* a kallsyms listing, or the -dbg package's vmlinux */
 	const char *symbols_from;	/* what vmlinux_symbols is, for the user */
-	char *arch;		/* its arch/ directory: "x86" */
 	char *line;		/* kernel line: "6.1" */
 	char *upstream;		/* upstream version from the config: "6.1.192" */
 	char *version;		/* Debian version of the image: "6.1.192-3" */

@@ -201,12 +201,13 @@ static int enter_private_namespace(void)
 /*
  * Overlay @dir with an upper layer under @layers: writes land there. For a
  * source tree built in place, hide what makes kbuild call it unclean, so that
- * an O= build of it is possible.
+ * an O= build of it is possible (@arch: its arch/ directory).
  */
-static int overlay(const char *dir, const char *layers, bool hide_in_tree_build)
+static int overlay(const char *dir, const char *layers, bool hide_in_tree_build,
+		   const char *arch)
 {
-	static const char *const hidden[] = { ".config", "include/config",
-					      "arch/x86/include/generated" };
+	char *generated = xasprintf("arch/%s/include/generated", arch);
+	const char *const hidden[] = { ".config", "include/config", generated };
 	char *up = xasprintf("%s/up", layers), *wk = xasprintf("%s/work", layers), *opts;
 	int ret = 0;
 
@@ -237,6 +238,7 @@ static int overlay(const char *dir, const char *layers, bool hide_in_tree_build)
 		ret = error(dir, "cannot mount an overlay on it: %s", strerror(errno));
 	free(opts);
 out:
+	free(generated);
 	free(up);
 	free(wk);
 	return ret;
@@ -277,7 +279,7 @@ static bool in_tree_build(const struct kbuild *kb)
 	return yes;
 }
 
-/* make -C SRC O=ORIG [LLVM=1] -jN KCFLAGS=... TARGETS... */
+/* make -C SRC O=ORIG [ARCH= CROSS_COMPILE=] [LLVM=1] -jN KCFLAGS=... TARGETS... */
 static int make(const struct kbuild *kb, const char *kcflags, char *const targets[])
 {
 	struct strlist argv = { 0 };
@@ -286,6 +288,7 @@ static int make(const struct kbuild *kb, const char *kcflags, char *const target
 	strlist_add(&argv, xstrdup("make"));
 	strlist_add(&argv, xasprintf("-C%s", kb->src));
 	strlist_add(&argv, xasprintf("O=%s", kb->orig));
+	kbuild_cross_args(kb->cross, &argv);
 	strlist_add(&argv, xasprintf("-j%d", kb->jobs));
 	if (kb->keep_going)
 		strlist_add(&argv, xstrdup("-k"));
@@ -309,6 +312,29 @@ static int make(const struct kbuild *kb, const char *kcflags, char *const target
 #define KCFLAGS_FSECT "-ffunction-sections -fdata-sections"
 
 /*
+ * KCFLAGS of every make that compiles units: function sections, and the
+ * arch's unit flags, for the originals and the patched alike (and for
+ * prepare, so that what it compiled is not compiled again).
+ */
+static char *unit_kcflags(const struct kbuild *kb)
+{
+	if (kb->lto)
+		return NULL;
+	if (!kb->unit_cflags)
+		return xstrdup(KCFLAGS_FSECT);
+	return xasprintf("%s %s", KCFLAGS_FSECT, kb->unit_cflags);
+}
+
+const char *kbuild_cc(const struct kbuild *kb)
+{
+	if (kb->cc)
+		return kb->cc;
+	if (kb->llvm)
+		return "clang";
+	return kb->cross && kb->cross->cc ? kb->cross->cc : "gcc";
+}
+
+/*
  * ccache as the compiler's namesake first in PATH: make's CC stays what it
  * is without ccache. kbuild records CC in the prepared tree
  * (include/config/auto.conf.cmd), and any other CC made every later make in
@@ -316,7 +342,7 @@ static int make(const struct kbuild *kb, const char *kcflags, char *const target
  */
 static int use_ccache(const struct kbuild *kb)
 {
-	const char *cc = kb->cc ? kb->cc : kb->llvm ? "clang" : "gcc";
+	const char *cc = kbuild_cc(kb);
 	char *bin, *link, *new_path;
 	int ret;
 
@@ -337,14 +363,16 @@ static int prepare_inside(void *arg)
 	char *layers = work_path(kb->work, WORK_OVERLAY, "prepare-src");
 	char *olddefconfig[] = { "olddefconfig", NULL };
 	char *prepare[] = { "prepare", NULL };
-	int ret = overlay(kb->src, layers, in_tree_build(kb)) || use_ccache(kb);
+	char *kcflags = unit_kcflags(kb);
+	int ret = overlay(kb->src, layers, in_tree_build(kb), kb->arch) || use_ccache(kb);
 
 	free(layers);
 	if (!ret && make(kb, NULL, olddefconfig))
 		ret = error(NULL, "configuring the prepared tree failed; see %s", kb->log);
 	/* With the units' flags: what prepare compiles (asm-offsets...) stays as it is. */
-	if (!ret && make(kb, KCFLAGS_FSECT, prepare))
+	if (!ret && make(kb, kcflags, prepare))
 		ret = error(NULL, "make prepare failed; see %s", kb->log);
+	free(kcflags);
 	return ret;
 }
 
@@ -789,11 +817,13 @@ static int compile_originals(struct kbuild *kb, const struct strlist *objects,
 {
 	char *out = work_path(kb->work, WORK_ORIGINAL, NULL);
 	long log_from = file_size(kb->log);
+	char *kcflags = unit_kcflags(kb);
 	int ret;
 
 	kb->keep_going = true;
-	make(kb, KCFLAGS_FSECT, objects->v);
+	make(kb, kcflags, objects->v);
 	kb->keep_going = false;
+	free(kcflags);
 	ret = keep_built(kb, objects, log_from, built);
 	if (!ret)
 		ret = save_objects(kb, kb->orig, out, built, built);
@@ -854,14 +884,14 @@ static int build_patched_inside(void *arg)
 	char *src_layers = work_path(kb->work, WORK_OVERLAY, "patched-src");
 	char *build_layers = work_path(kb->work, WORK_OVERLAY, "patched-build");
 	char *out = work_path(kb->work, WORK_PATCHED, NULL);
-	const char *kcflags = kb->lto ? NULL : KCFLAGS_FSECT;
+	char *kcflags = unit_kcflags(kb);
 	const struct strlist *objects = job->objects, *compared = job->compared;
 	struct strlist built = { 0 }, files = { 0 };
 	bool separate = !streq(kb->orig, kb->src);
-	int ret = overlay(kb->src, src_layers, separate && in_tree_build(kb));
+	int ret = overlay(kb->src, src_layers, separate && in_tree_build(kb), kb->arch);
 
 	if (!ret && separate)
-		ret = overlay(kb->orig, build_layers, false);
+		ret = overlay(kb->orig, build_layers, false, kb->arch);
 	if (!ret && kb->thinlto_cache)
 		ret = use_thinlto_cache(kb);
 	if (!ret)
@@ -887,6 +917,7 @@ static int build_patched_inside(void *arg)
 		ret = save_objects(kb, kb->orig, out, objects, compared);
 	strlist_free(&built);
 	strlist_free(&files);
+	free(kcflags);
 	free(src_layers);
 	free(build_layers);
 	free(out);

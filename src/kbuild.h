@@ -30,6 +30,28 @@ enum work_stage {
 	WORK_BIN,	/* wrappers first in make's PATH (ccache, ld.lld) */
 };
 
+struct arch;
+
+/*
+ * make's variables for a kernel of another architecture than the host's:
+ * every make klpdiff runs against it passes them.
+ */
+struct kbuild_cross {
+	const char *arch;	/* ARCH=, or NULL: the host's architecture, nothing passed */
+	char *compile;		/* CROSS_COMPILE= (gcc), or NULL */
+	char *cc;		/* the compiler make runs: CROSS_COMPILE + gcc, or NULL */
+};
+
+/*
+ * Fill @c for the kernel in @kdir, whose .config text is @config, of
+ * architecture @arch; an error if its cross compiler is not installed.
+ */
+int kbuild_cross_find(struct kbuild_cross *c, const char *kdir, const char *config,
+		      const struct arch *arch);
+/* Add its ARCH= and CROSS_COMPILE= (if any) to make's @argv. */
+void kbuild_cross_args(const struct kbuild_cross *c, struct strlist *argv);
+void kbuild_cross_free(struct kbuild_cross *c);
+
 /* WORK/STAGE, or WORK/STAGE/@rel. */
 char *work_path(const char *work, enum work_stage stage, const char *rel);
 
@@ -50,7 +72,9 @@ struct kbuild {
 				 * of the touched units too (distribution kernels) */
 	const char *cc;		/* the compiler to pass as CC=, or NULL for the default */
 	char *kernelrelease;	/* KERNELRELEASE= of the running kernel (UTS_RELEASE) */
-	const char *arch;	/* per_unit: arch/ directory (x86), for resolving includes */
+	const char *arch;	/* the kernel's arch/ directory ("x86"): includes, overlays */
+	const struct kbuild_cross *cross;	/* ARCH=, CROSS_COMPILE= for every make */
+	const char *unit_cflags;	/* the arch's flags for every unit, or NULL */
 	char *include_graph;	/* per_unit: cache file of the source tree's #includes */
 	struct strlist from_headers;	/* per_unit: units found through a patched header */
 	struct strmap header_units;	/* the same, indexed */
@@ -60,6 +84,8 @@ struct kbuild {
 	int jobs;
 };
 
+/* The compiler make runs: CC=, or kbuild's default (with CROSS_COMPILE). */
+const char *kbuild_cc(const struct kbuild *kb);
 /* From now on, SIGINT/SIGTERM stop the running child (make) before klpdiff. */
 void kbuild_handle_signals(void);
 /* Run argv (NULL-terminated) with stdout/stderr appended to @log; exit status or -1. */
@@ -122,7 +148,8 @@ char *kbuild_find_module(const char *dir, const char *listing, const char *modna
 
 /* kbuild_module.c: external modules. An empty directory for kbuild, by absolute path: @wanted, or a temporary one. */
 char *kbuild_module_dir(const char *wanted);
-/* make -C @kdir M=@dir modules, its output in @log; 0 if it succeeded. */
-int kbuild_external_module(const char *kdir, const char *dir, bool llvm, const char *log);
+/* make -C @kdir M=@dir modules [ARCH=... CROSS_COMPILE=...], its output in @log; 0 if it succeeded. */
+int kbuild_external_module(const char *kdir, const char *dir, bool llvm,
+			   const struct kbuild_cross *cross, const char *log);
 
 #endif

@@ -54,6 +54,7 @@ char *kernel_release_of(const char *kdir)
 int kernel_profile_read(struct kernel_profile *p, const char *kdir, const char *release)
 {
 	char *path = xasprintf("%s/.config", kdir), *config = read_file(path, NULL);
+	const struct arch *partial;
 	unsigned major, minor;
 	int ret = 0;
 
@@ -69,9 +70,15 @@ int kernel_profile_read(struct kernel_profile *p, const char *kdir, const char *
 	else if ((p->version = KV(major, minor)) < KV_OLDEST || p->version > KV_NEWEST)
 		ret = error(kdir, "Linux %u.%u (%s): klpdiff has no profile for this kernel; it "
 			    "knows %s", major, minor, p->release, kernel_profile_known());
-	else if (!(p->arch = arch_for_kconfig(config)))
+	else if (!(p->arch = arch_for_kconfig(config, &partial)) && partial)
+		ret = error(path, "%s=y without %s=y: klpdiff knows %s kernels of this "
+			    "architecture only", partial->kconfig, partial->kconfig_also,
+			    partial->name);
+	else if (!p->arch)
 		ret = error(path, "no profile for this kernel's architecture: klpdiff knows %s",
 			    arch_names(true));
+	else
+		ret = kbuild_cross_find(&p->cross, kdir, config, p->arch);
 	free(config);
 	free(path);
 	return ret;
@@ -132,7 +139,7 @@ static int build_probe(const struct kernel_profile *p, const char *ko)
 	built = xasprintf("%s/klpdiff_probe.ko", dir);
 	ret = write_file_atomic(src, p->arch->layout_probe, 0644) ||
 	      write_file_atomic(kbuild, "obj-m := klpdiff_probe.o\n", 0644);
-	if (!ret && kbuild_external_module(p->kdir, dir, llvm, log))
+	if (!ret && kbuild_external_module(p->kdir, dir, llvm, &p->cross, log))
 		ret = error(p->kdir, "cannot build klpdiff's layout probe (make -C %s M=%s "
 			    "modules); log: %s", p->kdir, dir, log);
 	else if (!ret && rename(built, ko))
@@ -182,6 +189,7 @@ void kernel_profile_free(struct kernel_profile *p)
 {
 	if (p->nr_layouts)
 		elf_set_target_layouts(NULL, 0);
+	kbuild_cross_free(&p->cross);
 	free(p->kdir);
 	free(p->release);
 	free(p->probe);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "kbuild.h"
 
 /* Linux MAJOR.MINOR as one ordered number. */
 #define KV(major, minor) ((unsigned)(major) << 8 | (unsigned)(minor))
@@ -31,6 +32,7 @@ struct kernel_profile {
 	char *release;		/* uname -r */
 	unsigned version;	/* KV() */
 	const struct arch *arch;
+	struct kbuild_cross cross;	/* for make: ARCH=, CROSS_COMPILE= */
 	char *probe;		/* the layout probe module, built against it (cached) */
 	/* Its special-section layouts, one per section the probe fills. */
 	const struct special_layout *layouts[16];

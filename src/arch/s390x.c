@@ -302,6 +302,8 @@ const struct arch arch_s390x = {
 	.special = s390x_special,
 	.nr_special = ARRAY_SIZE(s390x_special),
 	.kconfig = NULL,	/* no live patches for s390 kernels yet */
+	.kbuild_arch = "s390",
+	.cross_prefix = "s390x-linux-gnu-",
 	.layout_probe = NULL,
 };
 

@@ -420,6 +420,8 @@ const struct arch arch_x86_64 = {
 	.special = x86_64_special,
 	.nr_special = ARRAY_SIZE(x86_64_special),
 	.kconfig = "CONFIG_X86_64",
+	.kbuild_arch = "x86",
+	.cross_prefix = "x86_64-linux-gnu-",
 	.layout_probe = x86_64_layout_probe,
 };
 
