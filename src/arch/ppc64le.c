@@ -336,6 +336,39 @@ static const struct special_layout ppc64le_special[] = {
 	  .kernels = "6.1 (ppc64)" },
 };
 
+/*
+ * The layout probe: one exception entry, jump label, bug entry, CPU, MMU and
+ * firmware feature fixup and speculation barrier, made by the kernel's
+ * macros; a feature's mask is an "i" operand, as the kernel's C code passes it.
+ */
+static const char ppc64le_layout_probe[] =
+	"#include <linux/module.h>\n"
+	"#include <linux/bug.h>\n"
+	"#include <linux/jump_label.h>\n"
+	"#include <asm/barrier.h>\n"
+	"#include <asm/cputable.h>\n"
+	"#include <asm/extable.h>\n"
+	"#include <asm/feature-fixups.h>\n"
+	"#include <asm/firmware.h>\n"
+	"#include <asm/mmu.h>\n"
+	"MODULE_LICENSE(\"GPL\");\n"
+	"DEFINE_STATIC_KEY_FALSE(klpdiff_probe_key);\n"
+	"int klpdiff_probe(int x);\n"
+	"int klpdiff_probe(int x)\n"
+	"{\n"
+	"\tasm volatile(\"1: nop\\n2:\\n\" EX_TABLE(1b, 2b));\n"
+	"\tasm volatile(ASM_FTR_IFSET(\"nop\", \"nop\", %0) : : \"i\" (CPU_FTR_ARCH_206));\n"
+	"\tasm volatile(ASM_MMU_FTR_IFSET(\"nop\", \"nop\", %0) : : \"i\" (MMU_FTR_TYPE_RADIX));\n"
+	"\tasm volatile(stringify_in_c(BEGIN_FW_FTR_SECTION) \"nop; \"\n"
+	"\t\t     stringify_in_c(FW_FTR_SECTION_ELSE) \"nop; \"\n"
+	"\t\t     stringify_in_c(ALT_FW_FTR_SECTION_END_IFSET(%0)) : : \"i\" (FW_FEATURE_LPAR));\n"
+	"\tbarrier_nospec();\n"
+	"\tif (static_branch_unlikely(&klpdiff_probe_key))\n"
+	"\t\tx++;\n"
+	"\tWARN_ON(x == 42);\n"
+	"\treturn x;\n"
+	"}\n";
+
 const struct arch arch_ppc64le = {
 	.name = "ppc64le",
 	.elf_machine = EM_PPC64,
@@ -359,8 +392,19 @@ const struct arch arch_ppc64le = {
 	.tracepoint_key_offset = 8,
 	.special = ppc64le_special,
 	.nr_special = ARRAY_SIZE(ppc64le_special),
-	.kconfig = NULL,	/* no live patches for ppc64le kernels yet */
-	.layout_probe = NULL,
+	/* CONFIG_PPC64 alone may be big-endian ppc64: another arch to klpdiff. */
+	.kconfig = "CONFIG_PPC64",
+	.kconfig_also = "CONFIG_CPU_LITTLE_ENDIAN",
+	.kbuild_arch = "powerpc",
+	.cross_prefix = "powerpc64le-linux-gnu-",
+	/*
+	 * What modules are built with (arch/powerpc/Makefile): a live patch's
+	 * TOC is its own, so vmlinux's data cannot be reached TOC-relative
+	 * (-mcmodel=medium, vmlinux's model); the large model loads every
+	 * address from a .toc entry, which a livepatch relocation fills.
+	 */
+	.unit_cflags = "-mcmodel=large",
+	.layout_probe = ppc64le_layout_probe,
 };
 
 void ppc64le_cleanup(void);

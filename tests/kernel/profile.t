@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # klpdiff profile: a kernel's version and architecture against the profiles
-# klpdiff has (Linux 4.18 to 6.12, x86_64), and its special-section layouts
+# klpdiff has (Linux 4.18 to 6.12, x86_64 and ppc64le), and its special-section layouts
 # read from the layout probe, a module built against that kernel with one
 # entry of each kind. With -k, sums and diff accept only those layouts.
 #  - Kernels without a profile (too new, too old, not Linux, another
-#    architecture, not configured, probe not buildable) and, for build, a
-#    source tree without Linux 5.1's livepatch API: one line naming the
-#    directory or file, exit 2, nothing written.
+#    architecture, big-endian ppc64, not configured, probe not buildable, a
+#    cross kernel without its cross compiler) and, for build, a source tree
+#    without Linux 5.1's livepatch API: one line naming the directory or
+#    file, exit 2, nothing written. (The ppc64le kernel: profile-ppc64le.t.)
 #  - The e2e kernels (gcc; clang ThinLTO, whose modules are linked from
 #    bitcode) and Debian's 6.1 and 6.12 headers: exact layouts.
 #  - An object of an older layout (a 13-byte alt_instr, absolute jump labels)
@@ -68,8 +69,20 @@ refused "a release that is no version" \
 	"klpdiff: $k: kernel release 'banana' is not a Linux version" "$KLPDIFF" sums -k "$k" /dev/null
 k=$(fake arm 6.1.0 CONFIG_ARM64=y)
 refused "arm64: no profile for the architecture" \
-	"klpdiff: $k/.config: no profile for this kernel's architecture: klpdiff knows x86_64" \
+	"klpdiff: $k/.config: no profile for this kernel's architecture: klpdiff knows x86_64, ppc64le" \
 	"$KLPDIFF" diff -k "$k" /dev/null /dev/null
+k=$(fake ppc64be 6.1.0 $'CONFIG_PPC64=y\nCONFIG_CPU_BIG_ENDIAN=y')
+refused "big-endian ppc64: refused, naming the byte order" \
+	"klpdiff: $k/.config: CONFIG_PPC64=y without CONFIG_CPU_LITTLE_ENDIAN=y: klpdiff knows ppc64le kernels of this architecture only" \
+	"$KLPDIFF" profile -k "$k"
+# A cross kernel needs the compiler its .config names (CROSS_COMPILE is its prefix).
+k=$(fake ppc64le-nocc 6.1.0 $'CONFIG_CC_VERSION_TEXT="powerpc64le-linux-gnu-gcc (Debian 12.2.0-14) 12.2.0"\nCONFIG_PPC64=y\nCONFIG_CPU_LITTLE_ENDIAN=y')
+refused "ppc64le kernel, no cross compiler in PATH: refused, naming the package" \
+	"klpdiff: powerpc64le-linux-gnu-gcc: not found (the compiler of the ppc64le kernel $k); apt-get install gcc-powerpc64le-linux-gnu" \
+	env PATH=/nonexistent "$KLPDIFF" profile -k "$k"
+refused "... and klpdiff build stops there, before any work" \
+	"klpdiff: powerpc64le-linux-gnu-gcc: not found (the compiler of the ppc64le kernel $k); apt-get install gcc-powerpc64le-linux-gnu" \
+	env PATH=/nonexistent "$KLPDIFF" build --diff -s "$k" -O "$k" "$TAP_TMP/x.patch"
 k=$(fake unconfigured "" CONFIG_X86_64=y)
 refused "no kernel.release: not configured" \
 	"klpdiff: $k: not a configured kernel build: no include/config/kernel.release" \
