@@ -780,6 +780,7 @@ static int units_in_kernel(struct build_state *s)
  * Ksplice's run-pre check, at build time: every original function that the
  * kernel has must be exactly the code that runs, or the source, config or
  * compiler is not what built it and the patch would rest on wrong ground.
+ * With the arch's unit flags, the originals compiled as the kernel was.
  */
 static int verify_originals(struct build_state *s)
 {
@@ -790,7 +791,8 @@ static int verify_originals(struct build_state *s)
 		return -1;
 	for (size_t i = 0; !ret && i < s->objects.nr; i++) {
 		const char *obj = s->objects.v[i];
-		char *orig = work_path(s->kb.work, WORK_ORIGINAL, obj);
+		char *orig = work_path(s->kb.work, s->kb.unit_cflags ? WORK_AS_BUILT : WORK_ORIGINAL,
+				       obj);
 		const struct unit_module *um = module_of(s, obj);
 		const char *mod = um ? um->name : NULL;
 		struct verify_opts vo = {

@@ -262,7 +262,7 @@ char *work_path(const char *work, enum work_stage stage, const char *rel)
 	static const char *const names[] = {
 		[WORK_ORIGINAL] = "original", [WORK_PATCHED] = "patched", [WORK_DIFF] = "diff",
 		[WORK_EXTRACT] = "extract",   [WORK_MODULE] = "module",   [WORK_OVERLAY] = "overlay",
-		[WORK_SHIPPED] = "shipped",   [WORK_BIN] = "bin",
+		[WORK_SHIPPED] = "shipped",   [WORK_BIN] = "bin",	      [WORK_AS_BUILT] = "as-built",
 	};
 
 	return rel ? xasprintf("%s/%s/%s", work, names[stage], rel) :
@@ -810,23 +810,33 @@ static int keep_built(const struct kbuild *kb, const struct strlist *objects, lo
 /*
  * A prepared tree: compile the originals first, in the same overlay, and
  * keep them (in @built: those this config builds). kbuild recompiles what
- * the patches change afterwards.
+ * the patches change afterwards. With the arch's unit flags, twice: as the
+ * kernel was compiled (WORK/as-built, to check against the code that runs),
+ * then with them (WORK/original, what the patched units are compared with).
  */
 static int compile_originals(struct kbuild *kb, const struct strlist *objects,
 			     struct strlist *built)
 {
 	char *out = work_path(kb->work, WORK_ORIGINAL, NULL);
+	char *as_built = work_path(kb->work, WORK_AS_BUILT, NULL);
 	long log_from = file_size(kb->log);
 	char *kcflags = unit_kcflags(kb);
 	int ret;
 
+	/* The arch's unit flags last: the patched build recompiles only what changed. */
 	kb->keep_going = true;
-	make(kb, kcflags, objects->v);
+	make(kb, kb->unit_cflags ? KCFLAGS_FSECT : kcflags, objects->v);
 	kb->keep_going = false;
-	free(kcflags);
 	ret = keep_built(kb, objects, log_from, built);
+	if (!ret && kb->unit_cflags)
+		ret = save_objects(kb, kb->orig, as_built, built, built);
+	if (!ret && kb->unit_cflags && built->nr && make(kb, kcflags, built->v))
+		ret = error(NULL, "compiling the originals with %s failed; see %s",
+			    kb->unit_cflags, kb->log);
 	if (!ret)
 		ret = save_objects(kb, kb->orig, out, built, built);
+	free(kcflags);
+	free(as_built);
 	free(out);
 	return ret;
 }

@@ -28,6 +28,11 @@ enum work_stage {
 	WORK_OVERLAY,	/* upper layers of the source and build overlays */
 	WORK_SHIPPED,	/* the running kernel's modules, decompressed */
 	WORK_BIN,	/* wrappers first in make's PATH (ccache, ld.lld) */
+	/*
+	 * An arch with unit_cflags: the originals compiled without them, as
+	 * the kernel was, for the check against the code that runs.
+	 */
+	WORK_AS_BUILT,
 };
 
 struct arch;
