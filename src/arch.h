@@ -29,6 +29,7 @@ struct reloc_howto {
 	uint8_t width;	/* bytes the relocation writes */
 	uint8_t shift;	/* with bits: the field's lowest bit */
 	uint8_t bits;	/* 0: the whole width */
+	bool toc_relative;	/* S + A - TOC (ppc64 TOC16_*): only within one TOC */
 };
 
 /*
@@ -153,6 +154,28 @@ struct arch {
 	 * .toc): an entry stands for what its relocation points at. NULL: none.
 	 */
 	const char *address_table;
+	/*
+	 * ppc64 ELFv2: the symbol every object's code finds its TOC by (".TOC."),
+	 * which the module loader sets to the module's own TOC; and the bytes
+	 * before a function that hold its offset to it, in the large code model
+	 * (a PC-relative relocation against that symbol): part of the function.
+	 */
+	const char *toc_symbol;
+	unsigned toc_offset_prefix;
+	/*
+	 * Is the branch relocated at @off one whose target must run on the
+	 * caller's TOC: a call with no instruction after it for the loader to
+	 * restore the TOC into, or a sibling call? NULL: no TOCs.
+	 */
+	bool (*branch_keeps_toc)(const uint8_t *sec, size_t size, uint64_t off);
+	/* Is @name a function every module's final link provides (ppc64's _savegpr0_N)? */
+	bool (*is_link_provided)(const char *name);
+	/*
+	 * Livepatch relocations: the types the target's module loader applies
+	 * (apply_relocate_add()), and whether it writes only over zeros.
+	 */
+	bool (*klp_reloc_ok)(uint32_t type);
+	bool klp_place_zeroed;
 	/* Symbols that are padding or hashes in front of a function, not functions. */
 	bool (*is_prefix_symbol)(const char *name);
 	/*

@@ -1022,6 +1022,15 @@ static const char *loaded_string(const struct line_scan *ls, const struct arg_lo
 	r = &ls->sec->relocs[i];
 	tsec = elf_reloc_sym(ls->ctx->obj, r)->sec;
 	t = reloc_target(ls->ctx->obj, ls->sec, r, loads->insn_end[arg]);
+	/* Loaded from an address table (ppc64's large code model): the entry's target. */
+	if (tsec && is_address_table(ls->ctx->obj, tsec)) {
+		i = elf_first_reloc(tsec, t);
+		if (i >= tsec->nr_relocs || tsec->relocs[i].offset != t)
+			return NULL;
+		r = &tsec->relocs[i];
+		t = reloc_target(ls->ctx->obj, tsec, r, 0);
+		tsec = elf_reloc_sym(ls->ctx->obj, r)->sec;
+	}
 	/* Literals are merged strings; gcc's __func__ is an object in .rodata. */
 	if (!tsec || tsec->is_code || !tsec->data || t >= tsec->sh->sh_size ||
 	    !memchr(tsec->data + t, '\0', tsec->sh->sh_size - t))

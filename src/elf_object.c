@@ -233,7 +233,7 @@ static int read_symbol(struct elf_object *obj, struct elf_symbol *sym, const Elf
 	sym->name = (const char *)strtab->data + es->st_name;
 	sym->type = ELF64_ST_TYPE(es->st_info);
 	sym->bind = ELF64_ST_BIND(es->st_info);
-	sym->visibility = ELF64_ST_VISIBILITY(es->st_other);
+	sym->other = es->st_other;
 	sym->value = es->st_value;
 	sym->size = es->st_size;
 	if (shndx == SHN_XINDEX) {

@@ -56,7 +56,8 @@ struct elf_symbol {
 	const char *unit;	/* source file, from the FILE symbols */
 	struct elf_symbol *next_same_name;	/* set by the first elf_find_symbol() */
 	uint32_t index;
-	unsigned char type, bind, visibility;
+	unsigned char type, bind;
+	unsigned char other;	/* st_other: visibility; ppc64 ELFv2: local entry offset */
 };
 
 struct elf_object {

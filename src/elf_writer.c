@@ -6,10 +6,12 @@
 
 #include "util.h"
 
-void ow_init(struct elf_writer *w, unsigned machine)
+void ow_init(struct elf_writer *w, const GElf_Ehdr *like)
 {
 	memset(w, 0, sizeof(*w));
-	w->machine = machine;
+	w->machine = like->e_machine;
+	w->data = like->e_ident[EI_DATA];
+	w->flags = (unsigned)like->e_flags;
 	strmap_init(&w->section_by_name, 64);
 	strmap_init(&w->global_by_name, 64);
 }
@@ -209,7 +211,7 @@ static Elf64_Sym *build_symtab(struct elf_writer *w, struct strtab *strs, size_t
 			s->index = n++;
 			es->st_name = (Elf64_Word)strtab_add(strs, s->name);
 			es->st_info = ELF64_ST_INFO(s->bind, s->type);
-			es->st_other = s->visibility;
+			es->st_other = s->other;
 			es->st_shndx = s->sec ? (Elf64_Section)s->sec->index : s->shndx;
 			es->st_value = s->value;
 			es->st_size = s->size;
@@ -224,7 +226,9 @@ static Elf64_Rela *build_relas(struct ow_section *sec)
 
 	for (size_t i = 0; i < sec->nr_relocs; i++) {
 		r[i].r_offset = sec->relocs[i].offset;
-		r[i].r_info = ELF64_R_INFO(sec->relocs[i].sym->index, sec->relocs[i].type);
+		/* No symbol: a marker (ppc64's R_PPC64_ENTRY) */
+		r[i].r_info = ELF64_R_INFO(sec->relocs[i].sym ? sec->relocs[i].sym->index : 0,
+					   sec->relocs[i].type);
 		r[i].r_addend = sec->relocs[i].addend;
 	}
 	return r;
@@ -243,9 +247,11 @@ static void begin_elf(struct elf_out *o, const struct elf_writer *w, int fd, GEl
 	o->elf = elf_begin(fd, ELF_C_WRITE, NULL);
 	if (!o->elf || !gelf_newehdr(o->elf, ELFCLASS64) || !gelf_getehdr(o->elf, eh))
 		fatal("libelf: cannot create an ELF header: %s", elf_errmsg(-1));
-	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	/* libelf translates headers, symbols and relocations into this byte order. */
+	eh->e_ident[EI_DATA] = w->data;
 	eh->e_type = ET_REL;
 	eh->e_machine = (GElf_Half)w->machine;
+	eh->e_flags = w->flags;
 	eh->e_version = EV_CURRENT;
 	o->buffers = xcalloc(w->nr_sections + 4, sizeof(*o->buffers));
 	strtab_add(&o->shstrs, "");

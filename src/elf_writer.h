@@ -41,7 +41,8 @@ struct ow_section {
 
 struct ow_symbol {
 	char *name;
-	unsigned char bind, type, visibility;
+	unsigned char bind, type;
+	unsigned char other;	/* st_other, kept whole (ppc64 ELFv2 local entry) */
 	struct ow_section *sec;	/* NULL: undefined or @shndx */
 	uint16_t shndx;		/* SHN_ABS, SHN_LIVEPATCH, ... when sec is NULL */
 	uint64_t value, size;
@@ -49,7 +50,9 @@ struct ow_symbol {
 };
 
 struct elf_writer {
-	unsigned machine;
+	/* Of the object it derives from: machine, byte order, flags (ppc64 ABI). */
+	unsigned machine, flags;
+	unsigned char data;
 	struct ow_section **sections;
 	size_t nr_sections, alloc_sections;
 	struct ow_symbol **symbols;
@@ -58,7 +61,8 @@ struct elf_writer {
 	struct strmap global_by_name;	/* globals and undefined symbols */
 };
 
-void ow_init(struct elf_writer *w, unsigned machine);
+/* A writer for objects like @like: the same machine, byte order and e_flags. */
+void ow_init(struct elf_writer *w, const GElf_Ehdr *like);
 void ow_free(struct elf_writer *w);
 
 /* The section called @name, created with these attributes if missing. */
@@ -74,6 +78,7 @@ struct ow_section *ow_reloc_section(struct elf_writer *w, const char *name, GElf
 				    struct ow_section *target);
 /* Append @size bytes (NULL: zeros) aligned to @align; returns their offset. */
 uint64_t ow_append(struct ow_section *sec, const void *data, uint64_t size, uint64_t align);
+/* @sym NULL: a relocation against no symbol (index 0), a marker. */
 void ow_add_reloc(struct ow_section *sec, uint64_t offset, struct ow_symbol *sym, uint32_t type,
 		  int64_t addend);
 

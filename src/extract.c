@@ -32,6 +32,7 @@ struct xsym {
 	struct ow_symbol *out;		/* once copied */
 	struct ow_section *out_sec;
 	uint64_t out_off;
+	unsigned prefix;		/* bytes before it that go with it */
 	bool queued;
 	bool ignored;			/* named by KLPDIFF_IGNORE_FUNCTION */
 };
@@ -52,8 +53,11 @@ struct extractor {
 	struct ow_section *relocs, *strings, *manifest;
 	struct strmap string_offsets;	/* "secname\x01text" -> offset + 1 */
 	struct strmap module_keys;	/* keys of other modules said once */
+	struct strmap toc_refused;	/* symbols reached TOC-relative, refused once */
 	struct ow_section **anon_out;	/* by input section index: whole-section copies */
 	uint64_t *anon_base;
+	struct ow_section *table_out;	/* the address table's entries the patch uses */
+	uint64_t *table_slot;		/* by input entry: output offset + 1 */
 	int errors;
 	size_t nr_patched;
 	const struct elf_symbol *current_fn;	/* whose code copy_relocs is copying */
@@ -288,6 +292,27 @@ static struct ow_section *out_section_for(struct extractor *ex, const struct elf
 
 static const char *copy_reason(const struct extractor *ex, const struct elf_symbol *sym);
 
+/*
+ * The bytes before function @sym that belong to it: ppc64 ELFv2's large
+ * code model keeps the TOC's offset from the function there, for its global
+ * entry to load (a relocation against the TOC symbol).
+ */
+static unsigned function_prefix(const struct extractor *ex, const struct elf_symbol *sym)
+{
+	const struct arch *arch = ex->patched->arch;
+	const struct elf_section *sec = sym->sec;
+	unsigned n = arch->toc_offset_prefix;
+	size_t k;
+
+	if (!n || !sym_is_func(sym) || sym->value < n)
+		return 0;
+	k = elf_first_reloc(sec, sym->value - n);
+	if (k >= sec->nr_relocs || sec->relocs[k].offset != sym->value - n ||
+	    !streq(elf_reloc_sym(ex->patched, &sec->relocs[k])->name, arch->toc_symbol))
+		return 0;
+	return n;
+}
+
 /* Copy @sym's bytes into the output (once, for the reason @why) and give it an output symbol. */
 static struct ow_symbol *copy_symbol_why(struct extractor *ex, struct elf_symbol *sym,
 					 const char *why)
@@ -302,9 +327,14 @@ static struct ow_symbol *copy_symbol_why(struct extractor *ex, struct elf_symbol
 	x->out_sec = out_section_for(ex, sym);
 	if (align > 64)
 		align = 64;
-	x->out_off = ow_append(x->out_sec, in->data ? in->data + sym->value : NULL, sym->size, align);
+	x->prefix = function_prefix(ex, sym);
+	/* The prefix goes where the function's alignment would have put padding. */
+	x->out_off = ow_append(x->out_sec, in->data ? in->data + sym->value - x->prefix : NULL,
+			       sym->size + x->prefix, align) + x->prefix;
 	x->out = ow_add_symbol(&ex->w, sym->name, sym->bind, sym->type, x->out_sec, x->out_off,
 			       sym->size);
+	/* Not the visibility: ppc64 ELFv2 keeps the local entry offset there. */
+	x->out->other = sym->other & ~(unsigned char)ELF64_ST_VISIBILITY(0xff);
 	enqueue(ex, sym);
 	return x->out;
 }
@@ -367,6 +397,33 @@ static struct ow_symbol *copy_merged(struct extractor *ex, const struct elf_sect
 	}
 	*out_off = (uint64_t)(uintptr_t)*slot - 1;
 	return ow_section_symbol(&ex->w, out);
+}
+
+/*
+ * An entry of the address table (ppc64's .toc) that code loads an address
+ * from, copied once with its relocation into the patch's own table: the
+ * patch runs on its module's TOC. Returns the table's section symbol and,
+ * in @out_off, where @t (an offset in @in) went.
+ */
+static struct ow_symbol *copy_table_entry(struct extractor *ex, struct elf_section *in, uint64_t t,
+					  uint64_t *out_off)
+{
+	uint64_t entry = t & ~(uint64_t)7, *slot;
+
+	if (!ex->table_slot) {
+		ex->table_slot = xcalloc(in->sh->sh_size / 8 + 1, sizeof(*ex->table_slot));
+		ex->table_out = ow_section(&ex->w, in->name, in->sh->sh_type,
+					   in->sh->sh_flags & ~SHF_GROUP, 8);
+	}
+	slot = &ex->table_slot[entry / 8];
+	if (!*slot) {
+		uint64_t off = ow_append(ex->table_out, in->data ? in->data + entry : NULL, 8, 8);
+
+		*slot = off + 1;
+		copy_relocs(ex, in, entry, entry + 8, ex->table_out, off);
+	}
+	*out_off = *slot - 1 + (t - entry);
+	return ow_section_symbol(&ex->w, ex->table_out);
 }
 
 /* ---- references ------------------------------------------------------- */
@@ -551,6 +608,24 @@ static const char *copy_reason(const struct extractor *ex, const struct elf_symb
 	return NULL;
 }
 
+/* Is the branch being copied one whose target must share the caller's TOC? */
+static bool branch_keeps_toc(const struct extractor *ex)
+{
+	const struct elf_section *in = ex->site_sec;
+	const struct arch *arch = ex->patched->arch;
+
+	return arch->branch_keeps_toc && in && in->is_code && in->data &&
+	       arch->branch_keeps_toc(in->data, in->sh->sh_size, ex->site_off);
+}
+
+static struct reloc_howto reloc_type_howto(const struct arch *arch, uint32_t type)
+{
+	struct reloc_howto h = { 0 };
+
+	arch->reloc_howto(type, &h);
+	return h;
+}
+
 /*
  * Emit the relocation at @out+@place for a reference to @sym+@addend (@addend
  * relative to @sym's start) of the patched object.
@@ -560,10 +635,43 @@ static void emit_symbol_ref(struct extractor *ex, struct ow_section *out, uint64
 			    const char *special)
 {
 	const char *why = copy_reason(ex, sym);
+	const struct arch *arch = ex->patched->arch;
 
+	if (arch->toc_symbol && streq(sym->name, arch->toc_symbol)) {
+		trace_ref(ex, sym->name, "normal relocation (the loader sets it to the module's TOC)");
+		ow_add_reloc(out, place, ow_global(&ex->w, sym->name), type, addend);
+		return;
+	}
+	if (!sym->sec && arch->is_link_provided && arch->is_link_provided(sym->name)) {
+		trace_ref(ex, sym->name, "normal relocation (the module's link provides it)");
+		ow_add_reloc(out, place, ow_global(&ex->w, sym->name), type, addend);
+		return;
+	}
+	/* The loader gives the ftrace call a stub of its own, which needs no TOC. */
+	if (!why && branch_keeps_toc(ex) && !streq(sym->name, arch->fentry_name)) {
+		if (!sym->sec || !sym_is_func(sym)) {
+			refuse(ex, "%s: the call to %s has no nop after it, where the module loader "
+			       "restores the TOC after a call out of the module", out->name, sym->name);
+			return;
+		}
+		why = "called on the caller's TOC (no nop after the call, or a sibling call): "
+		      "it must be in the module";
+	}
 	if (why) {
 		trace_ref(ex, sym->name, "the patch's own copy (%s)", why);
 		ow_add_reloc(out, place, copy_symbol_why(ex, sym, why), type, addend);
+		return;
+	}
+	if (reloc_type_howto(arch, type).toc_relative) {
+		void **said = strmap_slot(&ex->toc_refused, sym->name);
+
+		if (!*said)
+			refuse(ex, "%s: %s is reached relative to the TOC, and the running kernel's %s is "
+			       "not on the module's TOC (compile it with -mcmodel=large, as klpdiff build does)",
+			       out->name, sym->name, sym->name);
+		else
+			ex->errors++;
+		*said = sym;
 		return;
 	}
 	reference_kernel(ex, out, place, type, sym, addend, special);
@@ -591,6 +699,15 @@ static void copy_reloc(struct extractor *ex, struct elf_section *in, const struc
 
 	ex->site_sec = in;
 	ex->site_off = r->offset;
+	if (howto.kind == RELOC_NONE) {
+		/* A marker on an instruction, such as ppc64's large-model global entry. */
+		if (ELF64_R_SYM(r->info))
+			fail(ex, "%s+%#" PRIx64 ": marker relocation type %u against %s",
+			     in->name, r->offset, type, rs->name);
+		else
+			ow_add_reloc(out, place, NULL, type, r->addend);
+		return;
+	}
 	if (rs->type != STT_SECTION && !(tsec && (tsec->sh->sh_flags & SHF_MERGE))) {
 		emit_symbol_ref(ex, out, place, type, rs, r->addend, special);
 		return;
@@ -603,6 +720,16 @@ static void copy_reloc(struct extractor *ex, struct elf_section *in, const struc
 	t = rs->value + (uint64_t)r->addend;
 	if (howto.kind == RELOC_PCREL && in->is_code)
 		t += insn_end ? insn_end - r->offset : (uint64_t)(int64_t)ex->patched->arch->pcrel_field_bias;
+	if (tsec->name && ex->patched->arch->address_table &&
+	    streq(tsec->name, ex->patched->arch->address_table) && t + 8 <= tsec->sh->sh_size) {
+		uint64_t off;
+		struct ow_symbol *s = copy_table_entry(ex, tsec, t, &off);
+
+		trace_ref(ex, tsec->name, "the patch's copy of the %s entry at %#" PRIx64, tsec->name,
+			  t);
+		ow_add_reloc(out, place, s, type, (int64_t)(off - (t - rs->value - (uint64_t)r->addend)));
+		return;
+	}
 	if (tsec->sh->sh_flags & SHF_MERGE) {
 		uint64_t off;
 		struct ow_symbol *s = copy_merged(ex, tsec, t, &off);
@@ -660,6 +787,12 @@ static void copy_resolved_branches(struct extractor *ex, struct elf_section *in,
 		    (ri < in->nr_relocs && in->relocs[ri].offset == ref->field))
 			continue;
 		target = elf_symbol_containing(in, ref->target);
+		if (ref->bits) {
+			/* Its relocation would have to keep the opcode bits: not done yet. */
+			fail(ex, "%s+%#" PRIx64 ": a branch between functions that the assembler "
+			     "resolved, on %s", in->name, ref->field, ex->patched->arch->name);
+			continue;
+		}
 		if (!target || ref->field_size != 4) {
 			fail(ex, "%s+%#" PRIx64 ": branch to %#" PRIx64
 			     " outside any function", in->name, ref->field, ref->target);
@@ -982,7 +1115,8 @@ static void process_queue(struct extractor *ex)
 		struct xsym *x = &ex->x[sym->index];
 
 		ex->current_fn = sym_is_func(sym) ? sym : NULL;
-		copy_relocs(ex, sym->sec, sym->value, sym->value + sym->size, x->out_sec, x->out_off);
+		copy_relocs(ex, sym->sec, sym->value - x->prefix, sym->value + sym->size, x->out_sec,
+			    x->out_off - x->prefix);
 		ex->current_fn = NULL;
 		if (sym_is_func(sym))
 			copy_entries_of(ex, sym);
@@ -1003,6 +1137,13 @@ static void manifest(struct extractor *ex, const char *fmt, ...)
 	free(line);
 }
 
+/* A global name for the copied function @out, for the generated module to use. */
+static void add_alias(struct extractor *ex, const char *alias, const struct ow_symbol *out)
+{
+	ow_add_symbol(&ex->w, alias, STB_GLOBAL, STT_FUNC, out->sec, out->value, out->size)->other =
+		out->other;
+}
+
 static void add_patched_function(struct extractor *ex, struct elf_symbol *sym)
 {
 	const struct sum_record *twin = ex->x[sym->index].twin;
@@ -1015,7 +1156,7 @@ static void add_patched_function(struct extractor *ex, struct elf_symbol *sym)
 		return;
 	}
 	alias = xasprintf("__klpdiff_new.%s.%s.%ld", objname(ex), twin->name, pos);
-	ow_add_symbol(&ex->w, alias, STB_GLOBAL, STT_FUNC, out->sec, out->value, out->size);
+	add_alias(ex, alias, out);
 	manifest(ex, "func %s %s %ld %s\n", objname(ex), twin->name, pos, alias);
 	trace(ex, "patch %s: replaces %s %s sympos %ld", sym->name, objname(ex), twin->name, pos);
 	free(alias);
@@ -1070,7 +1211,7 @@ static void add_callbacks(struct extractor *ex)
 		trace(ex, "callback %s: %s", name, fn->name);
 		out = copy_symbol_why(ex, fn, "a callback");
 		alias = xasprintf("__klpdiff_callback.%s.%s.%s", objname(ex), name, fn->name);
-		ow_add_symbol(&ex->w, alias, STB_GLOBAL, STT_FUNC, out->sec, out->value, out->size);
+		add_alias(ex, alias, out);
 		manifest(ex, "callback %s %s %s\n", objname(ex), name, alias);
 		free(alias);
 	}
@@ -1085,9 +1226,10 @@ static void build(struct extractor *ex)
 {
 	struct elf_symbol *sym;
 
-	ow_init(&ex->w, ex->patched->ehdr.e_machine);
+	ow_init(&ex->w, &ex->patched->ehdr);
 	strmap_init(&ex->string_offsets, 256);
 	strmap_init(&ex->module_keys, 16);
+	strmap_init(&ex->toc_refused, 16);
 	ex->relocs = ow_section(&ex->w, RELOCS_SECTION, SHT_PROGBITS, 0, 8);
 	ex->strings = ow_section(&ex->w, STRINGS_SECTION, SHT_PROGBITS, 0, 1);
 	ex->manifest = ow_section(&ex->w, MANIFEST_SECTION, SHT_PROGBITS, 0, 1);
@@ -1117,6 +1259,7 @@ static void cleanup(struct extractor *ex)
 		checksum_free(&ex->entries);
 	free(ex->anon_out);
 	free(ex->anon_base);
+	free(ex->table_slot);
 	diff_free(&ex->diff);
 	sums_free(&ex->orig_sums);
 	sums_free(&ex->patched_sums);
@@ -1131,6 +1274,7 @@ static void cleanup(struct extractor *ex)
 			free((char *)slot->key);
 		strmap_free(&ex->string_offsets);
 		strmap_free(&ex->module_keys);
+		strmap_free(&ex->toc_refused);
 		ow_free(&ex->w);
 	}
 	elf_close(ex->orig);

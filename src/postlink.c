@@ -110,21 +110,6 @@ static bool parse_klp_sym(const char *name, char *objname)
 	return p > comma + 1 && !*p && p - (comma + 1) < 20;
 }
 
-/* The types x86-64's apply_relocate_add() of Linux 6.1 handles. */
-static bool klp_type_supported(uint32_t type)
-{
-	switch (type) {
-	case R_X86_64_64:
-	case R_X86_64_32:
-	case R_X86_64_32S:
-	case R_X86_64_PC32:
-	case R_X86_64_PLT32:
-	case R_X86_64_PC64:
-		return true;
-	}
-	return false;
-}
-
 static bool all_zero(const uint8_t *p, unsigned n)
 {
 	while (n--)
@@ -177,7 +162,8 @@ static int check_place(const struct klp_table *t, size_t i, const struct klp_rel
 		return BAD_ENTRY(t, i, "(%s) its place %s+%#lx runs past the section end",
 				 kr->name, sec->name, (unsigned long)kr->offset);
 	/* x86-64's apply_relocate_add() refuses to write over anything but zeros. */
-	if (sec->data && !all_zero(sec->data + kr->offset, kr->width))
+	if (t->obj->arch->klp_place_zeroed && sec->data &&
+	    !all_zero(sec->data + kr->offset, kr->width))
 		return BAD_ENTRY(t, i, "(%s) the bytes at %s+%#lx are not zero", kr->name,
 				 sec->name, (unsigned long)kr->offset);
 	if (overlaps_reloc(t->obj, sec, kr->offset, kr->width))
@@ -208,7 +194,8 @@ static int read_entry(const struct klp_table *t, size_t i, const struct klp_mani
 	    field_target(t, i, offsetof(struct klp_reloc_entry, place), "place", &kr->sec,
 			 &kr->offset))
 		return -1;
-	if (!klp_type_supported(kr->type) || !t->obj->arch->reloc_howto(kr->type, &howto))
+	if (!t->obj->arch->klp_reloc_ok || !t->obj->arch->klp_reloc_ok(kr->type) ||
+	    !t->obj->arch->reloc_howto(kr->type, &howto))
 		return BAD_ENTRY(t, i, "(%s) relocation type %u is not one the kernel applies "
 				 "to live patches", kr->name, kr->type);
 	kr->width = howto.width;
@@ -313,7 +300,7 @@ static int leave_out(const struct postlink *pl, const struct elf_section *sec)
 			return error(path, "already has livepatch relocations (%s)", sec->name);
 		return 1;	/* rebuilt from the model, against the new symbol table */
 	case SHT_REL:
-		return error(path, "%s: SHT_REL relocations, not x86-64's SHT_RELA", sec->name);
+		return error(path, "%s: SHT_REL relocations, not SHT_RELA", sec->name);
 	case SHT_GROUP:
 		return error(path, "%s: section groups are not supported", sec->name);
 	case SHT_STRTAB:
@@ -395,7 +382,7 @@ static int copy_symbols(struct postlink *pl)
 		} else {
 			os = ow_add_symbol(&pl->w, s->name, s->bind, s->type, ws, s->value,
 					   s->size);
-			os->visibility = s->visibility;
+			os->other = s->other;
 			if (!ws)
 				os->shndx = shndx;	/* SHN_UNDEF, SHN_ABS, SHN_COMMON */
 		}
@@ -503,7 +490,7 @@ int postlink(const char *in, const char *out, const struct klp_manifest *m)
 	pl.obj = elf_open(in);
 	if (!pl.obj)
 		return -1;
-	ow_init(&pl.w, pl.obj->ehdr.e_machine);
+	ow_init(&pl.w, &pl.obj->ehdr);
 	pl.secs = xcalloc(pl.obj->nr_sections, sizeof(*pl.secs));
 	pl.syms = xcalloc(pl.obj->nr_symbols, sizeof(*pl.syms));
 	if (!find_tables(&pl) && !copy_sections(&pl) && !link_sections(&pl) &&

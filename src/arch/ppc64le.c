@@ -29,6 +29,11 @@
 #define INSN_LK 1u		/* link: a call */
 #define INSN_NOP 0x60000000u	/* ori r0,r0,0 */
 
+/* Binutils' marker of a large-code-model global entry (ld r2,-8(r12); add r2,r2,r12). */
+#ifndef R_PPC64_ENTRY
+#define R_PPC64_ENTRY 118
+#endif
+
 static bool ppc64le_reloc_howto(uint32_t type, struct reloc_howto *h)
 {
 	switch (type) {
@@ -37,6 +42,7 @@ static bool ppc64le_reloc_howto(uint32_t type, struct reloc_howto *h)
 	case R_PPC64_TLSGD:
 	case R_PPC64_TLSLD:
 	case R_PPC64_TOCSAVE:
+	case R_PPC64_ENTRY:
 		*h = HOWTO(RELOC_NONE, 0);
 		return true;
 	case R_PPC64_ADDR16:
@@ -50,18 +56,27 @@ static bool ppc64le_reloc_howto(uint32_t type, struct reloc_howto *h)
 	case R_PPC64_ADDR16_HIGHEST:
 	case R_PPC64_ADDR16_HIGHESTA:
 	case R_PPC64_UADDR16:
-	/* The TOC-relative ones address their symbol (r2 is fixed): absolute for a checksum. */
+		*h = HOWTO(RELOC_ABS, 2);
+		return true;
+	/*
+	 * The TOC-relative ones address their symbol (r2 is fixed): absolute for
+	 * a checksum, but only within the object's own TOC.
+	 */
 	case R_PPC64_TOC16:
 	case R_PPC64_TOC16_LO:
 	case R_PPC64_TOC16_HI:
 	case R_PPC64_TOC16_HA:
 		*h = HOWTO(RELOC_ABS, 2);
+		h->toc_relative = true;
 		return true;
 	case R_PPC64_ADDR16_DS:
 	case R_PPC64_ADDR16_LO_DS:
+		*h = HOWTO_BITS(RELOC_ABS, 2, 14);
+		return true;
 	case R_PPC64_TOC16_DS:
 	case R_PPC64_TOC16_LO_DS:
 		*h = HOWTO_BITS(RELOC_ABS, 2, 14);
+		h->toc_relative = true;
 		return true;
 	case R_PPC64_ADDR32:
 	case R_PPC64_UADDR32:
@@ -225,13 +240,74 @@ static int ppc64le_scan_refs(const uint8_t *code, size_t size, uint64_t addr, in
 	return size % 4 ? -1 : 0;
 }
 
-/* Line numbers passed to helpers are not tracked on ppc64le yet: nothing is masked. */
+#define OP_ADDI 14		/* addi rT,rA,SI; with rA 0: li rT,SI */
+#define OP_LD 58		/* DS-form ld (low two bits 0), ldu, lwa */
+#define OP_XL 19		/* bclr, bcctr and other branch-unit forms */
+#define ARG_REG0 3		/* arguments go in r3 to r8 */
+
+/* Argument register @r's index, or -1. */
+static int arg_of(unsigned r)
+{
+	return r >= ARG_REG0 && r < ARG_REG0 + 6 ? (int)(r - ARG_REG0) : -1;
+}
+
+/* @arg no longer holds what an li put there. */
+static void forget_arg(struct arg_loads *loads, int arg)
+{
+	if (arg >= 0)
+		loads->size[arg] = 0;
+}
+
+/*
+ * Line numbers passed to helpers: an li into an argument register, the last
+ * write to it before a bl. Any other instruction naming that register in
+ * either of the two positions a result can go (RT, RA) forgets it, and so
+ * does any branch: a later scan masks less, never more. An addi or ld whose
+ * offset a relocation fills (a TOC-relative address, a .toc entry) is what
+ * loaded the register too, for the caller to find a format string by; only
+ * an li is a line number.
+ */
 static void ppc64le_scan_line_args(const uint8_t *code, size_t size, uint64_t addr,
 				   unsigned (*line_args)(void *ctx, uint64_t call_field,
 							 const struct arg_loads *loads),
 				   void (*report)(void *ctx, uint64_t imm_field, unsigned imm_size),
 				   void *ctx)
 {
+	struct arg_loads loads = { 0 };
+	unsigned imm = 0;	/* bit N: argument N was loaded by an li */
+
+	for (uint64_t off = 0; off + 4 <= size; off += 4) {
+		uint32_t w = insn_at(code + off);
+		uint64_t pc = addr + off;
+		unsigned rt = (w >> 21) & 31, ra = (w >> 16) & 31, op = OPCODE(w);
+		int arg = arg_of(rt);
+
+		if (op == OP_B && (w & INSN_LK) && !(w & INSN_AA)) {
+			unsigned args = line_args(ctx, pc, &loads);
+
+			for (int i = 0; i < 6; i++)
+				if ((args & imm & (1u << i)) && loads.size[i])
+					report(ctx, loads.field[i], loads.size[i]);
+		}
+		if (op == OP_B || op == OP_BC || op == OP_XL) {
+			memset(&loads, 0, sizeof(loads));
+			imm = 0;
+			continue;
+		}
+		forget_arg(&loads, arg_of(ra));
+		forget_arg(&loads, arg);
+		if (arg < 0)
+			continue;
+		imm &= ~(1u << arg);
+		if (op == OP_ADDI || (op == OP_LD && !(w & 3))) {
+			/* The 16-bit offset is the word's low half: first, little-endian. */
+			loads.field[arg] = pc;
+			loads.insn_end[arg] = pc;
+			loads.size[arg] = 2;
+			if (op == OP_ADDI && ra == 0)
+				imm |= 1u << arg;
+		}
+	}
 }
 
 /* One decoder per thread: klpdiff diff sums both objects in parallel. */
@@ -259,6 +335,53 @@ static bool ppc64le_field_is_branch(const uint8_t *sec, uint64_t off)
 	uint32_t w = insn_at(sec + off);
 
 	return (OPCODE(w) == OP_B || OPCODE(w) == OP_BC) && !(w & INSN_AA);
+}
+
+/*
+ * The module loader sends a call out of the module through a stub that loads
+ * the callee's TOC, and restores the caller's into the nop after the call
+ * (restore_r2()). A call with no nop after it, or a sibling call, needs a
+ * callee on the caller's TOC: in the same module.
+ */
+static bool ppc64le_branch_keeps_toc(const uint8_t *sec, size_t size, uint64_t off)
+{
+	uint32_t w = insn_at(sec + off);
+
+	if (OPCODE(w) != OP_B || (w & INSN_AA))
+		return false;
+	return !(w & INSN_LK) || off + 8 > size || insn_at(sec + off + 4) != INSN_NOP;
+}
+
+/*
+ * The register save and restore routines gcc calls at -Os and in big
+ * frames: ld --save-restore-funcs puts them into every module
+ * (arch/powerpc/Makefile), so a patch calls its own.
+ */
+static bool ppc64le_is_link_provided(const char *name)
+{
+	static const char *const prefixes[] = { "_savegpr0_", "_restgpr0_", "_savegpr1_",
+						"_restgpr1_", "_savefpr_",  "_restfpr_",
+						"_savevr_",   "_restvr_" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (starts_with(name, prefixes[i]))
+			return true;
+	return false;
+}
+
+/* The types ppc64's apply_relocate_add() of Linux 6.1 handles (module_64.c). */
+static bool ppc64le_klp_reloc_ok(uint32_t type)
+{
+	switch (type) {
+	case R_PPC64_ADDR32:
+	case R_PPC64_ADDR64:
+	case R_PPC64_REL24:
+	case R_PPC64_REL32:
+	case R_PPC64_REL64:
+		return true;
+	}
+	/* TOC16_*, REL16_*: within the module only; ENTRY, TOCSAVE: no target. */
+	return false;
 }
 
 static bool ppc64le_is_prefix_symbol(const char *name)
@@ -383,6 +506,12 @@ const struct arch arch_ppc64le = {
 	.field_is_jump = ppc64le_field_is_jump,
 	.field_is_branch = ppc64le_field_is_branch,
 	.address_table = ".toc",
+	.toc_symbol = ".TOC.",
+	.toc_offset_prefix = 8,	/* .quad .TOC.-func (R_PPC64_REL64 against .TOC. - 8) */
+	.branch_keeps_toc = ppc64le_branch_keeps_toc,
+	.is_link_provided = ppc64le_is_link_provided,
+	.klp_reloc_ok = ppc64le_klp_reloc_ok,
+	.klp_place_zeroed = false,	/* REL24 keeps the branch's opcode bits */
 	.is_prefix_symbol = ppc64le_is_prefix_symbol,
 	.branch_site_size = ppc64le_branch_site_size,
 	.write_branch_site = ppc64le_write_branch_site,

@@ -393,6 +393,21 @@ static const char x86_64_layout_probe[] =
 	"\treturn x;\n"
 	"}\n";
 
+/* The types x86-64's apply_relocate_add() of Linux 4.18 to 6.12 handles. */
+static bool x86_64_klp_reloc_ok(uint32_t type)
+{
+	switch (type) {
+	case R_X86_64_64:
+	case R_X86_64_32:
+	case R_X86_64_32S:
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+	case R_X86_64_PC64:
+		return true;
+	}
+	return false;
+}
+
 const struct arch arch_x86_64 = {
 	.name = "x86_64",
 	.elf_machine = EM_X86_64,
@@ -419,6 +434,9 @@ const struct arch arch_x86_64 = {
 	.tracepoint_key_offset = 8,	/* after const char *name (include/linux/tracepoint-defs.h) */
 	.special = x86_64_special,
 	.nr_special = ARRAY_SIZE(x86_64_special),
+	.klp_reloc_ok = x86_64_klp_reloc_ok,
+	/* "Skipping invalid relocation target, existing value is nonzero" */
+	.klp_place_zeroed = true,
 	.kconfig = "CONFIG_X86_64",
 	.kbuild_arch = "x86",
 	.cross_prefix = "x86_64-linux-gnu-",

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Print the relocations of an x86-64 relocatable object, one per line:
+"""Print the relocations of an x86-64 or ppc64le relocatable object, one per line:
 
     SECTION+0xOFFSET TYPE TARGET ADDEND
 
@@ -8,7 +8,7 @@ klp-relocs.py OBJ
     the livepatch relocation records of a klpdiff patch object: each 32-byte
     entry of .klpdiff.relocs (u64 place, u64 name, s64 addend, u32 type,
     4 bytes zero), whose place and name fields are filled by R_X86_64_64
-    relocations: SECTION+OFFSET is where the place field points (a code or
+    (R_PPC64_ADDR64) relocations: SECTION+OFFSET is where the place field points (a code or
     data section of the patch object), TARGET the .klp.sym.OBJ.NAME,POS
     string in .klpdiff.strings the name field points to.
 klp-relocs.py --rela OBJ SECTION
@@ -33,6 +33,15 @@ R_X86_64 = {
     4: "R_X86_64_PLT32", 9: "R_X86_64_GOTPCREL", 10: "R_X86_64_32", 11: "R_X86_64_32S",
     24: "R_X86_64_PC64", 41: "R_X86_64_GOTPCRELX", 42: "R_X86_64_REX_GOTPCRELX",
 }
+R_PPC64 = {
+    0: "R_PPC64_NONE", 10: "R_PPC64_REL24", 26: "R_PPC64_REL32", 38: "R_PPC64_ADDR64",
+    44: "R_PPC64_REL64", 50: "R_PPC64_TOC16_HA", 63: "R_PPC64_TOC16_DS",
+    64: "R_PPC64_TOC16_LO_DS", 48: "R_PPC64_TOC16_LO", 109: "R_PPC64_TOCSAVE",
+    118: "R_PPC64_ENTRY", 249: "R_PPC64_REL16", 250: "R_PPC64_REL16_LO",
+    252: "R_PPC64_REL16_HA",
+}
+# By e_machine: the names of relocation types, their prefix, the 64-bit absolute type.
+MACHINES = {62: (R_X86_64, "R_X86_64", 1), 21: (R_PPC64, "R_PPC64", 38)}
 SHT_SYMTAB, SHT_STRTAB, SHT_RELA, SHT_NOBITS = 2, 3, 4, 8
 STT_SECTION = 3
 
@@ -55,6 +64,10 @@ class Elf:
         d = self.data
         if d[:4] != b"\x7fELF" or d[4] != 2 or d[5] != 1:
             raise Malformed("not a 64-bit little-endian ELF file")
+        machine, = struct.unpack_from("<H", d, 0x12)
+        if machine not in MACHINES:
+            raise Malformed(f"machine {machine} is neither x86-64 nor ppc64")
+        self.names, self.prefix, self.abs64 = MACHINES[machine]
         shoff, = struct.unpack_from("<Q", d, 0x28)
         shentsize, shnum, shstrndx = struct.unpack_from("<HHH", d, 0x3a)
         self.sections = []
@@ -103,13 +116,13 @@ class Elf:
         return sorted(out, key=lambda r: r[0])
 
 
-def type_name(t):
-    return R_X86_64.get(t, f"R_X86_64_{t}")
+def type_name(elf, t):
+    return elf.names.get(t, f"{elf.prefix}_{t}")
 
 
 def rela_lines(elf, index):
     secname = elf.sections[index]["name"]
-    return [f"{secname}+{off:#x} {type_name(t)} {sym['name']} {addend}"
+    return [f"{secname}+{off:#x} {type_name(elf, t)} {sym['name'] or '-'} {addend}"
             for off, t, sym, addend in elf.relas(index)]
 
 
@@ -142,8 +155,8 @@ def klp_lines(elf):
         fields = []
         for field in (base, base + 8):
             r = relocs.pop(field, None)
-            if r is None or r[0] != 1:
-                raise Malformed(f".klpdiff.relocs+{field:#x}: no R_X86_64_64 relocation")
+            if r is None or r[0] != elf.abs64:
+                raise Malformed(f".klpdiff.relocs+{field:#x}: no 64-bit absolute relocation")
             shndx = r[1]["shndx"]
             if not 0 < shndx < len(elf.sections):
                 raise Malformed(f".klpdiff.relocs+{field:#x}: relocation against "
@@ -156,7 +169,7 @@ def klp_lines(elf):
         target = cstr(strdata, noff)
         if not target.startswith(".klp.sym."):
             raise Malformed(f".klpdiff.relocs+{base + 8:#x}: name '{target}' is not .klp.sym.*")
-        lines.append((psec, poff, f"{psec}+{poff:#x} {type_name(rtype)} {target} {addend}"))
+        lines.append((psec, poff, f"{psec}+{poff:#x} {type_name(elf, rtype)} {target} {addend}"))
     if relocs:
         raise Malformed(f".klpdiff.relocs: relocations outside the records at "
                         f"{', '.join(hex(o) for o in sorted(relocs))}")

@@ -1,0 +1,127 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# klpdiff extract on ppc64le (ELFv2) objects, compiled with
+# powerpc64le-linux-gnu-gcc as klpdiff build compiles a unit to patch: the
+# kernel's flags, -ffunction-sections -fdata-sections and -mcmodel=large
+# (tests/fixtures/extract/ppc64le/, see the first comment of a.c):
+#
+#  1. the changed function keeps its global entry: the TOC offset in the 8
+#     bytes before it, the R_PPC64_ENTRY marker, its local entry offset
+#  2. .toc entries: only those the copied code uses, each once; a vmlinux
+#     static's address is a livepatch relocation there
+#  3. a call with bl; nop to vmlinux: a livepatch REL24 (the loader's stub
+#     and TOC restore), or a normal one when exported; calls that must stay
+#     on the caller's TOC (bl without nop, a sibling b) copy their callee
+#  4. at -Os (tinyconfig's), calls to the register restore routines that
+#     every module's link provides (_restgpr0_N): normal relocations
+#  5. refusals, one line each, no output: code reaching a vmlinux static
+#     TOC-relative (-mcmodel=medium), a call out with no nop after it
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/tap.sh
+. "$here/../lib/tap.sh"
+# shellcheck source=tests/lib/compile.sh
+. "$here/../lib/compile.sh"
+
+fixtures=$here/../fixtures/extract
+klp_relocs=$here/klp-relocs.py
+[ -x "$KLPDIFF" ] || tap_bail "no klpdiff binary at $KLPDIFF (run make)"
+klp_have_cc ppc64le ||
+	tap_skip_all "powerpc64le-linux-gnu-gcc missing: apt-get install gcc-powerpc64le-linux-gnu"
+for tool in python3 readelf; do
+	command -v "$tool" >/dev/null || tap_skip_all "$tool is not installed"
+done
+tap_tmpdir
+# shellcheck source=tests/lib/extract.sh
+. "$here/../lib/extract.sh"
+
+symvers=$TAP_TMP/Module.symvers
+printf '0x%08x\t%s\tvmlinux\tEXPORT_SYMBOL\t\n' 0x1b2c3d4e _mcount 0x12345678 exported_fn \
+	>"$symvers"
+
+# compile SIDE/NAME.c FIXTURE [CFLAGS...]: into $TAP_TMP/ppc64le/SIDE/NAME.o.
+compile()
+{
+	local src=$1 fixture=$2 d=$TAP_TMP/ppc64le
+
+	shift 2
+	mkdir -p "$d/${src%/*}"
+	cp "$fixtures/ppc64le/$fixture" "$d/$src"
+	(cd "$d/${src%/*}" && klp_compile ppc64le sections "${src#*/}" "$(basename "$src" .c).o" \
+		-I"$fixtures/include" "$@")
+}
+
+large=-mcmodel=large
+compile orig/t.c a.c $large
+compile patched/t.c b.c $large
+compile orig/lib.c lib.c $large
+compile os-orig/t.c a.c $large -Os
+compile os-patched/t.c b.c $large -Os
+compile medium-orig/t.c a.c
+compile medium-patched/t.c b.c
+compile orig/nonop.c nonop-a.c $large
+compile patched/nonop.c nonop-b.c $large
+d=$TAP_TMP/ppc64le
+ld=$(klp_cross_tool ppc64le ld)
+"$ld" -r -o "$d/vmlinux.o" "$d/orig/t.o" "$d/orig/lib.o"
+"$ld" -r -o "$d/vmlinux-nonop.o" "$d/orig/nonop.o" "$d/orig/lib.o"
+
+# 1-3: the patch object.
+case_large()
+{
+	local l="ppc64le large"
+
+	extract_ok "$l" "$d/orig/t.o" "$d/patched/t.o" "$d/vmlinux.o" || return 0
+	tap_is "$(defined "$out")" "FUNC GLOBAL __klpdiff_new.vmlinux.target.0
+FUNC LOCAL helper
+FUNC LOCAL leaf
+FUNC LOCAL target" "$l: target, and helper and leaf, which it reaches on its own TOC"
+	tap_is "$(readelf -sW "$out" | awk '$8 == "target" { print $2, $7 }')" \
+		"$(readelf -sW "$d/patched/t.o" | awk '$8 == "target" { print $2, $7 }')" \
+		"$l: target at 8, after its TOC offset, with its local entry offset"
+	tap_is "$(readelf -hW "$out" | sed -n 's/^ *Flags: *//p')" "0x2, abiv2" \
+		"$l: ELFv2 in e_flags"
+	tap_is "$(hexbytes "$out" .text.target)" "$(hexbytes "$d/patched/t.o" .text.target)" \
+		"$l: target's code, its 8-byte prefix included"
+	tap_is "$(klp "$out")" ".text.target+0x54 R_PPC64_REL24 .klp.sym.vmlinux.internal_fn,0 0
+.toc+0x0 R_PPC64_ADDR64 .klp.sym.vmlinux.counter,0 0" \
+		"$l: livepatch relocations: the call to internal_fn, counter's .toc entry"
+	tap_is "$(refs "$out" .text.target)" \
+		"$(expected_refs "$d/patched/t.o" .text.target '
+			s/ internal_fn / .klp.sym.vmlinux.internal_fn,0 /')" \
+		"$l: target's relocations as compiled, counter's entry now the first"
+	tap_is "$(refs "$out" .text.helper)" ".text.helper+0x0 R_PPC64_REL64 .TOC. -8
+.text.helper+0x14 R_PPC64_REL24 _mcount 0
+.text.helper+0x28 R_PPC64_REL24 leaf 0
+.text.helper+0x8 R_PPC64_ENTRY - 0" "$l: helper's sibling call to its own copy of leaf"
+	tap_is "$(hexbytes "$out" .toc)" "00 00 00 00 00 00 00 00" \
+		"$l: .toc: one entry, shared by target and leaf"
+}
+
+# 4: -Os.
+case_os()
+{
+	local l="ppc64le -Os"
+
+	extract_ok "$l" "$d/os-orig/t.o" "$d/os-patched/t.o" "$d/os-orig/t.o" || return 0
+	tap_is "$(undefined "$out" | grep '^_restgpr0_' | xargs)" "_restgpr0_31" \
+		"$l: _restgpr0_N stay undefined references, for the module's link"
+}
+
+# 5: refusals.
+case_refusals()
+{
+	extract "ppc64le medium" "$d/medium-orig/t.o" "$d/medium-patched/t.o" "$d/vmlinux.o"
+	expect_failure "ppc64le medium" 2 "klpdiff: $d/medium-patched/t.o: refusing: .text.target: " \
+		"counter is reached relative to the TOC"
+	extract "ppc64le no nop" "$d/orig/nonop.o" "$d/patched/nonop.o" "$d/vmlinux-nonop.o"
+	expect_failure "ppc64le no nop" 2 "klpdiff: $d/patched/nonop.o: refusing: .text.changed: " \
+		"the call to internal_fn has no nop after it"
+}
+
+case_large
+case_os
+case_refusals
+tap_done
