@@ -403,6 +403,11 @@ static int copy_relocs(struct postlink *pl)
 			const struct elf_symbol *rs = elf_reloc_sym(pl->obj, r);
 			struct ow_symbol *os = pl->syms[rs->index];
 
+			/* A marker (ppc64's R_PPC64_ENTRY) names no symbol: it stays so. */
+			if (!rs->index && elf_reloc_howto(pl->obj, r).kind == RELOC_NONE) {
+				ow_add_reloc(ws, r->offset, NULL, elf_reloc_type(r), r->addend);
+				continue;
+			}
 			if (!os)
 				return error(pl->obj->path, "%s+%#lx: relocation against %s, which "
 					     "is not copied", sec->name, (unsigned long)r->offset,
