@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# klpdiff profile on the cross-built ppc64le kernel (tests/kernel/kernel-tree fsect
+# klpdiff profile on the cross-built ppc64le kernel (tests/kernel/kernel-tree boot
 # --arch ppc64le): klpdiff finds ARCH=powerpc and CROSS_COMPILE=powerpc64le-linux-gnu-
 # from the tree itself, builds its layout probe against it and prints exactly the
 # Linux 6.1 ppc64 layouts of src/arch/ppc64le.c (one entry each of the exception
@@ -19,7 +19,7 @@ command -v powerpc64le-linux-gnu-gcc >/dev/null ||
 tap_tmpdir
 export KLPDIFF_CACHE=$TAP_TMP/cache
 
-kbuild=$("$here/kernel-tree" fsect --arch ppc64le) || tap_bail "the ppc64le kernel did not build"
+kbuild=$("$here/kernel-tree" boot --arch ppc64le) || tap_bail "the ppc64le kernel did not build"
 release=$(cat "$kbuild/include/config/kernel.release")
 layouts='layout __ex_table 8 6.1 (ppc64)
 layout __ftr_fixup 48 6.1 (ppc64)
