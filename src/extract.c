@@ -651,7 +651,9 @@ static void emit_symbol_ref(struct extractor *ex, struct ow_section *out, uint64
 	if (!why && branch_keeps_toc(ex) && !streq(sym->name, arch->fentry_name)) {
 		if (!sym->sec || !sym_is_func(sym)) {
 			refuse(ex, "%s: the call to %s has no nop after it, where the module loader "
-			       "restores the TOC after a call out of the module", out->name, sym->name);
+			       "restores the TOC after a call out of the module; gcc leaves one after "
+			       "every call that may leave the unit: make the call in C", out->name,
+			       sym->name);
 			return;
 		}
 		why = "called on the caller's TOC (no nop after the call, or a sibling call): "

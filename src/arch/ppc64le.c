@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ppc64le (ELFv2, little-endian): relocations, relative branches, the TOC,
- * and the Linux 6.1 special-section layouts. Enough for sums and diff; the
- * livepatch side (extract, module) is x86-64 only for now.
+ * the Linux 6.1 special-section layouts, and what the 6.1 module loader
+ * (arch/powerpc/kernel/module_64.c) does with a live patch's relocations.
  *
  * Instructions are one 32-bit word. A branch's displacement and a DS-form
  * offset share it with the opcode and flags, so their relocations name the
@@ -34,7 +34,7 @@
 #define R_PPC64_ENTRY 118
 #endif
 
-static bool ppc64le_reloc_howto(uint32_t type, struct reloc_howto *h)
+static bool reloc_field(uint32_t type, struct reloc_howto *h)
 {
 	switch (type) {
 	case R_PPC64_NONE:
@@ -199,6 +199,45 @@ static bool ppc64le_reloc_howto(uint32_t type, struct reloc_howto *h)
 	return false;
 }
 
+/* Which part of the value a 16-bit field holds: the high ones, rounded or not. */
+static void value_part(uint32_t type, struct reloc_howto *h)
+{
+	switch (type) {
+	case R_PPC64_ADDR16_HA:
+	case R_PPC64_ADDR16_HIGHA:
+	case R_PPC64_TOC16_HA:
+	case R_PPC64_REL16_HA:
+		h->value_rounded = true;
+		/* fall through */
+	case R_PPC64_ADDR16_HI:
+	case R_PPC64_ADDR16_HIGH:
+	case R_PPC64_TOC16_HI:
+	case R_PPC64_REL16_HI:
+		h->value_shift = 16;
+		break;
+	case R_PPC64_ADDR16_HIGHERA:
+		h->value_rounded = true;
+		/* fall through */
+	case R_PPC64_ADDR16_HIGHER:
+		h->value_shift = 32;
+		break;
+	case R_PPC64_ADDR16_HIGHESTA:
+		h->value_rounded = true;
+		/* fall through */
+	case R_PPC64_ADDR16_HIGHEST:
+		h->value_shift = 48;
+		break;
+	}
+}
+
+static bool ppc64le_reloc_howto(uint32_t type, struct reloc_howto *h)
+{
+	if (!reloc_field(type, h))
+		return false;
+	value_part(type, h);
+	return true;
+}
+
 static uint32_t insn_at(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -319,7 +358,14 @@ static size_t ppc64le_disasm(const uint8_t *code, size_t size, uint64_t addr, ch
 	if (!capstone && cs_open(CS_ARCH_PPC, CS_MODE_64 | CS_MODE_LITTLE_ENDIAN, &capstone) !=
 				 CS_ERR_OK)
 		fatal("capstone: cannot open a ppc64le decoder");
-	return arch_disasm_one(capstone, code, size, addr, buf, bufsize);
+	size_t len = arch_disasm_one(capstone, code, size, addr, buf, bufsize);
+
+	/* A word of data in the code (a switch's table) is one word still. */
+	if (!len && size >= 4) {
+		snprintf(buf, bufsize, ".long 0x%x", insn_at(code));
+		len = 4;
+	}
+	return len;
 }
 
 /* A relocated field is the whole word of its branch. */
@@ -382,6 +428,64 @@ static bool ppc64le_klp_reloc_ok(uint32_t type)
 	}
 	/* TOC16_*, REL16_*: within the module only; ENTRY, TOCSAVE: no target. */
 	return false;
+}
+
+#define OP_ADDIS 15		/* addis rT,rA,SI; with rA 0: lis */
+#define REG_TOC 2
+#define REG_ENTRY 12		/* a global entry's own address */
+#define RT(w) (((w) >> 21) & 31)
+#define RA(w) (((w) >> 16) & 31)
+#define WITH_RA(w, ra) (((w) & ~(31u << 16)) | (uint32_t)(ra) << 16)
+
+/*
+ * A global entry sets up r2 from r12 in its first two instructions (medium
+ * model: addis r2,r12; addi r2,r2; large: ld r2,-8(r12); add r2,r2,r12);
+ * callers on the same TOC branch past them, to the local entry.
+ */
+static unsigned ppc64le_local_entry(const uint8_t *code, size_t avail)
+{
+	uint32_t w0, w1;
+
+	if (avail < 8)
+		return 0;
+	w0 = insn_at(code);
+	w1 = insn_at(code + 4);
+	if (OPCODE(w0) == OP_ADDIS && RT(w0) == REG_TOC && RA(w0) == REG_ENTRY &&
+	    OPCODE(w1) == OP_ADDI && RT(w1) == REG_TOC && RA(w1) == REG_TOC)
+		return 8;
+	if (w0 == 0xe84cfff8u && w1 == 0x7c426214u)	/* ld r2,-8(r12); add r2,r2,r12 */
+		return 8;
+	return 0;
+}
+
+/*
+ * ld's TOC optimisation (binutils elf64-ppc.c) rewrites TOC-relative code
+ * whose high part is 0 or whose .toc entry holds an address near the TOC:
+ * addis rX,r2,0 becomes a nop and the low part's instruction takes r2 as
+ * its base; ld rT,entry(rX) becomes addi rT,rX,address (or rX r2).
+ */
+static unsigned ppc64le_toc_edit(const uint8_t *built, const uint8_t *shipped,
+				 struct reloc_howto *h, bool *loaded)
+{
+	uint32_t b = insn_at(built), s = insn_at(shipped);
+
+	*loaded = false;
+	if (OPCODE(b) == OP_ADDIS && RA(b) == REG_TOC && s == INSN_NOP) {
+		*h = HOWTO(RELOC_NONE, 0);
+		return 4;
+	}
+	if (OPCODE(b) == OP_LD && !(b & 3) && OPCODE(s) == OP_ADDI && RT(s) == RT(b) &&
+	    (RA(s) == RA(b) || RA(s) == REG_TOC)) {
+		*h = HOWTO(RELOC_ABS, 2);	/* the low half, all 16 bits */
+		h->toc_relative = true;
+		*loaded = true;
+		return 4;
+	}
+	/* Only the base register changed: the field is as the relocation's. */
+	if (OPCODE(b) != OP_ADDIS && RA(b) != REG_TOC && RA(s) == REG_TOC &&
+	    !((WITH_RA(b, REG_TOC) ^ s) & ~0xffffu))
+		return 4;
+	return 0;
 }
 
 static bool ppc64le_is_prefix_symbol(const char *name)
@@ -512,6 +616,8 @@ const struct arch arch_ppc64le = {
 	.is_link_provided = ppc64le_is_link_provided,
 	.klp_reloc_ok = ppc64le_klp_reloc_ok,
 	.klp_place_zeroed = false,	/* REL24 keeps the branch's opcode bits */
+	.local_entry = ppc64le_local_entry,
+	.toc_edit = ppc64le_toc_edit,
 	.is_prefix_symbol = ppc64le_is_prefix_symbol,
 	.branch_site_size = ppc64le_branch_site_size,
 	.write_branch_site = ppc64le_write_branch_site,
