@@ -30,6 +30,13 @@ struct reloc_howto {
 	uint8_t shift;	/* with bits: the field's lowest bit */
 	uint8_t bits;	/* 0: the whole width */
 	bool toc_relative;	/* S + A - TOC (ppc64 TOC16_*): only within one TOC */
+	/*
+	 * The value's bits the field holds: from bit @value_shift up (ppc64
+	 * _HI and _HA: 16), after adding 0x8000 if @value_rounded (_HA: the
+	 * low half, added by another instruction, is signed).
+	 */
+	uint8_t value_shift;
+	bool value_rounded;
 };
 
 /*
@@ -176,6 +183,24 @@ struct arch {
 	 */
 	bool (*klp_reloc_ok)(uint32_t type);
 	bool klp_place_zeroed;
+	/*
+	 * A linked kernel, for the check against the code that runs (verify.c).
+	 * @local_entry: how far into a function whose code starts at @code a
+	 * direct call from code on the same TOC lands (ppc64 ELFv2: past the
+	 * global entry's TOC setup). @toc_edit: is the shipped instruction at
+	 * @shipped the linker's edit of the built one at @built, each holding a
+	 * field of a TOC-relative relocation (ld's TOC optimisation: an addis of
+	 * a high part of 0 made a nop and the low part's base r2, the load of an
+	 * address-table entry near the TOC made an add of the address itself)?
+	 * Then it returns the bytes from the field the edit spans, *@howto (the
+	 * relocation's on entry) says how the shipped field holds its value
+	 * (RELOC_NONE: it does not), and
+	 * *@loaded whether that value is the address the entry held rather than
+	 * the relocation's; 0 if not an edit. NULL: no local entries, no edits.
+	 */
+	unsigned (*local_entry)(const uint8_t *code, size_t avail);
+	unsigned (*toc_edit)(const uint8_t *built, const uint8_t *shipped,
+			     struct reloc_howto *howto, bool *loaded);
 	/* Symbols that are padding or hashes in front of a function, not functions. */
 	bool (*is_prefix_symbol)(const char *name);
 	/*

@@ -310,6 +310,12 @@ static int make(const struct kbuild *kb, const char *kcflags, char *const target
 }
 
 #define KCFLAGS_FSECT "-ffunction-sections -fdata-sections"
+/*
+ * The originals as the kernel was compiled, for the check against its code:
+ * no -fdata-sections, which turns off gcc's section anchors (ppc64) and so
+ * changes the code.
+ */
+#define KCFLAGS_AS_BUILT "-ffunction-sections"
 
 /*
  * KCFLAGS of every make that compiles units: function sections, and the
@@ -825,7 +831,7 @@ static int compile_originals(struct kbuild *kb, const struct strlist *objects,
 
 	/* The arch's unit flags last: the patched build recompiles only what changed. */
 	kb->keep_going = true;
-	make(kb, kb->unit_cflags ? KCFLAGS_FSECT : kcflags, objects->v);
+	make(kb, kb->unit_cflags ? KCFLAGS_AS_BUILT : kcflags, objects->v);
 	kb->keep_going = false;
 	ret = keep_built(kb, objects, log_from, built);
 	if (!ret && kb->unit_cflags)

@@ -296,12 +296,36 @@ static void add_segment(struct image *im, size_t *alloc, uint64_t vaddr, uint64_
 	im->segs[im->nr_segs++] = (struct segment){ vaddr, size, offset };
 }
 
-/* Program headers say where the loaded bytes are; section headers if there are none. */
+/* The value of the symbol table's _text, or 0. */
+static uint64_t symtab_text(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t nr = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
+	GElf_Sym sym;
+
+	for (size_t i = 0; data && i < nr; i++) {
+		const char *name;
+
+		if (!gelf_getsym(data, (int)i, &sym))
+			break;
+		name = elf_strptr(elf, sh->sh_link, sym.st_name);
+		if (name && streq(name, "_text") && sym.st_shndx != SHN_UNDEF)
+			return sym.st_value;
+	}
+	return 0;
+}
+
+/*
+ * Program headers say where the loaded bytes are; section headers if there
+ * are none. kallsyms' _text is where the image's is: its symbol, else the
+ * start of the head code that linker scripts put first (ppc64's .head.text),
+ * else of .text.
+ */
 static int image_index(struct image *im, Elf *elf)
 {
 	size_t n, alloc = 0, sec_alloc = 0, shstrndx = 0;
 	Elf_Scn *scn = NULL;
-	uint64_t exec_start = UINT64_MAX;
+	uint64_t exec_start = UINT64_MAX, head_start = 0, sym_text = 0;
 
 	if (!elf_getphdrnum(elf, &n)) {
 		for (size_t i = 0; i < n; i++) {
@@ -319,11 +343,17 @@ static int image_index(struct image *im, Elf *elf)
 		GElf_Shdr sh;
 		const char *name;
 
-		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC))
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_SYMTAB && !sym_text)
+			sym_text = symtab_text(elf, scn, &sh);
+		if (!(sh.sh_flags & SHF_ALLOC))
 			continue;
 		name = elf_strptr(elf, shstrndx, sh.sh_name);
 		if (name && streq(name, ".text"))
 			im->text_start = sh.sh_addr;
+		if (name && streq(name, ".head.text") && (sh.sh_flags & SHF_EXECINSTR))
+			head_start = sh.sh_addr;
 		if (name) {
 			GROW(im->secs, im->nr_secs, sec_alloc, im->nr_secs + 1);
 			im->secs[im->nr_secs++] = (struct image_section){ xstrdup(name), sh.sh_addr,
@@ -334,6 +364,10 @@ static int image_index(struct image *im, Elf *elf)
 		if (!n && (sh.sh_flags & SHF_EXECINSTR) && sh.sh_addr < exec_start)
 			exec_start = sh.sh_addr;
 	}
+	if (head_start)
+		im->text_start = head_start;
+	if (sym_text)
+		im->text_start = sym_text;
 	if (!im->text_start)
 		im->text_start = exec_start;
 	if (!im->nr_segs)

@@ -14,6 +14,14 @@
  * symbol (.altinstr_aux), ambiguous same-named statics (__already_done.12),
  * GOT/TLS relocations.
  *
+ * A field is read in the object's byte order, only the bits the relocation
+ * writes (the howto's width, shift and bits; the rest of the word is code),
+ * holding the part of the value the howto says (ppc64's @ha and @l halves,
+ * TOC-relative ones from the arch's toc_symbol). What the arch says the
+ * linker does is expected too: a call enters a function at its local entry,
+ * and ld's TOC optimisation rewrites some TOC-relative code (toc_edit). A
+ * string reached through two halves is found by both shipped fields.
+ *
  * Functions are compared byte by byte first; after a difference, again
  * instruction by instruction (see same_instructions()), so that a jump the
  * assembler shortened in the shipped build is no difference.
@@ -35,6 +43,15 @@
 #include "util.h"
 
 enum { ADDR_UNSEEN, ADDR_KNOWN, ADDR_UNKNOWN };
+
+/* The shipped function being compared with the original's. */
+struct shipped_fn {
+	const uint8_t *code;
+	uint64_t size;		/* bytes readable from code */
+	uint64_t base;		/* vmlinux: its address; module: its offset in its section */
+	const struct elf_object *ko;	/* module only */
+	const struct elf_symbol *kfn;
+};
 
 struct verify_ctx {
 	const struct verify_opts *o;
@@ -59,6 +76,9 @@ struct verify_ctx {
 	char *extra_text;
 	uint64_t *jump_sites;	/* jump-label sites: section index << 40 | offset, sorted */
 	size_t nr_jump_sites;
+	/* vmlinux: the function being compared, on both sides */
+	const struct elf_symbol *fn;
+	const struct shipped_fn *sf;
 };
 
 /*
@@ -307,18 +327,132 @@ static bool compared_function(const struct elf_object *obj, const struct elf_sym
 	       s->sec->sh->sh_size - s->value >= s->size && !obj->arch->is_prefix_symbol(s->name);
 }
 
-/* The shipped address of the symbol a relocated field refers to (S = value - A [+ P]). */
-static bool shipped_target(const struct elf_reloc *r, struct reloc_howto h, const uint8_t *field,
-			   uint64_t p, uint64_t *sym_addr)
+/* The bits of its field a relocation of @h writes, as the field reads in the object's order. */
+static uint64_t field_mask(struct reloc_howto h)
 {
-	uint64_t v = 0;
+	if (h.bits)
+		return ((1ull << h.bits) - 1) << h.shift;
+	return h.width >= 8 ? ~0ull : (1ull << (8 * h.width)) - 1;
+}
 
-	if ((h.kind != RELOC_ABS && h.kind != RELOC_PCREL) || (h.width != 4 && h.width != 8))
+/* What the linker writes into a field of @h for the value @v. */
+static uint64_t field_value(struct reloc_howto h, uint64_t v)
+{
+	if (h.value_rounded)
+		v += 0x8000;
+	return (v >> h.value_shift) & field_mask(h);
+}
+
+static uint64_t read_field(const struct elf_object *obj, struct reloc_howto h,
+			   const uint8_t *field)
+{
+	return elf_read_uint(obj, field, h.width) & field_mask(h);
+}
+
+static bool toc_base(const struct verify_ctx *c, uint64_t *toc);
+
+/*
+ * The other half of a TOC-relative offset split over two instructions
+ * (ppc64's addis @ha, addi @l): a relocation of the same target nearby in
+ * the function, with the other part of the value.
+ */
+static const struct elf_reloc *other_half(const struct verify_ctx *c, const struct elf_reloc *r,
+					  struct reloc_howto h)
+{
+	const struct elf_section *sec = c->fn->sec;
+	const struct elf_reloc *first = sec->relocs, *end = sec->relocs + sec->nr_relocs;
+
+	for (const struct elf_reloc *q = r - 32 > first ? r - 32 : first; q < end && q < r + 32; q++) {
+		struct reloc_howto qh = elf_reloc_howto(c->obj, q);
+
+		if (q->info == r->info || !qh.toc_relative || q->addend != r->addend ||
+		    ELF64_R_SYM(q->info) != ELF64_R_SYM(r->info) ||
+		    q->offset < c->fn->value || q->offset - c->fn->value >= c->fn->size ||
+		    !qh.value_shift == !h.value_shift)
+			continue;
+		return q;
+	}
+	return NULL;
+}
+
+/* A TOC-relative address both halves of which the shipped code holds. */
+static bool shipped_toc_target(const struct verify_ctx *c, const struct elf_reloc *r,
+			       struct reloc_howto h, const uint8_t *field, uint64_t *addr)
+{
+	const struct elf_reloc *q = c->fn ? other_half(c, r, h) : NULL;
+	const struct elf_reloc *hi = h.value_shift ? r : q, *lo = h.value_shift ? q : r;
+	struct reloc_howto hh, lh;
+	uint64_t toc, qpos, hi_field;
+	int64_t low;
+
+	if (!q || !toc_base(c, &toc))
 		return false;
-	memcpy(&v, field, h.width);
-	if (h.width == 4)
-		v = (uint64_t)(int64_t)(int32_t)v;	/* R_X86_64_32S, PC32: sign-extended */
+	/* Where the other half is on the shipped side: as far from this one as built. */
+	qpos = (uint64_t)(field - c->sf->code) + (q->offset - r->offset);
+	hh = elf_reloc_howto(c->obj, hi);
+	lh = elf_reloc_howto(c->obj, lo);
+	if (qpos > c->sf->size || c->sf->size - qpos < 2 || hh.value_shift != 16 || lh.value_shift)
+		return false;
+	low = (int16_t)read_field(c->obj, lh, q == lo ? c->sf->code + qpos : field);
+	hi_field = read_field(c->obj, hh, q == hi ? c->sf->code + qpos : field);
+	/* The offset from the TOC is signed, 32 bits. */
+	*addr = toc + (uint64_t)((int64_t)(int16_t)hi_field * 65536) +
+		(uint64_t)(hh.value_rounded ? low : (int64_t)(uint16_t)low);
+	return true;
+}
+
+/*
+ * The shipped address of the symbol a relocated field refers to (S = value
+ * - A [+ P]): from the field, or a TOC offset's two halves.
+ */
+static bool shipped_target(const struct verify_ctx *c, const struct elf_reloc *r,
+			   struct reloc_howto h, const uint8_t *field, uint64_t p,
+			   uint64_t *sym_addr)
+{
+	unsigned top = h.bits ? h.shift + h.bits : 8 * h.width;
+	uint64_t v;
+
+	if (h.toc_relative && h.width == 2 && shipped_toc_target(c, r, h, field, &v)) {
+		*sym_addr = v - (uint64_t)r->addend;
+		return true;
+	}
+	if ((h.kind != RELOC_ABS && h.kind != RELOC_PCREL) || (h.width != 4 && h.width != 8) ||
+	    h.value_shift || h.toc_relative)
+		return false;
+	v = read_field(c->obj, h, field);
+	if (top < 64)	/* R_X86_64_32S, PC32, ppc64's branches: sign-extended */
+		v = (uint64_t)((int64_t)(v << (64 - top)) >> (64 - top));
 	*sym_addr = (h.kind == RELOC_PCREL ? v + p : v) - (uint64_t)r->addend;
+	return true;
+}
+
+/* How far into the function at shipped @addr a call on the same TOC lands. */
+static uint64_t local_entry_at(const struct verify_ctx *c, uint64_t addr)
+{
+	const struct arch *arch = c->obj->arch;
+	uint64_t avail = 0;
+	const uint8_t *code = arch->local_entry ? image_at(&c->im, addr, &avail) : NULL;
+
+	return code ? arch->local_entry(code, avail) : 0;
+}
+
+/* Is shipped address @s where a branch to the kallsyms symbol @k goes? */
+static bool enters(const struct verify_ctx *c, const struct ksym *k, uint64_t s)
+{
+	uint64_t a = k->addr - c->slide;
+
+	return s == a || (s > a && s - a == local_entry_at(c, a));
+}
+
+/* The TOC base that TOC-relative fields count from (ppc64's .TOC.). */
+static bool toc_base(const struct verify_ctx *c, uint64_t *toc)
+{
+	const char *name = c->obj->arch->toc_symbol;
+	const struct ksym *k = name ? strmap_get(&c->ks.by_name, name) : NULL;
+
+	if (!k || k->next)
+		return false;
+	*toc = k->addr - c->slide;
 	return true;
 }
 
@@ -335,10 +469,10 @@ static bool points_elsewhere(struct verify_ctx *c, const struct elf_reloc *r,
 	uint64_t s;
 
 	if (t->sec || !sym_has_name(t) || strmap_get(&c->ks.by_name, t->name) ||
-	    strmap_get(&c->extra, t->name) || !shipped_target(r, h, field, p, &s))
+	    strmap_get(&c->extra, t->name) || !shipped_target(c, r, h, field, p, &s))
 		return false;
 	k = ksym_before(c, s);
-	return k && k->addr - c->slide == s;
+	return k && enters(c, k, s);
 }
 
 /*
@@ -360,7 +494,7 @@ static int same_string(struct verify_ctx *c, const struct elf_reloc *r, struct r
 		return -1;
 	at = t->value + (uint64_t)r->addend +
 	     (h.kind == RELOC_PCREL ? c->obj->arch->pcrel_field_bias : 0);
-	if (at >= sec->sh->sh_size || !shipped_target(r, h, field, p, &where))
+	if (at >= sec->sh->sh_size || !shipped_target(c, r, h, field, p, &where))
 		return -1;
 	/* The string is at S + A (+ the PC-relative bias), S its symbol. */
 	where += at - t->value;
@@ -388,7 +522,7 @@ static int same_named_elsewhere(struct verify_ctx *c, const struct elf_reloc *r,
 	if (t->type == STT_SECTION && t->sec)
 		t = elf_symbol_containing(t->sec, off < 0 ? 0 : (uint64_t)off);
 	k = t && sym_has_name(t) ? strmap_get(&c->ks.by_name, t->name) : NULL;
-	if (!k || !k->next || !shipped_target(r, h, field, p, &s))
+	if (!k || !k->next || !shipped_target(c, r, h, field, p, &s))
 		return 0;
 	/* S was the section's address: the symbol sits t->value into it. */
 	if (elf_reloc_sym(c->obj, r)->type == STT_SECTION)
@@ -399,44 +533,123 @@ static int same_named_elsewhere(struct verify_ctx *c, const struct elf_reloc *r,
 	return 0;
 }
 
-/* The shipped function being compared with the original's. */
-struct shipped_fn {
-	const uint8_t *code;
-	uint64_t size;		/* bytes readable from code */
-	uint64_t base;		/* vmlinux: its address; module: its offset in its section */
-	const struct elf_object *ko;	/* module only */
-	const struct elf_symbol *kfn;
-};
+/* A direct call to a function: it enters at the function's local entry. */
+static bool enters_function(const struct verify_ctx *c, const struct elf_section *sec,
+			    const struct elf_reloc *r)
+{
+	const struct elf_symbol *t = elf_reloc_sym(c->obj, r);
+
+	return c->obj->arch->local_entry && t->type != STT_SECTION && !r->addend &&
+	       c->obj->arch->field_is_branch(sec->data, r->offset);
+}
+
+/*
+ * The value the linker computed for @r of @sec at shipped address @p:
+ * S + A (- P) (- the TOC), S a call's local entry.
+ */
+static bool site_value(struct verify_ctx *c, const struct elf_section *sec,
+		       const struct elf_reloc *r, struct reloc_howto h, uint64_t p, uint64_t *v)
+{
+	uint64_t s, toc = 0;
+
+	if (!symbol_address(c, elf_reloc_sym(c->obj, r), &s) ||
+	    (h.toc_relative && !toc_base(c, &toc)))
+		return false;
+	if (h.kind == RELOC_PCREL && enters_function(c, sec, r))
+		s += local_entry_at(c, s);
+	*v = s + (uint64_t)r->addend - (h.kind == RELOC_PCREL ? p : 0) - toc;
+	return true;
+}
+
+/* The address the address-table entry @r refers to holds, minus the TOC. */
+static bool loaded_address(struct verify_ctx *c, const struct elf_reloc *r, uint64_t *v)
+{
+	const struct elf_symbol *t = elf_reloc_sym(c->obj, r);
+	const char *table = c->obj->arch->address_table;
+	const struct elf_reloc *er;
+	struct reloc_howto eh;
+	uint64_t s, toc;
+
+	if (!table || !t->sec || !streq(t->sec->name, table) ||
+	    !(er = reloc_at(t->sec, t->value + (uint64_t)r->addend)))
+		return false;
+	eh = elf_reloc_howto(c->obj, er);
+	if (eh.kind != RELOC_ABS || eh.width != 8 ||
+	    !symbol_address(c, elf_reloc_sym(c->obj, er), &s) || !toc_base(c, &toc))
+		return false;
+	*v = s + (uint64_t)er->addend - toc;
+	return true;
+}
+
+/*
+ * A TOC-relative site the linker rewrote (arch toc_edit): the whole edit is
+ * checked here, so masked in @mask (@room bytes). -2: not an edit.
+ */
+static int toc_edited(struct verify_ctx *c, const struct elf_section *sec,
+		      const struct elf_reloc *r, const uint8_t *field, uint64_t p, uint8_t *mask,
+		      uint64_t room)
+{
+	struct reloc_howto h = elf_reloc_howto(c->obj, r), eh = h;
+	bool loaded = false;
+	unsigned span = c->obj->arch->toc_edit ?
+				c->obj->arch->toc_edit(sec->data + r->offset, field, &eh, &loaded) :
+				0;
+	uint64_t v;
+
+	if (!span || span > room)
+		return -2;
+	memset(mask, 1, span);
+	/*
+	 * A nop: the linker dropped a high part of 0, of the entry's offset or,
+	 * if it made the load an add, of the address's.
+	 */
+	if (eh.kind == RELOC_NONE) {
+		if (site_value(c, sec, r, h, p, &v))
+			return field_value(h, v) == 0;
+		return loaded_address(c, r, &v) && field_value(h, v) == 0 ? 1 : -1;
+	}
+	if (!(loaded ? loaded_address(c, r, &v) : site_value(c, sec, r, h, p, &v)))
+		return -1;
+	return read_field(c->obj, eh, field) == field_value(eh, v);
+}
 
 /*
  * vmlinux: does the shipped field at @spos (from the function's start) hold
- * what the linker wrote for @r? 1 yes, 0 no, -1 cannot be known.
+ * what the linker wrote for @r of @sec, the rest of its bytes as built? 1
+ * yes, 0 no, -1 cannot be known. @mask (@room bytes from the field) gets
+ * any more bytes the check covers.
  */
 static int vmlinux_site(struct verify_ctx *c, const struct shipped_fn *sf,
-			const struct elf_reloc *r, uint64_t spos)
+			const struct elf_section *sec, const struct elf_reloc *r, uint64_t spos,
+			uint8_t *mask, uint64_t room)
 {
 	struct reloc_howto h = elf_reloc_howto(c->obj, r);
 	const uint8_t *field = sf->code + spos;
-	uint64_t p = sf->base + spos, s, v;
+	uint64_t p = sf->base + spos, v, m = field_mask(h);
 	int same;
 
 	if (h.kind != RELOC_ABS && h.kind != RELOC_PCREL)
 		return -1;
-	if (!symbol_address(c, elf_reloc_sym(c->obj, r), &s)) {
+	if (h.toc_relative && (same = toc_edited(c, sec, r, field, p, mask, room)) != -2)
+		return same;
+	/* Bits of the field's bytes the relocation leaves alone (ppc64's opcodes). */
+	if ((elf_read_uint(c->obj, field, h.width) & ~m) !=
+	    (elf_read_uint(c->obj, sec->data + r->offset, h.width) & ~m))
+		return 0;
+	if (!site_value(c, sec, r, h, p, &v)) {
 		same = same_string(c, r, h, field, p);
 		if (same < 0 && points_elsewhere(c, r, h, field, p))
 			same = 0;
 		return same;
 	}
-	v = s + (uint64_t)r->addend - (h.kind == RELOC_PCREL ? p : 0);
-	for (unsigned b = 0; b < h.width; b++)
-		if (field[b] != (uint8_t)(v >> (8 * b)))
-			return same_named_elsewhere(c, r, h, field, p);
+	if (read_field(c->obj, h, field) != field_value(h, v))
+		return same_named_elsewhere(c, r, h, field, p);
 	return 1;
 }
 
-/* vmlinux: does the shipped branch to @target go where @r of the original does? */
-static int vmlinux_branch(struct verify_ctx *c, const struct elf_reloc *r, uint64_t target)
+/* vmlinux: does the shipped branch to @target go where @r of @sec does? */
+static int vmlinux_branch(struct verify_ctx *c, const struct elf_section *sec,
+			  const struct elf_reloc *r, uint64_t target)
 {
 	struct reloc_howto h = elf_reloc_howto(c->obj, r);
 	uint64_t s;
@@ -446,15 +659,18 @@ static int vmlinux_branch(struct verify_ctx *c, const struct elf_reloc *r, uint6
 
 	if (h.kind != RELOC_PCREL)
 		return -1;
-	if (symbol_address(c, t, &s))
+	if (symbol_address(c, t, &s)) {
+		if (enters_function(c, sec, r))
+			s += local_entry_at(c, s);
 		return s + (uint64_t)r->addend + c->obj->arch->pcrel_field_bias == target;
+	}
 	/* As points_elsewhere(): a name the kernel lacks, a branch to a symbol it has. */
 	if (t->sec || !sym_has_name(t) || strmap_get(&c->ks.by_name, t->name) ||
 	    strmap_get(&c->extra, t->name))
 		return -1;
 	s = target - (uint64_t)r->addend - c->obj->arch->pcrel_field_bias;
 	k = ksym_before(c, s);
-	return k && k->addr - c->slide == s ? 0 : -1;
+	return k && enters(c, k, s) ? 0 : -1;
 }
 
 static int module_site(struct verify_ctx *c, const struct shipped_fn *sf,
@@ -462,10 +678,13 @@ static int module_site(struct verify_ctx *c, const struct shipped_fn *sf,
 static int module_branch(struct verify_ctx *c, const struct shipped_fn *sf,
 			 const struct elf_reloc *r, uint64_t target);
 
+/* A site of @fn: @mask (@room bytes from the field) gets what else its check covers. */
 static int check_site(struct verify_ctx *c, const struct elf_symbol *fn,
-		      const struct shipped_fn *sf, const struct elf_reloc *r, uint64_t spos)
+		      const struct shipped_fn *sf, const struct elf_reloc *r, uint64_t spos,
+		      uint8_t *mask, uint64_t room)
 {
-	int same = sf->ko ? module_site(c, sf, r, spos) : vmlinux_site(c, sf, r, spos);
+	int same = sf->ko ? module_site(c, sf, r, spos) :
+			    vmlinux_site(c, sf, fn->sec, r, spos, mask, room);
 
 	if (same < 0)
 		note_masked(c, c->obj, fn, r);
@@ -527,7 +746,7 @@ static bool same_layout(struct verify_ctx *c, const struct elf_symbol *fn,
 			break;
 		if (!h.width || off + h.width > fn->size)
 			continue;
-		if (!check_site(c, fn, sf, r, off)) {
+		if (!check_site(c, fn, sf, r, off, c->mask + off, fn->size - off)) {
 			first = off;
 			m->reloc = r;
 			break;
@@ -632,7 +851,8 @@ static bool same_branch(struct verify_ctx *c, const struct elf_symbol *fn,
 
 	if (!r)
 		return local_target(o, s, oi->target, &want) && want == si->target;
-	same = sf->ko ? module_branch(c, sf, r, si->target) : vmlinux_branch(c, r, si->target);
+	same = sf->ko ? module_branch(c, sf, r, si->target) :
+			vmlinux_branch(c, fn->sec, r, si->target);
 	if (same < 0)
 		note_masked(c, c->obj, fn, r);
 	else
@@ -661,7 +881,7 @@ static bool same_insn(struct verify_ctx *c, const struct elf_symbol *fn,
 		if (!h.width || at + h.width > oi->len)
 			continue;
 		memset(omask + at, 1, h.width);
-		if (!check_site(c, fn, sf, r, si->off + at)) {
+		if (!check_site(c, fn, sf, r, si->off + at, omask + at, oi->len - at)) {
 			*bad = r;
 			return false;
 		}
@@ -820,7 +1040,8 @@ static void describe_built(const struct elf_object *obj, const struct elf_symbol
 	}
 	name = target_name(obj, r);
 	/* A branch reads best as "call seq_puts"; anything else keeps its operands. */
-	if (text[0] == 'j' || starts_with(text, "call"))
+	if (text[0] == 'j' || starts_with(text, "call") ||
+	    (obj->arch->local_entry && obj->arch->field_is_branch(sec->data, r->offset)))
 		snprintf(buf, size, "%.*s %s", (int)strcspn(text, " "), text, name);
 	else
 		snprintf(buf, size, "%s <%s>", text, name);
@@ -905,7 +1126,7 @@ static char *shipped_symbol(const struct verify_ctx *c, const struct elf_reloc *
 	const struct ksym *k;
 	uint64_t s;
 
-	if (!shipped_target(r, h, field, p, &s))
+	if (!shipped_target(c, r, h, field, p, &s))
 		return NULL;
 	if (t->sec && (t->sec->sh->sh_flags & SHF_STRINGS)) {
 		uint64_t at = s + (uint64_t)r->addend +
@@ -917,6 +1138,8 @@ static char *shipped_symbol(const struct verify_ctx *c, const struct elf_reloc *
 	}
 	if (!(k = ksym_before(c, s)))
 		return NULL;
+	if (enters(c, k, s))
+		return xstrdup(k->name);
 	s += c->slide;
 	return s == k->addr ? xstrdup(k->name) :
 			      xasprintf("%s+0x%llx", k->name, (unsigned long long)(s - k->addr));
@@ -943,6 +1166,8 @@ static int verify_function_vmlinux(struct verify_ctx *c, const struct elf_symbol
 			     "(is the kallsyms listing from this kernel?)", fn->name,
 			     (unsigned long long)k->addr, c->im.path);
 	c->st->compared++;
+	c->fn = fn;
+	c->sf = &sf;
 	if (same_function(c, fn, &sf, &m))
 		return 0;
 	if (m.reloc) {
