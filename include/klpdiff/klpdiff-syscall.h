@@ -4,27 +4,35 @@
  *
  * SYSCALL_DEFINEn puts the body in __do_sys_NAME, a static inline (so
  * notrace) function: it has no ftrace entry and cannot be patched itself.
- * These macros generate the same x86-64 entry point, __x64_sys_NAME, but
- * around inner functions of other names: the entry point then differs from
- * the original, and the patch replaces it (it has an ftrace entry). They also
- * leave out the tracing metadata, which is data a live patch cannot change.
+ * These macros generate the same entry point (x86-64: __x64_sys_NAME;
+ * ppc64 with ARCH_HAS_SYSCALL_WRAPPER: sys_NAME), taking the arguments from
+ * struct pt_regs as the kernel's wrapper does, but around inner functions of
+ * other names: the entry point then differs from the original, and the patch
+ * replaces it (it has an ftrace entry). They also leave out the tracing
+ * metadata, which is data a live patch cannot change.
  */
 #ifndef KLPDIFF_SYSCALL_H
 #define KLPDIFF_SYSCALL_H
 
 #include <linux/syscalls.h>
 
-#ifndef CONFIG_X86_64
-#error "klpdiff-syscall.h: only x86-64 syscall entry points are supported so far"
+#if defined(CONFIG_X86_64)
+#define __KLPDIFF_SYS(name) __x64_sys##name
+#define __KLPDIFF_REGS_TO_ARGS SC_X86_64_REGS_TO_ARGS
+#elif defined(CONFIG_PPC64) && defined(CONFIG_ARCH_HAS_SYSCALL_WRAPPER)
+#define __KLPDIFF_SYS(name) sys##name
+#define __KLPDIFF_REGS_TO_ARGS SC_POWERPC_REGS_TO_ARGS
+#else
+#error "klpdiff-syscall.h: only x86-64's and ppc64's (with ARCH_HAS_SYSCALL_WRAPPER) syscall entry points are supported so far"
 #endif
 
 #define KLPDIFF_SYSCALL_DEFINEx(x, name, ...)                                         \
 	static long __klpdiff_se_sys##name(__MAP(x, __SC_LONG, __VA_ARGS__));         \
 	static inline long __klpdiff_do_sys##name(__MAP(x, __SC_DECL, __VA_ARGS__));  \
-	long __x64_sys##name(const struct pt_regs *regs);                             \
-	long __x64_sys##name(const struct pt_regs *regs)                              \
+	long __KLPDIFF_SYS(name)(const struct pt_regs *regs);                         \
+	long __KLPDIFF_SYS(name)(const struct pt_regs *regs)                          \
 	{                                                                             \
-		return __klpdiff_se_sys##name(SC_X86_64_REGS_TO_ARGS(x, __VA_ARGS__)); \
+		return __klpdiff_se_sys##name(__KLPDIFF_REGS_TO_ARGS(x, __VA_ARGS__)); \
 	}                                                                             \
 	static long __klpdiff_se_sys##name(__MAP(x, __SC_LONG, __VA_ARGS__))          \
 	{                                                                             \
@@ -36,9 +44,9 @@
 	static inline long __klpdiff_do_sys##name(__MAP(x, __SC_DECL, __VA_ARGS__))
 
 #define KLPDIFF_SYSCALL_DEFINE0(sname)                                                \
-	long __x64_sys_##sname(const struct pt_regs *__unused);                       \
+	long __KLPDIFF_SYS(_##sname)(const struct pt_regs *__unused);                 \
 	static inline long __klpdiff_do_sys_##sname(void);                            \
-	long __x64_sys_##sname(const struct pt_regs *__unused)                        \
+	long __KLPDIFF_SYS(_##sname)(const struct pt_regs *__unused)                  \
 	{                                                                             \
 		return __klpdiff_do_sys_##sname();                                    \
 	}                                                                             \
