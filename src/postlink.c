@@ -61,7 +61,7 @@ static int open_table(struct elf_object *obj, struct klp_table *t)
 	return 0;
 }
 
-/* Where the R_X86_64_64 relocation filling field @field of entry @i points. */
+/* Where the 64-bit absolute relocation filling field @field of entry @i points. */
 static int field_target(const struct klp_table *t, size_t i, size_t field, const char *what,
 			struct elf_section **sec, uint64_t *offset)
 {
