@@ -506,16 +506,64 @@ static int64_t implicit_addend(const uint8_t *p, unsigned width)
 	return 0;
 }
 
+/* Relocation types the arch file does not know: all of them are named, not only the first. */
+struct unknown_types {
+	struct {
+		uint32_t type;
+		const char *sec;	/* where the first one is */
+		uint64_t offset;
+		size_t count;
+	} t[8];
+	size_t n, more;		/* more: types beyond t[] */
+};
+
+static void note_unknown(struct unknown_types *u, const struct elf_section *base, uint32_t type,
+			 uint64_t offset)
+{
+	for (size_t i = 0; i < u->n; i++)
+		if (u->t[i].type == type) {
+			u->t[i].count++;
+			return;
+		}
+	if (u->n == ARRAY_SIZE(u->t)) {
+		u->more++;
+		return;
+	}
+	u->t[u->n].type = type;
+	u->t[u->n].sec = base->name;
+	u->t[u->n].offset = offset;
+	u->t[u->n++].count = 1;
+}
+
+/* One line naming every unknown type, where its first relocation is, and how many there are. */
+static int report_unknown(struct elf_object *obj, const struct unknown_types *u)
+{
+	char line[1024];
+	size_t len = 0;
+
+	if (u->n == 1 && u->t[0].count == 1)
+		return BAD(obj, "%s+%#lx: unsupported relocation type %u", u->t[0].sec,
+			   (unsigned long)u->t[0].offset, u->t[0].type);
+	for (size_t i = 0; i < u->n && len < sizeof(line); i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%u at %s+0x%lx (%zu)",
+					i ? ", " : "", u->t[i].type, u->t[i].sec,
+					(unsigned long)u->t[i].offset, u->t[i].count);
+	if (u->more && len < sizeof(line))
+		snprintf(line + len, sizeof(line) - len, " and %zu more", u->more);
+	return BAD(obj, "unsupported relocation type%s %s", u->n > 1 ? "s" : "", line);
+}
+
 static int check_reloc(struct elf_object *obj, const struct elf_section *base,
-		       const Elf64_Rela *er)
+		       const Elf64_Rela *er, struct unknown_types *unknown)
 {
 	uint32_t type = (uint32_t)ELF64_R_TYPE(er->r_info);
 	size_t symi = ELF64_R_SYM(er->r_info);
 	struct reloc_howto howto;
 
-	if (!obj->arch->reloc_howto(type, &howto))
-		return BAD(obj, "%s+%#lx: unsupported relocation type %u", base->name,
-			   (unsigned long)er->r_offset, type);
+	if (!obj->arch->reloc_howto(type, &howto)) {
+		note_unknown(unknown, base, type, er->r_offset);
+		return 0;
+	}
 	if (symi >= obj->nr_symbols)
 		return BAD(obj, "%s+%#lx: relocation symbol index %zu out of range", base->name,
 			   (unsigned long)er->r_offset, symi);
@@ -551,7 +599,8 @@ static struct elf_reloc *copy_relocs(struct elf_object *obj, const struct elf_se
 	return relocs;
 }
 
-static int read_reloc_section(struct elf_object *obj, struct elf_section *rsec)
+static int read_reloc_section(struct elf_object *obj, struct elf_section *rsec,
+			      struct unknown_types *unknown)
 {
 	bool rela = rsec->sh->sh_type == SHT_RELA;
 	size_t entsize = rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel);
@@ -577,11 +626,13 @@ static int read_reloc_section(struct elf_object *obj, struct elf_section *rsec)
 	for (size_t i = 0; i < n; i++) {
 		const Elf64_Rela *er = (const void *)(rsec->data + i * entsize);
 
-		if (check_reloc(obj, base, er))
+		if (check_reloc(obj, base, er, unknown))
 			return -1;
 		sorted = sorted && er->r_offset >= last;
 		last = er->r_offset;
 	}
+	if (unknown->n)
+		return 0;	/* read no further: read_relocs() reports them */
 	base->nr_relocs = (uint32_t)n;
 	/* Assemblers and ld -r emit them by offset: read them where they are. */
 	if (rela && sorted) {
@@ -603,6 +654,7 @@ static bool checksum_reads(const struct elf_section *sec)
 
 static int read_relocs(struct elf_object *obj)
 {
+	struct unknown_types unknown = { 0 };
 	struct elf_section *sec;
 
 	for_each_section(obj, sec) {
@@ -611,10 +663,10 @@ static int read_relocs(struct elf_object *obj)
 		if (obj->checksums_only && sec->sh->sh_info < obj->nr_sections &&
 		    !checksum_reads(&obj->sections[sec->sh->sh_info]))
 			continue;
-		if (read_reloc_section(obj, sec))
+		if (read_reloc_section(obj, sec, &unknown))
 			return -1;
 	}
-	return 0;
+	return unknown.n ? report_unknown(obj, &unknown) : 0;
 }
 
 /* Does relocation @r of @sec sit in a field of @l, of that field's kind and width? */

@@ -275,6 +275,13 @@ if klp_have_cc ppc64le && klp_compile ppc64le plain "$d/base.c" "$d/base-ppc.o" 
 	check_bad "ppc64le: unsupported relocation type" "$d/ppc-rela-type.o"
 	tap_ok "ppc64le: the message names the relocation type" \
 		grep -q ': unsupported relocation type 246$' "$d/stderr"
+	# Every unknown type is named, with where its first one is and how many there are.
+	python3 "$elfpatch" "$d/base-ppc.o" "$d/ppc-rela-types.o" "rela[.rela.text][0].r_type=246" \
+		"rela[.rela.text][1].r_type=247" "rela[.rela.text][2].r_type=246"
+	check_bad "ppc64le: two unsupported relocation types" "$d/ppc-rela-types.o"
+	tap_ok "ppc64le: the message names both, their first places and counts" \
+		grep -Eq ': unsupported relocation types 246 at \.text\+0x[0-9a-f]+ \(2\), 247 at \.text\+0x[0-9a-f]+ \(1\)$' \
+		"$d/stderr"
 	check_two_arches ppc64le "$d/base-ppc.o"
 	if "$(klp_cc ppc64le)" -mbig-endian -c "$d/base.c" -o "$d/base-ppc64be.o" 2>/dev/null; then
 		check_bad "a big-endian ppc64 object" "$d/base-ppc64be.o"
