@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Print the relocations of an x86-64 or ppc64le relocatable object, one per line:
+"""Print the relocations of an x86-64, ppc64le or s390x relocatable object, one per line:
 
     SECTION+0xOFFSET TYPE TARGET ADDEND
 
@@ -40,8 +40,13 @@ R_PPC64 = {
     118: "R_PPC64_ENTRY", 249: "R_PPC64_REL16", 250: "R_PPC64_REL16_LO",
     252: "R_PPC64_REL16_HA",
 }
+R_390 = {
+    0: "R_390_NONE", 19: "R_390_PC32DBL", 20: "R_390_PLT32DBL", 22: "R_390_64",
+    23: "R_390_PC64",
+}
 # By e_machine: the names of relocation types, their prefix, the 64-bit absolute type.
-MACHINES = {62: (R_X86_64, "R_X86_64", 1), 21: (R_PPC64, "R_PPC64", 38)}
+MACHINES = {62: (R_X86_64, "R_X86_64", 1), 21: (R_PPC64, "R_PPC64", 38),
+            22: (R_390, "R_390", 22)}
 SHT_SYMTAB, SHT_STRTAB, SHT_RELA, SHT_NOBITS = 2, 3, 4, 8
 STT_SECTION = 3
 
@@ -62,17 +67,18 @@ class Elf:
         with open(path, "rb") as f:
             self.data = f.read()
         d = self.data
-        if d[:4] != b"\x7fELF" or d[4] != 2 or d[5] != 1:
-            raise Malformed("not a 64-bit little-endian ELF file")
-        machine, = struct.unpack_from("<H", d, 0x12)
+        if d[:4] != b"\x7fELF" or d[4] != 2 or d[5] not in (1, 2):
+            raise Malformed("not a 64-bit ELF file")
+        e = self.order = "<" if d[5] == 1 else ">"
+        machine, = struct.unpack_from(e + "H", d, 0x12)
         if machine not in MACHINES:
             raise Malformed(f"machine {machine} is neither x86-64 nor ppc64")
         self.names, self.prefix, self.abs64 = MACHINES[machine]
-        shoff, = struct.unpack_from("<Q", d, 0x28)
-        shentsize, shnum, shstrndx = struct.unpack_from("<HHH", d, 0x3a)
+        shoff, = struct.unpack_from(e + "Q", d, 0x28)
+        shentsize, shnum, shstrndx = struct.unpack_from(e + "HHH", d, 0x3a)
         self.sections = []
         for i in range(shnum):
-            f = struct.unpack_from("<IIQQQQIIQQ", d, shoff + i * shentsize)
+            f = struct.unpack_from(e + "IIQQQQIIQQ", d, shoff + i * shentsize)
             self.sections.append({"name_off": f[0], "type": f[1], "offset": f[4],
                                   "size": f[5], "link": f[6], "info": f[7],
                                   "entsize": f[9]})
@@ -85,7 +91,7 @@ class Elf:
                 strtab = self.contents(s["link"])
                 for k in range(s["size"] // 24):
                     name, info, _, shndx, value, size = struct.unpack_from(
-                        "<IBBHQQ", d, s["offset"] + k * 24)
+                        e + "IBBHQQ", d, s["offset"] + k * 24)
                     sym = {"name": cstr(strtab, name), "type": info & 15,
                            "shndx": shndx, "value": value}
                     if sym["type"] == STT_SECTION and 0 < shndx < len(self.sections):
@@ -110,7 +116,7 @@ class Elf:
         for s in self.sections:
             if s["type"] == SHT_RELA and s["info"] == index:
                 for k in range(s["size"] // 24):
-                    off, info, addend = struct.unpack_from("<QQq", self.data,
+                    off, info, addend = struct.unpack_from(self.order + "QQq", self.data,
                                                            s["offset"] + k * 24)
                     out.append((off, info & 0xffffffff, self.symbols[info >> 32], addend))
         return sorted(out, key=lambda r: r[0])
@@ -149,6 +155,7 @@ def klp_lines(elf):
         relocs[off] = (t, sym, addend)
     lines = []
     for base in range(0, len(data), 32):
+        # klpdiff writes its records in the host's byte order (little-endian here).
         place, name, addend, rtype, pad = struct.unpack_from("<QQqII", data, base)
         if place or name or pad:
             raise Malformed(f".klpdiff.relocs+{base:#x}: nonzero place, name or padding bytes")
