@@ -839,23 +839,64 @@ static void copy_relocs(struct extractor *ex, struct elf_section *in, uint64_t s
 /* ---- special sections ---------------------------------------------------- */
 
 /* An alternative's replacement code: only the bytes this entry uses. */
+/*
+ * Where field @field of entry @e points: its section and offset, with the
+ * relocation's index in @ri. A PC-relative field of a layout that counts
+ * from the entry's start (ppc64's feature fixups) carries its own distance
+ * from there in the addend, which does not point anywhere.
+ */
+static bool entry_field_target(const struct extractor *ex, const struct special_entry *e,
+			       int field, struct elf_section **tsec, uint64_t *t, size_t *ri)
+{
+	const struct special_layout *l = e->sec->special;
+	uint64_t at = e->offset + (uint64_t)field;
+	size_t i = elf_first_reloc(e->sec, at);
+	const struct elf_reloc *r;
+
+	if (i >= e->sec->nr_relocs || e->sec->relocs[i].offset != at)
+		return false;
+	r = &e->sec->relocs[i];
+	*ri = i;
+	*tsec = elf_reloc_sym(ex->patched, r)->sec;
+	*t = elf_reloc_sym(ex->patched, r)->value + (uint64_t)r->addend;
+	if (l->relative_to_entry && elf_reloc_howto(ex->patched, r).kind == RELOC_PCREL)
+		*t -= (uint64_t)field;
+	return true;
+}
+
+/* The relocation of field @field of the copied entry at @out_entry: @tsym + @off. */
+static void add_entry_field_reloc(struct extractor *ex, const struct special_entry *e, int field,
+				  size_t ri, struct ow_section *out, uint64_t out_entry,
+				  struct ow_symbol *tsym, uint64_t off)
+{
+	const struct elf_reloc *r = &e->sec->relocs[ri];
+	int64_t addend = (int64_t)off;
+
+	if (e->sec->special->relative_to_entry &&
+	    elf_reloc_howto(ex->patched, r).kind == RELOC_PCREL)
+		addend += field;
+	ow_add_reloc(out, out_entry + (uint64_t)field, tsym, elf_reloc_type(r), addend);
+}
+
+/* An alternative's replacement code: only the bytes this entry uses. */
 static void copy_entry_content(struct extractor *ex, const struct special_entry *e,
 			       struct ow_section *out, uint64_t out_entry)
 {
 	const struct special_layout *l = e->sec->special;
-	uint64_t field = e->offset + (uint64_t)l->content_field;
-	size_t i = elf_first_reloc(e->sec, field);
-	const struct elf_reloc *r;
-	struct elf_section *tsec;
+	struct elf_section *tsec, *esec = NULL;
 	struct ow_section *rout;
-	uint64_t t, len, roff;
+	uint64_t t, end = 0, len, roff;
+	size_t ri, ei = 0;
 
-	if (i >= e->sec->nr_relocs || e->sec->relocs[i].offset != field)
+	if (!entry_field_target(ex, e, l->content_field, &tsec, &t, &ri))
 		return;
-	r = &e->sec->relocs[i];
-	tsec = elf_reloc_sym(ex->patched, r)->sec;
-	t = elf_reloc_sym(ex->patched, r)->value + (uint64_t)r->addend;
-	len = e->sec->data[e->offset + (uint64_t)l->content_len_field];
+	if (l->content_end && entry_field_target(ex, e, l->content_len_field, &esec, &end, &ei) &&
+	    esec == tsec && end >= t)
+		len = end - t;
+	else if (l->content_end)
+		len = UINT64_MAX;	/* no end in the same section: refused below */
+	else
+		len = e->sec->data[e->offset + (uint64_t)l->content_len_field];
 	if (!tsec || !tsec->data || t > tsec->sh->sh_size || len > tsec->sh->sh_size - t) {
 		fail(ex, "%s+%#" PRIx64 ": replacement outside %s", e->sec->name,
 		     e->offset, tsec ? tsec->name : "any section");
@@ -865,8 +906,11 @@ static void copy_entry_content(struct extractor *ex, const struct special_entry 
 			  tsec->sh->sh_addralign);
 	roff = ow_append(rout, tsec->data + t, len, 1);
 	copy_relocs(ex, tsec, t, t + len, rout, roff);
-	ow_add_reloc(out, out_entry + (uint64_t)l->content_field, ow_section_symbol(&ex->w, rout),
-		     elf_reloc_type(r), (int64_t)roff);
+	add_entry_field_reloc(ex, e, l->content_field, ri, out, out_entry,
+			      ow_section_symbol(&ex->w, rout), roff);
+	if (l->content_end)
+		add_entry_field_reloc(ex, e, l->content_len_field, ei, out, out_entry,
+				      ow_section_symbol(&ex->w, rout), roff + len);
 }
 
 static void copy_entry(struct extractor *ex, const struct special_entry *e)
@@ -882,7 +926,11 @@ static void copy_entry(struct extractor *ex, const struct special_entry *e)
 	     i < e->sec->nr_relocs && e->sec->relocs[i].offset < e->offset + l->entry_size; i++) {
 		const struct elf_reloc *r = &e->sec->relocs[i];
 
-		if (l->content_field >= 0 && r->offset == cfield)
+		/* The content and its end are copied with it (copy_entry_content()). */
+		if (l->content_field >= 0 && (r->offset == cfield ||
+					      (l->content_end && r->offset == cfield -
+					       (uint64_t)l->content_field +
+					       (uint64_t)l->content_len_field)))
 			continue;
 		copy_reloc(ex, e->sec, r, 0, out, off + (r->offset - e->offset));
 	}

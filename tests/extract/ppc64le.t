@@ -15,7 +15,10 @@
 #     on the caller's TOC (bl without nop, a sibling b) copy their callee
 #  4. at -Os (tinyconfig's), calls to the register restore routines that
 #     every module's link provides (_restgpr0_N): normal relocations
-#  5. refusals, one line each, no output: code reaching a vmlinux static
+#  5. feature fixups (tests/fixtures/sums/ppc64le-fixups): the entries of the
+#     copied functions, whose offsets count from the entry's start, and only
+#     the alternative code they use
+#  6. refusals, one line each, no output: code reaching a vmlinux static
 #     TOC-relative (-mcmodel=medium), a call out with no nop after it
 set -euo pipefail
 
@@ -59,6 +62,10 @@ compile patched/t.c b.c $large
 compile orig/lib.c lib.c $large
 compile os-orig/t.c a.c $large -Os
 compile os-patched/t.c b.c $large -Os
+fixups=../../sums/ppc64le-fixups
+# Its sources include "../include/ppc64le-asm.h", from next to them.
+compile fixups-orig/fixture.c $fixups/a.c $large -I"$fixtures/ppc64le/$fixups"
+compile fixups-patched/fixture.c $fixups/b.c $large -I"$fixtures/ppc64le/$fixups"
 compile medium-orig/t.c a.c
 compile medium-patched/t.c b.c
 compile orig/nonop.c nonop-a.c $large
@@ -110,7 +117,33 @@ case_os()
 		"$l: _restgpr0_N stay undefined references, for the module's link"
 }
 
-# 5: refusals.
+# 5: feature fixups.
+case_fixups()
+{
+	local l="ppc64le feature fixups" alt
+
+	extract_ok "$l" "$d/fixups-orig/fixture.o" "$d/fixups-patched/fixture.o" \
+		"$d/fixups-orig/fixture.o" || return 0
+	# Each field is REL64 to its target + its own offset in the 48-byte entry.
+	tap_is "$(refs "$out" __ftr_fixup)" "__ftr_fixup+0x10 R_PPC64_REL64 .text.alt_changed 24
+__ftr_fixup+0x18 R_PPC64_REL64 .text.alt_changed 36
+__ftr_fixup+0x20 R_PPC64_REL64 __ftr_alt_97 32
+__ftr_fixup+0x28 R_PPC64_REL64 __ftr_alt_97 44
+__ftr_fixup+0x40 R_PPC64_REL64 .text.mask_changed 24
+__ftr_fixup+0x48 R_PPC64_REL64 .text.mask_changed 36
+__ftr_fixup+0x50 R_PPC64_REL64 __ftr_alt_97 36
+__ftr_fixup+0x58 R_PPC64_REL64 __ftr_alt_97 48
+__ftr_fixup+0x70 R_PPC64_REL64 new_user 24
+__ftr_fixup+0x78 R_PPC64_REL64 new_user 44
+__ftr_fixup+0x80 R_PPC64_REL64 __ftr_alt_97 40
+__ftr_fixup+0x88 R_PPC64_REL64 __ftr_alt_97 56" \
+		"$l: alt_changed's, mask_changed's and new_user's entries, alternatives at 0, 4, 8"
+	alt=$(hexbytes "$d/fixups-patched/fixture.o" __ftr_alt_97 | cut -d' ' -f1-16)
+	tap_is "$(hexbytes "$out" __ftr_alt_97)" "$alt" \
+		"$l: their alternative code, not unchanged()'s"
+}
+
+# 6: refusals.
 case_refusals()
 {
 	extract "ppc64le medium" "$d/medium-orig/t.o" "$d/medium-patched/t.o" "$d/vmlinux.o"
@@ -123,5 +156,6 @@ case_refusals()
 
 case_large
 case_os
+case_fixups
 case_refusals
 tap_done
