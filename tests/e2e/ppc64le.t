@@ -21,6 +21,9 @@ for tool in powerpc64le-linux-gnu-gcc qemu-system-ppc64; do
 		{ echo "1..0 # SKIP $tool missing (scripts/setup installs it)"; exit 0; }
 done
 
+"$here/busybox-ppc64le" >/dev/null ||
+	{ echo "1..0 # SKIP no ppc64le busybox (see above)"; exit 0; }
+
 set_dir=$(mktemp -d "${TMPDIR:-/tmp}/klpdiff-ppc64le.XXXXXX")
 trap 'rm -rf "$set_dir"' EXIT
 for name in cmdline consoles-sympos xfs-trace unbuilt-FAIL match-int-notrace-FAIL; do
