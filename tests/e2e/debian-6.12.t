@@ -40,4 +40,11 @@ for name in data-new gcc-static-local-var-6 new-globals shadow-newpid special-st
 done
 sed 's/memcg_kmem_enabled_key/memcg_kmem_online_key/g' "$peers/module.patch" >"$set6/module.patch"
 ln -s "$peers/module.check" "$set6/"
+# n_tty_write() takes const u8 * since 6.6.
+sed 's/const unsigned char \*/const u8 */g' "$peers/new-function.patch" >"$set6/new-function.patch"
+# drivers/base/core.c's includes are followed by other lines in 6.12.
+sed -e 's|^ #ifdef CONFIG_SYSFS_DEPRECATED$| /* Device links support. */|' \
+	-e 's|^ #ifdef CONFIG_SYSFS_DEPRECATED_V2$| static LIST_HEAD(deferred_sync);|' \
+	-e 's|^ long sysfs_deprecated = 1;$| static unsigned int defer_sync_state_count = 1;|' \
+	"$peers/symvers-disagreement-FAIL.patch" >"$set6/symvers-disagreement-FAIL.patch"
 "$here/run" --debian "$release" --expect "$here/expect/debian-6.12" "$set6"
