@@ -201,6 +201,8 @@ struct arch {
 	unsigned (*local_entry)(const uint8_t *code, size_t avail);
 	unsigned (*toc_edit)(const uint8_t *built, const uint8_t *shipped,
 			     struct reloc_howto *howto, bool *loaded);
+	/* Sections of init code or data of this architecture only (NULL-terminated). */
+	const char *const *init_sections;
 	/* Symbols that are padding or hashes in front of a function, not functions. */
 	bool (*is_prefix_symbol)(const char *name);
 	/*

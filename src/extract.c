@@ -1267,9 +1267,9 @@ static void add_callbacks(struct extractor *ex)
 	}
 }
 
-static bool is_init_or_exit(const struct elf_symbol *sym)
+static bool is_init_or_exit(const struct extractor *ex, const struct elf_symbol *sym)
 {
-	return section_lifetime(sym->sec->name) != 0;
+	return section_lifetime(ex->patched->arch, sym->sec->name) != 0;
 }
 
 static void build(struct extractor *ex)
@@ -1292,7 +1292,7 @@ static void build(struct extractor *ex)
 
 		if (x->role == ROLE_PATCH)
 			add_patched_function(ex, sym);
-		else if (x->role == ROLE_NEW && sym_is_func(sym) && !is_init_or_exit(sym) &&
+		else if (x->role == ROLE_NEW && sym_is_func(sym) && !is_init_or_exit(ex, sym) &&
 			 !name_is_cold_piece(sym->key))
 			copy_symbol(ex, sym);
 	}

@@ -11,13 +11,16 @@
 #include "checksum.h"
 #include "util.h"
 
-unsigned section_lifetime(const char *name)
+unsigned section_lifetime(const struct arch *arch, const char *name)
 {
 	static const char *const init[] = { ".init.", ".head.text", ".meminit.", ".initcall",
-					    ".con_initcall", ".x86_cpu_dev.init" };
+					    ".con_initcall" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(init); i++)
 		if (starts_with(name, init[i]))
+			return SUM_INIT;
+	for (const char *const *p = arch->init_sections; p && *p; p++)
+		if (starts_with(name, *p))
 			return SUM_INIT;
 	if (starts_with(name, ".exit.") || starts_with(name, ".memexit."))
 		return SUM_EXIT;
@@ -29,11 +32,11 @@ const char *sum_kind_name(enum sum_kind kind)
 	return kind == SUM_FUNC ? "func" : "object";
 }
 
-static unsigned symbol_flags(const struct elf_symbol *sym)
+static unsigned symbol_flags(const struct elf_object *obj, const struct elf_symbol *sym)
 {
 	unsigned bind = sym->bind == STB_LOCAL ? SUM_LOCAL : sym->bind == STB_WEAK ? SUM_WEAK : 0;
 
-	return bind | section_lifetime(sym->sec->name);
+	return bind | section_lifetime(obj->arch, sym->sec->name);
 }
 
 /* FLAGS as the text form spells them. */
@@ -152,7 +155,7 @@ void sums_compute(struct sum_list *list, struct elf_object *obj, const char *uni
 		rec->size = sym->size;
 		rec->checksum = ss->checksum;
 		rec->linesum = ss->linesum;
-		rec->flags = symbol_flags(sym);
+		rec->flags = symbol_flags(obj, sym);
 		rec->owner = ss->owner ? obj->symbols[ss->owner].key : "-";
 		rec->ordinal = sym->index;
 		rec->sym = sym;

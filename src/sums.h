@@ -60,7 +60,7 @@ struct sum_list {
 /* Append the records of @obj (unsorted); @unit_prefix, if set, replaces units. */
 void sums_compute(struct sum_list *list, struct elf_object *obj, const char *unit_override);
 /* SUM_INIT, SUM_EXIT or 0: code and data the running kernel no longer uses. */
-unsigned section_lifetime(const char *section_name);
+unsigned section_lifetime(const struct arch *arch, const char *section_name);
 const char *sum_kind_name(enum sum_kind kind);
 void sums_sort(struct sum_list *list);
 void sums_write(FILE *fp, const struct sum_list *list, bool json);

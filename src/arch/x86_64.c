@@ -408,6 +408,9 @@ static bool x86_64_klp_reloc_ok(uint32_t type)
 	return false;
 }
 
+/* CPU vendor descriptors, freed with init memory (arch/x86/kernel/cpu/cpu.h). */
+static const char *const x86_64_init_sections[] = { ".x86_cpu_dev.init", NULL };
+
 const struct arch arch_x86_64 = {
 	.name = "x86_64",
 	.elf_machine = EM_X86_64,
@@ -425,6 +428,7 @@ const struct arch arch_x86_64 = {
 	.ibt_landing_len = sizeof(endbr64),
 	.ibt_seal_section = ".ibt_endbr_seal",	/* objtool's, applied by apply_seal_endbr() */
 	.ibt_kconfig = "CONFIG_X86_KERNEL_IBT",
+	.init_sections = x86_64_init_sections,
 	.is_prefix_symbol = x86_64_is_prefix_symbol,
 	.branch_site_size = x86_64_branch_site_size,
 	.write_branch_site = x86_64_write_branch_site,
