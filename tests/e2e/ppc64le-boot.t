@@ -14,6 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 
 [ -z "${KLPDIFF_SKIP_KERNEL:-}" ] || tap_skip_all "KLPDIFF_SKIP_KERNEL set"
+tap_ppc64le_kernel || tap_skip_all "$TAP_PPC64LE_SKIP"
 tap_skip_if_sanitized "it runs no klpdiff"
 command -v powerpc64le-linux-gnu-gcc >/dev/null ||
 	tap_skip_all "powerpc64le-linux-gnu-gcc missing: apt-get install gcc-powerpc64le-linux-gnu"

@@ -14,6 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 [ -x "$KLPDIFF" ] || tap_bail "no klpdiff binary at $KLPDIFF (run make)"
 [ -z "${KLPDIFF_SKIP_KERNEL:-}" ] || tap_skip_all "KLPDIFF_SKIP_KERNEL set: no kernel to probe"
+tap_ppc64le_kernel || tap_skip_all "$TAP_PPC64LE_SKIP"
 command -v powerpc64le-linux-gnu-gcc >/dev/null ||
 	tap_skip_all "powerpc64le-linux-gnu-gcc missing: apt-get install gcc-powerpc64le-linux-gnu"
 tap_tmpdir
