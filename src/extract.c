@@ -701,13 +701,13 @@ static void copy_reloc(struct extractor *ex, struct elf_section *in, const struc
 
 	ex->site_sec = in;
 	ex->site_off = r->offset;
-	if (howto.kind == RELOC_NONE) {
-		/* A marker on an instruction, such as ppc64's large-model global entry. */
-		if (ELF64_R_SYM(r->info))
-			fail(ex, "%s+%#" PRIx64 ": marker relocation type %u against %s",
-			     in->name, r->offset, type, rs->name);
-		else
-			ow_add_reloc(out, place, NULL, type, r->addend);
+	/*
+	 * A marker against no symbol, such as ppc64's large-model global entry,
+	 * stays one; a relocation that writes nothing but names a symbol
+	 * (objtool's deleted ones) goes the usual way.
+	 */
+	if (howto.kind == RELOC_NONE && !ELF64_R_SYM(r->info)) {
+		ow_add_reloc(out, place, NULL, type, r->addend);
 		return;
 	}
 	if (rs->type != STT_SECTION && !(tsec && (tsec->sh->sh_flags & SHF_MERGE))) {

@@ -144,6 +144,15 @@ FUNC LOCAL target" "$l: defines target and its manifest alias only"
 			s/ counter / .klp.sym.mymod.counter,0 /
 			s/ internal_fn / .klp.sym.vmlinux.internal_fn,0 /')" \
 		"$l: helper and counter are mymod's, internal_fn vmlinux's"
+
+	# A relocation that writes nothing but names a symbol (objtool deletes some
+	# so) is copied as it is: here the __fentry__ call's, the first of target.
+	l="$cc basic, a deleted relocation"
+	python3 "$here/../lib/elfpatch.py" "$d/patched/basic.o" "$d/patched/basic-none.o" \
+		"rela[.rela.text.target][0].r_type=0"
+	extract_ok "$l" "$d/orig/basic.o" "$d/patched/basic-none.o" "$d/vmlinux-basic.o" || return 0
+	tap_is "$(refs "$out" .text.target | grep -c ' R_X86_64_NONE __fentry__ ')" 1 \
+		"$l: stays, against the same symbol"
 }
 
 # 2. sympos of same-named statics from the symbol order of an ld -r vmlinux.
