@@ -686,11 +686,6 @@ static void hash_anonymous_data(struct checksum_ctx *ctx, XXH3_state_t *st,
 static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_section *sec,
 		       const struct hole *hole, const struct elf_symbol *fn);
 
-static bool is_address_table(const struct elf_object *obj, const struct elf_section *sec)
-{
-	return obj->arch->address_table && streq(sec->name, obj->arch->address_table);
-}
-
 /*
  * A load through an address table (ppc64's TOC) is a reference to what the
  * entry points at: entries of a linked table move whenever another file's do.
@@ -733,7 +728,7 @@ static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct 
 		return;
 	}
 	t = reloc_target(ctx->obj, sec, r, hole->insn_end);
-	if (is_address_table(ctx->obj, tsec) && hash_via_table(ctx, st, tsec, t, fn))
+	if (elf_is_address_table(ctx->obj, tsec) && hash_via_table(ctx, st, tsec, t, fn))
 		return;
 	if ((tsec->sh->sh_flags & SHF_MERGE) && (tsec->sh->sh_flags & SHF_STRINGS)) {
 		hash_string_at(ctx, st, tsec, t);
@@ -1023,7 +1018,7 @@ static const char *loaded_string(const struct line_scan *ls, const struct arg_lo
 	tsec = elf_reloc_sym(ls->ctx->obj, r)->sec;
 	t = reloc_target(ls->ctx->obj, ls->sec, r, loads->insn_end[arg]);
 	/* Loaded from an address table (ppc64's large code model): the entry's target. */
-	if (tsec && is_address_table(ls->ctx->obj, tsec)) {
+	if (tsec && elf_is_address_table(ls->ctx->obj, tsec)) {
 		i = elf_first_reloc(tsec, t);
 		if (i >= tsec->nr_relocs || tsec->relocs[i].offset != t)
 			return NULL;

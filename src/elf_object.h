@@ -12,6 +12,7 @@
 #include <gelf.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "arch.h"
 #include "strmap.h"
@@ -107,14 +108,26 @@ static inline uint32_t elf_reloc_type(const struct elf_reloc *r)
 	return (uint32_t)ELF64_R_TYPE(r->info);
 }
 
+/* How relocation type @type of @obj's architecture writes its field. */
+static inline struct reloc_howto elf_type_howto(const struct elf_object *obj, uint32_t type)
+{
+	struct reloc_howto howto = { .kind = RELOC_NONE };
+
+	obj->arch->reloc_howto(type, &howto);
+	return howto;
+}
+
 /* Known for every relocation of an object: elf_open() checks the types. */
 static inline struct reloc_howto elf_reloc_howto(const struct elf_object *obj,
 						 const struct elf_reloc *r)
 {
-	struct reloc_howto howto = { .kind = RELOC_NONE };
+	return elf_type_howto(obj, elf_reloc_type(r));
+}
 
-	obj->arch->reloc_howto(elf_reloc_type(r), &howto);
-	return howto;
+/* Is @sec the architecture's address table (ppc64's .toc)? */
+static inline bool elf_is_address_table(const struct elf_object *obj, const struct elf_section *sec)
+{
+	return obj->arch->address_table && sec->name && !strcmp(sec->name, obj->arch->address_table);
 }
 
 /* @n bytes at @p read in the object's byte order, whatever the host's. */

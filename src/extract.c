@@ -608,6 +608,16 @@ static const char *copy_reason(const struct extractor *ex, const struct elf_symb
 	return NULL;
 }
 
+/* Why @sym is the module's own, never the running kernel's, or NULL. */
+static const char *module_own_symbol(const struct arch *arch, const struct elf_symbol *sym)
+{
+	if (arch->toc_symbol && streq(sym->name, arch->toc_symbol))
+		return "the loader sets it to the module's TOC";
+	if (!sym->sec && arch->is_link_provided && arch->is_link_provided(sym->name))
+		return "the module's link provides it";
+	return NULL;
+}
+
 /* Is the branch being copied one whose target must share the caller's TOC? */
 static bool branch_keeps_toc(const struct extractor *ex)
 {
@@ -616,14 +626,6 @@ static bool branch_keeps_toc(const struct extractor *ex)
 
 	return arch->branch_keeps_toc && in && in->is_code && in->data &&
 	       arch->branch_keeps_toc(in->data, in->sh->sh_size, ex->site_off);
-}
-
-static struct reloc_howto reloc_type_howto(const struct arch *arch, uint32_t type)
-{
-	struct reloc_howto h = { 0 };
-
-	arch->reloc_howto(type, &h);
-	return h;
 }
 
 /*
@@ -637,13 +639,10 @@ static void emit_symbol_ref(struct extractor *ex, struct ow_section *out, uint64
 	const char *why = copy_reason(ex, sym);
 	const struct arch *arch = ex->patched->arch;
 
-	if (arch->toc_symbol && streq(sym->name, arch->toc_symbol)) {
-		trace_ref(ex, sym->name, "normal relocation (the loader sets it to the module's TOC)");
-		ow_add_reloc(out, place, ow_global(&ex->w, sym->name), type, addend);
-		return;
-	}
-	if (!sym->sec && arch->is_link_provided && arch->is_link_provided(sym->name)) {
-		trace_ref(ex, sym->name, "normal relocation (the module's link provides it)");
+	const char *own = module_own_symbol(arch, sym);
+
+	if (own) {
+		trace_ref(ex, sym->name, "normal relocation (%s)", own);
 		ow_add_reloc(out, place, ow_global(&ex->w, sym->name), type, addend);
 		return;
 	}
@@ -664,7 +663,7 @@ static void emit_symbol_ref(struct extractor *ex, struct ow_section *out, uint64
 		ow_add_reloc(out, place, copy_symbol_why(ex, sym, why), type, addend);
 		return;
 	}
-	if (reloc_type_howto(arch, type).toc_relative) {
+	if (elf_type_howto(ex->patched, type).toc_relative) {
 		void **said = strmap_slot(&ex->toc_refused, sym->name);
 
 		if (!*said)
@@ -722,8 +721,7 @@ static void copy_reloc(struct extractor *ex, struct elf_section *in, const struc
 	t = rs->value + (uint64_t)r->addend;
 	if (howto.kind == RELOC_PCREL && in->is_code)
 		t += insn_end ? insn_end - r->offset : (uint64_t)(int64_t)ex->patched->arch->pcrel_field_bias;
-	if (tsec->name && ex->patched->arch->address_table &&
-	    streq(tsec->name, ex->patched->arch->address_table) && t + 8 <= tsec->sh->sh_size) {
+	if (elf_is_address_table(ex->patched, tsec) && t + 8 <= tsec->sh->sh_size) {
 		uint64_t off;
 		struct ow_symbol *s = copy_table_entry(ex, tsec, t, &off);
 
