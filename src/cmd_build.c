@@ -439,7 +439,7 @@ static int extract_changed(struct build_state *s, const struct strlist *objects,
 			.kernel_symbols = mod ? um->symbols : s->vmlinux_symbols,
 			.vmlinux_symbols = mod ? s->vmlinux_symbols : NULL, .symvers = s->symvers,
 			.trace = trace, .quiet_no_change = !verbose,
-			.ibt = s->have_ibt ? &s->ibt : NULL,
+			.ibt = s->have_ibt ? &s->ibt : NULL, .ibt_module = s->have_ibt,
 		};
 
 		if (!um) {

@@ -25,6 +25,10 @@ static const char extract_usage[] =
 	"                              module's .ko, or for tests ORIG.o itself (required)\n"
 	"      --vmlinux-symbols ELF   for a module: vmlinux, for the symbols it uses there\n"
 	"      --symvers FILE          Module.symvers of the target kernel (required)\n"
+	"      --ibt                   the target kernel has IBT: a function of the module\n"
+	"                              whose address the patch takes must keep its ENDBR\n"
+	"                              once loaded (the .ko's seal list says; for vmlinux,\n"
+	"                              klpdiff build checks the shipped image)\n"
 	"      --trace                 say each decision on stderr, one line each: each\n"
 	"                              symbol copied and why, each reference and what it\n"
 	"                              became, each special-section entry kept or dropped\n"
@@ -44,6 +48,7 @@ int cmd_extract(int argc, char **argv)
 		{ "vmlinux-symbols", required_argument, NULL, 'V' },
 		{ "symvers", required_argument, NULL, 's' },
 		{ "trace", no_argument, NULL, 't' },
+		{ "ibt", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -70,6 +75,9 @@ int cmd_extract(int argc, char **argv)
 		case 't':
 			o.trace = true;
 			break;
+		case 'I':
+			o.ibt_module = true;
+			break;
 		case 'h':
 			fputs(extract_usage, stdout);
 			return 0;
@@ -84,6 +92,9 @@ int cmd_extract(int argc, char **argv)
 	}
 	if (strchr(o.objname, '.') || !*o.objname)
 		return error(NULL, "--objname %s: not a module name", o.objname), EXIT_TROUBLE;
+	if (o.ibt_module && streq(o.objname, "vmlinux"))
+		return error(NULL, "--ibt: checks a module's .ko; vmlinux's seals are in the "
+			     "shipped image, which klpdiff build reads"), EXIT_TROUBLE;
 	o.orig = argv[optind];
 	o.patched = argv[optind + 1];
 	return extract(&o);

@@ -48,6 +48,7 @@ struct extractor {
 	struct checksum_ctx entries;	/* every special-section entry, by owner */
 	struct kernel_symbols ksyms, vsyms;
 	bool have_vsyms;
+	struct ibt_module ibt_module;	/* the module's seal list (opts->ibt_module) */
 	struct symvers symvers;
 	struct elf_writer w;
 	struct ow_section *relocs, *strings, *manifest;
@@ -194,6 +195,9 @@ static int load(struct extractor *ex)
 			return -1;
 		ex->have_vsyms = true;
 	}
+	if (o->ibt_module && !streq(o->objname, "vmlinux") &&
+	    ibt_module_open(&ex->ibt_module, ex->patched->arch, o->kernel_symbols))
+		return -1;
 	sums_compute(&ex->orig_sums, ex->orig, NULL);
 	sums_compute(&ex->patched_sums, ex->patched, NULL);
 	sums_sort(&ex->orig_sums);
@@ -507,24 +511,29 @@ static const char *kernel_name(const struct extractor *ex, const struct elf_symb
 }
 
 /*
- * Under IBT, a reference that takes the address of vmlinux's @name (not a
+ * Under IBT, a reference that takes the address of @obj's @name (not a
  * direct call or jump) needs a function the running kernel lets an indirect
- * call reach: the patch cannot unseal what the kernel sealed at boot.
+ * call reach: the patch cannot unseal what the kernel sealed at boot, or
+ * the module loader when it loaded the patched module.
  */
 static void check_indirect_target(struct extractor *ex, const struct ow_section *out,
-				  uint64_t place, const char *name, long sympos)
+				  uint64_t place, const char *obj, const char *name, long sympos)
 {
 	const struct arch *arch = ex->patched->arch;
+	bool in_vmlinux = streq(obj, "vmlinux") && ex->opts->ibt;
+	bool in_module = ex->ibt_module.ko && streq(obj, objname(ex));
 	const char *why;
 
-	if (!ex->opts->ibt || ((out->flags & SHF_EXECINSTR) && arch->field_is_branch(out->data, place)))
+	if ((!in_vmlinux && !in_module) ||
+	    ((out->flags & SHF_EXECINSTR) && arch->field_is_branch(out->data, place)))
 		return;
-	why = ibt_not_callable(ex->opts->ibt, name, sympos);
+	why = in_vmlinux ? ibt_not_callable(ex->opts->ibt, name, sympos)
+			 : ibt_module_not_callable(&ex->ibt_module, name, sympos);
 	if (why)
-		refuse(ex, "%s: the patch takes the address of vmlinux's %s, which an indirect call "
+		refuse(ex, "%s: the patch takes the address of %s's %s, which an indirect call "
 		     "cannot reach in the running kernel (IBT): %s; call it directly, or call it "
 		     "from a new function of the patch and take that one's address",
-		     out->name, name, why);
+		     out->name, obj, name, why);
 }
 
 /*
@@ -545,8 +554,7 @@ static void reference_kernel(struct extractor *ex, struct ow_section *out, uint6
 	case REF_EXPORTED:
 		trace_ref(ex, name, "normal relocation (exported by %s)",
 			  symvers_owner(&ex->symvers, name));
-		if (streq(symvers_owner(&ex->symvers, name), "vmlinux"))
-			check_indirect_target(ex, out, place, name, 0);
+		check_indirect_target(ex, out, place, symvers_owner(&ex->symvers, name), name, 0);
 		ow_add_reloc(out, place, ow_global(&ex->w, name), type, addend);
 		return;
 	case REF_NO_VSYMS:
@@ -578,8 +586,7 @@ static void reference_kernel(struct extractor *ex, struct ow_section *out, uint6
 		ex->errors++;
 		return;
 	}
-	if (streq(obj, "vmlinux"))
-		check_indirect_target(ex, out, place, name, pos);
+	check_indirect_target(ex, out, place, obj, name, pos);
 	trace_ref(ex, name, "livepatch relocation to %s %s sympos %ld (%s)", obj, name, pos,
 		  !symvers_owner(&ex->symvers, name) ? "not exported"
 						      : "a local of the same name as an export");
@@ -1314,6 +1321,7 @@ static void cleanup(struct extractor *ex)
 	kernel_symbols_free(&ex->ksyms);
 	if (ex->have_vsyms)
 		kernel_symbols_free(&ex->vsyms);
+	ibt_module_close(&ex->ibt_module);
 	symvers_free(&ex->symvers);
 	if (ex->w.sections) {
 		struct strmap_slot *slot;

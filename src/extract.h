@@ -22,9 +22,13 @@ struct extract_opts {
 	const char *vmlinux_symbols;	/* for a module: vmlinux, for its references */
 	const char *symvers;		/* Module.symvers: what is exported */
 	bool trace;			/* say every decision on stderr, one line each */
-	/* IBT kernels: a vmlinux function whose address the patch takes must
-	 * be callable indirectly there; NULL without IBT. */
+	/*
+	 * IBT kernels: a function whose address the patch takes must be
+	 * callable indirectly there: vmlinux's by @ibt (NULL without IBT),
+	 * a module's by its .ko (@kernel_symbols) when @ibt_module.
+	 */
 	const struct ibt_check *ibt;
+	bool ibt_module;
 	bool quiet_no_change;		/* the caller says "no functional change" if it wants */
 };
 

@@ -80,3 +80,94 @@ const char *ibt_not_callable(const struct ibt_check *c, const char *name, long s
 		return "its ENDBR was sealed at boot (nothing in the kernel takes its address)";
 	return NULL;
 }
+
+static int cmp_landing(const void *a, const void *b)
+{
+	const struct ibt_landing *x = a, *y = b;
+
+	if (x->shndx != y->shndx)
+		return x->shndx < y->shndx ? -1 : 1;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/*
+ * The module's seal list, not yet applied: one 32-bit PC-relative relocation
+ * an entry, whose target (S + A) is the landing the loader overwrites.
+ */
+static int read_module_seals(struct ibt_module *m)
+{
+	const struct elf_section *sec = elf_find_section(m->ko, m->arch->ibt_seal_section);
+
+	if (!sec)
+		return 0;
+	m->sealed = xcalloc(sec->nr_relocs + 1, sizeof(*m->sealed));
+	for (uint32_t i = 0; i < sec->nr_relocs; i++) {
+		const struct elf_reloc *r = &sec->relocs[i];
+		const struct elf_symbol *target = elf_reloc_sym(m->ko, r);
+		struct reloc_howto howto = elf_reloc_howto(m->ko, r);
+
+		if (howto.kind != RELOC_PCREL || howto.width != 4 || !target->sec)
+			return error(m->ko->path, "section %s: entry at 0x%llx is no 32-bit "
+				     "PC-relative reference to a landing", sec->name,
+				     (unsigned long long)r->offset);
+		m->sealed[m->nr_sealed++] = (struct ibt_landing){
+			target->sec->index, target->value + (uint64_t)r->addend };
+	}
+	sort(m->sealed, m->nr_sealed, sizeof(*m->sealed), cmp_landing);
+	return 0;
+}
+
+int ibt_module_open(struct ibt_module *m, const struct arch *arch, const char *ko)
+{
+	memset(m, 0, sizeof(*m));
+	m->arch = arch;
+	m->ko = elf_open(ko);
+	if (!m->ko)
+		return -1;
+	if (read_module_seals(m)) {
+		ibt_module_close(m);
+		return -1;
+	}
+	return 0;
+}
+
+void ibt_module_close(struct ibt_module *m)
+{
+	if (m->ko)
+		elf_close(m->ko);
+	free(m->sealed);
+	m->ko = NULL;
+	m->sealed = NULL;
+}
+
+/* The module's symbol @name at livepatch position @sympos (kallsyms: symtab order). */
+static const struct elf_symbol *module_symbol_at(const struct ibt_module *m, const char *name,
+						 long sympos)
+{
+	long n = 0;
+
+	for (const struct elf_symbol *s = elf_find_symbol(m->ko, name); s; s = s->next_same_name) {
+		if (!s->sec || s->type == STT_SECTION || s->type == STT_FILE)
+			continue;
+		if (sympos == 0 || ++n == sympos)
+			return s;
+	}
+	return NULL;
+}
+
+const char *ibt_module_not_callable(const struct ibt_module *m, const char *name, long sympos)
+{
+	const struct elf_symbol *s = module_symbol_at(m, name, sympos);
+	struct ibt_landing at;
+
+	if (!s || !s->sec->is_code || !s->sec->data)
+		return NULL;	/* data, or not the module's (extract says what it cannot find) */
+	if (s->value + m->arch->ibt_landing_len > s->sec->sh->sh_size ||
+	    memcmp(s->sec->data + s->value, m->arch->ibt_landing, m->arch->ibt_landing_len))
+		return "it has no ENDBR";
+	at = (struct ibt_landing){ s->sec->index, s->value };
+	if (m->nr_sealed && bsearch(&at, m->sealed, m->nr_sealed, sizeof(*m->sealed), cmp_landing))
+		return "its ENDBR is sealed when the module loads (nothing in the module takes "
+		       "its address)";
+	return NULL;
+}

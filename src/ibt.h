@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "elf_object.h"
 #include "kernel_image.h"
 #include "kernel_symbols.h"
 
@@ -36,5 +37,29 @@ void ibt_close(struct ibt_check *c);
  * indirectly, or is not code; else why not.
  */
 const char *ibt_not_callable(const struct ibt_check *c, const char *name, long sympos);
+
+/*
+ * A module of an IBT kernel, from its .ko: the module loader seals the
+ * ENDBRs the module's own seal list names (objtool's: the functions whose
+ * address nothing in the module takes) when it loads the module.
+ */
+struct ibt_module {
+	const struct arch *arch;
+	struct elf_object *ko;
+	struct ibt_landing {
+		uint32_t shndx;
+		uint64_t offset;
+	} *sealed;			/* sorted */
+	size_t nr_sealed;
+};
+
+/* Read @ko. -1 after an error naming the file. */
+int ibt_module_open(struct ibt_module *m, const struct arch *arch, const char *ko);
+void ibt_module_close(struct ibt_module *m);
+/*
+ * NULL if the module's @name (livepatch position @sympos) can be called
+ * indirectly once loaded, or is not code; else why not.
+ */
+const char *ibt_module_not_callable(const struct ibt_module *m, const char *name, long sympos);
 
 #endif

@@ -6,9 +6,10 @@
 # missing. The project's own patches remade for 6.12 where 6.1's no longer
 # apply (tests/e2e/patches-6.12: consoles-sympos, xfs-trace), each built with
 # exactly the changes in expect/debian-6.12, loaded into the booted kernel,
-# checked and disabled; the -FAIL ones refused, ibt-sealed-FAIL for the reason
-# in its .reason file (a function pointer to a function whose ENDBR the
-# kernel sealed: IBT). With KLPDIFF_FULL=1 (and
+# checked and disabled; the -FAIL ones refused, ibt-sealed-FAIL and
+# ibt-sealed-module-FAIL for the reason in their .reason files (a function
+# pointer to a function whose ENDBR the kernel sealed at boot, or xfs.ko's
+# seal list has the module loader seal: IBT). With KLPDIFF_FULL=1 (and
 # ../shared/peer-patches), the peer patches too: those that apply to 6.12 as
 # they are, and module with 6.12's name of the memcg key (memcg_kmem_online_key
 # since 6.3) and new-function (n_tty_write takes const u8 * since 6.6), each
