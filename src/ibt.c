@@ -121,6 +121,8 @@ int ibt_module_open(struct ibt_module *m, const struct arch *arch, const char *k
 {
 	memset(m, 0, sizeof(*m));
 	m->arch = arch;
+	if (!arch->ibt_landing || !arch->ibt_seal_section)
+		return error(ko, "IBT: %s kernels have no indirect-branch tracking", arch->name);
 	m->ko = elf_open(ko);
 	if (!m->ko)
 		return -1;

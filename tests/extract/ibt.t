@@ -10,7 +10,8 @@
 # refused in one line naming the function and why, nothing written; open_fn
 # becomes a livepatch relocation; without --ibt nothing is checked; a seal
 # list entry that is no 32-bit PC-relative reference is an error naming the
-# section; --ibt for vmlinux is refused (its seals are in the image).
+# section; --ibt for vmlinux is refused (its seals are in the image), and on
+# ppc64le (no IBT there).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -80,4 +81,15 @@ done
 
 extract "vmlinux" "$o" "$d/open_fn/ibt.o" "$o" --ibt
 expect_failure "--ibt for vmlinux" 2 "klpdiff: --ibt: " "shipped image"
+
+# An architecture without IBT: a plain C pair compiled for ppc64le.
+if klp_have_cc ppc64le; then
+	p=$TAP_TMP/ppc64le
+	mkdir -p "$p/a" "$p/b"
+	echo 'long f(long x) { return x + 1; }' >"$p/a/u.c"
+	echo 'long f(long x) { return x + 2; }' >"$p/b/u.c"
+	(cd "$p/a" && klp_compile ppc64le sections u.c u.o) && (cd "$p/b" && klp_compile ppc64le sections u.c u.o)
+	extract "ppc64le" "$p/a/u.o" "$p/b/u.o" "$p/a/u.o" --objname mymod --ibt
+	expect_failure "--ibt on ppc64le" 2 "klpdiff: $p/a/u.o: IBT: " "ppc64le kernels have no"
+fi
 tap_done
