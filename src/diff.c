@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel_profile.h"
 #include "names.h"
 #include "strmap.h"
 #include "util.h"
@@ -40,24 +41,9 @@ struct group {
 
 bool is_special_static(enum sum_kind kind, const char *key)
 {
-	static const char *const names[] = { "__key",  "__warned", "__already_done", "__func__",
-					     "_rs",    "CSWTCH",   "descriptor",     "_entry",
-					     "__print_once", "__section_once" };
 	const char *dot = strrchr(key, '.');
-	const char *base = dot ? dot + 1 : key;
 
-	if (kind != SUM_OBJECT)
-		return false;
-	/*
-	 * Dynamic debug descriptors (6.1 names them with __UNIQUE_ID; clang
-	 * prefixes the function's name) hold line numbers.
-	 */
-	if (streq(base, "__UNIQUE_ID_ddebug"))
-		return true;
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (streq(base, names[i]))
-			return true;
-	return false;
+	return kind == SUM_OBJECT && kernel_special_static(dot ? dot + 1 : key);
 }
 
 static char *group_key(const struct sum_record *r, bool with_unit)

@@ -280,3 +280,22 @@ const struct format_helper *kernel_format_helpers(size_t *nr)
 	*nr = ARRAY_SIZE(format_helpers);
 	return format_helpers;
 }
+
+/* The names of the kernels klpdiff knows (Linux 4.18 to 6.12). */
+bool kernel_special_static(const char *name)
+{
+	static const char *const names[] = { "__key",  "__warned", "__already_done", "__func__",
+					     "_rs",    "CSWTCH",   "descriptor",     "_entry",
+					     "__print_once", "__section_once" };
+
+	/*
+	 * Dynamic debug descriptors (6.1 names them with __UNIQUE_ID; clang
+	 * prefixes the function's name) hold line numbers.
+	 */
+	if (streq(name, "__UNIQUE_ID_ddebug"))
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (streq(name, names[i]))
+			return true;
+	return false;
+}

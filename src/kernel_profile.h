@@ -92,4 +92,12 @@ struct format_helper {
 
 const struct format_helper *kernel_format_helpers(size_t *nr);
 
+/*
+ * Is @name (a static local's, without its function's prefix) one the
+ * kernel's macros make per call site (lockdep keys, WARN_ONCE flags, dynamic
+ * debug descriptors, ...)? Such statics hold line numbers or flags of their
+ * own and are never shared with the original.
+ */
+bool kernel_special_static(const char *name);
+
 #endif
