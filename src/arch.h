@@ -156,6 +156,8 @@ struct arch {
 	unsigned ibt_landing_len;
 	const char *ibt_seal_section;
 	const char *ibt_kconfig;	/* the Kconfig symbol of a kernel built with IBT */
+	/* objtool reads linked modules: livepatch relocations need placeholders. */
+	bool klp_placeholders;
 	/*
 	 * A section of addresses the code loads its references from (ppc64's
 	 * .toc): an entry stands for what its relocation points at. NULL: none.

@@ -445,6 +445,18 @@ static uint64_t string_offset(struct extractor *ex, const char *s)
 }
 
 /* Record a livepatch relocation for the post-link step (see klpdiff(1)). */
+/* The weak undefined symbol PLACEHOLDER_PREFIX @name (see patch_object.h), made once. */
+static struct ow_symbol *placeholder_symbol(struct extractor *ex, const char *name)
+{
+	char *full = xasprintf(PLACEHOLDER_PREFIX "%s", name);
+	struct ow_symbol *sym = strmap_get(&ex->w.global_by_name, full);
+
+	if (!sym)
+		sym = ow_add_symbol(&ex->w, full, STB_WEAK, STT_NOTYPE, NULL, 0, 0);
+	free(full);
+	return sym;
+}
+
 static void add_klp_reloc(struct extractor *ex, struct ow_section *out, uint64_t place,
 			  uint32_t type, const char *obj, const char *name, long sympos,
 			  int64_t addend)
@@ -459,6 +471,9 @@ static void add_klp_reloc(struct extractor *ex, struct ow_section *out, uint64_t
 	ow_add_reloc(ex->relocs, off + offsetof(struct klp_reloc_entry, name),
 		     ow_section_symbol(&ex->w, ex->strings), abs64,
 		     (int64_t)string_offset(ex, klp));
+	if (ex->patched->arch->klp_placeholders)
+		ow_add_reloc(out, place, placeholder_symbol(ex, klp + strlen(KLP_SYM_PREFIX)), type,
+			     addend);
 	free(klp);
 }
 

@@ -40,6 +40,16 @@ struct klp_reloc_entry {
 /* The name an entry points at: KLP_SYM_PREFIX "OBJNAME.SYMBOL,SYMPOS". */
 #define KLP_SYM_PREFIX ".klp.sym."
 
+/*
+ * Where the arch asks for them (arch->klp_placeholders), an entry's place
+ * also carries an ordinary relocation of its type against a weak undefined
+ * symbol PLACEHOLDER_PREFIX "OBJNAME.SYMBOL,SYMPOS": objtool, which kbuild
+ * runs on the linked module of an IBT or LTO kernel, then sees a call where
+ * there is one (else it gives up on the module: no ORC, no return sites).
+ * postlink drops these relocations and symbols.
+ */
+#define PLACEHOLDER_PREFIX "__klpdiff_klp."
+
 _Static_assert(sizeof(struct klp_reloc_entry) == 32, "a .klpdiff.relocs entry is 32 bytes");
 /* klpdiff reads the callback records of 64-bit kernels with its own (LP64) layout. */
 _Static_assert(sizeof(struct klpdiff_callback) == 24, "a callback record is 24 bytes");

@@ -118,16 +118,39 @@ static bool all_zero(const uint8_t *p, unsigned n)
 	return true;
 }
 
-/* Does an ordinary relocation of @sec touch [@offset, @offset + @width)? */
+/* A relocation extract put at a livepatch relocation's place for objtool (patch_object.h). */
+static bool is_placeholder(const struct elf_object *obj, const struct elf_reloc *r)
+{
+	const struct elf_symbol *rs = elf_reloc_sym(obj, r);
+
+	return !rs->sec && rs->name && starts_with(rs->name, PLACEHOLDER_PREFIX);
+}
+
+/* The placeholder at @offset of @sec, or NULL. */
+static const struct elf_reloc *placeholder_at(const struct elf_object *obj,
+					      const struct elf_section *sec, uint64_t offset)
+{
+	for (size_t k = elf_first_reloc(sec, offset);
+	     k < sec->nr_relocs && sec->relocs[k].offset == offset; k++)
+		if (is_placeholder(obj, &sec->relocs[k]))
+			return &sec->relocs[k];
+	return NULL;
+}
+
+/* Does an ordinary relocation of @sec, not a placeholder, touch [@offset, @offset + @width)? */
 static bool overlaps_reloc(const struct elf_object *obj, const struct elf_section *sec,
 			   uint64_t offset, unsigned width)
 {
 	size_t k = elf_first_reloc(sec, offset);
 
-	if (k < sec->nr_relocs && sec->relocs[k].offset < offset + width)
-		return true;
-	return k > 0 &&
-	       sec->relocs[k - 1].offset + elf_reloc_howto(obj, &sec->relocs[k - 1]).width > offset;
+	for (size_t j = k; j < sec->nr_relocs && sec->relocs[j].offset < offset + width; j++)
+		if (!is_placeholder(obj, &sec->relocs[j]))
+			return true;
+	while (k-- > 0)
+		if (!is_placeholder(obj, &sec->relocs[k]))
+			return sec->relocs[k].offset + elf_reloc_howto(obj, &sec->relocs[k]).width >
+			       offset;
+	return false;
 }
 
 static int read_name(const struct klp_table *t, size_t i, struct klp_reloc *kr)
@@ -152,6 +175,7 @@ static int read_name(const struct klp_table *t, size_t i, struct klp_reloc *kr)
 static int check_place(const struct klp_table *t, size_t i, const struct klp_reloc *kr)
 {
 	const struct elf_section *sec = kr->sec;
+	const struct elf_reloc *placeholder;
 
 	if (starts_with(sec->name, ".klpdiff."))
 		return BAD_ENTRY(t, i, "(%s) its place is in %s", kr->name, sec->name);
@@ -169,6 +193,14 @@ static int check_place(const struct klp_table *t, size_t i, const struct klp_rel
 	if (overlaps_reloc(t->obj, sec, kr->offset, kr->width))
 		return BAD_ENTRY(t, i, "(%s) an ordinary relocation also writes at %s+%#lx",
 				 kr->name, sec->name, (unsigned long)kr->offset);
+	placeholder = placeholder_at(t->obj, sec, kr->offset);
+	if (placeholder && (elf_reloc_type(placeholder) != kr->type ||
+			    !streq(elf_reloc_sym(t->obj, placeholder)->name +
+				   strlen(PLACEHOLDER_PREFIX), kr->name + strlen(KLP_SYM_PREFIX))))
+		return BAD_ENTRY(t, i, "(%s) the placeholder relocation at %s+%#lx is another "
+				 "one (%s, type %u)", kr->name, sec->name,
+				 (unsigned long)kr->offset, elf_reloc_sym(t->obj, placeholder)->name,
+				 elf_reloc_type(placeholder));
 	/*
 	 * A module's livepatch relocations are applied when that module loads,
 	 * possibly long after the patch module freed its init sections.
@@ -268,6 +300,7 @@ struct postlink {
 	struct ow_symbol **syms;
 	const Elf64_Sym *raw_syms;	/* for st_shndx values the model drops */
 	size_t strtab_index, shstrtab_index;
+	size_t nr_placeholders;		/* placeholder relocations dropped */
 };
 
 static int find_tables(struct postlink *pl)
@@ -371,6 +404,8 @@ static int copy_symbols(struct postlink *pl)
 
 		if (s->sec && !ws)
 			continue;	/* in a section left out */
+		if (!s->sec && starts_with(s->name, PLACEHOLDER_PREFIX))
+			continue;	/* its relocations are dropped */
 		if (!s->sec && shndx == SHN_LIVEPATCH)
 			return error(pl->obj->path, "already has livepatch symbols (%s)", s->name);
 		if (s->type == STT_SECTION) {
@@ -403,6 +438,11 @@ static int copy_relocs(struct postlink *pl)
 			const struct elf_symbol *rs = elf_reloc_sym(pl->obj, r);
 			struct ow_symbol *os = pl->syms[rs->index];
 
+			/* The livepatch relocation at its place replaces it. */
+			if (is_placeholder(pl->obj, r)) {
+				pl->nr_placeholders++;
+				continue;
+			}
 			/* A marker (ppc64's R_PPC64_ENTRY) names no symbol: it stays so. */
 			if (!rs->index && elf_reloc_howto(pl->obj, r).kind == RELOC_NONE) {
 				ow_add_reloc(ws, r->offset, NULL, elf_reloc_type(r), r->addend);
@@ -467,6 +507,8 @@ static int convert_entry(struct postlink *pl, const struct klp_table *t, size_t 
 		return -1;
 	ow_add_reloc(rs, kr.offset, sym, kr.type, kr.addend);
 	*place = (struct klp_place){ kr.sec->index, kr.offset, kr.width, kr.name };
+	if (placeholder_at(pl->obj, kr.sec, kr.offset))
+		pl->nr_placeholders--;
 	return 0;
 }
 
@@ -483,6 +525,10 @@ static int convert_klp_relocs(struct postlink *pl, const struct klp_manifest *m)
 		ret = convert_entry(pl, &t, i, m, &places[i]);
 	if (!ret)
 		ret = check_overlaps(pl->obj, places, t.nr);
+	/* check_place() matched each entry's placeholder: any other is dropped unread. */
+	if (!ret && pl->nr_placeholders)
+		ret = error(pl->obj->path, "%zu placeholder relocations (" PLACEHOLDER_PREFIX
+			    "*) at no livepatch relocation's place", pl->nr_placeholders);
 	free(places);
 	return ret;
 }

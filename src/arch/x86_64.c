@@ -427,6 +427,7 @@ const struct arch arch_x86_64 = {
 	.ibt_landing = endbr64,
 	.ibt_landing_len = sizeof(endbr64),
 	.ibt_seal_section = ".ibt_endbr_seal",	/* objtool's, applied by apply_seal_endbr() */
+	.klp_placeholders = true,	/* IBT and LTO kernels run objtool on a linked module */
 	.ibt_kconfig = "CONFIG_X86_KERNEL_IBT",
 	.init_sections = x86_64_init_sections,
 	.is_prefix_symbol = x86_64_is_prefix_symbol,

@@ -46,3 +46,23 @@ wait_transition() {
 	echo "# $1: transition still $(cat "$wt_dir/transition" 2>/dev/null) after ${2:-60} s"
 	return 1
 }
+
+# warned: has the kernel warned (WARN(), taint flag W) since boot?
+warned() {
+	[ $(($(cat /proc/sys/kernel/tainted) & 512)) -ne 0 ]
+}
+
+# no_new_warning DESC: ok unless the kernel warned since the last call (the
+# first: since boot), with the warning's first lines from dmesg. Once it has
+# warned the flag stays set, so later calls cannot tell: they say so.
+no_new_warning() {
+	if [ -n "${nw_seen:-}" ]; then
+		ok "$1 # SKIP the kernel warned earlier: taint W is set for good"
+	elif warned; then
+		nw_seen=1
+		nok "$1"
+		dmesg | grep -A12 -m1 -e 'WARNING:' -e 'BUG:' | sed 's/^/# /'
+	else
+		ok "$1"
+	fi
+}

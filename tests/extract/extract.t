@@ -8,7 +8,8 @@
 #
 #  1. references of a changed function: livepatch relocation records for
 #     an unchanged static function, a static variable and a non-exported
-#     global; a normal relocation for an exported one; one `func` line
+#     global, each with its placeholder for objtool; a normal relocation for
+#     an exported one; one `func` line
 #  2. sympos of same-named statics, from the symbol order of an ld -r
 #     "vmlinux" (either link order)
 #  3. a new function and a new static variable are copied
@@ -125,6 +126,7 @@ exported_fn" "$l: exported_fn (and __fentry__) are normal undefined references"
 			s/ counter / .klp.sym.vmlinux.counter,0 /
 			s/ internal_fn / .klp.sym.vmlinux.internal_fn,0 /')" \
 		"$l: every relocation of target, at its place, with its addend"
+	placeholders_match "$out" "$l: a placeholder for objtool at each livepatch relocation"
 	tap_is "$(hexbytes "$out" .text.target)" "$(hexbytes "$d/patched/basic.o" .text.target)" \
 		"$l: target's code"
 

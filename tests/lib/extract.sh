@@ -20,10 +20,12 @@ defined()
 		$8 != "" { print $4, $5, $8 }' | LC_ALL=C sort
 }
 
-# Undefined symbols, sorted.
+# Undefined symbols, sorted; not the placeholders of livepatch relocations
+# (placeholders_match checks those).
 undefined()
 {
-	symbols "$1" | awk 'NR > 3 && $7 == "UND" && $8 != "" { print $8 }' | LC_ALL=C sort
+	symbols "$1" | awk 'NR > 3 && $7 == "UND" && $8 != "" && $8 !~ /^__klpdiff_klp\./ {
+		print $8 }' | LC_ALL=C sort
 }
 
 # Section names, without the symbol and string tables and relocation sections.
@@ -70,11 +72,29 @@ klp()
 	dump "$1" | sed -n 's/^K //p'
 }
 
-# All references from SECTION of a patch object, normal and livepatch, sorted.
+# All references from SECTION of a patch object, normal and livepatch, sorted;
+# not the placeholders of livepatch relocations (placeholders_match checks those).
 refs()
 {
-	dump "$1" | awk -v p="$2+" '($1 == "K" || $1 == "R") && index($2, p) == 1 {
-		$1 = ""; print substr($0, 2) }' | LC_ALL=C sort
+	dump "$1" | awk -v p="$2+" '($1 == "K" || $1 == "R") && index($2, p) == 1 &&
+		$4 !~ /^__klpdiff_klp\./ { $1 = ""; print substr($0, 2) }' | LC_ALL=C sort
+}
+
+# placeholders_match OBJ DESC: on x86-64 every livepatch relocation record of
+# OBJ has its placeholder, an ordinary relocation of the same place, type,
+# target and addend against the weak symbol __klpdiff_klp.TARGET (for objtool,
+# src/patch_object.h), and there are no others.
+placeholders_match()
+{
+	local records placeholders
+
+	records=$(dump "$1" | awk '$1 == "K" { sub(/^\.klp\.sym\./, "", $4); $1 = ""
+		print substr($0, 2) }' | LC_ALL=C sort)
+	placeholders=$(dump "$1" | awk '$1 == "R" && $4 ~ /^__klpdiff_klp\./ {
+		sub(/^__klpdiff_klp\./, "", $4); $1 = ""; print substr($0, 2) }' | LC_ALL=C sort)
+	tap_is "$placeholders" "$records" "$2"
+	tap_is "$(symbols "$1" | awk '$8 ~ /^__klpdiff_klp\./ && ($5 != "WEAK" || $7 != "UND")')" \
+		"" "$2: each placeholder symbol is weak and undefined"
 }
 
 # The relocations of SECTION of an input object, renamed by sed SCRIPT, sorted.
