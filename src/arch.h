@@ -159,6 +159,14 @@ struct arch {
 	/* objtool reads linked modules: livepatch relocations need placeholders. */
 	bool klp_placeholders;
 	/*
+	 * kbuild runs objtool on the linked module when one of these options
+	 * is set (NULL-terminated; delay-objtool: IBT, LTO), and objtool then
+	 * writes these sections for the whole module, unless a part has one
+	 * already: extract leaves their entries to it.
+	 */
+	const char *const *objtool_link_kconfig;
+	const char *const *objtool_link_sections;
+	/*
 	 * A section of addresses the code loads its references from (ppc64's
 	 * .toc): an entry stands for what its relocation points at. NULL: none.
 	 */

@@ -111,6 +111,7 @@ struct build_state {
 	struct kernel_profile profile;	/* the target kernel: version, layouts */
 	struct ibt_check ibt;		/* an IBT kernel's sealed functions */
 	bool have_ibt;
+	bool objtool_at_link;		/* kbuild runs objtool on linked modules */
 };
 
 /* The module a unit is part of, found once per object. */
@@ -440,6 +441,7 @@ static int extract_changed(struct build_state *s, const struct strlist *objects,
 			.vmlinux_symbols = mod ? s->vmlinux_symbols : NULL, .symvers = s->symvers,
 			.trace = trace, .quiet_no_change = !verbose,
 			.ibt = s->have_ibt ? &s->ibt : NULL, .ibt_module = s->have_ibt,
+			.objtool_at_link = s->objtool_at_link,
 		};
 
 		if (!um) {
@@ -843,6 +845,21 @@ static int target_layouts(struct build_state *s)
 	return 0;
 }
 
+/* Does kbuild run objtool on the linked module (the arch's objtool_link_kconfig)? */
+static bool objtool_reads_links(const struct build_state *s)
+{
+	const char *const *opts = s->profile.arch->objtool_link_kconfig;
+	bool found = false;
+
+	for (size_t i = 0; s->config && opts && opts[i] && !found; i++) {
+		char *line = xasprintf("\n%s=y\n", opts[i]);
+
+		found = strstr(s->config, line);
+		free(line);
+	}
+	return found;
+}
+
 /* An IBT kernel: the functions a patch may not take the address of, from the code that runs. */
 static int read_ibt(struct build_state *s)
 {
@@ -902,6 +919,7 @@ static int run(struct build_opts *o, struct build_state *s)
 		return EXIT_TROUBLE;
 	if (o->diff_only)
 		return write_diff(stdout, kb, &s->compared);
+	s->objtool_at_link = objtool_reads_links(s);
 	if (read_ibt(s))
 		return EXIT_TROUBLE;
 	progress("comparing and extracting");

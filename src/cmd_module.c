@@ -296,6 +296,35 @@ static int write_build_dir(const char *dir, const char *name, const struct modul
 	return ret;
 }
 
+/*
+ * Did objtool warn about the module? Kernels with IBT or LTO run it on the
+ * linked module, and for some warnings (a call it cannot follow) it writes
+ * none of what the kernel needs from it: ORC unwind data for reliable stack
+ * traces, the return and call site lists the mitigations patch. It does not
+ * fail the build, so klpdiff says so, with the first one, and keeps the log.
+ */
+static bool objtool_warned(const char *output, const char *log)
+{
+	char *text = read_file(log, NULL), *line, *end;
+	size_t n = 0;
+
+	for (line = text ? strstr(text, "objtool: ") : NULL; line; line = strstr(line + 1, "objtool: "))
+		n++;
+	line = text ? strstr(text, "objtool: ") : NULL;
+	if (line) {
+		while (line > text && line[-1] != '\n')
+			line--;
+		end = strchr(line, '\n');
+		if (end)
+			*end = '\0';
+		fprintf(stderr, "%s: warning: %s: objtool warned %zu time%s about the module, which "
+			"may then lack ORC data or mitigation site lists; the first: %s (log: %s)\n",
+			progname, output, n, n == 1 ? "" : "s", line, log);
+	}
+	free(text);
+	return n > 0;
+}
+
 /* CONFIG_MODULE_SIG_HASH of the kernel build, "sha256" by default. */
 static char *signature_hash(const char *kdir)
 {
@@ -338,7 +367,7 @@ static int build_module(const struct module_opts *o, const char *name,
 {
 	struct kernel_profile profile = { 0 };
 	char *dir = NULL, *log, *ko;
-	bool llvm;
+	bool llvm, keep = false;
 	int ret;
 
 	if (check_output_dir(o->output) || check_kernel_build(o->kdir, &llvm, &profile) ||
@@ -352,13 +381,15 @@ static int build_module(const struct module_opts *o, const char *name,
 	if (!ret && kbuild_external_module(o->kdir, dir, llvm, &profile.cross, log))
 		ret = error(o->output, "kbuild failed (make -C %s M=%s modules); log: %s",
 			    o->kdir, dir, log);
+	if (!ret && objtool_warned(o->output, log))
+		keep = true;
 	if (!ret && o->sign_key)
 		ret = postlink_and_sign(o, ko, dir, m);
 	else if (!ret && postlink(ko, o->output, m))
 		ret = error(o->output, "post-link of %s failed; build files kept in %s", ko, dir);
 	if (!ret && o->keep_tmp)
 		fprintf(stderr, "%s: build files kept in %s\n", progname, dir);
-	if (!ret && !o->keep_tmp && !o->build_dir)
+	if (!ret && !o->keep_tmp && !o->build_dir && !keep)
 		remove_tree(dir);
 	free(ko);
 	free(log);

@@ -1150,12 +1150,28 @@ static bool fix_module_key_entry(struct extractor *ex, const struct special_entr
 	return true;
 }
 
+/* Is @sec one objtool writes for the linked module (opts->objtool_at_link)? */
+static bool left_to_objtool(const struct extractor *ex, const struct elf_section *sec)
+{
+	const char *const *names = ex->patched->arch->objtool_link_sections;
+
+	for (size_t i = 0; ex->opts->objtool_at_link && names && names[i]; i++)
+		if (streq(sec->name, names[i]))
+			return true;
+	return false;
+}
+
 static void copy_entries_of(struct extractor *ex, const struct elf_symbol *fn)
 {
 	size_t nr;
 	const struct special_entry *e = checksum_entries(&ex->entries, fn, &nr);
 
 	for (size_t i = 0; i < nr; i++) {
+		if (left_to_objtool(ex, e[i].sec)) {
+			trace(ex, "entry %s+0x%" PRIx64 ": dropped (objtool writes %s for the "
+			      "linked module)", e[i].sec->name, e[i].offset, e[i].sec->name);
+			continue;
+		}
 		if (fix_module_key_entry(ex, &e[i], fn))
 			continue;
 		trace(ex, "entry %s+0x%" PRIx64 ": kept (its owner %s is in the patch)",

@@ -29,6 +29,8 @@ struct extract_opts {
 	 */
 	const struct ibt_check *ibt;
 	bool ibt_module;
+	/* kbuild runs objtool on the linked module: leave its sections to it. */
+	bool objtool_at_link;
 	bool quiet_no_change;		/* the caller says "no functional change" if it wants */
 };
 

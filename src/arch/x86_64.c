@@ -325,6 +325,13 @@ static const struct special_layout x86_64_special[] = {
 };
 #undef SITE_LIST
 
+/* scripts/Makefile.build's delay-objtool (5.19+); the sections objtool --link writes then. */
+static const char *const objtool_link_kconfig[] = { "CONFIG_X86_KERNEL_IBT", "CONFIG_LTO_CLANG",
+						    NULL };
+static const char *const objtool_link_sections[] = { ".return_sites", ".retpoline_sites",
+						     ".call_sites", ".ibt_endbr_seal",
+						     ".orc_unwind_ip", NULL };
+
 /* Jump-label sites: objtool's NOPs (arch_nop_insn) or the jumps they replace. */
 static const uint8_t nop2[] = { 0x66, 0x90 };
 static const uint8_t nop5[] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
@@ -428,6 +435,8 @@ const struct arch arch_x86_64 = {
 	.ibt_landing_len = sizeof(endbr64),
 	.ibt_seal_section = ".ibt_endbr_seal",	/* objtool's, applied by apply_seal_endbr() */
 	.klp_placeholders = true,	/* IBT and LTO kernels run objtool on a linked module */
+	.objtool_link_kconfig = objtool_link_kconfig,
+	.objtool_link_sections = objtool_link_sections,
 	.ibt_kconfig = "CONFIG_X86_KERNEL_IBT",
 	.init_sections = x86_64_init_sections,
 	.is_prefix_symbol = x86_64_is_prefix_symbol,
