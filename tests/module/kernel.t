@@ -3,7 +3,8 @@
 # klpdiff module on a hand-made patch object (cmdline_patch.c) built against
 # the e2e Linux 6.1 kernel: the module's livepatch ELF parts, checked with
 # readelf and modinfo against Documentation/livepatch/module-elf-format.rst,
-# what the post-link keeps of kbuild's .ko, and a kbuild failure.
+# what the post-link keeps of kbuild's .ko, a kbuild failure, and a placeholder
+# relocation that no livepatch relocation entry claims.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/tap.sh
@@ -164,4 +165,29 @@ tap_ok "the line names the stage and the log file" test -n "$log"
 [ "$TAP_LAST" = 0 ] || tap_diag <"$tmp/stderr"
 tap_ok "the log is kept and tells why" grep -q klpdiff_test_no_such_symbol "$log"
 tap_is "$(ls "$tmp/out")" "lp_cmdline.ko" "no module written"
+
+# --- a placeholder relocation no livepatch relocation entry claims ----------
+# (src/patch_object.h): post-link would drop it and leave the call unrelocated.
+cat >"$tmp/orphan.s" <<'ASM'
+	.text
+	.globl new_fn
+	.type new_fn, @function
+new_fn:
+	call "__klpdiff_klp.vmlinux.version_proc_show,0"
+	ret
+	.size new_fn, . - new_fn
+	.weak "__klpdiff_klp.vmlinux.version_proc_show,0"
+	.section .klpdiff.manifest, "", @progbits
+	.ascii "func vmlinux cmdline_proc_show 0 new_fn\n"
+ASM
+as -o "$tmp/orphan.o" "$tmp/orphan.s"
+status=0
+TMPDIR=$tmp "$KLPDIFF" module -o "$tmp/out/orphan.ko" --kernel-build "$kbuild" "$tmp/orphan.o" \
+	>"$tmp/stdout" 2>"$tmp/stderr" || status=$?
+tap_is "$status" 2 "an orphan placeholder: exit 2"
+tap_ok "an orphan placeholder: named" \
+	grep -q "1 placeholder relocations (__klpdiff_klp\.\*) at no livepatch relocation's place" \
+	"$tmp/stderr"
+[ "$TAP_LAST" = 0 ] || tap_diag <"$tmp/stderr"
+tap_is "$(ls "$tmp/out")" "lp_cmdline.ko" "an orphan placeholder: no module written"
 tap_done
