@@ -444,7 +444,6 @@ static uint64_t string_offset(struct extractor *ex, const char *s)
 	return (uint64_t)(uintptr_t)*slot - 1;
 }
 
-/* Record a livepatch relocation for the post-link step (see klpdiff(1)). */
 /* The weak undefined symbol PLACEHOLDER_PREFIX @name (see patch_object.h), made once. */
 static struct ow_symbol *placeholder_symbol(struct extractor *ex, const char *name)
 {
@@ -457,6 +456,10 @@ static struct ow_symbol *placeholder_symbol(struct extractor *ex, const char *na
 	return sym;
 }
 
+/*
+ * Record a livepatch relocation for the post-link step (see klpdiff(1)), and
+ * where the arch asks for one, its placeholder at the place.
+ */
 static void add_klp_reloc(struct extractor *ex, struct ow_section *out, uint64_t place,
 			  uint32_t type, const char *obj, const char *name, long sympos,
 			  int64_t addend)
