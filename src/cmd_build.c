@@ -845,34 +845,33 @@ static int target_layouts(struct build_state *s)
 	return 0;
 }
 
+/* Is @option (CONFIG_...) set to y in the kernel's .config? */
+static bool config_enabled(const struct build_state *s, const char *option)
+{
+	char *line = xasprintf("\n%s=y\n", option);
+	bool set = s->config && strstr(s->config, line);
+
+	free(line);
+	return set;
+}
+
 /* Does kbuild run objtool on the linked module (the arch's objtool_link_kconfig)? */
 static bool objtool_reads_links(const struct build_state *s)
 {
 	const char *const *opts = s->profile.arch->objtool_link_kconfig;
-	bool found = false;
 
-	for (size_t i = 0; s->config && opts && opts[i] && !found; i++) {
-		char *line = xasprintf("\n%s=y\n", opts[i]);
-
-		found = strstr(s->config, line);
-		free(line);
-	}
-	return found;
+	for (size_t i = 0; opts && opts[i]; i++)
+		if (config_enabled(s, opts[i]))
+			return true;
+	return false;
 }
 
 /* An IBT kernel: the functions a patch may not take the address of, from the code that runs. */
 static int read_ibt(struct build_state *s)
 {
 	const struct arch *arch = s->profile.arch;
-	char *option;
-	bool ibt;
 
-	if (!arch->ibt_kconfig)
-		return 0;
-	option = xasprintf("\n%s=y\n", arch->ibt_kconfig);
-	ibt = s->config && strstr(s->config, option);
-	free(option);
-	if (!ibt)
+	if (!arch->ibt_kconfig || !config_enabled(s, arch->ibt_kconfig))
 		return 0;
 	if (s->dk.release && !s->shipped_vmlinux && shipped_image(s))
 		return -1;

@@ -305,13 +305,14 @@ static int write_build_dir(const char *dir, const char *name, const struct modul
  */
 static bool objtool_warned(const char *output, const char *log)
 {
-	char *text = read_file(log, NULL), *line, *end;
+	char *text = read_file(log, NULL), *first = text ? strstr(text, "objtool: ") : NULL;
+	char *line = first, *end;
 	size_t n = 0;
 
-	for (line = text ? strstr(text, "objtool: ") : NULL; line; line = strstr(line + 1, "objtool: "))
+	for (; line; line = strstr(line + 1, "objtool: "))
 		n++;
-	line = text ? strstr(text, "objtool: ") : NULL;
-	if (line) {
+	if (first) {
+		line = first;
 		while (line > text && line[-1] != '\n')
 			line--;
 		end = strchr(line, '\n');

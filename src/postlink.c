@@ -39,6 +39,7 @@ struct klp_reloc {
 	int64_t addend;
 	uint32_t type;
 	unsigned width;
+	bool has_placeholder;	/* an ordinary relocation for objtool at the place */
 };
 
 #define BAD_ENTRY(t, i, fmt, ...) \
@@ -172,7 +173,7 @@ static int read_name(const struct klp_table *t, size_t i, struct klp_reloc *kr)
 	return 0;
 }
 
-static int check_place(const struct klp_table *t, size_t i, const struct klp_reloc *kr)
+static int check_place(const struct klp_table *t, size_t i, struct klp_reloc *kr)
 {
 	const struct elf_section *sec = kr->sec;
 	const struct elf_reloc *placeholder;
@@ -194,6 +195,7 @@ static int check_place(const struct klp_table *t, size_t i, const struct klp_rel
 		return BAD_ENTRY(t, i, "(%s) an ordinary relocation also writes at %s+%#lx",
 				 kr->name, sec->name, (unsigned long)kr->offset);
 	placeholder = placeholder_at(t->obj, sec, kr->offset);
+	kr->has_placeholder = placeholder;
 	if (placeholder && (elf_reloc_type(placeholder) != kr->type ||
 			    !streq(elf_reloc_sym(t->obj, placeholder)->name +
 				   strlen(PLACEHOLDER_PREFIX), kr->name + strlen(KLP_SYM_PREFIX))))
@@ -507,7 +509,7 @@ static int convert_entry(struct postlink *pl, const struct klp_table *t, size_t 
 		return -1;
 	ow_add_reloc(rs, kr.offset, sym, kr.type, kr.addend);
 	*place = (struct klp_place){ kr.sec->index, kr.offset, kr.width, kr.name };
-	if (placeholder_at(pl->obj, kr.sec, kr.offset))
+	if (kr.has_placeholder)
 		pl->nr_placeholders--;
 	return 0;
 }

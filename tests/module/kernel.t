@@ -142,6 +142,15 @@ tap_is "$(grep 'WARNING: modpost: .*(\.klpdiff\.' "$builddir/build.log" || true)
 	"modpost says nothing about the patch object's .klpdiff.* sections"
 rm -rf "$builddir"
 
+# module_of_asm NAME OUT: assemble $tmp/NAME.s and run klpdiff module on it,
+# writing $tmp/out/OUT.ko; sets $status, with its output in $tmp/stdout and stderr.
+module_of_asm() {
+	as -o "$tmp/$1.o" "$tmp/$1.s"
+	status=0
+	TMPDIR=$tmp "$KLPDIFF" module -o "$tmp/out/$2.ko" --kernel-build "$kbuild" "$tmp/$1.o" \
+		>"$tmp/stdout" 2>"$tmp/stderr" || status=$?
+}
+
 # --- kbuild failure: one line naming the stage and the log, files kept -------
 cat >"$tmp/undef.s" <<'ASM'
 	.text
@@ -154,10 +163,7 @@ new_fn:
 	.section .klpdiff.manifest, "", @progbits
 	.ascii "func vmlinux cmdline_proc_show 0 new_fn\n"
 ASM
-as -o "$tmp/undef.o" "$tmp/undef.s"
-status=0
-TMPDIR=$tmp "$KLPDIFF" module -o "$tmp/out/bad.ko" --kernel-build "$kbuild" "$tmp/undef.o" \
-	>"$tmp/stdout" 2>"$tmp/stderr" || status=$?
+module_of_asm undef bad
 tap_is "$status" 2 "kbuild failure: exit 2"
 tap_is "$(wc -l <"$tmp/stderr")" 1 "kbuild failure: one line on stderr"
 log=$(sed -n 's/^klpdiff: .*: kbuild failed (make .*); log: \(.*\)$/\1/p' "$tmp/stderr")
@@ -180,10 +186,7 @@ new_fn:
 	.section .klpdiff.manifest, "", @progbits
 	.ascii "func vmlinux cmdline_proc_show 0 new_fn\n"
 ASM
-as -o "$tmp/orphan.o" "$tmp/orphan.s"
-status=0
-TMPDIR=$tmp "$KLPDIFF" module -o "$tmp/out/orphan.ko" --kernel-build "$kbuild" "$tmp/orphan.o" \
-	>"$tmp/stdout" 2>"$tmp/stderr" || status=$?
+module_of_asm orphan orphan
 tap_is "$status" 2 "an orphan placeholder: exit 2"
 tap_ok "an orphan placeholder: named" \
 	grep -q "1 placeholder relocations (__klpdiff_klp\.\*) at no livepatch relocation's place" \
