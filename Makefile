@@ -21,11 +21,14 @@ CFLAGS ?= $(OPT)
 override CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
 	-Wmissing-prototypes -Wstrict-prototypes -DKLPDIFF_VERSION='"$(VERSION)"' \
 	-DKLPDIFF_INCLUDE_DIR='"$(PREFIX)/share/klpdiff/include"' \
-	$(SAN_FLAGS) $(shell pkg-config --cflags $(PKGS))
+	-Isrc $(SAN_FLAGS) $(shell pkg-config --cflags $(PKGS))
 LDLIBS += $(shell pkg-config --libs $(PKGS)) -lpthread
 LDFLAGS += $(SAN_FLAGS)
 
-SRCS := $(wildcard src/*.c src/arch/*.c)
+# Sources by layer (src/LAYER/): each layer includes only itself and the layers
+# before it in LAYERS; tests/layers.t fails when one does not.
+LAYERS := base elf analysis kernel patch build cmd
+SRCS := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c src/$(l)/*/*.c))
 OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS))
 BIN := $(BUILD)/klpdiff
 
@@ -53,13 +56,14 @@ ifneq ($(SANITIZE),1)
 	ln -sf $(BIN) $@
 endif
 
-$(BUILD)/%.o: src/%.c $(wildcard src/*.h)
+# Header dependencies come from the compiler (-MMD), not from every header.
+$(BUILD)/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -c -o $@ $<
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 # Everything, kernel builds and booted tests included (QUICK=1: only the fast
 # tests, no kernel). Kernel builds are cached in ~/.cache/klpdiff.
-TESTS := tests/sums tests/bad-input tests/extract tests/diff tests/verify tests/build $(if $(QUICK),,tests/kernel tests/module tests/e2e)
+TESTS := tests/source tests/sums tests/bad-input tests/extract tests/diff tests/verify tests/build $(if $(QUICK),,tests/kernel tests/module tests/e2e)
 # The sanitizer pass (KLPDIFF_SANITIZED) skips the tests whose klpdiff code the
 # plain pass ran and own.t and lto.t run sanitized (each says so). --timer: the
 # time of each test file, for CI's budget.
@@ -68,8 +72,8 @@ check: $(BIN) $(BUILD)/line-directives-driver
 		prove --timer -e bash -f $(foreach d,$(TESTS),$(wildcard $(d)/*.t))
 
 # Test drivers: one module of klpdiff, beside the klpdiff they test.
-$(BUILD)/line-directives-driver: tests/build/line-directives-driver.c $(filter-out $(BUILD)/main.o,$(OBJS))
-	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/line-directives-driver: tests/build/line-directives-driver.c $(filter-out $(BUILD)/cmd/%,$(OBJS))
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # libFuzzer targets for the loader/sums and for diff (see fuzz/run).
 FUZZ_SECONDS ?= 60

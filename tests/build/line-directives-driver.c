@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Runs line_directives_add() on ORIG PATCHED for tests/build/line-directives.t. */
-#include "line_directives.h"
+#include "build/line_directives.h"
 
 int main(int argc, char **argv)
 {

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Building an external module against a kernel (make -C KDIR M=DIR modules),
+ * and the variables make needs for a kernel of another architecture.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "elf/arch.h"
+#include "build/kbuild.h"
+#include "base/util.h"
+
+/* kbuild passes M= through make and the shell unquoted. */
+static bool kbuild_safe_path(const char *path)
+{
+	for (const char *p = path; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("/._-+,", *p)))
+			return false;
+	return true;
+}
+
+/* An empty directory for kbuild, by absolute path: @wanted, or a temporary one. */
+char *kbuild_module_dir(const char *wanted)
+{
+	const char *base = getenv("TMPDIR");
+	char *tmpl, *dir;
+
+	if (!base || !*base)
+		base = "/tmp";
+	tmpl = wanted ? xstrdup(wanted) : xasprintf("%s/klpdiff-module.XXXXXX", base);
+	if (wanted && mkdir(tmpl, 0755)) {
+		error(tmpl, "cannot create the build directory: %s", strerror(errno));
+		free(tmpl);
+		return NULL;
+	} else if (!wanted && !mkdtemp(tmpl)) {
+		error(tmpl, "cannot create a temporary directory: %s", strerror(errno));
+		free(tmpl);
+		return NULL;
+	}
+	dir = realpath(tmpl, NULL);
+	if (!dir || !kbuild_safe_path(dir)) {
+		error(tmpl, "temporary directory path unusable by kbuild; set TMPDIR to a "
+			    "plain path");
+		remove_tree(tmpl);
+		free(dir);
+		dir = NULL;
+	}
+	free(tmpl);
+	return dir;
+}
+
+/*
+ * The compiler a kernel was configured with: the first word of
+ * CONFIG_CC_VERSION_TEXT (`$(CC) --version`'s first line, "powerpc64le-
+ * linux-gnu-gcc (Debian 12.2.0-14) 12.2.0"). It is in every configured tree,
+ * a build or a distribution's headers, where .cmd files are only in a built
+ * one; and kbuild itself reconfigures a tree whose compiler says otherwise.
+ */
+static char *configured_compiler(const char *config)
+{
+	const char *key = "\nCONFIG_CC_VERSION_TEXT=\"";
+	const char *p = strstr(config, key);
+
+	if (!p)
+		return NULL;
+	p += strlen(key);
+	return xstrndup(p, strcspn(p, " \"\n"));
+}
+
+/*
+ * gcc's CROSS_COMPILE= prefix: what precedes "gcc" in its name (a versioned
+ * "...-gcc-12" too); the arch's usual one when the kernel was configured by
+ * a native gcc on a machine of its own architecture.
+ */
+static char *gcc_prefix(const char *cc, const struct arch *arch)
+{
+	const char *base = cc ? strrchr(cc, '/') : NULL, *gcc = NULL;
+
+	base = base ? base + 1 : cc;
+	for (const char *p = base ? strstr(base, "gcc") : NULL; p; p = strstr(p + 1, "gcc"))
+		gcc = p;
+	if (!gcc || gcc == base)
+		return xstrdup(arch->cross_prefix);
+	return xstrndup(base, (size_t)(gcc - base));
+}
+
+int kbuild_cross_find(struct kbuild_cross *c, const char *kdir, const char *config,
+		      const struct arch *arch)
+{
+	char *cc, *found;
+	size_t triplet;
+
+	memset(c, 0, sizeof(*c));
+	if (arch == arch_host())
+		return 0;
+	c->arch = arch->kbuild_arch;
+	/* clang: LLVM=1 finds its target from ARCH (scripts/Makefile.clang). */
+	if (strstr(config, "\nCONFIG_CC_IS_CLANG=y\n"))
+		return 0;
+	cc = configured_compiler(config);
+	c->compile = gcc_prefix(cc, arch);
+	c->cc = xasprintf("%sgcc", c->compile);
+	free(cc);
+	found = find_program(c->cc);
+	if (found) {
+		free(found);
+		return 0;
+	}
+	triplet = strlen(c->compile) - ends_with(c->compile, "-");
+	return error(c->cc, "not found (the compiler of the %s kernel %s); apt-get install "
+		     "gcc-%.*s", arch->name, kdir, (int)triplet, c->compile);
+}
+
+void kbuild_cross_args(const struct kbuild_cross *c, struct strlist *argv)
+{
+	if (c && c->arch)
+		strlist_add(argv, xasprintf("ARCH=%s", c->arch));
+	if (c && c->compile)
+		strlist_add(argv, xasprintf("CROSS_COMPILE=%s", c->compile));
+}
+
+void kbuild_cross_free(struct kbuild_cross *c)
+{
+	free(c->compile);
+	free(c->cc);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Run make for the module with its output in @log; 0 if it succeeded. */
+int kbuild_external_module(const char *kdir, const char *dir, bool llvm,
+			   const struct kbuild_cross *cross, const char *log)
+{
+	struct strlist argv = { 0 };
+	/*
+	 * Debug info names the generated files without the directory, which
+	 * is a temporary one: the same patch objects give the same module.
+	 */
+	const char *user_kcflags = getenv("KCFLAGS");
+	int status = -1, fd;
+	pid_t pid;
+
+	strlist_add(&argv, xstrdup("make"));
+	strlist_add(&argv, xstrdup("-C"));
+	strlist_add(&argv, xstrdup(kdir));
+	strlist_add(&argv, xasprintf("M=%s", dir));
+	strlist_add(&argv, xasprintf("KCFLAGS=%s%s-ffile-prefix-map=%s/=",
+				     user_kcflags ? user_kcflags : "", user_kcflags ? " " : "", dir));
+	strlist_add(&argv, xstrdup("modules"));
+	if (llvm)
+		strlist_add(&argv, xstrdup("LLVM=1"));
+	kbuild_cross_args(cross, &argv);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		fatal("fork: %s", strerror(errno));
+	if (pid == 0) {
+		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(127);
+		close(fd);
+		fd = open("/dev/null", O_RDONLY);
+		if (fd >= 0)
+			dup2(fd, 0);
+		execvp(argv.v[0], argv.v);
+		fprintf(stderr, "klpdiff: cannot run make: %s\n", strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	strlist_free(&argv);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "kernel/distro.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "build/kbuild.h"
+#include "base/util.h"
+
+static char *in_root(const struct dist_kernel *dk, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static char *in_root(const struct dist_kernel *dk, const char *fmt, ...)
+{
+	va_list ap;
+	char *rel, *path;
+
+	va_start(ap, fmt);
+	if (vasprintf(&rel, fmt, ap) < 0)
+		fatal("out of memory");
+	va_end(ap);
+	path = xasprintf("%s%s", dk->sysroot, rel);
+	free(rel);
+	return path;
+}
+
+static bool readable(const char *path)
+{
+	return !access(path, R_OK);
+}
+
+/* Non-root readers of /proc/kallsyms see zero addresses (kptr_restrict). */
+static bool kernel_addresses_visible(void)
+{
+	FILE *fp = fopen("/proc/kallsyms", "r");
+	unsigned long long addr = 0;
+	bool yes = fp && fscanf(fp, "%llx", &addr) == 1 && addr;
+
+	if (fp)
+		fclose(fp);
+	return yes;
+}
+
+static char *running_release(void)
+{
+	struct utsname u;
+
+	return uname(&u) ? NULL : xstrdup(u.release);
+}
+
+static bool is_running(const struct dist_kernel *dk)
+{
+	char *running = running_release();
+	bool yes = !*dk->sysroot && running && streq(running, dk->release);
+
+	free(running);
+	return yes;
+}
+
+/* "# Linux/x86 6.1.192 Kernel Configuration": the upstream version and its line. */
+static int read_versions(struct dist_kernel *dk)
+{
+	const char *p = strstr(dk->config_text, "# Linux/");
+	char version[64], *dot;
+
+	if (!p || sscanf(p, "# Linux/%*s %63s Kernel Configuration", version) != 1)
+		return error(dk->config, "no '# Linux/ARCH VERSION Kernel Configuration' line: "
+			     "not a kernel config");
+	dk->upstream = xstrdup(version);
+	dot = strchr(version, '.');
+	dot = dot ? strchr(dot + 1, '.') : NULL;
+	if (dot)
+		*dot = '\0';
+	dk->line = xstrdup(version);
+	return 0;
+}
+
+/* "... Debian 6.1.192-3 (2026-11-26)" in a kernel banner. */
+static char *debian_version_in(const char *banner)
+{
+	const char *p = banner ? strstr(banner, " Debian ") : NULL;
+
+	return p ? xstrndup(p + 8, strcspn(p + 8, " \n")) : NULL;
+}
+
+/* The installed version of Debian package @pkg (in the sysroot's dpkg database), or NULL. */
+static char *package_version(const struct dist_kernel *dk, const char *pkg)
+{
+	char *admin = xasprintf("--admindir=%s/var/lib/dpkg", dk->sysroot);
+	char *argv[] = { "dpkg-query", admin, "-W", "-f=${Version}", (char *)pkg, NULL };
+	char *version = run_capture(argv);
+
+	free(admin);
+	if (version && !*version) {
+		free(version);
+		version = NULL;
+	}
+	return version;
+}
+
+/* The Debian version of the image package (dpkg knows it) or of the running kernel. */
+static char *image_version(const struct dist_kernel *dk)
+{
+	static const char *const suffixes[] = { "-unsigned", "" };
+	char *version = NULL;
+
+	if (is_running(dk)) {
+		char *banner = read_file("/proc/version", NULL);
+
+		version = debian_version_in(banner);
+		free(banner);
+	}
+	for (size_t i = 0; !version && i < ARRAY_SIZE(suffixes); i++) {
+		char *pkg = xasprintf("linux-image-%s%s", dk->release, suffixes[i]);
+
+		version = package_version(dk, pkg);
+		free(pkg);
+	}
+	return version;
+}
+
+static int find_vmlinux_symbols(struct dist_kernel *dk, const char *kallsyms)
+{
+	char *dbg = in_root(dk, "/usr/lib/debug/boot/vmlinux-%s", dk->release);
+
+	if (kallsyms) {
+		dk->vmlinux_symbols = xstrdup(kallsyms);
+		dk->symbols_from = "--kallsyms";
+	} else if (readable(dbg)) {
+		dk->vmlinux_symbols = dbg;
+		dbg = NULL;
+		dk->symbols_from = "the -dbg package";
+	} else if (is_running(dk) && kernel_addresses_visible()) {
+		dk->vmlinux_symbols = xstrdup("/proc/kallsyms");
+		dk->symbols_from = "the running kernel";
+	}
+	free(dbg);
+	if (dk->vmlinux_symbols)
+		return 0;
+	return error(NULL, "no symbols for %s's vmlinux: run as root on a machine running it, "
+		     "give --kallsyms FILE (a copy of its /proc/kallsyms, read as root), or "
+		     "apt install linux-image-%s-dbg", dk->release, dk->release);
+}
+
+/* DIR/RELEASE, a file of the release that must be there; @package has it. */
+static char *need(const struct dist_kernel *dk, const char *package, const char *dir)
+{
+	char *path = in_root(dk, "%s%s", dir, dk->release);
+
+	if (readable(path))
+		return path;
+	error(path, "missing: apt install %s%s", package, dk->release);
+	free(path);
+	return NULL;
+}
+
+int dist_kernel_find(struct dist_kernel *dk, const char *sysroot, const char *release,
+		     const char *kallsyms)
+{
+	memset(dk, 0, sizeof(*dk));
+	dk->sysroot = sysroot ? sysroot : "";
+	dk->release = release ? xstrdup(release) : running_release();
+	if (!dk->release)
+		return error(NULL, "cannot tell the running kernel's release: give -r RELEASE");
+	dk->config = in_root(dk, "/boot/config-%s", dk->release);
+	dk->config_text = read_file(dk->config, NULL);
+	if (!dk->config_text)
+		return error(dk->config, "missing: kernel %s is not installed (apt install "
+			     "linux-image-%s)", dk->release, dk->release);
+	if (!strstr(dk->config_text, "\nCONFIG_LIVEPATCH=y"))
+		return error(dk->config, "the kernel was configured without CONFIG_LIVEPATCH");
+	if (strstr(dk->config_text, "\nCONFIG_LTO_CLANG=y"))
+		return error(dk->config, "an LTO kernel is patched from its build tree (-O)");
+	if (read_versions(dk))
+		return -1;
+	dk->headers = need(dk, "linux-headers-", "/usr/src/linux-headers-");
+	dk->symvers = dk->headers ? xasprintf("%s/Module.symvers", dk->headers) : NULL;
+	if (!dk->headers || !readable(dk->symvers))
+		return dk->headers ? error(dk->symvers, "missing: reinstall linux-headers-%s",
+					   dk->release) : -1;
+	dk->image = need(dk, "linux-image-", "/boot/vmlinuz-");
+	dk->modules = need(dk, "linux-image-", "/lib/modules/");
+	if (!dk->image || !dk->modules)
+		return -1;
+	dk->version = image_version(dk);
+	if (!dk->version)
+		return error(dk->image, "cannot tell its Debian version (neither the running "
+			     "kernel nor dpkg knows the image package)");
+	return find_vmlinux_symbols(dk, kallsyms);
+}
+
+/* "x86_64-linux-gnu-gcc-12" and "gcc-12" are both in Debian's gcc-12. */
+static char *compiler_package(const char *cc)
+{
+	const char *base = strstr(cc, "gcc-") ? strstr(cc, "gcc-") : strstr(cc, "clang-");
+
+	return xstrdup(base ? base : cc);
+}
+
+static char *compiler_says(const char *cc)
+{
+	char *argv[] = { (char *)cc, "--version", NULL };
+	char *out = run_capture(argv);
+
+	if (out)
+		out[strcspn(out, "\n")] = '\0';
+	return out;
+}
+
+int dist_kernel_check_compiler(struct dist_kernel *dk, const char *override)
+{
+	const char *p = strstr(dk->config_text, "\nCONFIG_CC_VERSION_TEXT=\"");
+	char *text, *says;
+	int ret = 0;
+
+	if (!p)
+		return error(dk->config, "no CONFIG_CC_VERSION_TEXT: cannot tell the compiler");
+	p += strlen("\nCONFIG_CC_VERSION_TEXT=\"");
+	text = xstrndup(p, strcspn(p, "\"\n"));
+	dk->cc = override ? xstrdup(override) : xstrndup(text, strcspn(text, " "));
+	says = compiler_says(dk->cc);
+	if (override) {
+		if (!says || !streq(says, text))
+			warn(NULL, "compiling with %s although %s was built by '%s': the patch may "
+			     "not match the running code", override, dk->release, text);
+	} else if (!says) {
+		char *pkg = compiler_package(dk->cc);
+
+		ret = error(NULL, "%s built %s and is not installed: apt install %s (or "
+			    "--compiler CC to use another, at your own risk)", dk->cc, dk->release,
+			    pkg);
+		free(pkg);
+	} else if (!streq(says, text)) {
+		ret = error(NULL, "%s says '%s', but %s was built by '%s': install that "
+			    "compiler (or --compiler CC to use this one, at your own risk)", dk->cc,
+			    says, dk->release, text);
+	}
+	free(says);
+	free(text);
+	return ret;
+}
+
+/* The number of "NAME = N" at the start of a line of @text, or -1. */
+static long makefile_number(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, name, n) && !strncmp(p + n, " = ", 3))
+			return strtol(p + n + 3, NULL, 10);
+	return -1;
+}
+
+/* VERSION.PATCHLEVEL.SUBLEVEL of a source tree's Makefile. */
+static char *tree_version(const char *src)
+{
+	char *path = xasprintf("%s/Makefile", src), *text = read_file(path, NULL);
+	long v = text ? makefile_number(text, "VERSION") : -1;
+	long p = text ? makefile_number(text, "PATCHLEVEL") : -1;
+	long s = text ? makefile_number(text, "SUBLEVEL") : -1;
+
+	free(path);
+	free(text);
+	return v >= 0 && p >= 0 && s >= 0 ? xasprintf("%ld.%ld.%ld", v, p, s) : NULL;
+}
+
+static char *given_source(const struct dist_kernel *dk, const char *src)
+{
+	char *tree = realpath(src, NULL), *version = tree ? tree_version(tree) : NULL;
+
+	if (!version) {
+		error(src, "not a kernel source tree (no version in its Makefile)");
+	} else if (!streq(version, dk->upstream)) {
+		error(src, "is Linux %s, but %s is %s (Debian %s)", version, dk->release,
+		      dk->upstream, dk->version);
+	} else {
+		free(version);
+		return tree;
+	}
+	free(tree);
+	free(version);
+	return NULL;
+}
+
+/*
+ * Unpack @tarball into @tree once. Concurrent runs wait for each other on
+ * a lock; an interrupted unpack leaves no stamp and is redone.
+ */
+static int unpack_source_once(const char *tarball, const char *tree)
+{
+	char *lock = xasprintf("%s.lock", tree), *stamp = xasprintf("%s/.klpdiff-unpacked", tree);
+	char *tmp = xasprintf("%s.tmp", tree), *tmp_stamp = xasprintf("%s/.klpdiff-unpacked", tmp);
+	char *argv[] = { "tar", "-C", tmp, "--strip-components=1", "-xf", (char *)tarball, NULL };
+	int fd, ret = 0;
+
+	if (mkdir_parent(tree) || (fd = cache_lock(lock, true)) < 0) {
+		ret = -1;
+	} else {
+		if (!readable(stamp)) {
+			fprintf(stderr, "klpdiff build: unpacking %s into %s\n", tarball, tree);
+			ret = remove_tree(tmp) || remove_tree(tree) || mkdir_p(tmp);
+			if (!ret && run_logged(argv, "/dev/stderr"))
+				ret = error(tarball, "cannot unpack it into %s", tmp);
+			if (!ret && (write_file_atomic(tmp_stamp, "", 0644) || rename(tmp, tree)))
+				ret = error(tree, "cannot finish unpacking: %s", strerror(errno));
+		}
+		close(fd);
+	}
+	free(lock), free(stamp), free(tmp), free(tmp_stamp);
+	return ret;
+}
+
+/* The linux-source-X.Y package's version, which must be the kernel's. */
+static int check_source_package(const struct dist_kernel *dk, const char *tarball,
+				const char *pkg)
+{
+	char *version = readable(tarball) ? package_version(dk, pkg) : NULL;
+	int ret = 0;
+
+	if (!readable(tarball))
+		ret = error(tarball, "missing: apt install %s=%s", pkg, dk->version);
+	else if (!version)
+		ret = error(tarball, "dpkg does not know %s's version: give the tree with -s", pkg);
+	else if (!streq(version, dk->version))
+		ret = error(tarball, "is %s %s, but %s is Debian %s: apt install %s=%s", pkg,
+			    version, dk->release, dk->version, pkg, dk->version);
+	free(version);
+	return ret;
+}
+
+char *dist_kernel_source(const struct dist_kernel *dk, const char *src, const char *cache)
+{
+	char *pkg, *tarball, *tree;
+
+	if (src)
+		return given_source(dk, src);
+	pkg = xasprintf("linux-source-%s", dk->line);
+	tarball = in_root(dk, "/usr/src/%s.tar.xz", pkg);
+	tree = NULL;
+	if (!check_source_package(dk, tarball, pkg)) {
+		tree = xasprintf("%s/src-%s", cache, dk->version);
+		if (unpack_source_once(tarball, tree)) {
+			free(tree);
+			tree = NULL;
+		}
+	}
+	free(pkg);
+	free(tarball);
+	return tree;
+}
+
+/* xz -dc @xz > @out, whole or not at all. */
+static int decompress_to(const char *xz, const char *out)
+{
+	char *tmp = xasprintf("%s.tmp", out);
+	char *argv[] = { "xz", "-dc", (char *)xz, NULL };
+	int ret = run_to_file(argv, tmp) || rename(tmp, out) ? -1 : 0;
+
+	if (ret)
+		unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
+char *dist_kernel_module(const struct dist_kernel *dk, const char *modname, const char *dir)
+{
+	char *ko = kbuild_find_module(dk->modules, "modules.dep", modname), *out;
+
+	if (!ko || ends_with(ko, ".ko"))
+		return ko;
+	if (!ends_with(ko, ".ko.xz")) {
+		error(ko, "compressed in a way klpdiff cannot read yet (only .ko.xz)");
+		free(ko);
+		return NULL;
+	}
+	out = xasprintf("%s/%s.ko", dir, modname);
+	/* Several units of one module ask for it: decompressed once per run. */
+	if (!readable(out) && (mkdir_parent(out) || decompress_to(ko, out))) {
+		error(ko, "cannot decompress it (apt install xz-utils)");
+		free(out);
+		out = NULL;
+	}
+	free(ko);
+	return out;
+}
+
+void dist_kernel_free(struct dist_kernel *dk)
+{
+	free(dk->release), free(dk->config), free(dk->config_text), free(dk->headers);
+	free(dk->symvers), free(dk->image), free(dk->modules), free(dk->vmlinux_symbols);
+	free(dk->line), free(dk->upstream), free(dk->version), free(dk->cc);
+	memset(dk, 0, sizeof(*dk));
+}

@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "kernel/kernel_symbols.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/util.h"
+
+struct sort_item {
+	uint64_t addr;
+	size_t index;
+};
+
+static int cmp_addr(const void *a, const void *b)
+{
+	const struct sort_item *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* kallsyms lists code and data symbols; not files, sections or absolutes. */
+static bool in_kallsyms(const GElf_Sym *s, const char *name)
+{
+	unsigned type = GELF_ST_TYPE(s->st_info);
+
+	if (!*name || s->st_shndx == SHN_UNDEF || s->st_shndx == SHN_ABS)
+		return false;
+	return type == STT_FUNC || type == STT_OBJECT || type == STT_NOTYPE || type == STT_TLS;
+}
+
+/* Chain same-named symbols in kallsyms order, and index that order. */
+static void index_symbols(struct kernel_symbols *ks, struct sort_item *order, size_t count,
+			  bool by_address)
+{
+	struct strmap tails;
+
+	/* vmlinux's kallsyms is sorted by address; a module's is its symtab order. */
+	if (by_address)
+		sort(order, count, sizeof(*order), cmp_addr);
+	ks->by_order = xcalloc(count + 1, sizeof(*ks->by_order));
+	strmap_init(&ks->by_name, count);
+	strmap_init(&tails, count);
+	for (size_t k = 0; k < count; k++) {
+		struct ksym *s = &ks->syms[order[k].index];
+		void **head = strmap_slot(&ks->by_name, s->name);
+		void **tail = strmap_slot(&tails, s->name);
+
+		s->order = k;
+		ks->by_order[k] = s;
+		if (!*head)
+			*head = s;
+		else
+			((struct ksym *)*tail)->next = s;
+		*tail = s;
+	}
+	strmap_free(&tails);
+}
+
+static int read_symtab(struct kernel_symbols *ks, Elf *elf, bool by_address)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	Elf_Data *data = NULL, *strdata;
+	struct sort_item *order;
+	const char *unit = NULL;
+	size_t n, count = 0;
+
+	while ((scn = elf_nextscn(elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
+			break;
+	if (!scn || !(data = elf_getdata(scn, NULL)))
+		return error(ks->path, "no symbol table");
+	strdata = elf_getdata(elf_getscn(elf, sh.sh_link), NULL);
+	if (!strdata || !strdata->d_size)
+		return error(ks->path, "no symbol string table");
+	ks->strtab = xmalloc(strdata->d_size + 1);
+	memcpy(ks->strtab, strdata->d_buf, strdata->d_size);
+	ks->strtab[strdata->d_size] = '\0';
+	n = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+	ks->syms = xcalloc(n, sizeof(*ks->syms));
+	order = xcalloc(n, sizeof(*order));
+	for (size_t i = 1; i < n; i++) {
+		GElf_Sym s;
+		const char *name;
+
+		if (!gelf_getsym(data, (int)i, &s) || s.st_name >= strdata->d_size)
+			return error(ks->path, "malformed symbol %zu", i);
+		name = ks->strtab + s.st_name;
+		if (GELF_ST_TYPE(s.st_info) == STT_FILE) {
+			unit = name;
+			ks->has_units = true;
+			continue;
+		}
+		if (!in_kallsyms(&s, name))
+			continue;
+		ks->syms[count] = (struct ksym){ .name = name, .addr = s.st_value, .size = s.st_size,
+						 .local = GELF_ST_BIND(s.st_info) == STB_LOCAL };
+		ks->syms[count].unit = ks->syms[count].local ? unit : NULL;
+		order[count] = (struct sort_item){ by_address ? s.st_value : 0, count };
+		count++;
+	}
+	ks->nr = count;
+	index_symbols(ks, order, count, by_address);
+	free(order);
+	return 0;
+}
+
+static int read_elf(struct kernel_symbols *ks, int fd)
+{
+	Elf *elf;
+	GElf_Ehdr eh;
+	int ret;
+
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh))
+		ret = error(ks->path, "not an ELF file");
+	else
+		ret = read_symtab(ks, elf, eh.e_type == ET_EXEC || eh.e_type == ET_DYN);
+	if (elf)
+		elf_end(elf);
+	return ret;
+}
+
+/*
+ * One "ADDRESS TYPE NAME[\t[MODULE]]" line. Returns 1 for a vmlinux symbol
+ * kallsyms can name, 0 for one to skip, -1 if the line is malformed.
+ */
+static int parse_kallsyms_line(char *line, struct ksym *sym)
+{
+	char *end, *name;
+	char type;
+
+	sym->addr = strtoull(line, &end, 16);
+	if (end == line || *end != ' ' || !end[1] || end[2] != ' ' || !end[3])
+		return -1;
+	type = end[1];
+	name = end + 3;
+	end = name + strcspn(name, " \t");
+	if (*end) {
+		if (strchr(end, '['))
+			return 0;	/* a module's symbol */
+		*end = '\0';
+	}
+	/* Per-CPU variables are absolute ('A') with KALLSYMS_ABSOLUTE_PERCPU. */
+	if (type == 'U' || type == 'w' || type == 'W')
+		return 0;
+	*sym = (struct ksym){ .name = name, .addr = sym->addr,
+			      .local = type >= 'a' && type <= 'z' };
+	return 1;
+}
+
+/* /proc/kallsyms or System.map: listed in the kernel's kallsyms order already. */
+static int read_kallsyms(struct kernel_symbols *ks)
+{
+	struct sort_item *order;
+	size_t len, lines = 1, count = 0, lineno = 0;
+	char *line, *next;
+
+	ks->strtab = read_file(ks->path, &len);
+	if (!ks->strtab)
+		return error(ks->path, "cannot read: %s", strerror(errno));
+	for (const char *p = ks->strtab; *p; p++)
+		lines += *p == '\n';
+	ks->syms = xcalloc(lines, sizeof(*ks->syms));
+	order = xcalloc(lines, sizeof(*order));
+	for (line = ks->strtab; *line; line = next) {
+		int kept;
+
+		lineno++;
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		kept = parse_kallsyms_line(line, &ks->syms[count]);
+		if (kept < 0) {
+			free(order);
+			return error(ks->path, "line %zu: neither an ELF file nor a kallsyms listing "
+				     "(ADDRESS TYPE NAME lines)",
+				     lineno);
+		}
+		if (kept) {
+			order[count] = (struct sort_item){ 0, count };
+			count++;
+		}
+	}
+	if (!count) {
+		free(order);
+		return error(ks->path, "no vmlinux symbols in this kallsyms listing");
+	}
+	ks->nr = count;
+	index_symbols(ks, order, count, false);
+	free(order);
+	return 0;
+}
+
+int kernel_symbols_read(struct kernel_symbols *ks, const char *path)
+{
+	int fd = open(path, O_RDONLY), ret;
+	char magic[4] = "";
+
+	memset(ks, 0, sizeof(*ks));
+	ks->path = path;
+	if (fd < 0)
+		return error(path, "cannot open: %s", strerror(errno));
+	if (pread(fd, magic, sizeof(magic), 0) == sizeof(magic) && !memcmp(magic, ELFMAG, SELFMAG))
+		ret = read_elf(ks, fd);
+	else
+		ret = read_kallsyms(ks);
+	close(fd);
+	return ret;
+}
+
+void kernel_symbols_free(struct kernel_symbols *ks)
+{
+	free(ks->syms);
+	free(ks->by_order);
+	free(ks->strtab);
+	strmap_free(&ks->by_name);
+	strmap_free(&ks->unit_names);
+	memset(ks, 0, sizeof(*ks));
+}
+
+bool kernel_symbols_has(const struct kernel_symbols *ks, const char *name)
+{
+	return strmap_get(&ks->by_name, name) != NULL;
+}
+
+/* "core.c#2" names the second FILE symbol called core.c. */
+static bool unit_matches(const char *file, const char *unit)
+{
+	size_t n = strcspn(unit, "#");
+
+	return file && strlen(file) == n && !strncmp(file, unit, n);
+}
+
+/*
+ * How many of the symbols within @radius of @s in kallsyms order the patched
+ * unit defines. Only names the kernel has once count: counters such as
+ * __key.1 sit beside every unit's __key.0.
+ */
+static unsigned neighbours_in_unit(const struct kernel_symbols *ks, const struct ksym *s,
+				   size_t radius)
+{
+	size_t lo = s->order > radius ? s->order - radius : 0;
+	size_t hi = s->order + radius < ks->nr ? s->order + radius : ks->nr - 1;
+	unsigned score = 0;
+
+	for (size_t k = lo; k <= hi; k++) {
+		const struct ksym *n = ks->by_order[k];
+
+		if (k != s->order && strmap_get(&ks->unit_names, n->name) &&
+		    !((const struct ksym *)strmap_get(&ks->by_name, n->name))->next)
+			score++;
+	}
+	return score;
+}
+
+/* The one candidate with the most unit neighbours within @radius, or NULL. */
+static const struct ksym *pick_within(const struct kernel_symbols *ks, const char *name,
+				      size_t radius, long *sympos)
+{
+	const struct ksym *pick = NULL;
+	unsigned best = 0;
+	bool tie = false;
+	long pos = 0;
+
+	for (const struct ksym *s = strmap_get(&ks->by_name, name); s; s = s->next) {
+		unsigned score = neighbours_in_unit(ks, s, radius);
+
+		pos++;
+		if (score > best) {
+			best = score;
+			pick = s;
+			tie = false;
+			*sympos = pos;
+		} else if (score == best) {
+			tie = true;
+		}
+	}
+	return best && !tie ? pick : NULL;
+}
+
+/* The nearest neighbours first: a small unit's names may all be near every candidate. */
+const struct ksym *kernel_symbols_pick_local(const struct kernel_symbols *ks, const char *name,
+					     long *sympos)
+{
+	const struct ksym *pick = NULL;
+
+	for (size_t radius = 1; !pick && radius <= 16; radius *= 2)
+		pick = pick_within(ks, name, radius, sympos);
+	return pick;
+}
+
+/* The one of @first's same-named symbols from @unit (and of @size if need be), or NULL. */
+static const struct ksym *pick_by_unit(const struct ksym *first, const char *unit, uint64_t size,
+				       long *sympos)
+{
+	const struct ksym *pick = NULL;
+	long matches = 0;
+
+	for (int pass = 0; pass < 2 && matches != 1; pass++) {
+		long pos = 0;
+
+		matches = 0;
+		for (const struct ksym *s = first; s; s = s->next) {
+			pos++;
+			if (!unit || !unit_matches(s->unit, unit) || (pass == 1 && s->size != size))
+				continue;
+			matches++;
+			pick = s;
+			*sympos = pos;
+		}
+	}
+	return matches == 1 ? pick : NULL;
+}
+
+const struct ksym *kernel_symbols_find_local(const struct kernel_symbols *ks, const char *name,
+					     const char *unit, uint64_t size, long *sympos)
+{
+	const struct ksym *first = strmap_get(&ks->by_name, name);
+
+	*sympos = 0;
+	if (!first || !first->next)
+		return first;
+	if (!ks->has_units)
+		return kernel_symbols_pick_local(ks, name, sympos);
+	return pick_by_unit(first, unit, size, sympos);
+}
+
+long kernel_symbols_sympos(const struct kernel_symbols *ks, const char *name, const char *unit,
+			   uint64_t size)
+{
+	const struct ksym *first = strmap_get(&ks->by_name, name);
+	long pos = 0, n = 0;
+
+	if (!first)
+		return error(ks->path, "no symbol '%s' (is this the kernel the patch is for?)", name),
+		       -1;
+	if (kernel_symbols_find_local(ks, name, unit, size, &pos))
+		return pos;
+	for (const struct ksym *s = first; s; s = s->next)
+		n++;
+	if (!ks->has_units)
+		return error(ks->path, "%ld symbols named '%s', and the patched unit's other "
+			     "symbols do not tell which one is its own", n, name), -1;
+	return error(ks->path, "%ld symbols named '%s'; cannot tell which one is %s's", n, name,
+		     unit ? unit : "the patched object"), -1;
+}
+
+void kernel_symbols_set_unit_names(struct kernel_symbols *ks, const char *const *names,
+				   size_t nr)
+{
+	strmap_free(&ks->unit_names);
+	strmap_init(&ks->unit_names, nr);
+	for (size_t i = 0; i < nr; i++)
+		*strmap_slot(&ks->unit_names, names[i]) = (void *)1;
+}
+
+const struct ksym *kernel_symbols_at(const struct kernel_symbols *ks, const char *name,
+				     long sympos)
+{
+	const struct ksym *s = strmap_get(&ks->by_name, name);
+
+	for (long pos = 1; s && pos < sympos; pos++)
+		s = s->next;
+	return s;
+}
+
+int symvers_read(struct symvers *sv, const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	size_t len = 0, alloc = 0, n, lineno = 0;
+	char *line, *next;
+
+	memset(sv, 0, sizeof(*sv));
+	if (!fp)
+		return error(path, "cannot open: %s", strerror(errno));
+	do {
+		GROW(sv->text, len, alloc, len + 65536);
+		n = fread(sv->text + len, 1, alloc - len - 1, fp);
+		len += n;
+	} while (n);
+	fclose(fp);
+	sv->text[len] = '\0';
+	strmap_init(&sv->exported, 4096);
+	for (line = sv->text; *line; line = next) {
+		char *crc, *sym, *mod, *save;
+
+		lineno++;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if (!*line)
+			continue;
+		crc = strtok_r(line, "\t", &save);
+		sym = strtok_r(NULL, "\t", &save);
+		mod = strtok_r(NULL, "\t", &save);
+		if (!crc || !sym || !mod || strncmp(crc, "0x", 2) || !strtok_r(NULL, "\t", &save))
+			return error(path, "line %zu: malformed (expected CRC, symbol, module, "
+				     "export type)", lineno);
+		*strmap_slot(&sv->exported, sym) = mod;
+	}
+	return 0;
+}
+
+void symvers_free(struct symvers *sv)
+{
+	strmap_free(&sv->exported);
+	free(sv->text);
+	memset(sv, 0, sizeof(*sv));
+}
+
+const char *symvers_owner(const struct symvers *sv, const char *name)
+{
+	return strmap_get(&sv->exported, name);
+}
