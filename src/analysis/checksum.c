@@ -566,13 +566,6 @@ static void hash_branch(struct checksum_ctx *ctx, XXH3_state_t *st, const struct
 			(int64_t)(hole->target - target->value - (hole->insn_end - hole->offset)));
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * Where pieces of anonymous data (string literals, compound literals, tables
  * without a symbol) start: the offsets relocations point at, per section,

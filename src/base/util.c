@@ -608,3 +608,10 @@ char *cache_base(void)
 		return xstrdup(base);
 	return xasprintf("%s/.cache/klpdiff/build", getenv("HOME") ? getenv("HOME") : "/tmp");
 }
+
+int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}

@@ -137,6 +137,8 @@ void json_string(FILE *fp, const char *s);
 
 /* qsort() that accepts an empty (NULL) array, which qsort() itself may not. */
 void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+/* Compare two uint64_t, for sort() and bsearch(). */
+int cmp_u64(const void *a, const void *b);
 
 /* Options shared by commands: parse "--help"-style flags. */
 bool streq(const char *a, const char *b);

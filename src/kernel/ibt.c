@@ -7,13 +7,6 @@
 
 #include "base/util.h"
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The seal list: one s32 per entry, the landing's distance from the entry. */
 static int read_seals(struct ibt_check *c)
 {

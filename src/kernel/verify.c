@@ -906,13 +906,6 @@ static bool same_insn(struct verify_ctx *c, const struct elf_symbol *fn,
 	return true;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Where the built object's jump labels are (their code fields), sorted. */
 static void index_jump_sites(struct verify_ctx *c)
 {
