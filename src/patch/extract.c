@@ -139,13 +139,20 @@ static int load(struct extractor *ex)
 	return 0;
 }
 
+/*
+ * A function's ftrace call has its relocation within its first bytes:
+ * x86-64 at 1, or 5 after an endbr64; s390x at 2; ppc64le at 12, past the
+ * global entry's TOC setup and an mflr.
+ */
+#define FTRACE_CALL_WITHIN 16
+
 /* The original of a changed function must have an ftrace entry to be patched. */
 static bool has_ftrace_entry(const struct extractor *ex, const struct elf_symbol *sym)
 {
 	const struct elf_section *sec = sym->sec;
 
 	for (size_t i = elf_first_reloc(sec, sym->value);
-	     i < sec->nr_relocs && sec->relocs[i].offset < sym->value + 16; i++)
+	     i < sec->nr_relocs && sec->relocs[i].offset < sym->value + FTRACE_CALL_WITHIN; i++)
 		if (streq(elf_reloc_sym(ex->orig, &sec->relocs[i])->name, ex->orig->arch->fentry_name))
 			return true;
 	return false;

@@ -38,6 +38,13 @@ const char *copy_reason(const struct extractor *ex, const struct elf_symbol *sym
 	return NULL;
 }
 
+/*
+ * A copy is aligned as its section, up to a cache line: a page-aligned
+ * section's symbols would otherwise each start a page of the patch's section
+ * (the section itself keeps its alignment, so its first copy has it all).
+ */
+#define COPY_ALIGN_MAX 64
+
 /* ---- copies ------------------------------------------------------------- */
 
 static void enqueue(struct extractor *ex, struct elf_symbol *sym)
@@ -77,8 +84,8 @@ struct ow_symbol *copy_symbol_why(struct extractor *ex, struct elf_symbol *sym, 
 		return x->out;
 	trace(ex, "copy %s: %s", sym->name, why);
 	x->out_sec = out_section_for(ex, sym);
-	if (align > 64)
-		align = 64;
+	if (align > COPY_ALIGN_MAX)
+		align = COPY_ALIGN_MAX;
 	x->prefix = function_prefix(ex, sym);
 	/* The prefix goes where the function's alignment would have put padding. */
 	x->out_off = ow_append(x->out_sec, in->data ? in->data + sym->value - x->prefix : NULL,
@@ -260,7 +267,8 @@ void build_patch(struct extractor *ex)
 	strmap_init(&ex->string_offsets, 256);
 	strmap_init(&ex->module_keys, 16);
 	strmap_init(&ex->toc_refused, 16);
-	ex->relocs = ow_section(&ex->w, RELOCS_SECTION, SHT_PROGBITS, 0, 8);
+	ex->relocs = ow_section(&ex->w, RELOCS_SECTION, SHT_PROGBITS, 0,
+				_Alignof(struct klp_reloc_entry));
 	ex->strings = ow_section(&ex->w, STRINGS_SECTION, SHT_PROGBITS, 0, 1);
 	ex->manifest = ow_section(&ex->w, MANIFEST_SECTION, SHT_PROGBITS, 0, 1);
 	ex->anon_out = xcalloc(ex->patched->nr_sections, sizeof(*ex->anon_out));

@@ -51,7 +51,8 @@ static void add_klp_reloc(struct extractor *ex, struct ow_section *out, uint64_t
 {
 	char *klp = xasprintf(KLP_SYM_PREFIX "%s.%s,%ld", obj, name, sympos);
 	struct klp_reloc_entry entry = { .addend = addend, .type = type };
-	uint64_t off = ow_append(ex->relocs, &entry, sizeof(entry), 8);
+	uint64_t off = ow_append(ex->relocs, &entry, sizeof(entry),
+				 _Alignof(struct klp_reloc_entry));
 	uint32_t abs64 = ex->patched->arch->reloc_abs64;
 
 	ow_add_reloc(ex->relocs, off + offsetof(struct klp_reloc_entry, place),
@@ -317,6 +318,8 @@ static void collect_branch(const struct insn_ref *ref, void *arg)
 static void copy_resolved_branches(struct extractor *ex, struct elf_section *in, uint64_t start,
 				   uint64_t end, struct ow_section *out, uint64_t out_off)
 {
+	uint32_t pc32 = ex->patched->arch->reloc_pc32;
+	unsigned width = elf_type_howto(ex->patched, pc32).width;	/* what it writes */
 	struct branch_scan bs = { 0 };
 
 	ex->patched->arch->scan_refs(in->data + start, end - start, start, collect_branch, &bs);
@@ -335,17 +338,16 @@ static void copy_resolved_branches(struct extractor *ex, struct elf_section *in,
 			     "resolved, on %s", in->name, ref->field, ex->patched->arch->name);
 			continue;
 		}
-		if (!target || ref->field_size != 4) {
+		if (!target || ref->field_size != width) {
 			fail(ex, "%s+%#" PRIx64 ": branch to %#" PRIx64
 			     " outside any function", in->name, ref->field, ref->target);
 			continue;
 		}
 		/* The copied bytes keep the displacement: zero it for the relocation. */
-		memset(out->data + out_off + (ref->field - start), 0, 4);
+		memset(out->data + out_off + (ref->field - start), 0, width);
 		ex->site_sec = in;
 		ex->site_off = ref->field;
-		emit_symbol_ref(ex, out, out_off + (ref->field - start), ex->patched->arch->reloc_pc32,
-				target,
+		emit_symbol_ref(ex, out, out_off + (ref->field - start), pc32, target,
 				(int64_t)(ref->target - target->value - (ref->insn_end - ref->field)), NULL);
 	}
 	free(bs.refs);

@@ -252,6 +252,13 @@ static void fix_jump_label(struct extractor *ex, const struct special_entry *e,
 		     jump != branch ? "enabled" : "disabled");
 }
 
+/*
+ * A static call site's relocation is within its first bytes: x86-64, the one
+ * architecture with static call sites, has a 5-byte call or jump there, its
+ * displacement at +1.
+ */
+#define STATIC_CALL_SITE_SIZE 8
+
 /* Does the call at the site of static call entry @e go to a trampoline (__SCT__*)? */
 static bool calls_trampoline(const struct extractor *ex, const struct special_entry *e,
 			     const struct elf_symbol *fn)
@@ -262,7 +269,8 @@ static bool calls_trampoline(const struct extractor *ex, const struct special_en
 	if (!entry_points_into(ex, e, e->sec->special->code_field, fn, &site))
 		return false;
 	for (size_t i = elf_first_reloc(fn->sec, site);
-	     i < fn->sec->nr_relocs && fn->sec->relocs[i].offset < site + 8; i++) {
+	     i < fn->sec->nr_relocs && fn->sec->relocs[i].offset < site + STATIC_CALL_SITE_SIZE;
+	     i++) {
 		const struct elf_symbol *target = elf_reloc_sym(ex->patched, &fn->sec->relocs[i]);
 
 		if (starts_with(kernel_name(ex, target), prefix))

@@ -11,6 +11,9 @@
 
 #include "patch/extract_internal.h"
 
+/* An address table entry is one 64-bit address, naturally aligned (ppc64's .toc). */
+#define TABLE_ENTRY_SIZE ((uint64_t)sizeof(uint64_t))
+
 /*
  * The bytes before function @sym that belong to it: ppc64 ELFv2's large
  * code model keeps the TOC's offset from the function there, for its global
@@ -34,7 +37,7 @@ unsigned function_prefix(const struct extractor *ex, const struct elf_symbol *sy
 
 bool is_table_entry(const struct extractor *ex, const struct elf_section *sec, uint64_t t)
 {
-	return elf_is_address_table(ex->patched, sec) && t + 8 <= sec->sh->sh_size;
+	return elf_is_address_table(ex->patched, sec) && t + TABLE_ENTRY_SIZE <= sec->sh->sh_size;
 }
 
 /*
@@ -46,19 +49,21 @@ bool is_table_entry(const struct extractor *ex, const struct elf_section *sec, u
 struct ow_symbol *copy_table_entry(struct extractor *ex, struct elf_section *in, uint64_t t,
 				   uint64_t *out_off)
 {
-	uint64_t entry = t & ~(uint64_t)7, *slot;
+	uint64_t entry = t & ~(TABLE_ENTRY_SIZE - 1), *slot;
 
 	if (!ex->table_slot) {
-		ex->table_slot = xcalloc(in->sh->sh_size / 8 + 1, sizeof(*ex->table_slot));
+		ex->table_slot = xcalloc(in->sh->sh_size / TABLE_ENTRY_SIZE + 1,
+					 sizeof(*ex->table_slot));
 		ex->table_out = ow_section(&ex->w, in->name, in->sh->sh_type,
-					   in->sh->sh_flags & ~SHF_GROUP, 8);
+					   in->sh->sh_flags & ~SHF_GROUP, TABLE_ENTRY_SIZE);
 	}
-	slot = &ex->table_slot[entry / 8];
+	slot = &ex->table_slot[entry / TABLE_ENTRY_SIZE];
 	if (!*slot) {
-		uint64_t off = ow_append(ex->table_out, in->data ? in->data + entry : NULL, 8, 8);
+		uint64_t off = ow_append(ex->table_out, in->data ? in->data + entry : NULL,
+					 TABLE_ENTRY_SIZE, TABLE_ENTRY_SIZE);
 
 		*slot = off + 1;
-		copy_relocs(ex, in, entry, entry + 8, ex->table_out, off);
+		copy_relocs(ex, in, entry, entry + TABLE_ENTRY_SIZE, ex->table_out, off);
 	}
 	*out_off = *slot - 1 + (t - entry);
 	return ow_section_symbol(&ex->w, ex->table_out);
