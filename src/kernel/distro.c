@@ -82,9 +82,13 @@ static int read_versions(struct dist_kernel *dk)
 /* "... Debian 6.1.192-3 (2026-11-26)" in a kernel banner. */
 static char *debian_version_in(const char *banner)
 {
-	const char *p = banner ? strstr(banner, " Debian ") : NULL;
+	static const char marker[] = " Debian ";
+	const char *p = banner ? strstr(banner, marker) : NULL;
 
-	return p ? xstrndup(p + 8, strcspn(p + 8, " \n")) : NULL;
+	if (!p)
+		return NULL;
+	p += sizeof(marker) - 1;
+	return xstrndup(p, strcspn(p, " \n"));
 }
 
 /* The installed version of Debian package @pkg (in the sysroot's dpkg database), or NULL. */
@@ -247,11 +251,12 @@ int dist_kernel_check_compiler(struct dist_kernel *dk, const char *override)
 /* The number of "NAME = N" at the start of a line of @text, or -1. */
 static long makefile_number(const char *text, const char *name)
 {
-	size_t n = strlen(name);
+	static const char equals[] = " = ";
+	size_t n = strlen(name), k = sizeof(equals) - 1;
 
 	for (const char *p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (!strncmp(p, name, n) && !strncmp(p + n, " = ", 3))
-			return strtol(p + n + 3, NULL, 10);
+		if (!strncmp(p, name, n) && !strncmp(p + n, equals, k))
+			return strtol(p + n + k, NULL, 10);
 	return -1;
 }
 

@@ -8,6 +8,8 @@
 #include "base/util.h"
 
 /* The seal list: one s32 per entry, the landing's distance from the entry. */
+#define SEAL_SIZE sizeof(int32_t)
+
 static int read_seals(struct ibt_check *c)
 {
 	const struct image_section *sec = image_section(&c->im, c->arch->ibt_seal_section);
@@ -16,11 +18,11 @@ static int read_seals(struct ibt_check *c)
 	if (!sec)
 		return 0;	/* nothing sealed (an IBT kernel without objtool's --ibt) */
 	p = image_bytes(&c->im, sec->addr, sec->size);
-	if (!p || sec->size % 4)
+	if (!p || sec->size % SEAL_SIZE)
 		return error(c->im.path, "section %s: cannot read its entries",
 			     c->arch->ibt_seal_section);
-	c->sealed = xcalloc(sec->size / 4 + 1, sizeof(*c->sealed));
-	for (uint64_t off = 0; off < sec->size; off += 4) {
+	c->sealed = xcalloc(sec->size / SEAL_SIZE + 1, sizeof(*c->sealed));
+	for (uint64_t off = 0; off < sec->size; off += SEAL_SIZE) {
 		int32_t disp = (int32_t)((uint32_t)p[off] | (uint32_t)p[off + 1] << 8 |
 					 (uint32_t)p[off + 2] << 16 | (uint32_t)p[off + 3] << 24);
 

@@ -21,6 +21,18 @@
 #define BOOT_VERSION 0x206
 #define BOOT_PAYLOAD_OFFSET 0x248	/* from the protected-mode code; protocol 2.08+ */
 #define BOOT_PAYLOAD_LENGTH 0x24c
+#define BOOT_PAYLOAD_FIELD_SIZE 4	/* offset and length: le32 */
+#define BOOT_MAGIC "HdrS"
+#define BOOT_PROTOCOL_PAYLOAD 0x208	/* 2.08: the first with the payload fields */
+#define BOOT_SETUP_SECTS_DEFAULT 4	/* what setup_sects 0 means */
+#define BOOT_SECTOR_SIZE 512		/* the setup code follows the boot sector */
+
+/* The uncompressed size at the end of a payload (see size_appended): le32. */
+#define PAYLOAD_SIZE_FIELD 4
+/* decompress() reads a payload's magic (xz's: 6 bytes) and size field: room for both. */
+#define PAYLOAD_MIN 8
+/* The banner is one line of a few hundred bytes: stop there in a damaged image. */
+#define BANNER_MAX 1024
 
 struct decompressor {
 	const char *magic;
@@ -63,16 +75,18 @@ static int find_payload(const char *path, const struct mapped_file *m, const uin
 	size_t setup_sects, pm_start;
 	uint32_t off, size;
 
-	if (m->size < BOOT_PAYLOAD_LENGTH + 4 || memcmp(m->data + BOOT_HEADER_MAGIC, "HdrS", 4))
+	if (m->size < BOOT_PAYLOAD_LENGTH + BOOT_PAYLOAD_FIELD_SIZE ||
+	    memcmp(m->data + BOOT_HEADER_MAGIC, BOOT_MAGIC, sizeof(BOOT_MAGIC) - 1))
 		return error(path, "neither an ELF vmlinux nor an x86 bzImage (no HdrS header)");
-	if ((m->data[BOOT_VERSION] | m->data[BOOT_VERSION + 1] << 8) < 0x208)
+	if ((m->data[BOOT_VERSION] | m->data[BOOT_VERSION + 1] << 8) < BOOT_PROTOCOL_PAYLOAD)
 		return error(path, "boot protocol %u.%02u is older than 2.08: no payload fields",
 			     m->data[BOOT_VERSION + 1], m->data[BOOT_VERSION]);
-	setup_sects = m->data[BOOT_SETUP_SECTS] ? m->data[BOOT_SETUP_SECTS] : 4;
-	pm_start = (setup_sects + 1) * 512;
+	setup_sects = m->data[BOOT_SETUP_SECTS] ? m->data[BOOT_SETUP_SECTS]
+						: BOOT_SETUP_SECTS_DEFAULT;
+	pm_start = (setup_sects + 1) * BOOT_SECTOR_SIZE;
 	off = le32(m->data + BOOT_PAYLOAD_OFFSET);
 	size = le32(m->data + BOOT_PAYLOAD_LENGTH);
-	if (size < 8 || pm_start + off > m->size || m->size - pm_start - off < size)
+	if (size < PAYLOAD_MIN || pm_start + off > m->size || m->size - pm_start - off < size)
 		return error(path, "bzImage payload (%u bytes at 0x%zx) is outside the file", size,
 			     pm_start + off);
 	*payload = m->data + pm_start + off;
@@ -151,7 +165,7 @@ out:
 static int decompress(const char *path, const uint8_t *payload, size_t len, struct output *out)
 {
 	const struct decompressor *d = NULL;
-	uint32_t want = le32(payload + len - 4);
+	uint32_t want = le32(payload + len - PAYLOAD_SIZE_FIELD);
 	uint8_t magic[SELFMAG];
 	struct stat st;
 	int fd, status;
@@ -168,7 +182,7 @@ static int decompress(const char *path, const uint8_t *payload, size_t len, stru
 			     d->format, d->argv[0], d->package);
 	fflush(out->fp);
 	fd = fileno(out->fp);
-	status = run_filter(d, payload, d->size_appended ? len - 4 : len, fd);
+	status = run_filter(d, payload, d->size_appended ? len - PAYLOAD_SIZE_FIELD : len, fd);
 	if (status)
 		return error(path, "%s failed (%s %d) on the %s payload", d->argv[0],
 			     status < 0 ? "error" : "exit status", status < 0 ? errno : status,
@@ -224,7 +238,7 @@ static char *find_banner(const uint8_t *p, size_t size)
 		if (q < end && *q >= '0' && *q <= '9') {
 			const uint8_t *e = q;
 
-			while (e < end && *e && *e != '\n' && e - hit < 1024)
+			while (e < end && *e && *e != '\n' && e - hit < BANNER_MAX)
 				e++;
 			return xstrndup((const char *)hit, (size_t)(e - hit));
 		}

@@ -12,6 +12,9 @@
 #include "build/kbuild.h"
 #include "base/util.h"
 
+/* KV() holds the major and the minor version in a byte each. */
+#define KV_PART_MAX 0xff
+
 const char *kernel_profile_known(void)
 {
 	static char text[32];
@@ -65,7 +68,8 @@ int kernel_profile_read(struct kernel_profile *p, const char *kdir, const char *
 		ret = error(kdir, "not a kernel build: cannot read %s: %s", path, strerror(errno));
 	else if (!p->release)
 		ret = error(kdir, "not a configured kernel build: no include/config/kernel.release");
-	else if (sscanf(p->release, "%u.%u", &major, &minor) != 2 || major > 255 || minor > 255)
+	else if (sscanf(p->release, "%u.%u", &major, &minor) != 2 || major > KV_PART_MAX ||
+		 minor > KV_PART_MAX)
 		ret = error(kdir, "kernel release '%s' is not a Linux version", p->release);
 	else if ((p->version = KV(major, minor)) < KV_OLDEST || p->version > KV_NEWEST)
 		ret = error(kdir, "Linux %u.%u (%s): klpdiff has no profile for this kernel; it "

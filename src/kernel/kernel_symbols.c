@@ -134,14 +134,17 @@ static int read_elf(struct kernel_symbols *ks, int fd)
  */
 static int parse_kallsyms_line(char *line, struct ksym *sym)
 {
+	/* After the address: " T NAME", the type letter and the name at these offsets. */
+	enum { TYPE_AT = 1, NAME_AT = 3 };
 	char *end, *name;
 	char type;
 
 	sym->addr = strtoull(line, &end, 16);
-	if (end == line || *end != ' ' || !end[1] || end[2] != ' ' || !end[3])
+	if (end == line || *end != ' ' || !end[TYPE_AT] || end[NAME_AT - 1] != ' ' ||
+	    !end[NAME_AT])
 		return -1;
-	type = end[1];
-	name = end + 3;
+	type = end[TYPE_AT];
+	name = end + NAME_AT;
 	end = name + strcspn(name, " \t");
 	if (*end) {
 		if (strchr(end, '['))
@@ -286,13 +289,19 @@ static const struct ksym *pick_within(const struct kernel_symbols *ks, const cha
 	return best && !tie ? pick : NULL;
 }
 
+/*
+ * How far kernel_symbols_pick_local() looks on either side (a unit's symbols
+ * sit together in kallsyms order).
+ */
+#define PICK_RADIUS_MAX 16
+
 /* The nearest neighbours first: a small unit's names may all be near every candidate. */
 const struct ksym *kernel_symbols_pick_local(const struct kernel_symbols *ks, const char *name,
 					     long *sympos)
 {
 	const struct ksym *pick = NULL;
 
-	for (size_t radius = 1; !pick && radius <= 16; radius *= 2)
+	for (size_t radius = 1; !pick && radius <= PICK_RADIUS_MAX; radius *= 2)
 		pick = pick_within(ks, name, radius, sympos);
 	return pick;
 }
@@ -372,6 +381,9 @@ const struct ksym *kernel_symbols_at(const struct kernel_symbols *ks, const char
 	return s;
 }
 
+/* Module.symvers is read whole, this much at a time (a distribution's: a few MB). */
+#define SYMVERS_READ_CHUNK 65536
+
 int symvers_read(struct symvers *sv, const char *path)
 {
 	FILE *fp = fopen(path, "r");
@@ -382,7 +394,7 @@ int symvers_read(struct symvers *sv, const char *path)
 	if (!fp)
 		return error(path, "cannot open: %s", strerror(errno));
 	do {
-		GROW(sv->text, len, alloc, len + 65536);
+		GROW(sv->text, len, alloc, len + SYMVERS_READ_CHUNK);
 		n = fread(sv->text + len, 1, alloc - len - 1, fp);
 		len += n;
 	} while (n);

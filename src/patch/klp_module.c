@@ -11,6 +11,12 @@
 /* Identifiers of the generated source; patch symbols must stay out of it. */
 #define GEN_PREFIX "__klpdiff_mod_"
 
+/* Where each field of a manifest record is (klp_module.h), and how many it has. */
+enum { REC_TYPE, REC_OBJNAME };
+enum { FUNC_OLD_NAME = REC_OBJNAME + 1, FUNC_SYMPOS, FUNC_NEW_SYMBOL, FUNC_FIELDS };
+enum { CALLBACK_KIND = REC_OBJNAME + 1, CALLBACK_SYMBOL, CALLBACK_FIELDS };
+enum { OBJECT_FIELDS = REC_OBJNAME + 1 };
+
 #define BAD(o, fmt, ...) \
 	error((o)->file, MANIFEST_SECTION " line %u: " fmt, (o)->line, ##__VA_ARGS__)
 
@@ -163,26 +169,28 @@ static const struct klp_origin *seen_func(struct klp_manifest *m, const char *ob
 static int add_func(struct klp_manifest *m, const struct elf_object *obj,
 		    const struct klp_origin *o, char **field)
 {
+	const char *objname = field[REC_OBJNAME], *old_name = field[FUNC_OLD_NAME];
+	const char *new_sym = field[FUNC_NEW_SYMBOL];
 	const struct klp_origin *first;
 	struct klp_object_spec *os;
 	struct klp_func_spec *f;
 	unsigned long sympos = 0;
 
-	if (check_objname(o, field[1]) || parse_sympos(o, field[3], &sympos) ||
-	    check_defined(obj, o, field[4]))
+	if (check_objname(o, objname) || parse_sympos(o, field[FUNC_SYMPOS], &sympos) ||
+	    check_defined(obj, o, new_sym))
 		return -1;
-	if (!valid_symbol_name(field[2]))
-		return BAD(o, "bad function name '%s'", field[2]);
-	first = seen_func(m, field[1], field[2], sympos, o);
+	if (!valid_symbol_name(old_name))
+		return BAD(o, "bad function name '%s'", old_name);
+	first = seen_func(m, objname, old_name, sympos, o);
 	if (first)
 		return BAD(o, "%s function %s (sympos %lu) is already patched by %s line %u",
-			   field[1], field[2], sympos, first->file, first->line);
-	os = get_object(m, field[1]);
+			   objname, old_name, sympos, first->file, first->line);
+	os = get_object(m, objname);
 	GROW(os->funcs, os->nr_funcs, os->alloc_funcs, os->nr_funcs + 1);
 	f = &os->funcs[os->nr_funcs++];
-	f->old_name = xstrdup(field[2]);
+	f->old_name = xstrdup(old_name);
 	f->sympos = sympos;
-	f->new_sym = xstrdup(field[4]);
+	f->new_sym = xstrdup(new_sym);
 	f->origin = *o;
 	return 0;
 }
@@ -190,22 +198,24 @@ static int add_func(struct klp_manifest *m, const struct elf_object *obj,
 static int add_callback(struct klp_manifest *m, const struct elf_object *obj,
 			const struct klp_origin *o, char **field)
 {
+	const char *objname = field[REC_OBJNAME], *kind_name = field[CALLBACK_KIND];
+	const char *sym = field[CALLBACK_SYMBOL];
 	struct klp_callback_spec *cb;
 	int kind;
 
-	if (check_objname(o, field[1]))
+	if (check_objname(o, objname))
 		return -1;
-	kind = callback_kind_by_name(field[2]);
+	kind = callback_kind_by_name(kind_name);
 	if (!kind)
 		return BAD(o, "unknown callback kind '%s' (want pre_patch, post_patch, "
-			   "pre_unpatch or post_unpatch)", field[2]);
-	if (check_defined(obj, o, field[3]))
+			   "pre_unpatch or post_unpatch)", kind_name);
+	if (check_defined(obj, o, sym))
 		return -1;
-	cb = &get_object(m, field[1])->callbacks[kind];
+	cb = &get_object(m, objname)->callbacks[kind];
 	if (cb->sym)
-		return BAD(o, "%s already has a %s callback (%s, from %s line %u)", field[1],
-			   field[2], cb->sym, cb->origin.file, cb->origin.line);
-	cb->sym = xstrdup(field[3]);
+		return BAD(o, "%s already has a %s callback (%s, from %s line %u)", objname,
+			   kind_name, cb->sym, cb->origin.file, cb->origin.line);
+	cb->sym = xstrdup(sym);
 	cb->origin = *o;
 	return 0;
 }
@@ -233,7 +243,7 @@ static int split_fields(const struct klp_origin *o, char *line, char **field, in
 static int parse_record(struct klp_manifest *m, const struct elf_object *obj,
 			const struct klp_origin *o, char *line)
 {
-	char *field[6];
+	char *field[FUNC_FIELDS + 1];	/* one more: "too many fields" */
 	int n;
 
 	if (!*line)
@@ -241,25 +251,25 @@ static int parse_record(struct klp_manifest *m, const struct elf_object *obj,
 	n = split_fields(o, line, field, (int)ARRAY_SIZE(field));
 	if (n < 0)
 		return -1;
-	if (streq(field[0], "func")) {
-		if (n != 5)
+	if (streq(field[REC_TYPE], "func")) {
+		if (n != FUNC_FIELDS)
 			return BAD(o, "want 'func OBJNAME OLD_NAME SYMPOS NEW_SYMBOL'");
 		return add_func(m, obj, o, field);
 	}
-	if (streq(field[0], "callback")) {
-		if (n != 4)
+	if (streq(field[REC_TYPE], "callback")) {
+		if (n != CALLBACK_FIELDS)
 			return BAD(o, "want 'callback OBJNAME KIND SYMBOL'");
 		return add_callback(m, obj, o, field);
 	}
-	if (streq(field[0], "object")) {
-		if (n != 2)
+	if (streq(field[REC_TYPE], "object")) {
+		if (n != OBJECT_FIELDS)
 			return BAD(o, "want 'object OBJNAME'");
-		if (check_objname(o, field[1]))
+		if (check_objname(o, field[REC_OBJNAME]))
 			return -1;
-		get_object(m, field[1]);
+		get_object(m, field[REC_OBJNAME]);
 		return 0;
 	}
-	return BAD(o, "unknown record '%s' (want func, callback or object)", field[0]);
+	return BAD(o, "unknown record '%s' (want func, callback or object)", field[REC_TYPE]);
 }
 
 int klp_manifest_add(struct klp_manifest *m, struct elf_object *obj)

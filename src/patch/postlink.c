@@ -22,6 +22,8 @@
 
 /* klp_resolve_symbols() reads the symbol name with %511[^,]. */
 #define KLP_SYM_NAME_MAX 511
+/* ... and the sympos with %lu: at most 19 digits always fit an unsigned long. */
+#define KLP_SYMPOS_DIGITS_MAX 19
 
 /* The .klpdiff.relocs table of one object. */
 struct klp_table {
@@ -108,7 +110,7 @@ static bool parse_klp_sym(const char *name, char *objname)
 		return false;
 	for (p = comma + 1; *p >= '0' && *p <= '9'; p++)
 		;
-	return p > comma + 1 && !*p && p - (comma + 1) < 20;
+	return p > comma + 1 && !*p && p - (comma + 1) <= KLP_SYMPOS_DIGITS_MAX;
 }
 
 static bool all_zero(const uint8_t *p, unsigned n)
