@@ -29,6 +29,7 @@
 #include "base/strmap.h"
 #include "base/util.h"
 #include "kernel/verify.h"
+#include "patch/klp_module.h"
 
 #ifndef KLPDIFF_INCLUDE_DIR
 #define KLPDIFF_INCLUDE_DIR "/usr/local/share/klpdiff/include"
@@ -151,8 +152,8 @@ static char *default_name(const char *patch)
 		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
 		    !(*p >= '0' && *p <= '9'))
 			*p = '_';
-	if (strlen(name) > 55)
-		name[55] = '\0';
+	if (strlen(name) > KLP_MODULE_NAME_MAX)
+		name[KLP_MODULE_NAME_MAX] = '\0';
 	return name;
 }
 

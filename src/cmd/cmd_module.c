@@ -24,6 +24,9 @@
 #include "patch/postlink.h"
 #include "base/util.h"
 
+#define STRINGIFY(x) #x
+#define NUMBER_TEXT(x) STRINGIFY(x)
+
 static const char module_usage[] =
 	"usage: klpdiff module -o OUT.ko [-n NAME] --kernel-build KDIR [--no-replace]\n"
 	"                      [--sign KEY CERT] [--keep-tmp | --build-dir DIR]\n"
@@ -39,7 +42,8 @@ static const char module_usage[] =
 	"\n"
 	"  -o, --output OUT.ko       the module to write (atomically)\n"
 	"  -n, --name NAME           module name (default: OUT without .ko); letters,\n"
-	"                            digits, '_' and '-', at most 55\n"
+	"                            digits, '_' and '-', at most "
+	NUMBER_TEXT(KLP_MODULE_NAME_MAX) "\n"
 	"  -k, --kernel-build KDIR   the kernel's build directory (its O= directory,\n"
 	"                            with .config and Module.symvers)\n"
 	"      --no-replace          do not set .replace: the patch adds to the ones\n"
@@ -329,9 +333,14 @@ static bool objtool_warned(const char *output, const char *log)
 /* CONFIG_MODULE_SIG_HASH of the kernel build, "sha256" by default. */
 static char *signature_hash(const char *kdir)
 {
+	static const char option[] = "\nCONFIG_MODULE_SIG_HASH=\"";
 	char *path = xasprintf("%s/.config", kdir), *config = read_file(path, NULL);
-	const char *p = config ? strstr(config, "\nCONFIG_MODULE_SIG_HASH=\"") : NULL;
-	char *hash = p ? xstrndup(p + 25, strcspn(p + 25, "\"\n")) : xstrdup("sha256");
+	const char *p = config ? strstr(config, option) : NULL;
+	char *hash;
+
+	if (p)
+		p += sizeof(option) - 1;
+	hash = p ? xstrndup(p, strcspn(p, "\"\n")) : xstrdup("sha256");
 
 	free(path);
 	free(config);
