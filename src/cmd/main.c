@@ -34,35 +34,52 @@ static void usage(FILE *fp)
 	fprintf(fp, "\nRun 'klpdiff COMMAND --help' for a command's options; see klpdiff(1).\n");
 }
 
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (streq(name, commands[i].name))
+			return &commands[i];
+	error(NULL, "'%s' is not a klpdiff command; see 'klpdiff --help'", name);
+	return NULL;
+}
+
+/* @argv[0] is the command's name, as its option parsing expects. */
+static int run_command(const struct command *c, int argc, char **argv)
+{
+	int ret = c->fn(argc, argv);
+
+	arch_cleanup();
+	return ret;
+}
+
+static bool is_help_option(const char *arg)
+{
+	return streq(arg, "--help") || streq(arg, "-h") || streq(arg, "help");
+}
+
 int main(int argc, char **argv)
 {
-	const char *name;
-	int ret;
+	const struct command *c;
 
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_TROUBLE;
 	}
-	name = argv[1];
-	if (streq(name, "--help") || streq(name, "-h") || streq(name, "help")) {
-		if (argc > 2 && !streq(name, "help"))
-			name = argv[2];
-		else if (argc > 2)
-			return main(3, (char *[]){ argv[0], argv[2], "--help", NULL });
-		usage(stdout);
-		return 0;
+	if (is_help_option(argv[1])) {
+		char *help_args[] = { argv[2], "--help", NULL };
+
+		if (argc == 2) {
+			usage(stdout);
+			return 0;
+		}
+		/* "klpdiff help CMD" and "klpdiff --help CMD": what "klpdiff CMD --help" says. */
+		c = find_command(argv[2]);
+		return c ? run_command(c, 2, help_args) : EXIT_TROUBLE;
 	}
-	if (streq(name, "--version")) {
+	if (streq(argv[1], "--version")) {
 		printf("klpdiff %s\n", KLPDIFF_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-		if (streq(name, commands[i].name)) {
-			ret = commands[i].fn(argc - 1, argv + 1);
-			arch_cleanup();
-			return ret;
-		}
-	}
-	error(NULL, "'%s' is not a klpdiff command; see 'klpdiff --help'", name);
-	return EXIT_TROUBLE;
+	c = find_command(argv[1]);
+	return c ? run_command(c, argc - 1, argv + 1) : EXIT_TROUBLE;
 }
