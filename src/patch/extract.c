@@ -10,9 +10,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "elf/names.h"
 #include "patch/extract_internal.h"
 #include "patch/patch_object.h"
 

@@ -7,7 +7,6 @@
  */
 #include <elf.h>
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "patch/extract_internal.h"
