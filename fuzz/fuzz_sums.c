@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (fd < 0)
 		return 0;
-	obj = elf_open(path);
+	obj = elf_open(path, NULL);
 	if (obj) {
 		sums_compute(&list, obj, NULL);
 		sums_sort(&list);

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <xxhash.h>
 
-#include "kernel/kernel_profile.h"
+#include "analysis/conventions.h"
 #include "elf/names.h"
 #include "base/util.h"
 
