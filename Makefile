@@ -31,6 +31,9 @@ LAYERS := base elf analysis kernel patch build cmd
 SRCS := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c src/$(l)/*/*.c))
 OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS))
 BIN := $(BUILD)/klpdiff
+# The core, base and elf: the C unit tests link these only.
+CORE_OBJS := $(filter $(BUILD)/base/% $(BUILD)/elf/%,$(OBJS))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 all: $(BIN) klpdiff
 
@@ -63,17 +66,23 @@ $(BUILD)/%.o: src/%.c
 
 # Everything, kernel builds and booted tests included (QUICK=1: only the fast
 # tests, no kernel). Kernel builds are cached in ~/.cache/klpdiff.
-TESTS := tests/source tests/sums tests/bad-input tests/extract tests/diff tests/verify tests/build $(if $(QUICK),,tests/kernel tests/module tests/e2e)
+TESTS := tests/source tests/unit tests/sums tests/bad-input tests/extract tests/diff tests/verify tests/build $(if $(QUICK),,tests/kernel tests/module tests/e2e)
 # The sanitizer pass (KLPDIFF_SANITIZED) skips the tests whose klpdiff code the
 # plain pass ran and own.t and lto.t run sanitized (each says so). --timer: the
 # time of each test file, for CI's budget.
-check: $(BIN) $(BUILD)/line-directives-driver
+check: $(BIN) $(BUILD)/line-directives-driver $(UNIT_TESTS)
 	KLPDIFF=$(abspath $(BIN)) $(if $(filter 1,$(SANITIZE)),KLPDIFF_SANITIZED=1) \
 		prove --timer -e bash -f $(foreach d,$(TESTS),$(wildcard $(d)/*.t))
 
 # Test drivers: one module of klpdiff, beside the klpdiff they test.
 $(BUILD)/line-directives-driver: tests/build/line-directives-driver.c $(filter-out $(BUILD)/cmd/%,$(OBJS))
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# C unit tests (tests/unit/unit.t runs them), linked with the base and elf
+# layers only: that the core links on its own is part of the test.
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/tap.h $(CORE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_OBJS) $(LDLIBS)
 
 # libFuzzer targets for the loader/sums and for diff (see fuzz/run).
 FUZZ_SECONDS ?= 60

@@ -5,9 +5,9 @@
  */
 #include <stdint.h>
 
-#include "../src/analysis/diff.h"
-#include "../src/analysis/inputs.h"
-#include "../src/base/util.h"
+#include "analysis/diff.h"
+#include "analysis/inputs.h"
+#include "base/util.h"
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

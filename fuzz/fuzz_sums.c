@@ -2,9 +2,9 @@
 /* libFuzzer target: the ELF loader and the checksums of `klpdiff sums`. */
 #include <stdint.h>
 
-#include "../src/elf/elf_object.h"
-#include "../src/analysis/sums.h"
-#include "../src/base/util.h"
+#include "elf/elf_object.h"
+#include "analysis/sums.h"
+#include "base/util.h"
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (fd < 0)
 		return 0;
-	obj = elf_open(path);
+	obj = elf_open(path, NULL);
 	if (obj) {
 		sums_compute(&list, obj, NULL);
 		sums_sort(&list);

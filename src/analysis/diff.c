@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/kernel_profile.h"
+#include "analysis/conventions.h"
 #include "elf/names.h"
 #include "base/strmap.h"
 #include "base/util.h"

@@ -22,7 +22,7 @@ static void add_object(struct loaded *in, struct elf_object *obj)
 
 static int load_object(struct loaded *in, const char *path, const char *unit)
 {
-	struct elf_object *obj = elf_open_for_checksums(path);
+	struct elf_object *obj = elf_open_for_checksums(path, in->target);
 
 	if (!obj)
 		return -1;

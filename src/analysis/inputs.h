@@ -13,6 +13,8 @@ struct loaded {
 	size_t nr_objs, alloc_objs;
 	char **owned;		/* paths and unit names the sums point to */
 	size_t nr_owned, alloc_owned;
+	/* Set before loading: its objects' kernel's layouts (NULL: recognised), see elf_open(). */
+	const struct elf_layouts *target;
 };
 
 /* Sums of an object or a sums file; -1 after printing an error. */

@@ -346,7 +346,7 @@ static int check_crcs(const struct strlist *changed, const struct strlist *parts
 	int ret = 0;
 
 	for (size_t i = 0; i < parts->nr; i++) {
-		struct elf_object *obj = elf_open(parts->v[i]);
+		struct elf_object *obj = elf_open(parts->v[i], NULL);	/* its symbols only */
 		struct elf_symbol *sym;
 
 		if (!obj)
@@ -440,6 +440,7 @@ static int extract_changed(struct build_state *s, const struct strlist *objects,
 			.objname = mod ? mod : "vmlinux",
 			.kernel_symbols = mod ? um->symbols : s->vmlinux_symbols,
 			.vmlinux_symbols = mod ? s->vmlinux_symbols : NULL, .symvers = s->symvers,
+			.target = &s->profile.layouts,
 			.trace = trace, .quiet_no_change = !verbose,
 			.ibt = s->have_ibt ? &s->ibt : NULL, .ibt_module = s->have_ibt,
 			.objtool_at_link = s->objtool_at_link,
@@ -493,9 +494,10 @@ static int link_module(const struct build_opts *o, const struct kbuild *kb, cons
 }
 
 /* What changed between the original and the patched objects, as klpdiff diff says it. */
-static int write_diff(FILE *out, const struct kbuild *kb, const struct strlist *compared)
+static int write_diff(FILE *out, const struct kbuild *kb, const struct strlist *compared,
+		      const struct elf_layouts *target)
 {
-	struct loaded orig = { 0 }, patched = { 0 };
+	struct loaded orig = { .target = target }, patched = { .target = target };
 	struct diff_result res = { 0 };
 	int ret = EXIT_TROUBLE, failed = 0;
 
@@ -523,13 +525,14 @@ static int write_diff(FILE *out, const struct kbuild *kb, const struct strlist *
 }
 
 /* --report FILE: the changes the module patches, written whole or not at all. */
-static int write_report(const char *path, const struct kbuild *kb, const struct strlist *compared)
+static int write_report(const char *path, const struct kbuild *kb, const struct strlist *compared,
+			const struct elf_layouts *target)
 {
 	struct output out;
 
 	if (output_open(&out, path))
 		return -1;
-	if (write_diff(out.fp, kb, compared) == EXIT_TROUBLE) {
+	if (write_diff(out.fp, kb, compared, target) == EXIT_TROUBLE) {
 		output_abort(&out);
 		return -1;
 	}
@@ -727,7 +730,7 @@ static bool known_to_kernel(struct build_state *s, const char *obj, struct kerne
 static bool unit_in_kernel(struct build_state *s, const char *obj, struct kernel_symbols *vmlinux)
 {
 	char *path = work_path(s->kb.work, WORK_ORIGINAL, obj);
-	struct elf_object *o = elf_open(path);
+	struct elf_object *o = elf_open(path, &s->profile.layouts);
 	const char *probe = NULL;
 	struct elf_symbol *sym;
 
@@ -801,7 +804,7 @@ static int verify_originals(struct build_state *s)
 		struct verify_opts vo = {
 			.orig = orig, .display = obj, .objname = mod ? mod : "vmlinux",
 			.shipped = mod ? um->symbols : s->shipped_vmlinux,
-			.kallsyms = mod ? NULL : s->vmlinux_symbols,
+			.kallsyms = mod ? NULL : s->vmlinux_symbols, .target = &s->profile.layouts,
 		};
 
 		ret = !um ? -1 : verify_original(&vo, &one);
@@ -838,11 +841,11 @@ static int target_layouts(struct build_state *s)
 
 	if (kernel_profile_probe(&s->profile, s->cache))
 		return -1;
-	for (size_t i = 0; i < p->nr_layouts && len < sizeof(line); i++)
+	for (size_t i = 0; i < p->layouts.nr && len < sizeof(line); i++)
 		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s %s %u", i ? "," : "",
-					p->layouts[i]->section, p->layouts[i]->entry_size);
+					p->layouts.v[i]->section, p->layouts.v[i]->entry_size);
 	progress("Linux %u.%u layouts (probe):%s", KV_MAJOR(p->version), KV_MINOR(p->version),
-		 p->nr_layouts ? line : " none");
+		 p->layouts.nr ? line : " none");
 	return 0;
 }
 
@@ -918,7 +921,7 @@ static int run(struct build_opts *o, struct build_state *s)
 	else if (verify_originals(s))
 		return EXIT_TROUBLE;
 	if (o->diff_only)
-		return write_diff(stdout, kb, &s->compared);
+		return write_diff(stdout, kb, &s->compared, &s->profile.layouts);
 	s->objtool_at_link = objtool_reads_links(s);
 	if (read_ibt(s))
 		return EXIT_TROUBLE;
@@ -929,7 +932,8 @@ static int run(struct build_opts *o, struct build_state *s)
 		return EXIT_TROUBLE;
 	if (!s->parts.nr) {
 		progress("no functional change: nothing to patch");
-		return o->report && write_report(o->report, kb, &s->compared) ? EXIT_TROUBLE :
+		return o->report && write_report(o->report, kb, &s->compared,
+						 &s->profile.layouts) ? EXIT_TROUBLE :
 										EXIT_NO_CHANGE;
 	}
 	if (check_crcs(&s->crc_changes, &s->parts))
@@ -937,7 +941,7 @@ static int run(struct build_opts *o, struct build_state *s)
 	progress("linking %s", s->output);
 	if (link_module(o, kb, s->name, s->output, &s->parts))
 		return EXIT_TROUBLE;
-	if (o->report && write_report(o->report, kb, &s->compared))
+	if (o->report && write_report(o->report, kb, &s->compared, &s->profile.layouts))
 		return EXIT_TROUBLE;
 	progress("wrote %s", s->output);
 	return 0;
@@ -952,7 +956,7 @@ static void write_kept_diff(const struct build_state *s)
 
 	/* Not when the run stopped before both builds were there. */
 	if (s->compared.nr && !access(patched, F_OK) && !mkdir_p(dir))
-		write_report(path, &s->kb, &s->compared);
+		write_report(path, &s->kb, &s->compared, &s->profile.layouts);
 	free(dir), free(path), free(patched);
 }
 

@@ -43,6 +43,7 @@ struct diff_opts {
 	const char *explain;
 	const char *output;
 	const char *kdir;
+	const struct elf_layouts *target;	/* -k: the kernel's layouts */
 };
 
 static int parse_options(int argc, char **argv, struct diff_opts *o)
@@ -130,7 +131,8 @@ static void unify_single_units(struct loaded *orig, struct loaded *patched)
 
 static int explain(const struct diff_opts *o, const char *a, const char *b)
 {
-	struct elf_object *orig = elf_open(a), *patched = orig ? elf_open(b) : NULL;
+	struct elf_object *orig = elf_open(a, o->target);
+	struct elf_object *patched = orig ? elf_open(b, o->target) : NULL;
 	int ret = EXIT_TROUBLE;
 
 	if (orig && patched && !explain_function(stdout, o->explain, orig, patched))
@@ -156,7 +158,7 @@ static bool same_machines(const struct loaded *orig, const struct loaded *patche
 
 static int diff(const struct diff_opts *o, const char *a, const char *b)
 {
-	struct loaded orig = { 0 }, patched = { 0 };
+	struct loaded orig = { .target = o->target }, patched = { .target = o->target };
 	struct diff_result res = { 0 };
 	struct output out;
 	int ret = EXIT_TROUBLE;
@@ -187,7 +189,7 @@ out:
 int cmd_diff(int argc, char **argv)
 {
 	struct kernel_profile profile = { 0 };
-	struct diff_opts o = { .output = "-" };
+	struct diff_opts o = { .output = "-", .target = &profile.layouts };
 	int ret;
 
 	if (parse_options(argc, argv, &o))

@@ -415,7 +415,7 @@ static int read_patch_objects(const struct module_opts *o, struct klp_manifest *
 	int ret = 0;
 
 	for (int i = 0; i < o->nr_objects && !ret; i++) {
-		objs[i] = elf_open(o->objects[i]);
+		objs[i] = elf_open(o->objects[i], NULL);
 		if (!objs[i] || klp_manifest_add(m, objs[i]))
 			ret = -1;
 	}

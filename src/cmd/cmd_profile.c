@@ -56,9 +56,9 @@ int cmd_profile(int argc, char **argv)
 	if (!ret) {
 		printf("kernel %s Linux %u.%u %s\n", p.release, KV_MAJOR(p.version),
 		       KV_MINOR(p.version), p.arch->name);
-		for (size_t i = 0; i < p.nr_layouts; i++)
-			printf("layout %s %u %s\n", p.layouts[i]->section, p.layouts[i]->entry_size,
-			       p.layouts[i]->kernels);
+		for (size_t i = 0; i < p.layouts.nr; i++)
+			printf("layout %s %u %s\n", p.layouts.v[i]->section, p.layouts.v[i]->entry_size,
+			       p.layouts.v[i]->kernels);
 	}
 	kernel_profile_free(&p);
 	return ret ? EXIT_TROUBLE : 0;

@@ -77,7 +77,7 @@ int cmd_sums(int argc, char **argv)
 	nobjs = argc - optind;
 	objs = xcalloc((size_t)nobjs, sizeof(*objs));
 	for (int i = 0; i < nobjs; i++) {
-		objs[i] = elf_open_for_checksums(argv[optind + i]);
+		objs[i] = elf_open_for_checksums(argv[optind + i], &profile.layouts);
 		if (!objs[i])
 			goto out;
 		sums_compute(&list, objs[i], NULL);

@@ -12,11 +12,8 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include "kernel/kernel_profile.h"
+#include "elf/elf_internal.h"
 #include "elf/names.h"
-#include "base/util.h"
-
-#define BAD(obj, ...) error((obj)->path, __VA_ARGS__)
 
 _Static_assert(sizeof(struct elf_reloc) == sizeof(Elf64_Rela) &&
 		       offsetof(struct elf_reloc, info) == offsetof(Elf64_Rela, r_info) &&
@@ -186,9 +183,7 @@ static int read_sections(struct elf_object *obj)
 			return BAD(obj, "section %s at offset %#lx is not 8-byte aligned", sec->name,
 				   (unsigned long)sec->sh->sh_offset);
 		sec->is_code = sec->sh->sh_flags & SHF_EXECINSTR;
-		for (size_t k = 0; k < obj->arch->nr_special && !sec->special; k++)
-			if (streq(sec->name, obj->arch->special[k].section))
-				sec->special = &obj->arch->special[k];
+		sec->special = layout_first(obj->arch, sec->name);	/* elf_choose_layouts() */
 	}
 	release_libelf(obj);
 	return 0;
@@ -475,295 +470,6 @@ static void assign_global_units(struct elf_object *obj)
 	free(before);
 }
 
-static int cmp_reloc(const void *a, const void *b)
-{
-	const struct elf_reloc *x = a, *y = b;
-
-	return x->offset < y->offset ? -1 : x->offset > y->offset;
-}
-
-static int64_t implicit_addend(const uint8_t *p, unsigned width)
-{
-	switch (width) {
-	case 1:
-		return (int8_t)p[0];
-	case 2: {
-		int16_t v;
-		memcpy(&v, p, 2);
-		return v;
-	}
-	case 4: {
-		int32_t v;
-		memcpy(&v, p, 4);
-		return v;
-	}
-	case 8: {
-		int64_t v;
-		memcpy(&v, p, 8);
-		return v;
-	}
-	}
-	return 0;
-}
-
-/* Relocation types the arch file does not know: all of them are named, not only the first. */
-struct unknown_types {
-	struct {
-		uint32_t type;
-		const char *sec;	/* where the first one is */
-		uint64_t offset;
-		size_t count;
-	} t[8];
-	size_t n, more;		/* more: types beyond t[] */
-};
-
-static void note_unknown(struct unknown_types *u, const struct elf_section *base, uint32_t type,
-			 uint64_t offset)
-{
-	for (size_t i = 0; i < u->n; i++)
-		if (u->t[i].type == type) {
-			u->t[i].count++;
-			return;
-		}
-	if (u->n == ARRAY_SIZE(u->t)) {
-		u->more++;
-		return;
-	}
-	u->t[u->n].type = type;
-	u->t[u->n].sec = base->name;
-	u->t[u->n].offset = offset;
-	u->t[u->n++].count = 1;
-}
-
-/* One line naming every unknown type, where its first relocation is, and how many there are. */
-static int report_unknown(struct elf_object *obj, const struct unknown_types *u)
-{
-	char line[1024];
-	size_t len = 0;
-
-	if (u->n == 1 && u->t[0].count == 1)
-		return BAD(obj, "%s+%#lx: unsupported relocation type %u", u->t[0].sec,
-			   (unsigned long)u->t[0].offset, u->t[0].type);
-	for (size_t i = 0; i < u->n && len < sizeof(line); i++)
-		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%u at %s+0x%lx (%zu)",
-					i ? ", " : "", u->t[i].type, u->t[i].sec,
-					(unsigned long)u->t[i].offset, u->t[i].count);
-	if (u->more && len < sizeof(line))
-		snprintf(line + len, sizeof(line) - len, " and %zu more", u->more);
-	return BAD(obj, "unsupported relocation type%s %s", u->n > 1 ? "s" : "", line);
-}
-
-static int check_reloc(struct elf_object *obj, const struct elf_section *base,
-		       const Elf64_Rela *er, struct unknown_types *unknown)
-{
-	uint32_t type = (uint32_t)ELF64_R_TYPE(er->r_info);
-	size_t symi = ELF64_R_SYM(er->r_info);
-	struct reloc_howto howto;
-
-	if (!obj->arch->reloc_howto(type, &howto)) {
-		note_unknown(unknown, base, type, er->r_offset);
-		return 0;
-	}
-	if (symi >= obj->nr_symbols)
-		return BAD(obj, "%s+%#lx: relocation symbol index %zu out of range", base->name,
-			   (unsigned long)er->r_offset, symi);
-	if (er->r_offset > base->sh->sh_size || howto.width > base->sh->sh_size - er->r_offset)
-		return BAD(obj, "%s+%#lx: relocation outside its section", base->name,
-			   (unsigned long)er->r_offset);
-	return 0;
-}
-
-/* A sorted copy of @rsec's entries, with the addends of SHT_REL ones. */
-static struct elf_reloc *copy_relocs(struct elf_object *obj, const struct elf_section *rsec,
-				     const struct elf_section *base, size_t n, bool sorted)
-{
-	bool rela = rsec->sh->sh_type == SHT_RELA;
-	size_t entsize = rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel);
-	struct elf_reloc *relocs = xmalloc(n * sizeof(*relocs));
-
-	for (size_t i = 0; i < n; i++) {
-		const Elf64_Rela *er = (const void *)(rsec->data + i * entsize);
-		struct elf_reloc *r = &relocs[i];
-
-		r->offset = er->r_offset;
-		r->info = er->r_info;
-		r->addend = 0;
-		if (rela)
-			r->addend = er->r_addend;
-		else if (base->data)
-			r->addend = implicit_addend(base->data + r->offset,
-						    elf_reloc_howto(obj, r).width);
-	}
-	if (!sorted)
-		sort(relocs, n, sizeof(*relocs), cmp_reloc);
-	return relocs;
-}
-
-static int read_reloc_section(struct elf_object *obj, struct elf_section *rsec,
-			      struct unknown_types *unknown)
-{
-	bool rela = rsec->sh->sh_type == SHT_RELA;
-	size_t entsize = rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel);
-	struct elf_section *base;
-	uint64_t last = 0;
-	bool sorted = true;
-	size_t n;
-
-	if (rsec->sh->sh_info == 0 || rsec->sh->sh_info >= obj->nr_sections)
-		return BAD(obj, "relocation section %s: target section index out of range",
-			   rsec->name);
-	if (rsec->sh->sh_entsize != entsize || rsec->sh->sh_size % entsize)
-		return BAD(obj, "relocation section %s: bad entry size", rsec->name);
-	base = &obj->sections[rsec->sh->sh_info];
-	if (base->has_reloc_sec)
-		return BAD(obj, "section %s has two relocation sections", base->name);
-	n = rsec->sh->sh_size / entsize;
-	if (n > UINT32_MAX)
-		return BAD(obj, "relocation section %s: too many entries", rsec->name);
-	if (n && !rsec->data)
-		return BAD(obj, "relocation section %s has no contents", rsec->name);
-	base->has_reloc_sec = true;
-	for (size_t i = 0; i < n; i++) {
-		const Elf64_Rela *er = (const void *)(rsec->data + i * entsize);
-
-		if (check_reloc(obj, base, er, unknown))
-			return -1;
-		sorted = sorted && er->r_offset >= last;
-		last = er->r_offset;
-	}
-	if (unknown->n)
-		return 0;	/* read no further: read_relocs() reports them */
-	base->nr_relocs = (uint32_t)n;
-	/* Assemblers and ld -r emit them by offset: read them where they are. */
-	if (rela && sorted) {
-		base->relocs = (const struct elf_reloc *)rsec->data;
-		return 0;
-	}
-	base->relocs = copy_relocs(obj, rsec, base, n, sorted);
-	base->relocs_copied = true;
-	return 0;
-}
-
-/* Does any checksum read the relocations of @sec? */
-static bool checksum_reads(const struct elf_section *sec)
-{
-	if (!(sec->sh->sh_flags & SHF_ALLOC))
-		return false;
-	return !sec->special || sec->special->checksummed;
-}
-
-static int read_relocs(struct elf_object *obj)
-{
-	struct unknown_types unknown = { 0 };
-	struct elf_section *sec;
-
-	for_each_section(obj, sec) {
-		if (sec->sh->sh_type != SHT_RELA && sec->sh->sh_type != SHT_REL)
-			continue;
-		if (obj->checksums_only && sec->sh->sh_info < obj->nr_sections &&
-		    !checksum_reads(&obj->sections[sec->sh->sh_info]))
-			continue;
-		if (read_reloc_section(obj, sec, &unknown))
-			return -1;
-	}
-	return unknown.n ? report_unknown(obj, &unknown) : 0;
-}
-
-/* Does relocation @r of @sec sit in a field of @l, of that field's kind and width? */
-static bool fits_field(const struct elf_object *obj, const struct special_layout *l,
-		       const struct elf_reloc *r)
-{
-	struct reloc_howto howto = elf_reloc_howto(obj, r);
-	uint64_t at = r->offset % l->entry_size;
-
-	if (howto.kind == RELOC_NONE)	/* writes nothing (objtool's deleted ones) */
-		return true;
-	for (const struct special_reloc *f = l->relocs; f < l->relocs + 4 && f->width; f++)
-		if (at == (uint64_t)f->offset && howto.kind == f->kind && howto.width == f->width)
-			return true;
-	return false;
-}
-
-/* The target kernel's layouts (elf_set_target_layouts), by section name. */
-static const struct special_layout *const *target_layouts;
-static size_t nr_target_layouts;
-
-void elf_set_target_layouts(const struct special_layout *const *layouts, size_t nr)
-{
-	target_layouts = layouts;
-	nr_target_layouts = nr;
-}
-
-static const struct special_layout *target_layout(const char *section)
-{
-	for (size_t i = 0; i < nr_target_layouts; i++)
-		if (streq(target_layouts[i]->section, section))
-			return target_layouts[i];
-	return NULL;
-}
-
-/* Does @sec fit @l: size and every relocation? The first that does not: @misfit. */
-static bool fits_layout(const struct elf_object *obj, const struct elf_section *sec,
-			const struct special_layout *l, const struct elf_reloc **misfit)
-{
-	if (sec->sh->sh_size % l->entry_size)
-		return false;
-	for (size_t i = 0; i < sec->nr_relocs; i++)
-		if (!fits_field(obj, l, &sec->relocs[i])) {
-			*misfit = &sec->relocs[i];
-			return false;
-		}
-	return true;
-}
-
-/*
- * Kernel versions lay out their special sections differently (a 13-, 12- or
- * 14-byte alt_instr, absolute or relative jump labels...). With a target
- * kernel, its layout (from the probe) is the only one; else take the first
- * layout of the section's name that its size and relocations fit. None
- * fits: an error, not a guess; its entries would be misread or lost.
- */
-static int choose_layout(struct elf_object *obj, struct elf_section *sec)
-{
-	const struct special_layout *end = obj->arch->special + obj->arch->nr_special;
-	const struct special_layout *want = target_layout(sec->name);
-	const struct elf_reloc *misfit = NULL;
-
-	for (const struct special_layout *l = want ? want : sec->special;
-	     l < end && streq(l->section, sec->name); l++) {
-		if (fits_layout(obj, sec, l, &misfit)) {
-			sec->special = l;
-			return 0;
-		}
-		if (want)
-			break;
-	}
-	if (want && !misfit)
-		return BAD(obj, "section %s: size %#lx is no multiple of %u, the entry size of the "
-			   "target kernel (Linux %s)", sec->name, (unsigned long)sec->sh->sh_size,
-			   want->entry_size, want->kernels);
-	if (!misfit)
-		return BAD(obj, "section %s: size %#lx is no multiple of any entry size of the "
-			   "kernels klpdiff knows (%s)", sec->name, (unsigned long)sec->sh->sh_size,
-			   kernel_profile_known());
-	return BAD(obj, "section %s: a %u-byte %s relocation at %#lx fits no field of %s (%s%s)",
-		   sec->name, elf_reloc_howto(obj, misfit).width,
-		   elf_reloc_howto(obj, misfit).kind == RELOC_PCREL ? "PC-relative" : "absolute",
-		   (unsigned long)misfit->offset,
-		   want ? "the target kernel's layout" : "any entry layout of the kernels klpdiff knows",
-		   want ? "Linux " : "", want ? want->kernels : kernel_profile_known());
-}
-
-static int choose_layouts(struct elf_object *obj)
-{
-	struct elf_section *sec;
-
-	for_each_section(obj, sec)
-		if (sec->special && sec->data && choose_layout(obj, sec))
-			return -1;
-	return 0;
-}
-
 int elf_same_machine(const struct elf_object *orig, const struct elf_object *patched)
 {
 	if (orig->arch != patched->arch)
@@ -774,25 +480,8 @@ int elf_same_machine(const struct elf_object *orig, const struct elf_object *pat
 	return 0;
 }
 
-int elf_same_layouts(const struct elf_object *orig, struct elf_object *patched)
-{
-	const struct elf_section *a, *b;
-
-	if (elf_same_machine(orig, patched))
-		return -1;
-	for_each_section(orig, a) {
-		if (!a->special || !a->data)
-			continue;
-		b = elf_find_section(patched, a->name);
-		if (b && b->special && b->data && b->special != a->special)
-			return error(patched->path, "section %s has the entry layout of Linux %s, but in "
-				     "%s that of Linux %s: objects of two kernels", a->name,
-				     b->special->kernels, orig->path, a->special->kernels);
-	}
-	return 0;
-}
-
-static struct elf_object *open_object(const char *path, bool checksums_only)
+static struct elf_object *open_object(const char *path, bool checksums_only,
+				      const struct elf_layouts *target)
 {
 	struct elf_object *obj = xcalloc(1, sizeof(*obj));
 
@@ -800,7 +489,7 @@ static struct elf_object *open_object(const char *path, bool checksums_only)
 	obj->checksums_only = checksums_only;
 	elf_version(EV_CURRENT);
 	if (open_file(obj) || check_header(obj) || read_sections(obj) || read_symbols(obj) ||
-	    read_relocs(obj) || choose_layouts(obj)) {
+	    elf_read_relocs(obj) || elf_choose_layouts(obj, target)) {
 		elf_close(obj);
 		return NULL;
 	}
@@ -809,14 +498,14 @@ static struct elf_object *open_object(const char *path, bool checksums_only)
 	return obj;
 }
 
-struct elf_object *elf_open(const char *path)
+struct elf_object *elf_open(const char *path, const struct elf_layouts *target)
 {
-	return open_object(path, false);
+	return open_object(path, false, target);
 }
 
-struct elf_object *elf_open_for_checksums(const char *path)
+struct elf_object *elf_open_for_checksums(const char *path, const struct elf_layouts *target)
 {
-	return open_object(path, true);
+	return open_object(path, true, target);
 }
 
 void elf_close(struct elf_object *obj)

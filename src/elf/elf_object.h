@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "elf/arch.h"
+#include "elf/layouts.h"
 #include "base/strmap.h"
 
 struct elf_symbol;
@@ -80,14 +81,18 @@ struct elf_object {
 	bool checksums_only;	/* opened with elf_open_for_checksums() */
 };
 
-/* Open and index @path; prints "klpdiff: PATH: problem" and returns NULL on bad input. */
-struct elf_object *elf_open(const char *path);
+/*
+ * Open and index @path; prints "klpdiff: PATH: problem" and returns NULL on
+ * bad input. @target: the target kernel's layouts, which its special
+ * sections must have (NULL: recognised from the object, see elf/layouts.h).
+ */
+struct elf_object *elf_open(const char *path, const struct elf_layouts *target);
 /*
  * The same, for checksums only: relocations of sections no checksum reads
  * (ORC, ftrace and retpoline site lists, non-allocated sections) are left
  * unread. In a vmlinux.o that is half of them.
  */
-struct elf_object *elf_open_for_checksums(const char *path);
+struct elf_object *elf_open_for_checksums(const char *path, const struct elf_layouts *target);
 void elf_close(struct elf_object *obj);
 
 struct elf_symbol *elf_find_symbol(const struct elf_object *obj, const char *name);
@@ -180,10 +185,5 @@ static inline bool sym_is_local(const struct elf_symbol *s)
 int elf_same_layouts(const struct elf_object *orig, struct elf_object *patched);
 /* The same architecture and byte order; else an error naming @patched. */
 int elf_same_machine(const struct elf_object *orig, const struct elf_object *patched);
-/*
- * The target kernel's special-section layouts (kernel_profile.c): from now
- * on a section of one of their names must have that layout.
- */
-void elf_set_target_layouts(const struct special_layout *const *layouts, size_t nr);
 
 #endif

@@ -112,13 +112,14 @@ static int read_module_seals(struct ibt_module *m)
 	return 0;
 }
 
-int ibt_module_open(struct ibt_module *m, const struct arch *arch, const char *ko)
+int ibt_module_open(struct ibt_module *m, const struct arch *arch, const char *ko,
+		    const struct elf_layouts *target)
 {
 	memset(m, 0, sizeof(*m));
 	m->arch = arch;
 	if (!arch->ibt_landing || !arch->ibt_seal_section)
 		return error(ko, "IBT: %s kernels have no indirect-branch tracking", arch->name);
-	m->ko = elf_open(ko);
+	m->ko = elf_open(ko, target);
 	if (!m->ko)
 		return -1;
 	if (read_module_seals(m)) {

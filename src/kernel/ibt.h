@@ -53,8 +53,9 @@ struct ibt_module {
 	size_t nr_sealed;
 };
 
-/* Read @ko. -1 after an error naming the file. */
-int ibt_module_open(struct ibt_module *m, const struct arch *arch, const char *ko);
+/* Read @ko (@target: its kernel's layouts, or NULL). -1 after an error naming the file. */
+int ibt_module_open(struct ibt_module *m, const struct arch *arch, const char *ko,
+		    const struct elf_layouts *target);
 void ibt_module_close(struct ibt_module *m);
 /*
  * NULL if the module's @name (livepatch position @sympos) can be called

@@ -15,16 +15,6 @@
 /* KV() holds the major and the minor version in a byte each. */
 #define KV_PART_MAX 0xff
 
-const char *kernel_profile_known(void)
-{
-	static char text[32];
-
-	if (!text[0])
-		snprintf(text, sizeof(text), "Linux %u.%u to %u.%u", KV_MAJOR(KV_OLDEST),
-			 KV_MINOR(KV_OLDEST), KV_MAJOR(KV_NEWEST), KV_MINOR(KV_NEWEST));
-	return text;
-}
-
 /* UTS_RELEASE of include/generated/utsrelease.h: what uname -r says. */
 static char *uts_release(const char *kdir)
 {
@@ -73,7 +63,7 @@ int kernel_profile_read(struct kernel_profile *p, const char *kdir, const char *
 		ret = error(kdir, "kernel release '%s' is not a Linux version", p->release);
 	else if ((p->version = KV(major, minor)) < KV_OLDEST || p->version > KV_NEWEST)
 		ret = error(kdir, "Linux %u.%u (%s): klpdiff has no profile for this kernel; it "
-			    "knows %s", major, minor, p->release, kernel_profile_known());
+			    "knows %s", major, minor, p->release, layouts_kernels());
 	else if (!(p->arch = arch_for_kconfig(config, &partial)) && partial)
 		ret = error(path, "%s=y without %s=y: klpdiff knows %s kernels of this "
 			    "architecture only", partial->kconfig, partial->kconfig_also,
@@ -169,14 +159,13 @@ int kernel_profile_probe(struct kernel_profile *p, const char *cache_dir)
 	p->probe = probe_path(p, cache_dir);
 	if (access(p->probe, R_OK) && build_probe(p, p->probe))
 		return -1;
-	obj = elf_open(p->probe);
+	obj = elf_open(p->probe, NULL);
 	if (!obj)
 		return error(p->probe, "cannot read klpdiff's layout probe");
 	for_each_section(obj, sec)
-		if (sec->special && sec->data && p->nr_layouts < ARRAY_SIZE(p->layouts))
-			p->layouts[p->nr_layouts++] = sec->special;
+		if (sec->special && sec->data && p->layouts.nr < ARRAY_SIZE(p->layouts.v))
+			p->layouts.v[p->layouts.nr++] = sec->special;
 	elf_close(obj);
-	elf_set_target_layouts(p->layouts, p->nr_layouts);
 	return 0;
 }
 
@@ -191,115 +180,8 @@ int kernel_profile_target(struct kernel_profile *p, const char *kdir)
 
 void kernel_profile_free(struct kernel_profile *p)
 {
-	if (p->nr_layouts)
-		elf_set_target_layouts(NULL, 0);
 	kbuild_cross_free(&p->cross);
 	free(p->kdir);
 	free(p->release);
 	free(p->probe);
-}
-
-#define ARG(n) (1u << (n))
-
-/*
- * From the kernels' headers, by subsystem. Arguments past the sixth are on
- * the stack, where the x86-64 scan does not look (xfs_corruption_error,
- * jbd2__journal_start since 5.10).
- */
-static const struct line_helper line_helpers[] = {
-	/* kernel/sched/core.c: might_sleep() and friends; ___might_sleep until 5.15 */
-	{ "__might_sleep", ARG(1) },
-	{ "___might_sleep", ARG(1) },
-	{ "__might_resched", ARG(1) },		/* 5.16+ */
-	{ "__might_fault", ARG(1) },
-	{ "__cant_sleep", ARG(1) },		/* 5.2+ */
-	{ "__cant_migrate", ARG(1) },		/* 5.11+ */
-	/* kernel/locking/lockdep.c */
-	{ "lockdep_rcu_suspicious", ARG(1) },
-	/* kernel/panic.c: WARN() with a message before 5.5 (then __warn_printk) */
-	{ "warn_slowpath_fmt", ARG(1) },
-	{ "warn_slowpath_fmt_taint", ARG(1) },
-	{ "warn_slowpath_null", ARG(1) },
-	/* fs/xfs: (expr, file, line) in 4.18, (mp, expr, file, line) from 5.7 */
-	{ "assfail", ARG(2) | ARG(3) },
-	{ "asswarn", ARG(2) | ARG(3) },
-	{ "xfs_error_report", ARG(4) },
-	{ "xfs_corruption_error", ARG(5) },	/* 4.18; later the 7th */
-	/* fs/btrfs */
-	{ "__btrfs_handle_fs_error", ARG(2) },
-	{ "__btrfs_abort_transaction", ARG(2) },
-	{ "__btrfs_panic", ARG(2) },
-	{ "btrfs_assertfail", ARG(2) },
-	{ "assertfail", ARG(2) },		/* btrfs, 5.x before btrfs_assertfail */
-	/* fs/ext4 (the journal start took the inode first from 5.18) */
-	{ "__ext4_error", ARG(2) },
-	{ "__ext4_error_inode", ARG(2) },
-	{ "__ext4_error_file", ARG(2) },
-	{ "__ext4_std_error", ARG(2) },
-	{ "__ext4_abort", ARG(2) },
-	{ "__ext4_warning", ARG(2) },
-	{ "__ext4_warning_inode", ARG(2) },
-	{ "__ext4_grp_locked_error", ARG(1) },
-	{ "__ext4_journal_get_write_access", ARG(1) },
-	{ "__ext4_journal_get_create_access", ARG(1) },
-	{ "__ext4_forget", ARG(1) },
-	{ "__ext4_handle_dirty_metadata", ARG(1) },
-	{ "__ext4_handle_dirty_super", ARG(1) },
-	{ "__ext4_journal_start_sb", ARG(1) | ARG(2) },
-	{ "__ext4_journal_stop", ARG(1) },
-	{ "ext4_journal_abort_handle", ARG(1) },
-	{ "jbd2__journal_start", ARG(5) },	/* until 5.9 */
-	/* fs/gfs2 */
-	{ "gfs2_assert_withdraw_i", ARG(4) },
-	{ "gfs2_assert_warn_i", ARG(4) },
-	{ "gfs2_consist_i", ARG(3) },
-	{ "gfs2_consist_inode_i", ARG(3) },
-	{ "gfs2_consist_rgrpd_i", ARG(3) },
-	{ "gfs2_io_error_i", ARG(3) },
-	{ "gfs2_io_error_bh_i", ARG(4) },
-	/* fs/ocfs2 (mlog), fs/ubifs, sound (CONFIG_SND_VERBOSE_PRINTK) */
-	{ "__mlog_printk", ARG(2) },
-	{ "ubifs_assert_failed", ARG(3) },
-	{ "__snd_printk", ARG(2) },
-};
-
-const struct line_helper *kernel_line_helpers(size_t *nr)
-{
-	*nr = ARRAY_SIZE(line_helpers);
-	return line_helpers;
-}
-
-static const struct format_helper format_helpers[] = {
-	{ "printk", 0 },	  { "_printk", 0 },	       { "__warn_printk", 0 },
-	{ "panic", 0 },		  { "__dynamic_pr_debug", 1 }, { "__dynamic_dev_dbg", 2 },
-	{ "__dynamic_netdev_dbg", 2 }, { "_dev_emerg", 1 },   { "_dev_alert", 1 },
-	{ "_dev_crit", 1 },	  { "_dev_err", 1 },	       { "_dev_warn", 1 },
-	{ "_dev_notice", 1 },	  { "_dev_info", 1 },	       { "_dev_printk", 2 },
-	{ "dev_printk", 2 },	  { "netdev_err", 1 },	       { "netdev_warn", 1 },
-	{ "netdev_info", 1 },	  { "netdev_notice", 1 },      { "netdev_printk", 2 },
-};
-
-const struct format_helper *kernel_format_helpers(size_t *nr)
-{
-	*nr = ARRAY_SIZE(format_helpers);
-	return format_helpers;
-}
-
-/* The names of the kernels klpdiff knows (Linux 4.18 to 6.12). */
-bool kernel_special_static(const char *name)
-{
-	static const char *const names[] = { "__key",  "__warned", "__already_done", "__func__",
-					     "_rs",    "CSWTCH",   "descriptor",     "_entry",
-					     "__print_once", "__section_once" };
-
-	/*
-	 * Dynamic debug descriptors (6.1 names them with __UNIQUE_ID; clang
-	 * prefixes the function's name) hold line numbers.
-	 */
-	if (streq(name, "__UNIQUE_ID_ddebug"))
-		return true;
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (streq(name, names[i]))
-			return true;
-	return false;
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What klpdiff knows about kernel versions rather than about ELF or an
- * architecture: which kernels it has a profile for, the target kernel's
- * special-section layouts (probed from the kernel itself), and the helpers
- * the kernel passes source line numbers to.
+ * What klpdiff knows about a target kernel rather than about ELF or an
+ * architecture: its version (one the layouts catalogue covers, KV_OLDEST to
+ * KV_NEWEST of elf/layouts.h), its architecture and make variables, and its
+ * special-section layouts, probed from the kernel itself.
  */
 #ifndef KLPDIFF_KERNEL_PROFILE_H
 #define KLPDIFF_KERNEL_PROFILE_H
@@ -13,18 +13,8 @@
 #include <stdint.h>
 
 #include "elf/arch.h"
+#include "elf/layouts.h"
 #include "build/kbuild.h"
-
-/* Linux MAJOR.MINOR as one ordered number. */
-#define KV(major, minor) ((unsigned)(major) << 8 | (unsigned)(minor))
-#define KV_MAJOR(kv) ((kv) >> 8)
-#define KV_MINOR(kv) ((kv) & 0xff)
-/* The kernel lines klpdiff has a profile for. */
-#define KV_OLDEST KV(4, 18)
-#define KV_NEWEST KV(6, 12)
-
-/* "Linux 4.18 to 6.12": the kernels klpdiff has a profile for, for messages. */
-const char *kernel_profile_known(void);
 
 /* A target kernel: a build tree, or a distribution's headers. */
 struct kernel_profile {
@@ -34,9 +24,8 @@ struct kernel_profile {
 	const struct arch *arch;
 	struct kbuild_cross cross;	/* for make: ARCH=, CROSS_COMPILE= */
 	char *probe;		/* the layout probe module, built against it (cached) */
-	/* Its special-section layouts, one per section the probe fills. */
-	const struct special_layout *layouts[16];
-	size_t nr_layouts;
+	/* Its special-section layouts, one per section the probe fills: for elf_open(). */
+	struct elf_layouts layouts;
 };
 
 /*
@@ -59,45 +48,11 @@ int kernel_profile_check_api(const struct kernel_profile *p, const char *src);
 /*
  * Build the layout probe against the kernel (once: cached under @cache_dir,
  * keyed by the kernel's release and .config) and read the layouts its
- * entries have. From then on, objects read by elf_open() must have them.
+ * entries have into @p->layouts, for elf_open() of the kernel's objects.
  */
 int kernel_profile_probe(struct kernel_profile *p, const char *cache_dir);
-/* Both, with klpdiff's cache: the objects read from now on are of the kernel in @kdir. */
+/* Both, with klpdiff's cache: the kernel in @kdir and its layouts. */
 int kernel_profile_target(struct kernel_profile *p, const char *kdir);
 void kernel_profile_free(struct kernel_profile *p);
-
-/* A function the kernel calls with __LINE__ as an argument. */
-struct line_helper {
-	const char *name;
-	uint8_t args;		/* bit N: argument N (0-based) may be the line */
-};
-
-/*
- * Every line helper of the kernels klpdiff knows (Linux 4.18 to 6.12): where
- * a helper's line moved between versions, both places are set. That is safe:
- * only an immediate loaded into that argument is left out of the line sum,
- * and the other kernels pass a pointer or nothing there.
- */
-const struct line_helper *kernel_line_helpers(size_t *nr);
-
-/*
- * printk-style functions and which argument is the format: a "%s:%d" in it
- * whose %s is the function's name (__func__) or the source file (__FILE__)
- * passes a line in the %d.
- */
-struct format_helper {
-	const char *name;
-	uint8_t format_arg;
-};
-
-const struct format_helper *kernel_format_helpers(size_t *nr);
-
-/*
- * Is @name (a static local's, without its function's prefix) one the
- * kernel's macros make per call site (lockdep keys, WARN_ONCE flags, dynamic
- * debug descriptors, ...)? Such statics hold line numbers or flags of their
- * own and are never shared with the original.
- */
-bool kernel_special_static(const char *name);
 
 #endif

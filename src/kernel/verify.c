@@ -1424,7 +1424,7 @@ static const struct elf_symbol *shipped_function(struct elf_object *ko,
 
 static int verify_module(struct verify_ctx *c)
 {
-	struct elf_object *ko = elf_open(c->o->shipped);
+	struct elf_object *ko = elf_open(c->o->shipped, c->o->target);
 	struct elf_symbol *fn;
 	int ret = 0;
 
@@ -1470,7 +1470,7 @@ int verify_original(const struct verify_opts *o, struct verify_stats *st)
 	memset(st, 0, sizeof(*st));
 	if (!opts.display)
 		opts.display = opts.orig;
-	c.obj = elf_open(opts.orig);
+	c.obj = elf_open(opts.orig, opts.target);
 	if (!c.obj)
 		return -1;
 	index_jump_sites(&c);

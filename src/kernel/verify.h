@@ -10,12 +10,15 @@
 
 #include <stddef.h>
 
+struct elf_layouts;
+
 struct verify_opts {
 	const char *orig;	/* original object compiled here (function sections) */
 	const char *display;	/* how to name it in messages (e.g. fs/proc/cmdline.o) */
 	const char *objname;	/* "vmlinux" or the module's name */
 	const char *shipped;	/* vmlinux: the ELF from kernel_image_extract(); module: its .ko */
 	const char *kallsyms;	/* vmlinux only: kallsyms, System.map or an ELF with symbols */
+	const struct elf_layouts *target;	/* the kernel's layouts, for elf_open() */
 };
 
 struct verify_stats {

@@ -99,8 +99,8 @@ static int load(struct extractor *ex)
 {
 	const struct extract_opts *o = ex->opts;
 
-	ex->orig = elf_open(o->orig);
-	ex->patched = ex->orig ? elf_open(o->patched) : NULL;
+	ex->orig = elf_open(o->orig, o->target);
+	ex->patched = ex->orig ? elf_open(o->patched, o->target) : NULL;
 	if (!ex->patched)
 		return -1;
 	if (ex->orig->ehdr.e_machine != ex->patched->ehdr.e_machine)
@@ -122,7 +122,7 @@ static int load(struct extractor *ex)
 		ex->have_vsyms = true;
 	}
 	if (o->ibt_module && !streq(o->objname, "vmlinux") &&
-	    ibt_module_open(&ex->ibt_module, ex->patched->arch, o->kernel_symbols))
+	    ibt_module_open(&ex->ibt_module, ex->patched->arch, o->kernel_symbols, o->target))
 		return -1;
 	sums_compute(&ex->orig_sums, ex->orig, NULL);
 	sums_compute(&ex->patched_sums, ex->patched, NULL);

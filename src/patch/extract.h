@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+struct elf_layouts;
 struct ibt_check;
 
 struct extract_opts {
@@ -21,6 +22,7 @@ struct extract_opts {
 	const char *kernel_symbols;	/* ELF the sympos of objname's symbols come from */
 	const char *vmlinux_symbols;	/* for a module: vmlinux, for its references */
 	const char *symvers;		/* Module.symvers: what is exported */
+	const struct elf_layouts *target;	/* the kernel's layouts, for elf_open() */
 	bool trace;			/* say every decision on stderr, one line each */
 	/*
 	 * IBT kernels: a function whose address the patch takes must be

@@ -542,7 +542,7 @@ int postlink(const char *in, const char *out, const struct klp_manifest *m)
 	struct postlink pl = { 0 };
 	int ret = -1;
 
-	pl.obj = elf_open(in);
+	pl.obj = elf_open(in, NULL);
 	if (!pl.obj)
 		return -1;
 	ow_init(&pl.w, &pl.obj->ehdr);

@@ -6,9 +6,36 @@
 #ifndef KLPDIFF_ARCH_LAYOUT_H
 #define KLPDIFF_ARCH_LAYOUT_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "elf/arch.h"
 
 #define HOWTO(k, w) ((struct reloc_howto){ .kind = (k), .width = (w) })
+
+/*
+ * An arch file's relocation types as a table indexed by type: FIELD(kind,
+ * width, other reloc_howto members), MARKER for a type that writes nothing;
+ * types left out are unknown.
+ */
+struct howto_entry {
+	bool known;
+	struct reloc_howto howto;
+};
+
+#define FIELD(k, w, ...) { .known = true, .howto = { .kind = (k), .width = (w), __VA_ARGS__ } }
+#define MARKER FIELD(RELOC_NONE, 0)
+
+/* @type's entry of a table of @n: false if unknown. */
+static inline bool howto_lookup(const struct howto_entry *table, size_t n, uint32_t type,
+				struct reloc_howto *h)
+{
+	if (type >= n || !table[type].known)
+		return false;
+	*h = table[type].howto;
+	return true;
+}
 
 #define PC32(off) { off, RELOC_PCREL, 4 }
 #define PC64(off) { off, RELOC_PCREL, 8 }

@@ -19,9 +19,6 @@
 #include "elf/arch/layout.h"
 #include "base/util.h"
 
-/* Bits [2, 2 + bits) of the instruction word or halfword: the low two belong to the opcode. */
-#define HOWTO_BITS(k, w, n) ((struct reloc_howto){ .kind = (k), .width = (w), .shift = 2, .bits = (n) })
-
 #define OPCODE(w) ((w) >> 26)
 #define OP_BC 16		/* B-form: conditional branch, 14-bit displacement */
 #define OP_B 18			/* I-form: branch, 24-bit displacement */
@@ -34,208 +31,142 @@
 #define R_PPC64_ENTRY 118
 #endif
 
-static bool reloc_field(uint32_t type, struct reloc_howto *h)
-{
-	switch (type) {
-	case R_PPC64_NONE:
-	case R_PPC64_TLS:		/* markers on an instruction: no field */
-	case R_PPC64_TLSGD:
-	case R_PPC64_TLSLD:
-	case R_PPC64_TOCSAVE:
-	case R_PPC64_ENTRY:
-		*h = HOWTO(RELOC_NONE, 0);
-		return true;
-	case R_PPC64_ADDR16:
-	case R_PPC64_ADDR16_LO:
-	case R_PPC64_ADDR16_HI:
-	case R_PPC64_ADDR16_HA:
-	case R_PPC64_ADDR16_HIGH:
-	case R_PPC64_ADDR16_HIGHA:
-	case R_PPC64_ADDR16_HIGHER:
-	case R_PPC64_ADDR16_HIGHERA:
-	case R_PPC64_ADDR16_HIGHEST:
-	case R_PPC64_ADDR16_HIGHESTA:
-	case R_PPC64_UADDR16:
-		*h = HOWTO(RELOC_ABS, 2);
-		return true;
-	/*
-	 * The TOC-relative ones address their symbol (r2 is fixed): absolute for
-	 * a checksum, but only within the object's own TOC.
-	 */
-	case R_PPC64_TOC16:
-	case R_PPC64_TOC16_LO:
-	case R_PPC64_TOC16_HI:
-	case R_PPC64_TOC16_HA:
-		*h = HOWTO(RELOC_ABS, 2);
-		h->toc_relative = true;
-		return true;
-	case R_PPC64_ADDR16_DS:
-	case R_PPC64_ADDR16_LO_DS:
-		*h = HOWTO_BITS(RELOC_ABS, 2, 14);
-		return true;
-	case R_PPC64_TOC16_DS:
-	case R_PPC64_TOC16_LO_DS:
-		*h = HOWTO_BITS(RELOC_ABS, 2, 14);
-		h->toc_relative = true;
-		return true;
-	case R_PPC64_ADDR32:
-	case R_PPC64_UADDR32:
-		*h = HOWTO(RELOC_ABS, 4);
-		return true;
-	case R_PPC64_ADDR24:
-		*h = HOWTO_BITS(RELOC_ABS, 4, 24);
-		return true;
-	case R_PPC64_ADDR14:
-	case R_PPC64_ADDR14_BRTAKEN:
-	case R_PPC64_ADDR14_BRNTAKEN:
-		*h = HOWTO_BITS(RELOC_ABS, 4, 14);
-		return true;
-	case R_PPC64_ADDR30:
-		*h = HOWTO_BITS(RELOC_ABS, 4, 30);
-		return true;
-	case R_PPC64_ADDR64:
-	case R_PPC64_UADDR64:
-		*h = HOWTO(RELOC_ABS, 8);
-		return true;
-	case R_PPC64_REL24:		/* S + A - P: counts from the branch itself */
-		*h = HOWTO_BITS(RELOC_PCREL, 4, 24);
-		return true;
-	case R_PPC64_REL14:
-	case R_PPC64_REL14_BRTAKEN:
-	case R_PPC64_REL14_BRNTAKEN:
-		*h = HOWTO_BITS(RELOC_PCREL, 4, 14);
-		return true;
-	case R_PPC64_REL16:
-	case R_PPC64_REL16_LO:
-	case R_PPC64_REL16_HI:
-	case R_PPC64_REL16_HA:
-		*h = HOWTO(RELOC_PCREL, 2);
-		return true;
-	case R_PPC64_REL32:
-		*h = HOWTO(RELOC_PCREL, 4);
-		return true;
-	case R_PPC64_REL64:
-		*h = HOWTO(RELOC_PCREL, 8);
-		return true;
-	case R_PPC64_GOT16:
-	case R_PPC64_GOT16_LO:
-	case R_PPC64_GOT16_HI:
-	case R_PPC64_GOT16_HA:
-	case R_PPC64_PLT16_LO:
-	case R_PPC64_PLT16_HI:
-	case R_PPC64_PLT16_HA:
-	case R_PPC64_SECTOFF:
-	case R_PPC64_SECTOFF_LO:
-	case R_PPC64_SECTOFF_HI:
-	case R_PPC64_SECTOFF_HA:
-	case R_PPC64_PLTGOT16:
-	case R_PPC64_PLTGOT16_LO:
-	case R_PPC64_PLTGOT16_HI:
-	case R_PPC64_PLTGOT16_HA:
-	case R_PPC64_TPREL16:
-	case R_PPC64_TPREL16_LO:
-	case R_PPC64_TPREL16_HI:
-	case R_PPC64_TPREL16_HA:
-	case R_PPC64_DTPREL16:
-	case R_PPC64_DTPREL16_LO:
-	case R_PPC64_DTPREL16_HI:
-	case R_PPC64_DTPREL16_HA:
-	case R_PPC64_GOT_TLSGD16:
-	case R_PPC64_GOT_TLSGD16_LO:
-	case R_PPC64_GOT_TLSGD16_HI:
-	case R_PPC64_GOT_TLSGD16_HA:
-	case R_PPC64_GOT_TLSLD16:
-	case R_PPC64_GOT_TLSLD16_LO:
-	case R_PPC64_GOT_TLSLD16_HI:
-	case R_PPC64_GOT_TLSLD16_HA:
-	case R_PPC64_GOT_TPREL16_HI:
-	case R_PPC64_GOT_TPREL16_HA:
-	case R_PPC64_GOT_DTPREL16_HI:
-	case R_PPC64_GOT_DTPREL16_HA:
-	case R_PPC64_TPREL16_HIGH:
-	case R_PPC64_TPREL16_HIGHA:
-	case R_PPC64_TPREL16_HIGHER:
-	case R_PPC64_TPREL16_HIGHERA:
-	case R_PPC64_TPREL16_HIGHEST:
-	case R_PPC64_TPREL16_HIGHESTA:
-	case R_PPC64_DTPREL16_HIGH:
-	case R_PPC64_DTPREL16_HIGHA:
-	case R_PPC64_DTPREL16_HIGHER:
-	case R_PPC64_DTPREL16_HIGHERA:
-	case R_PPC64_DTPREL16_HIGHEST:
-	case R_PPC64_DTPREL16_HIGHESTA:
-		*h = HOWTO(RELOC_OTHER, 2);
-		return true;
-	case R_PPC64_GOT16_DS:
-	case R_PPC64_GOT16_LO_DS:
-	case R_PPC64_PLT16_LO_DS:
-	case R_PPC64_SECTOFF_DS:
-	case R_PPC64_SECTOFF_LO_DS:
-	case R_PPC64_PLTGOT16_DS:
-	case R_PPC64_PLTGOT16_LO_DS:
-	case R_PPC64_GOT_TPREL16_DS:
-	case R_PPC64_GOT_TPREL16_LO_DS:
-	case R_PPC64_GOT_DTPREL16_DS:
-	case R_PPC64_GOT_DTPREL16_LO_DS:
-	case R_PPC64_TPREL16_DS:
-	case R_PPC64_TPREL16_LO_DS:
-	case R_PPC64_DTPREL16_DS:
-	case R_PPC64_DTPREL16_LO_DS:
-		*h = HOWTO_BITS(RELOC_OTHER, 2, 14);
-		return true;
-	case R_PPC64_PLT32:
-	case R_PPC64_PLTREL32:
-		*h = HOWTO(RELOC_OTHER, 4);
-		return true;
-	case R_PPC64_TOC:		/* the TOC base itself */
-	case R_PPC64_PLT64:
-	case R_PPC64_PLTREL64:
-	case R_PPC64_DTPMOD64:
-	case R_PPC64_TPREL64:
-	case R_PPC64_DTPREL64:
-		*h = HOWTO(RELOC_OTHER, 8);
-		return true;
-	}
-	return false;
-}
+/* Field shorthands: bits [2, 2 + n) of the word or halfword (the low two are the opcode's). */
+#define BITS(n) .shift = 2, .bits = (n)
+/* The TOC-relative ones address their symbol (r2 is fixed), but only within one TOC. */
+#define TOC .toc_relative = true
+/* A 16-bit field holding bits @n up of the value; _HA and friends rounded (see reloc_howto). */
+#define HI(n) .value_shift = (n)
+#define HA(n) .value_shift = (n), .value_rounded = true
 
-/* Which part of the value a 16-bit field holds: the high ones, rounded or not. */
-static void value_part(uint32_t type, struct reloc_howto *h)
-{
-	switch (type) {
-	case R_PPC64_ADDR16_HA:
-	case R_PPC64_ADDR16_HIGHA:
-	case R_PPC64_TOC16_HA:
-	case R_PPC64_REL16_HA:
-		h->value_rounded = true;
-		/* fall through */
-	case R_PPC64_ADDR16_HI:
-	case R_PPC64_ADDR16_HIGH:
-	case R_PPC64_TOC16_HI:
-	case R_PPC64_REL16_HI:
-		h->value_shift = 16;
-		break;
-	case R_PPC64_ADDR16_HIGHERA:
-		h->value_rounded = true;
-		/* fall through */
-	case R_PPC64_ADDR16_HIGHER:
-		h->value_shift = 32;
-		break;
-	case R_PPC64_ADDR16_HIGHESTA:
-		h->value_rounded = true;
-		/* fall through */
-	case R_PPC64_ADDR16_HIGHEST:
-		h->value_shift = 48;
-		break;
-	}
-}
+static const struct howto_entry ppc64le_howtos[] = {
+	/* Markers on an instruction: no field. */
+	[R_PPC64_NONE] = MARKER,
+	[R_PPC64_TLS] = MARKER,
+	[R_PPC64_TLSGD] = MARKER,
+	[R_PPC64_TLSLD] = MARKER,
+	[R_PPC64_TOCSAVE] = MARKER,
+	[R_PPC64_ENTRY] = MARKER,
+	[R_PPC64_ADDR16] = FIELD(RELOC_ABS, 2),
+	[R_PPC64_ADDR16_LO] = FIELD(RELOC_ABS, 2),
+	[R_PPC64_ADDR16_HI] = FIELD(RELOC_ABS, 2, HI(16)),
+	[R_PPC64_ADDR16_HA] = FIELD(RELOC_ABS, 2, HA(16)),
+	[R_PPC64_ADDR16_HIGH] = FIELD(RELOC_ABS, 2, HI(16)),
+	[R_PPC64_ADDR16_HIGHA] = FIELD(RELOC_ABS, 2, HA(16)),
+	[R_PPC64_ADDR16_HIGHER] = FIELD(RELOC_ABS, 2, HI(32)),
+	[R_PPC64_ADDR16_HIGHERA] = FIELD(RELOC_ABS, 2, HA(32)),
+	[R_PPC64_ADDR16_HIGHEST] = FIELD(RELOC_ABS, 2, HI(48)),
+	[R_PPC64_ADDR16_HIGHESTA] = FIELD(RELOC_ABS, 2, HA(48)),
+	[R_PPC64_UADDR16] = FIELD(RELOC_ABS, 2),
+	/* Absolute for a checksum: they address their symbol. */
+	[R_PPC64_TOC16] = FIELD(RELOC_ABS, 2, TOC),
+	[R_PPC64_TOC16_LO] = FIELD(RELOC_ABS, 2, TOC),
+	[R_PPC64_TOC16_HI] = FIELD(RELOC_ABS, 2, TOC, HI(16)),
+	[R_PPC64_TOC16_HA] = FIELD(RELOC_ABS, 2, TOC, HA(16)),
+	[R_PPC64_ADDR16_DS] = FIELD(RELOC_ABS, 2, BITS(14)),
+	[R_PPC64_ADDR16_LO_DS] = FIELD(RELOC_ABS, 2, BITS(14)),
+	[R_PPC64_TOC16_DS] = FIELD(RELOC_ABS, 2, BITS(14), TOC),
+	[R_PPC64_TOC16_LO_DS] = FIELD(RELOC_ABS, 2, BITS(14), TOC),
+	[R_PPC64_ADDR32] = FIELD(RELOC_ABS, 4),
+	[R_PPC64_UADDR32] = FIELD(RELOC_ABS, 4),
+	[R_PPC64_ADDR24] = FIELD(RELOC_ABS, 4, BITS(24)),
+	[R_PPC64_ADDR14] = FIELD(RELOC_ABS, 4, BITS(14)),
+	[R_PPC64_ADDR14_BRTAKEN] = FIELD(RELOC_ABS, 4, BITS(14)),
+	[R_PPC64_ADDR14_BRNTAKEN] = FIELD(RELOC_ABS, 4, BITS(14)),
+	[R_PPC64_ADDR30] = FIELD(RELOC_ABS, 4, BITS(30)),
+	[R_PPC64_ADDR64] = FIELD(RELOC_ABS, 8),
+	[R_PPC64_UADDR64] = FIELD(RELOC_ABS, 8),
+	/* S + A - P: counts from the branch itself. */
+	[R_PPC64_REL24] = FIELD(RELOC_PCREL, 4, BITS(24)),
+	[R_PPC64_REL14] = FIELD(RELOC_PCREL, 4, BITS(14)),
+	[R_PPC64_REL14_BRTAKEN] = FIELD(RELOC_PCREL, 4, BITS(14)),
+	[R_PPC64_REL14_BRNTAKEN] = FIELD(RELOC_PCREL, 4, BITS(14)),
+	[R_PPC64_REL16] = FIELD(RELOC_PCREL, 2),
+	[R_PPC64_REL16_LO] = FIELD(RELOC_PCREL, 2),
+	[R_PPC64_REL16_HI] = FIELD(RELOC_PCREL, 2, HI(16)),
+	[R_PPC64_REL16_HA] = FIELD(RELOC_PCREL, 2, HA(16)),
+	[R_PPC64_REL32] = FIELD(RELOC_PCREL, 4),
+	[R_PPC64_REL64] = FIELD(RELOC_PCREL, 8),
+	/* GOT, PLT, section-relative and TLS: hashed by symbol and addend only. */
+	[R_PPC64_GOT16] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_GOT16_LO] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_GOT16_HI] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_GOT16_HA] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_PLT16_LO] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_PLT16_HI] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_PLT16_HA] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_SECTOFF] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_SECTOFF_LO] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_SECTOFF_HI] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_SECTOFF_HA] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_PLTGOT16] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_PLTGOT16_LO] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_PLTGOT16_HI] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_PLTGOT16_HA] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_TPREL16] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_TPREL16_LO] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_TPREL16_HI] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_TPREL16_HA] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_DTPREL16] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_DTPREL16_LO] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_DTPREL16_HI] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_DTPREL16_HA] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_GOT_TLSGD16] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_GOT_TLSGD16_LO] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_GOT_TLSGD16_HI] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_GOT_TLSGD16_HA] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_GOT_TLSLD16] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_GOT_TLSLD16_LO] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_GOT_TLSLD16_HI] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_GOT_TLSLD16_HA] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_GOT_TPREL16_HI] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_GOT_TPREL16_HA] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_GOT_DTPREL16_HI] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_GOT_DTPREL16_HA] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_TPREL16_HIGH] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_TPREL16_HIGHA] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_TPREL16_HIGHER] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_TPREL16_HIGHERA] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_TPREL16_HIGHEST] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_TPREL16_HIGHESTA] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_DTPREL16_HIGH] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_DTPREL16_HIGHA] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_DTPREL16_HIGHER] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_DTPREL16_HIGHERA] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_DTPREL16_HIGHEST] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_DTPREL16_HIGHESTA] = FIELD(RELOC_OTHER, 2),
+	[R_PPC64_GOT16_DS] = FIELD(RELOC_OTHER, 2, BITS(14)),
+	[R_PPC64_GOT16_LO_DS] = FIELD(RELOC_OTHER, 2, BITS(14)),
+	[R_PPC64_PLT16_LO_DS] = FIELD(RELOC_OTHER, 2, BITS(14)),
+	[R_PPC64_SECTOFF_DS] = FIELD(RELOC_OTHER, 2, BITS(14)),
+	[R_PPC64_SECTOFF_LO_DS] = FIELD(RELOC_OTHER, 2, BITS(14)),
+	[R_PPC64_PLTGOT16_DS] = FIELD(RELOC_OTHER, 2, BITS(14)),
+	[R_PPC64_PLTGOT16_LO_DS] = FIELD(RELOC_OTHER, 2, BITS(14)),
+	[R_PPC64_GOT_TPREL16_DS] = FIELD(RELOC_OTHER, 2, BITS(14)),
+	[R_PPC64_GOT_TPREL16_LO_DS] = FIELD(RELOC_OTHER, 2, BITS(14)),
+	[R_PPC64_GOT_DTPREL16_DS] = FIELD(RELOC_OTHER, 2, BITS(14)),
+	[R_PPC64_GOT_DTPREL16_LO_DS] = FIELD(RELOC_OTHER, 2, BITS(14)),
+	[R_PPC64_TPREL16_DS] = FIELD(RELOC_OTHER, 2, BITS(14)),
+	[R_PPC64_TPREL16_LO_DS] = FIELD(RELOC_OTHER, 2, BITS(14)),
+	[R_PPC64_DTPREL16_DS] = FIELD(RELOC_OTHER, 2, BITS(14)),
+	[R_PPC64_DTPREL16_LO_DS] = FIELD(RELOC_OTHER, 2, BITS(14)),
+	[R_PPC64_PLT32] = FIELD(RELOC_OTHER, 4),
+	[R_PPC64_PLTREL32] = FIELD(RELOC_OTHER, 4),
+	[R_PPC64_TOC] = FIELD(RELOC_OTHER, 8),	/* the TOC base itself */
+	[R_PPC64_PLT64] = FIELD(RELOC_OTHER, 8),
+	[R_PPC64_PLTREL64] = FIELD(RELOC_OTHER, 8),
+	[R_PPC64_DTPMOD64] = FIELD(RELOC_OTHER, 8),
+	[R_PPC64_TPREL64] = FIELD(RELOC_OTHER, 8),
+	[R_PPC64_DTPREL64] = FIELD(RELOC_OTHER, 8),
+};
+#undef BITS
+#undef TOC
+#undef HI
+#undef HA
 
 static bool ppc64le_reloc_howto(uint32_t type, struct reloc_howto *h)
 {
-	if (!reloc_field(type, h))
-		return false;
-	value_part(type, h);
-	return true;
+	return howto_lookup(ppc64le_howtos, ARRAY_SIZE(ppc64le_howtos), type, h);
 }
 
 static uint32_t insn_at(const uint8_t *p)

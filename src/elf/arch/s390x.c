@@ -20,98 +20,72 @@
 #define R_390_PLT24DBL 65
 #endif
 
+static const struct howto_entry s390x_howtos[] = {
+	/* Markers on an instruction: no field. */
+	[R_390_NONE] = MARKER,
+	[R_390_TLS_LOAD] = MARKER,
+	[R_390_TLS_GDCALL] = MARKER,
+	[R_390_TLS_LDCALL] = MARKER,
+	[R_390_8] = FIELD(RELOC_ABS, 1),
+	[R_390_12] = FIELD(RELOC_ABS, 2),	/* 12 bits of a 2-byte displacement field */
+	[R_390_16] = FIELD(RELOC_ABS, 2),
+	[R_390_20] = FIELD(RELOC_ABS, 3),	/* 20 bits over 3 bytes (DL, DH) */
+	[R_390_32] = FIELD(RELOC_ABS, 4),
+	[R_390_64] = FIELD(RELOC_ABS, 8),
+	[R_390_PC16] = FIELD(RELOC_PCREL, 2),
+	[R_390_PC16DBL] = FIELD(RELOC_PCREL, 2),	/* DBL: in halfwords, from the instruction */
+	[R_390_PLT16DBL] = FIELD(RELOC_PCREL, 2),
+	[R_390_PC12DBL] = FIELD(RELOC_PCREL, 2),
+	[R_390_PLT12DBL] = FIELD(RELOC_PCREL, 2),
+	[R_390_PC24DBL] = FIELD(RELOC_PCREL, 3),
+	[R_390_PLT24DBL] = FIELD(RELOC_PCREL, 3),
+	[R_390_PC32] = FIELD(RELOC_PCREL, 4),
+	[R_390_PC32DBL] = FIELD(RELOC_PCREL, 4),
+	[R_390_PLT32DBL] = FIELD(RELOC_PCREL, 4),
+	[R_390_PLT32] = FIELD(RELOC_PCREL, 4),
+	[R_390_PC64] = FIELD(RELOC_PCREL, 8),
+	[R_390_PLT64] = FIELD(RELOC_PCREL, 8),
+	/* GOT, PLT offsets and TLS: hashed by symbol and addend only. */
+	[R_390_GOT12] = FIELD(RELOC_OTHER, 2),
+	[R_390_GOT16] = FIELD(RELOC_OTHER, 2),
+	[R_390_GOTOFF16] = FIELD(RELOC_OTHER, 2),
+	[R_390_GOTPLT12] = FIELD(RELOC_OTHER, 2),
+	[R_390_GOTPLT16] = FIELD(RELOC_OTHER, 2),
+	[R_390_PLTOFF16] = FIELD(RELOC_OTHER, 2),
+	[R_390_TLS_GOTIE12] = FIELD(RELOC_OTHER, 2),
+	[R_390_GOT20] = FIELD(RELOC_OTHER, 3),
+	[R_390_GOTPLT20] = FIELD(RELOC_OTHER, 3),
+	[R_390_TLS_GOTIE20] = FIELD(RELOC_OTHER, 3),
+	[R_390_GOT32] = FIELD(RELOC_OTHER, 4),
+	[R_390_GOTOFF32] = FIELD(RELOC_OTHER, 4),
+	[R_390_GOTPC] = FIELD(RELOC_OTHER, 4),
+	[R_390_GOTPCDBL] = FIELD(RELOC_OTHER, 4),
+	[R_390_GOTENT] = FIELD(RELOC_OTHER, 4),
+	[R_390_GOTPLT32] = FIELD(RELOC_OTHER, 4),
+	[R_390_GOTPLTENT] = FIELD(RELOC_OTHER, 4),
+	[R_390_PLTOFF32] = FIELD(RELOC_OTHER, 4),
+	[R_390_TLS_GD32] = FIELD(RELOC_OTHER, 4),
+	[R_390_TLS_GOTIE32] = FIELD(RELOC_OTHER, 4),
+	[R_390_TLS_LDM32] = FIELD(RELOC_OTHER, 4),
+	[R_390_TLS_IE32] = FIELD(RELOC_OTHER, 4),
+	[R_390_TLS_IEENT] = FIELD(RELOC_OTHER, 4),
+	[R_390_TLS_LE32] = FIELD(RELOC_OTHER, 4),
+	[R_390_TLS_LDO32] = FIELD(RELOC_OTHER, 4),
+	[R_390_GOT64] = FIELD(RELOC_OTHER, 8),
+	[R_390_GOTOFF64] = FIELD(RELOC_OTHER, 8),
+	[R_390_GOTPLT64] = FIELD(RELOC_OTHER, 8),
+	[R_390_PLTOFF64] = FIELD(RELOC_OTHER, 8),
+	[R_390_TLS_GD64] = FIELD(RELOC_OTHER, 8),
+	[R_390_TLS_GOTIE64] = FIELD(RELOC_OTHER, 8),
+	[R_390_TLS_LDM64] = FIELD(RELOC_OTHER, 8),
+	[R_390_TLS_IE64] = FIELD(RELOC_OTHER, 8),
+	[R_390_TLS_LE64] = FIELD(RELOC_OTHER, 8),
+	[R_390_TLS_LDO64] = FIELD(RELOC_OTHER, 8),
+};
 
 static bool s390x_reloc_howto(uint32_t type, struct reloc_howto *h)
 {
-	switch (type) {
-	case R_390_NONE:
-	case R_390_TLS_LOAD:		/* markers on an instruction: no field */
-	case R_390_TLS_GDCALL:
-	case R_390_TLS_LDCALL:
-		*h = HOWTO(RELOC_NONE, 0);
-		return true;
-	case R_390_8:
-		*h = HOWTO(RELOC_ABS, 1);
-		return true;
-	case R_390_12:			/* 12 bits of a 2-byte displacement field */
-	case R_390_16:
-		*h = HOWTO(RELOC_ABS, 2);
-		return true;
-	case R_390_20:			/* 20 bits over 3 bytes (DL, DH) */
-		*h = HOWTO(RELOC_ABS, 3);
-		return true;
-	case R_390_32:
-		*h = HOWTO(RELOC_ABS, 4);
-		return true;
-	case R_390_64:
-		*h = HOWTO(RELOC_ABS, 8);
-		return true;
-	case R_390_PC16:
-	case R_390_PC16DBL:		/* DBL: in halfwords, from the instruction */
-	case R_390_PLT16DBL:
-	case R_390_PC12DBL:
-	case R_390_PLT12DBL:
-		*h = HOWTO(RELOC_PCREL, 2);
-		return true;
-	case R_390_PC24DBL:
-	case R_390_PLT24DBL:
-		*h = HOWTO(RELOC_PCREL, 3);
-		return true;
-	case R_390_PC32:
-	case R_390_PC32DBL:
-	case R_390_PLT32DBL:
-	case R_390_PLT32:
-		*h = HOWTO(RELOC_PCREL, 4);
-		return true;
-	case R_390_PC64:
-	case R_390_PLT64:
-		*h = HOWTO(RELOC_PCREL, 8);
-		return true;
-	case R_390_GOT12:
-	case R_390_GOT16:
-	case R_390_GOTOFF16:
-	case R_390_GOTPLT12:
-	case R_390_GOTPLT16:
-	case R_390_PLTOFF16:
-	case R_390_TLS_GOTIE12:
-		*h = HOWTO(RELOC_OTHER, 2);
-		return true;
-	case R_390_GOT20:
-	case R_390_GOTPLT20:
-	case R_390_TLS_GOTIE20:
-		*h = HOWTO(RELOC_OTHER, 3);
-		return true;
-	case R_390_GOT32:
-	case R_390_GOTOFF32:
-	case R_390_GOTPC:
-	case R_390_GOTPCDBL:
-	case R_390_GOTENT:
-	case R_390_GOTPLT32:
-	case R_390_GOTPLTENT:
-	case R_390_PLTOFF32:
-	case R_390_TLS_GD32:
-	case R_390_TLS_GOTIE32:
-	case R_390_TLS_LDM32:
-	case R_390_TLS_IE32:
-	case R_390_TLS_IEENT:
-	case R_390_TLS_LE32:
-	case R_390_TLS_LDO32:
-		*h = HOWTO(RELOC_OTHER, 4);
-		return true;
-	case R_390_GOT64:
-	case R_390_GOTOFF64:
-	case R_390_GOTPLT64:
-	case R_390_PLTOFF64:
-	case R_390_TLS_GD64:
-	case R_390_TLS_GOTIE64:
-	case R_390_TLS_LDM64:
-	case R_390_TLS_IE64:
-	case R_390_TLS_LE64:
-	case R_390_TLS_LDO64:
-		*h = HOWTO(RELOC_OTHER, 8);
-		return true;
-	}
-	return false;
+	return howto_lookup(s390x_howtos, ARRAY_SIZE(s390x_howtos), type, h);
 }
 
 /* One decoder per thread: klpdiff diff sums both objects in parallel. */

@@ -264,7 +264,7 @@ static bool x86_64_is_prefix_symbol(const char *name)
  * include/linux/jump_label.h, static_call_types.h, asm-generic/bug.h,
  * asm/orc_types.h. A section takes the first layout of its name whose size
  * divides it and whose fields hold its relocations, kind and width (see
- * elf_object.c): so the tables of several kernels can be told apart. Fields
+ * elf/layouts.c): so the tables of several kernels can be told apart. Fields
  * are byte offsets, -1 when the layout has none.
  */
 /* Entries that only list places (derived data, not checksummed). */

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The line sum leaves out source line numbers: immediates loaded into a
+ * line helper's line argument or a printk's "%s:%d" line after __func__ or
+ * __FILE__, and "file.c:123" in strings. The helpers are the kernel's
+ * conventions (analysis/conventions.h).
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "analysis/checksum_internal.h"
+#include "analysis/conventions.h"
+#include "base/util.h"
+
+/* By a scan, not elf_find_symbol(): its name index would outweigh the rest of sums. */
+void find_line_helpers(struct checksum_ctx *ctx)
+{
+	struct strmap lines = { 0 }, formats = { 0 };
+	struct elf_symbol *sym;
+	size_t nr_lines, nr_formats;
+	const struct line_helper *lh = kernel_line_helpers(&nr_lines);
+	const struct format_helper *fh = kernel_format_helpers(&nr_formats);
+
+	ctx->line_args = xcalloc(ctx->obj->nr_symbols, 1);
+	ctx->format_arg = xcalloc(ctx->obj->nr_symbols, 1);
+	for (size_t i = 0; i < nr_lines; i++)
+		*strmap_slot(&lines, lh[i].name) = (void *)&lh[i];
+	for (size_t i = 0; i < nr_formats; i++)
+		*strmap_slot(&formats, fh[i].name) = (void *)&fh[i];
+	for_each_symbol(ctx->obj, sym) {
+		const struct line_helper *l;
+		const struct format_helper *f;
+
+		if (!sym_has_name(sym))
+			continue;
+		l = strmap_get(&lines, sym->name);
+		f = l ? NULL : strmap_get(&formats, sym->name);
+		if (l)
+			ctx->line_args[sym->index] = l->args;
+		if (f)
+			ctx->format_arg[sym->index] = f->format_arg + 1;
+	}
+	strmap_free(&lines);
+	strmap_free(&formats);
+}
+
+/*
+ * The length of the line number at @s[@i] if it follows a source file name
+ * and a colon ("arch/x86/kvm/x86.c:8493": __FILE__ ":" __stringify(__LINE__),
+ * as in FORTIFY's field-spanning warnings), else 0.
+ */
+static size_t line_in_string(const char *s, size_t len, size_t i)
+{
+	size_t n = 0;
+
+	if (i < 4 || s[i - 1] != ':' || s[i - 3] != '.' || (s[i - 2] != 'c' && s[i - 2] != 'h') ||
+	    !(isalnum((unsigned char)s[i - 4]) || strchr("_-/.", s[i - 4])))
+		return 0;
+	while (i + n < len && s[i + n] >= '0' && s[i + n] <= '9')
+		n++;
+	return n;
+}
+
+void hash_string_at(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_section *sec,
+		    uint64_t t)
+{
+	struct hash_scratch *sc = ctx->scratch;
+	const char *s = NULL;
+	size_t len = 0, from = 0;
+
+	/* @t comes from a relocation: past the section, there is no string (and no pointer). */
+	if (sec->data && t < sec->sh->sh_size) {
+		s = (const char *)sec->data + t;
+		len = strnlen(s, sec->sh->sh_size - t);
+	}
+	put_token(st, TOKEN_STRING, sc->mask_lines ? 0 : len, 0);
+	/* A format that may print __LINE__ ("%s:%d"): see format_line_arg(). */
+	if (len && memmem(s, len, "s:%", 3))
+		sc->saw_line_call = true;
+	for (size_t i = 0; i < len; i++) {
+		size_t n = line_in_string(s, len, i);
+
+		if (!n)
+			continue;
+		sc->saw_line_call = true;
+		if (!sc->mask_lines)
+			break;
+		XXH3_64bits_update(st, s + from, i - from);
+		put_token(st, TOKEN_MASK, 0, 0);
+		from = i + n;
+		i += n - 1;
+	}
+	if (len > from)
+		XXH3_64bits_update(st, s + from, len - from);
+}
+
+struct line_scan {
+	struct checksum_ctx *ctx;
+	const struct elf_section *sec;
+	const struct elf_symbol *fn;
+};
+
+/* The string literal argument @arg was loaded with, or NULL. */
+static const char *loaded_string(const struct line_scan *ls, const struct arg_loads *loads,
+				 int arg)
+{
+	const struct elf_section *tsec;
+	const struct elf_reloc *r;
+	size_t i;
+	uint64_t t;
+
+	if (arg < 0 || arg >= 6 || !loads->size[arg])
+		return NULL;
+	i = elf_first_reloc(ls->sec, loads->field[arg]);
+	if (i >= ls->sec->nr_relocs || ls->sec->relocs[i].offset != loads->field[arg])
+		return NULL;
+	r = &ls->sec->relocs[i];
+	tsec = elf_reloc_sym(ls->ctx->obj, r)->sec;
+	t = reloc_target(ls->ctx->obj, ls->sec, r, loads->insn_end[arg]);
+	/* Loaded from an address table (ppc64's large code model): the entry's target. */
+	if (tsec && elf_is_address_table(ls->ctx->obj, tsec)) {
+		i = elf_first_reloc(tsec, t);
+		if (i >= tsec->nr_relocs || tsec->relocs[i].offset != t)
+			return NULL;
+		r = &tsec->relocs[i];
+		t = reloc_target(ls->ctx->obj, tsec, r, 0);
+		tsec = elf_reloc_sym(ls->ctx->obj, r)->sec;
+	}
+	/* Literals are merged strings; gcc's __func__ is an object in .rodata. */
+	if (!tsec || tsec->is_code || !tsec->data || t >= tsec->sh->sh_size ||
+	    !memchr(tsec->data + t, '\0', tsec->sh->sh_size - t))
+		return NULL;
+	return (const char *)tsec->data + t;
+}
+
+/* Is @s __func__ of the function being hashed, or __FILE__ of its unit? */
+static bool names_this_place(const struct line_scan *ls, const char *s)
+{
+	const char *name = ls->fn->name, *unit = ls->fn->unit;
+	size_t len = strcspn(name, "."), slen = strlen(s), ulen = unit ? strlen(unit) : 0;
+
+	if (slen == len && !strncmp(s, name, len))
+		return true;
+	return ulen && slen >= ulen && streq(s + slen - ulen, unit) &&
+	       (slen == ulen || s[slen - ulen - 1] == '/');
+}
+
+/*
+ * A printk-style format's "%s:%d" (or %i, %u) whose %s is __func__ or
+ * __FILE__: the %d is __LINE__. Returns the argument it is, or -1.
+ */
+static int format_line_arg(const struct line_scan *ls, const struct arg_loads *loads, int fmt)
+{
+	const char *f = loaded_string(ls, loads, fmt), *s_end = NULL;
+	int arg = fmt + 1, s_arg = -1;
+
+	for (const char *c = f; c && *c; c++) {
+		const char *start = c;
+
+		if (*c != '%' || *++c == '%')
+			continue;
+		c += strspn(c, "-+ #0");
+		arg += *c == '*', c += *c == '*' ? 1 : strspn(c, "0123456789");
+		if (*c == '.') {
+			c++;
+			arg += *c == '*', c += *c == '*' ? 1 : strspn(c, "0123456789");
+		}
+		c += strspn(c, "hlzjtL");
+		if (!*c)
+			break;
+		if (strchr("diu", *c) && s_end && start == s_end + 1 && *s_end == ':' &&
+		    names_this_place(ls, loaded_string(ls, loads, s_arg) ?: ""))
+			return arg;
+		s_arg = *c == 's' ? arg : -1;
+		s_end = *c == 's' ? c + 1 : NULL;
+		if (*c == 'p')
+			c += strspn(c + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+		arg++;
+	}
+	return -1;
+}
+
+static unsigned line_args_at(void *arg, uint64_t field, const struct arg_loads *loads)
+{
+	struct line_scan *ls = arg;
+	size_t i = elf_first_reloc(ls->sec, field);
+	const struct elf_symbol *callee;
+	unsigned args;
+	int line;
+
+	if (i >= ls->sec->nr_relocs || ls->sec->relocs[i].offset != field)
+		return 0;
+	callee = elf_reloc_sym(ls->ctx->obj, &ls->sec->relocs[i]);
+	args = ls->ctx->line_args[callee->index];
+	if (ls->ctx->format_arg[callee->index]) {
+		line = format_line_arg(ls, loads, ls->ctx->format_arg[callee->index] - 1);
+		if (line >= 0 && line < 8)
+			args |= 1u << line;
+	}
+	return args;
+}
+
+static void add_line_mask(void *arg, uint64_t imm_field, unsigned imm_size)
+{
+	struct hash_scratch *sc = ((struct line_scan *)arg)->ctx->scratch;
+
+	GROW(sc->lines, sc->nr_lines, sc->alloc_lines, sc->nr_lines + 1);
+	sc->lines[sc->nr_lines++] = (struct hole){ imm_field, imm_size, HOLE_MASK, NULL, 0, 0, 0, 0 };
+}
+
+void find_line_masks(struct checksum_ctx *ctx, struct elf_symbol *sym)
+{
+	struct line_scan ls = { ctx, sym->sec, sym };
+
+	ctx->obj->arch->scan_line_args(sym->sec->data + sym->value, sym->size, sym->value,
+				       line_args_at, add_line_mask, &ls);
+}

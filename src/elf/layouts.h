@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The catalogue of kernel special-section layouts (each arch file's
+ * `special` table), the kernel versions it covers, and a target kernel's
+ * own layouts, which the objects opened for that kernel must have.
+ */
+#ifndef KLPDIFF_LAYOUTS_H
+#define KLPDIFF_LAYOUTS_H
+
+#include <stddef.h>
+
+#include "elf/arch.h"
+
+/* Linux MAJOR.MINOR as one ordered number. */
+#define KV(major, minor) ((unsigned)(major) << 8 | (unsigned)(minor))
+#define KV_MAJOR(kv) ((kv) >> 8)
+#define KV_MINOR(kv) ((kv) & 0xff)
+/* The kernel lines the catalogue has the layouts of. */
+#define KV_OLDEST KV(4, 18)
+#define KV_NEWEST KV(6, 12)
+
+/* "Linux 4.18 to 6.12": the kernels the catalogue covers, for messages. */
+const char *layouts_kernels(void);
+
+/*
+ * The first layout of @section in @arch's catalogue, or NULL. The layouts
+ * of one section are adjacent there, the first the one tried first.
+ */
+const struct special_layout *layout_first(const struct arch *arch, const char *section);
+
+/*
+ * A target kernel's layouts, one per special section its layout probe
+ * fills (kernel_profile_probe()). Given to elf_open(), a section of one of
+ * these names must have that layout; NULL or empty: each section's layout
+ * is recognised from its size and relocations.
+ */
+struct elf_layouts {
+	const struct special_layout *v[16];
+	size_t nr;
+};
+
+/* @target's layout of @section, or NULL (also when @target is NULL). */
+const struct special_layout *layouts_find(const struct elf_layouts *target, const char *section);
+
+#endif
