@@ -38,39 +38,6 @@ static bool grow_mask(struct verify_ctx *c, uint64_t size)
 	return true;
 }
 
-/* A string as a message shows it: quoted, cut at 40 bytes. */
-char *quoted(const char *s, size_t max)
-{
-	size_t n = strnlen(s, max);
-
-	return xasprintf("\"%.*s\"%s", n > 40 ? 40 : (int)n, s, n > 40 ? "..." : "");
-}
-
-/* How a relocation target reads in a message: "name", "name+0x10". */
-char *target_name(const struct elf_object *obj, const struct elf_reloc *r)
-{
-	const struct elf_symbol *t = elf_reloc_sym(obj, r);
-	struct reloc_howto h = elf_reloc_howto(obj, r);
-	int64_t off = r->addend + (h.kind == RELOC_PCREL ? obj->arch->pcrel_field_bias : 0);
-
-	if (t->sec && (t->sec->sh->sh_flags & SHF_STRINGS) && t->sec->data &&
-	    t->value + (uint64_t)off < t->sec->sh->sh_size)
-		return quoted((const char *)t->sec->data + t->value + off,
-			      t->sec->sh->sh_size - t->value - (uint64_t)off);
-	if (t->type == STT_SECTION && t->sec) {
-		const struct elf_symbol *s = elf_symbol_containing(t->sec, (uint64_t)off);
-
-		if (!s)
-			return xasprintf("%s+0x%llx", t->sec->name, (unsigned long long)off);
-		off -= (int64_t)s->value;
-		t = s;
-	}
-	if (!off)
-		return xstrdup(t->name);
-	return xasprintf("%s%c0x%llx", t->name, off < 0 ? '-' : '+',
-			 (unsigned long long)(off < 0 ? -off : off));
-}
-
 /* Under -v, say which sites could not be checked. */
 void note_masked(struct verify_ctx *c, const struct elf_object *obj,
 		 const struct elf_symbol *fn, const struct elf_reloc *r)
@@ -100,6 +67,58 @@ bool compared_function(const struct elf_object *obj, const struct elf_symbol *s)
 	return sym_is_func(s) && s->sec && s->sec->is_code && s->sec->data && s->size &&
 	       *s->name && s->value <= s->sec->sh->sh_size &&
 	       s->sec->sh->sh_size - s->value >= s->size && !obj->arch->is_prefix_symbol(s->name);
+}
+
+/* The bits of its field a relocation of @h writes, as the field reads in the object's order. */
+uint64_t field_mask(struct reloc_howto h)
+{
+	if (h.bits)
+		return ((1ull << h.bits) - 1) << h.shift;
+	return h.width >= 8 ? ~0ull : (1ull << (8 * h.width)) - 1;
+}
+
+/* The string @r of @obj points at, with the bytes its section has from there (*@max); or NULL. */
+const char *reloc_string(const struct elf_object *obj, const struct elf_reloc *r, size_t *max)
+{
+	const struct elf_symbol *t = elf_reloc_sym(obj, r);
+	struct reloc_howto h = elf_reloc_howto(obj, r);
+	uint64_t at = t->value + (uint64_t)r->addend +
+		      (uint64_t)(h.kind == RELOC_PCREL ? obj->arch->pcrel_field_bias : 0);
+
+	if (!t->sec || !(t->sec->sh->sh_flags & SHF_STRINGS) || !t->sec->data ||
+	    at >= t->sec->sh->sh_size)
+		return NULL;
+	*max = t->sec->sh->sh_size - at;
+	return (const char *)t->sec->data + at;
+}
+
+void name_offset(char *buf, size_t size, const char *name, int64_t off)
+{
+	if (!off)
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "%s%c0x%llx", name, off < 0 ? '-' : '+',
+			 (unsigned long long)(off < 0 ? -off : off));
+}
+
+bool place_identity(const struct elf_section *sec, int64_t off, char *buf, size_t size)
+{
+	const struct elf_symbol *s;
+
+	if (!sec || off < 0 || (uint64_t)off > sec->sh->sh_size)
+		return false;
+	if ((sec->sh->sh_flags & SHF_STRINGS) && sec->data && (uint64_t)off < sec->sh->sh_size) {
+		const char *str = (const char *)sec->data + off;
+
+		snprintf(buf, size, "\"%.*s\"", (int)strnlen(str, sec->sh->sh_size - (uint64_t)off),
+			 str);
+		return true;
+	}
+	s = elf_symbol_containing(sec, (uint64_t)off);
+	if (!s || !sym_has_name(s) || starts_with(s->name, ".L"))
+		return false;
+	name_offset(buf, size, s->name, (int64_t)((uint64_t)off - s->value));
+	return true;
 }
 
 /* A site of @fn: @mask (@room bytes from the field) gets what else its check covers. */
@@ -258,6 +277,21 @@ static bool local_target(const struct decoded *o, const struct decoded *s, uint6
 	return true;
 }
 
+/*
+ * A branch of the original the assembler resolved out of the function,
+ * into another of its section (function sections still share .init.text
+ * and the like): it must land in the same symbol on the shipped side. If
+ * that cannot be known, as in the fast comparison: as far from the start.
+ */
+static bool same_landing(struct verify_ctx *c, const struct elf_symbol *fn,
+			 const struct shipped_fn *sf, uint64_t target, uint64_t shipped)
+{
+	int same = sf->ko ? module_lands(sf, fn->sec, fn->value + target, shipped) :
+			    vmlinux_lands(c, fn->sec, fn->value + target, shipped);
+
+	return same < 0 ? shipped - sf->base == target : same;
+}
+
 static bool same_branch(struct verify_ctx *c, const struct elf_symbol *fn,
 			const struct shipped_fn *sf, const struct decoded *o,
 			const struct decoded *s, size_t k, const struct elf_reloc **bad)
@@ -267,8 +301,10 @@ static bool same_branch(struct verify_ctx *c, const struct elf_symbol *fn,
 	uint64_t want;
 	int same;
 
-	if (!r)
+	if (!r && oi->target <= fn->size)
 		return local_target(o, s, oi->target, &want) && want == si->target;
+	if (!r)
+		return same_landing(c, fn, sf, oi->target, si->target);
 	same = sf->ko ? module_branch(c, sf, r, si->target) :
 			vmlinux_branch(c, fn->sec, r, si->target);
 	if (same < 0)
@@ -434,85 +470,6 @@ bool same_function(struct verify_ctx *c, const struct elf_symbol *fn,
 		return true;
 	*c->st = saved;
 	return same_instructions(c, fn, sf, m);
-}
-
-/* One instruction of the original, relocated operands by name. */
-static void describe_built(const struct elf_object *obj, const struct elf_symbol *fn,
-			   uint64_t pos, size_t len, const char *text, char *buf, size_t size)
-{
-	const struct elf_section *sec = fn->sec;
-	size_t i = elf_first_reloc(sec, fn->value + pos);
-	const struct elf_reloc *r = i < sec->nr_relocs ? &sec->relocs[i] : NULL;
-	char *name;
-
-	if (!r || r->offset >= fn->value + pos + len) {
-		snprintf(buf, size, "%s", text);
-		return;
-	}
-	name = target_name(obj, r);
-	/* A branch reads best as "call seq_puts"; anything else keeps its operands. */
-	if (text[0] == 'j' || starts_with(text, "call") ||
-	    (obj->arch->local_entry && obj->arch->field_is_branch(sec->data, r->offset)))
-		snprintf(buf, size, "%.*s %s", (int)strcspn(text, " "), text, name);
-	else
-		snprintf(buf, size, "%s <%s>", text, name);
-	free(name);
-}
-
-/* capstone ends operand-less instructions with a space ("nop "). */
-static void trim_end(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n && s[n - 1] == ' ')
-		s[--n] = '\0';
-}
-
-/*
- * The refusal: the instruction holding the first differing byte, on each
- * side, both disassembled at the shipped address.
- */
-int report_mismatch(const struct elf_object *obj, const char *display,
-		    const struct elf_symbol *fn, const struct shipped_fn *sf,
-		    const struct mismatch *m, const char *where, const char *shipped_name)
-{
-	const uint8_t *built = fn->sec->data + fn->value;
-	char btext[160] = "(end)", stext[160] = "(end)", bdesc[256], *expected = NULL;
-	uint64_t pos = 0, spos;
-	size_t len = 1;
-
-	while (pos < fn->size) {
-		len = obj->arch->disasm(built + pos, fn->size - pos, sf->base + pos, btext,
-					sizeof(btext));
-		if (!len) {
-			snprintf(btext, sizeof(btext), ".byte 0x%02x", built[pos]);
-			len = 1;
-		}
-		if (pos + len > m->off)
-			break;
-		pos += len;
-	}
-	if (pos >= fn->size)
-		snprintf(btext, sizeof(btext), "(end)");
-	spos = pos + (uint64_t)m->delta;
-	if (spos < sf->size &&
-	    !obj->arch->disasm(sf->code + spos, sf->size - spos, sf->base + spos, stext,
-			       sizeof(stext)))
-		snprintf(stext, sizeof(stext), ".byte 0x%02x", sf->code[spos]);
-	trim_end(btext);
-	trim_end(stext);
-	if (shipped_name)
-		snprintf(stext + strlen(stext), sizeof(stext) - strlen(stext), " <%s>",
-			 shipped_name);
-	describe_built(obj, fn, pos, len, btext, bdesc, sizeof(bdesc));
-	if (m->reloc)
-		expected = target_name(obj, m->reloc);
-	error(display, "%s+0x%llx: built '%s' but %s has '%s'%s%s%s: the source, config or "
-	      "compiler differs from what built this kernel (--no-verify skips this check)",
-	      fn->name, (unsigned long long)pos, bdesc, where, stext,
-	      expected ? " (not " : "", expected ? expected : "", expected ? ")" : "");
-	free(expected);
-	return -1;
 }
 
 int verify_original(const struct verify_opts *o, struct verify_stats *st)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Inside verify: what the comparison (verify.c) shares with the two kinds
- * of shipped code, vmlinux (verify_vmlinux.c: sites checked by address)
- * and modules (verify_module.c: sites checked by identity).
+ * Inside verify: what the comparison (verify.c) and the refusal
+ * (verify_report.c) share with the two kinds of shipped code, vmlinux
+ * (verify_vmlinux.c: sites checked by address) and modules
+ * (verify_module.c: sites checked by identity).
  */
 #ifndef KLPDIFF_VERIFY_INTERNAL_H
 #define KLPDIFF_VERIFY_INTERNAL_H
@@ -67,24 +68,45 @@ struct mismatch {
 void note_skipped(struct verify_ctx *c, const struct elf_symbol *fn, const char *why);
 void note_masked(struct verify_ctx *c, const struct elf_object *obj,
 		 const struct elf_symbol *fn, const struct elf_reloc *r);
-char *quoted(const char *s, size_t max);
-char *target_name(const struct elf_object *obj, const struct elf_reloc *r);
 const struct elf_reloc *reloc_at(const struct elf_section *sec, uint64_t offset);
 bool compared_function(const struct elf_object *obj, const struct elf_symbol *s);
+/* The bits of its field a relocation of @h writes, as the field reads in the object's order. */
+uint64_t field_mask(struct reloc_howto h);
+/* The string @r of @obj points at, with the bytes its section has from there (*@max); or NULL. */
+const char *reloc_string(const struct elf_object *obj, const struct elf_reloc *r, size_t *max);
+/* "name", "name+0x10", "name-0x4" into @buf */
+void name_offset(char *buf, size_t size, const char *name, int64_t off);
+/* The identity of the place @sec+@off ("name+0x10", a string), into @buf; false if unknowable. */
+bool place_identity(const struct elf_section *sec, int64_t off, char *buf, size_t size);
 /* Is @fn the shipped @sf? False with where they first differ in @m. */
 bool same_function(struct verify_ctx *c, const struct elf_symbol *fn,
 		   const struct shipped_fn *sf, struct mismatch *m);
-/* The refusal, one line: -1. */
-int report_mismatch(const struct elf_object *obj, const char *display,
-		    const struct elf_symbol *fn, const struct shipped_fn *sf,
-		    const struct mismatch *m, const char *where, const char *shipped_name);
+
+/* verify_report.c: the refusal. */
+/* A string as a message shows it: quoted, escaped, cut. */
+char *quoted(const char *s, size_t max);
+/* Two strings that differ, each quoted so that where they part shows. */
+void quote_pair(const char *a, size_t amax, const char *b, size_t bmax, char **qa, char **qb);
+/* How a relocation target reads in a message: "name", "name+0x10", a string. */
+char *target_name(const struct elf_object *obj, const struct elf_reloc *r);
+/*
+ * The one-line refusal at @m, -1. A differing site (m->reloc) names its
+ * target on each side: @expected, the original's (target_name() or
+ * better), and @shipped_name, the shipped field's, if known.
+ */
+int report_mismatch(struct verify_ctx *c, const struct elf_symbol *fn,
+		    const struct shipped_fn *sf, const struct mismatch *m, const char *where,
+		    const char *expected, const char *shipped_name);
 
 /*
  * verify_vmlinux.c, verify_module.c: check every function; and whether
  * the shipped site at @spos holds what relocation @r of the original
- * does, or a shipped branch to @target goes where @r does: 1 yes, 0 no,
- * -1 cannot be known. vmlinux_site()'s @mask (@room bytes from the field)
- * gets any more bytes its check covers.
+ * does, or a shipped branch to @target goes where @r does, or where the
+ * original's branch the assembler resolved to @off of @sec does: 1 yes,
+ * 0 no, -1 cannot be known. vmlinux_site()'s @mask (@room bytes from the
+ * field) gets any more bytes its check covers. *_place_name(): what is at
+ * a shipped address (vmlinux) or offset in the function's section
+ * (module), by name, for messages; NULL if unknown.
  */
 int verify_vmlinux(struct verify_ctx *c);
 int vmlinux_site(struct verify_ctx *c, const struct shipped_fn *sf,
@@ -92,10 +114,16 @@ int vmlinux_site(struct verify_ctx *c, const struct shipped_fn *sf,
 		 uint8_t *mask, uint64_t room);
 int vmlinux_branch(struct verify_ctx *c, const struct elf_section *sec,
 		   const struct elf_reloc *r, uint64_t target);
+int vmlinux_lands(struct verify_ctx *c, const struct elf_section *sec, uint64_t off,
+		  uint64_t target);
+char *vmlinux_place_name(const struct verify_ctx *c, uint64_t addr);
 int verify_module(struct verify_ctx *c);
 int module_site(struct verify_ctx *c, const struct shipped_fn *sf,
 		const struct elf_reloc *r, uint64_t spos);
 int module_branch(struct verify_ctx *c, const struct shipped_fn *sf,
 		  const struct elf_reloc *r, uint64_t target);
+int module_lands(const struct shipped_fn *sf, const struct elf_section *sec, uint64_t off,
+		 uint64_t target);
+char *module_place_name(const struct shipped_fn *sf, uint64_t off);
 
 #endif

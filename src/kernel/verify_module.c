@@ -23,37 +23,6 @@
 #include "base/util.h"
 #include "kernel/verify_internal.h"
 
-/* "name", "name+0x10", "name-0x4" */
-static void name_offset(char *buf, size_t size, const char *name, int64_t off)
-{
-	if (!off)
-		snprintf(buf, size, "%s", name);
-	else
-		snprintf(buf, size, "%s%c0x%llx", name, off < 0 ? '-' : '+',
-			 (unsigned long long)(off < 0 ? -off : off));
-}
-
-/* The identity of the address @sec+@off points to, into @buf; false if unknowable. */
-static bool place_identity(const struct elf_section *sec, int64_t off, char *buf, size_t size)
-{
-	const struct elf_symbol *s;
-
-	if (!sec || off < 0 || (uint64_t)off > sec->sh->sh_size)
-		return false;
-	if ((sec->sh->sh_flags & SHF_STRINGS) && sec->data && (uint64_t)off < sec->sh->sh_size) {
-		const char *str = (const char *)sec->data + off;
-
-		snprintf(buf, size, "\"%.*s\"", (int)strnlen(str, sec->sh->sh_size - (uint64_t)off),
-			 str);
-		return true;
-	}
-	s = elf_symbol_containing(sec, (uint64_t)off);
-	if (!s || !sym_has_name(s) || starts_with(s->name, ".L"))
-		return false;
-	name_offset(buf, size, s->name, (int64_t)((uint64_t)off - s->value));
-	return true;
-}
-
 static bool reloc_identity(const struct elf_object *obj, const struct elf_reloc *r, char *buf,
 			   size_t size)
 {
@@ -186,18 +155,67 @@ int module_branch(struct verify_ctx *c, const struct shipped_fn *sf,
 	return !strcmp(want, got);
 }
 
-/* What a mismatching shipped site names, for the message. */
-static char *module_got(const struct shipped_fn *sf, const struct elf_reloc *r, uint64_t spos)
+int module_lands(const struct shipped_fn *sf, const struct elf_section *sec, uint64_t off,
+		 uint64_t target)
+{
+	char want[320], got[320];
+
+	if (!place_identity(sec, (int64_t)off, want, sizeof(want)) ||
+	    !place_identity(sf->kfn->sec, (int64_t)target, got, sizeof(got)))
+		return -1;
+	return !strcmp(want, got);
+}
+
+char *module_place_name(const struct shipped_fn *sf, uint64_t off)
+{
+	char name[320];
+
+	return place_identity(sf->kfn->sec, (int64_t)off, name, sizeof(name)) ? xstrdup(name) :
+										NULL;
+}
+
+/* The string at @pl, with the bytes its section has from there (*@max); or NULL. */
+static const char *place_string(const struct place *pl, size_t *max)
+{
+	const struct elf_section *sec = pl->sec;
+
+	if (!(sec->sh->sh_flags & SHF_STRINGS) || !sec->data || pl->off < 0 ||
+	    (uint64_t)pl->off >= sec->sh->sh_size)
+		return NULL;
+	*max = sec->sh->sh_size - (uint64_t)pl->off;
+	return (const char *)sec->data + pl->off;
+}
+
+/*
+ * What the two sides of a mismatching site at @spos refer to, for the
+ * message: the original's target, and what the shipped field names;
+ * strings by content, both quoted where they part.
+ */
+static void site_names(const struct verify_ctx *c, const struct shipped_fn *sf,
+		       const struct elf_reloc *r, uint64_t spos, char **expected, char **got)
 {
 	const struct elf_section *ksec = sf->kfn->sec;
 	const struct elf_reloc *kr = reloc_at(ksec, sf->kfn->value + spos);
-	char got[320];
+	const char *want, *str;
+	char name[320];
+	struct place pk;
+	size_t max, smax;
 
-	if (kr ? !reloc_identity(sf->ko, kr, got, sizeof(got)) :
-		 !resolved_identity(ksec, sf->kfn->value + spos, sf->ko->arch->pcrel_field_bias,
-				    got, sizeof(got)))
-		return NULL;
-	return xstrdup(got);
+	*expected = target_name(c->obj, r);
+	*got = NULL;
+	if (kr && module_place(sf->ko, kr, &pk) && (str = place_string(&pk, &smax))) {
+		if (!(want = reloc_string(c->obj, r, &max))) {
+			*got = quoted(str, smax);
+			return;
+		}
+		free(*expected);
+		quote_pair(want, max, str, smax, expected, got);
+		return;
+	}
+	if (kr ? reloc_identity(sf->ko, kr, name, sizeof(name)) :
+		 resolved_identity(ksec, sf->kfn->value + spos, sf->ko->arch->pcrel_field_bias,
+				   name, sizeof(name)))
+		*got = xstrdup(name);
 }
 
 /* The shipped function of @fn's name: the only one, or the only one of its size. */
@@ -235,7 +253,7 @@ int verify_module(struct verify_ctx *c)
 		const struct elf_symbol *kfn;
 		struct shipped_fn sf;
 		struct mismatch m;
-		char *got = NULL;
+		char *expected = NULL, *got = NULL;
 
 		if (!compared_function(c->obj, fn))
 			continue;
@@ -251,10 +269,10 @@ int verify_module(struct verify_ctx *c)
 		if (same_function(c, fn, &sf, &m))
 			continue;
 		if (m.reloc)
-			got = module_got(&sf, m.reloc,
-					 m.reloc->offset - fn->value + (uint64_t)m.delta);
-		ret = report_mismatch(c->obj, c->o->display, fn, &sf, &m, "the shipped module",
-				      got);
+			site_names(c, &sf, m.reloc, m.reloc->offset - fn->value + (uint64_t)m.delta,
+				   &expected, &got);
+		ret = report_mismatch(c, fn, &sf, &m, "the shipped module", expected, got);
+		free(expected);
 		free(got);
 		break;
 	}

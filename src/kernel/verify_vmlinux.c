@@ -191,14 +191,6 @@ static bool symbol_address(struct verify_ctx *c, const struct elf_symbol *sym, u
 	return *state == ADDR_KNOWN;
 }
 
-/* The bits of its field a relocation of @h writes, as the field reads in the object's order. */
-static uint64_t field_mask(struct reloc_howto h)
-{
-	if (h.bits)
-		return ((1ull << h.bits) - 1) << h.shift;
-	return h.width >= 8 ? ~0ull : (1ull << (8 * h.width)) - 1;
-}
-
 /* What the linker writes into a field of @h for the value @v. */
 static uint64_t field_value(struct reloc_howto h, uint64_t v)
 {
@@ -534,6 +526,24 @@ int vmlinux_branch(struct verify_ctx *c, const struct elf_section *sec,
 	return k && enters(c, k, s) ? 0 : -1;
 }
 
+int vmlinux_lands(struct verify_ctx *c, const struct elf_section *sec, uint64_t off,
+		  uint64_t target)
+{
+	const struct elf_symbol *s = elf_symbol_containing(sec, off);
+	const struct ksym *k;
+	uint64_t a;
+
+	if (!s || !sym_has_name(s) || !symbol_address(c, s, &a))
+		return -1;
+	if (a + (off - s->value) == target)
+		return 1;
+	/* As same_named_elsewhere(): the neighbours' choice of a local is unsure. */
+	for (k = strmap_get(&c->ks.by_name, s->name); k; k = k->next)
+		if (k->addr - c->slide + (off - s->value) == target)
+			return 1;
+	return 0;
+}
+
 static void set_unit_names(struct verify_ctx *c)
 {
 	const char **names = xcalloc(c->obj->nr_symbols + 1, sizeof(*names));
@@ -547,39 +557,88 @@ static void set_unit_names(struct verify_ctx *c)
 	free(names);
 }
 
-/* What the shipped field of a mismatching site refers to, by kallsyms ("seq_puts"). */
-static char *shipped_symbol(const struct verify_ctx *c, const struct elf_reloc *r,
-			    const uint8_t *field, uint64_t p)
+char *vmlinux_place_name(const struct verify_ctx *c, uint64_t addr)
+{
+	const struct ksym *k = ksym_before(c, addr);
+
+	if (!k)
+		return NULL;
+	if (enters(c, k, addr))
+		return xstrdup(k->name);
+	addr += c->slide;
+	return addr == k->addr ? xstrdup(k->name) :
+				 xasprintf("%s+0x%llx", k->name, (unsigned long long)(addr - k->addr));
+}
+
+/*
+ * Two sides of a site that name alike (another of the same name, a local
+ * entry): add where each points, S + A (+ the PC-relative bias), @s the
+ * shipped S.
+ */
+static void name_addresses(struct verify_ctx *c, const struct elf_reloc *r, uint64_t s,
+			   char **expected, char **shipped)
+{
+	struct reloc_howto h = elf_reloc_howto(c->obj, r);
+	uint64_t a = (uint64_t)r->addend +
+		     (uint64_t)(h.kind == RELOC_PCREL ? c->obj->arch->pcrel_field_bias : 0);
+	uint64_t e;
+	char *name;
+
+	if (!symbol_address(c, elf_reloc_sym(c->obj, r), &e))
+		return;
+	if (h.kind == RELOC_PCREL && enters_function(c, c->fn->sec, r))
+		e += local_entry_at(c, e);
+	name = *expected;
+	*expected = xasprintf("%s at 0x%llx", name, (unsigned long long)(e + a));
+	free(name);
+	name = *shipped;
+	*shipped = xasprintf("%s at 0x%llx", name, (unsigned long long)(s + a));
+	free(name);
+}
+
+/*
+ * What the two sides of a mismatching site at shipped @field (address @p)
+ * refer to, for the message: the original's target, and the shipped
+ * field's by kallsyms ("seq_puts"), or both strings by content.
+ */
+static void site_names(struct verify_ctx *c, const struct elf_reloc *r, const uint8_t *field,
+		       uint64_t p, char **expected, char **shipped)
 {
 	struct reloc_howto h = elf_reloc_howto(c->obj, r);
 	const struct elf_symbol *t = elf_reloc_sym(c->obj, r);
-	const struct ksym *k;
-	uint64_t s;
+	const uint8_t *str;
+	const char *want;
+	uint64_t s, avail = 0;
+	size_t max;
 
+	*expected = target_name(c->obj, r);
+	*shipped = NULL;
 	if (!shipped_target(c, r, h, field, p, &s))
-		return NULL;
-	if (t->sec && (t->sec->sh->sh_flags & SHF_STRINGS)) {
-		uint64_t at = s + (uint64_t)r->addend +
-			      (h.kind == RELOC_PCREL ? c->obj->arch->pcrel_field_bias : 0);
-		uint64_t avail = 0;
-		const uint8_t *str = image_at(&c->im, at, &avail);
-
-		return str ? quoted((const char *)str, avail) : NULL;
+		return;
+	if (!t->sec || !(t->sec->sh->sh_flags & SHF_STRINGS)) {
+		*shipped = vmlinux_place_name(c, s);
+		if (*shipped && streq(*expected, *shipped))
+			name_addresses(c, r, s, expected, shipped);
+		return;
 	}
-	if (!(k = ksym_before(c, s)))
-		return NULL;
-	if (enters(c, k, s))
-		return xstrdup(k->name);
-	s += c->slide;
-	return s == k->addr ? xstrdup(k->name) :
-			      xasprintf("%s+0x%llx", k->name, (unsigned long long)(s - k->addr));
+	str = image_at(&c->im, s + (uint64_t)r->addend +
+				       (h.kind == RELOC_PCREL ? c->obj->arch->pcrel_field_bias : 0),
+		       &avail);
+	if (!str)
+		return;
+	if (!(want = reloc_string(c->obj, r, &max))) {
+		*shipped = quoted((const char *)str, avail);
+		return;
+	}
+	free(*expected);
+	quote_pair(want, max, (const char *)str, avail, expected, shipped);
 }
 
 static int verify_function_vmlinux(struct verify_ctx *c, const struct elf_symbol *fn)
 {
 	const struct ksym *k = find_ksym(c, fn);
 	struct shipped_fn sf = { 0 };
-	char *shipped_name = NULL;
+	char *expected = NULL, *shipped_name = NULL;
 	struct mismatch m;
 	int ret;
 
@@ -603,10 +662,10 @@ static int verify_function_vmlinux(struct verify_ctx *c, const struct elf_symbol
 	if (m.reloc) {
 		uint64_t spos = m.reloc->offset - fn->value + (uint64_t)m.delta;
 
-		shipped_name = shipped_symbol(c, m.reloc, sf.code + spos, sf.base + spos);
+		site_names(c, m.reloc, sf.code + spos, sf.base + spos, &expected, &shipped_name);
 	}
-	ret = report_mismatch(c->obj, c->o->display, fn, &sf, &m, "the shipped kernel",
-			      shipped_name);
+	ret = report_mismatch(c, fn, &sf, &m, "the shipped kernel", expected, shipped_name);
+	free(expected);
 	free(shipped_name);
 	return ret;
 }
