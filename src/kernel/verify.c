@@ -5,7 +5,8 @@
  * functions with code compiled from the wrong source, config or compiler.
  * verify_vmlinux.c finds each function in the shipped vmlinux and checks
  * its relocation sites by address, verify_module.c in the shipped module
- * by identity; this file compares the functions and words the refusal.
+ * by identity; this file compares the functions, verify_report.c words
+ * the refusal.
  *
  * Functions are compared byte by byte first; after a difference, again
  * instruction by instruction (see same_instructions()), so that a jump the
@@ -436,8 +437,9 @@ static bool same_instructions(struct verify_ctx *c, const struct elf_symbol *fn,
 		m->delta = (int64_t)s.v[k].off - (int64_t)oi->off;
 		/*
 		 * Branches inside the function compare by where they land (the
-		 * distance changes with shortened jumps between), relocated
-		 * ones field by field unless the assembler shortened them.
+		 * distance changes with shortened jumps between), resolved ones
+		 * out of it by the symbol they land in, relocated ones field by
+		 * field unless the assembler shortened them.
 		 */
 		if (same_jump_label(c, fn, sf, oi, &s.v[k]))
 			continue;

@@ -155,6 +155,7 @@ int module_branch(struct verify_ctx *c, const struct shipped_fn *sf,
 	return !strcmp(want, got);
 }
 
+/* Module: does the shipped branch to @target land where a resolved one to @off of @sec does? */
 int module_lands(const struct shipped_fn *sf, const struct elf_section *sec, uint64_t off,
 		 uint64_t target)
 {
@@ -166,6 +167,7 @@ int module_lands(const struct shipped_fn *sf, const struct elf_section *sec, uin
 	return !strcmp(want, got);
 }
 
+/* What is at @off of the shipped function's section, by identity. */
 char *module_place_name(const struct shipped_fn *sf, uint64_t off)
 {
 	char name[320];

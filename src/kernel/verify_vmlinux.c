@@ -526,6 +526,7 @@ int vmlinux_branch(struct verify_ctx *c, const struct elf_section *sec,
 	return k && enters(c, k, s) ? 0 : -1;
 }
 
+/* vmlinux: does the shipped branch to @target land where a resolved one to @off of @sec does? */
 int vmlinux_lands(struct verify_ctx *c, const struct elf_section *sec, uint64_t off,
 		  uint64_t target)
 {
@@ -557,6 +558,7 @@ static void set_unit_names(struct verify_ctx *c)
 	free(names);
 }
 
+/* What is at shipped address @addr, by kallsyms: "seq_puts", "seq_puts+0x4". */
 char *vmlinux_place_name(const struct verify_ctx *c, uint64_t addr)
 {
 	const struct ksym *k = ksym_before(c, addr);
@@ -566,8 +568,9 @@ char *vmlinux_place_name(const struct verify_ctx *c, uint64_t addr)
 	if (enters(c, k, addr))
 		return xstrdup(k->name);
 	addr += c->slide;
-	return addr == k->addr ? xstrdup(k->name) :
-				 xasprintf("%s+0x%llx", k->name, (unsigned long long)(addr - k->addr));
+	if (addr == k->addr)
+		return xstrdup(k->name);
+	return xasprintf("%s+0x%llx", k->name, (unsigned long long)(addr - k->addr));
 }
 
 /*
