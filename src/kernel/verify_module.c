@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The check against a shipped module (see verify.c for the comparison).
+ *
+ * A shipped .ko was built without function sections: its functions
+ * share .text, its relocations name section symbols (.text+0x971a0), calls
+ * between its own functions were resolved by the assembler (no relocation
+ * at all), and its strings are merged with the other units'. klpdiff's
+ * checksums normalise all that, but not exactly enough here: on xfs_stats.o
+ * and Debian's xfs.ko, xfs_init_procfs gets a different checksum with
+ * identical code (the merged strings are hashed differently once linked),
+ * and a checksum cannot say where two functions differ. So modules are
+ * compared like vmlinux, with identities instead of addresses: bytes equal
+ * outside the union of both sides' relocation sites, and each site of the
+ * original naming the same target on the shipped side (symbol and offset,
+ * strings by content; for a branch the assembler resolved, the symbol it
+ * lands in).
+ */
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "kernel/verify_internal.h"
+
+static bool reloc_identity(const struct elf_object *obj, const struct elf_reloc *r, char *buf,
+			   size_t size)
+{
+	const struct elf_symbol *t = elf_reloc_sym(obj, r);
+	struct reloc_howto h = elf_reloc_howto(obj, r);
+	int64_t off = r->addend + (h.kind == RELOC_PCREL ? obj->arch->pcrel_field_bias : 0);
+
+	if (t->type == STT_SECTION)
+		return place_identity(t->sec, off, buf, size);
+	if (!sym_has_name(t) || starts_with(t->name, ".L"))
+		return false;
+	name_offset(buf, size, t->name, off);
+	/* A named target and a section-relative one must read alike. */
+	if (t->sec && !(t->sec->sh->sh_flags & SHF_STRINGS))
+		return place_identity(t->sec, (int64_t)t->value + off, buf, size) || true;
+	return true;
+}
+
+/* Where a branch the assembler resolved at @field of @sec lands. */
+static bool resolved_identity(const struct elf_section *sec, uint64_t field, int bias,
+			      char *buf, size_t size)
+{
+	int32_t disp;
+
+	if (field + 4 > sec->sh->sh_size)
+		return false;
+	memcpy(&disp, sec->data + field, 4);
+	return place_identity(sec, (int64_t)(field + bias) + disp, buf, size);
+}
+
+/* A place in an object: a section and an offset in it. */
+struct place {
+	const struct elf_section *sec;
+	int64_t off;
+};
+
+/*
+ * Where @r of the original points, as a place in the shipped module: its
+ * target's symbol (or the symbol its section holds there) found by name in
+ * the module. Offsets, not names, are compared: a PC-relative field followed
+ * by an immediate points a few bytes before its symbol, into the one before.
+ */
+static bool orig_place_in_module(const struct elf_object *obj, const struct elf_reloc *r,
+				 const struct elf_object *ko, const struct elf_symbol **first,
+				 int64_t *offset)
+{
+	const struct elf_symbol *t = elf_reloc_sym(obj, r), *named = t;
+	struct reloc_howto h = elf_reloc_howto(obj, r);
+	int64_t off = r->addend + (h.kind == RELOC_PCREL ? obj->arch->pcrel_field_bias : 0);
+
+	/* Strings are compared by content; undefined targets by their name. */
+	if (t->sec && (t->sec->sh->sh_flags & SHF_STRINGS))
+		return false;
+	if (t->type == STT_SECTION) {
+		named = elf_symbol_containing(t->sec, off < 0 ? 0 : (uint64_t)off);
+		if (!named || !sym_has_name(named))
+			return false;
+		off -= (int64_t)named->value;
+	}
+	*first = sym_has_name(named) ? elf_find_symbol(ko, named->name) : NULL;
+	*offset = off;
+	return *first && (*first)->sec;
+}
+
+/*
+ * Whether one of the module's symbols of that name (several units' __key.1,
+ * zero-sized statics sharing an address) sits at @pl, @off before it.
+ */
+static bool same_named_at(const struct elf_symbol *k, int64_t off, const struct place *pl)
+{
+	for (; k; k = k->next_same_name)
+		if (k->sec == pl->sec && (int64_t)k->value + off == pl->off)
+			return true;
+	return false;
+}
+
+/* Where @kr of the shipped module points, as a place in it. */
+static bool module_place(const struct elf_object *ko, const struct elf_reloc *kr,
+			 struct place *pl)
+{
+	const struct elf_symbol *t = elf_reloc_sym(ko, kr);
+	struct reloc_howto h = elf_reloc_howto(ko, kr);
+
+	if (!t->sec)
+		return false;
+	*pl = (struct place){ t->sec, (t->type == STT_SECTION ? 0 : (int64_t)t->value) + kr->addend +
+					      (h.kind == RELOC_PCREL ? ko->arch->pcrel_field_bias : 0) };
+	return true;
+}
+
+/* Module: does the shipped field at @spos name what @r of the original does? */
+int module_site(struct verify_ctx *c, const struct shipped_fn *sf,
+		const struct elf_reloc *r, uint64_t spos)
+{
+	const struct elf_section *ksec = sf->kfn->sec;
+	const struct elf_reloc *kr = reloc_at(ksec, sf->kfn->value + spos);
+	struct reloc_howto h = elf_reloc_howto(c->obj, r);
+	char want[320], got[320];
+	bool known;
+
+	const struct elf_symbol *k;
+	struct place pk;
+	int64_t off;
+
+	if (kr && orig_place_in_module(c->obj, r, sf->ko, &k, &off) && module_place(sf->ko, kr, &pk))
+		return same_named_at(k, off, &pk);
+	if (!reloc_identity(c->obj, r, want, sizeof(want)))
+		return -1;
+	if (kr)
+		known = reloc_identity(sf->ko, kr, got, sizeof(got));
+	else if (h.kind == RELOC_PCREL && h.width == 4)
+		known = resolved_identity(ksec, sf->kfn->value + spos,
+					  sf->ko->arch->pcrel_field_bias, got, sizeof(got));
+	else
+		known = false;
+	if (!known)
+		return -1;
+	return !strcmp(want, got);
+}
+
+/* Module: does a shipped branch to @target (offset in its section) go where @r does? */
+int module_branch(struct verify_ctx *c, const struct shipped_fn *sf,
+		  const struct elf_reloc *r, uint64_t target)
+{
+	char want[320], got[320];
+
+	if (!reloc_identity(c->obj, r, want, sizeof(want)) ||
+	    !place_identity(sf->kfn->sec, (int64_t)target, got, sizeof(got)))
+		return -1;
+	return !strcmp(want, got);
+}
+
+/* Module: does the shipped branch to @target land where a resolved one to @off of @sec does? */
+int module_lands(const struct shipped_fn *sf, const struct elf_section *sec, uint64_t off,
+		 uint64_t target)
+{
+	char want[320], got[320];
+
+	if (!place_identity(sec, (int64_t)off, want, sizeof(want)) ||
+	    !place_identity(sf->kfn->sec, (int64_t)target, got, sizeof(got)))
+		return -1;
+	return !strcmp(want, got);
+}
+
+/* What is at @off of the shipped function's section, by identity. */
+char *module_place_name(const struct shipped_fn *sf, uint64_t off)
+{
+	char name[320];
+
+	return place_identity(sf->kfn->sec, (int64_t)off, name, sizeof(name)) ? xstrdup(name) :
+										NULL;
+}
+
+/* The string at @pl, with the bytes its section has from there (*@max); or NULL. */
+static const char *place_string(const struct place *pl, size_t *max)
+{
+	const struct elf_section *sec = pl->sec;
+
+	if (!(sec->sh->sh_flags & SHF_STRINGS) || !sec->data || pl->off < 0 ||
+	    (uint64_t)pl->off >= sec->sh->sh_size)
+		return NULL;
+	*max = sec->sh->sh_size - (uint64_t)pl->off;
+	return (const char *)sec->data + pl->off;
+}
+
+/*
+ * What the two sides of a mismatching site at @spos refer to, for the
+ * message: the original's target, and what the shipped field names;
+ * strings by content, both quoted where they part.
+ */
+static void site_names(const struct verify_ctx *c, const struct shipped_fn *sf,
+		       const struct elf_reloc *r, uint64_t spos, char **expected, char **got)
+{
+	const struct elf_section *ksec = sf->kfn->sec;
+	const struct elf_reloc *kr = reloc_at(ksec, sf->kfn->value + spos);
+	const char *want, *str;
+	char name[320];
+	struct place pk;
+	size_t max, smax;
+
+	*expected = target_name(c->obj, r);
+	*got = NULL;
+	if (kr && module_place(sf->ko, kr, &pk) && (str = place_string(&pk, &smax))) {
+		if (!(want = reloc_string(c->obj, r, &max))) {
+			*got = quoted(str, smax);
+			return;
+		}
+		free(*expected);
+		quote_pair(want, max, str, smax, expected, got);
+		return;
+	}
+	if (kr ? reloc_identity(sf->ko, kr, name, sizeof(name)) :
+		 resolved_identity(ksec, sf->kfn->value + spos, sf->ko->arch->pcrel_field_bias,
+				   name, sizeof(name)))
+		*got = xstrdup(name);
+}
+
+/* The shipped function of @fn's name: the only one, or the only one of its size. */
+static const struct elf_symbol *shipped_function(struct elf_object *ko,
+						 const struct elf_symbol *fn)
+{
+	const struct elf_symbol *s = elf_find_symbol(ko, fn->name), *pick = NULL;
+	int count = 0;
+
+	for (; s; s = s->next_same_name)
+		if (sym_is_func(s) && s->sec && s->sec->is_code && s->sec->data)
+			count++, pick = s;
+	if (count <= 1)
+		return pick;
+	pick = NULL;
+	for (s = elf_find_symbol(ko, fn->name); s; s = s->next_same_name) {
+		if (!sym_is_func(s) || !s->sec || s->size != fn->size)
+			continue;
+		if (pick)
+			return NULL;
+		pick = s;
+	}
+	return pick;
+}
+
+int verify_module(struct verify_ctx *c)
+{
+	struct elf_object *ko = elf_open(c->o->shipped, c->o->target);
+	struct elf_symbol *fn;
+	int ret = 0;
+
+	if (!ko)
+		return -1;
+	for_each_symbol(c->obj, fn) {
+		const struct elf_symbol *kfn;
+		struct shipped_fn sf;
+		struct mismatch m;
+		char *expected = NULL, *got = NULL;
+
+		if (!compared_function(c->obj, fn))
+			continue;
+		kfn = shipped_function(ko, fn);
+		if (!kfn || kfn->value > kfn->sec->sh->sh_size ||
+		    kfn->sec->sh->sh_size - kfn->value < kfn->size) {
+			note_skipped(c, fn, "no single function of that name in the module");
+			continue;
+		}
+		c->st->compared++;
+		sf = (struct shipped_fn){ .code = kfn->sec->data + kfn->value, .size = kfn->size,
+					  .base = kfn->value, .ko = ko, .kfn = kfn };
+		if (same_function(c, fn, &sf, &m))
+			continue;
+		if (m.reloc)
+			site_names(c, &sf, m.reloc, m.reloc->offset - fn->value + (uint64_t)m.delta,
+				   &expected, &got);
+		ret = report_mismatch(c, fn, &sf, &m, "the shipped module", expected, got);
+		free(expected);
+		free(got);
+		break;
+	}
+	elf_close(ko);
+	return ret;
+}
