@@ -11,11 +11,12 @@ processes_in()
 
 	{
 		# The pattern through a file, so that grep's own command line does not hold it.
-		grep -lsaFf <(printf '%s\n' "$dir") /proc/[0-9]*/cmdline
-		find /proc -mindepth 2 -maxdepth 2 -name cwd -lname "$dir*" 2>/dev/null
+		# Processes come and go while they are read: not an error.
+		grep -lsaFf <(printf '%s\n' "$dir") /proc/[0-9]*/cmdline || true
+		find /proc -mindepth 2 -maxdepth 2 -name cwd -lname "$dir*" 2>/dev/null || true
 	} | cut -d/ -f3 | sort -un | while read -r pid; do
 		[ "$pid" != $$ ] || continue
-		cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+		cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || continue
 		[ -z "$cmd" ] || printf '%s %s\n' "$pid" "$cmd"	# empty: gone, or a zombie
 	done
 }
@@ -55,4 +56,18 @@ kill_listed()
 	while read -r pid rest; do
 		[ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null || true
 	done <<<"$1"
+}
+
+# wait_for_process DIR REGEX [SECONDS]: wait until a process that names DIR
+# has a command line REGEX matches (default 60 s).
+wait_for_process()
+{
+	local i
+
+	for ((i = 0; i < ${3:-60} * 10; i++)); do
+		# Not a pipe into grep -q: under pipefail, its early exit would fail it.
+		grep -qE -- "$2" <<<"$(processes_in "$1")" && return 0
+		sleep 0.1
+	done
+	return 1
 }
