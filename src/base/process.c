@@ -207,12 +207,27 @@ char *run_capture(char *const argv[])
 	return out;
 }
 
-char *run_capture_status(char *const argv[], int *status)
+/* Everything that can be read from @fd, NUL-terminated. */
+static char *read_all(int fd)
 {
 	size_t len = 0, alloc = 0;
 	char *buf = NULL;
-	int fds[2];
 	ssize_t n;
+
+	do {
+		GROW(buf, len, alloc, len + 4096);
+		n = read(fd, buf + len, alloc - len - 1);
+		if (n > 0)
+			len += (size_t)n;
+	} while (n > 0 || (n < 0 && errno == EINTR));
+	buf[len] = '\0';
+	return buf;
+}
+
+char *run_capture_status(char *const argv[], int *status)
+{
+	char *out;
+	int fds[2];
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC)) {
@@ -221,17 +236,11 @@ char *run_capture_status(char *const argv[], int *status)
 	}
 	*status = process_start(argv, -1, fds[1], -1, &pid);
 	close(fds[1]);
-	do {
-		GROW(buf, len, alloc, len + 4096);
-		n = *status ? 0 : read(fds[0], buf + len, alloc - len - 1);
-		if (n > 0)
-			len += (size_t)n;
-	} while (n > 0 || (n < 0 && errno == EINTR));
+	out = *status ? xstrdup("") : read_all(fds[0]);
 	close(fds[0]);
-	buf[len] = '\0';
 	if (!*status)
 		*status = process_wait(pid);
-	return buf;
+	return out;
 }
 
 /* Write @len bytes of @in to @fd, until the reader stops reading. */
