@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/process.h"
+
 const char *progname = "klpdiff";
 int verbose;
 
@@ -172,13 +174,22 @@ static void track_output(struct output *out, bool add)
 		fatal("too many open output files");
 }
 
-static void remove_temporaries_on_signal(int sig)
+/* Stop the running child (base/process.h), remove temporaries, die of @sig. */
+static void die_of_signal(int sig)
 {
+	process_pass_signal(sig);
 	for (size_t i = 0; i < ARRAY_SIZE(open_outputs); i++)
 		if (open_outputs[i] && open_outputs[i]->tmp_path)
 			unlink(open_outputs[i]->tmp_path);
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+void handle_fatal_signals(void)
+{
+	signal(SIGINT, die_of_signal);
+	signal(SIGTERM, die_of_signal);
+	signal(SIGHUP, die_of_signal);
 }
 
 int output_open(struct output *out, const char *path)
@@ -205,9 +216,7 @@ int output_open(struct output *out, const char *path)
 	if (!out->fp)
 		fatal("fdopen: %s", strerror(errno));
 	track_output(out, true);
-	signal(SIGINT, remove_temporaries_on_signal);
-	signal(SIGTERM, remove_temporaries_on_signal);
-	signal(SIGHUP, remove_temporaries_on_signal);
+	handle_fatal_signals();
 	return 0;
 }
 

@@ -69,6 +69,12 @@ int output_commit(struct output *out);
 void output_abort(struct output *out);
 /* Abort every open output (called on fatal errors and signals). */
 void output_abort_all(void);
+/*
+ * From now on SIGINT, SIGTERM and SIGHUP stop the running child (see
+ * base/process.h) and remove the open outputs' temporaries before klpdiff
+ * dies of them.
+ */
+void handle_fatal_signals(void);
 
 /* The whole file, NUL-terminated (size without the NUL in *size); NULL with errno set. */
 char *read_file(const char *path, size_t *size);

@@ -3,9 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,162 +11,14 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "build/includes.h"
 #include "analysis/inputs.h"
 #include "build/line_directives.h"
+#include "base/process.h"
 #include "base/strmap.h"
 #include "base/util.h"
-
-/*
- * Children run in process groups of their own, so that klpdiff decides what
- * a signal does to them: on SIGINT or SIGTERM it passes the signal on to the
- * running child's group (make and its compilers, or the namespace helper,
- * which passes it on in turn), then dies of it. Nothing is left running on
- * klpdiff's cache, and nothing needs restoring in the source tree.
- */
-static volatile pid_t running_child;
-
-static void pass_signal_on(int sig)
-{
-	if (running_child > 0)
-		kill(-running_child, sig);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-void kbuild_handle_signals(void)
-{
-	signal(SIGINT, pass_signal_on);
-	signal(SIGTERM, pass_signal_on);
-}
-
-static pid_t start_child(void)
-{
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		setpgid(0, 0);
-		running_child = 0;
-	} else if (pid > 0) {
-		setpgid(pid, pid);
-		running_child = pid;
-	}
-	return pid;
-}
-
-/* The child's exit status, or -1. A child stopped by Ctrl-C stops us too. */
-static int wait_child(pid_t pid)
-{
-	int ret, status;
-
-	while ((ret = (int)waitpid(pid, &status, 0)) < 0 && errno == EINTR)
-		;
-	running_child = 0;
-	if (ret < 0)
-		return -1;
-	if (WIFSIGNALED(status)) {
-		if (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM)
-			raise(WTERMSIG(status));
-		return -1;
-	}
-	return WEXITSTATUS(status);
-}
-
-int run_logged(char *const argv[], const char *log)
-{
-	pid_t pid = start_child();
-
-	if (pid < 0)
-		return error(NULL, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		execvp(argv[0], argv);
-		fprintf(stderr, "%s: cannot run %s: %s\n", progname, argv[0], strerror(errno));
-		_exit(127);
-	}
-	return wait_child(pid);
-}
-
-/* The child's side: @out_fd as stdout, stderr quiet, default signals, then exec. */
-static void exec_with_stdout(char *const argv[], int out_fd)
-{
-	int null = open("/dev/null", O_WRONLY);
-
-	dup2(out_fd, 1);
-	if (null >= 0)
-		dup2(null, 2);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	execvp(argv[0], argv);
-	_exit(127);
-}
-
-int run_to_file(char *const argv[], const char *out)
-{
-	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	pid_t pid;
-
-	if (fd < 0)
-		return error(out, "cannot create: %s", strerror(errno));
-	pid = start_child();
-	if (pid == 0)
-		exec_with_stdout(argv, fd);
-	close(fd);
-	return pid < 0 ? error(NULL, "fork: %s", strerror(errno)) : wait_child(pid);
-}
-
-char *run_capture(char *const argv[])
-{
-	int status;
-	char *out = run_capture_status(argv, &status);
-
-	if (status) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
-char *run_capture_status(char *const argv[], int *status)
-{
-	int fds[2];
-	size_t len = 0, alloc = 0;
-	ssize_t n;
-	char *buf = NULL;
-	pid_t pid;
-
-	*status = -1;
-	if (pipe2(fds, O_CLOEXEC))
-		return NULL;
-	pid = start_child();
-	if (pid == 0)
-		exec_with_stdout(argv, fds[1]);
-	close(fds[1]);
-	do {
-		GROW(buf, len, alloc, len + 4096);
-		n = read(fds[0], buf + len, alloc - len - 1);
-		if (n > 0)
-			len += (size_t)n;
-	} while (n > 0 || (n < 0 && errno == EINTR));
-	close(fds[0]);
-	buf[len] = '\0';
-	if (pid >= 0)
-		*status = wait_child(pid);
-	return buf;
-}
 
 /* A mount namespace of our own; a user namespace too when not root. */
 static int enter_private_namespace(void)
@@ -244,17 +94,28 @@ out:
 	return ret;
 }
 
-/* Run @fn in a child in a private mount namespace; its exit status. */
+struct namespace_job {
+	int (*fn)(void *);
+	void *arg;
+};
+
+static int namespace_child(void *arg)
+{
+	struct namespace_job *job = arg;
+
+	return enter_private_namespace() || job->fn(job->arg) ? -1 : 0;
+}
+
+/* Run @fn in a child in a private mount namespace; 0 if it returned 0. */
 static int in_namespace(int (*fn)(void *), void *arg)
 {
-	pid_t pid;
+	struct namespace_job job = { fn, arg };
+	int status = run_function(namespace_child, &job);
 
-	pid = start_child();
-	if (pid < 0)
-		return error(NULL, "fork: %s", strerror(errno));
-	if (pid == 0)
-		_exit(enter_private_namespace() ? 2 : fn(arg) ? 2 : 0);
-	return wait_child(pid) ? -1 : 0;
+	/* Exit status 2: the child said what went wrong. */
+	if (status && status != 2)
+		error(NULL, "the build's namespace helper %s", process_status_text(status));
+	return status ? -1 : 0;
 }
 
 char *work_path(const char *work, enum work_stage stage, const char *rel)

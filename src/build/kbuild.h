@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/process.h"	/* run_logged() and the others, for every make */
 #include "base/strmap.h"
 #include "base/util.h"
 
@@ -91,16 +92,6 @@ struct kbuild {
 
 /* The compiler make runs: CC=, or kbuild's default (with CROSS_COMPILE). */
 const char *kbuild_cc(const struct kbuild *kb);
-/* From now on, SIGINT/SIGTERM stop the running child (make) before klpdiff. */
-void kbuild_handle_signals(void);
-/* Run argv (NULL-terminated) with stdout/stderr appended to @log; exit status or -1. */
-int run_logged(char *const argv[], const char *log);
-/* Run argv with its stdout written to @out; exit status or -1. */
-int run_to_file(char *const argv[], const char *out);
-/* Run argv; its stdout, or NULL if it could not run or failed. */
-char *run_capture(char *const argv[]);
-/* The same whatever its exit status (-1: it could not run), which goes to @status. */
-char *run_capture_status(char *const argv[], int *status);
 
 /*
  * Prepare (or reuse) kb->orig for compiling single units: the kernel's
@@ -153,7 +144,10 @@ char *kbuild_find_module(const char *dir, const char *listing, const char *modna
 
 /* kbuild_module.c: external modules. An empty directory for kbuild, by absolute path: @wanted, or a temporary one. */
 char *kbuild_module_dir(const char *wanted);
-/* make -C @kdir M=@dir modules [ARCH=... CROSS_COMPILE=...], its output in @log; 0 if it succeeded. */
+/*
+ * make -C @kdir M=@dir modules [ARCH=... CROSS_COMPILE=...], its output in
+ * @log: its status (base/process.h), 0 if it succeeded.
+ */
 int kbuild_external_module(const char *kdir, const char *dir, bool llvm,
 			   const struct kbuild_cross *cross, const char *log);
 

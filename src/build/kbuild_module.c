@@ -4,12 +4,10 @@
  * and the variables make needs for a kernel of another architecture.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "elf/arch.h"
@@ -133,7 +131,7 @@ void kbuild_cross_free(struct kbuild_cross *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* Run make for the module with its output in @log; 0 if it succeeded. */
+/* Run make for the module with its output in @log (a new one): its status. */
 int kbuild_external_module(const char *kdir, const char *dir, bool llvm,
 			   const struct kbuild_cross *cross, const char *log)
 {
@@ -143,8 +141,7 @@ int kbuild_external_module(const char *kdir, const char *dir, bool llvm,
 	 * is a temporary one: the same patch objects give the same module.
 	 */
 	const char *user_kcflags = getenv("KCFLAGS");
-	int status = -1, fd;
-	pid_t pid;
+	int status;
 
 	strlist_add(&argv, xstrdup("make"));
 	strlist_add(&argv, xstrdup("-C"));
@@ -156,25 +153,10 @@ int kbuild_external_module(const char *kdir, const char *dir, bool llvm,
 	if (llvm)
 		strlist_add(&argv, xstrdup("LLVM=1"));
 	kbuild_cross_args(cross, &argv);
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		fatal("fork: %s", strerror(errno));
-	if (pid == 0) {
-		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-			_exit(127);
-		close(fd);
-		fd = open("/dev/null", O_RDONLY);
-		if (fd >= 0)
-			dup2(fd, 0);
-		execvp(argv.v[0], argv.v);
-		fprintf(stderr, "klpdiff: cannot run make: %s\n", strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if (truncate(log, 0) && errno != ENOENT)
+		status = -errno;
+	else
+		status = run_logged(argv.v, log);
 	strlist_free(&argv);
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	return status;
 }
-

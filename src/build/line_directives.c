@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "build/kbuild.h"
+#include "base/process.h"
 #include "base/util.h"
 
 struct text_lines {
@@ -191,8 +191,8 @@ int line_directives_add(const char *orig, const char *patched, const char *shown
 	text = status == 1 ? read_file(patched, &size) : NULL;
 	if (status != 1 || !text) {
 		if (status != 0)
-			warn(shown, "cannot compare with the original (diff exit %d): its lines "
-			     "keep their patched numbers", status);
+			warn(shown, "cannot compare with the original (diff %s): its lines "
+			     "keep their patched numbers", process_status_text(status));
 		free(hunks);
 		free(text);
 		return 0;

@@ -1044,7 +1044,6 @@ int cmd_build(int argc, char **argv)
 	strmap_init(&s.unit_modules, 64);
 
 	clock_gettime(CLOCK_MONOTONIC, &start_time);
-	kbuild_handle_signals();
 	if (parse_options(argc, argv, &o))
 		return EXIT_TROUBLE;
 	if (!(installed_kernel(&o) ? read_installed(&o, &s) : read_target(&o, &s)) &&

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmd/commands.h"
@@ -378,7 +377,7 @@ static int build_module(const struct module_opts *o, const char *name,
 	struct kernel_profile profile = { 0 };
 	char *dir = NULL, *log, *ko;
 	bool llvm, keep = false;
-	int ret;
+	int ret, status;
 
 	if (check_output_dir(o->output) || check_kernel_build(o->kdir, &llvm, &profile) ||
 	    !(dir = kbuild_module_dir(o->build_dir))) {
@@ -388,9 +387,9 @@ static int build_module(const struct module_opts *o, const char *name,
 	log = xasprintf("%s/build.log", dir);
 	ko = xasprintf("%s/%s.ko", dir, name);
 	ret = write_build_dir(dir, name, o, m);
-	if (!ret && kbuild_external_module(o->kdir, dir, llvm, &profile.cross, log))
-		ret = error(o->output, "kbuild failed (make -C %s M=%s modules); log: %s",
-			    o->kdir, dir, log);
+	if (!ret && (status = kbuild_external_module(o->kdir, dir, llvm, &profile.cross, log)))
+		ret = error(o->output, "kbuild failed (make -C %s M=%s modules %s); log: %s",
+			    o->kdir, dir, process_status_text(status), log);
 	if (!ret && objtool_warned(o->output, log))
 		keep = true;
 	if (!ret && o->sign_key)

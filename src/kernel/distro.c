@@ -9,6 +9,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "base/process.h"
 #include "build/kbuild.h"
 #include "base/util.h"
 
@@ -308,7 +309,7 @@ static int unpack_source_once(const char *tarball, const char *tree)
 		if (!readable(stamp)) {
 			fprintf(stderr, "klpdiff build: unpacking %s into %s\n", tarball, tree);
 			ret = remove_tree(tmp) || remove_tree(tree) || mkdir_p(tmp);
-			if (!ret && run_logged(argv, "/dev/stderr"))
+			if (!ret && run_process(argv, -1, 2, 2))
 				ret = error(tarball, "cannot unpack it into %s", tmp);
 			if (!ret && (write_file_atomic(tmp_stamp, "", 0644) || rename(tmp, tree)))
 				ret = error(tree, "cannot finish unpacking: %s", strerror(errno));

@@ -2,17 +2,15 @@
 #include "kernel/kernel_image.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/process.h"
 #include "base/util.h"
 
 /* Documentation/x86/boot.rst: the real-mode header of a bzImage. */
@@ -111,57 +109,6 @@ static bool in_path(const char *tool)
 	return found;
 }
 
-/* Feed @len bytes to the tool's stdin; its stdout is @out_fd. Exit status or -1. */
-static int run_filter(const struct decompressor *d, const uint8_t *in, size_t len, int out_fd)
-{
-	void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
-	int pipefd[2], status, ret = -1;
-	pid_t pid;
-
-	if (pipe(pipefd))
-		goto out;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		goto out;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(pipefd[0], 0);
-		dup2(out_fd, 1);
-		if (null >= 0)
-			dup2(null, 2);
-		close(pipefd[0]);
-		close(pipefd[1]);
-		signal(SIGPIPE, SIG_DFL);
-		execvp(d->argv[0], (char *const *)d->argv);
-		_exit(127);
-	}
-	close(pipefd[0]);
-	/* A tool that stops reading (corrupt input) makes write() fail: its exit says why. */
-	while (len) {
-		ssize_t n = write(pipefd[1], in, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		in += n;
-		len -= (size_t)n;
-	}
-	close(pipefd[1]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			goto out;
-	ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-out:
-	signal(SIGPIPE, old_pipe);
-	return ret;
-}
-
 static int decompress(const char *path, const uint8_t *payload, size_t len, struct output *out)
 {
 	const struct decompressor *d = NULL;
@@ -182,11 +129,11 @@ static int decompress(const char *path, const uint8_t *payload, size_t len, stru
 			     d->format, d->argv[0], d->package);
 	fflush(out->fp);
 	fd = fileno(out->fp);
-	status = run_filter(d, payload, d->size_appended ? len - PAYLOAD_SIZE_FIELD : len, fd);
+	status = run_filter((char *const *)d->argv, payload,
+			    d->size_appended ? len - PAYLOAD_SIZE_FIELD : len, fd);
 	if (status)
-		return error(path, "%s failed (%s %d) on the %s payload", d->argv[0],
-			     status < 0 ? "error" : "exit status", status < 0 ? errno : status,
-			     d->format);
+		return error(path, "%s failed (%s) on the %s payload", d->argv[0],
+			     process_status_text(status), d->format);
 	if (fstat(fd, &st) || pread(fd, magic, SELFMAG, 0) != SELFMAG ||
 	    !is_elf(magic, SELFMAG))
 		return error(path, "the decompressed payload is not an ELF vmlinux");

@@ -118,7 +118,7 @@ static int build_probe(const struct kernel_profile *p, const char *ko)
 	char *tmpl = xasprintf("%s.tmp.%d", ko, (int)getpid()), *dir, *src, *kbuild, *log, *built;
 	char *config = xasprintf("%s/.config", p->kdir), *text = read_file(config, NULL);
 	bool llvm = text && strstr(text, "\nCONFIG_CC_IS_CLANG=y");
-	int ret;
+	int ret, status;
 
 	free(text);
 	free(config);
@@ -133,9 +133,9 @@ static int build_probe(const struct kernel_profile *p, const char *ko)
 	built = xasprintf("%s/klpdiff_probe.ko", dir);
 	ret = write_file_atomic(src, p->arch->layout_probe, 0644) ||
 	      write_file_atomic(kbuild, "obj-m := klpdiff_probe.o\n", 0644);
-	if (!ret && kbuild_external_module(p->kdir, dir, llvm, &p->cross, log))
+	if (!ret && (status = kbuild_external_module(p->kdir, dir, llvm, &p->cross, log)))
 		ret = error(p->kdir, "cannot build klpdiff's layout probe (make -C %s M=%s "
-			    "modules); log: %s", p->kdir, dir, log);
+			    "modules %s); log: %s", p->kdir, dir, process_status_text(status), log);
 	else if (!ret && rename(built, ko))
 		ret = error(ko, "cannot write: %s", strerror(errno));
 	if (!ret)

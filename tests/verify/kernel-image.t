@@ -19,6 +19,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 # shellcheck source=tests/lib/compile.sh
 . "$here/../lib/compile.sh"
+# shellcheck source=tests/lib/bzimage.sh
+. "$here/../lib/bzimage.sh"
 
 fixtures=$here/../fixtures/verify
 [ -x "$KLPDIFF" ] || tap_bail "no klpdiff binary at $KLPDIFF (run make)"
@@ -34,22 +36,6 @@ cd "$TAP_TMP"
 klp_compile "$cc" plain "$fixtures/shipped.c" shipped.o
 klp_compile "$cc" plain "$fixtures/stubs.c" stubs.o
 ld -o vmlinux -Ttext=0xffffffff81000000 -e show shipped.o stubs.o
-
-# make_bzimage PAYLOAD OUT [VERSION]: a bzImage around PAYLOAD (one setup sector).
-make_bzimage()
-{
-	python3 - "$@" <<'PY'
-import struct, sys
-payload = open(sys.argv[1], "rb").read()
-version = int(sys.argv[3], 16) if len(sys.argv) > 3 else 0x20f
-setup = bytearray(1024)
-setup[0x1f1] = 1
-setup[0x202:0x206] = b"HdrS"
-struct.pack_into("<H", setup, 0x206, version)
-struct.pack_into("<II", setup, 0x248, 0x40, len(payload))
-open(sys.argv[2], "wb").write(bytes(setup) + b"\x90" * 0x40 + payload + b"\0" * 64)
-PY
-}
 
 # The size of FILE as 4 little-endian bytes (Linux's size_append).
 size_le32()
@@ -120,7 +106,7 @@ if command -v xz >/dev/null; then
 	size_le32 vmlinux >>payload.bad
 	make_bzimage payload.bad bzImage.bad
 	refused "a corrupt payload" \
-		"klpdiff: bzImage.bad: xz failed (exit status 1) on the xz payload" \
+		"klpdiff: bzImage.bad: xz failed (exited with status 1) on the xz payload" \
 		"$KLPDIFF" verify --extract bzImage.bad out.elf
 	make_bzimage payload.xz bzImage.old 0x207
 	refused "boot protocol 2.07" \
