@@ -156,15 +156,15 @@ static long tool_version(const char *line, bool pahole)
 	return major * 10000L + minor * 100L + patch;
 }
 
-/* CONFIG_@name's number in @config, or 0 when it has none. */
+/* The number of the line "@name=N" in @config, or 0 when it has none. */
 static long config_number(const char *config, const char *name)
 {
-	char *key = xasprintf("\n%s=", name);
-	const char *p = strstr(config, key);
-	long n = p ? strtol(p + strlen(key), NULL, 10) : 0;
+	size_t len = strlen(name);
 
-	free(key);
-	return n;
+	for (const char *p = config; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, name, len) && p[len] == '=')
+			return strtol(p + len + 1, NULL, 10);
+	return 0;
 }
 
 /*
@@ -195,10 +195,10 @@ static int check_tools(const char *root, const char *config, const char *release
 		says = first_line_in_root(root, argv);
 		have = tool_version(says, tools[i].pahole);
 		if (have != want)
-			ret = error(root, "its %s says '%s' (%ld), but %s was built with %s=%ld: "
-				    "no such root for it (--compiler CC to use another toolchain, "
-				    "at your own risk)", tools[i].tool, says ? says : "nothing", have,
-				    release, tools[i].option, want);
+			ret = error(root, "its %s says '%s' (%ld), but %s was built with %s=%ld "
+				    "(--compiler CC to use another toolchain, at your own risk)",
+				    tools[i].tool, says ? says : "nothing", have, release,
+				    tools[i].option, want);
 		free(says);
 	}
 	return ret;
