@@ -361,8 +361,8 @@ static int find_suite(const char *base, const struct root_cc *cc, char **suite)
 /*
  * mmdebstrap of @suite (with its release when it is -updates, -security or
  * -backports, which apt prefers) into @tmp. As root it runs in a mount
- * namespace of its own, so that nothing it mounts outlives it; otherwise in
- * its unshare mode, as a tarball unpacked by this user.
+ * namespace of its own, so that nothing it mounts outlives it; otherwise as
+ * a tarball unpacked by this user, whose files the root's then are.
  */
 static int run_mmdebstrap(const struct root_cc *cc, const char *suite, const char *tmp,
 			  const char *log)
@@ -388,7 +388,8 @@ static int run_mmdebstrap(const struct root_cc *cc, const char *suite, const cha
 	}
 	strlist_add(&argv, xstrdup("mmdebstrap"));
 	strlist_add(&argv, xstrdup("--variant=minbase"));
-	strlist_add(&argv, xstrdup(root ? "--mode=root" : "--mode=unshare"));
+	/* Not root: unshare mode where /etc/subuid allows it, else fakechroot. */
+	strlist_add(&argv, xstrdup(root ? "--mode=root" : "--mode=auto"));
 	strlist_add(&argv, xasprintf("--include=%s,%s=%s", ROOT_PACKAGES, cc->package,
 				     cc->version));
 	strlist_add(&argv, xasprintf("--aptopt=APT::Default-Release \"%s\"", suite));
