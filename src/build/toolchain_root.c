@@ -204,6 +204,23 @@ static int check_tools(const char *root, const char *config, const char *release
 	return ret;
 }
 
+/*
+ * A kernel with Rust (7.x): olddefconfig without that rustc and bindgen
+ * would turn CONFIG_RUST off, and the config the units see would not be the
+ * kernel's. Roots have neither yet.
+ */
+static int check_rust(const char *root, const char *config, const char *release)
+{
+	const char *key = "\nCONFIG_RUSTC_VERSION_TEXT=\"", *p = strstr(config, key);
+
+	if (!strstr(config, "\nCONFIG_RUST=y\n"))
+		return 0;
+	p = p ? p + strlen(key) : "rustc";
+	return error(root, "%s was built with Rust (%.*s), which toolchain roots do not have "
+		     "(--compiler CC to use another toolchain, at your own risk)", release,
+		     (int)strcspn(p, "\"\n"), p);
+}
+
 /* A complete root of this format for @cc: its stamp, written last, says so. */
 static bool complete(const char *dir, const struct root_cc *cc)
 {
@@ -507,7 +524,8 @@ char *toolchain_root_get(const char *cc_text, const char *config, const char *re
 		      cc_text, cc.package, cc.version);
 	else
 		fd = root_once(toolchains, dir, &cc, &made);
-	if (fd >= 0 && ((!made && check_compiler(dir, &cc)) || check_tools(dir, config, release))) {
+	if (fd >= 0 && ((!made && check_compiler(dir, &cc)) || check_tools(dir, config, release) ||
+			check_rust(dir, config, release))) {
 		close(fd);
 		fd = -1;
 	}

@@ -85,6 +85,14 @@ tap_grep "its ld says .* (24400), but the kernel was built with CONFIG_LD_VERSIO
 	"$d/ld" "the line names ld and both versions"
 config
 
+# Nor Rust (7.x kernels): olddefconfig would turn it off without that rustc.
+printf 'CONFIG_RUST=y\nCONFIG_RUSTC_VERSION_TEXT="rustc 1.85.1"\n' >>"$d/config"
+status=0
+"$driver" get "$text" "$d/config" 2>"$d/rust" >/dev/null || status=$?
+tap_is "$status|$(wc -l <"$d/rust")" "2|1" "a kernel with Rust: one line, exit 2"
+tap_grep "built with Rust (rustc 1.85.1)" "$d/rust" "the line names its rustc"
+config
+
 # klpdiff build takes a kernel built by it from the root (an installed
 # kernel faked under --sysroot, as in tests/bad-input/installed-kernel.t).
 if [ "$(x86_64-linux-gnu-gcc-14 --version 2>/dev/null | head -1)" = "$text" ]; then
