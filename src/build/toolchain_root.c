@@ -299,21 +299,20 @@ static void apt_command(struct strlist *argv, const char *tool, const char *dir)
 /* In apt-cache madison's "gcc-14 | 14.2.0-19 | URL trixie/main amd64 Packages" lines. */
 static bool madison_has(const char *text, const char *version, const char *suite)
 {
-	char *want = xasprintf(" %s/", suite);
+	char *copy = xstrdup(text), *want = xasprintf(" %s/", suite), *save = NULL;
+	size_t len = strlen(version);
 	bool found = false;
 
-	for (const char *line = text; line && *line && !found; line = strchr(line, '\n'),
-			line = line ? line + 1 : NULL) {
-		const char *bar = strchr(line, '|'), *end = line + strcspn(line, "\n");
-		const char *v = bar ? bar + 1 + strspn(bar + 1, " ") : NULL;
-		const char *bar2 = v ? strchr(v, '|') : NULL;
+	for (char *line = strtok_r(copy, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *ver = strchr(line, '|'), *where = ver ? strchr(ver + 1, '|') : NULL;
 
-		if (!bar2 || bar2 > end)
+		if (!where)
 			continue;
-		found = (size_t)(strcspn(v, " |")) == strlen(version) &&
-			!strncmp(v, version, strlen(version)) && memmem(bar2, (size_t)(end - bar2),
-									 want, strlen(want));
+		ver += 1 + strspn(ver + 1, " ");
+		found = !strncmp(ver, version, len) && ver[len] == ' ' && strstr(where, want);
 	}
+	free(copy);
 	free(want);
 	return found;
 }
