@@ -15,13 +15,14 @@
 #include "base/util.h"
 
 /*
- * What kbuild needs besides the compiler: make prepare, objtool and modpost
- * (libelf), sign-file (libssl), BTF (pahole, in dwarves), compressed modules.
+ * What kbuild needs besides the compiler: gcc for the host programs (HOSTCC),
+ * make prepare, objtool and modpost (libelf), sign-file (libssl), BTF
+ * (pahole, in dwarves), compressed modules.
  */
-#define ROOT_PACKAGES "make,libc6-dev,bc,bison,flex,libelf-dev,libssl-dev,perl,python3," \
-		      "xz-utils,cpio,kmod,dwarves"
+#define ROOT_PACKAGES "gcc,make,libc6-dev,bc,bison,flex,libelf-dev,libssl-dev,perl,python3," \
+		      "pkgconf,xz-utils,cpio,kmod,dwarves"
 /* Stamped in each root: a root of another format (other packages) is made again. */
-#define ROOT_FORMAT 1
+#define ROOT_FORMAT 2
 #define STAMP ".klpdiff-root"
 
 /* Searched in this order (KLPDIFF_TOOLCHAIN_SUITES overrides it): releases before sid. */
