@@ -38,6 +38,7 @@ static const char default_suites[] =
 struct root_cc {
 	const char *text, *release;	/* the kernel it built, for messages */
 	char *name, *package, *version;
+	char *suite;			/* the first suite that has it, when it is to be made */
 };
 
 /*
@@ -348,29 +349,33 @@ static int update_lists(const char *dir, const struct strlist *suites)
 }
 
 /*
- * The first of the suites searched whose lists have @cc's package at its
- * version, in *@suite (NULL if none). Lists are kept under BASE/apt.
+ * cc->suite: the first of @suites whose lists have @cc's package at its
+ * version; one line if none has. Lists are kept under BASE/apt.
  */
-static int find_suite(const char *base, const struct root_cc *cc, char **suite)
+static int find_suite(const char *base, const struct strlist *suites, struct root_cc *cc)
 {
-	struct strlist suites = { 0 }, argv = { 0 };
+	struct strlist argv = { 0 };
 	char *dir = xasprintf("%s/apt", base), *lock = xasprintf("%s/apt.lock", base), *out;
-	int fd = cache_lock(lock, true), ret = fd < 0 ? -1 : 0;
+	int fd = mkdir_p(base) ? -1 : cache_lock(lock, true), ret = fd < 0 ? -1 : 0;
 
-	*suite = NULL;
-	search_order(&suites);
 	if (!ret)
-		ret = update_lists(dir, &suites);
+		ret = update_lists(dir, suites);
 	apt_command(&argv, "apt-cache", dir);
 	strlist_add(&argv, xstrdup("madison"));
 	strlist_add(&argv, xstrdup(cc->package));
 	out = ret ? NULL : run_capture(argv.v);
-	for (size_t i = 0; out && !*suite && i < suites.nr; i++)
-		if (madison_has(out, cc->version, suites.v[i]))
-			*suite = xstrdup(suites.v[i]);
+	for (size_t i = 0; out && !cc->suite && i < suites->nr; i++)
+		if (madison_has(out, cc->version, suites->v[i]))
+			cc->suite = xstrdup(suites->v[i]);
+	if (!ret && !cc->suite)
+		ret = error(NULL, "%s was built by '%s': %s %s is on neither this machine nor "
+			    "any Debian suite searched (%s); --compiler CC to use another, at "
+			    "your own risk", cc->release, cc->text, cc->package, cc->version,
+			    getenv("KLPDIFF_TOOLCHAIN_SUITES") ? getenv("KLPDIFF_TOOLCHAIN_SUITES") :
+			    default_suites);
 	if (fd >= 0)
 		close(fd);
-	strlist_free(&suites), strlist_free(&argv);
+	strlist_free(&argv);
 	free(dir), free(lock), free(out);
 	return ret;
 }
@@ -438,20 +443,19 @@ static long megabytes(const char *dir)
  * stamp it and rename it into place. An interrupted one is only DIR.tmp,
  * removed by the next.
  */
-static int make_root(const char *base, const char *dir, const struct root_cc *cc)
+static int make_root(const char *dir, const struct root_cc *cc)
 {
-	char *tmp = xasprintf("%s.tmp", dir), *log = xasprintf("%s.log", dir), *suite = NULL;
+	char *tmp = xasprintf("%s.tmp", dir), *log = xasprintf("%s.log", dir);
 	char *stamp = xasprintf("%s/%s", tmp, STAMP), *mnt = xasprintf("%s/mnt", tmp), *text;
+	const char *suite = cc->suite;
 	time_t start = time(NULL);
 	int ret;
 
-	ret = remove_tree(tmp) || remove_tree(dir) || find_suite(base, cc, &suite) ? -1 : 0;
-	if (!ret && !suite)
-		ret = error(NULL, "%s was built by '%s': %s %s is on neither this machine nor "
-			    "any Debian suite searched (%s); --compiler CC to use another, at "
-			    "your own risk", cc->release, cc->text, cc->package, cc->version,
-			    getenv("KLPDIFF_TOOLCHAIN_SUITES") ? getenv("KLPDIFF_TOOLCHAIN_SUITES") :
-			    default_suites);
+	/* Found complete before the lock, removed since: rare enough to ask for a rerun. */
+	if (!suite)
+		ret = error(dir, "removed while klpdiff waited for it: run klpdiff again");
+	else
+		ret = remove_tree(tmp) || remove_tree(dir) ? -1 : 0;
 	if (ret)
 		goto out;
 	fprintf(stderr, "klpdiff build: making a Debian %s root with %s %s (once: about a minute "
@@ -472,22 +476,22 @@ static int make_root(const char *base, const char *dir, const struct root_cc *cc
 		remove_tree(tmp);
 	free(text);
 out:
-	free(suite), free(tmp), free(log), free(stamp), free(mnt);
+	free(tmp), free(log), free(stamp), free(mnt);
 	return ret;
 }
 
 /* Made if missing, under an exclusive lock; the descriptor of the shared lock held after. */
-static int root_once(const char *base, const char *dir, const struct root_cc *cc, bool *made)
+static int root_once(const char *dir, const struct root_cc *cc, bool *made)
 {
 	char *lock = xasprintf("%s.lock", dir);
-	int fd = mkdir_p(base) ? -1 : cache_lock(lock, false), ret = 0;
+	int fd = cache_lock(lock, false), ret = 0;
 
 	*made = false;
 	if (fd < 0 || complete(dir, cc))
 		goto out;
 	if (flock(fd, LOCK_EX))
 		ret = error(lock, "cannot lock: %s", strerror(errno));
-	else if (!complete(dir, cc) && !(ret = make_root(base, dir, cc)))
+	else if (!complete(dir, cc) && !(ret = make_root(dir, cc)))
 		*made = true;
 	if (!ret && flock(fd, LOCK_SH))
 		ret = error(lock, "cannot lock: %s", strerror(errno));
@@ -522,8 +526,9 @@ char *toolchain_root_get(const char *cc_text, const char *config, const char *re
 		error(NULL, "%s was built by '%s', which is not on this machine, and "
 		      "KLPDIFF_TOOLCHAIN_SUITES names no Debian suite to find %s %s in", release,
 		      cc_text, cc.package, cc.version);
-	else
-		fd = root_once(toolchains, dir, &cc, &made);
+	/* Which suite has it, before a lock for a root that may never be. */
+	else if (complete(dir, &cc) || !find_suite(toolchains, &suites, &cc))
+		fd = root_once(dir, &cc, &made);
 	if (fd >= 0 && ((!made && check_compiler(dir, &cc)) || check_tools(dir, config, release) ||
 			check_rust(dir, config, release))) {
 		close(fd);
@@ -537,5 +542,6 @@ char *toolchain_root_get(const char *cc_text, const char *config, const char *re
 out:
 	strlist_free(&suites);
 	free(base), free(toolchains), free(cc.name), free(cc.package), free(cc.version);
+	free(cc.suite);
 	return dir;
 }
