@@ -75,14 +75,15 @@ check: $(BIN) $(BUILD)/line-directives-driver
 $(BUILD)/line-directives-driver: tests/build/line-directives-driver.c $(filter-out $(BUILD)/cmd/%,$(OBJS))
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-check: $(BUILD)/toolchain-root-driver
-$(BUILD)/toolchain-root-driver: tests/build/toolchain-root-driver.c $(filter-out $(BUILD)/cmd/%,$(OBJS))
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
 # libFuzzer targets for the loader/sums and for diff (see fuzz/run).
 FUZZ_SECONDS ?= 60
 fuzz:
 	FUZZ_RUNS=$(FUZZ_RUNS) fuzz/run $(FUZZ_SECONDS)
+
+# build/toolchain_root.c's driver, for tests/build/toolchain-root.t.
+check: $(BUILD)/toolchain-root-driver
+$(BUILD)/toolchain-root-driver: tests/build/toolchain-root-driver.c $(filter-out $(BUILD)/cmd/%,$(OBJS))
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 install: $(BIN)
 	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/klpdiff
