@@ -137,7 +137,8 @@ static int check_compiler(const char *root, const struct root_cc *cc)
 	int ret = 0;
 
 	if (!says)
-		ret = error(root, "cannot run %s in this root", cc->name);
+		ret = error(root, "cannot run %s in this root (unshare and chroot need root or "
+			    "user namespaces)", cc->name);
 	else if (!streq(says, cc->text))
 		ret = error(root, "its %s says '%s', not '%s'", cc->name, says, cc->text);
 	free(says);
