@@ -89,6 +89,11 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	FUZZ_RUNS=$(FUZZ_RUNS) fuzz/run $(FUZZ_SECONDS)
 
+# build/toolchain_root.c's driver, for tests/build/toolchain-root.t.
+check: $(BUILD)/toolchain-root-driver
+$(BUILD)/toolchain-root-driver: tests/build/toolchain-root-driver.c $(filter-out $(BUILD)/cmd/%,$(OBJS))
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 install: $(BIN)
 	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/klpdiff
 	install -D -m 644 man/klpdiff.1 $(DESTDIR)$(PREFIX)/share/man/man1/klpdiff.1

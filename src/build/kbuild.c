@@ -17,6 +17,7 @@
 #include "analysis/inputs.h"
 #include "build/line_directives.h"
 #include "base/process.h"
+#include "build/toolchain_root.h"
 #include "base/strmap.h"
 #include "base/util.h"
 
@@ -140,9 +141,13 @@ static bool in_tree_build(const struct kbuild *kb)
 	return yes;
 }
 
-/* make -C SRC O=ORIG [ARCH= CROSS_COMPILE=] [LLVM=1] -jN KCFLAGS=... TARGETS... */
+/*
+ * make -C SRC O=ORIG [ARCH= CROSS_COMPILE=] [LLVM=1] -jN KCFLAGS=... TARGETS...,
+ * in the toolchain root if there is one.
+ */
 static int make(const struct kbuild *kb, const char *kcflags, char *const targets[])
 {
+	const char *const binds[] = { kb->src, kb->orig, kb->work, NULL };
 	struct strlist argv = { 0 };
 	int ret;
 
@@ -165,6 +170,7 @@ static int make(const struct kbuild *kb, const char *kcflags, char *const target
 		strlist_add(&argv, xasprintf("KERNELRELEASE=%s", kb->kernelrelease));
 	for (size_t i = 0; targets[i]; i++)
 		strlist_add(&argv, xstrdup(targets[i]));
+	toolchain_root_wrap(kb->cross ? kb->cross->root : NULL, binds, &argv);
 	ret = run_logged(argv.v, kb->log);
 	strlist_free(&argv);
 	return ret;

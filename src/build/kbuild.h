@@ -39,13 +39,15 @@ enum work_stage {
 struct arch;
 
 /*
- * make's variables for a kernel of another architecture than the host's:
- * every make klpdiff runs against it passes them.
+ * make's variables for a kernel of another architecture than the host's,
+ * and the toolchain root for a compiler the host has not got: every make
+ * klpdiff runs against the kernel passes them, or runs in it.
  */
 struct kbuild_cross {
 	const char *arch;	/* ARCH=, or NULL: the host's architecture, nothing passed */
 	char *compile;		/* CROSS_COMPILE= (gcc), or NULL */
 	char *cc;		/* the compiler make runs: CROSS_COMPILE + gcc, or NULL */
+	const char *root;	/* build/toolchain_root.h's root make runs in, or NULL */
 };
 
 /*
@@ -57,6 +59,13 @@ int kbuild_cross_find(struct kbuild_cross *c, const char *kdir, const char *conf
 /* Add its ARCH= and CROSS_COMPILE= (if any) to make's @argv. */
 void kbuild_cross_args(const struct kbuild_cross *c, struct strlist *argv);
 void kbuild_cross_free(struct kbuild_cross *c);
+/*
+ * With a toolchain root (@c->root): make @argv, a command against the kernel
+ * build @kdir, run in it, with @kdir (and what it leads to) and the @more
+ * paths (NULL-terminated) bound.
+ */
+void kbuild_root_wrap(const struct kbuild_cross *c, const char *kdir, const char *const more[],
+		      struct strlist *argv);
 
 /* WORK/STAGE, or WORK/STAGE/@rel. */
 char *work_path(const char *work, enum work_stage stage, const char *rel);

@@ -3,6 +3,7 @@
  * Building an external module against a kernel (make -C KDIR M=DIR modules),
  * and the variables make needs for a kernel of another architecture.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "elf/arch.h"
 #include "build/kbuild.h"
+#include "build/toolchain_root.h"
 #include "base/util.h"
 
 /* kbuild passes M= through make and the shell unquoted. */
@@ -131,6 +133,56 @@ void kbuild_cross_free(struct kbuild_cross *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/*
+ * What make -C @kdir reads, to bind in a toolchain root: @kdir, where its
+ * links lead (Debian's headers: scripts -> /usr/lib/linux-kbuild-V/scripts)
+ * and the directories of the makefiles it includes by absolute path
+ * (include /usr/src/linux-headers-V-common/Makefile).
+ */
+static void kdir_binds(const char *kdir, struct strlist *binds)
+{
+	char *makefile = xasprintf("%s/Makefile", kdir), *text = read_file(makefile, NULL);
+	DIR *d = opendir(kdir);
+	struct dirent *e;
+
+	strlist_add(binds, xstrdup(kdir));
+	while (d && (e = readdir(d))) {
+		char *path = xasprintf("%s/%s", kdir, e->d_name), *target = NULL;
+
+		if (e->d_type == DT_LNK && (target = realpath(path, NULL)))
+			strlist_add(binds, target);
+		free(path);
+	}
+	for (char *line = text, *next; line; line = next) {
+		char *slash;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		slash = strrchr(line, '/');
+		if (!strncmp(line, "include /", 9) && slash > line + 8)
+			strlist_add(binds, xstrndup(line + 8, (size_t)(slash - line - 8)));
+	}
+	if (d)
+		closedir(d);
+	free(makefile);
+	free(text);
+}
+
+void kbuild_root_wrap(const struct kbuild_cross *c, const char *kdir, const char *const more[],
+		      struct strlist *argv)
+{
+	struct strlist binds = { 0 };
+
+	if (!c || !c->root)
+		return;
+	kdir_binds(kdir, &binds);
+	for (size_t i = 0; more && more[i]; i++)
+		strlist_add(&binds, xstrdup(more[i]));
+	toolchain_root_wrap(c->root, (const char *const *)binds.v, argv);
+	strlist_free(&binds);
+}
+
 /* Run make for the module with its output in @log (a new one): its status. */
 int kbuild_external_module(const char *kdir, const char *dir, bool llvm,
 			   const struct kbuild_cross *cross, const char *log)
@@ -153,6 +205,7 @@ int kbuild_external_module(const char *kdir, const char *dir, bool llvm,
 	if (llvm)
 		strlist_add(&argv, xstrdup("LLVM=1"));
 	kbuild_cross_args(cross, &argv);
+	kbuild_root_wrap(cross, kdir, (const char *const[]){ dir, NULL }, &argv);
 	if (truncate(log, 0) && errno != ENOENT)
 		status = -errno;
 	else

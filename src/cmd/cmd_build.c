@@ -26,6 +26,7 @@
 #include "build/kbuild.h"
 #include "kernel/kernel_profile.h"
 #include "kernel/kernel_image.h"
+#include "build/toolchain_root.h"
 #include "base/strmap.h"
 #include "base/util.h"
 #include "kernel/verify.h"
@@ -54,7 +55,11 @@ static const char build_usage[] =
 	"against the shipped code (vmlinux from the image, modules from their .ko).\n"
 	"vmlinux's symbols come from --kallsyms FILE (a copy of /proc/kallsyms read\n"
 	"as root on a machine running RELEASE), the -dbg package, or this machine's\n"
-	"/proc/kallsyms when it runs RELEASE.\n"
+	"/proc/kallsyms when it runs RELEASE. The compiler is the one the kernel's\n"
+	"config names; a Debian gcc this machine has not got at that version (Debian\n"
+	"13's gcc-14 on Debian 12) is taken from a minimal root of the Debian release\n"
+	"that has it, made once with mmdebstrap in the cache (about a minute and\n"
+	"500 MB), where every make then runs.\n"
 	"\n"
 	"For a kernel built here (-O KBUILD, from the source tree KSRC; gcc or LLVM=1):\n"
 	"klpdiff builds the original with function sections in its own cache, rebuilds\n"
@@ -105,6 +110,7 @@ struct build_state {
 	struct dist_kernel dk;	/* an installed distribution kernel (no -O) */
 	struct strlist files, objects, compared, parts, crc_changes;
 	char *config, *cache, *compiler, *name, *output;
+	char *root;		/* the toolchain root the kernel's compiler is in, or NULL */
 	char *symvers;		/* Module.symvers of the kernel */
 	char *vmlinux_symbols;	/* vmlinux, or a kallsyms listing */
 	char *shipped_vmlinux;	/* the ELF of the code that runs: vmlinux, or from the image */
@@ -481,6 +487,8 @@ static int link_module(const struct build_opts *o, const struct kbuild *kb, cons
 	strlist_add(&argv, xasprintf("--build-dir=%s/module", kb->work));
 	if (o->no_replace)
 		strlist_add(&argv, xstrdup("--no-replace"));
+	if (kb->cross && kb->cross->root)
+		strlist_add(&argv, xasprintf("--toolchain-root=%s", kb->cross->root));
 	if (o->sign_key) {
 		strlist_add(&argv, xstrdup("--sign"));
 		strlist_add(&argv, xstrdup(o->sign_key));
@@ -603,9 +611,13 @@ static int read_installed(struct build_opts *o, struct build_state *s)
 	struct dist_kernel *dk = &s->dk;
 	struct kbuild *kb = &s->kb;
 	char *base;
+	int cc;
 
-	if (dist_kernel_find(dk, o->sysroot, o->release, o->kallsyms) ||
-	    dist_kernel_check_compiler(dk, o->compiler))
+	if (dist_kernel_find(dk, o->sysroot, o->release, o->kallsyms))
+		return -1;
+	cc = dist_kernel_check_compiler(dk, o->compiler);
+	if (cc < 0 || (cc == DIST_CC_ROOT &&
+		       !(s->root = toolchain_root_get(dk->cc_text, dk->config_text, dk->release))))
 		return -1;
 	base = cache_base();
 	kb->src = dist_kernel_source(dk, o->src, base);
@@ -620,7 +632,8 @@ static int read_installed(struct build_opts *o, struct build_state *s)
 	s->config = xstrdup(dk->config_text);
 	s->symvers = xstrdup(dk->symvers);
 	s->vmlinux_symbols = xstrdup(dk->vmlinux_symbols);
-	progress("kernel %s (Debian %s), built by %s", dk->release, dk->version, dk->cc);
+	progress("kernel %s (Debian %s), built by %s%s%s", dk->release, dk->version, dk->cc,
+		 s->root ? ", in the toolchain root " : "", s->root ? s->root : "");
 	progress("config %s; headers %s; modules %s", dk->config, dk->headers, dk->modules);
 	progress("vmlinux symbols: %s (%s); source: %s", dk->vmlinux_symbols, dk->symbols_from,
 		 kb->src);
@@ -637,14 +650,18 @@ static int prepare_cache(struct build_opts *o, struct build_state *s)
 	kb->line_directives = !o->no_line_directives;
 	kb->arch = s->profile.arch->kbuild_arch;
 	kb->cross = &s->profile.cross;
+	s->profile.cross.root = s->root;
 	kb->unit_cflags = s->profile.arch->unit_cflags;
 	/*
 	 * ccache gives the same objects, so it is no part of the cache key: an
 	 * original built without it serves builds with it. With LTO the
 	 * target's own build is rebuilt: its commands must stay as they were.
 	 */
-	kb->ccache = kb->lto || getenv("KLPDIFF_NO_CCACHE") ? NULL : find_program("ccache");
-	s->compiler = compiler_version(kbuild_cc(kb));
+	kb->ccache = kb->lto || s->root || getenv("KLPDIFF_NO_CCACHE") ? NULL :
+		     find_program("ccache");
+	/* A tree prepared in a root has the root's host tools (fixdep, objtool). */
+	s->compiler = s->root ? xasprintf("%s in %s", s->dk.cc_text, s->root) :
+				compiler_version(kbuild_cc(kb));
 	s->cache = cache_dir(kb->src, s->config, s->compiler, kb->kernelrelease);
 	if (kb->lto) {
 		kb->orig = xstrdup(kb->target);
@@ -1068,7 +1085,7 @@ int cmd_build(int argc, char **argv)
 	for (size_t i = 0; i < o.nr_patches; i++)
 		free(o.patches[i]);
 	free(o.patches);
-	free(s.config), free(s.cache), free(s.compiler), free(s.name), free(s.output);
+	free(s.config), free(s.cache), free(s.compiler), free(s.name), free(s.output), free(s.root);
 	free((char *)s.kb.src), free((char *)s.kb.target), free(s.kb.orig), free(s.kb.work);
 	free(s.kb.log), free(s.kb.include_dir), free(s.kb.thinlto_cache), free(s.kb.ccache);
 	free(s.symvers), free(s.vmlinux_symbols), free(s.kb.include_graph), free(s.shipped_vmlinux);

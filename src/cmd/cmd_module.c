@@ -29,7 +29,7 @@
 static const char module_usage[] =
 	"usage: klpdiff module -o OUT.ko [-n NAME] --kernel-build KDIR [--no-replace]\n"
 	"                      [--sign KEY CERT] [--keep-tmp | --build-dir DIR]\n"
-	"                      PATCH_OBJECT...\n"
+	"                      [--toolchain-root ROOT] PATCH_OBJECT...\n"
 	"       klpdiff module --print-source PATCH_OBJECT...\n"
 	"\n"
 	"Build a live patch module from the patch objects that 'klpdiff extract'\n"
@@ -53,6 +53,8 @@ static const char module_usage[] =
 	"      --keep-tmp            keep the kbuild directory, and say where it is\n"
 	"      --build-dir DIR       make the kbuild directory DIR (new) and keep it\n"
 	"      --print-source        print the generated C source and stop\n"
+	"      --toolchain-root ROOT run make and sign-file in ROOT (chroot), a root\n"
+	"                            with the kernel's compiler (klpdiff build's)\n"
 	"  -h, --help                show this help\n"
 	"\n"
 	"A failed step prints one line with the step and its log; its files are then\n"
@@ -61,6 +63,7 @@ static const char module_usage[] =
 struct module_opts {
 	const char *output, *name, *kdir, *sign_key, *sign_cert;
 	const char *build_dir;	/* the kbuild directory to make and keep (default: a temporary one) */
+	const char *root;	/* toolchain root to run make and sign-file in, or NULL */
 	bool replace, keep_tmp, print_source;
 	char **objects;
 	int nr_objects;
@@ -72,7 +75,8 @@ struct module_opts {
 
 static int parse_options(int argc, char **argv, struct module_opts *o)
 {
-	enum { OPT_NO_REPLACE = 256, OPT_KEEP_TMP, OPT_PRINT_SOURCE, OPT_SIGN, OPT_BUILD_DIR };
+	enum { OPT_NO_REPLACE = 256, OPT_KEEP_TMP, OPT_PRINT_SOURCE, OPT_SIGN, OPT_BUILD_DIR,
+	       OPT_ROOT };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, 'n' },
@@ -82,6 +86,7 @@ static int parse_options(int argc, char **argv, struct module_opts *o)
 		{ "build-dir", required_argument, NULL, OPT_BUILD_DIR },
 		{ "print-source", no_argument, NULL, OPT_PRINT_SOURCE },
 		{ "sign", required_argument, NULL, OPT_SIGN },
+		{ "toolchain-root", required_argument, NULL, OPT_ROOT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -111,6 +116,9 @@ static int parse_options(int argc, char **argv, struct module_opts *o)
 			break;
 		case OPT_PRINT_SOURCE:
 			o->print_source = true;
+			break;
+		case OPT_ROOT:
+			o->root = optarg;
 			break;
 		case OPT_SIGN:
 			/* --sign KEY CERT: the certificate is the next argument. */
@@ -346,28 +354,51 @@ static char *signature_hash(const char *kdir)
 	return hash;
 }
 
+/*
+ * The kernel's sign-file on @linked, in the toolchain root if there is one
+ * (it is the kernel's build of it, linked against that release's libssl).
+ */
+static int sign_file(const struct module_opts *o, const struct kbuild_cross *cross,
+		     const char *dir, const char *linked, const char *log)
+{
+	char *key = realpath(o->sign_key, NULL), *cert = realpath(o->sign_cert, NULL);
+	struct strlist argv = { 0 };
+	int ret;
+
+	strlist_add(&argv, xasprintf("%s/scripts/sign-file", o->kdir));
+	strlist_add(&argv, signature_hash(o->kdir));
+	strlist_add(&argv, xstrdup(key ? key : o->sign_key));
+	strlist_add(&argv, xstrdup(cert ? cert : o->sign_cert));
+	strlist_add(&argv, xstrdup(linked));
+	kbuild_root_wrap(cross, o->kdir, (const char *const[]){ dir, key, cert, NULL }, &argv);
+	ret = run_logged(argv.v, log);
+	strlist_free(&argv);
+	free(key), free(cert);
+	return ret;
+}
+
 /* Post-link into the build directory, sign there, then put the result in place. */
-static int postlink_and_sign(const struct module_opts *o, const char *ko, const char *dir,
-			     const struct klp_manifest *m)
+static int postlink_and_sign(const struct module_opts *o, const struct kbuild_cross *cross,
+			     const char *ko, const char *dir, const struct klp_manifest *m)
 {
 	char *linked = xasprintf("%s/signed.ko", dir), *tmp = xasprintf("%s.tmp", o->output);
 	char *log = xasprintf("%s/sign.log", dir);
-	char *sign_file = xasprintf("%s/scripts/sign-file", o->kdir), *hash = signature_hash(o->kdir);
-	char *argv[] = { sign_file, hash, (char *)o->sign_key, (char *)o->sign_cert, linked, NULL };
+	char *sign_file_path = xasprintf("%s/scripts/sign-file", o->kdir);
 	int ret = postlink(ko, linked, m);
 
 	if (ret)
 		ret = error(o->output, "post-link of %s failed; build files kept in %s", ko, dir);
-	else if (access(sign_file, X_OK))
-		ret = error(sign_file, "missing: the kernel build has no sign-file (CONFIG_MODULE_SIG)");
-	else if (run_logged(argv, log))
+	else if (access(sign_file_path, X_OK))
+		ret = error(sign_file_path, "missing: the kernel build has no sign-file "
+			    "(CONFIG_MODULE_SIG)");
+	else if (sign_file(o, cross, dir, linked, log))
 		ret = error(o->sign_key, "sign-file could not sign with it and %s; see %s",
 			    o->sign_cert, log);
 	else if (copy_file(linked, tmp) || rename(tmp, o->output))
 		ret = error(o->output, "cannot write: %s", strerror(errno));
 	if (ret)
 		unlink(tmp);
-	free(linked), free(tmp), free(sign_file), free(hash), free(log);
+	free(linked), free(tmp), free(sign_file_path), free(log);
 	return ret;
 }
 
@@ -384,6 +415,7 @@ static int build_module(const struct module_opts *o, const char *name,
 		kernel_profile_free(&profile);
 		return -1;
 	}
+	profile.cross.root = o->root;
 	log = xasprintf("%s/build.log", dir);
 	ko = xasprintf("%s/%s.ko", dir, name);
 	ret = write_build_dir(dir, name, o, m);
@@ -393,7 +425,7 @@ static int build_module(const struct module_opts *o, const char *name,
 	if (!ret && objtool_warned(o->output, log))
 		keep = true;
 	if (!ret && o->sign_key)
-		ret = postlink_and_sign(o, ko, dir, m);
+		ret = postlink_and_sign(o, &profile.cross, ko, dir, m);
 	else if (!ret && postlink(ko, o->output, m))
 		ret = error(o->output, "post-link of %s failed; build files kept in %s", ko, dir);
 	if (!ret && o->keep_tmp)

@@ -216,6 +216,62 @@ static char *compiler_says(const char *cc)
 	return out;
 }
 
+/* "14.2.0" of "1:14.2.0-19": what gcc itself says of Debian's VERSION. */
+static char *upstream_of(const char *version)
+{
+	const char *colon = strchr(version, ':'), *start = colon ? colon + 1 : version;
+	const char *dash = strrchr(start, '-');
+
+	return dash ? xstrndup(start, (size_t)(dash - start)) : NULL;
+}
+
+/*
+ * Where "gcc-N" starts in @name (of @len bytes) when it is "gcc-N" or
+ * "MACHINE-linux-gnu-gcc-N" for this machine: a native compiler. Or NULL.
+ */
+static const char *native_gcc(const char *name, size_t len)
+{
+	const char *gcc = NULL, *triplet = "-linux-gnu-";
+	struct utsname u;
+	size_t digits, machine;
+
+	for (const char *p = name; (p = strstr(p, "gcc-")) && p < name + len; p++)
+		gcc = p;
+	digits = gcc ? strspn(gcc + 4, "0123456789") : 0;
+	if (!digits || gcc + 4 + digits != name + len)
+		return NULL;
+	if (gcc == name)
+		return gcc;
+	machine = uname(&u) ? 0 : strlen(u.machine);
+	if (machine && (size_t)(gcc - name) == machine + strlen(triplet) &&
+	    !strncmp(name, u.machine, machine) && !strncmp(name + machine, triplet, strlen(triplet)))
+		return gcc;
+	return NULL;
+}
+
+bool debian_gcc(const char *text, char **package, char **version)
+{
+	const char *open = strstr(text, " (Debian "), *close = open ? strchr(open, ')') : NULL;
+	const char *gcc = open ? native_gcc(text, (size_t)(open - text)) : NULL;
+	char *ver, *upstream;
+	bool yes;
+
+	if (!gcc || !close)
+		return false;
+	ver = xstrndup(open + 9, (size_t)(close - open - 9));
+	upstream = upstream_of(ver);
+	/* Exactly gcc's own form: anything else is no package's compiler. */
+	yes = upstream && !strchr(ver, ' ') && close[1] == ' ' && streq(close + 2, upstream);
+	if (yes && package)
+		*package = xstrndup(gcc, (size_t)(open - gcc));
+	if (yes && version)
+		*version = ver;
+	else
+		free(ver);
+	free(upstream);
+	return yes;
+}
+
 int dist_kernel_check_compiler(struct dist_kernel *dk, const char *override)
 {
 	const char *p = strstr(dk->config_text, "\nCONFIG_CC_VERSION_TEXT=\"");
@@ -225,13 +281,15 @@ int dist_kernel_check_compiler(struct dist_kernel *dk, const char *override)
 	if (!p)
 		return error(dk->config, "no CONFIG_CC_VERSION_TEXT: cannot tell the compiler");
 	p += strlen("\nCONFIG_CC_VERSION_TEXT=\"");
-	text = xstrndup(p, strcspn(p, "\"\n"));
+	text = dk->cc_text = xstrndup(p, strcspn(p, "\"\n"));
 	dk->cc = override ? xstrdup(override) : xstrndup(text, strcspn(text, " "));
 	says = compiler_says(dk->cc);
 	if (override) {
 		if (!says || !streq(says, text))
 			warn(NULL, "compiling with %s although %s was built by '%s': the patch may "
 			     "not match the running code", override, dk->release, text);
+	} else if ((!says || !streq(says, text)) && debian_gcc(text, NULL, NULL)) {
+		ret = DIST_CC_ROOT;
 	} else if (!says) {
 		char *pkg = compiler_package(dk->cc);
 
@@ -245,7 +303,6 @@ int dist_kernel_check_compiler(struct dist_kernel *dk, const char *override)
 			    says, dk->release, text);
 	}
 	free(says);
-	free(text);
 	return ret;
 }
 
@@ -398,6 +455,6 @@ void dist_kernel_free(struct dist_kernel *dk)
 {
 	free(dk->release), free(dk->config), free(dk->config_text), free(dk->headers);
 	free(dk->symvers), free(dk->image), free(dk->modules), free(dk->vmlinux_symbols);
-	free(dk->line), free(dk->upstream), free(dk->version), free(dk->cc);
+	free(dk->line), free(dk->upstream), free(dk->version), free(dk->cc), free(dk->cc_text);
 	memset(dk, 0, sizeof(*dk));
 }

@@ -27,6 +27,7 @@ struct dist_kernel {
 	char *upstream;		/* upstream version from the config: "6.1.192" */
 	char *version;		/* Debian version of the image: "6.1.192-3" */
 	char *cc;		/* the compiler that built it: "gcc-12" */
+	char *cc_text;		/* what it says: CONFIG_CC_VERSION_TEXT */
 };
 
 /*
@@ -39,9 +40,18 @@ int dist_kernel_find(struct dist_kernel *dk, const char *sysroot, const char *re
 		     const char *kallsyms);
 /*
  * The compiler: CONFIG_CC_VERSION_TEXT names it; it must be installed and
- * say exactly that. @override: use this one instead, with a warning.
+ * say exactly that (0), or be a Debian gcc that this machine has not got at
+ * that version (DIST_CC_ROOT: build/toolchain_root.h makes a root of the
+ * release that has it). @override: use this one instead, with a warning.
+ * -1 after an error.
  */
+#define DIST_CC_ROOT 1
 int dist_kernel_check_compiler(struct dist_kernel *dk, const char *override);
+/*
+ * Whether @text is what a native Debian gcc says, "[TRIPLET-]gcc-N (Debian
+ * VERSION) UPSTREAM"; then its package (gcc-N) and VERSION, if asked.
+ */
+bool debian_gcc(const char *text, char **package, char **version);
 /*
  * The source tree of the same version: @src if given (its Makefile's version
  * must match), else the linux-source-X.Y tarball unpacked once under

@@ -94,8 +94,15 @@ full_install
 expect "no symbols for vmlinux" "apt install linux-image-$release-dbg"
 
 full_install
-config "gcc-99 (Debian 99.1.0-1) 99.1.0"
+config "gcc-99 (GCC) 99.1.0"
 expect "compiler not installed" "apt install gcc-99" --kallsyms "$d/kallsyms"
+
+# A Debian gcc comes from a toolchain root (tests/build/toolchain-root.t);
+# with no suite to search for it, nothing is downloaded.
+full_install
+config "gcc-99 (Debian 99.1.0-1) 99.1.0"
+KLPDIFF_TOOLCHAIN_SUITES= expect "Debian compiler, no suite to search" \
+	"names no Debian suite to find gcc-99 99.1.0-1" --kallsyms "$d/kallsyms"
 
 full_install
 config "$cc_text-other"
