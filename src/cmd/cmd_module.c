@@ -175,32 +175,23 @@ static int check_output_dir(const char *output)
 }
 
 /*
- * Check that KDIR is a livepatch-capable kernel build; note if clang built
- * it, and read its @profile (for make: ARCH= and CROSS_COMPILE=).
+ * Check that KDIR is a livepatch-capable kernel build and read its @profile
+ * (its .config; for make: ARCH= and CROSS_COMPILE=).
  */
-static int check_kernel_build(const char *kdir, bool *llvm, struct kernel_profile *profile)
+static int check_kernel_build(const char *kdir, struct kernel_profile *profile)
 {
-	char *path = xasprintf("%s/.config", kdir), line[512];
-	bool livepatch = false;
-	FILE *fp = fopen(path, "r");
+	char *path = xasprintf("%s/.config", kdir);
+	struct kconfig config;
 	int ret = 0;
 
-	*llvm = false;
-	if (!fp) {
+	if (kconfig_read(&config, path))
 		ret = error(kdir, "not a kernel build directory: cannot read %s: %s", path,
 			    strerror(errno));
-		goto out;
-	}
-	while (fgets(line, sizeof(line), fp)) {
-		livepatch |= streq(line, "CONFIG_LIVEPATCH=y\n");
-		*llvm |= streq(line, "CONFIG_CC_IS_CLANG=y\n");
-	}
-	fclose(fp);
-	if (!livepatch)
+	else if (!kconfig_enabled(&config, "CONFIG_LIVEPATCH"))
 		ret = error(kdir, "the kernel was configured without CONFIG_LIVEPATCH");
-	else if (kernel_profile_read(profile, kdir, NULL))
+	else if (kernel_profile_read(profile, kdir, NULL, &config))
 		ret = -1;
-out:
+	kconfig_free(&config);
 	free(path);
 	return ret;
 }
@@ -327,25 +318,22 @@ static bool objtool_warned(const char *output, const char *log)
 }
 
 /* CONFIG_MODULE_SIG_HASH of the kernel build, "sha256" by default. */
-static char *signature_hash(const char *kdir)
+static const char *signature_hash(const struct kconfig *config)
 {
-	char *path = xasprintf("%s/.config", kdir), *config = read_file(path, NULL);
-	const char *p = config ? strstr(config, "\nCONFIG_MODULE_SIG_HASH=\"") : NULL;
-	char *hash = p ? xstrndup(p + 25, strcspn(p + 25, "\"\n")) : xstrdup("sha256");
+	const char *hash = kconfig_value(config, "CONFIG_MODULE_SIG_HASH");
 
-	free(path);
-	free(config);
-	return hash;
+	return hash ? hash : "sha256";
 }
 
 /* Post-link into the build directory, sign there, then put the result in place. */
 static int postlink_and_sign(const struct module_opts *o, const char *ko, const char *dir,
-			     const struct klp_manifest *m)
+			     const struct klp_manifest *m, const struct kconfig *config)
 {
 	char *linked = xasprintf("%s/signed.ko", dir), *tmp = xasprintf("%s.tmp", o->output);
 	char *log = xasprintf("%s/sign.log", dir);
-	char *sign_file = xasprintf("%s/scripts/sign-file", o->kdir), *hash = signature_hash(o->kdir);
-	char *argv[] = { sign_file, hash, (char *)o->sign_key, (char *)o->sign_cert, linked, NULL };
+	char *sign_file = xasprintf("%s/scripts/sign-file", o->kdir);
+	char *argv[] = { sign_file, (char *)signature_hash(config), (char *)o->sign_key,
+			 (char *)o->sign_cert, linked, NULL };
 	int ret = postlink(ko, linked, m);
 
 	if (ret)
@@ -359,7 +347,7 @@ static int postlink_and_sign(const struct module_opts *o, const char *ko, const 
 		ret = error(o->output, "cannot write: %s", strerror(errno));
 	if (ret)
 		unlink(tmp);
-	free(linked), free(tmp), free(sign_file), free(hash), free(log);
+	free(linked), free(tmp), free(sign_file), free(log);
 	return ret;
 }
 
@@ -371,11 +359,12 @@ static int build_module(const struct module_opts *o, const char *name,
 	bool llvm, keep = false;
 	int ret;
 
-	if (check_output_dir(o->output) || check_kernel_build(o->kdir, &llvm, &profile) ||
+	if (check_output_dir(o->output) || check_kernel_build(o->kdir, &profile) ||
 	    !(dir = kbuild_module_dir(o->build_dir))) {
 		kernel_profile_free(&profile);
 		return -1;
 	}
+	llvm = kconfig_enabled(&profile.config, "CONFIG_CC_IS_CLANG");
 	log = xasprintf("%s/build.log", dir);
 	ko = xasprintf("%s/%s.ko", dir, name);
 	ret = write_build_dir(dir, name, o, m);
@@ -385,7 +374,7 @@ static int build_module(const struct module_opts *o, const char *name,
 	if (!ret && objtool_warned(o->output, log))
 		keep = true;
 	if (!ret && o->sign_key)
-		ret = postlink_and_sign(o, ko, dir, m);
+		ret = postlink_and_sign(o, ko, dir, m, &profile.config);
 	else if (!ret && postlink(ko, o->output, m))
 		ret = error(o->output, "post-link of %s failed; build files kept in %s", ko, dir);
 	if (!ret && o->keep_tmp)

@@ -9,8 +9,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "build/kbuild.h"
+#include "base/process.h"
 #include "base/util.h"
+#include "kernel/module_files.h"
 
 static char *in_root(const struct dist_kernel *dk, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -64,7 +65,7 @@ static bool is_running(const struct dist_kernel *dk)
 /* "# Linux/x86 6.1.192 Kernel Configuration": the upstream version and its line. */
 static int read_versions(struct dist_kernel *dk)
 {
-	const char *p = strstr(dk->config_text, "# Linux/");
+	const char *p = strstr(dk->kconfig.text, "# Linux/");
 	char version[64], *dot;
 
 	if (!p || sscanf(p, "# Linux/%*s %63s Kernel Configuration", version) != 1)
@@ -167,13 +168,12 @@ int dist_kernel_find(struct dist_kernel *dk, const char *sysroot, const char *re
 	if (!dk->release)
 		return error(NULL, "cannot tell the running kernel's release: give -r RELEASE");
 	dk->config = in_root(dk, "/boot/config-%s", dk->release);
-	dk->config_text = read_file(dk->config, NULL);
-	if (!dk->config_text)
+	if (kconfig_read(&dk->kconfig, dk->config))
 		return error(dk->config, "missing: kernel %s is not installed (apt install "
 			     "linux-image-%s)", dk->release, dk->release);
-	if (!strstr(dk->config_text, "\nCONFIG_LIVEPATCH=y"))
+	if (!kconfig_enabled(&dk->kconfig, "CONFIG_LIVEPATCH"))
 		return error(dk->config, "the kernel was configured without CONFIG_LIVEPATCH");
-	if (strstr(dk->config_text, "\nCONFIG_LTO_CLANG=y"))
+	if (kconfig_enabled(&dk->kconfig, "CONFIG_LTO_CLANG"))
 		return error(dk->config, "an LTO kernel is patched from its build tree (-O)");
 	if (read_versions(dk))
 		return -1;
@@ -213,14 +213,13 @@ static char *compiler_says(const char *cc)
 
 int dist_kernel_check_compiler(struct dist_kernel *dk, const char *override)
 {
-	const char *p = strstr(dk->config_text, "\nCONFIG_CC_VERSION_TEXT=\"");
+	const char *p = kconfig_value(&dk->kconfig, "CONFIG_CC_VERSION_TEXT");
 	char *text, *says;
 	int ret = 0;
 
 	if (!p)
 		return error(dk->config, "no CONFIG_CC_VERSION_TEXT: cannot tell the compiler");
-	p += strlen("\nCONFIG_CC_VERSION_TEXT=\"");
-	text = xstrndup(p, strcspn(p, "\"\n"));
+	text = xstrdup(p);
 	dk->cc = override ? xstrdup(override) : xstrndup(text, strcspn(text, " "));
 	says = compiler_says(dk->cc);
 	if (override) {
@@ -368,7 +367,7 @@ static int decompress_to(const char *xz, const char *out)
 
 char *dist_kernel_module(const struct dist_kernel *dk, const char *modname, const char *dir)
 {
-	char *ko = kbuild_find_module(dk->modules, "modules.dep", modname), *out;
+	char *ko = kernel_find_module(dk->modules, "modules.dep", modname), *out;
 
 	if (!ko || ends_with(ko, ".ko"))
 		return ko;
@@ -390,7 +389,8 @@ char *dist_kernel_module(const struct dist_kernel *dk, const char *modname, cons
 
 void dist_kernel_free(struct dist_kernel *dk)
 {
-	free(dk->release), free(dk->config), free(dk->config_text), free(dk->headers);
+	free(dk->release), free(dk->config), free(dk->headers);
+	kconfig_free(&dk->kconfig);
 	free(dk->symvers), free(dk->image), free(dk->modules), free(dk->vmlinux_symbols);
 	free(dk->line), free(dk->upstream), free(dk->version), free(dk->cc);
 	memset(dk, 0, sizeof(*dk));
