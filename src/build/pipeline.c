@@ -43,8 +43,7 @@ static void run_free(struct build_run *r)
 	unit_modules_free(&r->modules);
 	if (r->have_ibt)
 		ibt_close(&r->ibt);
-	if (r->have_vmlinux)
-		kernel_symbols_free(&r->vmlinux);
+	kernel_symbols_free(&r->vmlinux);
 	kbuild_free(&r->kb);
 	kernel_profile_free(&r->profile);
 	dist_kernel_free(&r->dk);

@@ -242,11 +242,8 @@ int stage_target(struct build_run *r)
 	if (q->installed ? find_installed(r) : find_built(r))
 		return -1;
 	/* A prepared tree's units are checked against vmlinux's symbols: read them now. */
-	if (r->kb.per_unit) {
-		if (kernel_symbols_read(&r->vmlinux, r->vmlinux_symbols))
-			return -1;
-		r->have_vmlinux = true;
-	}
+	if (r->kb.per_unit && kernel_symbols_read(&r->vmlinux, r->vmlinux_symbols))
+		return -1;
 	if ((q->installed && installed_source(r)) ||
 	    kernel_profile_check_api(&r->profile, r->kb.src))
 		return -1;

@@ -24,8 +24,7 @@ struct build_run {
 	struct dist_kernel dk;		/* an installed distribution kernel (req->installed) */
 	struct kernel_profile profile;	/* the target kernel: version, arch, layouts */
 	const struct kconfig *config;	/* its .config: dk's, or the profile's */
-	struct kernel_symbols vmlinux;	/* vmlinux's symbols, read before any work */
-	bool have_vmlinux;
+	struct kernel_symbols vmlinux;	/* per_unit: vmlinux's symbols, read before any work */
 	char *cache;			/* the cache of this source, config and compiler */
 	char *symvers;			/* Module.symvers of the kernel */
 	char *vmlinux_symbols;		/* vmlinux, or a kallsyms listing */
