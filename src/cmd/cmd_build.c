@@ -235,6 +235,15 @@ static void report(const struct build_request *o, const struct build_result *res
 		fprintf(stderr, "klpdiff build: its log is kept: %s\n", res->log_kept);
 }
 
+static void build_opts_free(struct build_opts *opts)
+{
+	for (size_t i = 0; opts->patches && i < opts->req.nr_patches; i++)
+		free(opts->patches[i]);
+	free(opts->patches);
+	free(opts->name);
+	free(opts->output);
+}
+
 int cmd_build(int argc, char **argv)
 {
 	struct build_opts opts = { 0 };
@@ -245,11 +254,7 @@ int cmd_build(int argc, char **argv)
 		build_pipeline_run(&opts.req, &res);
 		report(&opts.req, &res);
 	}
-	for (size_t i = 0; opts.patches && i < opts.req.nr_patches; i++)
-		free(opts.patches[i]);
-	free(opts.patches);
-	free(opts.name);
-	free(opts.output);
+	build_opts_free(&opts);
 	build_result_free(&res);
 	return res.status;
 }
