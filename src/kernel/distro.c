@@ -65,18 +65,18 @@ static bool is_running(const struct dist_kernel *dk)
 /* "# Linux/x86 6.1.192 Kernel Configuration": the upstream version and its line. */
 static int read_versions(struct dist_kernel *dk)
 {
-	const char *p = strstr(dk->kconfig.text, "# Linux/");
-	char version[64], *dot;
+	const char *version = kconfig_version(&dk->kconfig);
+	char *dot;
 
-	if (!p || sscanf(p, "# Linux/%*s %63s Kernel Configuration", version) != 1)
+	if (!version)
 		return error(dk->config, "no '# Linux/ARCH VERSION Kernel Configuration' line: "
 			     "not a kernel config");
 	dk->upstream = xstrdup(version);
-	dot = strchr(version, '.');
+	dk->line = xstrdup(version);
+	dot = strchr(dk->line, '.');
 	dot = dot ? strchr(dot + 1, '.') : NULL;
 	if (dot)
 		*dot = '\0';
-	dk->line = xstrdup(version);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "kernel/kconfig.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,17 @@ static void unquote(char *s)
 	*out = '\0';
 }
 
+/* "# Linux/x86 6.1.192 Kernel Configuration": the version make olddefconfig wrote it for. */
+static char *header_version(const char *text)
+{
+	const char *p = strstr(text, "# Linux/");
+	char version[64];
+
+	if (!p || sscanf(p, "# Linux/%*s %63s Kernel Configuration", version) != 1)
+		return NULL;
+	return xstrdup(version);
+}
+
 void kconfig_parse(struct kconfig *kc, const char *path, const char *text)
 {
 	char *line, *next;
@@ -27,6 +39,7 @@ void kconfig_parse(struct kconfig *kc, const char *path, const char *text)
 	kc->path = path ? xstrdup(path) : NULL;
 	kc->text = xstrdup(text);
 	kc->values = xstrdup(text);
+	kc->version = header_version(text);
 	strmap_init(&kc->map, 4096);
 	for (line = kc->values; line && *line; line = next) {
 		char *eq;
@@ -69,6 +82,11 @@ bool kconfig_enabled(const struct kconfig *kc, const char *option)
 	return v && streq(v, "y");
 }
 
+const char *kconfig_version(const struct kconfig *kc)
+{
+	return kc->version;
+}
+
 bool kconfig_enabled_fn(const void *kc, const char *option)
 {
 	return kconfig_enabled(kc, option);
@@ -81,5 +99,6 @@ void kconfig_free(struct kconfig *kc)
 	free(kc->path);
 	free(kc->text);
 	free(kc->values);
+	free(kc->version);
 	memset(kc, 0, sizeof(*kc));
 }

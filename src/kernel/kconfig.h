@@ -16,6 +16,7 @@ struct kconfig {
 	char *text;		/* the file as it is: cache keys, a prepared tree's .config */
 	char *values;		/* the parsed copy the lookup points into */
 	struct strmap map;	/* "CONFIG_X" -> its value, strings unquoted */
+	char *version;		/* its header's "# Linux/ARCH VERSION Kernel Configuration" */
 };
 
 /* Read @path; -1 with errno set (nothing printed: callers say what it means). */
@@ -26,6 +27,8 @@ void kconfig_parse(struct kconfig *kc, const char *path, const char *text);
 const char *kconfig_value(const struct kconfig *kc, const char *option);
 /* Is @option set to y? */
 bool kconfig_enabled(const struct kconfig *kc, const char *option);
+/* The kernel version its header names ("6.1.192"), or NULL. */
+const char *kconfig_version(const struct kconfig *kc);
 /* Callback form of kconfig_enabled() for layers that cannot know struct kconfig. */
 bool kconfig_enabled_fn(const void *kc, const char *option);
 void kconfig_free(struct kconfig *kc);
