@@ -61,6 +61,9 @@ static int find_built(struct build_run *r)
 	ret = kconfig_read(&config, path);
 	if (ret)
 		error(path, "missing: not a configured kernel build (give its directory with -O)");
+	/* The module needs it; --diff does not. */
+	else if (!r->req->diff_only && !kconfig_enabled(&config, "CONFIG_LIVEPATCH"))
+		ret = error(path, "the kernel was configured without CONFIG_LIVEPATCH");
 	free(path);
 	if (!ret)
 		ret = need_files(kb->target, needed, ARRAY_SIZE(needed),

@@ -93,6 +93,9 @@ expect "-O: a patch that is not there" "$d/missing.patch" "cannot read the patch
 expect "-O: the output's directory does not exist" "$d/nodir/out.ko" "cannot write in" \
 	-s "$src" -O "$kb" -o "$d/nodir/out.ko" "$d/p.patch"
 expect "-O: vmlinux is no ELF file" "$kb/vmlinux" "" -s "$src" -O "$kb" "$d/p.patch"
+sed -i '/LIVEPATCH/d' "$kb/.config"
+expect "-O: a kernel without livepatch" "$kb/.config" "without CONFIG_LIVEPATCH" \
+	-s "$src" -O "$kb" "$d/p.patch"
 
 if [ -n "$have_installed" ]; then
 	expect "installed: a file that is not a patch" "$d/not.patch" "not a patch" \
