@@ -238,17 +238,22 @@ static int open_work_dir(struct build_run *r)
 	return 0;
 }
 
+/* A prepared tree's units are checked against vmlinux's symbols: read them once, now. */
+static int read_vmlinux(struct build_run *r)
+{
+	return r->kb.per_unit ? kernel_symbols_read(&r->vmlinux, r->vmlinux_symbols) : 0;
+}
+
 int stage_target(struct build_run *r)
 {
-	const struct build_request *q = r->req;
+	int ret;
 
-	if (q->installed ? find_installed(r) : find_built(r))
-		return -1;
-	/* A prepared tree's units are checked against vmlinux's symbols: read them now. */
-	if (r->kb.per_unit && kernel_symbols_read(&r->vmlinux, r->vmlinux_symbols))
-		return -1;
-	if ((q->installed && installed_source(r)) ||
-	    kernel_profile_check_api(&r->profile, r->kb.src))
-		return -1;
-	return open_work_dir(r);
+	/* --kallsyms is read before the distribution's source is unpacked into the cache. */
+	if (r->req->installed)
+		ret = find_installed(r) || read_vmlinux(r) || installed_source(r) ||
+		      kernel_profile_check_api(&r->profile, r->kb.src);
+	else
+		ret = find_built(r) || kernel_profile_check_api(&r->profile, r->kb.src) ||
+		      read_vmlinux(r);
+	return ret ? -1 : open_work_dir(r);
 }
