@@ -5,6 +5,11 @@
  * namespace where the source tree and the build directory are overlays. The
  * patch lands in the overlay, so the user's tree is never modified, whatever
  * happens (errors, Ctrl-C): there is nothing to restore.
+ *
+ * kbuild.c runs processes and makes the namespace and its overlays;
+ * prepared.c prepares the tree units are compiled in; affected.c finds the
+ * objects the patches touch and the modules they belong to; patches.c reads
+ * and applies the patches; patched.c compiles the originals and the patched.
  */
 #ifndef KLPDIFF_KBUILD_H
 #define KLPDIFF_KBUILD_H
@@ -15,6 +20,9 @@
 #include "base/process.h"	/* run_logged() and the others, for every make */
 #include "base/strmap.h"
 #include "base/util.h"
+#include "elf/arch.h"
+#include "kernel/cross.h"
+#include "kernel/kernel_profile.h"
 
 /*
  * A run's work directory (kbuild.work), laid out by stage: what each stage
@@ -36,43 +44,23 @@ enum work_stage {
 	WORK_AS_BUILT,
 };
 
-struct arch;
-
-/*
- * make's variables for a kernel of another architecture than the host's,
- * and the toolchain root for a compiler the host has not got: every make
- * klpdiff runs against the kernel passes them, or runs in it.
- */
-struct kbuild_cross {
-	const char *arch;	/* ARCH=, or NULL: the host's architecture, nothing passed */
-	char *compile;		/* CROSS_COMPILE= (gcc), or NULL */
-	char *cc;		/* the compiler make runs: CROSS_COMPILE + gcc, or NULL */
-	const char *root;	/* build/toolchain_root.h's root make runs in, or NULL */
-};
-
-/*
- * Fill @c for the kernel in @kdir, whose .config text is @config, of
- * architecture @arch; an error if its cross compiler is not installed.
- */
-int kbuild_cross_find(struct kbuild_cross *c, const char *kdir, const char *config,
-		      const struct arch *arch);
-/* Add its ARCH= and CROSS_COMPILE= (if any) to make's @argv. */
-void kbuild_cross_args(const struct kbuild_cross *c, struct strlist *argv);
-void kbuild_cross_free(struct kbuild_cross *c);
 /*
  * With a toolchain root (@c->root): make @argv, a command against the kernel
  * build @kdir, run in it, with @kdir (and what it leads to) and the @more
  * paths (NULL-terminated) bound.
  */
-void kbuild_root_wrap(const struct kbuild_cross *c, const char *kdir, const char *const more[],
+void kbuild_root_wrap(const struct kernel_cross *c, const char *kdir, const char *const more[],
 		      struct strlist *argv);
 
 /* WORK/STAGE, or WORK/STAGE/@rel. */
 char *work_path(const char *work, enum work_stage stage, const char *rel);
+/* DIR/PATH/.NAME.cmd, the command kbuild recorded for the object PATH/NAME. */
+char *kbuild_cmd_file(const char *dir, const char *obj);
 
+/* The kernel build klpdiff drives. Every string is its own (kbuild_free()). */
 struct kbuild {
-	const char *src;	/* kernel source tree (absolute) */
-	const char *target;	/* the build of the running kernel: .config, vmlinux, Module.symvers */
+	char *src;		/* kernel source tree (absolute) */
+	char *target;		/* the build of the running kernel: .config, vmlinux, Module.symvers */
 	char *orig;		/* the original build: klpdiff's cached function-sections
 				 * build, or with LTO the target build itself */
 	char *thinlto_cache;	/* LTO: lld's ThinLTO cache, kept across runs */
@@ -85,11 +73,11 @@ struct kbuild {
 				 * key), or NULL */
 	bool per_unit;		/* orig is a prepared tree: each run compiles the originals
 				 * of the touched units too (distribution kernels) */
-	const char *cc;		/* the compiler to pass as CC=, or NULL for the default */
+	char *cc;		/* the compiler to pass as CC=, or NULL for the default */
 	char *kernelrelease;	/* KERNELRELEASE= of the running kernel (UTS_RELEASE) */
-	const char *arch;	/* the kernel's arch/ directory ("x86"): includes, overlays */
-	const struct kbuild_cross *cross;	/* ARCH=, CROSS_COMPILE= for every make */
-	const char *unit_cflags;	/* the arch's flags for every unit, or NULL */
+	/* Borrowed: the arch table's (its arch/ directory, unit flags), and the profile's. */
+	const struct arch *arch;
+	const struct kernel_cross *cross;	/* ARCH=, CROSS_COMPILE= for every make */
 	char *include_graph;	/* per_unit: cache file of the source tree's #includes */
 	struct strlist from_headers;	/* per_unit: units found through a patched header */
 	struct strmap header_units;	/* the same, indexed */
@@ -99,23 +87,29 @@ struct kbuild {
 	int jobs;
 };
 
+void kbuild_init(struct kbuild *kb);
+/* Free what @kb owns and release its prepared tree's lock. */
+void kbuild_free(struct kbuild *kb);
+
 /* The compiler make runs: CC=, or kbuild's default (with CROSS_COMPILE). */
 const char *kbuild_cc(const struct kbuild *kb);
 
 /*
  * Prepare (or reuse) kb->orig for compiling single units: the kernel's
- * configuration @config, `make prepare` (generated headers, objtool). Safe
- * under concurrent use: one run prepares while others wait; an interrupted
- * preparation is never taken as complete. The tree stays locked (shared)
- * for this run.
+ * configuration @config (a .config's text), `make prepare` (generated
+ * headers, objtool). Safe under concurrent use: one run prepares while others
+ * wait; an interrupted preparation is never taken as complete. The tree
+ * stays locked (shared) for this run.
  */
 int kbuild_prepare(struct kbuild *kb, const char *config);
+
+/* patches.c: files the patches touch, relative to the tree; an error for one that is no patch. */
+int patch_touched_files(struct strlist *files, char *const patches[], size_t nr);
 /* Whether @patches apply, one after the other, to copies of the @files they touch. */
 int kbuild_check_patches(const struct kbuild *kb, char *const patches[], size_t nr,
 			 const struct strlist *files);
-/* Files the patches touch, relative to the tree. */
-int patch_touched_files(struct strlist *files, char *const patches[], size_t nr);
-/* Objects of the original build that the touched files can change. */
+
+/* affected.c: objects of the original build that the touched files can change. */
 int kbuild_affected_objects(struct kbuild *kb, const struct strlist *files,
 			    struct strlist *objects);
 /* Whether @object was compiled because it includes a patched header. */
@@ -130,14 +124,6 @@ void kbuild_compared_objects(const struct kbuild *kb, const struct strlist *obje
 			     struct strlist *compared);
 /* Whether @object links several compilation units (vmlinux.o, a module's link). */
 bool kbuild_is_link(const struct kbuild *kb, const char *object);
-/*
- * In a private namespace: apply @patches over the source tree, rebuild
- * @objects and then @compared, and copy @compared to WORK/patched/ (the
- * originals go to WORK/original/, with the .cmd files of @objects, which hold
- * exported symbols' CRCs). Returns 0, or -1 with the failing stage reported.
- */
-int kbuild_patched(struct kbuild *kb, char *const patches[], size_t nr,
-		   const struct strlist *objects, const struct strlist *compared);
 /* The module an object of the build is linked into, or NULL for vmlinux. */
 char *kbuild_module_of(const struct kbuild *kb, const char *object, char **module_path);
 /*
@@ -145,19 +131,39 @@ char *kbuild_module_of(const struct kbuild *kb, const char *object, char **modul
  * for it in WORK/original (-DMODULE, KBUILD_MODNAME), or NULL for vmlinux.
  */
 char *kbuild_unit_module(const struct kbuild *kb, const char *object);
-/*
- * The file of module @modname (KBUILD_MODNAME: '_' for '-') in DIR/LISTING,
- * a modules.dep or modules.order, as DIR/PATH; NULL after an error.
- */
-char *kbuild_find_module(const char *dir, const char *listing, const char *modname);
 
-/* kbuild_module.c: external modules. An empty directory for kbuild, by absolute path: @wanted, or a temporary one. */
+/*
+ * patched.c: in a private namespace, apply @patches over the source tree,
+ * rebuild @objects and then @compared, and copy @compared to WORK/patched/
+ * (the originals go to WORK/original/, with the .cmd files of @objects,
+ * which hold exported symbols' CRCs). Returns 0, or -1 with the failing
+ * stage reported.
+ */
+int kbuild_patched(struct kbuild *kb, char *const patches[], size_t nr,
+		   const struct strlist *objects, const struct strlist *compared);
+
+/*
+ * kbuild_module.c: external modules. An empty directory for kbuild, by
+ * absolute path: @wanted, or a temporary one.
+ */
 char *kbuild_module_dir(const char *wanted);
 /*
  * make -C @kdir M=@dir modules [ARCH=... CROSS_COMPILE=...], its output in
  * @log: its status (base/process.h), 0 if it succeeded.
  */
 int kbuild_external_module(const char *kdir, const char *dir, bool llvm,
-			   const struct kbuild_cross *cross, const char *log);
+			   const struct kernel_cross *cross, const char *log);
+/*
+ * The target's special-section layouts: build the arch's layout probe
+ * against the kernel of @p (once: cached under @cache_dir, keyed by the
+ * kernel's release and .config) and read the layouts its entries have into
+ * @p->layouts, for elf_open() of the kernel's objects.
+ */
+int kbuild_probe_layouts(struct kernel_profile *p, const char *cache_dir);
+/*
+ * kernel_profile_read() and the probe, with klpdiff's cache: the objects read
+ * from now on are of the kernel in @kdir.
+ */
+int kbuild_target_profile(struct kernel_profile *p, const char *kdir);
 
 #endif

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Building an external module against a kernel (make -C KDIR M=DIR modules),
- * and the variables make needs for a kernel of another architecture.
+ * Building an external module against a kernel (make -C KDIR M=DIR modules):
+ * the livepatch module, and the layout probe whose entries the kernel's own
+ * macros make.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "elf/arch.h"
 #include "build/kbuild.h"
 #include "build/toolchain_root.h"
 #include "base/util.h"
@@ -57,83 +57,6 @@ char *kbuild_module_dir(const char *wanted)
 }
 
 /*
- * The compiler a kernel was configured with: the first word of
- * CONFIG_CC_VERSION_TEXT (`$(CC) --version`'s first line, "powerpc64le-
- * linux-gnu-gcc (Debian 12.2.0-14) 12.2.0"). It is in every configured tree,
- * a build or a distribution's headers, where .cmd files are only in a built
- * one; and kbuild itself reconfigures a tree whose compiler says otherwise.
- */
-static char *configured_compiler(const char *config)
-{
-	const char *key = "\nCONFIG_CC_VERSION_TEXT=\"";
-	const char *p = strstr(config, key);
-
-	if (!p)
-		return NULL;
-	p += strlen(key);
-	return xstrndup(p, strcspn(p, " \"\n"));
-}
-
-/*
- * gcc's CROSS_COMPILE= prefix: what precedes "gcc" in its name (a versioned
- * "...-gcc-12" too); the arch's usual one when the kernel was configured by
- * a native gcc on a machine of its own architecture.
- */
-static char *gcc_prefix(const char *cc, const struct arch *arch)
-{
-	const char *base = cc ? strrchr(cc, '/') : NULL, *gcc = NULL;
-
-	base = base ? base + 1 : cc;
-	for (const char *p = base ? strstr(base, "gcc") : NULL; p; p = strstr(p + 1, "gcc"))
-		gcc = p;
-	if (!gcc || gcc == base)
-		return xstrdup(arch->cross_prefix);
-	return xstrndup(base, (size_t)(gcc - base));
-}
-
-int kbuild_cross_find(struct kbuild_cross *c, const char *kdir, const char *config,
-		      const struct arch *arch)
-{
-	char *cc, *found;
-	size_t triplet;
-
-	memset(c, 0, sizeof(*c));
-	if (arch == arch_host())
-		return 0;
-	c->arch = arch->kbuild_arch;
-	/* clang: LLVM=1 finds its target from ARCH (scripts/Makefile.clang). */
-	if (strstr(config, "\nCONFIG_CC_IS_CLANG=y\n"))
-		return 0;
-	cc = configured_compiler(config);
-	c->compile = gcc_prefix(cc, arch);
-	c->cc = xasprintf("%sgcc", c->compile);
-	free(cc);
-	found = find_program(c->cc);
-	if (found) {
-		free(found);
-		return 0;
-	}
-	triplet = strlen(c->compile) - ends_with(c->compile, "-");
-	return error(c->cc, "not found (the compiler of the %s kernel %s); apt-get install "
-		     "gcc-%.*s", arch->name, kdir, (int)triplet, c->compile);
-}
-
-void kbuild_cross_args(const struct kbuild_cross *c, struct strlist *argv)
-{
-	if (c && c->arch)
-		strlist_add(argv, xasprintf("ARCH=%s", c->arch));
-	if (c && c->compile)
-		strlist_add(argv, xasprintf("CROSS_COMPILE=%s", c->compile));
-}
-
-void kbuild_cross_free(struct kbuild_cross *c)
-{
-	free(c->compile);
-	free(c->cc);
-	memset(c, 0, sizeof(*c));
-}
-
-/*
  * What make -C @kdir reads, to bind in a toolchain root: @kdir, where its
  * links lead (Debian's headers: scripts -> /usr/lib/linux-kbuild-V/scripts)
  * and the directories of the makefiles it includes by absolute path
@@ -169,7 +92,7 @@ static void kdir_binds(const char *kdir, struct strlist *binds)
 	free(text);
 }
 
-void kbuild_root_wrap(const struct kbuild_cross *c, const char *kdir, const char *const more[],
+void kbuild_root_wrap(const struct kernel_cross *c, const char *kdir, const char *const more[],
 		      struct strlist *argv)
 {
 	struct strlist binds = { 0 };
@@ -185,7 +108,7 @@ void kbuild_root_wrap(const struct kbuild_cross *c, const char *kdir, const char
 
 /* Run make for the module with its output in @log (a new one): its status. */
 int kbuild_external_module(const char *kdir, const char *dir, bool llvm,
-			   const struct kbuild_cross *cross, const char *log)
+			   const struct kernel_cross *cross, const char *log)
 {
 	struct strlist argv = { 0 };
 	/*
@@ -204,7 +127,7 @@ int kbuild_external_module(const char *kdir, const char *dir, bool llvm,
 	strlist_add(&argv, xstrdup("modules"));
 	if (llvm)
 		strlist_add(&argv, xstrdup("LLVM=1"));
-	kbuild_cross_args(cross, &argv);
+	kernel_cross_args(cross, &argv);
 	kbuild_root_wrap(cross, kdir, (const char *const[]){ dir, NULL }, &argv);
 	if (truncate(log, 0) && errno != ENOENT)
 		status = -errno;
@@ -212,4 +135,67 @@ int kbuild_external_module(const char *kdir, const char *dir, bool llvm,
 		status = run_logged(argv.v, log);
 	strlist_free(&argv);
 	return status;
+}
+
+
+/*
+ * Build the probe module in a directory beside @ko and move it there. Runs
+ * that start together build it side by side (a directory each): the last
+ * rename wins, with the same module.
+ */
+static int build_probe(const struct kernel_profile *p, const char *ko)
+{
+	char *tmpl = xasprintf("%s.tmp.%d", ko, (int)getpid()), *dir, *src, *kbuild, *log, *built;
+	bool llvm = kconfig_enabled(&p->config, "CONFIG_CC_IS_CLANG");
+	int ret, status;
+
+	remove_tree(tmpl);
+	if (mkdir_parent(ko) || !(dir = kbuild_module_dir(tmpl))) {
+		free(tmpl);
+		return -1;
+	}
+	src = xasprintf("%s/klpdiff_probe.c", dir);
+	kbuild = xasprintf("%s/Kbuild", dir);
+	log = xasprintf("%s/build.log", dir);
+	built = xasprintf("%s/klpdiff_probe.ko", dir);
+	ret = write_file_atomic(src, p->arch->layout_probe, 0644) ||
+	      write_file_atomic(kbuild, "obj-m := klpdiff_probe.o\n", 0644);
+	status = ret ? 0 : kbuild_external_module(p->kdir, dir, llvm, &p->cross, log);
+	if (status)
+		ret = error(p->kdir, "cannot build klpdiff's layout probe (make -C %s M=%s "
+			    "modules %s); log: %s", p->kdir, dir, process_status_text(status), log);
+	else if (!ret && rename(built, ko))
+		ret = error(ko, "cannot write: %s", strerror(errno));
+	if (!ret)
+		remove_tree(dir);
+	free(built);
+	free(log);
+	free(kbuild);
+	free(src);
+	free(dir);
+	free(tmpl);
+	return ret;
+}
+
+int kbuild_probe_layouts(struct kernel_profile *p, const char *cache_dir)
+{
+	char *ko;
+	int ret;
+
+	if (!p->arch->layout_probe)
+		return 0;	/* no probe: layouts are recognised from the objects */
+	ko = kernel_profile_probe_path(p, cache_dir);
+	ret = access(ko, R_OK) && build_probe(p, ko) ? -1 : kernel_profile_read_probe(p, ko);
+	free(ko);
+	return ret;
+}
+
+int kbuild_target_profile(struct kernel_profile *p, const char *kdir)
+{
+	char *cache = cache_base();
+	int ret = kernel_profile_read(p, kdir, NULL, NULL) || kbuild_probe_layouts(p, cache) ?
+		  -1 : 0;
+
+	free(cache);
+	return ret;
 }

@@ -9,6 +9,7 @@
 #include "elf/elf_object.h"
 #include "analysis/explain.h"
 #include "analysis/inputs.h"
+#include "build/kbuild.h"
 #include "kernel/kernel_profile.h"
 #include "base/util.h"
 
@@ -194,7 +195,7 @@ int cmd_diff(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o))
 		return EXIT_TROUBLE;
-	if (o.kdir && kernel_profile_target(&profile, o.kdir))
+	if (o.kdir && kbuild_target_profile(&profile, o.kdir))
 		ret = EXIT_TROUBLE;
 	else if (o.explain)
 		ret = explain(&o, argv[optind], argv[optind + 1]);

@@ -186,32 +186,23 @@ static int check_output_dir(const char *output)
 }
 
 /*
- * Check that KDIR is a livepatch-capable kernel build; note if clang built
- * it, and read its @profile (for make: ARCH= and CROSS_COMPILE=).
+ * Check that KDIR is a livepatch-capable kernel build and read its @profile
+ * (its .config; for make: ARCH= and CROSS_COMPILE=).
  */
-static int check_kernel_build(const char *kdir, bool *llvm, struct kernel_profile *profile)
+static int check_kernel_build(const char *kdir, struct kernel_profile *profile)
 {
-	char *path = xasprintf("%s/.config", kdir), line[512];
-	bool livepatch = false;
-	FILE *fp = fopen(path, "r");
+	char *path = xasprintf("%s/.config", kdir);
+	struct kconfig config;
 	int ret = 0;
 
-	*llvm = false;
-	if (!fp) {
+	if (kconfig_read(&config, path))
 		ret = error(kdir, "not a kernel build directory: cannot read %s: %s", path,
 			    strerror(errno));
-		goto out;
-	}
-	while (fgets(line, sizeof(line), fp)) {
-		livepatch |= streq(line, "CONFIG_LIVEPATCH=y\n");
-		*llvm |= streq(line, "CONFIG_CC_IS_CLANG=y\n");
-	}
-	fclose(fp);
-	if (!livepatch)
+	else if (!kconfig_enabled(&config, "CONFIG_LIVEPATCH"))
 		ret = error(kdir, "the kernel was configured without CONFIG_LIVEPATCH");
-	else if (kernel_profile_read(profile, kdir, NULL))
+	else if (kernel_profile_read(profile, kdir, NULL, &config))
 		ret = -1;
-out:
+	kconfig_free(&config);
 	free(path);
 	return ret;
 }
@@ -338,27 +329,18 @@ static bool objtool_warned(const char *output, const char *log)
 }
 
 /* CONFIG_MODULE_SIG_HASH of the kernel build, "sha256" by default. */
-static char *signature_hash(const char *kdir)
+static const char *signature_hash(const struct kconfig *config)
 {
-	static const char option[] = "\nCONFIG_MODULE_SIG_HASH=\"";
-	char *path = xasprintf("%s/.config", kdir), *config = read_file(path, NULL);
-	const char *p = config ? strstr(config, option) : NULL;
-	char *hash;
+	const char *hash = kconfig_value(config, "CONFIG_MODULE_SIG_HASH");
 
-	if (p)
-		p += sizeof(option) - 1;
-	hash = p ? xstrndup(p, strcspn(p, "\"\n")) : xstrdup("sha256");
-
-	free(path);
-	free(config);
-	return hash;
+	return hash ? hash : "sha256";
 }
 
 /*
  * The kernel's sign-file on @linked, in the toolchain root if there is one
  * (it is the kernel's build of it, linked against that release's libssl).
  */
-static int sign_file(const struct module_opts *o, const struct kbuild_cross *cross,
+static int sign_file(const struct module_opts *o, const struct kernel_profile *profile,
 		     const char *dir, const char *linked, const char *log)
 {
 	char *key = realpath(o->sign_key, NULL), *cert = realpath(o->sign_cert, NULL);
@@ -366,11 +348,12 @@ static int sign_file(const struct module_opts *o, const struct kbuild_cross *cro
 	int ret;
 
 	strlist_add(&argv, xasprintf("%s/scripts/sign-file", o->kdir));
-	strlist_add(&argv, signature_hash(o->kdir));
+	strlist_add(&argv, xstrdup(signature_hash(&profile->config)));
 	strlist_add(&argv, xstrdup(key ? key : o->sign_key));
 	strlist_add(&argv, xstrdup(cert ? cert : o->sign_cert));
 	strlist_add(&argv, xstrdup(linked));
-	kbuild_root_wrap(cross, o->kdir, (const char *const[]){ dir, key, cert, NULL }, &argv);
+	kbuild_root_wrap(&profile->cross, o->kdir, (const char *const[]){ dir, key, cert, NULL },
+			 &argv);
 	ret = run_logged(argv.v, log);
 	strlist_free(&argv);
 	free(key), free(cert);
@@ -378,7 +361,7 @@ static int sign_file(const struct module_opts *o, const struct kbuild_cross *cro
 }
 
 /* Post-link into the build directory, sign there, then put the result in place. */
-static int postlink_and_sign(const struct module_opts *o, const struct kbuild_cross *cross,
+static int postlink_and_sign(const struct module_opts *o, const struct kernel_profile *profile,
 			     const char *ko, const char *dir, const struct klp_manifest *m)
 {
 	char *linked = xasprintf("%s/signed.ko", dir), *tmp = xasprintf("%s.tmp", o->output);
@@ -391,7 +374,7 @@ static int postlink_and_sign(const struct module_opts *o, const struct kbuild_cr
 	else if (access(sign_file_path, X_OK))
 		ret = error(sign_file_path, "missing: the kernel build has no sign-file "
 			    "(CONFIG_MODULE_SIG)");
-	else if (sign_file(o, cross, dir, linked, log))
+	else if (sign_file(o, profile, dir, linked, log))
 		ret = error(o->sign_key, "sign-file could not sign with it and %s; see %s",
 			    o->sign_cert, log);
 	else if (copy_file(linked, tmp) || rename(tmp, o->output))
@@ -410,12 +393,13 @@ static int build_module(const struct module_opts *o, const char *name,
 	bool llvm, keep = false;
 	int ret, status;
 
-	if (check_output_dir(o->output) || check_kernel_build(o->kdir, &llvm, &profile) ||
+	if (check_output_dir(o->output) || check_kernel_build(o->kdir, &profile) ||
 	    !(dir = kbuild_module_dir(o->build_dir))) {
 		kernel_profile_free(&profile);
 		return -1;
 	}
 	profile.cross.root = o->root;
+	llvm = kconfig_enabled(&profile.config, "CONFIG_CC_IS_CLANG");
 	log = xasprintf("%s/build.log", dir);
 	ko = xasprintf("%s/%s.ko", dir, name);
 	ret = write_build_dir(dir, name, o, m);
@@ -425,7 +409,7 @@ static int build_module(const struct module_opts *o, const char *name,
 	if (!ret && objtool_warned(o->output, log))
 		keep = true;
 	if (!ret && o->sign_key)
-		ret = postlink_and_sign(o, &profile.cross, ko, dir, m);
+		ret = postlink_and_sign(o, &profile, ko, dir, m);
 	else if (!ret && postlink(ko, o->output, m))
 		ret = error(o->output, "post-link of %s failed; build files kept in %s", ko, dir);
 	if (!ret && o->keep_tmp)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "cmd/commands.h"
+#include "build/kbuild.h"
 #include "kernel/kernel_profile.h"
 #include "base/util.h"
 
@@ -52,7 +53,7 @@ int cmd_profile(int argc, char **argv)
 		fputs(profile_usage, stderr);
 		return EXIT_TROUBLE;
 	}
-	ret = kernel_profile_target(&p, kdir);
+	ret = kbuild_target_profile(&p, kdir);
 	if (!ret) {
 		printf("kernel %s Linux %u.%u %s\n", p.release, KV_MAJOR(p.version),
 		       KV_MINOR(p.version), p.arch->name);

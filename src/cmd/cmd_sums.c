@@ -6,6 +6,7 @@
 
 #include "cmd/commands.h"
 #include "elf/elf_object.h"
+#include "build/kbuild.h"
 #include "kernel/kernel_profile.h"
 #include "analysis/sums.h"
 #include "base/util.h"
@@ -70,7 +71,7 @@ int cmd_sums(int argc, char **argv)
 		fputs(sums_usage, stderr);
 		return EXIT_TROUBLE;
 	}
-	if (kdir && kernel_profile_target(&profile, kdir)) {
+	if (kdir && kbuild_target_profile(&profile, kdir)) {
 		kernel_profile_free(&profile);
 		return EXIT_TROUBLE;
 	}

@@ -24,27 +24,17 @@ const struct arch *arch_for_machine(unsigned elf_machine, unsigned char elf_data
 	return NULL;
 }
 
-/* Whether @sym=y is a line of @config. */
-static bool kconfig_set(const char *config, const char *sym)
-{
-	size_t n = strlen(sym);
-
-	for (const char *p = strstr(config, sym); p; p = strstr(p + n, sym))
-		if ((p == config || p[-1] == '\n') && starts_with(p + n, "=y\n"))
-			return true;
-	return false;
-}
-
-const struct arch *arch_for_kconfig(const char *config, const struct arch **partial)
+const struct arch *arch_for_kconfig(bool (*enabled)(const void *config, const char *option),
+				    const void *config, const struct arch **partial)
 {
 	if (partial)
 		*partial = NULL;
 	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++) {
 		const struct arch *a = arches[i];
 
-		if (!a->kconfig || !kconfig_set(config, a->kconfig))
+		if (!a->kconfig || !enabled(config, a->kconfig))
 			continue;
-		if (!a->kconfig_also || kconfig_set(config, a->kconfig_also))
+		if (!a->kconfig_also || enabled(config, a->kconfig_also))
 			return a;
 		if (partial)
 			*partial = a;

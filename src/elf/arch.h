@@ -268,10 +268,13 @@ struct arch {
 /* The architecture of objects of this machine and byte order (EI_DATA), or NULL. */
 const struct arch *arch_for_machine(unsigned elf_machine, unsigned char elf_data);
 /*
- * The architecture of a kernel .config's text, or NULL. An architecture
- * whose kconfig is set but not its kconfig_also goes to @partial (if not NULL).
+ * The architecture of a kernel configuration, or NULL: @enabled says whether
+ * an option is y in @config (kernel/kconfig.h's, which this layer cannot
+ * know). An architecture whose kconfig is set but not its kconfig_also goes
+ * to @partial (if not NULL).
  */
-const struct arch *arch_for_kconfig(const char *config, const struct arch **partial);
+const struct arch *arch_for_kconfig(bool (*enabled)(const void *config, const char *option),
+				    const void *config, const struct arch **partial);
 /* The architecture of the machine klpdiff runs on (uname -m), or NULL. */
 const struct arch *arch_host(void);
 /* For messages: every architecture klpdiff reads, or only those it patches kernels of. */

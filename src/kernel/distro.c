@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "base/process.h"
-#include "build/kbuild.h"
 #include "base/util.h"
+#include "kernel/module_files.h"
 
 static char *in_root(const struct dist_kernel *dk, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -65,18 +65,18 @@ static bool is_running(const struct dist_kernel *dk)
 /* "# Linux/x86 6.1.192 Kernel Configuration": the upstream version and its line. */
 static int read_versions(struct dist_kernel *dk)
 {
-	const char *p = strstr(dk->config_text, "# Linux/");
-	char version[64], *dot;
+	const char *version = kconfig_version(&dk->kconfig);
+	char *dot;
 
-	if (!p || sscanf(p, "# Linux/%*s %63s Kernel Configuration", version) != 1)
+	if (!version)
 		return error(dk->config, "no '# Linux/ARCH VERSION Kernel Configuration' line: "
 			     "not a kernel config");
 	dk->upstream = xstrdup(version);
-	dot = strchr(version, '.');
+	dk->line = xstrdup(version);
+	dot = strchr(dk->line, '.');
 	dot = dot ? strchr(dot + 1, '.') : NULL;
 	if (dot)
 		*dot = '\0';
-	dk->line = xstrdup(version);
 	return 0;
 }
 
@@ -172,13 +172,12 @@ int dist_kernel_find(struct dist_kernel *dk, const char *sysroot, const char *re
 	if (!dk->release)
 		return error(NULL, "cannot tell the running kernel's release: give -r RELEASE");
 	dk->config = in_root(dk, "/boot/config-%s", dk->release);
-	dk->config_text = read_file(dk->config, NULL);
-	if (!dk->config_text)
+	if (kconfig_read(&dk->kconfig, dk->config))
 		return error(dk->config, "missing: kernel %s is not installed (apt install "
 			     "linux-image-%s)", dk->release, dk->release);
-	if (!strstr(dk->config_text, "\nCONFIG_LIVEPATCH=y"))
+	if (!kconfig_enabled(&dk->kconfig, "CONFIG_LIVEPATCH"))
 		return error(dk->config, "the kernel was configured without CONFIG_LIVEPATCH");
-	if (strstr(dk->config_text, "\nCONFIG_LTO_CLANG=y"))
+	if (kconfig_enabled(&dk->kconfig, "CONFIG_LTO_CLANG"))
 		return error(dk->config, "an LTO kernel is patched from its build tree (-O)");
 	if (read_versions(dk))
 		return -1;
@@ -274,14 +273,13 @@ bool debian_gcc(const char *text, char **package, char **version)
 
 int dist_kernel_check_compiler(struct dist_kernel *dk, const char *override)
 {
-	const char *p = strstr(dk->config_text, "\nCONFIG_CC_VERSION_TEXT=\"");
+	const char *p = kconfig_value(&dk->kconfig, "CONFIG_CC_VERSION_TEXT");
 	char *text, *says;
 	int ret = 0;
 
 	if (!p)
 		return error(dk->config, "no CONFIG_CC_VERSION_TEXT: cannot tell the compiler");
-	p += strlen("\nCONFIG_CC_VERSION_TEXT=\"");
-	text = dk->cc_text = xstrndup(p, strcspn(p, "\"\n"));
+	text = dk->cc_text = xstrdup(p);
 	dk->cc = override ? xstrdup(override) : xstrndup(text, strcspn(text, " "));
 	says = compiler_says(dk->cc);
 	if (override) {
@@ -431,7 +429,7 @@ static int decompress_to(const char *xz, const char *out)
 
 char *dist_kernel_module(const struct dist_kernel *dk, const char *modname, const char *dir)
 {
-	char *ko = kbuild_find_module(dk->modules, "modules.dep", modname), *out;
+	char *ko = kernel_find_module(dk->modules, "modules.dep", modname), *out;
 
 	if (!ko || ends_with(ko, ".ko"))
 		return ko;
@@ -453,7 +451,8 @@ char *dist_kernel_module(const struct dist_kernel *dk, const char *modname, cons
 
 void dist_kernel_free(struct dist_kernel *dk)
 {
-	free(dk->release), free(dk->config), free(dk->config_text), free(dk->headers);
+	free(dk->release), free(dk->config), free(dk->headers);
+	kconfig_free(&dk->kconfig);
 	free(dk->symvers), free(dk->image), free(dk->modules), free(dk->vmlinux_symbols);
 	free(dk->line), free(dk->upstream), free(dk->version), free(dk->cc), free(dk->cc_text);
 	memset(dk, 0, sizeof(*dk));

@@ -12,11 +12,13 @@
 
 #include <stdbool.h>
 
+#include "kernel/kconfig.h"
+
 struct dist_kernel {
 	const char *sysroot;	/* "" or where the packages were unpacked */
 	char *release;		/* 6.1.0-57-amd64 */
 	char *config;		/* /boot/config-RELEASE */
-	char *config_text;
+	struct kconfig kconfig;	/* what it says */
 	char *headers;		/* /usr/src/linux-headers-RELEASE: where modules are built */
 	char *symvers;		/* its Module.symvers */
 	char *image;		/* /boot/vmlinuz-RELEASE */

@@ -9,7 +9,6 @@
 #include <xxhash.h>
 
 #include "elf/elf_object.h"
-#include "build/kbuild.h"
 #include "base/util.h"
 
 /* KV() holds the major and the minor version in a byte each. */
@@ -44,36 +43,50 @@ char *kernel_release_of(const char *kdir)
 	return release;
 }
 
-int kernel_profile_read(struct kernel_profile *p, const char *kdir, const char *release)
+/* The version and architecture of the kernel @p: ones klpdiff has a profile for. */
+static int check_known(struct kernel_profile *p, const char *config_path)
 {
-	char *path = xasprintf("%s/.config", kdir), *config = read_file(path, NULL);
 	const struct arch *partial;
 	unsigned major, minor;
+
+	if (!p->release)
+		return error(p->kdir, "not a configured kernel build: no "
+			     "include/config/kernel.release");
+	if (sscanf(p->release, "%u.%u", &major, &minor) != 2 || major > KV_PART_MAX ||
+	    minor > KV_PART_MAX)
+		return error(p->kdir, "kernel release '%s' is not a Linux version", p->release);
+	p->version = KV(major, minor);
+	if (p->version < KV_OLDEST || p->version > KV_NEWEST)
+		return error(p->kdir, "Linux %u.%u (%s): klpdiff has no profile for this kernel; "
+			     "it knows %s", major, minor, p->release, layouts_kernels());
+	p->arch = arch_for_kconfig(kconfig_enabled_fn, &p->config, &partial);
+	if (!p->arch && partial)
+		return error(config_path, "%s=y without %s=y: klpdiff knows %s kernels of this "
+			     "architecture only", partial->kconfig, partial->kconfig_also,
+			     partial->name);
+	if (!p->arch)
+		return error(config_path, "no profile for this kernel's architecture: klpdiff "
+			     "knows %s", arch_names(true));
+	return kernel_cross_find(&p->cross, p->kdir, &p->config, p->arch);
+}
+
+int kernel_profile_read(struct kernel_profile *p, const char *kdir, const char *release,
+			struct kconfig *config)
+{
+	char *path = xasprintf("%s/.config", kdir);
 	int ret = 0;
 
 	memset(p, 0, sizeof(*p));
 	p->kdir = xstrdup(kdir);
 	p->release = release ? xstrdup(release) : kernel_release_of(kdir);
-	if (!config)
+	if (config) {
+		p->config = *config;
+		memset(config, 0, sizeof(*config));
+	} else if (kconfig_read(&p->config, path)) {
 		ret = error(kdir, "not a kernel build: cannot read %s: %s", path, strerror(errno));
-	else if (!p->release)
-		ret = error(kdir, "not a configured kernel build: no include/config/kernel.release");
-	else if (sscanf(p->release, "%u.%u", &major, &minor) != 2 || major > KV_PART_MAX ||
-		 minor > KV_PART_MAX)
-		ret = error(kdir, "kernel release '%s' is not a Linux version", p->release);
-	else if ((p->version = KV(major, minor)) < KV_OLDEST || p->version > KV_NEWEST)
-		ret = error(kdir, "Linux %u.%u (%s): klpdiff has no profile for this kernel; it "
-			    "knows %s", major, minor, p->release, layouts_kernels());
-	else if (!(p->arch = arch_for_kconfig(config, &partial)) && partial)
-		ret = error(path, "%s=y without %s=y: klpdiff knows %s kernels of this "
-			    "architecture only", partial->kconfig, partial->kconfig_also,
-			    partial->name);
-	else if (!p->arch)
-		ret = error(path, "no profile for this kernel's architecture: klpdiff knows %s",
-			    arch_names(true));
-	else
-		ret = kbuild_cross_find(&p->cross, kdir, config, p->arch);
-	free(config);
+	}
+	if (!ret)
+		ret = check_known(p, path);
 	free(path);
 	return ret;
 }
@@ -94,71 +107,23 @@ int kernel_profile_check_api(const struct kernel_profile *p, const char *src)
 	return ret;
 }
 
-/* The probe module's cache file: one per kernel release, config and probe source. */
-static char *probe_path(const struct kernel_profile *p, const char *cache_dir)
+char *kernel_profile_probe_path(const struct kernel_profile *p, const char *cache_dir)
 {
-	char *path = xasprintf("%s/.config", p->kdir), *config = read_file(path, NULL);
 	char *text = xasprintf("%s\n%s\n%s\n%s", KLPDIFF_VERSION, p->release,
-			       p->arch->layout_probe, config ? config : "");
+			       p->arch->layout_probe, p->config.text ? p->config.text : "");
 	uint64_t key = XXH3_64bits(text, strlen(text));
 
 	free(text);
-	free(config);
-	free(path);
 	return xasprintf("%s/layout-probe-%016llx.ko", cache_dir, (unsigned long long)key);
 }
 
-/*
- * Build the probe module in a directory beside @ko and move it there. Runs
- * that start together build it side by side (a directory each): the last
- * rename wins, with the same module.
- */
-static int build_probe(const struct kernel_profile *p, const char *ko)
-{
-	char *tmpl = xasprintf("%s.tmp.%d", ko, (int)getpid()), *dir, *src, *kbuild, *log, *built;
-	char *config = xasprintf("%s/.config", p->kdir), *text = read_file(config, NULL);
-	bool llvm = text && strstr(text, "\nCONFIG_CC_IS_CLANG=y");
-	int ret, status;
-
-	free(text);
-	free(config);
-	remove_tree(tmpl);
-	if (mkdir_parent(ko) || !(dir = kbuild_module_dir(tmpl))) {
-		free(tmpl);
-		return -1;
-	}
-	src = xasprintf("%s/klpdiff_probe.c", dir);
-	kbuild = xasprintf("%s/Kbuild", dir);
-	log = xasprintf("%s/build.log", dir);
-	built = xasprintf("%s/klpdiff_probe.ko", dir);
-	ret = write_file_atomic(src, p->arch->layout_probe, 0644) ||
-	      write_file_atomic(kbuild, "obj-m := klpdiff_probe.o\n", 0644);
-	if (!ret && (status = kbuild_external_module(p->kdir, dir, llvm, &p->cross, log)))
-		ret = error(p->kdir, "cannot build klpdiff's layout probe (make -C %s M=%s "
-			    "modules %s); log: %s", p->kdir, dir, process_status_text(status), log);
-	else if (!ret && rename(built, ko))
-		ret = error(ko, "cannot write: %s", strerror(errno));
-	if (!ret)
-		remove_tree(dir);
-	free(built);
-	free(log);
-	free(kbuild);
-	free(src);
-	free(dir);
-	free(tmpl);
-	return ret;
-}
-
-int kernel_profile_probe(struct kernel_profile *p, const char *cache_dir)
+int kernel_profile_read_probe(struct kernel_profile *p, const char *ko)
 {
 	struct elf_object *obj;
 	struct elf_section *sec;
 
-	if (!p->arch->layout_probe)
-		return 0;	/* no probe: layouts are recognised from the objects */
-	p->probe = probe_path(p, cache_dir);
-	if (access(p->probe, R_OK) && build_probe(p, p->probe))
-		return -1;
+	free(p->probe);
+	p->probe = xstrdup(ko);
 	obj = elf_open(p->probe, NULL);
 	if (!obj)
 		return error(p->probe, "cannot read klpdiff's layout probe");
@@ -169,18 +134,10 @@ int kernel_profile_probe(struct kernel_profile *p, const char *cache_dir)
 	return 0;
 }
 
-int kernel_profile_target(struct kernel_profile *p, const char *kdir)
-{
-	char *cache = cache_base();
-	int ret = kernel_profile_read(p, kdir, NULL) || kernel_profile_probe(p, cache) ? -1 : 0;
-
-	free(cache);
-	return ret;
-}
-
 void kernel_profile_free(struct kernel_profile *p)
 {
-	kbuild_cross_free(&p->cross);
+	kernel_cross_free(&p->cross);
+	kconfig_free(&p->config);
 	free(p->kdir);
 	free(p->release);
 	free(p->probe);

@@ -13,8 +13,9 @@
 #include <stdint.h>
 
 #include "elf/arch.h"
+#include "kernel/cross.h"
+#include "kernel/kconfig.h"
 #include "elf/layouts.h"
-#include "build/kbuild.h"
 
 /* A target kernel: a build tree, or a distribution's headers. */
 struct kernel_profile {
@@ -22,7 +23,8 @@ struct kernel_profile {
 	char *release;		/* uname -r */
 	unsigned version;	/* KV() */
 	const struct arch *arch;
-	struct kbuild_cross cross;	/* for make: ARCH=, CROSS_COMPILE= */
+	struct kconfig config;	/* its .config */
+	struct kernel_cross cross;	/* for make: ARCH=, CROSS_COMPILE= */
 	char *probe;		/* the layout probe module, built against it (cached) */
 	/* Its special-section layouts, one per section the probe fills: for elf_open(). */
 	struct elf_layouts layouts;
@@ -36,9 +38,11 @@ char *kernel_release_of(const char *kdir);
 /*
  * Read the kernel in @kdir (@release if not NULL, else its
  * include/config/kernel.release): an error, naming @kdir, for a version or
- * an architecture klpdiff has no profile for.
+ * an architecture klpdiff has no profile for. Its .config is @config if not
+ * NULL (taken over: the caller read it already), else read from @kdir.
  */
-int kernel_profile_read(struct kernel_profile *p, const char *kdir, const char *release);
+int kernel_profile_read(struct kernel_profile *p, const char *kdir, const char *release,
+			struct kconfig *config);
 /*
  * The livepatch API of the source tree @src: the module klpdiff generates
  * calls klp_enable_patch() and sets .replace (Linux 5.1's API; RHEL 8.1's 4.18
@@ -46,13 +50,16 @@ int kernel_profile_read(struct kernel_profile *p, const char *kdir, const char *
  */
 int kernel_profile_check_api(const struct kernel_profile *p, const char *src);
 /*
- * Build the layout probe against the kernel (once: cached under @cache_dir,
- * keyed by the kernel's release and .config) and read the layouts its
- * entries have into @p->layouts, for elf_open() of the kernel's objects.
+ * Where the layout probe built against this kernel is cached under
+ * @cache_dir: one file per kernel release, .config and probe source.
  */
-int kernel_profile_probe(struct kernel_profile *p, const char *cache_dir);
-/* Both, with klpdiff's cache: the kernel in @kdir and its layouts. */
-int kernel_profile_target(struct kernel_profile *p, const char *kdir);
+char *kernel_profile_probe_path(const struct kernel_profile *p, const char *cache_dir);
+/*
+ * Read the layouts the entries of the layout probe @ko (built against the
+ * kernel: build/kbuild.h's kbuild_probe_layouts()) have into @p->layouts,
+ * for elf_open() of the kernel's objects.
+ */
+int kernel_profile_read_probe(struct kernel_profile *p, const char *ko);
 void kernel_profile_free(struct kernel_profile *p);
 
 #endif

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Compiling the touched units, original and patched, in a private namespace. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/strmap.h"
+#include "base/util.h"
+#include "build/kbuild_internal.h"
+
+struct patched_job {
+	struct kbuild *kb;
+	char *const *patches;
+	size_t nr;
+	const struct strlist *objects, *compared;
+};
+
+/*
+ * Copy @obj (unless only @cmd_only) and its .cmd file (which holds its
+ * exported symbols' CRCs) from @from to @to.
+ */
+static int save_object(const char *from, const char *to, const char *obj, bool cmd_only)
+{
+	char *a = xasprintf("%s/%s", from, obj), *b = xasprintf("%s/%s", to, obj);
+	char *ca = kbuild_cmd_file(from, obj), *cb = kbuild_cmd_file(to, obj);
+	int ret = cmd_only ? mkdir_parent(cb) : copy_file(a, b);
+
+	if (!ret && access(ca, R_OK) == 0)
+		ret = copy_file(ca, cb);
+	free(a);
+	free(b);
+	free(ca);
+	free(cb);
+	return ret;
+}
+
+/* The compiled @objects' .cmd files, and the @compared objects. */
+static int save_objects(const struct kbuild *kb, const char *from, const char *to,
+			const struct strlist *objects, const struct strlist *compared)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < objects->nr; i++)
+		ret = save_object(from, to, objects->v[i], kb->lto);
+	for (size_t i = 0; !ret && kb->lto && i < compared->nr; i++)
+		ret = save_object(from, to, compared->v[i], false);
+	return ret;
+}
+
+/* LTO: relink vmlinux.o and the modules' linked objects from the rebuilt bitcode. */
+static int make_links(const struct kbuild *kb, const char *kcflags, const struct strlist *compared)
+{
+	struct strlist targets = { 0 };
+	int ret;
+
+	for (size_t i = 0; i < compared->nr; i++)
+		strlist_add(&targets, xstrdup(streq(compared->v[i], "vmlinux.o") ? "vmlinux_o" :
+					      compared->v[i]));
+	ret = kbuild_make(kb, kcflags, targets.v);
+	strlist_free(&targets);
+	return ret;
+}
+
+/*
+ * Linux 6.1 gives lld no ThinLTO cache, so relinking vmlinux.o would compile
+ * every file's bitcode again. An ld.lld first in PATH that adds a cache in
+ * klpdiff's cache directory keeps the commands kbuild records unchanged and
+ * lets every later link recompile only the files whose bitcode or imports
+ * changed (LLVM keys its cache entries on both).
+ */
+static int use_thinlto_cache(const struct kbuild *kb)
+{
+	char *bin = work_path(kb->work, WORK_BIN, NULL), *wrapper = xasprintf("%s/ld.lld", bin);
+	const char *path = getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin";
+	char *script = xasprintf("#!/bin/sh\nPATH='%s'\nexec ld.lld --thinlto-cache-dir='%s' \"$@\"\n",
+				 path, kb->thinlto_cache);
+	char *new_path = xasprintf("%s:%s", bin, path);
+	int ret = mkdir_p(bin) || mkdir_p(kb->thinlto_cache) ||
+		  write_file_atomic(wrapper, script, 0755) || setenv("PATH", new_path, 1);
+
+	free(bin), free(wrapper), free(script), free(new_path);
+	return ret ? error(kb->work, "cannot set up the ThinLTO cache") : 0;
+}
+
+/*
+ * Put the patch-author headers (kpatch-macros.h, ...) into the overlaid
+ * include/, where `#include "kpatch-macros.h"` finds them without a change
+ * to the compiler's command line: kbuild would rebuild whatever it sees
+ * built with other flags, which with LTO is every object of the kernel.
+ */
+static int add_headers(const struct kbuild *kb)
+{
+	DIR *d = opendir(kb->include_dir);
+	struct dirent *e;
+	int ret = 0;
+
+	if (!d)
+		return error(kb->include_dir, "cannot read the patch-author headers: %s",
+			     strerror(errno));
+	while (!ret && (e = readdir(d))) {
+		char *from, *to;
+
+		if (!ends_with(e->d_name, ".h"))
+			continue;
+		from = xasprintf("%s/%s", kb->include_dir, e->d_name);
+		to = xasprintf("%s/include/%s", kb->src, e->d_name);
+		ret = copy_file(from, to);
+		free(from);
+		free(to);
+	}
+	closedir(d);
+	return ret;
+}
+
+/* The targets kbuild has "No rule to make" (not built with this config), logged since @from. */
+static void unbuildable_targets(const char *log, long from, struct strmap *targets,
+				struct strlist *names)
+{
+	char *text = read_file(log, NULL);
+	const char *marker = "No rule to make target '";
+
+	for (const char *p = text ? strstr(text + from, marker) : NULL; p; p = strstr(p, marker)) {
+		p += strlen(marker);
+		strlist_add(names, xstrndup(p, strcspn(p, "'")));
+		*strmap_slot(targets, names->v[names->nr - 1]) = (void *)1;
+	}
+	free(text);
+}
+
+static long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : (long)st.st_size;
+}
+
+/*
+ * Which compiled objects to keep: all of them, but for the units that a
+ * patched header brought in and that this config does not build. Any other
+ * object missing is an error.
+ */
+static int keep_built(const struct kbuild *kb, const struct strlist *objects, long log_from,
+		      struct strlist *built)
+{
+	struct strmap unbuildable;
+	struct strlist names = { 0 };
+	int ret = 0;
+
+	strmap_init(&unbuildable, 64);
+	unbuildable_targets(kb->log, log_from, &unbuildable, &names);
+	for (size_t i = 0; !ret && i < objects->nr; i++) {
+		const char *obj = objects->v[i];
+		char *path = xasprintf("%s/%s", kb->orig, obj);
+
+		/*
+		 * kbuild compiles a single target whether or not the config
+		 * builds it; one that does not even compile with the config is
+		 * not part of the kernel either: only a patched file must.
+		 */
+		if (!access(path, R_OK))
+			strlist_add(built, xstrdup(obj));
+		else if (kbuild_from_header(kb, obj))
+			;
+		else if (!strmap_get(&unbuildable, obj))
+			ret = error(NULL, "refusing: %.*s.c does not compile with this kernel's "
+				    "configuration (not part of it?); see %s", (int)(strlen(obj) - 2),
+				    obj, kb->log);
+		else
+			ret = error(NULL, "refusing: %.*s.c is not built with this kernel's "
+				    "configuration", (int)(strlen(obj) - 2), obj);
+		free(path);
+	}
+	strmap_free(&unbuildable);
+	strlist_free(&names);
+	return ret;
+}
+
+/*
+ * A prepared tree: compile the originals first, in the same overlay, and
+ * keep them (in @built: those this config builds). kbuild recompiles what
+ * the patches change afterwards. With the arch's unit flags, twice: as the
+ * kernel was compiled (WORK/as-built, to check against the code that runs),
+ * then with them (WORK/original, what the patched units are compared with).
+ */
+static int compile_originals(struct kbuild *kb, const struct strlist *objects,
+			     struct strlist *built)
+{
+	char *out = work_path(kb->work, WORK_ORIGINAL, NULL);
+	char *as_built = work_path(kb->work, WORK_AS_BUILT, NULL);
+	long log_from = file_size(kb->log);
+	char *kcflags = kbuild_unit_kcflags(kb);
+	int ret;
+
+	/* The arch's unit flags last: the patched build recompiles only what changed. */
+	kb->keep_going = true;
+	kbuild_make(kb, kbuild_unit_cflags(kb) ? KCFLAGS_AS_BUILT : kcflags, objects->v);
+	kb->keep_going = false;
+	ret = keep_built(kb, objects, log_from, built);
+	if (!ret && kbuild_unit_cflags(kb))
+		ret = save_objects(kb, kb->orig, as_built, built, built);
+	if (!ret && kbuild_unit_cflags(kb) && built->nr && kbuild_make(kb, kcflags, built->v))
+		ret = error(NULL, "compiling the originals with %s failed; see %s",
+			    kbuild_unit_cflags(kb), kb->log);
+	if (!ret)
+		ret = save_objects(kb, kb->orig, out, built, built);
+	free(kcflags);
+	free(as_built);
+	free(out);
+	return ret;
+}
+
+static int build_patched_inside(void *arg)
+{
+	struct patched_job *job = arg;
+	struct kbuild *kb = job->kb;
+	char *src_layers = work_path(kb->work, WORK_OVERLAY, "patched-src");
+	char *build_layers = work_path(kb->work, WORK_OVERLAY, "patched-build");
+	char *out = work_path(kb->work, WORK_PATCHED, NULL);
+	char *kcflags = kbuild_unit_kcflags(kb);
+	const struct strlist *objects = job->objects, *compared = job->compared;
+	struct strlist built = { 0 }, files = { 0 };
+	bool separate = !streq(kb->orig, kb->src);
+	const char *arch = kb->arch->kbuild_arch;
+	int ret = kbuild_overlay(kb->src, src_layers, separate && kbuild_in_tree_build(kb), arch);
+
+	if (!ret && separate)
+		ret = kbuild_overlay(kb->orig, build_layers, false, arch);
+	if (!ret && kb->thinlto_cache)
+		ret = use_thinlto_cache(kb);
+	if (!ret)
+		ret = kbuild_use_ccache(kb);
+	if (!ret)
+		ret = add_headers(kb);
+	if (!ret && kb->per_unit) {
+		ret = compile_originals(kb, job->objects, &built);
+		objects = compared = &built;
+	}
+	if (!ret && kb->line_directives)
+		ret = patch_touched_files(&files, job->patches, job->nr) ||
+		      kbuild_keep_line_numbers(kb, &files, false);
+	for (size_t i = 0; !ret && i < job->nr; i++)
+		ret = kbuild_apply_patch(kb, kb->src, job->patches[i]);
+	if (!ret && kb->line_directives)
+		ret = kbuild_keep_line_numbers(kb, &files, true);
+	if (!ret && kbuild_make(kb, kcflags, objects->v))
+		ret = error(NULL, "the patched build failed; see %s", kb->log);
+	if (!ret && kb->lto && make_links(kb, kcflags, compared))
+		ret = error(NULL, "the patched link failed; see %s", kb->log);
+	if (!ret)
+		ret = save_objects(kb, kb->orig, out, objects, compared);
+	strlist_free(&built);
+	strlist_free(&files);
+	free(kcflags);
+	free(src_layers);
+	free(build_layers);
+	free(out);
+	return ret;
+}
+
+int kbuild_patched(struct kbuild *kb, char *const patches[], size_t nr,
+		   const struct strlist *objects, const struct strlist *compared)
+{
+	struct patched_job job = { kb, patches, nr, objects, compared };
+	char *orig_out = work_path(kb->work, WORK_ORIGINAL, NULL);
+	int ret = kb->per_unit ? 0 : save_objects(kb, kb->orig, orig_out, objects, compared);
+
+	free(orig_out);
+	return ret ? ret : kbuild_in_namespace(build_patched_inside, &job);
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The prepare stage (the patches apply, the tree to compile in, the kernel's
+ * layouts) and the compile stage (the touched units, original and patched,
+ * and of those only what the kernel that runs has).
+ */
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build/stages.h"
+#include "elf/elf_object.h"
+
+/* The target's special-section layouts, from the probe: every object must have them. */
+static int target_layouts(struct build_run *r)
+{
+	const struct kernel_profile *p = &r->profile;
+	char line[512];
+	size_t len = 0;
+
+	if (kbuild_probe_layouts(&r->profile, r->cache))
+		return -1;
+	for (size_t i = 0; i < p->layouts.nr && len < sizeof(line); i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s %s %u", i ? "," : "",
+					p->layouts.v[i]->section, p->layouts.v[i]->entry_size);
+	build_progress("Linux %u.%u layouts (probe):%s", KV_MAJOR(p->version),
+		       KV_MINOR(p->version), p->layouts.nr ? line : " none");
+	return 0;
+}
+
+int stage_prepare(struct build_run *r)
+{
+	const struct build_request *q = r->req;
+	struct kbuild *kb = &r->kb;
+
+	if (patch_touched_files(&r->files, q->patches, q->nr_patches) ||
+	    kbuild_check_patches(kb, q->patches, q->nr_patches, &r->files))
+		return -1;
+	/* The original: a prepared tree to compile units in, or with LTO the target build. */
+	if (kb->lto) {
+		build_progress("LTO kernel: comparing the links (vmlinux.o, modules) of %s",
+			       kb->orig);
+	} else {
+		build_progress("prepared tree: %s", kb->orig);
+		if (kbuild_prepare(kb, r->config->text))
+			return -1;
+	}
+	return target_layouts(r);
+}
+
+/*
+ * Whether the kernel that runs has the unit compiled as @obj: kbuild
+ * compiles any single file it is asked for, configured or not. A unit is
+ * there if the kernel has one of its global functions or data (or, for a
+ * unit with none, one of its locals).
+ */
+static bool unit_in_kernel(struct build_run *r, const char *obj)
+{
+	char *path = work_path(r->kb.work, WORK_ORIGINAL, obj);
+	struct elf_object *o = elf_open(path, &r->profile.layouts);
+	const char *probe = NULL;
+	struct elf_symbol *sym;
+	bool there;
+
+	free(path);
+	if (!o)
+		return true;	/* reported, and the diff will fail on it */
+	for_each_symbol(o, sym) {
+		if (!sym->sec || !*sym->name || (sym->type != STT_FUNC && sym->type != STT_OBJECT))
+			continue;
+		if (!probe || (sym->bind != STB_LOCAL && !strchr(sym->name, '.')))
+			probe = sym->name;
+		if (sym->bind != STB_LOCAL && !strchr(sym->name, '.'))
+			break;
+	}
+	there = !probe || unit_module_has_symbol(&r->modules, obj, &r->vmlinux, probe);
+	elf_close(o);
+	return there;
+}
+
+/*
+ * Drop the units a patched header brought in that this kernel does not
+ * have; refuse a patched file the kernel does not have.
+ */
+static int units_in_kernel(struct build_run *r)
+{
+	struct strlist *objects = &r->objects;
+	size_t kept = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < objects->nr; i++) {
+		char *obj = objects->v[i];
+
+		if (unit_in_kernel(r, obj)) {
+			objects->v[kept++] = obj;
+			continue;
+		}
+		if (!kbuild_from_header(&r->kb, obj) && !ret)
+			ret = error(NULL, "refusing: %.*s.c is not built with this kernel's "
+				    "configuration (the kernel has none of its symbols)",
+				    (int)(strlen(obj) - 2), obj);
+		free(obj);
+	}
+	objects->nr = kept;
+	if (objects->v)
+		objects->v[kept] = NULL;
+	return ret;
+}
+
+static const char *plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+int stage_compile(struct build_run *r)
+{
+	const struct build_request *q = r->req;
+	struct kbuild *kb = &r->kb;
+
+	if (kbuild_affected_objects(kb, &r->files, &r->objects))
+		return -1;
+	if (!r->objects.nr)
+		return error(NULL, "the patches touch no object of the kernel build");
+	kbuild_compared_objects(kb, &r->objects, &r->compared);
+	if (kb->per_unit)
+		build_progress("compiling %zu file%s, original and patched", r->objects.nr,
+			       plural(r->objects.nr));
+	else
+		build_progress("patched build of %zu object%s", r->objects.nr,
+			       plural(r->objects.nr));
+	if (kbuild_patched(kb, q->patches, q->nr_patches, &r->objects, &r->compared))
+		return -1;
+	if (!kb->per_unit)
+		return 0;
+	kbuild_drop_unbuilt(kb, &r->objects);
+	if (units_in_kernel(r))
+		return -1;
+	strlist_free(&r->compared);
+	kbuild_compared_objects(kb, &r->objects, &r->compared);
+	if (kb->from_headers.nr)
+		build_progress("%zu file%s of this configuration compiled", r->objects.nr,
+			       plural(r->objects.nr));
+	return 0;
+}
