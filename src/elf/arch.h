@@ -284,5 +284,6 @@ size_t arch_disasm_one(size_t h, const uint8_t *code, size_t size, uint64_t addr
 extern const struct arch arch_x86_64;
 extern const struct arch arch_s390x;
 extern const struct arch arch_ppc64le;
+extern const struct arch arch_arm64;
 
 #endif
