@@ -317,6 +317,7 @@ const struct arch arch_arm64 = {
 	.write_branch_site = arm64_write_branch_site,
 	/* -fpatchable-function-entry has no call; plain -pg calls _mcount. */
 	.fentry_name = "_mcount",
+	.ftrace_site_section = "__patchable_function_entries",
 	.tracepoint_prefix = "__tracepoint_",
 	.static_call_tramp_prefix = "__SCT__",
 	.tracepoint_key_offset = 8,
