@@ -63,4 +63,18 @@ FUNC LOCAL target" "$l: defines target and its manifest alias only"
 		"R_AARCH64_CALL26 .klp.sym.vmlinux.helper,0 R_AARCH64_ADR_PREL_PG_HI21 .klp.sym.vmlinux.counter,0 R_AARCH64_LDST32_ABS_LO12_NC .klp.sym.vmlinux.counter,0 R_AARCH64_CALL26 .klp.sym.vmlinux.internal_fn,0" \
 		"$l: livepatch relocations for helper, counter and internal_fn"
 fi
+
+# Without -fpatchable-function-entry there are no ftrace NOPs and no
+# __patchable_function_entries: target has no ftrace entry, extract refuses.
+n=$TAP_TMP/arm64-notrace
+for src in "orig/basic.c a.c" "patched/basic.c b.c"; do
+	read -r path file <<<"$src"
+	mkdir -p "$n/${path%/*}"
+	cp "$fixtures/basic/$file" "$n/$path"
+	(cd "$n/${path%/*}" && klp_compile arm64 sections "${path#*/}" \
+		"$(basename "$path" .c).o" -I"$fixtures/include" -fpatchable-function-entry=0)
+done
+l="arm64 no ftrace NOPs"
+extract "$l" "$n/orig/basic.o" "$n/patched/basic.o" "$d/vmlinux.o"
+expect_failure "$l" 2 "klpdiff: " "no ftrace entry"
 tap_done
