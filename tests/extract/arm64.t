@@ -11,8 +11,10 @@
 # x86-64: helper (CALL26, against .text.helper in gcc's object), counter[2]
 # (ADRP and the load's LDST32_ABS_LO12_NC, addend 8 from counter, not from
 # .bss.counter) and internal_fn (CALL26) through livepatch relocations,
-# exported_fn a normal one. The kernel side (module PLTs for a patch's calls into vmlinux, a booted
-# arm64 kernel) is a later step (docs/arm64.md).
+# exported_fn a normal one. Case 2: without the NOPs (no
+# __patchable_function_entries) the changed function has no ftrace entry and
+# extract refuses. The kernel side (module PLTs for a patch's calls into
+# vmlinux, a booted arm64 kernel) is a later step (docs/arm64.md).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
