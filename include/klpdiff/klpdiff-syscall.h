@@ -5,7 +5,9 @@
  * SYSCALL_DEFINEn puts the body in __do_sys_NAME, a static inline (so
  * notrace) function: it has no ftrace entry and cannot be patched itself.
  * These macros generate the same entry point (x86-64: __x64_sys_NAME;
- * ppc64 with ARCH_HAS_SYSCALL_WRAPPER: sys_NAME), taking the arguments from
+ * ppc64 with ARCH_HAS_SYSCALL_WRAPPER: sys_NAME; arm64, which always has
+ * the wrapper: __arm64_sys_NAME, its first argument from orig_x0, as
+ * asm/syscall_wrapper.h's SC_ARM64_REGS_TO_ARGS), taking the arguments from
  * struct pt_regs as the kernel's wrapper does, but around inner functions of
  * other names: the entry point then differs from the original, and the patch
  * replaces it (it has an ftrace entry). They also leave out the tracing
@@ -22,8 +24,11 @@
 #elif defined(CONFIG_PPC64) && defined(CONFIG_ARCH_HAS_SYSCALL_WRAPPER)
 #define __KLPDIFF_SYS(name) sys##name
 #define __KLPDIFF_REGS_TO_ARGS SC_POWERPC_REGS_TO_ARGS
+#elif defined(CONFIG_ARM64)
+#define __KLPDIFF_SYS(name) __arm64_sys##name
+#define __KLPDIFF_REGS_TO_ARGS SC_ARM64_REGS_TO_ARGS
 #else
-#error "klpdiff-syscall.h: only x86-64's and ppc64's (with ARCH_HAS_SYSCALL_WRAPPER) syscall entry points are supported so far"
+#error "klpdiff-syscall.h: only x86-64's, arm64's and ppc64's (with ARCH_HAS_SYSCALL_WRAPPER) syscall entry points are supported so far"
 #endif
 
 #define KLPDIFF_SYSCALL_DEFINEx(x, name, ...)                                         \

@@ -13,8 +13,10 @@
 void x86_64_cleanup(void);
 void s390x_cleanup(void);
 void ppc64le_cleanup(void);
+void arm64_cleanup(void);
 
-static const struct arch *const arches[] = { &arch_x86_64, &arch_s390x, &arch_ppc64le };
+static const struct arch *const arches[] = { &arch_x86_64, &arch_s390x, &arch_ppc64le,
+					     &arch_arm64 };
 
 const struct arch *arch_for_machine(unsigned elf_machine, unsigned char elf_data)
 {
@@ -88,4 +90,5 @@ void arch_cleanup(void)
 	x86_64_cleanup();
 	s390x_cleanup();
 	ppc64le_cleanup();
+	arm64_cleanup();
 }

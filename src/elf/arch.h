@@ -226,6 +226,12 @@ struct arch {
 	/* The ftrace entry call at the start of traceable functions. */
 	const char *fentry_name;
 	/*
+	 * Or, where the entry is NOPs the compiler leaves (arm64:
+	 * -fpatchable-function-entry), the section of 64-bit absolute
+	 * addresses listing them; NULL: the entry is a call to fentry_name.
+	 */
+	const char *ftrace_site_section;
+	/*
 	 * Tracepoints (struct tracepoint): the symbol prefix and where the
 	 * static key sits in it. Code behind a tracepoint's static branch calls
 	 * its probes only if it has any, so taking the branch always is safe.
@@ -287,5 +293,6 @@ size_t arch_disasm_one(size_t h, const uint8_t *code, size_t size, uint64_t addr
 extern const struct arch arch_x86_64;
 extern const struct arch arch_s390x;
 extern const struct arch arch_ppc64le;
+extern const struct arch arch_arm64;
 
 #endif

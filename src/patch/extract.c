@@ -140,15 +140,41 @@ static int load(struct extractor *ex)
 /*
  * A function's ftrace call has its relocation within its first bytes:
  * x86-64 at 1, or 5 after an endbr64; s390x at 2; ppc64le at 12, past the
- * global entry's TOC setup and an mflr.
+ * global entry's TOC setup and an mflr. arm64's NOPs: at 0, or 4 after a BTI pad.
  */
 #define FTRACE_CALL_WITHIN 16
+
+/*
+ * NOPs the compiler leaves for ftrace are listed in arch->ftrace_site_section,
+ * at the function (-fpatchable-function-entry=N) or up to 8 bytes before it
+ * (arm64 CALL_OPS: N,2): is one of them @sym's?
+ */
+static bool has_ftrace_site(const struct extractor *ex, const struct elf_symbol *sym)
+{
+	const struct elf_section *sec;
+
+	for_each_section(ex->orig, sec) {
+		if (!streq(sec->name, ex->orig->arch->ftrace_site_section))
+			continue;
+		for (size_t i = 0; i < sec->nr_relocs; i++) {
+			const struct elf_symbol *t = elf_reloc_sym(ex->orig, &sec->relocs[i]);
+			uint64_t at = (t->sec ? t->value : 0) + (uint64_t)sec->relocs[i].addend;
+
+			if (t->sec == sym->sec && at + 8 >= sym->value &&
+			    at < sym->value + FTRACE_CALL_WITHIN)
+				return true;
+		}
+	}
+	return false;
+}
 
 /* The original of a changed function must have an ftrace entry to be patched. */
 static bool has_ftrace_entry(const struct extractor *ex, const struct elf_symbol *sym)
 {
 	const struct elf_section *sec = sym->sec;
 
+	if (ex->orig->arch->ftrace_site_section)
+		return has_ftrace_site(ex, sym);
 	for (size_t i = elf_first_reloc(sec, sym->value);
 	     i < sec->nr_relocs && sec->relocs[i].offset < sym->value + FTRACE_CALL_WITHIN; i++)
 		if (streq(elf_reloc_sym(ex->orig, &sec->relocs[i])->name, ex->orig->arch->fentry_name))

@@ -138,7 +138,7 @@ read -r text_size text_shndx < <(python3 "$elfpatch" --get "$base" 'shdr[.text].
 	'sym[base_fn].st_shndx' | xargs)
 patches=(
 	"ELFCLASS32 in e_ident|class32.o|ehdr.ei_class=1"
-	"another machine (e_machine AArch64)|aarch64.o|ehdr.e_machine=183"
+	"another machine (e_machine RISC-V)|riscv.o|ehdr.e_machine=243"
 	"e_type ET_EXEC|exec.o|ehdr.e_type=2"
 	"e_type ET_DYN|dyn.o|ehdr.e_type=3"
 	"section header table beyond the end of the file|shoff-eof.o|ehdr.e_shoff=filesize+4096"
@@ -286,7 +286,7 @@ if klp_have_cc ppc64le && klp_compile ppc64le plain "$d/base.c" "$d/base-ppc.o" 
 	if "$(klp_cc ppc64le)" -mbig-endian -c "$d/base.c" -o "$d/base-ppc64be.o" 2>/dev/null; then
 		check_bad "a big-endian ppc64 object" "$d/base-ppc64be.o"
 		tap_is "$(cat "$d/stderr")" \
-			"klpdiff: $d/base-ppc64be.o: unsupported machine 21, big-endian (supported: x86_64, s390x, ppc64le)" \
+			"klpdiff: $d/base-ppc64be.o: unsupported machine 21, big-endian (supported: x86_64, s390x, ppc64le, aarch64)" \
 			"a big-endian ppc64 object: the message says machine and byte order"
 	else
 		tap_skip "a big-endian ppc64 object" "gcc for ppc64le makes no big-endian objects"

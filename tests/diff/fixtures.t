@@ -23,8 +23,8 @@
 #
 # expect.gcc, expect.clang (and expect.verbose.gcc, ...) replace expect
 # where the compilers genuinely differ. Every case runs with gcc and clang,
-# and with gcc for s390x (big-endian objects) and ppc64le (expect.gcc unless
-# there is an expect.s390x or expect.ppc64le; not the cases with x86-64
+# and with gcc for s390x (big-endian objects), ppc64le and arm64 (expect.gcc unless
+# there is an expect.s390x, expect.ppc64le or expect.arm64; not the cases with x86-64
 # assembly; skip.CC says why a case cannot hold there; expect.CC-MODE, as
 # expect.s390x-plain, for one mode only),
 # with -ffunction-sections -fdata-sections (as klpdiff's kernel builds) and

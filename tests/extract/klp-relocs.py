@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Print the relocations of an x86-64, ppc64le or s390x relocatable object, one per line:
+"""Print the relocations of an x86-64, ppc64le, s390x or arm64 relocatable object, one per line:
 
     SECTION+0xOFFSET TYPE TARGET ADDEND
 
@@ -44,9 +44,16 @@ R_390 = {
     0: "R_390_NONE", 19: "R_390_PC32DBL", 20: "R_390_PLT32DBL", 22: "R_390_64",
     23: "R_390_PC64",
 }
+R_AARCH64 = {
+    0: "R_AARCH64_NONE", 257: "R_AARCH64_ABS64", 258: "R_AARCH64_ABS32",
+    261: "R_AARCH64_PREL32", 275: "R_AARCH64_ADR_PREL_PG_HI21",
+    277: "R_AARCH64_ADD_ABS_LO12_NC", 278: "R_AARCH64_LDST8_ABS_LO12_NC",
+    282: "R_AARCH64_JUMP26", 283: "R_AARCH64_CALL26",
+    285: "R_AARCH64_LDST32_ABS_LO12_NC", 286: "R_AARCH64_LDST64_ABS_LO12_NC",
+}
 # By e_machine: the names of relocation types, their prefix, the 64-bit absolute type.
 MACHINES = {62: (R_X86_64, "R_X86_64", 1), 21: (R_PPC64, "R_PPC64", 38),
-            22: (R_390, "R_390", 22)}
+            22: (R_390, "R_390", 22), 183: (R_AARCH64, "R_AARCH64", 257)}
 SHT_SYMTAB, SHT_STRTAB, SHT_RELA, SHT_NOBITS = 2, 3, 4, 8
 STT_SECTION = 3
 
@@ -72,7 +79,7 @@ class Elf:
         e = self.order = "<" if d[5] == 1 else ">"
         machine, = struct.unpack_from(e + "H", d, 0x12)
         if machine not in MACHINES:
-            raise Malformed(f"machine {machine} is neither x86-64 nor ppc64")
+            raise Malformed(f"machine {machine} is not x86-64, ppc64, s390x or arm64")
         self.names, self.prefix, self.abs64 = MACHINES[machine]
         shoff, = struct.unpack_from(e + "Q", d, 0x28)
         shentsize, shnum, shstrndx = struct.unpack_from(e + "HHH", d, 0x3a)

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Compile test fixtures the way Linux 6.1 compiles x86-64 kernel code, or with
 # the cross compilers the way it compiles s390x code (big-endian objects: kind
-# s390x) and ppc64le code (ELFv2, the TOC: kind ppc64le).
+# s390x), ppc64le code (ELFv2, the TOC: kind ppc64le) and, as Linux 7.3 does,
+# arm64 code (kind arm64).
 #
 # Source it:  . tests/lib/compile.sh; klp_compile gcc sections a.c a.o
 # or run it:  bash tests/lib/compile.sh gcc|clang plain|sections SRC OUT [CFLAGS...]
@@ -28,9 +29,16 @@ KLP_PPC64LE_CFLAGS=(-std=gnu11 -O2 -mlittle-endian -mabi=elfv2 -mcmodel=medium
 	-mno-pointers-to-nested-functions -mcpu=power8 -mno-altivec -mno-vsx -msoft-float
 	-ffixed-r13 -mtraceback=no -mno-prefixed -mno-pcrel -fno-jump-tables
 	-fno-asynchronous-unwind-tables -pg -mprofile-kernel)
+# arch/arm64/Makefile of 7.3 with CONFIG_ARM64_BTI_KERNEL and
+# DYNAMIC_FTRACE_WITH_ARGS: no FP/SIMD registers, BTI landing pads and
+# pac-ret, two NOPs at each function's entry for ftrace (no call).
+KLP_ARM64_CFLAGS=(-std=gnu11 -O2 -mgeneral-regs-only -mabi=lp64
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -mbranch-protection=pac-ret+bti
+	-fpatchable-function-entry=2)
 # The kinds the fixtures are compiled with: the last ones are gcc cross compilers.
-KLP_KINDS=(gcc clang s390x ppc64le)
-declare -gA KLP_CROSS_TRIPLET=([s390x]=s390x-linux-gnu [ppc64le]=powerpc64le-linux-gnu)
+KLP_KINDS=(gcc clang s390x ppc64le arm64)
+declare -gA KLP_CROSS_TRIPLET=([s390x]=s390x-linux-gnu [ppc64le]=powerpc64le-linux-gnu
+	[arm64]=aarch64-linux-gnu)
 
 # klp_is_cross KIND: a gcc for another architecture (its IPA decisions are
 # gcc's; x86-64 assembly does not compile for it).
@@ -89,6 +97,7 @@ klp_cc()
 	clang) override=${KLP_CLANG:-} ;;
 	s390x) override=${KLP_S390X:-}; kind=s390x-linux-gnu-gcc ;;
 	ppc64le) override=${KLP_PPC64LE:-}; kind=powerpc64le-linux-gnu-gcc ;;
+	arm64) override=${KLP_ARM64:-}; kind=aarch64-linux-gnu-gcc ;;
 	*) echo "klp_cc: unknown compiler kind '$kind'" >&2; return 2 ;;
 	esac
 	for cand in $override "$kind-${KLP_CC_VERSION[$1]}" "$kind"; do
@@ -99,7 +108,7 @@ klp_cc()
 	done
 	return 1
 }
-declare -gA KLP_CC_VERSION=([gcc]=12 [clang]=14 [s390x]=12 [ppc64le]=12)
+declare -gA KLP_CC_VERSION=([gcc]=12 [clang]=14 [s390x]=12 [ppc64le]=12 [arm64]=12)
 
 # klp_have_cc gcc|clang: is that compiler installed?
 klp_have_cc()
@@ -128,6 +137,7 @@ klp_cflags()
 
 	[ "$1" != s390x ] || flags=("${KLP_S390X_CFLAGS[@]}")
 	[ "$1" != ppc64le ] || flags=("${KLP_PPC64LE_CFLAGS[@]}")
+	[ "$1" != arm64 ] || flags=("${KLP_ARM64_CFLAGS[@]}")
 	[ "$1" != gcc ] || flags+=("${KLP_GCC_CFLAGS[@]}")
 	[ "$2" != sections ] || flags+=("${KLP_SECTION_CFLAGS[@]}")
 	printf '%s\n' "${flags[@]}"
@@ -203,7 +213,7 @@ klp_compile_fixtures()
 if [ "${BASH_SOURCE[0]}" == "$0" ]; then
 	set -euo pipefail
 	if (($# < 4)); then
-		echo "usage: $0 gcc|clang|s390x|ppc64le plain|sections SRC OUT [CFLAGS...]" >&2
+		echo "usage: $0 gcc|clang|s390x|ppc64le|arm64 plain|sections SRC OUT [CFLAGS...]" >&2
 		exit 2
 	fi
 	klp_compile "$@"

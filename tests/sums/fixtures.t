@@ -3,10 +3,10 @@
 #
 # The checksum contract, case by case. Each tests/fixtures/sums/<case>/ holds
 # a.c (before), b.c (after) and expect; both are compiled with gcc and clang,
-# and with gcc for s390x (big-endian objects read on this little-endian host)
-# and ppc64le (not the cases in x86-64 assembly), each with and without
+# and with gcc for s390x (big-endian objects read on this little-endian host),
+# ppc64le and arm64 (not the cases in x86-64 assembly), each with and without
 # -ffunction-sections -fdata-sections, and `klpdiff sums` must agree with every
-# line of expect (expect.gcc / expect.clang / expect.s390x / expect.ppc64le
+# line of expect (expect.gcc / expect.clang / expect.s390x / expect.ppc64le / expect.arm64
 # replace it where the compilers genuinely differ; the cross compilers take
 # expect.gcc otherwise; skip.CC-MODE says why a case cannot hold there):
 #

@@ -3,7 +3,7 @@
 #
 # Properties of `klpdiff sums` that hold for any input, checked on every
 # fixture source (tests/fixtures/sums/*/{a,b}.c and link/*.c) built with gcc
-# and clang, and with the s390x and ppc64le cross compilers (not the cases in
+# and clang, and with the s390x, ppc64le and arm64 cross compilers (not the cases in
 # another architecture's assembly):
 #  - an object built with and without -ffunction-sections -fdata-sections
 #    has the same checksum for every symbol whose code is the same size in

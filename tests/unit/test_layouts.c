@@ -10,7 +10,8 @@
 #include "base/util.h"
 #include "tap.h"
 
-static const struct arch *const arches[] = { &arch_x86_64, &arch_s390x, &arch_ppc64le };
+static const struct arch *const arches[] = { &arch_x86_64, &arch_s390x, &arch_ppc64le,
+					     &arch_arm64 };
 
 static void versions(void)
 {
@@ -87,7 +88,8 @@ static void machines(void)
 	ok(arch_for_machine(EM_PPC64, ELFDATA2LSB) == &arch_ppc64le, "EM_PPC64 LSB: ppc64le");
 	ok(!arch_for_machine(EM_PPC64, ELFDATA2MSB), "EM_PPC64 MSB: none");
 	ok(arch_for_machine(EM_S390, ELFDATA2MSB) == &arch_s390x, "EM_S390 MSB: s390x");
-	ok(!arch_for_machine(EM_AARCH64, ELFDATA2LSB), "EM_AARCH64: none");
+	ok(arch_for_machine(EM_AARCH64, ELFDATA2LSB) == &arch_arm64, "EM_AARCH64 LSB: arm64");
+	ok(!arch_for_machine(EM_AARCH64, ELFDATA2MSB), "EM_AARCH64 MSB: none");
 }
 
 static const char *howto(const struct arch *a, uint32_t type)
@@ -128,6 +130,15 @@ static const struct {
 	{ &arch_s390x, R_390_GOTENT, "kind 3 width 4 shift 0 bits 0 value>>0" },
 	{ &arch_s390x, 65, "kind 2 width 3 shift 0 bits 0 value>>0" },	/* R_390_PLT24DBL */
 	{ &arch_s390x, 66, "unknown" },
+	{ &arch_arm64, R_AARCH64_CALL26, "kind 2 width 4 shift 0 bits 26 value>>0" },
+	{ &arch_arm64, R_AARCH64_ADR_PREL_PG_HI21, "kind 2 width 4 shift 5 bits 26 value>>0" },
+	{ &arch_arm64, R_AARCH64_LDST64_ABS_LO12_NC, "kind 1 width 4 shift 10 bits 12 value>>0" },
+	{ &arch_arm64, R_AARCH64_TSTBR14, "kind 2 width 4 shift 5 bits 14 value>>0" },
+	{ &arch_arm64, R_AARCH64_MOVW_UABS_G3, "kind 1 width 4 shift 5 bits 16 value>>0" },
+	{ &arch_arm64, R_AARCH64_PREL32, "kind 2 width 4 shift 0 bits 0 value>>0" },
+	{ &arch_arm64, R_AARCH64_ABS64, "kind 1 width 8 shift 0 bits 0 value>>0" },
+	{ &arch_arm64, R_AARCH64_P32_ABS32, "unknown" },	/* ILP32: not the kernel's */
+	{ &arch_arm64, 0xffffffff, "unknown" },
 };
 
 int main(void)

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * arm64 (AArch64, little-endian): relocations, relative branches and
+ * PC-relative operands, and the Linux 7.3 special-section layouts. Enough for
+ * sums, diff and extract on objects; the kernel side (module PLTs, verify of
+ * a linked kernel, booting a patch) is a later step (docs/arm64.md).
+ *
+ * Instructions are one 32-bit word. A relocation writes an immediate that
+ * shares its word with the opcode and registers, so every instruction
+ * relocation names the bits it writes (reloc_howto shift and bits) and the
+ * rest stays code, as ppc64le's branches do. ADR and ADRP split their
+ * immediate (immlo: bits 29-30, immhi: 5-23): their field is bits 5-30, the
+ * opcode bits 24-28 between are fixed for the type. PC-relative values count
+ * from the instruction itself (ADRP from its 4 KiB page, which changes the
+ * value, not the target): the target's identity is symbol + addend.
+ */
+#include <capstone/capstone.h>
+#include <elf.h>
+#include <string.h>
+
+#include "elf/arch.h"
+#include "elf/arch/layout.h"
+#include "base/util.h"
+
+#define INSN_NOP 0xd503201fu	/* hint #0 */
+#define INSN_B 0x14000000u	/* b imm26 */
+#define INSN_BL 0x94000000u	/* bl imm26 */
+#define MASK_B 0x7c000000u	/* b and bl without the link bit */
+
+/* Bits [s, s + n) of the word. */
+#define BITS(s, n) .shift = (s), .bits = (n)
+#define IMM26 BITS(0, 26)	/* b, bl */
+#define IMM19 BITS(5, 19)	/* b.cond, cbz, ldr literal */
+#define IMM14 BITS(5, 14)	/* tbz */
+#define ADR21 BITS(5, 26)	/* adr, adrp: immhi 5-23, immlo 29-30 */
+#define IMM12 BITS(10, 12)	/* add, ldr/str unsigned offset */
+#define IMM16 BITS(5, 16)	/* movz, movk, movn */
+
+static const struct howto_entry arm64_howtos[] = {
+	[R_AARCH64_NONE] = MARKER,
+	[R_AARCH64_TLSDESC_LDR] = MARKER,	/* relaxation hints on an instruction */
+	[R_AARCH64_TLSDESC_ADD] = MARKER,
+	[R_AARCH64_TLSDESC_CALL] = MARKER,
+	[R_AARCH64_ABS64] = FIELD(RELOC_ABS, 8),
+	[R_AARCH64_ABS32] = FIELD(RELOC_ABS, 4),
+	[R_AARCH64_ABS16] = FIELD(RELOC_ABS, 2),
+	[R_AARCH64_PREL64] = FIELD(RELOC_PCREL, 8),
+	[R_AARCH64_PREL32] = FIELD(RELOC_PCREL, 4),
+	[R_AARCH64_PREL16] = FIELD(RELOC_PCREL, 2),
+	/* Absolute address parts: the low 12 bits (add, ld/st), 16-bit groups (mov*). */
+	[R_AARCH64_ADD_ABS_LO12_NC] = FIELD(RELOC_ABS, 4, IMM12),
+	[R_AARCH64_LDST8_ABS_LO12_NC] = FIELD(RELOC_ABS, 4, IMM12),
+	[R_AARCH64_LDST16_ABS_LO12_NC] = FIELD(RELOC_ABS, 4, IMM12),
+	[R_AARCH64_LDST32_ABS_LO12_NC] = FIELD(RELOC_ABS, 4, IMM12),
+	[R_AARCH64_LDST64_ABS_LO12_NC] = FIELD(RELOC_ABS, 4, IMM12),
+	[R_AARCH64_LDST128_ABS_LO12_NC] = FIELD(RELOC_ABS, 4, IMM12),
+	[R_AARCH64_MOVW_UABS_G0] = FIELD(RELOC_ABS, 4, IMM16),
+	[R_AARCH64_MOVW_UABS_G0_NC] = FIELD(RELOC_ABS, 4, IMM16),
+	[R_AARCH64_MOVW_UABS_G1] = FIELD(RELOC_ABS, 4, IMM16),
+	[R_AARCH64_MOVW_UABS_G1_NC] = FIELD(RELOC_ABS, 4, IMM16),
+	[R_AARCH64_MOVW_UABS_G2] = FIELD(RELOC_ABS, 4, IMM16),
+	[R_AARCH64_MOVW_UABS_G2_NC] = FIELD(RELOC_ABS, 4, IMM16),
+	[R_AARCH64_MOVW_UABS_G3] = FIELD(RELOC_ABS, 4, IMM16),
+	/* The signed ones also pick movn or movz (bit 30) by the value's sign. */
+	[R_AARCH64_MOVW_SABS_G0] = FIELD(RELOC_ABS, 4, BITS(5, 26)),
+	[R_AARCH64_MOVW_SABS_G1] = FIELD(RELOC_ABS, 4, BITS(5, 26)),
+	[R_AARCH64_MOVW_SABS_G2] = FIELD(RELOC_ABS, 4, BITS(5, 26)),
+	/* S + A - P, from the instruction (adrp: from its page). */
+	[R_AARCH64_CALL26] = FIELD(RELOC_PCREL, 4, IMM26),
+	[R_AARCH64_JUMP26] = FIELD(RELOC_PCREL, 4, IMM26),
+	[R_AARCH64_CONDBR19] = FIELD(RELOC_PCREL, 4, IMM19),
+	[R_AARCH64_LD_PREL_LO19] = FIELD(RELOC_PCREL, 4, IMM19),
+	[R_AARCH64_TSTBR14] = FIELD(RELOC_PCREL, 4, IMM14),
+	[R_AARCH64_ADR_PREL_LO21] = FIELD(RELOC_PCREL, 4, ADR21),
+	[R_AARCH64_ADR_PREL_PG_HI21] = FIELD(RELOC_PCREL, 4, ADR21),
+	[R_AARCH64_ADR_PREL_PG_HI21_NC] = FIELD(RELOC_PCREL, 4, ADR21),
+	[R_AARCH64_MOVW_PREL_G0] = FIELD(RELOC_PCREL, 4, BITS(5, 26)),
+	[R_AARCH64_MOVW_PREL_G0_NC] = FIELD(RELOC_PCREL, 4, IMM16),
+	[R_AARCH64_MOVW_PREL_G1] = FIELD(RELOC_PCREL, 4, BITS(5, 26)),
+	[R_AARCH64_MOVW_PREL_G1_NC] = FIELD(RELOC_PCREL, 4, IMM16),
+	[R_AARCH64_MOVW_PREL_G2] = FIELD(RELOC_PCREL, 4, BITS(5, 26)),
+	[R_AARCH64_MOVW_PREL_G2_NC] = FIELD(RELOC_PCREL, 4, IMM16),
+	[R_AARCH64_MOVW_PREL_G3] = FIELD(RELOC_PCREL, 4, BITS(5, 26)),
+	/* GOT and TLS (the kernel has neither in C, but assembly may): symbol and addend. */
+	[R_AARCH64_GOTREL64] = FIELD(RELOC_OTHER, 8),
+	[R_AARCH64_GOTREL32] = FIELD(RELOC_OTHER, 4),
+	[R_AARCH64_GOT_LD_PREL19] = FIELD(RELOC_OTHER, 4, IMM19),
+	[R_AARCH64_ADR_GOT_PAGE] = FIELD(RELOC_OTHER, 4, ADR21),
+	[R_AARCH64_LD64_GOT_LO12_NC] = FIELD(RELOC_OTHER, 4, IMM12),
+	[R_AARCH64_LD64_GOTPAGE_LO15] = FIELD(RELOC_OTHER, 4, IMM12),
+	[R_AARCH64_TLSGD_ADR_PAGE21] = FIELD(RELOC_OTHER, 4, ADR21),
+	[R_AARCH64_TLSGD_ADD_LO12_NC] = FIELD(RELOC_OTHER, 4, IMM12),
+	[R_AARCH64_TLSIE_ADR_GOTTPREL_PAGE21] = FIELD(RELOC_OTHER, 4, ADR21),
+	[R_AARCH64_TLSIE_LD64_GOTTPREL_LO12_NC] = FIELD(RELOC_OTHER, 4, IMM12),
+	[R_AARCH64_TLSLE_ADD_TPREL_HI12] = FIELD(RELOC_OTHER, 4, IMM12),
+	[R_AARCH64_TLSLE_ADD_TPREL_LO12] = FIELD(RELOC_OTHER, 4, IMM12),
+	[R_AARCH64_TLSLE_ADD_TPREL_LO12_NC] = FIELD(RELOC_OTHER, 4, IMM12),
+	[R_AARCH64_TLSDESC_ADR_PAGE21] = FIELD(RELOC_OTHER, 4, ADR21),
+	[R_AARCH64_TLSDESC_LD64_LO12] = FIELD(RELOC_OTHER, 4, IMM12),
+	[R_AARCH64_TLSDESC_ADD_LO12] = FIELD(RELOC_OTHER, 4, IMM12),
+};
+
+static bool arm64_reloc_howto(uint32_t type, struct reloc_howto *h)
+{
+	return howto_lookup(arm64_howtos, ARRAY_SIZE(arm64_howtos), type, h);
+}
+
+static uint32_t insn_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int64_t sign_extend(uint64_t v, unsigned bits)
+{
+	return (int64_t)(v << (64 - bits)) >> (64 - bits);
+}
+
+/*
+ * The PC-relative instruction forms (Arm ARM, "A64 instruction set
+ * encoding"): which bits tell them, where the immediate sits, how many bits
+ * it scales by, and whether it is a branch.
+ */
+static const struct pcrel_form {
+	uint32_t mask, match;
+	uint8_t shift, bits;	/* the field, as in reloc_howto */
+	uint8_t imm_bits, scale;	/* the immediate's width and its unit (log2) */
+	bool branch, page;
+} arm64_forms[] = {
+	{ 0x7c000000u, 0x14000000u, 0, 26, 26, 2, true, false },	/* b, bl */
+	{ 0xff000010u, 0x54000000u, 5, 19, 19, 2, true, false },	/* b.cond */
+	{ 0x7e000000u, 0x34000000u, 5, 19, 19, 2, true, false },	/* cbz, cbnz */
+	{ 0x7e000000u, 0x36000000u, 5, 14, 14, 2, true, false },	/* tbz, tbnz */
+	{ 0x3b000000u, 0x18000000u, 5, 19, 19, 2, false, false },	/* ldr (literal), prfm */
+	{ 0x9f000000u, 0x10000000u, 5, 26, 21, 0, false, false },	/* adr */
+	{ 0x9f000000u, 0x90000000u, 5, 26, 21, 12, false, true },	/* adrp */
+};
+
+/* ADR and ADRP: immhi (bits 5-23) above immlo (29-30). */
+static uint64_t adr_imm(uint32_t w)
+{
+	return (uint64_t)((w >> 5) & 0x7ffff) << 2 | ((w >> 29) & 3);
+}
+
+static bool pcrel_ref(uint32_t w, uint64_t pc, struct insn_ref *ref)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(arm64_forms); i++) {
+		const struct pcrel_form *f = &arm64_forms[i];
+		uint64_t imm;
+
+		if ((w & f->mask) != f->match)
+			continue;
+		imm = f->imm_bits == 21 ? adr_imm(w) : (w >> f->shift) & ((1u << f->bits) - 1);
+		ref->field = pc;
+		ref->field_size = 4;
+		ref->insn_end = pc;	/* the displacement's anchor: the instruction */
+		ref->shift = f->shift;
+		ref->bits = f->bits;
+		ref->branch = f->branch;
+		ref->target = (f->page ? pc & ~0xfffull : pc) +
+			      (uint64_t)(sign_extend(imm, f->imm_bits) * (int64_t)(1ll << f->scale));
+		return true;
+	}
+	return false;
+}
+
+static int arm64_scan_refs(const uint8_t *code, size_t size, uint64_t addr, insn_ref_fn fn,
+			   void *ctx)
+{
+	for (size_t off = 0; off + 4 <= size; off += 4) {
+		struct insn_ref ref = { 0 };
+
+		if (pcrel_ref(insn_at(code + off), addr + off, &ref))
+			fn(&ref, ctx);
+	}
+	return size % 4 ? -1 : 0;
+}
+
+/*
+ * Line numbers passed to helpers (mov wN, #line before a bl) are not
+ * tracked on arm64 yet: nothing is masked, a moved line changes the caller.
+ */
+static void arm64_scan_line_args(const uint8_t *code, size_t size, uint64_t addr,
+				 unsigned (*line_args)(void *ctx, uint64_t call_field,
+						       const struct arg_loads *loads),
+				 void (*report)(void *ctx, uint64_t imm_field, unsigned imm_size),
+				 void *ctx)
+{
+}
+
+/* One decoder per thread: klpdiff diff sums both objects in parallel. */
+static __thread csh capstone;
+
+static size_t arm64_disasm(const uint8_t *code, size_t size, uint64_t addr, char *buf,
+			   size_t bufsize)
+{
+	if (!capstone && cs_open(CS_ARCH_ARM64, CS_MODE_LITTLE_ENDIAN, &capstone) != CS_ERR_OK)
+		fatal("capstone: cannot open an arm64 decoder");
+	size_t len = arch_disasm_one(capstone, code, size, addr, buf, bufsize);
+
+	if (!len && size >= 4) {	/* a word of data in the code */
+		snprintf(buf, bufsize, ".inst 0x%08x", insn_at(code));
+		len = 4;
+	}
+	return len;
+}
+
+/* A relocated field is the whole word of its instruction. */
+static bool arm64_field_is_branch(const uint8_t *sec, uint64_t off)
+{
+	struct insn_ref ref = { 0 };
+
+	return pcrel_ref(insn_at(sec + off), off, &ref) && ref.branch;
+}
+
+/* Every branch form but bl. */
+static bool arm64_field_is_jump(const uint8_t *sec, uint64_t off)
+{
+	return arm64_field_is_branch(sec, off) && (insn_at(sec + off) & 0xfc000000u) != INSN_BL;
+}
+
+/*
+ * The types arm64's apply_relocate_add() of Linux 7.3 handles
+ * (arch/arm64/kernel/module.c): every one in the table above but GOT and TLS.
+ * CALL26 and JUMP26 out of range go through a PLT the loader makes
+ * (module-plts.c), sized by module_frob_arch_sections() from the
+ * relocation sections: a livepatch relocation section counts too.
+ */
+static bool arm64_klp_reloc_ok(uint32_t type)
+{
+	struct reloc_howto h;
+
+	return type != R_AARCH64_NONE && arm64_reloc_howto(type, &h) && h.kind != RELOC_OTHER &&
+	       h.kind != RELOC_NONE;
+}
+
+static bool arm64_is_prefix_symbol(const char *name)
+{
+	return false;
+}
+
+/* Jump labels are a nop or a b, one word (asm/jump_label.h). */
+static unsigned arm64_branch_site_size(const uint8_t *code, size_t avail, bool *is_jump)
+{
+	uint32_t w = avail >= 4 ? insn_at(code) : 0;
+
+	*is_jump = avail >= 4 && (w & 0xfc000000u) == INSN_B;
+	return *is_jump || (avail >= 4 && w == INSN_NOP) ? 4 : 0;
+}
+
+static bool arm64_write_branch_site(uint8_t *code, unsigned size, bool jump, int64_t disp)
+{
+	int64_t from_site = disp + 4;	/* @disp counts from the site's end */
+	uint32_t w = INSN_NOP;
+
+	if (size != 4 || (jump && ((from_site & 3) || from_site < -(1 << 27) ||
+				   from_site >= (1 << 27))))
+		return false;
+	if (jump)
+		w = INSN_B | (((uint32_t)from_site >> 2) & 0x03ffffffu);
+	for (int i = 0; i < 4; i++)	/* little-endian, whatever the host */
+		code[i] = (uint8_t)(w >> (8 * i));
+	return true;
+}
+
+/*
+ * Linux 7.3's arm64 entries: asm/asm-extable.h (insn, fixup, u16 type, u16
+ * data), asm/alternative-macros.h (struct alt_instr: orig_offset,
+ * alt_offset, u16 cpucap, u8 orig_len, u8 alt_len; with a callback the
+ * alternative is the callback function), asm/asm-bug.h (relative, no
+ * format), the generic relative jump_entry (asm/jump_label.h), and
+ * __patchable_function_entries: gcc's list of the NOPs
+ * -fpatchable-function-entry put at each function (ftrace's call sites, as
+ * __mcount_loc elsewhere): derived data.
+ */
+static const struct special_layout arm64_special[] = {
+	{ .section = "__ex_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY,
+	  .kernels = "7.3 (arm64, type and data)" },
+	{ .section = ".altinstructions", .entry_size = 12, .owner_field = 0,
+	  .content_field = 4, .content_len_field = 11, .line_field = -1,
+	  .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY, .kernels = "7.3 (arm64)" },
+	{ .section = "__jump_table", .entry_size = 16, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .relocs = { PC32(0), PC32(4), PC64(8) }, .checksummed = true,
+	  .key_kind = KEY_JUMP_LABEL, .code_field = 0, .target_field = 4, .key_field = 8,
+	  .branch_flag = 1, .nop_flag = 0, .key_flags = 3, .kernels = "7.3 (arm64, relative)" },
+	{ .section = "__bug_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
+	  .line_field = 8, .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY,
+	  .kernels = "7.3 (arm64), CONFIG_DEBUG_BUGVERBOSE" },
+	{ .section = "__bug_table", .entry_size = 8, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = true, NO_KEY,
+	  .kernels = "7.3 (arm64), no CONFIG_DEBUG_BUGVERBOSE" },
+	{ .section = "__patchable_function_entries", .entry_size = 8, .owner_field = 0,
+	  NO_CONTENT, .line_field = -1, .relocs = { ABS64(0) }, .checksummed = false, NO_KEY,
+	  .kernels = "7.3 (arm64, -fpatchable-function-entry)" },
+	{ .section = "__mcount_loc", .entry_size = 8, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .relocs = { ABS64(0) }, .checksummed = false, NO_KEY,
+	  .kernels = "7.3 (arm64, -pg without DYNAMIC_FTRACE_WITH_ARGS)" },
+};
+
+const struct arch arch_arm64 = {
+	.name = "aarch64",	/* uname -m */
+	.elf_machine = EM_AARCH64,
+	.elf_data = ELFDATA2LSB,
+	.reloc_howto = arm64_reloc_howto,
+	.reloc_pc32 = R_AARCH64_PREL32,
+	.reloc_abs64 = R_AARCH64_ABS64,
+	.pcrel_field_bias = 0,	/* S + A - P: the field's instruction is the anchor */
+	.scan_refs = arm64_scan_refs,
+	.scan_line_args = arm64_scan_line_args,
+	.disasm = arm64_disasm,
+	.field_is_jump = arm64_field_is_jump,
+	.field_is_branch = arm64_field_is_branch,
+	.klp_reloc_ok = arm64_klp_reloc_ok,
+	.klp_place_zeroed = false,	/* reloc_insn_imm() keeps the opcode bits */
+	.is_prefix_symbol = arm64_is_prefix_symbol,
+	.branch_site_size = arm64_branch_site_size,
+	.write_branch_site = arm64_write_branch_site,
+	/* -fpatchable-function-entry has no call; plain -pg calls _mcount. */
+	.fentry_name = "_mcount",
+	.ftrace_site_section = "__patchable_function_entries",
+	.tracepoint_prefix = "__tracepoint_",
+	.static_call_tramp_prefix = "__SCT__",
+	.tracepoint_key_offset = 8,
+	.special = arm64_special,
+	.nr_special = ARRAY_SIZE(arm64_special),
+	.kconfig = NULL,	/* no live patches for arm64 kernels yet */
+	.kbuild_arch = "arm64",
+	.cross_prefix = "aarch64-linux-gnu-",
+	.layout_probe = NULL,
+};
+
+void arm64_cleanup(void);
+void arm64_cleanup(void)
+{
+	if (capstone)
+		cs_close(&capstone);
+}
