@@ -192,6 +192,17 @@ void handle_fatal_signals(void)
 	signal(SIGHUP, die_of_signal);
 }
 
+/*
+ * An existing output that is no regular file (/dev/null, a FIFO) is written
+ * in place: a temporary file renamed over it would replace the device.
+ */
+static bool special_file(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && !S_ISREG(st.st_mode);
+}
+
 int output_open(struct output *out, const char *path)
 {
 	int fd;
@@ -199,6 +210,13 @@ int output_open(struct output *out, const char *path)
 	memset(out, 0, sizeof(*out));
 	if (streq(path, "-")) {
 		out->fp = stdout;
+		return 0;
+	}
+	if (special_file(path)) {
+		out->fp = fopen(path, "w");
+		if (!out->fp)
+			return error(path, "cannot write: %s", strerror(errno));
+		out->path = xstrdup(path);
 		return 0;
 	}
 	out->path = xstrdup(path);
@@ -229,7 +247,10 @@ int output_commit(struct output *out)
 			return error("<stdout>", "write error: %s", strerror(errno));
 		return 0;
 	}
-	if (ferror(out->fp) | fclose(out->fp)) {
+	if (!out->tmp_path) {	/* written in place */
+		if (ferror(out->fp) | fclose(out->fp))
+			ret = error(out->path, "write error: %s", strerror(errno));
+	} else if (ferror(out->fp) | fclose(out->fp)) {
 		ret = error(out->path, "write error: %s", strerror(errno));
 		unlink(out->tmp_path);
 	} else if (rename(out->tmp_path, out->path)) {
@@ -248,7 +269,8 @@ void output_abort(struct output *out)
 	if (!out->path)
 		return;
 	fclose(out->fp);
-	unlink(out->tmp_path);
+	if (out->tmp_path)
+		unlink(out->tmp_path);
 	track_output(out, false);
 	free(out->tmp_path);
 	free(out->path);
@@ -337,8 +359,20 @@ static bool write_all(int fd, const char *text)
 
 int write_atomically(const char *path, mode_t mode, write_fn *fill, void *ctx)
 {
-	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp), ret;
+	char *tmp;
+	int fd, ret;
+
+	if (special_file(path)) {
+		fd = open(path, O_WRONLY);
+		if (fd < 0)
+			return error(path, "cannot write: %s", strerror(errno));
+		ret = fill(fd, path, ctx);
+		if (close(fd) && !ret)
+			ret = error(path, "write error: %s", strerror(errno));
+		return ret;
+	}
+	tmp = xasprintf("%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp);
 
 	if (fd < 0) {
 		ret = error(path, "cannot create: %s", strerror(errno));
