@@ -94,7 +94,7 @@ struct build_opts {
 	const char *src, *target, *output, *name, *report;
 	const char *release, *kallsyms, *compiler, *sysroot, *sign_key, *sign_cert;
 	int jobs;
-	bool no_replace, keep_tmp, diff_only, no_verify, trace, no_line_directives;
+	bool no_replace, keep_tmp, diff_only, no_verify, trace, no_line_directives, dbg;
 	char **patches;
 	size_t nr_patches;
 };
@@ -168,7 +168,7 @@ static int parse_options(int argc, char **argv, struct build_opts *o)
 		{ "compiler", required_argument, NULL, 'C' }, { "sysroot", required_argument, NULL, 'S' },
 		{ "no-verify", no_argument, NULL, 'V' },     { "help", no_argument, NULL, 'h' },
 		{ "sign", required_argument, NULL, 'G' },   { "trace", no_argument, NULL, 'T' },
-		{ "no-line-directives", no_argument, NULL, 'L' },
+		{ "no-line-directives", no_argument, NULL, 'L' }, { "dbg", no_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -182,6 +182,7 @@ static int parse_options(int argc, char **argv, struct build_opts *o)
 		case 'V': o->no_verify = true; break;
 		case 'T': o->trace = true; break;
 		case 'L': o->no_line_directives = true; break;
+		case 'g': o->dbg = true; break;
 		case 'G':
 			/* --sign KEY CERT: the certificate is the next argument. */
 			if (optind >= argc)
@@ -585,7 +586,7 @@ static bool installed_kernel(const struct build_opts *o)
 
 	if (o->target)
 		return false;
-	if (o->release || o->kallsyms || o->sysroot)
+	if (o->release || o->kallsyms || o->sysroot || o->dbg)
 		return true;
 	vmlinux = xasprintf("%s/vmlinux", o->src ? o->src : ".");
 	built_here = !access(vmlinux, R_OK);
@@ -596,12 +597,15 @@ static bool installed_kernel(const struct build_opts *o)
 /* An installed distribution kernel: its packages, its source, its compiler. */
 static int read_installed(struct build_opts *o, struct build_state *s)
 {
+	struct dist_request req = {
+		.release = o->release, .sysroot = o->sysroot, .kallsyms = o->kallsyms,
+		.source = o->src, .dbg = o->dbg,
+	};
 	struct dist_kernel *dk = &s->dk;
 	struct kbuild *kb = &s->kb;
 	char *base;
 
-	if (dist_kernel_find(dk, o->sysroot, o->release, o->kallsyms) ||
-	    dist_kernel_check_compiler(dk, o->compiler))
+	if (dist_kernel_find(dk, &req) || dist_kernel_check_compiler(dk, o->compiler))
 		return -1;
 	base = cache_base();
 	kb->src = dist_kernel_source(dk, o->src, base);
