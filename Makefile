@@ -63,7 +63,7 @@ $(BUILD)/%.o: src/%.c
 
 # Everything, kernel builds and booted tests included (QUICK=1: only the fast
 # tests, no kernel). Kernel builds are cached in ~/.cache/klpdiff.
-TESTS := tests/source tests/sums tests/bad-input tests/extract tests/diff tests/verify tests/build $(if $(QUICK),,tests/kernel tests/module tests/e2e)
+TESTS := tests/source tests/sums tests/bad-input tests/archive tests/extract tests/diff tests/verify tests/build $(if $(QUICK),,tests/kernel tests/module tests/e2e)
 # The sanitizer pass (KLPDIFF_SANITIZED) skips the tests whose klpdiff code the
 # plain pass ran and own.t and lto.t run sanitized (each says so). --timer: the
 # time of each test file, for CI's budget.

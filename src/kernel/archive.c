@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 /* TODO(process): run_logged()/run_capture() move to base/process.h. */
@@ -58,6 +60,10 @@ static int set_sources(struct archive *a, const char *apt_dir)
 		if (!a->sources_text)
 			return error(env, "cannot read the sources list ($KLPDIFF_APT_SOURCES): %s",
 				     strerror(errno));
+		/* apt would take such an archive's packages unchecked. */
+		if (strstr(a->sources_text, "trusted=yes") || strstr(a->sources_text, "Trusted: yes"))
+			return error(env, "trusted=yes turns off apt's signature checks: klpdiff "
+				     "downloads only from signed archives");
 		return 0;
 	}
 	a->sources = xasprintf("%s/sources.list", apt_dir);
@@ -259,6 +265,21 @@ int archive_update(struct archive *a)
 	return ret;
 }
 
+/* Lists fetched less than this ago are not refreshed for something they lack. */
+#define FRESH_SECONDS 3600
+
+int archive_refresh(struct archive *a)
+{
+	char *stamp = stamp_path(a);
+	struct stat st;
+	bool recent = !stat(stamp, &st) && time(NULL) - st.st_mtime < FRESH_SECONDS;
+
+	free(stamp);
+	if (a->updated || (recent && lists_fresh(a)))
+		return 0;
+	return archive_update(a) ? -1 : 1;
+}
+
 /* Run apt-cache @args under the apt lock; its output, or NULL after an error. */
 static char *apt_cache(struct archive *a, const char *const *args)
 {
@@ -375,6 +396,16 @@ char *archive_field(struct archive *a, const char *pkg, const char *version, con
 	return value;
 }
 
+/* What a tool says of a full disk varies ("Wrote only 6144 of 10240 bytes"): say it. */
+static const char *disk_full(const char *dir)
+{
+	struct statvfs st;
+
+	if (!statvfs(dir, &st) && (unsigned long long)st.f_bavail * st.f_frsize < 1 << 20)
+		return ": no space left on the device";
+	return "";
+}
+
 /* PACKAGE_VERSION as apt names its file (an epoch's ':' as "%3a"); "_part" if partial. */
 static char *entry_path(const struct archive *a, const char *pkg, const char *version,
 			const char *only)
@@ -428,7 +459,7 @@ static char *download(struct archive *a, const char *pkg, const char *version, c
 	if (!failed && !(deb = deb_in(dl)))
 		why = xasprintf("apt-get download left no .deb in %s", dl);
 	if (!deb)
-		error(which, "cannot download it from the archive: %s", why);
+		error(which, "cannot download it from the archive%s: %s", disk_full(dl), why);
 	strlist_free(&argv);
 	free(which), free(why);
 	return deb;
@@ -447,7 +478,7 @@ static int unpack(const struct archive *a, const char *deb, const char *tmp, con
 	int ret = mkdir_p(tree);
 
 	if (!ret && archive_run(a, only ? part : whole, &why))
-		ret = error(tmp, "cannot unpack %s: %s", deb, why);
+		ret = error(tmp, "cannot unpack %s%s: %s", deb, disk_full(tmp), why);
 	if (!ret && run_to_file(fields, control))
 		ret = error(deb, "dpkg-deb cannot read its control file");
 	free(tree), free(control), free(why);
@@ -469,7 +500,7 @@ static int fetch_entry(struct archive *a, const char *pkg, const char *version, 
 		fprintf(stderr, "klpdiff build: %s %s: downloading from %s\n", pkg, version, suites);
 		deb = download(a, pkg, version, dl);
 		/* Lists older than the archive: refresh them once and try again. */
-		if (!deb && !a->updated && !archive_update(a))
+		if (!deb && archive_refresh(a) == 1)
 			deb = download(a, pkg, version, dl);
 	}
 	if (!ret && (!deb || unpack(a, deb, tmp, only) ||

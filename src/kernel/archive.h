@@ -42,6 +42,11 @@ void archive_close(struct archive *a);
 /* apt-get update, at most once per run; -1 after one line naming what failed. */
 int archive_update(struct archive *a);
 /*
+ * The lists lack something: refresh them, unless this run did or they are
+ * less than an hour old. 1 if refreshed, 0 if not, -1 after an error.
+ */
+int archive_refresh(struct archive *a);
+/*
  * The versions of @pkg the lists have, newest first, into @out (an array
  * the caller frees with archive_versions_free); their number. Lists never
  * fetched are fetched first. -1 after an error.

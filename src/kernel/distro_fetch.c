@@ -51,11 +51,13 @@ static int versions_of(struct archive *a, const char *pkg, struct archive_versio
 {
 	int nr = archive_versions(a, pkg, v);
 
-	if (nr == 0 && !a->updated) {
-		archive_versions_free(*v, nr);
-		if (archive_update(a))
+	if (nr == 0) {
+		int refreshed = archive_refresh(a);
+
+		if (refreshed < 0)
 			return -1;
-		nr = archive_versions(a, pkg, v);
+		if (refreshed)
+			nr = archive_versions(a, pkg, v);
 	}
 	return nr;
 }
@@ -78,65 +80,90 @@ static bool has_version(const struct archive_version *v, int nr, const char *ver
 	return false;
 }
 
-/* The first version of @img (newest first) whose source the archive has, or -1. */
-static int pick_version(struct archive *a, const struct archive_version *img, int nr,
+/*
+ * The first version of @img (newest first) of which the archive has the
+ * headers and (@need_source) the source too, or -1 with *@missing naming
+ * the package the newest lacks.
+ */
+static int pick_version(struct dist_kernel *dk, const struct archive_version *img, int nr,
 			bool need_source, char **missing)
 {
-	struct archive_version *src = NULL;
-	char *line = nr ? line_of(img[0].version) : NULL, *pkg;
-	int nr_src = 0, pick = -1;
+	struct archive *a = &dk->fetch->archive;
+	struct archive_version *has[2] = { NULL, NULL };
+	char *line = line_of(img[0].version), *pkgs[2];
+	int nr_has[2] = { 0, 0 }, pick = -1, nr_pkgs = need_source ? 2 : 1;
 
-	if (!need_source)
-		return nr ? 0 : -1;
-	pkg = line ? xasprintf("linux-source-%s", line) : NULL;
-	if (pkg)
-		nr_src = versions_of(a, pkg, &src);
-	for (int i = 0; nr_src >= 0 && i < nr && pick < 0; i++)
-		if (has_version(src, nr_src, img[i].version))
-			pick = i;
-	if (pick < 0 && pkg && nr_src >= 0)
-		*missing = xasprintf("%s=%s", pkg, img[0].version);
-	archive_versions_free(src, nr_src);
-	free(pkg);
+	pkgs[0] = xasprintf("linux-headers-%s", dk->release);
+	pkgs[1] = xasprintf("linux-source-%s", line);
+	for (int k = 0; k < nr_pkgs; k++)
+		if ((nr_has[k] = versions_of(a, pkgs[k], &has[k])) < 0)
+			nr = 0;
+	for (int i = 0; i < nr && pick < 0; i++) {
+		pick = i;
+		for (int k = 0; k < nr_pkgs; k++)
+			if (!has_version(has[k], nr_has[k], img[i].version))
+				pick = -1;
+	}
+	for (int k = 0; k < nr_pkgs && pick < 0 && nr && !*missing; k++)
+		if (!has_version(has[k], nr_has[k], img[0].version))
+			*missing = xasprintf("%s=%s", pkgs[k], img[0].version);
+	for (int k = 0; k < 2; k++)
+		archive_versions_free(has[k], nr_has[k]), free(pkgs[k]);
 	free(line);
 	return pick;
+}
+
+/*
+ * The versions of linux-image-RELEASE, else of its -unsigned twin (the
+ * same kernel); @name says which. Lists that know neither are refreshed.
+ */
+static int image_versions(struct dist_kernel *dk, struct archive_version **v, char **name)
+{
+	struct archive *a = &dk->fetch->archive;
+	int nr = 0;
+
+	for (int pass = 0; pass < 2 && nr == 0; pass++) {
+		int refreshed = pass ? archive_refresh(a) : 1;
+
+		if (refreshed <= 0)
+			return refreshed;
+		for (int i = 0; i < 2 && nr == 0; i++) {
+			free(*name);
+			*name = xasprintf("linux-image-%s%s", dk->release, i ? "-unsigned" : "");
+			archive_versions_free(*v, nr);
+			nr = archive_versions(a, *name, v);
+			if (nr < 0)
+				return -1;
+		}
+	}
+	return nr;
 }
 
 int dist_fetch_version(struct dist_kernel *dk, bool need_source)
 {
 	struct dist_fetch *f = fetch_state(dk);
 	struct archive_version *v = NULL;
-	char *names[2], *missing = NULL;
-	int nr = 0, pick = -1, ret = -1;
+	char *name = NULL, *missing = NULL;
+	int nr = f ? image_versions(dk, &v, &name) : -1, pick = -1;
 
-	if (!f)
-		return -1;
-	names[0] = xasprintf("linux-image-%s", dk->release);
-	names[1] = xasprintf("linux-image-%s-unsigned", dk->release);
-	for (int i = 0; i < 2 && pick < 0; i++) {
-		nr = versions_of(&f->archive, names[i], &v);
-		if (nr < 0)
-			break;
-		pick = pick_version(&f->archive, v, nr, need_source, &missing);
-		if (pick >= 0) {
-			dk->version = xstrdup(v[pick].version);
-			f->suites = xstrdup(v[pick].suites);
-			f->image_pkg = xstrdup(names[i]);
-			ret = 0;
-		} else if (!missing) {
-			archive_versions_free(v, nr);
-			v = NULL, nr = 0;
-		}
-	}
-	if (ret && missing)
-		error(NULL, "%s: not in the archive (any more): %s is Debian %s (%s); give its "
-		      "source tree with -s", missing, dk->release, v[0].version, v[0].suites);
-	else if (ret && nr >= 0)
+	if (nr > 0)
+		pick = pick_version(dk, v, nr, need_source, &missing);
+	if (pick >= 0) {
+		dk->version = xstrdup(v[pick].version);
+		f->suites = xstrdup(v[pick].suites);
+		f->image_pkg = name;
+		name = NULL;
+	} else if (missing) {
+		error(NULL, "%s: not in the archive (any more): %s is Debian %s (%s)%s", missing,
+		      dk->release, v[0].version, v[0].suites,
+		      starts_with(missing, "linux-source-") ? "; give its source tree with -s" : "");
+	} else if (nr == 0) {
 		error(NULL, "%s: not installed, and the archive has no linux-image-%s (%s)",
 		      dk->release, dk->release, f->archive.sources);
+	}
 	archive_versions_free(v, nr);
-	free(names[0]), free(names[1]), free(missing);
-	return ret;
+	free(name), free(missing);
+	return pick >= 0 ? 0 : -1;
 }
 
 /* The root of this release and version, made when first needed. */
@@ -225,12 +252,20 @@ static int merge(struct dist_kernel *dk, const char *pkg, const char *entry)
 	char *lock = xasprintf("%s.lock", root), *stamp = xasprintf("%s/.klpdiff/%s", root, name);
 	char *tree = xasprintf("%s/tree/.", entry), *why = NULL;
 	char *argv[] = { "cp", "-al", "--remove-destination", tree, (char *)root, NULL };
+	char *why_not = NULL;
 	int fd = mkdir_p(root) ? -1 : cache_lock(lock, true), ret = fd < 0 ? -1 : 0;
 
 	if (!ret && access(stamp, F_OK)) {
-		/* An interrupted merge has no stamp: done again over what it left. */
-		if (archive_run(&dk->fetch->archive, argv, &why))
-			ret = error(root, "cannot link %s into it: %s", name, why);
+		/*
+		 * An interrupted merge has no stamp: done again over what it left.
+		 * Hard links, or where they cannot be (a cache over two file
+		 * systems), symbolic ones.
+		 */
+		if (archive_run(&dk->fetch->archive, argv, &why)) {
+			argv[1] = "-as";
+			if (archive_run(&dk->fetch->archive, argv, &why_not))
+				ret = error(root, "cannot link %s into it: %s", name, why);
+		}
 		if (!ret && starts_with(pkg, "linux-headers-"))
 			ret = rebase_makefile(root, pkg);
 		if (!ret)
@@ -239,7 +274,7 @@ static int merge(struct dist_kernel *dk, const char *pkg, const char *entry)
 	}
 	if (fd >= 0)
 		close(fd);
-	free(lock), free(stamp), free(tree), free(why);
+	free(lock), free(stamp), free(tree), free(why), free(why_not);
 	return ret;
 }
 
