@@ -280,6 +280,15 @@ static int find_config(struct dist_kernel *dk, const struct dist_request *req)
 	return 0;
 }
 
+/* With packages downloaded, say which were installed: the run says where each came from. */
+static void said_installed(const struct dist_kernel *dk, const char *root, const char *pkg,
+			   const char *path)
+{
+	if (root == dk->sysroot)
+		fprintf(stderr, "klpdiff build: %s%s %s: installed (%s)\n", pkg,
+			starts_with(pkg, "linux-source-") ? "" : dk->release, dk->version, path);
+}
+
 /* linux-headers-RELEASE: installed at the image's version, or downloaded. */
 static int find_headers(struct dist_kernel *dk)
 {
@@ -299,6 +308,10 @@ static int find_headers(struct dist_kernel *dk)
 		if (!root)
 			return -1;
 		dk->symvers = at(root, "/usr/src/linux-headers-%s/Module.symvers", dk->release);
+	}
+	if (dk->fetch) {
+		said_installed(dk, dk->image_root, "linux-image-", dk->image);
+		said_installed(dk, root, "linux-headers-", dk->symvers);
 	}
 	dk->headers = need(dk, root, "linux-headers-", dirs, ARRAY_SIZE(dirs));
 	if (dk->headers && !readable(dk->symvers))
@@ -493,6 +506,8 @@ char *dist_kernel_source(struct dist_kernel *dk, const char *src, const char *ca
 	if (dk->download && check_source_package(dk, root, pkg, true))
 		root = dist_fetch_source(dk, pkg);
 	tarball = root ? at(root, "/usr/src/%s.tar.xz", pkg) : NULL;
+	if (dk->fetch && root)
+		said_installed(dk, root, pkg, tarball);
 	if (root && !check_source_package(dk, root, pkg, false)) {
 		tree = xasprintf("%s/src-%s", cache, dk->version);
 		if (unpack_source_once(tarball, tree)) {
