@@ -76,9 +76,12 @@ build() {
 build klp_archive_cmdline "$here/patches/cmdline.patch"
 version=$(sed -n "s/^klpdiff build: .*kernel $release (Debian \([^)]*\)).*/\1/p" "$d/klp_archive_cmdline.err")
 root=$cache/archive/root/${release}_$version
-tap_ok "the image, headers, source and -dbg came from the archive (or its copy in the cache)" \
-	bash -c "for p in 'linux-image-$release ' 'linux-headers-$release ' 'linux-source-6.1 ' 'linux-image-$release-dbg '; do
-		grep -E \"^klpdiff build: \$p$version: (downloading from|in the cache \\(from) bookworm\" '$d/klp_archive_cmdline.err' >/dev/null || exit 1; done"
+missing=''
+for p in "linux-image-$release" "linux-headers-$release" linux-source-6.1 "linux-image-$release-dbg"; do
+	grep -qE "^klpdiff build: $p $version: (downloading from|in the cache \(from) bookworm" \
+		"$d/klp_archive_cmdline.err" || missing+=" $p"
+done
+tap_is "$missing" "" "the image, headers, source and -dbg came from the archive (or its copy in the cache)"
 tap_ok "config, headers, modules and vmlinux symbols of the release's root in the cache" \
 	grep -qF "config $root/boot/config-$release; headers $root/usr/src/linux-headers-$release" \
 	"$d/klp_archive_cmdline.err"
