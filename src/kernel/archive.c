@@ -396,8 +396,7 @@ char *archive_field(struct archive *a, const char *pkg, const char *version, con
 	return value;
 }
 
-/* What a tool says of a full disk varies ("Wrote only 6144 of 10240 bytes"): say it. */
-static const char *disk_full(const char *dir)
+const char *archive_disk_full(const char *dir)
 {
 	struct statvfs st;
 
@@ -459,7 +458,7 @@ static char *download(struct archive *a, const char *pkg, const char *version, c
 	if (!failed && !(deb = deb_in(dl)))
 		why = xasprintf("apt-get download left no .deb in %s", dl);
 	if (!deb)
-		error(which, "cannot download it from the archive%s: %s", disk_full(dl), why);
+		error(which, "cannot download it from the archive%s: %s", archive_disk_full(dl), why);
 	strlist_free(&argv);
 	free(which), free(why);
 	return deb;
@@ -478,7 +477,7 @@ static int unpack(const struct archive *a, const char *deb, const char *tmp, con
 	int ret = mkdir_p(tree);
 
 	if (!ret && archive_run(a, only ? part : whole, &why))
-		ret = error(tmp, "cannot unpack %s%s: %s", deb, disk_full(tmp), why);
+		ret = error(tmp, "cannot unpack %s%s: %s", deb, archive_disk_full(tmp), why);
 	if (!ret && run_to_file(fields, control))
 		ret = error(deb, "dpkg-deb cannot read its control file");
 	free(tree), free(control), free(why);

@@ -72,5 +72,11 @@ char *archive_unpacked(struct archive *a, const char *pkg, const char *version, 
  * first warning, else the first line).
  */
 int archive_run(const struct archive *a, char *const argv[], char **why);
+/*
+ * ": no space left on the device" if @dir's file system is (nearly) full,
+ * else "": what tools say of a full disk varies ("Wrote only 6144 of 10240
+ * bytes").
+ */
+const char *archive_disk_full(const char *dir);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "build/kbuild.h"
 #include "base/util.h"
+#include "kernel/archive.h"
 #include "kernel/distro_fetch.h"
 
 /* @root (a sysroot, or "") followed by the path @fmt makes. */
@@ -454,6 +455,7 @@ static int unpack_source_once(const char *tarball, const char *tree)
 	char *lock = xasprintf("%s.lock", tree), *stamp = xasprintf("%s/.klpdiff-unpacked", tree);
 	char *tmp = xasprintf("%s.tmp", tree), *tmp_stamp = xasprintf("%s/.klpdiff-unpacked", tmp);
 	char *argv[] = { "tar", "-C", tmp, "--strip-components=1", "-xf", (char *)tarball, NULL };
+	char *log = xasprintf("%s.log", tree), *text, *why;
 	int fd, ret = 0;
 
 	if (mkdir_parent(tree) || (fd = cache_lock(lock, true)) < 0) {
@@ -462,14 +464,25 @@ static int unpack_source_once(const char *tarball, const char *tree)
 		if (!readable(stamp)) {
 			fprintf(stderr, "klpdiff build: unpacking %s into %s\n", tarball, tree);
 			ret = remove_tree(tmp) || remove_tree(tree) || mkdir_p(tmp);
-			if (!ret && run_logged(argv, "/dev/stderr"))
-				ret = error(tarball, "cannot unpack it into %s", tmp);
+			unlink(log);
+			/* tar says a full disk once per file: its first line only. */
+			if (!ret && run_logged(argv, log)) {
+				text = read_file(log, NULL);
+				why = text ? xstrndup(text, strcspn(text, "\n")) : xstrdup("");
+				ret = error(tarball, "cannot unpack it into %s%s: %s", tmp,
+					    archive_disk_full(tmp), why);
+				free(text), free(why);
+			}
 			if (!ret && (write_file_atomic(tmp_stamp, "", 0644) || rename(tmp, tree)))
 				ret = error(tree, "cannot finish unpacking: %s", strerror(errno));
+			/* No half tree left to fill the disk: it would be redone anyway. */
+			if (ret)
+				remove_tree(tmp);
+			unlink(log);
 		}
 		close(fd);
 	}
-	free(lock), free(stamp), free(tmp), free(tmp_stamp);
+	free(lock), free(stamp), free(tmp), free(tmp_stamp), free(log);
 	return ret;
 }
 

@@ -38,6 +38,10 @@ fake_kernel6 bookworm "$old" 6.1.998-1
 big=6.1.0-97-amd64
 fake_kernel6 bookworm "$big" 6.1.997-1
 fake_source bookworm 6.1 6.1.997-1 4000000
+# And one whose source tree (8 MB of zeros) does not fit, though its package does.
+bigtree=6.1.0-95-amd64
+fake_kernel6 bookworm "$bigtree" 6.1.995-1
+fake_source bookworm 6.1 6.1.995-1 8000000 zeros
 fake_kernel7 trixie-backports "$r7" "$v7" 7.3
 fake_source trixie-backports 7.3 "$v7"
 repo_index
@@ -185,8 +189,20 @@ if unshare -rm true 2>/dev/null; then
 	build -r "$big" --kallsyms "$d/kallsyms"
 	says "after the full disk: all there" "linux-source-6.1 6.1.997-1: downloading" \
 		"kernel $big (Debian 6.1.997-1)"
+
+	# The whole cache on a 6 MB tmpfs: the source tree is what does not fit.
+	mkdir -p "$d/small"
+	unshare -rm bash -c 'dir=$1 && shift && mount -t tmpfs -o size=6m tmpfs "$dir" &&
+		"$@"; echo $? >"$0.status"; ls -a "$dir" >"$0.listing"' "$d/full" "$d/small" \
+		env KLPDIFF_CACHE="$d/small" "$KLPDIFF" build -r "$bigtree" --kallsyms "$d/kallsyms" \
+		-o "$d/out.ko" "$d/p.patch" 2>"$d/err" >/dev/null || true
+	status=$(cat "$d/full.status")
+	fails_with "a full disk under the source tree: one line" \
+		"linux-source-6.1.tar.xz: cannot unpack it into .*src-6.1.995-1.tmp: no space left on the device"
+	tap_is "$(grep src- "$d/full.listing" | tr '\n' ' ')" "src-6.1.995-1.lock " \
+		"a full disk under the source tree: no tree, nothing temporary left"
 else
-	tap_skip "a full disk" "no mount namespace (unshare -rm) for a small tmpfs"
+	tap_skip "a full disk (3 tests)" "no mount namespace (unshare -rm) for a small tmpfs"
 fi
 
 root7=$KLPDIFF_CACHE/archive/root/${r7}_$v7

@@ -11,8 +11,9 @@
 #   fake_kernel7 SUITE RELEASE VERSION LINE
 #                                 7.x packages: image depending on base,
 #                                 binary and modules (/usr/lib/modules)
-#   fake_source SUITE LINE VERSION [SIZE]
+#   fake_source SUITE LINE VERSION [SIZE [zeros]]
 #                                 linux-source-LINE, with SIZE bytes more
+#                                 (random, or zeros: a small package)
 #   repo_index                    Packages, Release, InRelease of each suite
 #   repo_sources [signed|unsigned|trusted]
 #                                 a sources.list of the archive: print its path
@@ -120,13 +121,14 @@ fake_kernel7() {
 }
 
 fake_source() {
-	local suite=$1 line=$2 v=$3 size=${4:-0} b=$repo/build/linux-source-${2}_$3 up
+	local suite=$1 line=$2 v=$3 size=${4:-0} fill=/dev/urandom b=$repo/build/linux-source-${2}_$3 up
+	[ "${5:-}" != zeros ] || fill=/dev/zero
 	up=$(upstream "$v")
 	mkdir -p "$b/usr/src" "$repo/build/src/linux-source-$line"
 	printf 'VERSION = %s\nPATCHLEVEL = %s\nSUBLEVEL = %s\n' $(echo "$up" | tr . ' ') \
 		>"$repo/build/src/linux-source-$line/Makefile"
-	# Incompressible padding, for a package bigger than a small disk.
-	[ "$size" = 0 ] || head -c "$size" /dev/urandom >"$repo/build/src/linux-source-$line/padding"
+	# Padding: random for a package bigger than a small disk, zeros for a tree.
+	[ "$size" = 0 ] || head -c "$size" "$fill" >"$repo/build/src/linux-source-$line/padding"
 	tar -C "$repo/build/src" -cJf "$b/usr/src/linux-source-$line.tar.xz" "linux-source-$line"
 	rm -rf "$repo/build/src"
 	pkg "$suite" "linux-source-$line" "$v" all "binutils, xz-utils"
