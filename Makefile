@@ -67,12 +67,15 @@ TESTS := tests/source tests/sums tests/bad-input tests/archive tests/extract tes
 # The sanitizer pass (KLPDIFF_SANITIZED) skips the tests whose klpdiff code the
 # plain pass ran and own.t and lto.t run sanitized (each says so). --timer: the
 # time of each test file, for CI's budget.
-check: $(BIN) $(BUILD)/line-directives-driver
+check: $(BIN) $(BUILD)/line-directives-driver $(BUILD)/module-driver
 	KLPDIFF=$(abspath $(BIN)) $(if $(filter 1,$(SANITIZE)),KLPDIFF_SANITIZED=1) \
 		prove --timer -e bash -f $(foreach d,$(TESTS),$(wildcard $(d)/*.t))
 
 # Test drivers: one module of klpdiff, beside the klpdiff they test.
 $(BUILD)/line-directives-driver: tests/build/line-directives-driver.c $(filter-out $(BUILD)/cmd/%,$(OBJS))
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/module-driver: tests/archive/module-driver.c $(filter-out $(BUILD)/cmd/%,$(OBJS))
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # libFuzzer targets for the loader/sums and for diff (see fuzz/run).

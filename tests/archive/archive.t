@@ -219,6 +219,25 @@ tap_is "$(grep -c "linux-modules-$r7\|linux-base-$r7 .*: downloading.*linux-base
 tap_is "$(head -1 "$root7/usr/src/linux-headers-$r7/Makefile")" \
 	"KBUILD_OUTPUT=$root7/usr/src/linux-headers-$r7" "7.x: the headers' KBUILD_OUTPUT is the root's"
 
+# A patch that changes a module: 7.x's linux-modules-RELEASE is downloaded
+# then (module-driver: distro.c's side of it, without a kernel build).
+driver=$(dirname "$(readlink -f "$KLPDIFF")")/module-driver
+if [ -x "$driver" ]; then
+	status=0
+	"$driver" "$r7" "$d/kallsyms" foo "$d/shipped7" >"$d/out" 2>"$d/err" || status=$?
+	tap_is "$status" 0 "7.x: a shipped module wanted"
+	says "7.x: its modules package downloaded then" "linux-modules-$r7 $v7: downloading from trixie-backports"
+	tap_is "$(cat "$(cat "$d/out")" 2>/dev/null)" "fake module" \
+		"7.x: the module found through modules.order (no depmod), its .ko.xz decompressed"
+	status=0
+	"$driver" "$r6" "$d/kallsyms" foo "$d/shipped6" >"$d/out" 2>"$d/err" || status=$?
+	tap_is "$(cat "$d/out")" "$root6/lib/modules/$r6/kernel/fs/foo/foo.ko" \
+		"6.x: the module from the image package"
+	tap_is "$(grep -c downloading "$d/err" || true)" 0 "6.x: nothing more downloaded for it"
+else
+	tap_skip "module-driver (5 tests)" "no $driver (make check builds it)"
+fi
+
 build -r "$r6" --dbg
 says "--dbg: vmlinux from the -dbg package" \
 	"linux-image-$r6-dbg $v6: downloading" \
