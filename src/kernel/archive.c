@@ -103,6 +103,7 @@ int archive_open(struct archive *a, const char *cache)
 	int ret = 0;
 
 	memset(a, 0, sizeof(*a));
+	a->opened = time(NULL);
 	a->dir = xasprintf("%s/archive", cache);
 	sub[0] = xasprintf("%s/lists/partial", apt);
 	sub[1] = xasprintf("%s/cache/archives/partial", apt);
@@ -243,17 +244,28 @@ int archive_update(struct archive *a)
 {
 	static const char *const args[] = { "update", NULL };
 	struct strlist argv = { 0 };
-	char *why = NULL, *stamp = stamp_path(a);
+	char *why = NULL, *stamp;
+	struct stat st;
 	int fd, ret = 0;
 
 	if (a->updated)
-		return free(stamp), 0;
+		return 0;
 	if ((fd = apt_lock(a)) < 0)
-		return free(stamp), -1;
+		return -1;
+	stamp = stamp_path(a);
+	/* Another run refreshed them while this one waited for the lock. */
+	if (!stat(stamp, &st) && st.st_mtime >= a->opened && lists_fresh(a)) {
+		a->updated = true;
+		close(fd);
+		free(stamp);
+		return 0;
+	}
 	fprintf(stderr, "klpdiff build: apt-get update (%s)\n", a->sources);
 	apt_argv(a, &argv, NULL, "apt-get", args);
-	/* Not stamped until it succeeds: a failed refresh is tried again. */
-	unlink(stamp);
+	/*
+	 * Stamped when it succeeds. A failed one keeps the lists (apt does) and
+	 * the stamp of the last that succeeded: they still serve what they have.
+	 */
 	if (archive_run(a, argv.v, &why))
 		ret = error(a->sources, "apt-get update failed: %s", why);
 	else if (write_file_atomic(stamp, a->sources_text, 0644))

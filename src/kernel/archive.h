@@ -14,6 +14,7 @@
 #define KLPDIFF_ARCHIVE_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include "base/util.h"
 
@@ -22,7 +23,8 @@ struct archive {
 	char *sources;		/* the sources list apt reads */
 	char *sources_text;	/* its contents: the update stamp must say the same */
 	struct strlist opts;	/* "-o" options of every apt command */
-	bool updated;		/* the lists were refreshed by this run */
+	bool updated;		/* the lists were refreshed by this run, or while it ran */
+	time_t opened;		/* when this run opened the archive */
 };
 
 /* One version of a package in the archive. */

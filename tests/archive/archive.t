@@ -257,6 +257,7 @@ wait "$pid" || true
 cat "$d/err1" >>"$d/err"
 tap_is "$(grep -c "linux-image-$r6 $v6: downloading" "$d/err")" 1 \
 	"two runs at once: the image downloaded once"
+tap_is "$(grep -c "apt-get update" "$d/err")" 1 "two runs at once: the lists fetched once"
 says "two runs at once: both get their kernel" "kernel $r6 (Debian $v6)"
 tap_is "$(grep -c "kernel $r6 (Debian $v6)" "$d/err")" 2 "two runs at once: both get there"
 
