@@ -261,11 +261,13 @@ static int find_config(struct dist_kernel *dk, const struct dist_request *req)
 	const char *root;
 
 	if (!find_image(dk, dk->sysroot) || (dk->download && !readable(dk->image))) {
-		if (!dk->download) {
+		/* Not for the running kernel unasked: it may be no Debian kernel at all. */
+		if (!dk->download || !req->release) {
 			char *path = at(dk->sysroot, "/boot/config-%s", dk->release);
 
 			error(path, "missing: kernel %s is not installed (apt install "
-			      "linux-image-%s)", dk->release, dk->release);
+			      "linux-image-%s%s)", dk->release, dk->release,
+			      dk->download ? ", or -r RELEASE to download it" : "");
 			free(path);
 			return -1;
 		}
