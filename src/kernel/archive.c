@@ -417,9 +417,9 @@ const char *archive_disk_full(const char *dir)
 	return "";
 }
 
-/* PACKAGE_VERSION as apt names its file (an epoch's ':' as "%3a"); "_part" if partial. */
+/* PACKAGE_VERSION as apt names its file (an epoch's ':' as "%3a"), then _PART. */
 static char *entry_path(const struct archive *a, const char *pkg, const char *version,
-			const char *only)
+			const struct archive_part *part)
 {
 	char *name = xasprintf("%s/deb/%s_", a->dir, pkg), *old;
 
@@ -428,9 +428,9 @@ static char *entry_path(const struct archive *a, const char *pkg, const char *ve
 		name = *p == ':' ? xasprintf("%s%%3a", old) : xasprintf("%s%c", old, *p);
 		free(old);
 	}
-	if (only) {
+	if (part) {
 		old = name;
-		name = xasprintf("%s_part", old);
+		name = xasprintf("%s_%s", old, part->name);
 		free(old);
 	}
 	return name;
@@ -476,20 +476,29 @@ static char *download(struct archive *a, const char *pkg, const char *version, c
 	return deb;
 }
 
-/* Unpack @deb (only what matches @only, if given) into @tmp/tree, its control into @tmp/control. */
-static int unpack(const struct archive *a, const char *deb, const char *tmp, const char *only)
+/* Unpack @deb (@part of it, if given) into @tmp/tree, its control into @tmp/control. */
+static int unpack(const struct archive *a, const char *deb, const char *tmp,
+		  const struct archive_part *part)
 {
 	char *tree = xasprintf("%s/tree", tmp), *control = xasprintf("%s/control", tmp);
 	char *why = NULL;
 	char *whole[] = { "dpkg-deb", "-x", (char *)deb, tree, NULL };
-	char *part[] = { "sh", "-c", "dpkg-deb --fsys-tarfile \"$1\" | tar -xf - -C \"$2\" "
+	char *some[] = { "sh", "-c", "dpkg-deb --fsys-tarfile \"$1\" | tar -xf - -C \"$2\" "
 			 "--wildcards --wildcards-match-slash \"$3\"", "sh", (char *)deb, tree,
-			 (char *)only, NULL };
+			 part ? (char *)part->only : NULL, NULL };
+	char *strip[] = { "find", tree, "-type", "f", "-exec", "objcopy", "--strip-debug", "{}",
+			  "+", NULL };
 	char *fields[] = { "dpkg-deb", "-f", (char *)deb, NULL };
 	int ret = mkdir_p(tree);
 
-	if (!ret && archive_run(a, only ? part : whole, &why))
+	if (!ret && archive_run(a, part ? some : whole, &why))
 		ret = error(tmp, "cannot unpack %s%s: %s", deb, archive_disk_full(tmp), why);
+	if (!ret && part && part->strip_debug) {
+		free(why);
+		if (archive_run(a, strip, &why))
+			ret = error(tmp, "objcopy --strip-debug failed%s: %s", archive_disk_full(tmp),
+				    why);
+	}
 	if (!ret && run_to_file(fields, control))
 		ret = error(deb, "dpkg-deb cannot read its control file");
 	free(tree), free(control), free(why);
@@ -497,8 +506,8 @@ static int unpack(const struct archive *a, const char *deb, const char *tmp, con
 }
 
 /* Download and unpack into @tmp, then rename it @entry: complete or absent. */
-static int fetch_entry(struct archive *a, const char *pkg, const char *version, const char *only,
-		       const char *suites, const char *entry)
+static int fetch_entry(struct archive *a, const char *pkg, const char *version,
+		       const struct archive_part *part, const char *suites, const char *entry)
 {
 	char *tmp = xasprintf("%s.tmp", entry), *dl = xasprintf("%s.download", entry);
 	char *origin = xasprintf("%s/origin", tmp), *deb = NULL;
@@ -514,7 +523,7 @@ static int fetch_entry(struct archive *a, const char *pkg, const char *version, 
 		if (!deb && archive_refresh(a) == 1)
 			deb = download(a, pkg, version, dl);
 	}
-	if (!ret && (!deb || unpack(a, deb, tmp, only) ||
+	if (!ret && (!deb || unpack(a, deb, tmp, part) ||
 		     write_file_atomic(origin, suites, 0644)))
 		ret = -1;
 	if (!ret && rename(tmp, entry))
@@ -526,10 +535,10 @@ static int fetch_entry(struct archive *a, const char *pkg, const char *version, 
 	return ret;
 }
 
-char *archive_unpacked(struct archive *a, const char *pkg, const char *version, const char *only,
-		       const char *suites)
+char *archive_unpacked(struct archive *a, const char *pkg, const char *version,
+		       const struct archive_part *part, const char *suites)
 {
-	char *entry = entry_path(a, pkg, version, only);
+	char *entry = entry_path(a, pkg, version, part);
 	char *lock = xasprintf("%s.lock", entry), *control = xasprintf("%s/control", entry);
 	char *origin = xasprintf("%s/origin", entry), *from = NULL;
 	int fd = mkdir_parent(entry) ? -1 : cache_lock(lock, true), ret = fd < 0 ? -1 : 0;
@@ -539,7 +548,7 @@ char *archive_unpacked(struct archive *a, const char *pkg, const char *version, 
 		fprintf(stderr, "klpdiff build: %s %s: in the cache (from %s): %s\n", pkg, version,
 			from ? from : "the archive", entry);
 	} else if (!ret) {
-		ret = fetch_entry(a, pkg, version, only, suites, entry);
+		ret = fetch_entry(a, pkg, version, part, suites, entry);
 	}
 	if (fd >= 0)
 		close(fd);

@@ -57,17 +57,23 @@ int archive_versions(struct archive *a, const char *pkg, struct archive_version 
 void archive_versions_free(struct archive_version *v, int nr);
 /* Control field @field of @pkg at @version ("" if it has none), or NULL. */
 char *archive_field(struct archive *a, const char *pkg, const char *version, const char *field);
+/* Part of a package: what the build needs of a large one. */
+struct archive_part {
+	const char *name;	/* the entry is PACKAGE_VERSION_NAME */
+	const char *only;	/* a tar pattern: only the paths that match */
+	bool strip_debug;	/* without debugging sections (only symbols are read) */
+};
+
 /*
  * The directory holding @pkg at @version unpacked (its tree/ and control),
- * downloaded and unpacked now unless an earlier run did. @only: unpack only
- * the paths that match this tar pattern (the -dbg package's vmlinux), a
- * separate entry. @suites: where the archive has
- * it, for the user.
- * Concurrent runs wait for each other; an interrupted download or unpack is
- * never taken as complete. NULL after one line naming the package.
+ * downloaded and unpacked now unless an earlier run did; @part: only that
+ * part of it (NULL: all), an entry of its own. @suites: where the archive
+ * has it, for the user. Concurrent runs wait for each other; an interrupted
+ * download or unpack is never taken as complete. NULL after one line naming
+ * the package.
  */
-char *archive_unpacked(struct archive *a, const char *pkg, const char *version, const char *only,
-		       const char *suites);
+char *archive_unpacked(struct archive *a, const char *pkg, const char *version,
+		       const struct archive_part *part, const char *suites);
 /*
  * Run @argv with its output in a log under the archive; 0, or -1 with
  * *@why set to the line of the log that says why (apt's "E:" line, else its

@@ -242,8 +242,12 @@ build -r "$r6" --dbg
 says "--dbg: vmlinux from the -dbg package" \
 	"linux-image-$r6-dbg $v6: downloading" \
 	"vmlinux symbols: $root6/usr/lib/debug/boot/vmlinux-$r6 (the -dbg package)"
-tap_is "$(cd "$deb/linux-image-$r6-dbg_${v6}_part/tree" && find . -type f)" \
+tap_is "$(cd "$deb/linux-image-$r6-dbg_${v6}_symbols/tree" && find . -type f)" \
 	"./usr/lib/debug/boot/vmlinux-$r6" "--dbg: only vmlinux unpacked"
+tap_is "$(readelf -SW "$root6/usr/lib/debug/boot/vmlinux-$r6" | grep -c '\.debug_' || true)" 0 \
+	"--dbg: vmlinux without its debugging sections"
+tap_ok "--dbg: vmlinux keeps its symbols" \
+	bash -c "readelf -sW '$root6/usr/lib/debug/boot/vmlinux-$r6' | grep -q ' _text\$'"
 
 build -r "$r6"
 fails_with "no symbols and no --dbg: one line saying how" "or --dbg"

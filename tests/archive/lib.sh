@@ -84,7 +84,9 @@ fake_kernel6() {
 
 	mkdir -p "$b/linux-image-$r-dbg_$v/usr/lib/debug/boot" \
 		"$b/linux-image-$r-dbg_$v/usr/lib/debug/lib/modules/$r/kernel/fs/foo"
-	printf 'ffffffff81000000 T _text\n' >"$b/linux-image-$r-dbg_$v/usr/lib/debug/boot/vmlinux-$r"
+	# An ELF with a symbol table and debugging sections, as vmlinux has.
+	echo 'int _text(void) { return 0; }' |
+		gcc-12 -g -c -x c -o "$b/linux-image-$r-dbg_$v/usr/lib/debug/boot/vmlinux-$r" -
 	echo "debug module" >"$b/linux-image-$r-dbg_$v/usr/lib/debug/lib/modules/$r/kernel/fs/foo/foo.ko"
 	pkg "$suite" "linux-image-$r-dbg" "$v" "$arch" ""
 }
