@@ -118,7 +118,7 @@ tap_is "$(readlink "$root6/usr/src/linux-headers-$r6/scripts")" "../../lib/linux
 	"the headers' links reach linux-kbuild in the root"
 tap_ok "the root's dpkg status knows the packages" \
 	dpkg-query "--admindir=$root6/var/lib/dpkg" -W "linux-image-$r6" "linux-source-6.1"
-tap_is "$(ls "$deb" 2>/dev/null | grep -c '\.deb$' || true)" 0 "no .deb kept after unpacking"
+tap_is "$(find "$deb" -name '*.deb' 2>/dev/null | wc -l)" 0 "no .deb kept after unpacking"
 
 ino=$(stat -c %i "$deb/linux-image-${r6}_$v6" 2>/dev/null || echo none)
 build -r "$r6" --kallsyms "$d/kallsyms"
@@ -178,6 +178,7 @@ fails_with "a release no suite has: one line" \
 if unshare -rm true 2>/dev/null; then
 	mkdir -p "$deb"
 	status=0
+	# shellcheck disable=SC2016 # the namespace's own shell expands them
 	unshare -rm bash -c 'dir=$1 && shift && mount -t tmpfs -o size=6m tmpfs "$dir" &&
 		"$@"; echo $? >"$0.status"; ls -a "$dir" >"$0.listing"' "$d/full" "$deb" \
 		"$KLPDIFF" build -r "$big" --kallsyms "$d/kallsyms" -o "$d/out.ko" "$d/p.patch" \
@@ -192,6 +193,7 @@ if unshare -rm true 2>/dev/null; then
 
 	# The whole cache on a 6 MB tmpfs: the source tree is what does not fit.
 	mkdir -p "$d/small"
+	# shellcheck disable=SC2016 # the namespace's own shell expands them
 	unshare -rm bash -c 'dir=$1 && shift && mount -t tmpfs -o size=6m tmpfs "$dir" &&
 		"$@"; echo $? >"$0.status"; ls -a "$dir" >"$0.listing"' "$d/full" "$d/small" \
 		env KLPDIFF_CACHE="$d/small" "$KLPDIFF" build -r "$bigtree" --kallsyms "$d/kallsyms" \

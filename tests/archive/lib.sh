@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
 # A Debian archive of fake kernel packages, for the tests of klpdiff's
 # downloads (tests/archive/*.t): tiny packages made with dpkg-deb, indexed
 # by hand, and signed with a key made for the test (gpg), in suites under
@@ -127,7 +128,8 @@ fake_source() {
 	[ "${5:-}" != zeros ] || fill=/dev/zero
 	up=$(upstream "$v")
 	mkdir -p "$b/usr/src" "$repo/build/src/linux-source-$line"
-	printf 'VERSION = %s\nPATCHLEVEL = %s\nSUBLEVEL = %s\n' $(echo "$up" | tr . ' ') \
+	printf 'VERSION = %s\nPATCHLEVEL = %s\nSUBLEVEL = %s\n' "${up%%.*}" \
+		"$(cut -d. -f2 <<<"$up")" "${up##*.}" \
 		>"$repo/build/src/linux-source-$line/Makefile"
 	# Padding: random for a package bigger than a small disk, zeros for a tree.
 	[ "$size" = 0 ] || head -c "$size" "$fill" >"$repo/build/src/linux-source-$line/padding"
@@ -147,7 +149,7 @@ repo_index() {
 				"$(stat -c %s "$deb")" "$(sha256sum "$deb" | cut -d' ' -f1)"
 		done >"$repo/dists/$suite/main/binary-$arch/Packages"
 		(
-			cd "$repo/dists/$suite"
+			cd "$repo/dists/$suite" || exit
 			printf 'Origin: klpdiff-test\nSuite: %s\nCodename: %s\nDate: %s\nArchitectures: %s\nComponents: main\nSHA256:\n' \
 				"$suite" "$suite" "$(date -Ru)" "$arch"
 			printf ' %s %s main/binary-%s/Packages\n' \
