@@ -66,11 +66,11 @@ $(BUILD)/%.o: src/%.c
 
 # Everything, kernel builds and booted tests included (QUICK=1: only the fast
 # tests, no kernel). Kernel builds are cached in ~/.cache/klpdiff.
-TESTS := tests/source tests/unit tests/sums tests/bad-input tests/extract tests/diff tests/verify tests/build $(if $(QUICK),,tests/kernel tests/module tests/e2e)
+TESTS := tests/source tests/unit tests/sums tests/bad-input tests/archive tests/extract tests/diff tests/verify tests/build $(if $(QUICK),,tests/kernel tests/module tests/e2e)
 # The sanitizer pass (KLPDIFF_SANITIZED) skips the tests whose klpdiff code the
 # plain pass ran and own.t and lto.t run sanitized (each says so). --timer: the
 # time of each test file, for CI's budget.
-check: $(BIN) $(BUILD)/line-directives-driver $(UNIT_TESTS)
+check: $(BIN) $(BUILD)/line-directives-driver $(BUILD)/module-driver $(UNIT_TESTS)
 	KLPDIFF=$(abspath $(BIN)) $(if $(filter 1,$(SANITIZE)),KLPDIFF_SANITIZED=1) \
 		prove --timer -e bash -f $(foreach d,$(TESTS),$(wildcard $(d)/*.t))
 
@@ -83,6 +83,9 @@ $(BUILD)/line-directives-driver: tests/build/line-directives-driver.c $(filter-o
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/tap.h $(CORE_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_OBJS) $(LDLIBS)
+
+$(BUILD)/module-driver: tests/archive/module-driver.c $(filter-out $(BUILD)/cmd/%,$(OBJS))
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # libFuzzer targets for the loader/sums and for diff (see fuzz/run).
 FUZZ_SECONDS ?= 60

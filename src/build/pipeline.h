@@ -30,6 +30,7 @@ struct build_request {
 	const char *sign_key, *sign_cert;
 	int jobs;		/* 0: one per CPU */
 	bool no_replace, keep_tmp, diff_only, no_verify, trace, line_directives;
+	bool dbg;		/* vmlinux's symbols from the -dbg package (downloaded if need be) */
 	char *const *patches;	/* absolute paths */
 	size_t nr_patches;
 };

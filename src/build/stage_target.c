@@ -95,7 +95,12 @@ static int find_installed(struct build_run *r)
 	struct kbuild *kb = &r->kb;
 	int cc;
 
-	if (dist_kernel_find(dk, q->sysroot, q->release, q->kallsyms))
+	struct dist_request dr = {
+		.release = q->release, .sysroot = q->sysroot, .kallsyms = q->kallsyms,
+		.source = q->src, .dbg = q->dbg,
+	};
+
+	if (dist_kernel_find(dk, &dr))
 		return -1;
 	cc = dist_kernel_check_compiler(dk, q->compiler);
 	if (cc < 0 || (cc == DIST_CC_ROOT &&

@@ -7,7 +7,7 @@
 #include "kernel/module_files.h"
 
 void unit_modules_init(struct unit_modules *um, const struct kbuild *kb,
-		       const struct dist_kernel *dk)
+		       struct dist_kernel *dk)
 {
 	strmap_init(&um->map, 64);
 	um->kb = kb;

@@ -24,11 +24,11 @@ struct unit_module {
 struct unit_modules {
 	struct strmap map;		/* object -> struct unit_module */
 	const struct kbuild *kb;
-	const struct dist_kernel *dk;	/* an installed kernel's packages, or NULL */
+	struct dist_kernel *dk;	/* an installed kernel's packages, or NULL */
 };
 
 void unit_modules_init(struct unit_modules *um, const struct kbuild *kb,
-		       const struct dist_kernel *dk);
+		       struct dist_kernel *dk);
 /*
  * The module @obj is part of (name NULL: vmlinux) and where the running
  * one's symbols are; NULL when they cannot be read (reported once).

@@ -6,16 +6,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "base/process.h"
-#include "base/util.h"
 #include "kernel/module_files.h"
+#include "base/util.h"
+#include "kernel/archive.h"
+#include "kernel/distro_fetch.h"
 
-static char *in_root(const struct dist_kernel *dk, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static char *in_root(const struct dist_kernel *dk, const char *fmt, ...)
+/* @root (a sysroot, or "") followed by the path @fmt makes. */
+static char *at(const char *root, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *at(const char *root, const char *fmt, ...)
 {
 	va_list ap;
 	char *rel, *path;
@@ -24,9 +27,19 @@ static char *in_root(const struct dist_kernel *dk, const char *fmt, ...)
 	if (vasprintf(&rel, fmt, ap) < 0)
 		fatal("out of memory");
 	va_end(ap);
-	path = xasprintf("%s%s", dk->sysroot, rel);
+	path = xasprintf("%s%s", root, rel);
 	free(rel);
 	return path;
+}
+
+/* Where a file of a release is: BEFORE, the release, AFTER. */
+struct place {
+	const char *before, *after;
+};
+
+static char *placed(const char *root, const struct place *p, const char *release)
+{
+	return at(root, "%s%s%s", p->before, release, p->after);
 }
 
 static bool readable(const char *path)
@@ -92,10 +105,10 @@ static char *debian_version_in(const char *banner)
 	return xstrndup(p, strcspn(p, " \n"));
 }
 
-/* The installed version of Debian package @pkg (in the sysroot's dpkg database), or NULL. */
-static char *package_version(const struct dist_kernel *dk, const char *pkg)
+/* The installed version of Debian package @pkg (in @root's dpkg database), or NULL. */
+static char *package_version(const char *root, const char *pkg)
 {
-	char *admin = xasprintf("--admindir=%s/var/lib/dpkg", dk->sysroot);
+	char *admin = xasprintf("--admindir=%s/var/lib/dpkg", root);
 	char *argv[] = { "dpkg-query", admin, "-W", "-f=${Version}", (char *)pkg, NULL };
 	char *version = run_capture(argv);
 
@@ -110,7 +123,9 @@ static char *package_version(const struct dist_kernel *dk, const char *pkg)
 /* The Debian version of the image package (dpkg knows it) or of the running kernel. */
 static char *image_version(const struct dist_kernel *dk)
 {
-	static const char *const suffixes[] = { "-unsigned", "" };
+	static const struct place packages[] = {
+		{ "linux-image-", "-unsigned" }, { "linux-image-", "" }, { "linux-binary-", "" },
+	};
 	char *version = NULL;
 
 	if (is_running(dk)) {
@@ -119,82 +134,229 @@ static char *image_version(const struct dist_kernel *dk)
 		version = debian_version_in(banner);
 		free(banner);
 	}
-	for (size_t i = 0; !version && i < ARRAY_SIZE(suffixes); i++) {
-		char *pkg = xasprintf("linux-image-%s%s", dk->release, suffixes[i]);
+	for (size_t i = 0; !version && i < ARRAY_SIZE(packages); i++) {
+		char *pkg = placed("", &packages[i], dk->release);
 
-		version = package_version(dk, pkg);
+		version = package_version(dk->image_root, pkg);
 		free(pkg);
 	}
 	return version;
 }
 
-static int find_vmlinux_symbols(struct dist_kernel *dk, const char *kallsyms)
+/* The -dbg package's vmlinux under @root, or NULL. */
+static char *dbg_vmlinux(const struct dist_kernel *dk, const char *root)
 {
-	char *dbg = in_root(dk, "/usr/lib/debug/boot/vmlinux-%s", dk->release);
+	static const struct place paths[] = {
+		{ "/usr/lib/debug/boot/vmlinux-", "" }, { "/usr/lib/debug/lib/modules/", "/vmlinux" },
+	};
 
-	if (kallsyms) {
-		dk->vmlinux_symbols = xstrdup(kallsyms);
+	for (size_t i = 0; root && i < ARRAY_SIZE(paths); i++) {
+		char *path = placed(root, &paths[i], dk->release);
+
+		if (readable(path))
+			return path;
+		free(path);
+	}
+	return NULL;
+}
+
+/*
+ * The image's System.map, if it is a real one: Debian's (6.1, 6.12, 7.3)
+ * is one line pointing at the -dbg package.
+ */
+static char *real_system_map(const struct dist_kernel *dk)
+{
+	static const struct place paths[] = {
+		{ "/boot/System.map-", "" }, { "/usr/lib/modules/", "/System.map" },
+	};
+	struct stat st;
+
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		char *path = placed(dk->image_root, &paths[i], dk->release);
+
+		if (!stat(path, &st) && st.st_size > 65536)
+			return path;
+		free(path);
+	}
+	return NULL;
+}
+
+static int find_vmlinux_symbols(struct dist_kernel *dk, const struct dist_request *req)
+{
+	char *dbg = dbg_vmlinux(dk, dk->sysroot);
+
+	if (!req->kallsyms && !dbg && req->dbg && dk->download)
+		dbg = dbg_vmlinux(dk, dist_fetch_dbg(dk));
+	if (req->kallsyms) {
+		dk->vmlinux_symbols = xstrdup(req->kallsyms);
 		dk->symbols_from = "--kallsyms";
-	} else if (readable(dbg)) {
+	} else if (dbg) {
 		dk->vmlinux_symbols = dbg;
 		dbg = NULL;
 		dk->symbols_from = "the -dbg package";
+	} else if (req->dbg && dk->download) {
+		return -1;	/* the download said why */
 	} else if (is_running(dk) && kernel_addresses_visible()) {
 		dk->vmlinux_symbols = xstrdup("/proc/kallsyms");
 		dk->symbols_from = "the running kernel";
+	} else if ((dk->vmlinux_symbols = real_system_map(dk))) {
+		dk->symbols_from = "the image's System.map";
 	}
 	free(dbg);
 	if (dk->vmlinux_symbols)
 		return 0;
 	return error(NULL, "no symbols for %s's vmlinux: run as root on a machine running it, "
 		     "give --kallsyms FILE (a copy of its /proc/kallsyms, read as root), or "
-		     "apt install linux-image-%s-dbg", dk->release, dk->release);
+		     "apt install linux-image-%s-dbg%s", dk->release, dk->release,
+		     dk->download ? " (or --dbg: klpdiff downloads it)" : "");
 }
 
-/* DIR/RELEASE, a file of the release that must be there; @package has it. */
-static char *need(const struct dist_kernel *dk, const char *package, const char *dir)
+/* The first of @dirs (formats of RELEASE) that @root has, or NULL after naming the package. */
+static char *need(const struct dist_kernel *dk, const char *root, const char *package,
+		  const struct place *dirs, size_t nr)
 {
-	char *path = in_root(dk, "%s%s", dir, dk->release);
+	char *path = NULL;
 
-	if (readable(path))
-		return path;
+	for (size_t i = 0; i < nr; i++) {
+		free(path);
+		path = placed(root, &dirs[i], dk->release);
+		if (readable(path))
+			return path;
+	}
 	error(path, "missing: apt install %s%s", package, dk->release);
 	free(path);
 	return NULL;
 }
 
-int dist_kernel_find(struct dist_kernel *dk, const char *sysroot, const char *release,
-		     const char *kallsyms)
+/* The image: up to 6.x in /boot, from 7.x beside the modules (as the configs below). */
+static const struct place images[] = { { "/boot/vmlinuz-", "" }, { "/usr/lib/modules/", "/vmlinuz" } };
+
+/*
+ * RELEASE's config and image under @root: up to 6.x in /boot, from 7.x in
+ * /usr/lib/modules/RELEASE. Whether the config is there.
+ */
+static bool find_image(struct dist_kernel *dk, const char *root)
 {
+	static const struct place configs[] = {
+		{ "/boot/config-", "" }, { "/usr/lib/modules/", "/config" },
+	};
+
+	free(dk->config), free(dk->image);
+	dk->config = dk->image = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(configs) && !dk->config; i++) {
+		char *config = placed(root, &configs[i], dk->release);
+
+		if (readable(config)) {
+			dk->config = config;
+			dk->image = placed(root, &images[i], dk->release);
+		} else {
+			free(config);
+		}
+	}
+	dk->image_root = root;
+	return dk->config;
+}
+
+/*
+ * The image: installed, or (no sysroot) downloaded at the newest version
+ * whose source the archive has. Then its config, read.
+ */
+static int find_config(struct dist_kernel *dk, const struct dist_request *req)
+{
+	const char *root;
+
+	if (!find_image(dk, dk->sysroot) || (dk->download && !readable(dk->image))) {
+		/* Not for the running kernel unasked: it may be no Debian kernel at all. */
+		if (!dk->download || !req->release) {
+			char *path = at(dk->sysroot, "/boot/config-%s", dk->release);
+
+			error(path, "missing: kernel %s is not installed (apt install "
+			      "linux-image-%s%s)", dk->release, dk->release,
+			      dk->download ? ", or -r RELEASE to download it" : "");
+			free(path);
+			return -1;
+		}
+		if (dist_fetch_version(dk, !req->source) || !(root = dist_fetch_image(dk)))
+			return -1;
+		if (!find_image(dk, root))
+			return error(root, "the packages of %s %s have no config", dk->release,
+				     dk->version);
+	}
+	if (kconfig_read(&dk->kconfig, dk->config))
+		return error(dk->config, "cannot read: %s", strerror(errno));
+	return 0;
+}
+
+/* With packages downloaded, say which were installed: the run says where each came from. */
+static void said_installed(const struct dist_kernel *dk, const char *root, const char *pkg,
+			   const char *path)
+{
+	if (root == dk->sysroot)
+		fprintf(stderr, "klpdiff build: %s%s %s: installed (%s)\n", pkg,
+			starts_with(pkg, "linux-source-") ? "" : dk->release, dk->version, path);
+}
+
+/* linux-headers-RELEASE: installed at the image's version, or downloaded. */
+static int find_headers(struct dist_kernel *dk)
+{
+	static const struct place dirs[] = { { "/usr/src/linux-headers-", "" } };
+	char *pkg = xasprintf("linux-headers-%s", dk->release), *version;
+	const char *root = dk->sysroot;
+	bool here;
+
+	dk->symvers = at(root, "/usr/src/linux-headers-%s/Module.symvers", dk->release);
+	version = package_version(root, pkg);
+	here = readable(dk->symvers) && (!version || streq(version, dk->version));
+	free(version);
+	free(pkg);
+	if (!here && dk->download) {
+		free(dk->symvers);
+		root = dist_fetch_headers(dk);
+		if (!root)
+			return -1;
+		dk->symvers = at(root, "/usr/src/linux-headers-%s/Module.symvers", dk->release);
+	}
+	if (dk->fetch) {
+		said_installed(dk, dk->image_root, "linux-image-", dk->image);
+		said_installed(dk, root, "linux-headers-", dk->symvers);
+	}
+	dk->headers = need(dk, root, "linux-headers-", dirs, ARRAY_SIZE(dirs));
+	if (dk->headers && !readable(dk->symvers))
+		return error(dk->symvers, "missing: reinstall linux-headers-%s", dk->release);
+	return dk->headers ? 0 : -1;
+}
+
+int dist_kernel_find(struct dist_kernel *dk, const struct dist_request *req)
+{
+	static const struct place modules[] = { { "/lib/modules/", "" }, { "/usr/lib/modules/", "" } };
+
 	memset(dk, 0, sizeof(*dk));
-	dk->sysroot = sysroot ? sysroot : "";
-	dk->release = release ? xstrdup(release) : running_release();
+	dk->sysroot = req->sysroot ? req->sysroot : "";
+	dk->download = !req->sysroot;
+	dk->release = req->release ? xstrdup(req->release) : running_release();
 	if (!dk->release)
 		return error(NULL, "cannot tell the running kernel's release: give -r RELEASE");
-	dk->config = in_root(dk, "/boot/config-%s", dk->release);
-	if (kconfig_read(&dk->kconfig, dk->config))
-		return error(dk->config, "missing: kernel %s is not installed (apt install "
-			     "linux-image-%s)", dk->release, dk->release);
+	if (find_config(dk, req))
+		return -1;
 	if (!kconfig_enabled(&dk->kconfig, "CONFIG_LIVEPATCH"))
 		return error(dk->config, "the kernel was configured without CONFIG_LIVEPATCH");
 	if (kconfig_enabled(&dk->kconfig, "CONFIG_LTO_CLANG"))
 		return error(dk->config, "an LTO kernel is patched from its build tree (-O)");
 	if (read_versions(dk))
 		return -1;
-	dk->headers = need(dk, "linux-headers-", "/usr/src/linux-headers-");
-	dk->symvers = dk->headers ? xasprintf("%s/Module.symvers", dk->headers) : NULL;
-	if (!dk->headers || !readable(dk->symvers))
-		return dk->headers ? error(dk->symvers, "missing: reinstall linux-headers-%s",
-					   dk->release) : -1;
-	dk->image = need(dk, "linux-image-", "/boot/vmlinuz-");
-	dk->modules = need(dk, "linux-image-", "/lib/modules/");
+	free(dk->image);
+	dk->image = need(dk, dk->image_root, "linux-image-", images, ARRAY_SIZE(images));
+	dk->modules = need(dk, dk->image_root, "linux-image-", modules, ARRAY_SIZE(modules));
 	if (!dk->image || !dk->modules)
 		return -1;
-	dk->version = image_version(dk);
+	if (!dk->version)
+		dk->version = image_version(dk);
 	if (!dk->version)
 		return error(dk->image, "cannot tell its Debian version (neither the running "
 			     "kernel nor dpkg knows the image package)");
-	return find_vmlinux_symbols(dk, kallsyms);
+	if (find_headers(dk))
+		return -1;
+	return find_vmlinux_symbols(dk, req);
 }
 
 /* "x86_64-linux-gnu-gcc-12" and "gcc-12" are both in Debian's gcc-12. */
@@ -356,6 +518,7 @@ static int unpack_source_once(const char *tarball, const char *tree)
 	char *lock = xasprintf("%s.lock", tree), *stamp = xasprintf("%s/.klpdiff-unpacked", tree);
 	char *tmp = xasprintf("%s.tmp", tree), *tmp_stamp = xasprintf("%s/.klpdiff-unpacked", tmp);
 	char *argv[] = { "tar", "-C", tmp, "--strip-components=1", "-xf", (char *)tarball, NULL };
+	char *log = xasprintf("%s.log", tree), *text, *why;
 	int fd, ret = 0;
 
 	if (mkdir_parent(tree) || (fd = cache_lock(lock, true)) < 0) {
@@ -364,45 +527,64 @@ static int unpack_source_once(const char *tarball, const char *tree)
 		if (!readable(stamp)) {
 			fprintf(stderr, "klpdiff build: unpacking %s into %s\n", tarball, tree);
 			ret = remove_tree(tmp) || remove_tree(tree) || mkdir_p(tmp);
-			if (!ret && run_process(argv, -1, 2, 2))
-				ret = error(tarball, "cannot unpack it into %s", tmp);
+			unlink(log);
+			/* tar says a full disk once per file: its first line only. */
+			if (!ret && run_logged(argv, log)) {
+				text = read_file(log, NULL);
+				why = text ? xstrndup(text, strcspn(text, "\n")) : xstrdup("");
+				ret = error(tarball, "cannot unpack it into %s%s: %s", tmp,
+					    archive_disk_full(tmp), why);
+				free(text), free(why);
+			}
 			if (!ret && (write_file_atomic(tmp_stamp, "", 0644) || rename(tmp, tree)))
 				ret = error(tree, "cannot finish unpacking: %s", strerror(errno));
+			/* No half tree left to fill the disk: it would be redone anyway. */
+			if (ret)
+				remove_tree(tmp);
+			unlink(log);
 		}
 		close(fd);
 	}
-	free(lock), free(stamp), free(tmp), free(tmp_stamp);
+	free(lock), free(stamp), free(tmp), free(tmp_stamp), free(log);
 	return ret;
 }
 
-/* The linux-source-X.Y package's version, which must be the kernel's. */
-static int check_source_package(const struct dist_kernel *dk, const char *tarball,
-				const char *pkg)
+/* Is @root's linux-source-X.Y of the kernel's version? Else one line saying why not. */
+static int check_source_package(const struct dist_kernel *dk, const char *root, const char *pkg,
+				bool quiet)
 {
-	char *version = readable(tarball) ? package_version(dk, pkg) : NULL;
+	char *tarball = at(root, "/usr/src/%s.tar.xz", pkg);
+	char *version = readable(tarball) ? package_version(root, pkg) : NULL;
 	int ret = 0;
 
 	if (!readable(tarball))
-		ret = error(tarball, "missing: apt install %s=%s", pkg, dk->version);
+		ret = quiet ? -1 : error(tarball, "missing: apt install %s=%s", pkg, dk->version);
 	else if (!version)
-		ret = error(tarball, "dpkg does not know %s's version: give the tree with -s", pkg);
+		ret = quiet ? -1 : error(tarball, "dpkg does not know %s's version: give the tree "
+					 "with -s", pkg);
 	else if (!streq(version, dk->version))
-		ret = error(tarball, "is %s %s, but %s is Debian %s: apt install %s=%s", pkg,
-			    version, dk->release, dk->version, pkg, dk->version);
+		ret = quiet ? -1 : error(tarball, "is %s %s, but %s is Debian %s: apt install %s=%s",
+					 pkg, version, dk->release, dk->version, pkg, dk->version);
 	free(version);
+	free(tarball);
 	return ret;
 }
 
-char *dist_kernel_source(const struct dist_kernel *dk, const char *src, const char *cache)
+char *dist_kernel_source(struct dist_kernel *dk, const char *src, const char *cache)
 {
-	char *pkg, *tarball, *tree;
+	const char *root = dk->sysroot;
+	char *pkg, *tarball, *tree = NULL;
 
 	if (src)
 		return given_source(dk, src);
 	pkg = xasprintf("linux-source-%s", dk->line);
-	tarball = in_root(dk, "/usr/src/%s.tar.xz", pkg);
-	tree = NULL;
-	if (!check_source_package(dk, tarball, pkg)) {
+	/* Not installed at the kernel's version: downloaded. */
+	if (dk->download && check_source_package(dk, root, pkg, true))
+		root = dist_fetch_source(dk, pkg);
+	tarball = root ? at(root, "/usr/src/%s.tar.xz", pkg) : NULL;
+	if (dk->fetch && root)
+		said_installed(dk, root, pkg, tarball);
+	if (root && !check_source_package(dk, root, pkg, false)) {
 		tree = xasprintf("%s/src-%s", cache, dk->version);
 		if (unpack_source_once(tarball, tree)) {
 			free(tree);
@@ -427,10 +609,38 @@ static int decompress_to(const char *xz, const char *out)
 	return ret;
 }
 
-char *dist_kernel_module(const struct dist_kernel *dk, const char *modname, const char *dir)
+/*
+ * The module's file: modules.dep names it, or in packages that were
+ * unpacked, not installed (depmod never ran), modules.order without the
+ * compression suffix.
+ */
+static char *module_file(const struct dist_kernel *dk, const char *modname)
 {
-	char *ko = kernel_find_module(dk->modules, "modules.dep", modname), *out;
+	char *dep = xasprintf("%s/modules.dep", dk->modules), *ko, *xz;
+	bool installed = readable(dep);
 
+	free(dep);
+	ko = kernel_find_module(dk->modules, installed ? "modules.dep" : "modules.order", modname);
+	if (!ko || installed || readable(ko))
+		return ko;
+	xz = xasprintf("%s.xz", ko);
+	if (readable(xz)) {
+		free(ko);
+		return xz;
+	}
+	error(ko, "missing: the kernel's modules.order names it");
+	free(ko), free(xz);
+	return NULL;
+}
+
+char *dist_kernel_module(struct dist_kernel *dk, const char *modname, const char *dir)
+{
+	char *ko, *out;
+
+	/* 7.x: linux-modules-RELEASE, downloaded for the first module a patch changes. */
+	if (dk->fetch && !dist_fetch_modules(dk))
+		return NULL;
+	ko = module_file(dk, modname);
 	if (!ko || ends_with(ko, ".ko"))
 		return ko;
 	if (!ends_with(ko, ".ko.xz")) {
@@ -455,5 +665,6 @@ void dist_kernel_free(struct dist_kernel *dk)
 	kconfig_free(&dk->kconfig);
 	free(dk->symvers), free(dk->image), free(dk->modules), free(dk->vmlinux_symbols);
 	free(dk->line), free(dk->upstream), free(dk->version), free(dk->cc), free(dk->cc_text);
+	dist_fetch_free(dk->fetch);
 	memset(dk, 0, sizeof(*dk));
 }

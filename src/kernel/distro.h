@@ -1,11 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A distribution's installed kernel, found from its release name: what its
- * packages ship (config, headers with Module.symvers, image, modules) and
- * what klpdiff needs besides (the symbols of vmlinux, the source of the same
- * version, the compiler that built it). Debian's layout; the image package's
- * System.map is a stub, so vmlinux's symbols come from a kallsyms listing or
- * the -dbg package.
+ * A distribution's kernel, found from its release name: what its packages
+ * ship (config, headers with Module.symvers, image, modules) and what
+ * klpdiff needs besides (the symbols of vmlinux, the source of the same
+ * version, the compiler that built it). Debian's layout: up to 6.x the image
+ * package has /boot/{config,vmlinuz,System.map}-RELEASE and
+ * /lib/modules/RELEASE; from 7.x linux-image-RELEASE depends on
+ * linux-base-RELEASE (config, System.map), linux-binary-RELEASE (vmlinuz)
+ * and linux-modules-RELEASE, all in /usr/lib/modules/RELEASE. System.map is
+ * a stub in both, so vmlinux's symbols come from a kallsyms listing or the
+ * -dbg package (or a System.map that is not a stub).
+ *
+ * What is not installed (at the image's Debian version) is downloaded from
+ * Debian's archive into klpdiff's cache (archive.h) and unpacked into a root
+ * of its own per release and version: only what the build needs, modules
+ * when a patch changes one, the -dbg package when asked.
  */
 #ifndef KLPDIFF_DISTRO_H
 #define KLPDIFF_DISTRO_H
@@ -13,11 +22,15 @@
 #include <stdbool.h>
 
 #include "kernel/kconfig.h"
+struct dist_fetch;
 
 struct dist_kernel {
-	const char *sysroot;	/* "" or where the packages were unpacked */
+	const char *sysroot;	/* "" or where the packages were unpacked (--sysroot) */
+	struct dist_fetch *fetch;	/* packages downloaded into the cache, or NULL */
+	const char *image_root;	/* sysroot, or the cache's root of this release */
+	bool download;		/* what is not installed is downloaded (no --sysroot) */
 	char *release;		/* 6.1.0-57-amd64 */
-	char *config;		/* /boot/config-RELEASE */
+	char *config;		/* /boot/config-RELEASE or /usr/lib/modules/RELEASE/config */
 	struct kconfig kconfig;	/* what it says */
 	char *headers;		/* /usr/src/linux-headers-RELEASE: where modules are built */
 	char *symvers;		/* its Module.symvers */
@@ -32,14 +45,21 @@ struct dist_kernel {
 	char *cc_text;		/* what it says: CONFIG_CC_VERSION_TEXT */
 };
 
+struct dist_request {
+	const char *release;	/* NULL: the running kernel */
+	const char *sysroot;	/* packages unpacked there, not in /: nothing is downloaded */
+	const char *kallsyms;	/* a copy of /proc/kallsyms of a machine running RELEASE */
+	const char *source;	/* a source tree given: linux-source-X.Y is not needed */
+	bool dbg;		/* the -dbg package's vmlinux, downloaded if not installed */
+};
+
 /*
- * Find RELEASE's files (default: the running kernel). @kallsyms: a copy of
- * /proc/kallsyms from a machine running RELEASE, or NULL to use this one's
- * or the -dbg package. -1 after one line naming what is missing and the
- * package that has it.
+ * Find RELEASE's files: installed ones where they are at the image's
+ * version, the rest downloaded (not with a sysroot). vmlinux's symbols come
+ * from @req->kallsyms, or this machine's, or the -dbg package. -1 after one
+ * line naming what is missing and the package that has it.
  */
-int dist_kernel_find(struct dist_kernel *dk, const char *sysroot, const char *release,
-		     const char *kallsyms);
+int dist_kernel_find(struct dist_kernel *dk, const struct dist_request *req);
 /*
  * The compiler: CONFIG_CC_VERSION_TEXT names it; it must be installed and
  * say exactly that (0), or be a Debian gcc that this machine has not got at
@@ -56,16 +76,17 @@ int dist_kernel_check_compiler(struct dist_kernel *dk, const char *override);
 bool debian_gcc(const char *text, char **package, char **version);
 /*
  * The source tree of the same version: @src if given (its Makefile's version
- * must match), else the linux-source-X.Y tarball unpacked once under
- * @cache. Returns the tree's path, or NULL after an error.
+ * must match), else the linux-source-X.Y tarball (installed, or downloaded)
+ * unpacked once under @cache. Returns the tree's path, or NULL after an
+ * error.
  */
-char *dist_kernel_source(const struct dist_kernel *dk, const char *src, const char *cache);
+char *dist_kernel_source(struct dist_kernel *dk, const char *src, const char *cache);
 /*
  * The shipped module called @modname (as KBUILD_MODNAME has it: '_' for
- * '-'), from modules.dep, decompressed into @dir if it ships compressed;
- * NULL after an error.
+ * '-'), from modules.dep (or modules.order), decompressed into @dir if it
+ * ships compressed; NULL after an error.
  */
-char *dist_kernel_module(const struct dist_kernel *dk, const char *modname, const char *dir);
+char *dist_kernel_module(struct dist_kernel *dk, const char *modname, const char *dir);
 void dist_kernel_free(struct dist_kernel *dk);
 
 #endif

@@ -131,4 +131,33 @@ full_install
 sed -i '/LIVEPATCH/d' "$root/boot/config-$release"
 expect "kernel without livepatch" "without CONFIG_LIVEPATCH" --kallsyms "$d/kallsyms"
 
+# 7.x's packages: config, System.map and image in /usr/lib/modules/RELEASE, nothing in /boot.
+full_install7() {
+	full_install
+	mkdir -p "$root/usr/lib/modules/$release"
+	mv "$root/boot/config-$release" "$root/usr/lib/modules/$release/config"
+	mv "$root/boot/vmlinuz-$release" "$root/usr/lib/modules/$release/vmlinuz"
+	rm -r "$root/boot" "$root/lib/modules/$release"
+	: >"$root/usr/lib/modules/$release/modules.order"
+	echo "ffffffffffffffff B The real System.map is in the linux-image-$release-dbg package" \
+		>"$root/usr/lib/modules/$release/System.map"
+	installed "linux-binary-$release" 6.1.192-3 linux-source-6.1 6.1.192-3
+}
+
+full_install7
+expect "7.x layout: found, and its System.map stub is no symbol table" \
+	"apt install linux-image-$release-dbg"
+
+full_install7
+rm "$root/usr/lib/modules/$release/vmlinuz"
+expect "7.x layout: image missing" "vmlinuz: missing: apt install linux-image-$release" \
+	--kallsyms "$d/kallsyms"
+
+# A System.map that is a real symbol table gives vmlinux's symbols: the
+# build goes on to the source (of another version here).
+full_install7
+for i in $(seq 4000); do printf 'ffffffff81%06x t sym_%d\n' "$i" "$i"; done \
+	>"$root/usr/lib/modules/$release/System.map"
+expect "a real System.map: symbols from it" "is Linux 6.1.190, but $release is 6.1.192" -s "$d/src"
+
 tap_done

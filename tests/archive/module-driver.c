@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * For tests/archive/archive.t: finds RELEASE as klpdiff build does (with a
+ * kallsyms FILE), then the shipped module MODNAME, decompressed into DIR if
+ * need be, as a patch that changes it would; prints its path.
+ */
+#include <stdio.h>
+
+#include "kernel/distro.h"
+
+int main(int argc, char **argv)
+{
+	struct dist_request req = { 0 };
+	struct dist_kernel dk;
+	char *ko = NULL;
+
+	if (argc != 5)
+		return 2;
+	req.release = argv[1];
+	req.kallsyms = argv[2];
+	if (!dist_kernel_find(&dk, &req))
+		ko = dist_kernel_module(&dk, argv[3], argv[4]);
+	if (ko)
+		printf("%s\n", ko);
+	dist_kernel_free(&dk);
+	return ko ? 0 : 2;
+}
