@@ -69,16 +69,24 @@ TESTS := tests/source tests/sums tests/bad-input tests/extract tests/diff tests/
 # kallsyms, downloads) is made once under a lock beside it in the cache, and
 # everything else is in a directory of their own.
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
-# The longest first (from scratch: those that build or boot a kernel), so that
-# two of them do not end up one after the other at the end. The rest follow in
-# directory order.
-SLOW_TESTS := tests/e2e/debian.t tests/e2e/own.t tests/e2e/debian-6.12.t \
-	tests/e2e/lto.t tests/e2e/peer-lto.t tests/e2e/line-shift.t tests/e2e/debian-dbg.t \
-	tests/kernel/tree-untouched.t tests/kernel/prepared-tree.t tests/e2e/debian-6.12-generic.t \
-	tests/kernel/profile.t tests/kernel/kernel-headers.t
+# The longest first, so that two of them do not end up one after the other at
+# the end; the rest follow in directory order. From scratch the gcc e2e kernel
+# (10 minutes on 2 cores) is the longest chain: tree-untouched.t builds it while
+# the Debian tests, which do not need it, take the other core(s). With
+# KLPDIFF_LTO or KLPDIFF_FULL, lto.t builds the clang ThinLTO kernel (25 minutes)
+# first, and the other tests that need that kernel go after the rest.
+SLOW_TESTS := tests/e2e/lto.t tests/kernel/tree-untouched.t tests/e2e/debian-6.12.t \
+	tests/e2e/debian.t tests/e2e/debian-dbg.t tests/kernel/kernel-headers.t \
+	tests/kernel/prepared-tree.t tests/module/boot.t tests/e2e/own.t tests/kernel/work-dir.t \
+	tests/e2e/debian-mismatch.t tests/kernel/ccache.t tests/kernel/profile.t \
+	tests/e2e/peer-lto.t tests/diff/fixtures.t tests/e2e/line-shift.t tests/sums/invariants.t \
+	tests/extract/extract.t
+ifneq ($(KLPDIFF_LTO)$(KLPDIFF_FULL),)
+LTO_LATE := tests/kernel/tree-untouched.t tests/kernel/profile.t tests/e2e/peer-lto.t
+SLOW_TESTS := $(filter-out $(LTO_LATE),$(SLOW_TESTS)) $(LTO_LATE)
+endif
 ALL_TESTS := $(foreach d,$(TESTS),$(wildcard $(d)/*.t))
-ORDERED_TESTS := $(filter $(ALL_TESTS),$(SLOW_TESTS)) \
-	$(filter-out $(SLOW_TESTS),$(ALL_TESTS))
+ORDERED_TESTS := $(filter $(ALL_TESTS),$(SLOW_TESTS)) $(filter-out $(SLOW_TESTS),$(ALL_TESTS))
 # The sanitizer pass (KLPDIFF_SANITIZED) skips the tests whose klpdiff code the
 # plain pass ran and own.t and lto.t run sanitized (each says so). --timer: the
 # time of each test file, for CI's budget; prove prints each test's result when
