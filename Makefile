@@ -67,12 +67,37 @@ $(BUILD)/%.o: src/%.c
 # Everything, kernel builds and booted tests included (QUICK=1: only the fast
 # tests, no kernel). Kernel builds are cached in ~/.cache/klpdiff.
 TESTS := tests/source tests/unit tests/sums tests/bad-input tests/archive tests/extract tests/diff tests/verify tests/build $(if $(QUICK),,tests/kernel tests/module tests/e2e)
+# JOBS tests at once (default: one per core; JOBS=1 one after the other). The
+# tests are independent: what they share (kernel builds, Debian's packages and
+# kallsyms, downloads) is made once under a lock beside it in the cache, and
+# everything else is in a directory of their own.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+# The longest first, so that two of them do not end up one after the other at
+# the end; the rest follow in directory order. From scratch the gcc e2e kernel
+# (10 minutes on 2 cores) is the longest chain: tree-untouched.t builds it while
+# the Debian tests, which do not need it, take the other core(s). With
+# KLPDIFF_LTO or KLPDIFF_FULL, lto.t builds the clang ThinLTO kernel (25 minutes)
+# first, and the other tests that need that kernel go after the rest.
+SLOW_TESTS := tests/e2e/lto.t tests/kernel/tree-untouched.t tests/e2e/debian-6.12.t \
+	tests/e2e/debian.t tests/e2e/debian-dbg.t tests/kernel/kernel-headers.t \
+	tests/kernel/prepared-tree.t tests/module/boot.t tests/e2e/own.t tests/kernel/work-dir.t \
+	tests/e2e/debian-mismatch.t tests/kernel/ccache.t tests/kernel/profile.t \
+	tests/e2e/peer-lto.t tests/diff/fixtures.t tests/e2e/line-shift.t tests/sums/invariants.t \
+	tests/extract/extract.t
+ifneq ($(KLPDIFF_LTO)$(KLPDIFF_FULL),)
+LTO_LATE := tests/kernel/tree-untouched.t tests/kernel/profile.t tests/e2e/peer-lto.t
+SLOW_TESTS := $(filter-out $(LTO_LATE),$(SLOW_TESTS)) $(LTO_LATE)
+endif
+ALL_TESTS := $(foreach d,$(TESTS),$(wildcard $(d)/*.t))
+ORDERED_TESTS := $(filter $(ALL_TESTS),$(SLOW_TESTS)) $(filter-out $(SLOW_TESTS),$(ALL_TESTS))
 # The sanitizer pass (KLPDIFF_SANITIZED) skips the tests whose klpdiff code the
 # plain pass ran and own.t and lto.t run sanitized (each says so). --timer: the
-# time of each test file, for CI's budget.
+# time of each test file, for CI's budget; prove prints each test's result when
+# it ends (their TAP is never interleaved) and the summary last. tests/lib/run-test
+# runs each with bash and names it on each line of its stderr.
 check: $(BIN) $(BUILD)/line-directives-driver $(BUILD)/module-driver $(UNIT_TESTS)
 	KLPDIFF=$(abspath $(BIN)) $(if $(filter 1,$(SANITIZE)),KLPDIFF_SANITIZED=1) \
-		prove --timer -e bash -f $(foreach d,$(TESTS),$(wildcard $(d)/*.t))
+		prove --timer -j$(JOBS) -e tests/lib/run-test -f $(ORDERED_TESTS)
 
 # Test drivers: one module of klpdiff, beside the klpdiff they test.
 $(BUILD)/line-directives-driver: tests/build/line-directives-driver.c $(filter-out $(BUILD)/cmd/%,$(OBJS))

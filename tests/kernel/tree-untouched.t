@@ -54,10 +54,13 @@ PATCH
 
 # SIGINT or SIGTERM in the middle of the patched build (a header with several
 # users). A background job of a script starts with SIGINT ignored: the wrapper
-# restores the default, as in an interactive shell.
+# restores the default, as in an interactive shell. setsid: the build and every
+# process it starts are in a session of their own (klpdiff gives its children
+# process groups, not sessions), which tells them from other tests' builds of
+# the same tree running at the same time (make check JOBS=N).
 interrupt() {
 	local sig=$1 pid status
-	python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
+	setsid python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
 		"$KLPDIFF" build -s "$ksrc" -O "$kbuild" -o "$tmp/out.ko" \
 		"$here/../e2e/patches/crc-FAIL.patch" >"$tmp/log" 2>&1 &
 	pid=$!
@@ -71,14 +74,11 @@ interrupt() {
 	wait "$pid" || status=$?
 	tap_is "$status" "$((128 + $(kill -l "$sig")))" "$kind, SIG$sig: klpdiff died of the signal"
 	# make waits for its compilers before it dies: give it a few seconds.
-	# Its O= (the first progress line names it) tells it from other builds.
-	orig=$(head -1 "$tmp/log" | awk '{ print $NF }')
 	for _ in $(seq 100); do
-		pgrep -f "make -C$ksrc O=$orig" >/dev/null || break
+		pgrep -s "$pid" -x make >/dev/null || break
 		sleep 0.1
 	done
-	tap_ok "$kind, SIG$sig: no make left running" \
-		sh -c "! pgrep -f '[m]ake -C$ksrc O=$orig' >/dev/null"
+	tap_ok "$kind, SIG$sig: no make left running" sh -c "! pgrep -s $pid -x make >/dev/null"
 	check_untouched "SIG$sig"
 }
 
@@ -109,8 +109,8 @@ all_cases() {
 	interrupt TERM
 }
 
-# A prepared tree of its own: "no make left running" looks for make in it,
-# and other runs (a concurrent test, a second CI) must not count.
+# A prepared tree of its own: the snapshots of the kernel build, and failed runs
+# of other tests (a concurrent test, a second CI) are no business of this one.
 saved_cache=${KLPDIFF_CACHE-}
 export KLPDIFF_CACHE=$tmp/cache
 all_cases gcc "$here/../e2e/patches/crc-FAIL.patch" "CRC of exported symbol match_int"
