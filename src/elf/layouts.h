@@ -51,7 +51,7 @@ const struct special_layout *layout_first(const struct arch *arch, const char *s
  * A target kernel's layouts, one per special section its layout probe
  * fills (kernel_profile_probe()). Given to elf_open(), a section of one of
  * these names must have that layout; NULL or empty: each section's layout
- * is recognised from its size and relocations.
+ * is recognised from its size, relocations and entries (elf/layouts.c).
  */
 struct elf_layouts {
 	const struct special_layout *v[16];
