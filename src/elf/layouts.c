@@ -216,9 +216,11 @@ static unsigned gcc_version(const char *s, size_t len)
 {
 	char text[128];
 	const char *p = text + 5;
+	size_t n = len < sizeof(text) - 1 ? len : sizeof(text) - 1;
 	unsigned major, minor;
 
-	snprintf(text, sizeof(text), "%.*s", (int)len, s);
+	memcpy(text, s, n);
+	text[n] = '\0';
 	if (strncmp(text, "GCC: ", 5))
 		return 0;
 	if (*p == '(') {
@@ -231,9 +233,9 @@ static unsigned gcc_version(const char *s, size_t len)
 }
 
 /* The oldest gcc @obj's .comment names (several in a relocatable link), or 0. */
-static unsigned comment_gcc(const struct elf_object *obj)
+static unsigned comment_gcc(struct elf_object *obj)
 {
-	const struct elf_section *sec = elf_find_section((struct elf_object *)obj, ".comment");
+	const struct elf_section *sec = elf_find_section(obj, ".comment");
 	unsigned oldest = 0;
 
 	if (!sec || !sec->data)
@@ -255,7 +257,7 @@ static unsigned comment_gcc(const struct elf_object *obj)
  * object's .comment names (a kernel of 5.19 or later was never built by
  * gcc 4.8). Only ever a tie-breaker: it drops none if it would drop all.
  */
-static size_t keep_by_compiler(const struct elf_object *obj, const struct special_layout **fit,
+static size_t keep_by_compiler(struct elf_object *obj, const struct special_layout **fit,
 			       size_t n)
 {
 	unsigned gcc = comment_gcc(obj);
