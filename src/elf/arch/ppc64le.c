@@ -532,7 +532,7 @@ static const char ppc64le_layout_probe[] =
 	"#include <linux/jump_label.h>\n"
 	"#include <asm/barrier.h>\n"
 	"#include <asm/cputable.h>\n"
-	"#include <asm/extable.h>\n"
+	"#include <linux/uaccess.h>\n"	/* EX_TABLE: asm/extable.h (5.10: asm/ppc_asm.h) */
 	"#include <asm/feature-fixups.h>\n"
 	"#include <asm/firmware.h>\n"
 	"#include <asm/mmu.h>\n"
