@@ -181,6 +181,18 @@ static void remove_temporaries_on_signal(int sig)
 	raise(sig);
 }
 
+/*
+ * Is @path a device, FIFO or socket (-o /dev/null)? Those are written in
+ * place: renaming a temporary over /dev/null replaced the device with a
+ * regular file for the whole machine.
+ */
+static bool is_special_file(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
 int output_open(struct output *out, const char *path)
 {
 	int fd;
@@ -191,6 +203,15 @@ int output_open(struct output *out, const char *path)
 		return 0;
 	}
 	out->path = xstrdup(path);
+	if (is_special_file(path)) {
+		out->fp = fopen(path, "w");
+		if (!out->fp) {
+			free(out->path);
+			out->path = NULL;
+			return error(path, "cannot open: %s", strerror(errno));
+		}
+		return 0;
+	}
 	out->tmp_path = xasprintf("%s.tmp.XXXXXX", path);
 	fd = mkstemp(out->tmp_path);
 	if (fd < 0) {
@@ -222,8 +243,9 @@ int output_commit(struct output *out)
 	}
 	if (ferror(out->fp) | fclose(out->fp)) {
 		ret = error(out->path, "write error: %s", strerror(errno));
-		unlink(out->tmp_path);
-	} else if (rename(out->tmp_path, out->path)) {
+		if (out->tmp_path)
+			unlink(out->tmp_path);
+	} else if (out->tmp_path && rename(out->tmp_path, out->path)) {
 		ret = error(out->path, "cannot rename into place: %s", strerror(errno));
 		unlink(out->tmp_path);
 	}
@@ -239,7 +261,8 @@ void output_abort(struct output *out)
 	if (!out->path)
 		return;
 	fclose(out->fp);
-	unlink(out->tmp_path);
+	if (out->tmp_path)
+		unlink(out->tmp_path);
 	track_output(out, false);
 	free(out->tmp_path);
 	free(out->path);
@@ -328,8 +351,20 @@ static bool write_all(int fd, const char *text)
 
 int write_atomically(const char *path, mode_t mode, write_fn *fill, void *ctx)
 {
-	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp), ret;
+	char *tmp;
+	int fd, ret;
+
+	if (is_special_file(path)) {
+		fd = open(path, O_WRONLY);
+		if (fd < 0)
+			return error(path, "cannot open: %s", strerror(errno));
+		ret = fill(fd, path, ctx);
+		if (close(fd) && !ret)
+			ret = error(path, "write error: %s", strerror(errno));
+		return ret;
+	}
+	tmp = xasprintf("%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp);
 
 	if (fd < 0) {
 		ret = error(path, "cannot create: %s", strerror(errno));
