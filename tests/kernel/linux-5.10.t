@@ -48,7 +48,7 @@ source_tree() {
 	apt-get "${opts[@]}" update >"$work/apt.log" 2>&1 || return 1
 	(cd "$apt" && apt-get "${opts[@]}" download linux-source-5.10) >>"$work/apt.log" 2>&1 ||
 		return 1
-	deb=$(ls "$apt"/linux-source-5.10_*.deb | tail -1)
+	deb=$(find "$apt" -maxdepth 1 -name "linux-source-5.10_*.deb" | sort -V | tail -1)
 	rm -rf "$work/src" "$work/deb"
 	dpkg-deb -x "$deb" "$work/deb"
 	mkdir -p "$work/src"
