@@ -9,6 +9,7 @@
 
 #include "analysis/checksum_internal.h"
 #include "base/util.h"
+#include "elf/layouts.h"
 
 static int cmp_entry(const void *a, const void *b)
 {
@@ -51,7 +52,7 @@ void index_special_entries(struct checksum_ctx *ctx, bool all)
 	for_each_section(obj, sec) {
 		if (!sec->special || !sec->data || (!all && !sec->special->checksummed))
 			continue;
-		for (uint64_t off = 0; off + sec->special->entry_size <= sec->sh->sh_size;
+		for (uint64_t off = 0; layout_has_entry(sec->special, sec->sh->sh_size, off);
 		     off += sec->special->entry_size) {
 			struct elf_symbol *owner = entry_owner(obj, sec, off, sec->special->owner_field);
 
@@ -146,8 +147,9 @@ void hash_entry(struct checksum_ctx *ctx, XXH3_state_t *st, const struct special
 						   layout_field_width(l, l->content_len_field),
 						   HOLE_MASK, NULL, 0, 0, 0, 0 };
 	put_token(st, TOKEN_ENTRY, strmap_hash(e->sec->name), 0);
-	hash_range_masked(ctx, st, e->sec, e->offset, e->offset + l->entry_size, NULL, masks,
-			  nr_masks);
+	hash_range_masked(ctx, st, e->sec, e->offset,
+			  e->offset + layout_entry_bytes(l, e->sec->sh->sh_size, e->offset), NULL,
+			  masks, nr_masks);
 	if (l->content_field >= 0)
 		hash_entry_content(ctx, st, e, l);
 }

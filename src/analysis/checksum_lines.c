@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The line sum leaves out source line numbers: immediates loaded into a
- * line helper's line argument or a printk's "%s:%d" line after __func__ or
- * __FILE__, and "file.c:123" in strings. The helpers are the kernel's
+ * line helper's line argument or a printk's %d in a format whose %s prints
+ * __func__ or __FILE__, and "file.c:123" in strings. The helpers are the kernel's
  * conventions (analysis/conventions.h).
  */
 #include <ctype.h>
@@ -61,6 +61,45 @@ static size_t line_in_string(const char *s, size_t len, size_t i)
 	return n;
 }
 
+/*
+ * Step over one conversion of a printk-style format at @c (just past its
+ * '%'): flags, width, precision and length. Returns the conversion's
+ * letter's position; *@args counts the '*' arguments it takes.
+ */
+static const char *conversion(const char *c, int *args)
+{
+	c += strspn(c, "-+ #0");
+	*args += *c == '*', c += *c == '*' ? 1 : strspn(c, "0123456789");
+	if (*c == '.') {
+		c++;
+		*args += *c == '*', c += *c == '*' ? 1 : strspn(c, "0123456789");
+	}
+	return c + strspn(c, "hlzjtL");
+}
+
+/*
+ * Could format @s (a C string) print a source line: does it have a %s and
+ * a %d, %i or %u? See format_line_args().
+ */
+static bool may_print_line(const char *s)
+{
+	bool str = false, num = false;
+	int args = 0;
+
+	for (const char *c = strchr(s, '%'); c; c = strchr(c, '%')) {
+		if (*++c == '%') {
+			c++;
+			continue;
+		}
+		c = conversion(c, &args);
+		str |= *c == 's';
+		num |= *c && strchr("diu", *c);
+		if (!*c)
+			break;
+	}
+	return str && num;
+}
+
 void hash_string_at(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_section *sec,
 		    uint64_t t)
 {
@@ -74,8 +113,9 @@ void hash_string_at(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf
 		len = strnlen(s, sec->sh->sh_size - t);
 	}
 	put_token(st, TOKEN_STRING, sc->mask_lines ? 0 : len, 0);
-	/* A format that may print __LINE__ ("%s:%d"): see format_line_arg(). */
-	if (len && memmem(s, len, "s:%", 3))
+	/* A format that may print __LINE__ ("%s:%d", "%s (%d)"): see format_line_args(). */
+	if (len && (memmem(s, len, "s:%", 3) ||
+		    (len < sec->sh->sh_size - t && memchr(s, '%', len) && may_print_line(s))))
 		sc->saw_line_call = true;
 	for (size_t i = 0; i < len; i++) {
 		size_t n = line_in_string(s, len, i);
@@ -146,38 +186,34 @@ static bool names_this_place(const struct line_scan *ls, const char *s)
 }
 
 /*
- * A printk-style format's "%s:%d" (or %i, %u) whose %s is __func__ or
- * __FILE__: the %d is __LINE__. Returns the argument it is, or -1.
+ * A printk-style format that prints __func__ or __FILE__ with a %s prints
+ * __LINE__ with its %d, %i or %u, wherever they are: "%s:%d", ASSERT_RTNL()'s
+ * "RTNL: assertion failed at %s (%d)\n". Returns those arguments (bit N:
+ * argument N), or 0 if no %s is fed by this function's name or file.
  */
-static int format_line_arg(const struct line_scan *ls, const struct arg_loads *loads, int fmt)
+static unsigned format_line_args(const struct line_scan *ls, const struct arg_loads *loads,
+				 int fmt)
 {
-	const char *f = loaded_string(ls, loads, fmt), *s_end = NULL;
-	int arg = fmt + 1, s_arg = -1;
+	const char *f = loaded_string(ls, loads, fmt);
+	unsigned numbers = 0;
+	bool place = false;
+	int arg = fmt + 1;
 
 	for (const char *c = f; c && *c; c++) {
-		const char *start = c;
-
 		if (*c != '%' || *++c == '%')
 			continue;
-		c += strspn(c, "-+ #0");
-		arg += *c == '*', c += *c == '*' ? 1 : strspn(c, "0123456789");
-		if (*c == '.') {
-			c++;
-			arg += *c == '*', c += *c == '*' ? 1 : strspn(c, "0123456789");
-		}
-		c += strspn(c, "hlzjtL");
+		c = conversion(c, &arg);
 		if (!*c)
 			break;
-		if (strchr("diu", *c) && s_end && start == s_end + 1 && *s_end == ':' &&
-		    names_this_place(ls, loaded_string(ls, loads, s_arg) ?: ""))
-			return arg;
-		s_arg = *c == 's' ? arg : -1;
-		s_end = *c == 's' ? c + 1 : NULL;
+		if (strchr("diu", *c) && arg < 8)
+			numbers |= 1u << arg;
+		if (*c == 's' && names_this_place(ls, loaded_string(ls, loads, arg) ?: ""))
+			place = true;
 		if (*c == 'p')
 			c += strspn(c + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
 		arg++;
 	}
-	return -1;
+	return place ? numbers : 0;
 }
 
 static unsigned line_args_at(void *arg, uint64_t field, const struct arg_loads *loads)
@@ -186,17 +222,13 @@ static unsigned line_args_at(void *arg, uint64_t field, const struct arg_loads *
 	size_t i = elf_first_reloc(ls->sec, field);
 	const struct elf_symbol *callee;
 	unsigned args;
-	int line;
 
 	if (i >= ls->sec->nr_relocs || ls->sec->relocs[i].offset != field)
 		return 0;
 	callee = elf_reloc_sym(ls->ctx->obj, &ls->sec->relocs[i]);
 	args = ls->ctx->line_args[callee->index];
-	if (ls->ctx->format_arg[callee->index]) {
-		line = format_line_arg(ls, loads, ls->ctx->format_arg[callee->index] - 1);
-		if (line >= 0 && line < 8)
-			args |= 1u << line;
-	}
+	if (ls->ctx->format_arg[callee->index])
+		args |= format_line_args(ls, loads, ls->ctx->format_arg[callee->index] - 1);
 	return args;
 }
 

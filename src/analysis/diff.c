@@ -117,7 +117,7 @@ static struct diff_item *add_item(struct diff_result *res, enum change change,
 
 	GROW(res->items, res->nr, res->alloc, res->nr + 1);
 	it = &res->items[res->nr++];
-	*it = (struct diff_item){ change, o, p, reason, PAIR_NONE };
+	*it = (struct diff_item){ change, o, p, reason, PAIR_NONE, NULL };
 	return it;
 }
 
@@ -314,10 +314,63 @@ static void report_leftovers(struct diff_result *res, struct side *s, struct sid
 	side_ungroup(other);
 }
 
+static char *func_key(const char *unit, const char *key, size_t key_len)
+{
+	return xasprintf("%s\x01%.*s", unit, (int)key_len, key);
+}
+
+/*
+ * A .part clone that only the patched side has belongs to the function it
+ * was split out of, when that changed or is new: mark it with its parent
+ * (items @from on, the ones this diff_sums() added).
+ */
+static void attach_new_parts(struct diff_result *res, size_t from)
+{
+	struct strmap parents;
+	struct strmap_slot *slot;
+
+	static const struct sum_record two;	/* two functions of that name: neither */
+
+	strmap_init(&parents, res->nr - from);
+	for (size_t i = from; i < res->nr; i++) {
+		const struct diff_item *it = &res->items[i];
+		const struct sum_record *r = it->patched;
+		char *key;
+		void **value;
+
+		if (!r || r->kind != SUM_FUNC || (it->change != CHANGE_CHANGED &&
+						  it->change != CHANGE_NEW &&
+						  it->change != CHANGE_UNPATCHABLE))
+			continue;
+		key = func_key(r->unit, r->key, strlen(r->key));
+		value = strmap_slot(&parents, key);
+		if (*value)
+			free(key);
+		*value = *value ? (void *)&two : (void *)r;
+	}
+	for (size_t i = from; i < res->nr; i++) {
+		struct diff_item *it = &res->items[i];
+		const struct sum_record *r = it->patched;
+		char *key;
+
+		if (it->change != CHANGE_NEW || r->kind != SUM_FUNC || !name_is_part_piece(r->key))
+			continue;
+		key = func_key(r->unit, r->key, name_piece_parent_len(r->key));
+		it->parent = strmap_get(&parents, key);
+		if (it->parent == &two)
+			it->parent = NULL;
+		free(key);
+	}
+	strmap_for_each(&parents, slot)
+		free((char *)slot->key);
+	strmap_free(&parents);
+}
+
 void diff_sums(struct diff_result *res, const struct sum_list *orig,
 	       const struct sum_list *patched)
 {
 	struct side os, ps;
+	size_t from = res->nr;
 
 	side_init(&os, orig);
 	side_init(&ps, patched);
@@ -327,6 +380,7 @@ void diff_sums(struct diff_result *res, const struct sum_list *orig,
 	pair_groups(res, &os, &ps, false);
 	report_leftovers(res, &os, &ps, true);
 	report_leftovers(res, &ps, &os, false);
+	attach_new_parts(res, from);
 	side_free(&os);
 	side_free(&ps);
 }
@@ -363,7 +417,86 @@ bool diff_has_changes(const struct diff_result *res)
 	return false;
 }
 
-static void print_json(FILE *fp, const struct diff_result *res)
+/* The new .part clones reported with their parents, by parent, then by name. */
+struct parts {
+	const struct diff_item **v;
+	size_t nr;
+};
+
+static int cmp_part(const void *a, const void *b)
+{
+	const struct diff_item *x = *(const struct diff_item *const *)a;
+	const struct diff_item *y = *(const struct diff_item *const *)b;
+
+	if (x->parent != y->parent)
+		return (uintptr_t)x->parent < (uintptr_t)y->parent ? -1 : 1;
+	return strverscmp(x->patched->name, y->patched->name);
+}
+
+static void parts_index(struct parts *p, const struct diff_result *res)
+{
+	p->v = xcalloc(res->nr + 1, sizeof(*p->v));
+	p->nr = 0;
+	for (size_t i = 0; i < res->nr; i++)
+		if (res->items[i].parent)
+			p->v[p->nr++] = &res->items[i];
+	sort(p->v, p->nr, sizeof(*p->v), cmp_part);
+}
+
+/* The clones reported with @it: the first in @p, and how many in *@n. */
+static const struct diff_item *const *parts_of(const struct parts *p, const struct diff_item *it,
+					       size_t *n)
+{
+	size_t lo = 0, hi = p->nr;
+
+	*n = 0;
+	if (!it->patched)
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((uintptr_t)p->v[mid]->parent < (uintptr_t)it->patched)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo + *n < p->nr && p->v[lo + *n]->parent == it->patched)
+		(*n)++;
+	return p->v + lo;
+}
+
+static void print_json_item(FILE *fp, const struct diff_item *it, const struct parts *p)
+{
+	const struct sum_record *r = item_record(it);
+	const struct diff_item *const *part;
+	size_t nr_parts;
+
+	fputs("{\"name\": ", fp);
+	json_string(fp, r->name);
+	fputs(", \"unit\": ", fp);
+	json_string(fp, r->unit);
+	fprintf(fp, ", \"kind\": \"%s\"", sum_kind_name(r->kind));
+	if (it->orig && it->patched && !streq(it->orig->name, it->patched->name)) {
+		fputs(", \"orig_name\": ", fp);
+		json_string(fp, it->orig->name);
+	}
+	if (it->change == CHANGE_IGNORED || it->change == CHANGE_UNPAIRED)
+		fprintf(fp, ", \"side\": \"%s\"", it->patched ? it->orig ? "both" : "patched" : "orig");
+	part = parts_of(p, it, &nr_parts);
+	for (size_t k = 0; k < nr_parts; k++) {
+		fputs(k ? ", " : ", \"new_parts\": [", fp);
+		json_string(fp, part[k]->patched->name);
+	}
+	if (nr_parts)
+		fputc(']', fp);
+	if (it->reason) {
+		fputs(", \"reason\": ", fp);
+		json_string(fp, it->reason);
+	}
+	fputc('}', fp);
+}
+
+static void print_json(FILE *fp, const struct diff_result *res, const struct parts *p)
 {
 	fputs("{", fp);
 	for (int c = CHANGE_CHANGED; c < NR_CHANGES; c++) {
@@ -372,27 +505,11 @@ static void print_json(FILE *fp, const struct diff_result *res)
 		fprintf(fp, "%s\n  \"%s\": [", c == CHANGE_CHANGED ? "" : ",", change_names[c]);
 		for (size_t i = 0; i < res->nr; i++) {
 			const struct diff_item *it = &res->items[i];
-			const struct sum_record *r = item_record(it);
 
-			if (it->change != (enum change)c)
+			if (it->change != (enum change)c || it->parent)
 				continue;
-			fprintf(fp, "%s\n    {\"name\": ", first ? "" : ",");
-			json_string(fp, r->name);
-			fputs(", \"unit\": ", fp);
-			json_string(fp, r->unit);
-			fprintf(fp, ", \"kind\": \"%s\"", sum_kind_name(r->kind));
-			if (it->orig && it->patched && !streq(it->orig->name, it->patched->name)) {
-				fputs(", \"orig_name\": ", fp);
-				json_string(fp, it->orig->name);
-			}
-			if (c == CHANGE_IGNORED || c == CHANGE_UNPAIRED)
-				fprintf(fp, ", \"side\": \"%s\"", it->patched ? it->orig ? "both" :
-								"patched" : "orig");
-			if (it->reason) {
-				fputs(", \"reason\": ", fp);
-				json_string(fp, it->reason);
-			}
-			fputc('}', fp);
+			fputs(first ? "\n    " : ",\n    ", fp);
+			print_json_item(fp, it, p);
 			first = false;
 		}
 		fputs(first ? "]" : "\n  ]", fp);
@@ -400,25 +517,41 @@ static void print_json(FILE *fp, const struct diff_result *res)
 	fputs("\n}\n", fp);
 }
 
+static void print_text_item(FILE *fp, const struct diff_item *it, const struct parts *p)
+{
+	const struct sum_record *r = item_record(it);
+	const struct diff_item *const *part;
+	size_t nr_parts;
+
+	fprintf(fp, "%s: %s:%s", change_names[it->change], r->unit, r->name);
+	if (r->kind == SUM_OBJECT)
+		fputs(" (object)", fp);
+	part = parts_of(p, it, &nr_parts);
+	for (size_t k = 0; k < nr_parts; k++)
+		fprintf(fp, "%s%s", k ? ", " : " (with new ", part[k]->patched->name);
+	if (nr_parts)
+		fputc(')', fp);
+	if (it->reason)
+		fprintf(fp, ": %s", it->reason);
+	fputc('\n', fp);
+}
+
 void diff_print(FILE *fp, const struct diff_result *res, bool json, bool verbose_output)
 {
-	if (json) {
-		print_json(fp, res);
-		return;
-	}
-	for (size_t i = 0; i < res->nr; i++) {
-		const struct diff_item *it = &res->items[i];
-		const struct sum_record *r = item_record(it);
+	struct parts p;
 
-		if (it->change == CHANGE_NONE || (it->change == CHANGE_IGNORED && !verbose_output))
+	parts_index(&p, res);
+	if (json)
+		print_json(fp, res, &p);
+	for (size_t i = 0; !json && i < res->nr; i++) {
+		const struct diff_item *it = &res->items[i];
+
+		if (it->change == CHANGE_NONE || it->parent ||
+		    (it->change == CHANGE_IGNORED && !verbose_output))
 			continue;
-		fprintf(fp, "%s: %s:%s", change_names[it->change], r->unit, r->name);
-		if (r->kind == SUM_OBJECT)
-			fputs(" (object)", fp);
-		if (it->reason)
-			fprintf(fp, ": %s", it->reason);
-		fputc('\n', fp);
+		print_text_item(fp, it, &p);
 	}
+	free(p.v);
 }
 
 void diff_free(struct diff_result *res)

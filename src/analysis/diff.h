@@ -47,6 +47,13 @@ struct diff_item {
 	const struct sum_record *patched;	/* NULL for removed */
 	char *reason;				/* NULL or allocated */
 	enum pair_rule rule;
+	/*
+	 * A new .part clone of a changed or new function (gcc's partial
+	 * inlining split it out of this function): its parent's patched
+	 * record. It stays CHANGE_NEW (extract copies it), but is reported
+	 * with the parent, as the parent's .cold piece is.
+	 */
+	const struct sum_record *parent;
 };
 
 struct diff_result {
@@ -61,6 +68,12 @@ struct diff_result {
 void diff_sums(struct diff_result *res, const struct sum_list *orig,
 	       const struct sum_list *patched);
 void diff_sort(struct diff_result *res);
+/*
+ * Text: one line per item, "CHANGE: UNIT:NAME", " (object)" for data, then
+ * " (with new NAME.part.N, ...)" for a function a new .part clone was split
+ * out of, and ": REASON". JSON: an object of arrays by change; such a
+ * function's entry has "new_parts": [names], the clones no entry of their own.
+ */
 /* Does the result hold a functional change (diff(1)-style exit status 1)? */
 bool diff_has_changes(const struct diff_result *res);
 void diff_print(FILE *fp, const struct diff_result *res, bool json, bool verbose_output);

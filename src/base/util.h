@@ -57,7 +57,8 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
  * Output files are written under a temporary name beside the target and
  * renamed into place by output_commit(), so a failure never leaves a partial
- * file at the path the user named. "-" means standard output.
+ * file at the path the user named. "-" means standard output; a device or
+ * FIFO (/dev/null) is written in place (tmp_path NULL), never replaced.
  */
 struct output {
 	FILE *fp;
@@ -88,8 +89,9 @@ int mkdir_p(const char *path);
 int mkdir_parent(const char *path);
 /*
  * Write @path through a temporary beside it, renamed into place, so that no
- * one sees a partial file: @fill writes the temporary's @fd, returning -1
- * after an error naming @path. -1 after an error naming the file.
+ * one sees a partial file (a device or FIFO is written in place): @fill
+ * writes the temporary's @fd, returning -1 after an error naming @path. -1
+ * after an error naming the file.
  */
 typedef int write_fn(int fd, const char *path, void *ctx);
 int write_atomically(const char *path, mode_t mode, write_fn *fill, void *ctx);

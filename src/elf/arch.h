@@ -72,6 +72,12 @@ struct arg_loads {
  * Layout of one kind of kernel special-section entry, from the target
  * kernel's headers. Fields are byte offsets in the entry; -1 means absent.
  */
+/* What a relocated field's target must be, which tells layouts of one size apart. */
+enum field_check {
+	FIELD_ANY,
+	FIELD_HANDLER,	/* a named symbol (a handler function), never a section's offset */
+	FIELD_STRING,	/* the start of a string (bug_entry's file): evidence, not a rule */
+};
 /* Entries whose key field names a static key or a static call key. */
 enum special_key_kind {
 	KEY_NONE,
@@ -96,12 +102,29 @@ struct special_layout {
 	/* PC-relative fields count from the entry's start, not their own (ppc64 ftr_fixup). */
 	bool relative_to_entry;
 	int line_field;		/* u16 source line: never part of a checksum */
-	/* Where relocations may sit, of which kind and width; ends at width 0. */
+	/*
+	 * Where relocations sit, of which kind and width; ends at width 0.
+	 * Every entry has each of them (an entry's fields are never left
+	 * unrelocated), and its owner field points into code.
+	 */
 	struct special_reloc {
 		int8_t offset;
 		uint8_t kind;	/* enum reloc_kind */
 		uint8_t width;
+		uint8_t check;	/* enum field_check: what its target must be */
 	} relocs[4];
+	/*
+	 * Entries aligned at their start only (.parainstructions: a 16-byte
+	 * stride of 12-byte entries): the last one is this long, unpadded; 0:
+	 * every entry is entry_size.
+	 */
+	unsigned last_size;
+	/*
+	 * The oldest gcc (major * 100 + minor) its kernels accept; an object
+	 * whose .comment names an older one is not of them. Only a tie-breaker
+	 * between layouts that both fit. 0: any.
+	 */
+	unsigned min_gcc;
 	const char *kernels;	/* which kernels use this layout, for messages */
 	bool checksummed;	/* part of the owner's checksum (not derived data) */
 	const char *companion;	/* a section with one parallel entry per entry (ORC) */

@@ -7,7 +7,9 @@
 #ifndef KLPDIFF_LAYOUTS_H
 #define KLPDIFF_LAYOUTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "elf/arch.h"
 
@@ -15,12 +17,29 @@
 #define KV(major, minor) ((unsigned)(major) << 8 | (unsigned)(minor))
 #define KV_MAJOR(kv) ((kv) >> 8)
 #define KV_MINOR(kv) ((kv) & 0xff)
-/* The kernel lines the catalogue has the layouts of. */
+/* The kernel lines klpdiff has profiles of (builds patches for, -k). */
 #define KV_OLDEST KV(4, 18)
 #define KV_NEWEST KV(6, 12)
+/* The oldest kernel whose objects the catalogue's layouts read (to KV_NEWEST). */
+#define KV_LAYOUTS_OLDEST KV(3, 10)
 
-/* "Linux 4.18 to 6.12": the kernels the catalogue covers, for messages. */
+/* "Linux 4.18 to 6.12": the kernels klpdiff has profiles of, for messages. */
 const char *layouts_kernels(void);
+/* "Linux 3.10 to 6.12": the kernels whose objects klpdiff reads, for messages. */
+const char *layouts_read_kernels(void);
+
+/* An entry of @l starts at @off of a section of @size (the last one maybe unpadded). */
+static inline bool layout_has_entry(const struct special_layout *l, uint64_t size, uint64_t off)
+{
+	return off + (l->last_size ? l->last_size : l->entry_size) <= size;
+}
+
+/* The bytes of the entry of @l at @off of a section of @size: the last one's may be fewer. */
+static inline uint64_t layout_entry_bytes(const struct special_layout *l, uint64_t size,
+					  uint64_t off)
+{
+	return size - off < l->entry_size ? size - off : l->entry_size;
+}
 
 /*
  * The first layout of @section in @arch's catalogue, or NULL. The layouts
@@ -32,7 +51,7 @@ const struct special_layout *layout_first(const struct arch *arch, const char *s
  * A target kernel's layouts, one per special section its layout probe
  * fills (kernel_profile_probe()). Given to elf_open(), a section of one of
  * these names must have that layout; NULL or empty: each section's layout
- * is recognised from its size and relocations.
+ * is recognised from its size, relocations and entries (elf/layouts.c).
  */
 struct elf_layouts {
 	const struct special_layout *v[16];

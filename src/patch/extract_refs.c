@@ -264,6 +264,9 @@ void copy_reloc(struct extractor *ex, struct elf_section *in, const struct elf_r
 	t = rs->value + (uint64_t)r->addend;
 	if (howto.kind == RELOC_PCREL && in->is_code)
 		t += insn_end ? insn_end - r->offset : (uint64_t)(int64_t)ex->patched->arch->pcrel_field_bias;
+	/* Counted from the entry's start (ppc64 fixups, bug entries before 5.19). */
+	if (howto.kind == RELOC_PCREL && in->special && in->special->relative_to_entry)
+		t -= r->offset % in->special->entry_size;
 	if (is_table_entry(ex, tsec, t)) {
 		uint64_t off;
 		struct ow_symbol *s = copy_table_entry(ex, tsec, t, &off);

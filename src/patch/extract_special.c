@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "patch/extract_internal.h"
+#include "elf/layouts.h"
 
 /*
  * Where field @field of entry @e points: its section and offset, with the
@@ -91,8 +92,13 @@ static void copy_entry(struct extractor *ex, const struct special_entry *e)
 	struct ow_section *out = ow_section(&ex->w, e->sec->name, e->sec->sh->sh_type,
 					    e->sec->sh->sh_flags & ~SHF_GROUP,
 					    e->sec->sh->sh_addralign);
-	uint64_t off = ow_append(out, e->sec->data + e->offset, l->entry_size, 1);
+	uint64_t n = layout_entry_bytes(l, e->sec->sh->sh_size, e->offset);
+	uint64_t off = ow_append(out, e->sec->data + e->offset, n, 1);
 	uint64_t cfield = e->offset + (uint64_t)l->content_field;
+
+	/* An unpadded last entry gets its padding: another entry may follow it here. */
+	if (n < l->entry_size)
+		ow_append(out, NULL, l->entry_size - n, 1);
 
 	for (size_t i = elf_first_reloc(e->sec, e->offset);
 	     i < e->sec->nr_relocs && e->sec->relocs[i].offset < e->offset + l->entry_size; i++) {

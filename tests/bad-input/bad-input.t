@@ -295,4 +295,16 @@ else
 	tap_skip "ppc64le bad input" "no ppc64le cross compiler"
 fi
 
+# An output that is a FIFO or a device (-o /dev/null) is written in place:
+# renaming a temporary over /dev/null had made it a regular file.
+mkfifo "$d/out-fifo"
+timeout 20 cat "$d/out-fifo" >"$d/out-fifo.out" &
+reader=$!
+status=0
+run_klpdiff sums -o "$d/out-fifo" "$base" >/dev/null 2>&1 || status=$?
+wait "$reader" || true
+tap_ok "sums -o FIFO: written through the FIFO, which stays one" \
+	test "$status" = 0 -a -p "$d/out-fifo" -a -s "$d/out-fifo.out"
+tap_is "$(find "$d" -maxdepth 1 -name 'out-fifo.tmp.*' | wc -l)" 0 "sums -o FIFO: no temporary left"
+
 tap_done

@@ -167,6 +167,7 @@ json_lines='
 	| $doc[$k][]
 	| "\($k): \(.unit):\(.name)"
 	  + (if .kind == "object" then " (object)" else "" end)
+	  + (if .new_parts then " (with new \(.new_parts | join(", ")))" else "" end)
 	  + (if .reason then ": \(.reason)" else "" end)'
 
 # run_diff OUT ARGS...: klpdiff diff ARGS into OUT; $status is its exit status.

@@ -124,13 +124,15 @@ case_fixups()
 
 	extract_ok "$l" "$d/fixups-orig/fixture.o" "$d/fixups-patched/fixture.o" \
 		"$d/fixups-orig/fixture.o" || return 0
-	# Each field is REL64 to its target + its own offset in the 48-byte entry.
-	tap_is "$(refs "$out" __ftr_fixup)" "__ftr_fixup+0x10 R_PPC64_REL64 .text.alt_changed 24
-__ftr_fixup+0x18 R_PPC64_REL64 .text.alt_changed 36
+	# Each field is REL64 to its target + its own offset in the 48-byte entry:
+	# the patch's copies of the functions (the offset taken off, they are
+	# inside them), the alternatives copied.
+	tap_is "$(refs "$out" __ftr_fixup)" "__ftr_fixup+0x10 R_PPC64_REL64 alt_changed 24
+__ftr_fixup+0x18 R_PPC64_REL64 alt_changed 36
 __ftr_fixup+0x20 R_PPC64_REL64 __ftr_alt_97 32
 __ftr_fixup+0x28 R_PPC64_REL64 __ftr_alt_97 44
-__ftr_fixup+0x40 R_PPC64_REL64 .text.mask_changed 24
-__ftr_fixup+0x48 R_PPC64_REL64 .text.mask_changed 36
+__ftr_fixup+0x40 R_PPC64_REL64 mask_changed 24
+__ftr_fixup+0x48 R_PPC64_REL64 mask_changed 36
 __ftr_fixup+0x50 R_PPC64_REL64 __ftr_alt_97 36
 __ftr_fixup+0x58 R_PPC64_REL64 __ftr_alt_97 48
 __ftr_fixup+0x70 R_PPC64_REL64 new_user 24

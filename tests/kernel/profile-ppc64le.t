@@ -22,14 +22,14 @@ export KLPDIFF_CACHE=$TAP_TMP/cache
 
 kbuild=$("$here/kernel-tree" boot --arch ppc64le) || tap_bail "the ppc64le kernel did not build"
 release=$(cat "$kbuild/include/config/kernel.release")
-layouts='layout __ex_table 8 6.1 (ppc64)
-layout __ftr_fixup 48 6.1 (ppc64)
-layout __mmu_ftr_fixup 48 6.1 (ppc64)
-layout __fw_ftr_fixup 48 6.1 (ppc64)
-layout __barrier_nospec_fixup 8 6.1 (ppc64)
-layout __mcount_loc 8 6.1 (ppc64)
-layout __bug_table 12 6.1 (ppc64), CONFIG_DEBUG_BUGVERBOSE
-layout __jump_table 16 6.1 (ppc64, relative)'
+layouts='layout __ex_table 8 4.10+
+layout __ftr_fixup 48 3.10+
+layout __mmu_ftr_fixup 48 3.10+
+layout __fw_ftr_fixup 48 3.10+
+layout __barrier_nospec_fixup 8 4.17+
+layout __mcount_loc 8 3.10+
+layout __bug_table 12 5.19+, CONFIG_DEBUG_BUGVERBOSE
+layout __jump_table 16 5.13+ (relative)'
 
 if "$KLPDIFF" profile -k "$kbuild" >"$TAP_TMP/profile" 2>"$TAP_TMP/profile.err"; then
 	tap_is "$(cat "$TAP_TMP/profile")" "$(printf 'kernel %s Linux 6.1 ppc64le\n%s' "$release" "$layouts")" \

@@ -178,38 +178,38 @@ kernel_checks() {
 }
 
 for o in alt12 alt13 alt14 jump24; do
-	tap_ok "without -k, $o.o is read (the layouts of Linux 4.18 to 6.12)" \
+	tap_ok "without -k, $o.o is read (the layouts of Linux 3.10 to 6.12)" \
 		"$KLPDIFF" sums "$TAP_TMP/$o.o" -o "$TAP_TMP/$o.sums"
 done
 
 # Linux 6.1 as the e2e config builds it (the site lists follow the config).
-layouts_61='layout .altinstructions 12 5.10 to 6.7
-layout __mcount_loc 8 4.18+
+layouts_61='layout .altinstructions 12 3.10 to 4.0, 5.10 to 6.7
+layout __mcount_loc 8 3.10+
 layout __ex_table 12 5.16+ (type and data)
-layout .return_sites 4 4.18+
-layout .orc_unwind_ip 4 4.18+
-layout __bug_table 12 4.18+, CONFIG_DEBUG_BUGVERBOSE
+layout .return_sites 4 5.19+
+layout .orc_unwind_ip 4 4.14+
+layout __bug_table 12 5.19+, CONFIG_DEBUG_BUGVERBOSE
 layout __jump_table 16 4.20+ (relative)
 layout .static_call_sites 8 5.10+'
 # The same with clang ThinLTO (objtool runs on each module's LTO link).
-layouts_61_clang='layout .altinstructions 12 5.10 to 6.7
-layout __bug_table 12 4.18+, CONFIG_DEBUG_BUGVERBOSE
+layouts_61_clang='layout .altinstructions 12 3.10 to 4.0, 5.10 to 6.7
+layout __bug_table 12 5.19+, CONFIG_DEBUG_BUGVERBOSE
 layout __jump_table 16 4.20+ (relative)
 layout __ex_table 12 5.16+ (type and data)
 layout .static_call_sites 8 5.10+
-layout __mcount_loc 8 4.18+
-layout .orc_unwind_ip 4 4.18+'
+layout __mcount_loc 8 3.10+
+layout .orc_unwind_ip 4 4.14+'
 # Debian's: 6.1 the same as the e2e kernel (no IBT); 6.12 with the 14-byte
 # alt_instr and the site lists of IBT and call-depth tracking.
 layouts_debian_61=$layouts_61
 layouts_debian_612='layout .altinstructions 14 6.8+ (ft_flags)
-layout __mcount_loc 8 4.18+
+layout __mcount_loc 8 3.10+
 layout __ex_table 12 5.16+ (type and data)
-layout .return_sites 4 4.18+
-layout .call_sites 4 4.18+
-layout .ibt_endbr_seal 4 4.18+
-layout .orc_unwind_ip 4 4.18+
-layout __bug_table 12 4.18+, CONFIG_DEBUG_BUGVERBOSE
+layout .return_sites 4 5.19+
+layout .call_sites 4 6.2+
+layout .ibt_endbr_seal 4 5.18+
+layout .orc_unwind_ip 4 4.14+
+layout __bug_table 12 5.19+, CONFIG_DEBUG_BUGVERBOSE
 layout __jump_table 16 4.20+ (relative)
 layout .static_call_sites 8 5.10+'
 kbuild=$("$here/kernel-tree" boot) || tap_bail "cannot build the e2e kernel"
@@ -218,7 +218,7 @@ kernel_checks "gcc e2e kernel" "$kbuild" "$(cat "$kbuild/include/config/kernel.r
 tap_ok "gcc e2e kernel: sums -k reads an object of its layouts" \
 	"$KLPDIFF" sums -k "$kbuild" "$TAP_TMP/alt12.o" -o "$TAP_TMP/alt12.sums"
 refused_object "gcc e2e kernel" "$kbuild" alt13 \
-	"section .altinstructions: size 0xd is no multiple of 12, the entry size of the target kernel (Linux 5.10 to 6.7)" alt12
+	"section .altinstructions: size 0xd is no multiple of 12, the entry size of the target kernel (Linux 3.10 to 4.0, 5.10 to 6.7)" alt12
 refused_object "gcc e2e kernel" "$kbuild" jump24 \
 	"section __jump_table: a 8-byte absolute relocation at 0 fits no field of the target kernel's layout (Linux 4.20+ (relative))" alt12
 
@@ -244,7 +244,7 @@ for line in 6.1 6.12; do
 	if [ "$line" = 6.1 ]; then
 		kernel_checks "Debian $release" "$headers" "$release Linux 6.1 x86_64" "$layouts_debian_61"
 		refused_object "Debian $release" "$headers" alt13 \
-			"section .altinstructions: size 0xd is no multiple of 12, the entry size of the target kernel (Linux 5.10 to 6.7)" alt12
+			"section .altinstructions: size 0xd is no multiple of 12, the entry size of the target kernel (Linux 3.10 to 4.0, 5.10 to 6.7)" alt12
 	else
 		kernel_checks "Debian $release" "$headers" "$release Linux 6.12 x86_64" "$layouts_debian_612"
 		refused_object "Debian $release" "$headers" alt12 \

@@ -1,13 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Special-section layouts of Linux 4.18 to 6.12, on hand-made objects (GNU
-# as): for each layout, an object whose function f() owns one entry, and a
-# variant that differs only in a field of that entry which no relocation
-# carries. klpdiff sums must read both (exit 0) and give f() two checksums:
-# the entry was read with its layout, not dropped. Sections that fit no
-# layout, by size or by a relocation's kind or place, are an error naming
-# the section, with no output.
+# Special-section layouts of Linux 3.10 to 6.12, x86-64 and ppc64le, on
+# hand-made objects (GNU as): for each layout, an object whose function f()
+# owns an entry, and a variant that differs only in a field of that entry
+# which no relocation carries. klpdiff sums must read both (exit 0) and give
+# f() two checksums: the entry was read with its layout, not dropped.
+# Sections that fit no layout (by size, a relocation's kind or place, an
+# owner outside code, a handler that is no function) are an error naming
+# the section, with no output; so are sections two layouts fit alike, unless
+# where a file name points or the gcc of .comment tells them apart. Which
+# layout was taken shows in diff's refusal of objects of two kernels.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,8 +20,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 command -v as >/dev/null || tap_skip_all "GNU as is not installed"
 tap_tmpdir
 
-# object NAME SECTION BODY: NAME.o with f() (one instruction at 1:, another
-# at 2:, a replacement at 3: in .altinstr_replacement) and SECTION holding BODY.
+# object NAME SECTION BODY [EXTRA]: NAME.o with f() (one instruction at 1:,
+# another at 2:, a replacement at 3: in .altinstr_replacement), the string
+# "f.c" at 4:, SECTION holding BODY, and EXTRA (more sections) after it.
 object() {
 	cat >"$TAP_TMP/$1.s" <<-EOF
 		.text
@@ -43,20 +47,47 @@ object() {
 	key:	.quad 0, 0
 		.section $2, "a"
 		$3
+		${4:-}
 	EOF
 	as --64 -o "$TAP_TMP/$1.o" "$TAP_TMP/$1.s"
 }
 
-# f_sum NAME: f()'s checksum in NAME.o.
-f_sum() {
-	"$KLPDIFF" sums "$TAP_TMP/$1.o" | awk '$3 == "f" { print $6 }'
+# ppc_object NAME SECTION BODY [EXTRA]: the same for ppc64le (ELFv2): f() is
+# "1: nop; 2: blr", 3: a fixup in .fixup.
+ppc_object() {
+	cat >"$TAP_TMP/$1.s" <<-EOF
+		.abiversion 2
+		.text
+		.globl f
+		.type f, @function
+	f:
+	1:	nop
+	2:	blr
+		.size f, . - f
+		.section .fixup, "ax"
+	3:	b 2b
+		.section .rodata.str1.1, "aMS", @progbits, 1
+	4:	.string "f.c"
+		.data
+		.globl key
+	key:	.quad 0, 0
+		.section $2, "a"
+		$3
+		${4:-}
+	EOF
+	"$ppc_as" -a64 -mlittle -o "$TAP_TMP/$1.o" "$TAP_TMP/$1.s"
 }
 
-# layout LABEL SECTION BODY-A BODY-B: both read, f() differs.
+# f_sum NAME: f()'s checksum in NAME.o (nothing if it is refused).
+f_sum() {
+	{ "$KLPDIFF" sums "$TAP_TMP/$1.o" 2>/dev/null || true; } | awk '$3 == "f" { print $6 }'
+}
+
+# layout LABEL SECTION BODY-A BODY-B [MAKER]: both read, f() differs.
 layout() {
-	local label=$1 a b
-	object a "$2" "$3"
-	object b "$2" "$4"
+	local label=$1 maker=${5:-object} a b
+	"$maker" a "$2" "$3"
+	"$maker" b "$2" "$4"
 	a=$(f_sum a) b=$(f_sum b)
 	if [ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ]; then
 		tap_pass "$label: read, and its entry is part of f()'s checksum"
@@ -66,10 +97,11 @@ layout() {
 	fi
 }
 
-# refused LABEL SECTION BODY WORD: exit 2, one line naming SECTION and WORD.
+# refused LABEL SECTION BODY WORD [MAKER [EXTRA]]: exit 2, one line naming
+# SECTION and WORD.
 refused() {
 	local err status=0
-	object bad "$2" "$3"
+	"${5:-object}" bad "$2" "$3" "${6:-}"
 	err=$("$KLPDIFF" sums "$TAP_TMP/bad.o" 2>&1 >"$TAP_TMP/bad.out") || status=$?
 	if [ "$status" = 2 ] && [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] &&
 		[[ $err == *"$TAP_TMP/bad.o: section $2: "*"$4"* ]] && [ ! -s "$TAP_TMP/bad.out" ]; then
@@ -80,11 +112,24 @@ refused() {
 	fi
 }
 
+# taken LABEL SECTION KERNELS A.o B.o: diff refuses A and B as objects of two
+# kernels, B's layout of SECTION being that of Linux KERNELS.
+taken() {
+	local err status=0
+	err=$("$KLPDIFF" diff "$TAP_TMP/$4.o" "$TAP_TMP/$5.o" 2>&1) || status=$?
+	if [ "$status" = 2 ] && [[ $err == *"$TAP_TMP/$5.o: section $2 has the entry layout of Linux $3, but"* ]]; then
+		tap_pass "$1: the layout of Linux $3"
+	else
+		tap_fail "$1: the layout of Linux $3"
+		tap_diag "exit $status: $err"
+	fi
+}
+
 # alt_instr: instr, replacement, then cpuid/ft_flags, lengths (and padlen).
-layout "alt_instr, 12 bytes (5.x, 6.1)" .altinstructions \
+layout "alt_instr, 12 bytes (3.10 to 4.0, 5.10 to 6.7)" .altinstructions \
 	'.long 1b - .; .long 3b - .; .word 1; .byte 1, 1' \
 	'.long 1b - .; .long 3b - .; .word 2; .byte 1, 1'
-layout "alt_instr, 13 bytes (4.x, padlen)" .altinstructions \
+layout "alt_instr, 13 bytes (4.1 to 5.9, padlen)" .altinstructions \
 	'.long 1b - .; .long 3b - .; .word 1; .byte 1, 1, 0' \
 	'.long 1b - .; .long 3b - .; .word 2; .byte 1, 1, 0'
 layout "alt_instr, 14 bytes (6.8+, ft_flags)" .altinstructions \
@@ -93,18 +138,31 @@ layout "alt_instr, 14 bytes (6.8+, ft_flags)" .altinstructions \
 layout "paravirt patch site, 16 bytes (before 6.8)" .parainstructions \
 	'.quad 1b; .byte 1, 1; .balign 8' \
 	'.quad 1b; .byte 2, 1; .balign 8'
+layout "paravirt patch sites, 16-byte stride, the last entry 12 bytes unpadded (3.10 to 5.10)" \
+	.parainstructions \
+	'.balign 8; .quad 1b; .byte 1, 1; .short 0; .balign 8; .quad 2b; .byte 1, 1; .short 0' \
+	'.balign 8; .quad 1b; .byte 1, 1; .short 0; .balign 8; .quad 2b; .byte 2, 1; .short 0'
 layout "exception table, 12 bytes, type and data (5.16+)" __ex_table \
 	'.long 1b - .; .long 2b - .; .long 3' \
 	'.long 1b - .; .long 2b - .; .long 4'
-layout "exception table, 12 bytes, handler (before 5.16)" __ex_table \
+layout "exception table, 12 bytes, handler (4.6 to 5.15)" __ex_table \
 	'.long 1b - .; .long 2b - .; .long h1 - .' \
 	'.long 1b - .; .long 2b - .; .long h2 - .'
 layout "jump label, 16 bytes, relative (4.20+)" __jump_table \
 	'.balign 8; .long 1b - .; .long 2b - .; .quad key - .' \
 	'.balign 8; .long 1b - .; .long 2b - .; .quad key + 1 - .'
-layout "jump label, 24 bytes, absolute (4.18, 4.19)" __jump_table \
+layout "exception table, 8 bytes (3.10 to 4.5)" __ex_table \
+	'.long 1b - .; .long 2b - .' \
+	'.long 1b - .; .long 3b - .'
+layout "exception tables, 8 bytes, three entries (3.10 to 4.5)" __ex_table \
+	'.long 1b - .; .long 2b - .; .long 1b - .; .long 3b - .; .long 2b - .; .long 3b - .' \
+	'.long 1b - .; .long 2b - .; .long 1b - .; .long 3b - .; .long 2b - .; .long 2b - .'
+layout "jump label, 24 bytes, absolute (3.10 to 4.19)" __jump_table \
 	'.balign 8; .quad 1b; .quad 2b; .quad key' \
 	'.balign 8; .quad 1b; .quad 2b; .quad key + 1'
+layout "bug entry, 12 bytes, relative to the entry (3.10 to 5.18)" __bug_table \
+	'5: .long 1b - 5b; .long 4b - 5b; .word 7; .word 1' \
+	'5: .long 1b - 5b; .long 4b - 5b; .word 7; .word 3'
 layout "bug entry, 12 bytes (CONFIG_DEBUG_BUGVERBOSE)" __bug_table \
 	'.long 1b - .; .long 4b - .; .word 7; .word 1' \
 	'.long 1b - .; .long 4b - .; .word 7; .word 3'
@@ -119,13 +177,88 @@ refused "an absolute pointer in a relative alt_instr" .altinstructions \
 	'.quad 1b; .long 3b - .' "8-byte absolute relocation at 0"
 refused "a relative jump table with an absolute key" __jump_table \
 	'.balign 8; .long 1b - .; .long 2b - .; .quad key' "8-byte absolute relocation at 0x8"
+refused "an exception table's handler field pointing into a section" __ex_table \
+	'.long 1b - .; .long 2b - .; .long 3b - .' "handler function"
+refused "an exception table whose entry's owner is no code" __ex_table \
+	'.long key - .; .long 2b - .; .long 0' "no relocation into code at +0"
+
+# Two layouts alike: 8-byte entries (3.10 to 4.5) or 12 with a handler (4.6
+# to 5.15), when a handler is a function of the object itself.
+refused "exception entries that fit the 8- and the 12-byte layout alike" __ex_table \
+	'.long 1b - .; .long 2b - .; .long h1 - .; .long 1b - .; .long 2b - .; .long h2 - .' \
+	"fit the layouts of Linux 4.6 to 5.15 (handler) (12 bytes) and Linux 3.10 to 4.5 (8 bytes) alike"
+
+# Bug entries: the file name counted from the field (5.19+) or from the entry.
+rel_entry='5: .long 1b - 5b; .long 4b - 5b; .word 7; .word 1'
+rel_field='.long 1b - .; .long 4b - .; .word 7; .word 1'
+object field __bug_table "$rel_field"
+object entry __bug_table "$rel_entry"
+taken "bug entry whose file is counted from the entry" __bug_table \
+	"3.10 to 5.18, CONFIG_DEBUG_BUGVERBOSE (from the entry)" field entry
+taken "bug entry whose file is counted from the field" __bug_table \
+	"5.19+, CONFIG_DEBUG_BUGVERBOSE" entry field
+# "f.c" then "a.c": read either way, each points at a file name's start.
+next_string='.section .rodata.str1.1, "aMS", @progbits, 1; .string "a.c"'
+refused "a bug entry whose file name reads whole either way" __bug_table "$rel_entry" \
+	"fit the layouts of Linux 5.19+, CONFIG_DEBUG_BUGVERBOSE (12 bytes) and Linux 3.10 to 5.18, CONFIG_DEBUG_BUGVERBOSE (from the entry) (12 bytes) alike" \
+	object "$next_string"
+refused "... and a .comment of gcc 12, which either kernel accepts" __bug_table "$rel_entry" \
+	"alike" object "$next_string; .ident \"GCC: (Debian 12.2.0-14) 12.2.0\""
+object gcc48 __bug_table "$rel_entry" \
+	"$next_string; .ident \"GCC: (GNU) 4.8.5 20150623 (Red Hat 4.8.5-44)\""
+taken "... and a .comment of gcc 4.8, which 5.19+ refuses" __bug_table \
+	"3.10 to 5.18, CONFIG_DEBUG_BUGVERBOSE (from the entry)" field gcc48
+
+# ppc64le: absolute pointers before 4.10 (exception table), 5.11 (bug
+# entries) and 5.13 (jump labels).
+ppc_as=$(command -v powerpc64le-linux-gnu-as || true)
+if [ -n "$ppc_as" ]; then
+	layout "ppc64le exception table, 16 bytes, absolute (3.10 to 4.9)" __ex_table \
+		'.balign 8; .quad 1b, 3b' '.balign 8; .quad 2b, 3b' ppc_object
+	layout "ppc64le exception table, 8 bytes, relative (4.10+)" __ex_table \
+		'.long 1b - .; .long 3b - .' '.long 2b - .; .long 3b - .' ppc_object
+	layout "ppc64le jump label, 24 bytes, absolute (3.10 to 5.12)" __jump_table \
+		'.quad 1b, 2b, key' '.quad 1b, 2b, key + 1' ppc_object
+	layout "ppc64le jump label, 16 bytes, relative (5.13+)" __jump_table \
+		'.balign 8; .long 1b - .; .long 2b - .; .quad key - .' \
+		'.balign 8; .long 1b - .; .long 2b - .; .quad key + 1 - .' ppc_object
+	layout "ppc64le bug entry, 24 bytes, absolute (3.10 to 5.10)" __bug_table \
+		'5: .quad 1b, 4b; .short 7, 1; .org 5b + 24' \
+		'5: .quad 1b, 4b; .short 7, 3; .org 5b + 24' ppc_object
+	layout "ppc64le bug entries, 24 bytes, absolute, two (3.10 to 5.10)" __bug_table \
+		'5: .quad 1b, 4b; .short 7, 1; .org 5b + 24; 6: .quad 2b, 4b; .short 8, 1; .org 6b + 24' \
+		'5: .quad 1b, 4b; .short 7, 1; .org 5b + 24; 6: .quad 2b, 4b; .short 8, 3; .org 6b + 24' \
+		ppc_object
+	layout "ppc64le bug entry, 16 bytes, absolute, no file (3.10 to 5.10)" __bug_table \
+		'5: .quad 1b; .short 1; .org 5b + 16' '5: .quad 1b; .short 3; .org 5b + 16' ppc_object
+	layout "ppc64le bug entry, 12 bytes, relative to the entry (5.11 to 5.18)" __bug_table \
+		'5: .long 1b - 5b, 4b - 5b; .short 7, 1' '5: .long 1b - 5b, 4b - 5b; .short 7, 3' \
+		ppc_object
+	layout "ppc64le bug entry, 12 bytes, relative (5.19+)" __bug_table \
+		'.long 1b - .; .long 4b - .; .short 7, 1' '.long 1b - .; .long 4b - .; .short 7, 3' \
+		ppc_object
+	layout "ppc64le bug entry, 8 bytes, relative, no file (5.11+)" __bug_table \
+		'5: .long 1b - 5b; .short 1; .org 5b + 8' '5: .long 1b - 5b; .short 3; .org 5b + 8' \
+		ppc_object
+	ppc_object ppc_field __bug_table '.long 1b - .; .long 4b - .; .short 7, 1'
+	ppc_object ppc_entry __bug_table '5: .long 1b - 5b, 4b - 5b; .short 7, 1'
+	ppc_object ppc_abs __bug_table '5: .quad 1b, 4b; .short 7, 1; .org 5b + 24'
+	taken "ppc64le bug entry counted from the entry" __bug_table \
+		"5.11 to 5.18, CONFIG_DEBUG_BUGVERBOSE (from the entry)" ppc_field ppc_entry
+	taken "ppc64le absolute bug entry" __bug_table \
+		"3.10 to 5.10, CONFIG_DEBUG_BUGVERBOSE (absolute)" ppc_field ppc_abs
+	refused "ppc64le: a 20-byte jump table" __jump_table '.quad 1b, 2b; .long 0' \
+		"no multiple of any entry size" ppc_object
+else
+	tap_skip "ppc64le layouts" "powerpc64le-linux-gnu-as is not installed"
+fi
 
 # diff and extract of objects whose tables have two kernels' layouts.
 object old .altinstructions '.long 1b - .; .long 3b - .; .word 1; .byte 1, 1, 0'
 object new .altinstructions '.long 1b - .; .long 3b - .; .word 1; .byte 1, 1'
 status=0
 err=$("$KLPDIFF" diff "$TAP_TMP/old.o" "$TAP_TMP/new.o" 2>&1) || status=$?
-tap_is "$status|$err" "2|klpdiff: $TAP_TMP/new.o: section .altinstructions has the entry layout of Linux 5.10 to 6.7, but in $TAP_TMP/old.o that of Linux 4.18 to 5.9 (padlen): objects of two kernels" \
+tap_is "$status|$err" "2|klpdiff: $TAP_TMP/new.o: section .altinstructions has the entry layout of Linux 3.10 to 4.0, 5.10 to 6.7, but in $TAP_TMP/old.o that of Linux 4.1 to 5.9 (padlen): objects of two kernels" \
 	"diff of objects with two kernels' layouts: refused, naming the section"
 status=0
 err=$("$KLPDIFF" extract "$TAP_TMP/old.o" "$TAP_TMP/new.o" -o "$TAP_TMP/x.o" \

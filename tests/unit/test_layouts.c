@@ -16,6 +16,7 @@ static const struct arch *const arches[] = { &arch_x86_64, &arch_s390x, &arch_pp
 static void versions(void)
 {
 	is_str(layouts_kernels(), "Linux 4.18 to 6.12", "layouts_kernels()");
+	is_str(layouts_read_kernels(), "Linux 3.10 to 6.12", "layouts_read_kernels()");
 	is_u64(KV(6, 1), 0x601, "KV(6, 1)");
 	ok(KV(4, 20) < KV(5, 0) && KV(5, 19) < KV(5, 20), "KV() orders versions");
 	ok(KV_MAJOR(KV_NEWEST) == 6 && KV_MINOR(KV_NEWEST) == 12, "KV_NEWEST is 6.12");
@@ -29,8 +30,8 @@ static void catalogue(void)
 
 	l = layout_first(x86, ".altinstructions");
 	ok(l == &x86->special[0], "x86-64 .altinstructions: the catalogue's first entry");
-	ok(l && l->entry_size == 12 && streq(l->kernels, "5.10 to 6.7"),
-	   "... the 12-byte alt_instr of 5.10 to 6.7");
+	ok(l && l->entry_size == 12 && streq(l->kernels, "3.10 to 4.0, 5.10 to 6.7"),
+	   "... the 12-byte alt_instr of 3.10 to 4.0 and 5.10 to 6.7");
 	l = layout_first(x86, "__jump_table");
 	ok(l && l->entry_size == 16 && l->key_kind == KEY_JUMP_LABEL && l->key_field == 8,
 	   "x86-64 __jump_table: first the relative 16-byte entry, key at 8");
@@ -67,19 +68,65 @@ static void adjacency(void)
 	}
 }
 
+/* @arch's layout of @section with entries of @size bytes (the first such), or NULL. */
+static const struct special_layout *sized(const struct arch *arch, const char *section,
+					  unsigned size)
+{
+	for (const struct special_layout *l = layout_first(arch, section);
+	     l && l < arch->special + arch->nr_special && streq(l->section, section); l++)
+		if (l->entry_size == size)
+			return l;
+	return NULL;
+}
+
 static void target(void)
 {
 	const struct arch *x86 = &arch_x86_64;
-	const struct special_layout *alt13 = &x86->special[1], *jump24 = &x86->special[7];
+	const struct special_layout *alt13 = sized(x86, ".altinstructions", 13);
+	const struct special_layout *jump24 = sized(x86, "__jump_table", 24);
 	struct elf_layouts t = { .v = { alt13, jump24 }, .nr = 2 }, none = { 0 };
 
-	ok(alt13->entry_size == 13 && jump24->entry_size == 24, "(x86-64 layouts 1 and 7: "
-	   "13-byte alt_instr, 24-byte jump entry)");
+	ok(alt13 && jump24, "(x86-64: a 13-byte alt_instr and a 24-byte jump entry)");
 	ok(layouts_find(&t, ".altinstructions") == alt13, "layouts_find: the target's alt_instr");
 	ok(layouts_find(&t, "__jump_table") == jump24, "layouts_find: the target's jump entry");
 	ok(!layouts_find(&t, "__bug_table"), "layouts_find: NULL for a section the target lacks");
 	ok(!layouts_find(&none, ".altinstructions"), "layouts_find: NULL for an empty target");
 	ok(!layouts_find(NULL, ".altinstructions"), "layouts_find: NULL for no target");
+}
+
+/* The layouts of kernels before 4.18, and an unpadded last entry. */
+static void old_kernels(void)
+{
+	const struct arch *x86 = &arch_x86_64, *ppc = &arch_ppc64le;
+	const struct special_layout *pv = layout_first(x86, ".parainstructions");
+	const struct special_layout *ex8 = sized(x86, "__ex_table", 8);
+	const struct special_layout *ppc_ex16 = sized(ppc, "__ex_table", 16);
+	const struct special_layout *ppc_bug24 = sized(ppc, "__bug_table", 24);
+	size_t relative_bugs = 0;
+
+	ok(pv && pv->entry_size == 16 && pv->last_size == 12, "x86-64 .parainstructions: "
+	   "a 16-byte stride, the last entry 12 bytes");
+	ok(pv && layout_has_entry(pv, 28, 16) && !layout_has_entry(pv, 28, 32) &&
+	   !layout_has_entry(pv, 27, 16) && layout_has_entry(pv, 32, 16),
+	   "layout_has_entry: a 12-byte last entry, or a padded one");
+	ok(pv && layout_entry_bytes(pv, 28, 16) == 12 && layout_entry_bytes(pv, 28, 0) == 16,
+	   "layout_entry_bytes: 12 for the unpadded last entry, 16 before it");
+	ok(ex8 && ex8->relocs[0].kind == RELOC_PCREL && streq(ex8->kernels, "3.10 to 4.5"),
+	   "x86-64 __ex_table: the relative 8-byte entry of 3.10 to 4.5");
+	ok(sized(x86, "__ex_table", 12) && sized(x86, "__ex_table", 12)[1].relocs[2].check ==
+	   FIELD_HANDLER, "x86-64 __ex_table of 4.6 to 5.15: its third field a handler");
+	ok(ppc_ex16 && ppc_ex16->relocs[0].kind == RELOC_ABS && ppc_ex16->relocs[1].width == 8,
+	   "ppc64le __ex_table: the absolute 16-byte entry");
+	ok(ppc_bug24 && ppc_bug24->line_field == 16 && ppc_bug24->relocs[1].check == FIELD_STRING,
+	   "ppc64le __bug_table: the absolute 24-byte entry, file at 8, line at 16");
+	ok(sized(ppc, "__jump_table", 24) && sized(ppc, "__bug_table", 16),
+	   "ppc64le: absolute jump entries, bug entries without a file");
+	for (const struct special_layout *l = layout_first(x86, "__bug_table");
+	     l && l < x86->special + x86->nr_special && streq(l->section, "__bug_table"); l++)
+		relative_bugs += l->entry_size == 12 && (l->relative_to_entry ? !l->min_gcc :
+									   l->min_gcc == 501);
+	is_u64(relative_bugs, 2, "x86-64 12-byte bug entries: counted from the entry (any gcc) "
+	       "or from the field (gcc 5.1 or later)");
 }
 
 static void machines(void)
@@ -147,6 +194,7 @@ int main(void)
 	catalogue();
 	adjacency();
 	target();
+	old_kernels();
 	machines();
 	for (size_t i = 0; i < ARRAY_SIZE(howtos); i++)
 		is_str(howto(howtos[i].arch, howtos[i].type), howtos[i].howto, "%s relocation type %u",

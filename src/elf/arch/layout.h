@@ -37,9 +37,16 @@ static inline bool howto_lookup(const struct howto_entry *table, size_t n, uint3
 	return true;
 }
 
-#define PC32(off) { off, RELOC_PCREL, 4 }
-#define PC64(off) { off, RELOC_PCREL, 8 }
-#define ABS64(off) { off, RELOC_ABS, 8 }
+#define PC32(off) { off, RELOC_PCREL, 4, FIELD_ANY }
+#define PC64(off) { off, RELOC_PCREL, 8, FIELD_ANY }
+#define ABS64(off) { off, RELOC_ABS, 8, FIELD_ANY }
+/* A handler function's field (named, never an offset into a section). */
+#define PC32_HANDLER(off) { off, RELOC_PCREL, 4, FIELD_HANDLER }
+/* A file name's field (bug_entry::file): where it points tells relativities apart. */
+#define PC32_FILE(off) { off, RELOC_PCREL, 4, FIELD_STRING }
+#define ABS64_FILE(off) { off, RELOC_ABS, 8, FIELD_STRING }
+/* gcc 5.1, the oldest Linux 5.15 and later accept (Documentation/process/changes.rst). */
+#define GCC_5_1 501
 #define NO_KEY .key_kind = KEY_NONE, .code_field = -1, .target_field = -1, .key_field = -1
 #define NO_CONTENT .content_field = -1, .content_len_field = -1
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ppc64le (ELFv2, little-endian): relocations, relative branches, the TOC,
- * the Linux 6.1 special-section layouts, and what the 6.1 module loader
+ * the special-section layouts of Linux 3.10 to 6.12, and what the 6.1 module loader
  * (arch/powerpc/kernel/module_64.c) does with a live patch's relocations.
  *
  * Instructions are one 32-bit word. A branch's displacement and a DS-form
@@ -448,50 +448,77 @@ static bool ppc64le_write_branch_site(uint8_t *code, unsigned size, bool jump, i
 	return true;
 }
 
-/* A fixup entry of 6.1's PPC64 feature-fixups.h: mask, value, then four offsets
- * from the entry: the code's start and end, the alternative's start and end. */
+/*
+ * A fixup entry of PPC64 feature-fixups.h (the same since 2.6.27): mask,
+ * value, then four offsets from the entry: the code's start and end, the
+ * alternative's start and end.
+ */
 #define FTR_FIXUP(name)                                                                       \
 	{ .section = name, .entry_size = 48, .owner_field = 16, .content_field = 32,          \
 	  .content_len_field = 40, .content_end = true, .relative_to_entry = true,            \
 	  .line_field = -1, .relocs = { PC64(16), PC64(24), PC64(32), PC64(40) },             \
-	  .checksummed = true, NO_KEY, .kernels = "6.1 (ppc64)" }
+	  .checksummed = true, NO_KEY, .kernels = "3.10+" }
 /* One offset to the instruction a security or barrier fixup patches. */
-#define SITE_FIXUP(name)                                                                      \
+#define SITE_FIXUP(name, since)                                                               \
 	{ .section = name, .entry_size = 8, .owner_field = 0, NO_CONTENT, .line_field = -1,  \
-	  .relocs = { PC64(0) }, .checksummed = true, NO_KEY, .kernels = "6.1 (ppc64)" }
+	  .relocs = { PC64(0) }, .checksummed = true, NO_KEY, .kernels = since }
 
 /*
- * Linux 6.1's ppc64 entries (asm/extable.h, asm/bug.h with
- * GENERIC_BUG_RELATIVE_POINTERS, asm/jump_label.h, asm/feature-fixups.h).
+ * ppc64 entries of Linux 3.10 to 6.12 (asm/extable.h, or asm/ppc_asm.h and
+ * uaccess.h before 4.11; asm/bug.h and asm-generic/bug.h; asm/jump_label.h;
+ * asm/feature-fixups.h). Pointers were absolute 64-bit addresses until
+ * relative exception tables (4.10), bug entries (5.11: counted from the
+ * entry, from each field since 5.19) and jump labels (5.13). Versions are
+ * mainline's; the security fixups came to older stable and distribution
+ * kernels too. docs/layouts.md has the table.
  */
 static const struct special_layout ppc64le_special[] = {
 	{ .section = "__ex_table", .entry_size = 8, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY,
-	  .kernels = "6.1 (ppc64)" },
+	  .kernels = "4.10+" },
+	{ .section = "__ex_table", .entry_size = 16, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .relocs = { ABS64(0), ABS64(8) }, .checksummed = true, NO_KEY,
+	  .kernels = "3.10 to 4.9 (absolute)" },
 	{ .section = "__jump_table", .entry_size = 16, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { PC32(0), PC32(4), PC64(8) }, .checksummed = true,
 	  .key_kind = KEY_JUMP_LABEL, .code_field = 0, .target_field = 4, .key_field = 8,
-	  .branch_flag = 1, .nop_flag = 0, .key_flags = 3, .kernels = "6.1 (ppc64, relative)" },
+	  .branch_flag = 1, .nop_flag = 0, .key_flags = 3, .kernels = "5.13+ (relative)" },
+	/* unsigned long code, target, key; the key's bit 0 is the branch from 4.3 */
+	{ .section = "__jump_table", .entry_size = 24, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .relocs = { ABS64(0), ABS64(8), ABS64(16) }, .checksummed = true,
+	  .key_kind = KEY_JUMP_LABEL, .code_field = 0, .target_field = 8, .key_field = 16,
+	  .branch_flag = 1, .nop_flag = 0, .key_flags = 1, .kernels = "3.10 to 5.12 (absolute)" },
 	{ .section = "__bug_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
-	  .line_field = 8, .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY,
-	  .kernels = "6.1 (ppc64), CONFIG_DEBUG_BUGVERBOSE" },
+	  .line_field = 8, .relocs = { PC32(0), PC32_FILE(4) }, .checksummed = true, NO_KEY,
+	  .min_gcc = GCC_5_1, .kernels = "5.19+, CONFIG_DEBUG_BUGVERBOSE" },
+	{ .section = "__bug_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
+	  .line_field = 8, .relocs = { PC32(0), PC32_FILE(4) }, .relative_to_entry = true,
+	  .checksummed = true, NO_KEY,
+	  .kernels = "5.11 to 5.18, CONFIG_DEBUG_BUGVERBOSE (from the entry)" },
+	/* {unsigned long bug_addr; const char *file; u16 line, flags}, .org to sizeof (24) */
+	{ .section = "__bug_table", .entry_size = 24, .owner_field = 0, NO_CONTENT,
+	  .line_field = 16, .relocs = { ABS64(0), ABS64_FILE(8) }, .checksummed = true, NO_KEY,
+	  .kernels = "3.10 to 5.10, CONFIG_DEBUG_BUGVERBOSE (absolute)" },
 	{ .section = "__bug_table", .entry_size = 8, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = true, NO_KEY,
-	  .kernels = "6.1 (ppc64), no CONFIG_DEBUG_BUGVERBOSE" },
+	  .kernels = "5.11+, no CONFIG_DEBUG_BUGVERBOSE" },
+	{ .section = "__bug_table", .entry_size = 16, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .relocs = { ABS64(0) }, .checksummed = true, NO_KEY,
+	  .kernels = "3.10 to 5.10, no CONFIG_DEBUG_BUGVERBOSE (absolute)" },
 	FTR_FIXUP("__ftr_fixup"),
 	FTR_FIXUP("__mmu_ftr_fixup"),
 	FTR_FIXUP("__fw_ftr_fixup"),
-	SITE_FIXUP("__lwsync_fixup"),
-	SITE_FIXUP("__stf_entry_barrier_fixup"),
-	SITE_FIXUP("__stf_exit_barrier_fixup"),
-	SITE_FIXUP("__uaccess_flush_fixup"),
-	SITE_FIXUP("__entry_flush_fixup"),
-	SITE_FIXUP("__scv_entry_flush_fixup"),
-	SITE_FIXUP("__rfi_flush_fixup"),
-	SITE_FIXUP("__barrier_nospec_fixup"),
+	SITE_FIXUP("__lwsync_fixup", "3.10+"),
+	SITE_FIXUP("__stf_entry_barrier_fixup", "4.17+"),
+	SITE_FIXUP("__stf_exit_barrier_fixup", "4.17+"),
+	SITE_FIXUP("__uaccess_flush_fixup", "5.10+"),
+	SITE_FIXUP("__entry_flush_fixup", "5.10+"),
+	SITE_FIXUP("__scv_entry_flush_fixup", "5.10+"),
+	SITE_FIXUP("__rfi_flush_fixup", "4.15+"),
+	SITE_FIXUP("__barrier_nospec_fixup", "4.17+"),
 	{ .section = "__mcount_loc", .entry_size = 8, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { ABS64(0) }, .checksummed = false, NO_KEY,
-	  .kernels = "6.1 (ppc64)" },
+	  .kernels = "3.10+" },
 };
 
 /*
@@ -505,7 +532,7 @@ static const char ppc64le_layout_probe[] =
 	"#include <linux/jump_label.h>\n"
 	"#include <asm/barrier.h>\n"
 	"#include <asm/cputable.h>\n"
-	"#include <asm/extable.h>\n"
+	"#include <linux/uaccess.h>\n"	/* EX_TABLE: asm/extable.h (5.10: asm/ppc_asm.h) */
 	"#include <asm/feature-fixups.h>\n"
 	"#include <asm/firmware.h>\n"
 	"#include <asm/mmu.h>\n"

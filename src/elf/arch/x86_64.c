@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* x86-64: relocations, decoding through capstone, Linux 6.1 special sections. */
+/* x86-64: relocations, decoding through capstone, the kernels' special sections. */
 #include <capstone/capstone.h>
 #include <elf.h>
 #include <string.h>
@@ -259,69 +259,88 @@ static bool x86_64_is_prefix_symbol(const char *name)
 }
 
 /*
- * The layouts of x86-64 kernel special-section entries, Linux 4.18 to 6.12:
- * arch/x86/include/asm/alternative.h, paravirt_types.h, extable.h,
- * include/linux/jump_label.h, static_call_types.h, asm-generic/bug.h,
- * asm/orc_types.h. A section takes the first layout of its name whose size
- * divides it and whose fields hold its relocations, kind and width (see
- * elf/layouts.c): so the tables of several kernels can be told apart. Fields
- * are byte offsets, -1 when the layout has none.
+ * The layouts of x86-64 kernel special-section entries, Linux 3.10 to 6.12:
+ * arch/x86/include/asm/alternative.h, paravirt_types.h, asm.h and extable.h,
+ * bug.h, include/linux/jump_label.h, static_call_types.h, asm-generic/bug.h,
+ * asm/orc_types.h. A section takes the layout of its name that its size,
+ * relocations (place, kind, width) and owners fit, of several the one whose
+ * file names are read whole (see elf/layouts.c). docs/layouts.md has the
+ * table by version. Fields are byte offsets, -1 when the layout has none.
+ * Versions are mainline's: a distribution's kernel may have backported a
+ * later layout (RHEL 7's 3.10 has some), which its entries then show.
  */
 /* Entries that only list places (derived data, not checksummed). */
-#define SITE_LIST(name)								\
+#define SITE_LIST(name, since)							\
 	{ .section = name, .entry_size = 4, .owner_field = 0, NO_CONTENT,	\
 	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = false, NO_KEY,	\
-	  .kernels = "4.18+" }
+	  .kernels = since }
 static const struct special_layout x86_64_special[] = {
+	/* struct alt_instr: relative since 3.1, padlen (u8 at 12) from 4.1 to 5.9 */
 	{ .section = ".altinstructions", .entry_size = 12, .owner_field = 0,
 	  .content_field = 4, .content_len_field = 11, .line_field = -1,
-	  .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY, .kernels = "5.10 to 6.7" },
+	  .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY,
+	  .kernels = "3.10 to 4.0, 5.10 to 6.7" },
 	{ .section = ".altinstructions", .entry_size = 13, .owner_field = 0,
 	  .content_field = 4, .content_len_field = 11, .line_field = -1,
 	  .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY,
-	  .kernels = "4.18 to 5.9 (padlen)" },
+	  .kernels = "4.1 to 5.9 (padlen)" },
 	{ .section = ".altinstructions", .entry_size = 14, .owner_field = 0,
 	  .content_field = 4, .content_len_field = 13, .line_field = -1,
 	  .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY,
 	  .kernels = "6.8+ (ft_flags)" },
-	{ .section = ".parainstructions", .entry_size = 16, .owner_field = 0, NO_CONTENT,
-	  .line_field = -1, .relocs = { ABS64(0) }, .checksummed = true, NO_KEY,
-	  .kernels = "4.18 to 6.7" },
+	/*
+	 * _paravirt_alt() aligns each {u8 *instr; u8 type; u8 len; u16 clobbers}
+	 * at its start: a 16-byte stride whose last entry ends at 12 (5.10's
+	 * does; 6.1 aligns after each entry too).
+	 */
+	{ .section = ".parainstructions", .entry_size = 16, .last_size = 12, .owner_field = 0,
+	  NO_CONTENT, .line_field = -1, .relocs = { ABS64(0) }, .checksummed = true, NO_KEY,
+	  .kernels = "3.10 to 6.7" },
 	{ .section = "__ex_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY,
 	  .kernels = "5.16+ (type and data)" },
 	{ .section = "__ex_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
-	  .line_field = -1, .relocs = { PC32(0), PC32(4), PC32(8) }, .checksummed = true, NO_KEY,
-	  .kernels = "4.18 to 5.15 (handler)" },
+	  .line_field = -1, .relocs = { PC32(0), PC32(4), PC32_HANDLER(8) }, .checksummed = true,
+	  NO_KEY, .kernels = "4.6 to 5.15 (handler)" },
+	/* {int insn, fixup}: relative since 3.5 (_ASM_EXTABLE) */
+	{ .section = "__ex_table", .entry_size = 8, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY,
+	  .kernels = "3.10 to 4.5" },
 	{ .section = "__jump_table", .entry_size = 16, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { PC32(0), PC32(4), PC64(8) }, .checksummed = true,
 	  .key_kind = KEY_JUMP_LABEL, .code_field = 0, .target_field = 4, .key_field = 8,
 	  .branch_flag = 1, .nop_flag = 2, .key_flags = 3, .kernels = "4.20+ (relative)" },
+	/* u64 code, target, key; the key's bit 0 is the branch from 4.3 (always 0 before) */
 	{ .section = "__jump_table", .entry_size = 24, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { ABS64(0), ABS64(8), ABS64(16) }, .checksummed = true,
 	  .key_kind = KEY_JUMP_LABEL, .code_field = 0, .target_field = 8, .key_field = 16,
-	  .branch_flag = 1, .nop_flag = 0, .key_flags = 1, .kernels = "4.18 and 4.19 (absolute)" },
+	  .branch_flag = 1, .nop_flag = 0, .key_flags = 1, .kernels = "3.10 to 4.19 (absolute)" },
 	{ .section = ".static_call_sites", .entry_size = 8, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { PC32(0), PC32(4) }, .checksummed = true,
 	  .key_kind = KEY_STATIC_CALL, .code_field = 0, .target_field = -1, .key_field = 4,
 	  .key_flags = 3, .kernels = "5.10+" },
+	/* GENERIC_BUG_RELATIVE_POINTERS: counted from each field since 5.19, before from the entry */
 	{ .section = "__bug_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
-	  .line_field = 8, .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY,
-	  .kernels = "4.18+, CONFIG_DEBUG_BUGVERBOSE" },
+	  .line_field = 8, .relocs = { PC32(0), PC32_FILE(4) }, .checksummed = true, NO_KEY,
+	  .min_gcc = GCC_5_1, .kernels = "5.19+, CONFIG_DEBUG_BUGVERBOSE" },
+	{ .section = "__bug_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
+	  .line_field = 8, .relocs = { PC32(0), PC32_FILE(4) }, .relative_to_entry = true,
+	  .checksummed = true, NO_KEY,
+	  .kernels = "3.10 to 5.18, CONFIG_DEBUG_BUGVERBOSE (from the entry)" },
 	{ .section = "__bug_table", .entry_size = 8, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = true, NO_KEY,
-	  .kernels = "4.18+, no CONFIG_DEBUG_BUGVERBOSE" },
-	SITE_LIST(".smp_locks"),
-	SITE_LIST(".retpoline_sites"),
-	SITE_LIST(".return_sites"),
-	SITE_LIST(".call_sites"),
-	SITE_LIST(".ibt_endbr_seal"),
+	  .kernels = "3.10+, no CONFIG_DEBUG_BUGVERBOSE" },
+	SITE_LIST(".smp_locks", "3.10+"),
+	SITE_LIST(".retpoline_sites", "5.16+"),
+	SITE_LIST(".return_sites", "5.19+"),
+	SITE_LIST(".call_sites", "6.2+"),
+	SITE_LIST(".ibt_endbr_seal", "5.18+"),
 	{ .section = "__mcount_loc", .entry_size = 8, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { ABS64(0) }, .checksummed = false, NO_KEY,
-	  .kernels = "4.18+" },
+	  .kernels = "3.10+" },
 	{ .section = ".orc_unwind_ip", .entry_size = 4, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = false, NO_KEY,
-	  .companion = ".orc_unwind", .companion_size = 6, .kernels = "4.18+" },
+	  .companion = ".orc_unwind", .companion_size = 6, .kernels = "4.14+" },
 };
 #undef SITE_LIST
 
