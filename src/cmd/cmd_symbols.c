@@ -11,6 +11,7 @@
 
 #include "base/util.h"
 #include "cmd/commands.h"
+#include "elf/arch.h"
 #include "elf/elf_object.h"
 #include "kernel/kernel_symbols.h"
 
@@ -135,12 +136,14 @@ static int cmp_file(const void *a, const void *b)
 static int count_units(struct figures *f, struct kernel_symbols *ks, const char *elf)
 {
 	struct kernel_symbols units;
+	const struct arch *arch;
 	const struct ksym **v;
 	struct unit_sym *syms;
 	size_t n = 0;
 
 	if (kernel_symbols_read(&units, elf))
 		return -1;
+	arch = arch_for_machine(units.machine, units.elf_data);
 	v = xcalloc(units.nr + 1, sizeof(*v));
 	syms = xcalloc(units.nr + 1, sizeof(*syms));
 	for (size_t i = 0; i < units.nr; i++)
@@ -154,12 +157,13 @@ static int count_units(struct figures *f, struct kernel_symbols *ks, const char 
 			syms[nr++] = (struct unit_sym){ .name = v[j]->name, .value = v[j]->addr,
 							.local = true, .func = v[j]->func,
 							.data = !v[j]->func };
-		kernel_symbols_set_unit_syms(ks, syms, nr);
+		kernel_symbols_set_unit_syms(ks, syms, nr, arch ? arch->is_prefix_symbol : NULL);
 		f->units++;
 		for (size_t k = i; k < j; k++) {
 			const struct ksym *c = strmap_get(&ks->by_name, v[k]->name);
 
-			if (c && c->next)
+			/* The link's __pfx_ symbols are no unit's, and never patched. */
+			if (c && c->next && !(arch && arch->is_prefix_symbol(v[k]->name)))
 				count(f, ks, v[k]->name, NULL, 0, v[k]->addr, v[k]->unit);
 		}
 	}

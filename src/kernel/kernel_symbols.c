@@ -100,7 +100,8 @@ static int read_symtab(struct kernel_symbols *ks, Elf *elf, bool by_address)
 			ks->has_units = true;
 			continue;
 		}
-		if (!in_kallsyms(&s, name))
+		/* vmlinux's kallsyms comes from nm, which lists no local labels. */
+		if (!in_kallsyms(&s, name) || (by_address && starts_with(name, ".L")))
 			continue;
 		ks->syms[count] = (struct ksym){ .name = name, .addr = s.st_value, .size = s.st_size,
 						 .shndx = by_address ? 0 : s.st_shndx,
@@ -130,6 +131,10 @@ static int read_elf(struct kernel_symbols *ks, int fd)
 		ret = error(ks->path, "not an ELF file");
 	else
 		ret = read_symtab(ks, elf, eh.e_type == ET_EXEC || eh.e_type == ET_DYN);
+	if (elf && !ret) {
+		ks->machine = eh.e_machine;
+		ks->elf_data = eh.e_ident[EI_DATA];
+	}
 	if (elf)
 		elf_end(elf);
 	return ret;

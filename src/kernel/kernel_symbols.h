@@ -40,6 +40,8 @@ struct kernel_symbols {
 	char *strtab;		/* copy of the string table, or the kallsyms text */
 	bool has_units;		/* FILE symbols tell locals apart (ELF with symbols) */
 	bool symtab_order;	/* listed in symbol-table order (a module), not by address */
+	unsigned machine;	/* an ELF's e_machine and EI_DATA; 0 for kallsyms */
+	unsigned char elf_data;
 	struct ksym_unit *unit;	/* the patched unit, for same-named locals */
 	uint32_t *seen, stamp;	/* scratch of kernel_symbols_pick.c, by a name's first entry */
 };
@@ -67,9 +69,13 @@ struct unit_sym {
 	bool local;
 	bool func, data;	/* STT_FUNC; STT_OBJECT or STT_TLS */
 };
-/* The same from a list of symbols (@syms is copied; the names are not). */
+/*
+ * The same from a list of symbols (@syms is copied; the names are not).
+ * @linker_made: names the link adds beside the unit's (the arch's
+ * is_prefix_symbol: __pfx_ padding symbols), or NULL.
+ */
 void kernel_symbols_set_unit_syms(struct kernel_symbols *ks, const struct unit_sym *syms,
-				  size_t nr);
+				  size_t nr, bool (*linker_made)(const char *name));
 /*
  * kernel_symbols_sympos() without a word: the symbol (and *@sympos), or NULL
  * when the name is unknown or which one cannot be told.

@@ -37,6 +37,7 @@ struct ksym_unit {
 	struct unit_sym *syms;	/* sorted by group and value */
 	size_t nr;
 	struct strmap by_name;	/* name -> struct unit_sym; &dup_name for a name used twice */
+	bool (*linker_made)(const char *name);
 };
 
 static struct unit_sym dup_name;
@@ -69,7 +70,7 @@ void kernel_symbols_unit_free(struct kernel_symbols *ks)
 }
 
 void kernel_symbols_set_unit_syms(struct kernel_symbols *ks, const struct unit_sym *syms,
-				  size_t nr)
+				  size_t nr, bool (*linker_made)(const char *name))
 {
 	struct ksym_unit *u = xcalloc(1, sizeof(*u));
 
@@ -85,6 +86,7 @@ void kernel_symbols_set_unit_syms(struct kernel_symbols *ks, const struct unit_s
 
 		*slot = *slot ? &dup_name : &u->syms[i];
 	}
+	u->linker_made = linker_made;
 	ks->unit = u;
 }
 
@@ -115,7 +117,7 @@ void kernel_symbols_set_unit(struct kernel_symbols *ks, const struct elf_object 
 					       .local = sym_is_local(s), .func = sym_is_func(s),
 					       .data = s->type == STT_OBJECT || s->type == STT_TLS };
 	}
-	kernel_symbols_set_unit_syms(ks, syms, n);
+	kernel_symbols_set_unit_syms(ks, syms, n, obj->arch->is_prefix_symbol);
 	free(syms);
 	free(named);
 }
@@ -151,7 +153,7 @@ static int unit_order(const struct kernel_symbols *ks, const struct unit_sym *a,
  * Does the run of entries around @k whose names the unit defines reach a
  * name the kernel has only once? The run ends at a name seen already (the
  * next unit's counters start over) and where the unit's order breaks (the
- * next unit's names the unit also has).
+ * next unit's names the unit also has); it passes over what the link adds.
  */
 static bool anchored(struct kernel_symbols *ks, const struct ksym *k, const struct unit_sym *us)
 {
@@ -178,6 +180,9 @@ static bool anchored(struct kernel_symbols *ks, const struct ksym *k, const stru
 			i = dir < 0 ? i - 1 : i + 1;
 			n = ks->by_order[i];
 			t = strmap_get(&u->by_name, n->name);
+			/* 6.12's vmlinux gets its __pfx_ symbols at the link. */
+			if (!t && u->linker_made && u->linker_made(n->name))
+				continue;
 			/* Entries at one address are listed in no particular order. */
 			if (!t || t == &dup_name || ks->seen[n->first->order] == stamp ||
 			    (unit_order(ks, prev, t) * dir > 0 &&
