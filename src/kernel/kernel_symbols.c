@@ -119,6 +119,36 @@ static int read_symtab(struct kernel_symbols *ks, Elf *elf, bool by_address)
 	return 0;
 }
 
+/* A module's "depends=" (the modules it links against), from its .modinfo. */
+static void read_depends(struct kernel_symbols *ks, Elf *elf)
+{
+	static const char key[] = "depends=";
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	GElf_Shdr sh;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *name;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)) ||
+		    !streq(name, ".modinfo") || !(d = elf_getdata(scn, NULL)) || !d->d_buf)
+			continue;
+		for (size_t at = 0; at < d->d_size;) {
+			const char *s = (const char *)d->d_buf + at;
+			size_t len = strnlen(s, d->d_size - at);
+
+			if (len > strlen(key) && len < d->d_size - at && starts_with(s, key)) {
+				free(ks->depends);
+				ks->depends = xstrdup(s + strlen(key));
+			}
+			at += len + 1;
+		}
+	}
+}
+
 static int read_elf(struct kernel_symbols *ks, int fd)
 {
 	Elf *elf;
@@ -134,6 +164,8 @@ static int read_elf(struct kernel_symbols *ks, int fd)
 	if (elf && !ret) {
 		ks->machine = eh.e_machine;
 		ks->elf_data = eh.e_ident[EI_DATA];
+		if (eh.e_type == ET_REL)
+			read_depends(ks, elf);
 	}
 	if (elf)
 		elf_end(elf);
@@ -239,6 +271,7 @@ void kernel_symbols_free(struct kernel_symbols *ks)
 	free(ks->by_order);
 	free(ks->by_place);
 	free(ks->seen);
+	free(ks->depends);
 	free(ks->strtab);
 	strmap_free(&ks->by_name);
 	memset(ks, 0, sizeof(*ks));
@@ -247,6 +280,16 @@ void kernel_symbols_free(struct kernel_symbols *ks)
 bool kernel_symbols_has(const struct kernel_symbols *ks, const char *name)
 {
 	return strmap_get(&ks->by_name, name) != NULL;
+}
+
+bool kernel_symbols_depends_on(const struct kernel_symbols *ks, const char *module)
+{
+	size_t n = strlen(module);
+
+	for (const char *p = ks->depends; p && *p; p += strcspn(p, ","), p += *p == ',')
+		if (!strncmp(p, module, n) && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
 }
 
 const struct ksym *kernel_symbols_at(const struct kernel_symbols *ks, const char *name,

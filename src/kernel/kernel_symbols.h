@@ -40,6 +40,7 @@ struct kernel_symbols {
 	char *strtab;		/* copy of the string table, or the kallsyms text */
 	bool has_units;		/* FILE symbols tell locals apart (ELF with symbols) */
 	bool symtab_order;	/* listed in symbol-table order (a module), not by address */
+	char *depends;		/* a module's "depends=", from its .modinfo; else NULL */
 	unsigned machine;	/* an ELF's e_machine and EI_DATA; 0 for kallsyms */
 	unsigned char elf_data;
 	struct ksym_unit *unit;	/* the patched unit, for same-named locals */
@@ -87,6 +88,8 @@ const struct ksym *kernel_symbols_at(const struct kernel_symbols *ks, const char
 				     long sympos);
 void kernel_symbols_free(struct kernel_symbols *ks);
 bool kernel_symbols_has(const struct kernel_symbols *ks, const char *name);
+/* Does this module (a .ko) depend on @module, by its .modinfo? */
+bool kernel_symbols_depends_on(const struct kernel_symbols *ks, const char *module);
 /*
  * The livepatch sympos of @name: 0 if the name is unique, else the 1-based
  * position among same-named symbols of the one that is the unit's (@unit:

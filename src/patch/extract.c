@@ -216,6 +216,9 @@ static void cleanup(struct extractor *ex)
 			free((char *)slot->key);
 		strmap_free(&ex->string_offsets);
 		strmap_free(&ex->module_keys);
+		strmap_for_each(&ex->module_names, slot)
+			free(slot->value);
+		strmap_free(&ex->module_names);
 		strmap_free(&ex->toc_refused);
 		ow_free(&ex->w);
 	}
