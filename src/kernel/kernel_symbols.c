@@ -282,12 +282,19 @@ bool kernel_symbols_has(const struct kernel_symbols *ks, const char *name)
 	return strmap_get(&ks->by_name, name) != NULL;
 }
 
+/* "dm-mod" of a depends= list is module dm_mod: kbuild makes '-' '_' in names. */
+static bool same_module_name(const char *a, size_t n, const char *b)
+{
+	for (size_t i = 0; i < n; i++, b++)
+		if (!*b || (a[i] != *b && !(strchr("-_", a[i]) && strchr("-_", *b))))
+			return false;
+	return !*b;
+}
+
 bool kernel_symbols_depends_on(const struct kernel_symbols *ks, const char *module)
 {
-	size_t n = strlen(module);
-
 	for (const char *p = ks->depends; p && *p; p += strcspn(p, ","), p += *p == ',')
-		if (!strncmp(p, module, n) && (p[n] == ',' || !p[n]))
+		if (same_module_name(p, strcspn(p, ","), module))
 			return true;
 	return false;
 }
