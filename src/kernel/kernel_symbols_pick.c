@@ -276,6 +276,7 @@ struct cand {
 	bool against;
 	bool evidence;		/* of the unit's FILE, the global of that name, or located */
 	bool located;		/* anchored or placed */
+	bool sized;		/* of the unit's FILE and exactly its size (ELF listings) */
 };
 
 /* Can @k be the unit's @name (@us: the unit's symbol of that name, if one)? */
@@ -290,6 +291,7 @@ static void weigh(struct kernel_symbols *ks, struct cand *c, const struct unit_s
 	if (ks->has_units && unit && k->local) {
 		c->against = !unit_matches(k->unit, unit);
 		c->evidence = !c->against;
+		c->sized = c->evidence && size && k->size == size;
 	}
 	if (k->size && size && (func ? k->size > size : k->size != size))
 		c->against = true;
@@ -312,16 +314,16 @@ static void weigh(struct kernel_symbols *ks, struct cand *c, const struct unit_s
 
 /*
  * The candidates for @name, weighed; the index of the unit's, or -1 when
- * it cannot be told: the one with evidence that nothing speaks against,
- * or the one located among several of the unit's FILE name. One that only
- * nothing speaks against could still be another unit's. *@cands is
- * malloc'ed.
+ * it cannot be told: the one with evidence that nothing speaks against;
+ * among several of the unit's FILE name (two core.c), the one located, else
+ * the one of exactly the unit's size. One that only nothing speaks against
+ * could still be another unit's. *@cands is malloc'ed.
  */
 static long decide(struct kernel_symbols *ks, const struct ksym *first, const char *unit,
 		   uint64_t size, struct cand **cands, size_t *nr)
 {
 	const struct unit_sym *us = ks->unit ? strmap_get(&ks->unit->by_name, first->name) : NULL;
-	size_t n = 0, ev = 0, loc = 0, last_ev = 0, last_loc = 0;
+	size_t n = 0, ev = 0, loc = 0, sized = 0, last_ev = 0, last_loc = 0, last_sized = 0;
 
 	if (us == &dup_name)
 		us = NULL;
@@ -341,10 +343,14 @@ static long decide(struct kernel_symbols *ks, const struct ksym *first, const ch
 		ev++, last_ev = n;
 		if (c->located)
 			loc++, last_loc = n;
+		if (c->sized)
+			sized++, last_sized = n;
 	}
 	if (ev == 1)
 		return (long)last_ev;
-	return ev > 1 && loc == 1 ? (long)last_loc : -1;
+	if (ev > 1 && loc == 1)
+		return (long)last_loc;
+	return ev > 1 && !loc && sized == 1 ? (long)last_sized : -1;
 }
 
 const struct ksym *kernel_symbols_find_local(struct kernel_symbols *ks, const char *name,

@@ -634,7 +634,10 @@ static int verify_function_vmlinux(struct verify_ctx *c, const struct elf_symbol
 	/* A weak definition the kernel may have replaced (arch_report_meminfo). */
 	if (!k || fn->bind == STB_WEAK) {
 		note_skipped(c, fn, fn->bind == STB_WEAK ? "weak, may be replaced" :
-							   "not in kallsyms (inlined?)");
+				    strmap_get(&c->ks.by_name, fn->name) ?
+						   "which of kallsyms's functions of that name is "
+						   "the unit's cannot be told" :
+						   "not in kallsyms (inlined?)");
 		return 0;
 	}
 	sf.base = k->addr - c->slide;
