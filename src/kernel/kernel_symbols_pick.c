@@ -259,8 +259,10 @@ static void place(struct kernel_symbols *ks, const struct ksym *k, const struct 
 			if (t->group != us->group)
 				continue;
 			more = true;
-			if (!strmap_get(&ks->by_name, t->name))
-				continue;	/* kallsyms does not list it */
+			/* Not listed; or every copy's __pfx_, which tells none apart. */
+			if (!strmap_get(&ks->by_name, t->name) ||
+			    (u->linker_made && u->linker_made(t->name)))
+				continue;
 			checked++;
 			if (entry_at(ks, k->shndx, k->addr - us->value + t->value, t->name))
 				(*hits)++;
