@@ -179,9 +179,8 @@ static struct elf_symbol *entry_key(const struct extractor *ex, const struct spe
 static const char *key_module(struct extractor *ex, const struct elf_symbol *key)
 {
 	struct kernel_symbols *ks;
-	const char *obj;
-
 	enum kernel_ref ref;
+	const char *obj;
 
 	if (copy_reason(ex, key))
 		return NULL;

@@ -170,9 +170,8 @@ static int read_with(const struct klp_table *t, size_t i, uint64_t off, uint32_t
 	kr->with = kr->objname;
 	if (!back)
 		return 0;
-	with = (const char *)t->strings->data + off - back;
-	if (back > off || with[back - 1] || strlen(with) != back - 1 ||
-	    !klp_valid_module_name(with))
+	with = back <= off ? (const char *)t->strings->data + off - back : NULL;
+	if (!with || with[back - 1] || strlen(with) != back - 1 || !klp_valid_module_name(with))
 		return BAD_ENTRY(t, i, "(%s) no module name %u bytes before its name", kr->name,
 				 back);
 	if (streq(kr->objname, "vmlinux") || streq(kr->objname, with))
