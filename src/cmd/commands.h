@@ -10,5 +10,6 @@ int cmd_build(int argc, char **argv);
 int cmd_module(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
+int cmd_symbols(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "build", cmd_build, "kernel tree + patches -> livepatch module" },
 	{ "profile", cmd_profile, "what klpdiff knows of a kernel: version, layouts" },
 	{ "verify", cmd_verify, NULL },	/* plumbing for the tests: not listed */
+	{ "symbols", cmd_symbols, NULL },
 };
 
 static void usage(FILE *fp)

@@ -58,6 +58,7 @@ static void index_symbols(struct kernel_symbols *ks, struct sort_item *order, si
 		else
 			((struct ksym *)*tail)->next = s;
 		*tail = s;
+		s->first = *head;
 	}
 	strmap_free(&tails);
 }
@@ -69,6 +70,7 @@ static int read_symtab(struct kernel_symbols *ks, Elf *elf, bool by_address)
 	Elf_Data *data = NULL, *strdata;
 	struct sort_item *order;
 	const char *unit = NULL;
+	uint32_t files = 0;
 	size_t n, count = 0;
 
 	while ((scn = elf_nextscn(elf, scn)))
@@ -94,21 +96,57 @@ static int read_symtab(struct kernel_symbols *ks, Elf *elf, bool by_address)
 		name = ks->strtab + s.st_name;
 		if (GELF_ST_TYPE(s.st_info) == STT_FILE) {
 			unit = name;
+			files++;
 			ks->has_units = true;
 			continue;
 		}
-		if (!in_kallsyms(&s, name))
+		/* vmlinux's kallsyms comes from nm, which lists no local labels. */
+		if (!in_kallsyms(&s, name) || (by_address && starts_with(name, ".L")))
 			continue;
 		ks->syms[count] = (struct ksym){ .name = name, .addr = s.st_value, .size = s.st_size,
-						 .local = GELF_ST_BIND(s.st_info) == STB_LOCAL };
+						 .shndx = by_address ? 0 : s.st_shndx,
+						 .local = GELF_ST_BIND(s.st_info) == STB_LOCAL,
+						 .func = GELF_ST_TYPE(s.st_info) == STT_FUNC };
 		ks->syms[count].unit = ks->syms[count].local ? unit : NULL;
+		ks->syms[count].file = ks->syms[count].local && unit ? files : 0;
 		order[count] = (struct sort_item){ by_address ? s.st_value : 0, count };
 		count++;
 	}
 	ks->nr = count;
+	ks->symtab_order = !by_address;
 	index_symbols(ks, order, count, by_address);
 	free(order);
 	return 0;
+}
+
+/* A module's "depends=" (the modules it links against), from its .modinfo. */
+static void read_depends(struct kernel_symbols *ks, Elf *elf)
+{
+	static const char key[] = "depends=";
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	GElf_Shdr sh;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *name;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)) ||
+		    !streq(name, ".modinfo") || !(d = elf_getdata(scn, NULL)) || !d->d_buf)
+			continue;
+		for (size_t at = 0; at < d->d_size;) {
+			const char *s = (const char *)d->d_buf + at;
+			size_t len = strnlen(s, d->d_size - at);
+
+			if (len > strlen(key) && len < d->d_size - at && starts_with(s, key)) {
+				free(ks->depends);
+				ks->depends = xstrdup(s + strlen(key));
+			}
+			at += len + 1;
+		}
+	}
 }
 
 static int read_elf(struct kernel_symbols *ks, int fd)
@@ -123,6 +161,12 @@ static int read_elf(struct kernel_symbols *ks, int fd)
 		ret = error(ks->path, "not an ELF file");
 	else
 		ret = read_symtab(ks, elf, eh.e_type == ET_EXEC || eh.e_type == ET_DYN);
+	if (elf && !ret) {
+		ks->machine = eh.e_machine;
+		ks->elf_data = eh.e_ident[EI_DATA];
+		if (eh.e_type == ET_REL)
+			read_depends(ks, elf);
+	}
 	if (elf)
 		elf_end(elf);
 	return ret;
@@ -155,7 +199,8 @@ static int parse_kallsyms_line(char *line, struct ksym *sym)
 	if (type == 'U' || type == 'w' || type == 'W')
 		return 0;
 	*sym = (struct ksym){ .name = name, .addr = sym->addr,
-			      .local = type >= 'a' && type <= 'z' };
+			      .local = type >= 'a' && type <= 'z', .func = type == 't' || type == 'T',
+			      .absolute = type == 'A' || type == 'a' };
 	return 1;
 }
 
@@ -221,11 +266,14 @@ int kernel_symbols_read(struct kernel_symbols *ks, const char *path)
 
 void kernel_symbols_free(struct kernel_symbols *ks)
 {
+	kernel_symbols_unit_free(ks);
 	free(ks->syms);
 	free(ks->by_order);
+	free(ks->by_place);
+	free(ks->seen);
+	free(ks->depends);
 	free(ks->strtab);
 	strmap_free(&ks->by_name);
-	strmap_free(&ks->unit_names);
 	memset(ks, 0, sizeof(*ks));
 }
 
@@ -234,141 +282,21 @@ bool kernel_symbols_has(const struct kernel_symbols *ks, const char *name)
 	return strmap_get(&ks->by_name, name) != NULL;
 }
 
-/* "core.c#2" names the second FILE symbol called core.c. */
-static bool unit_matches(const char *file, const char *unit)
+/* "dm-mod" of a depends= list is module dm_mod: kbuild makes '-' '_' in names. */
+static bool same_module_name(const char *a, size_t n, const char *b)
 {
-	size_t n = strcspn(unit, "#");
-
-	return file && strlen(file) == n && !strncmp(file, unit, n);
+	for (size_t i = 0; i < n; i++, b++)
+		if (!*b || (a[i] != *b && !(strchr("-_", a[i]) && strchr("-_", *b))))
+			return false;
+	return !*b;
 }
 
-/*
- * How many of the symbols within @radius of @s in kallsyms order the patched
- * unit defines. Only names the kernel has once count: counters such as
- * __key.1 sit beside every unit's __key.0.
- */
-static unsigned neighbours_in_unit(const struct kernel_symbols *ks, const struct ksym *s,
-				   size_t radius)
+bool kernel_symbols_depends_on(const struct kernel_symbols *ks, const char *module)
 {
-	size_t lo = s->order > radius ? s->order - radius : 0;
-	size_t hi = s->order + radius < ks->nr ? s->order + radius : ks->nr - 1;
-	unsigned score = 0;
-
-	for (size_t k = lo; k <= hi; k++) {
-		const struct ksym *n = ks->by_order[k];
-
-		if (k != s->order && strmap_get(&ks->unit_names, n->name) &&
-		    !((const struct ksym *)strmap_get(&ks->by_name, n->name))->next)
-			score++;
-	}
-	return score;
-}
-
-/* The one candidate with the most unit neighbours within @radius, or NULL. */
-static const struct ksym *pick_within(const struct kernel_symbols *ks, const char *name,
-				      size_t radius, long *sympos)
-{
-	const struct ksym *pick = NULL;
-	unsigned best = 0;
-	bool tie = false;
-	long pos = 0;
-
-	for (const struct ksym *s = strmap_get(&ks->by_name, name); s; s = s->next) {
-		unsigned score = neighbours_in_unit(ks, s, radius);
-
-		pos++;
-		if (score > best) {
-			best = score;
-			pick = s;
-			tie = false;
-			*sympos = pos;
-		} else if (score == best) {
-			tie = true;
-		}
-	}
-	return best && !tie ? pick : NULL;
-}
-
-/*
- * How far kernel_symbols_pick_local() looks on either side (a unit's symbols
- * sit together in kallsyms order).
- */
-#define PICK_RADIUS_MAX 16
-
-/* The nearest neighbours first: a small unit's names may all be near every candidate. */
-const struct ksym *kernel_symbols_pick_local(const struct kernel_symbols *ks, const char *name,
-					     long *sympos)
-{
-	const struct ksym *pick = NULL;
-
-	for (size_t radius = 1; !pick && radius <= PICK_RADIUS_MAX; radius *= 2)
-		pick = pick_within(ks, name, radius, sympos);
-	return pick;
-}
-
-/* The one of @first's same-named symbols from @unit (and of @size if need be), or NULL. */
-static const struct ksym *pick_by_unit(const struct ksym *first, const char *unit, uint64_t size,
-				       long *sympos)
-{
-	const struct ksym *pick = NULL;
-	long matches = 0;
-
-	for (int pass = 0; pass < 2 && matches != 1; pass++) {
-		long pos = 0;
-
-		matches = 0;
-		for (const struct ksym *s = first; s; s = s->next) {
-			pos++;
-			if (!unit || !unit_matches(s->unit, unit) || (pass == 1 && s->size != size))
-				continue;
-			matches++;
-			pick = s;
-			*sympos = pos;
-		}
-	}
-	return matches == 1 ? pick : NULL;
-}
-
-const struct ksym *kernel_symbols_find_local(const struct kernel_symbols *ks, const char *name,
-					     const char *unit, uint64_t size, long *sympos)
-{
-	const struct ksym *first = strmap_get(&ks->by_name, name);
-
-	*sympos = 0;
-	if (!first || !first->next)
-		return first;
-	if (!ks->has_units)
-		return kernel_symbols_pick_local(ks, name, sympos);
-	return pick_by_unit(first, unit, size, sympos);
-}
-
-long kernel_symbols_sympos(const struct kernel_symbols *ks, const char *name, const char *unit,
-			   uint64_t size)
-{
-	const struct ksym *first = strmap_get(&ks->by_name, name);
-	long pos = 0, n = 0;
-
-	if (!first)
-		return error(ks->path, "no symbol '%s' (is this the kernel the patch is for?)", name),
-		       -1;
-	if (kernel_symbols_find_local(ks, name, unit, size, &pos))
-		return pos;
-	for (const struct ksym *s = first; s; s = s->next)
-		n++;
-	if (!ks->has_units)
-		return error(ks->path, "%ld symbols named '%s', and the patched unit's other "
-			     "symbols do not tell which one is its own", n, name), -1;
-	return error(ks->path, "%ld symbols named '%s'; cannot tell which one is %s's", n, name,
-		     unit ? unit : "the patched object"), -1;
-}
-
-void kernel_symbols_set_unit_names(struct kernel_symbols *ks, const char *const *names,
-				   size_t nr)
-{
-	strmap_free(&ks->unit_names);
-	strmap_init(&ks->unit_names, nr);
-	for (size_t i = 0; i < nr; i++)
-		*strmap_slot(&ks->unit_names, names[i]) = (void *)1;
+	for (const char *p = ks->depends; p && *p; p += strcspn(p, ","), p += *p == ',')
+		if (same_module_name(p, strcspn(p, ","), module))
+			return true;
+	return false;
 }
 
 const struct ksym *kernel_symbols_at(const struct kernel_symbols *ks, const char *name,

@@ -60,40 +60,78 @@ struct place {
 };
 
 /*
- * Where @r of the original points, as a place in the shipped module: its
- * target's symbol (or the symbol its section holds there) found by name in
- * the module. Offsets, not names, are compared: a PC-relative field followed
- * by an immediate points a few bytes before its symbol, into the one before.
+ * The shipped module's symbol for the original's @sym: the only one defined
+ * of its name, or of several the unit's own (kernel_symbols_pick.c); NULL
+ * when there is none or which one cannot be told (*@ambiguous).
  */
-static bool orig_place_in_module(const struct elf_object *obj, const struct elf_reloc *r,
-				 const struct elf_object *ko, const struct elf_symbol **first,
-				 int64_t *offset)
+static const struct elf_symbol *module_symbol(struct verify_ctx *c, const struct elf_object *ko,
+					      const struct elf_symbol *sym, bool *ambiguous)
 {
-	const struct elf_symbol *t = elf_reloc_sym(obj, r), *named = t;
-	struct reloc_howto h = elf_reloc_howto(obj, r);
-	int64_t off = r->addend + (h.kind == RELOC_PCREL ? obj->arch->pcrel_field_bias : 0);
+	const struct elf_symbol *s, *one = NULL;
+	const struct ksym *k;
+	size_t defined = 0;
+	long pos;
 
-	/* Strings are compared by content; undefined targets by their name. */
-	if (t->sec && (t->sec->sh->sh_flags & SHF_STRINGS))
-		return false;
-	if (t->type == STT_SECTION) {
-		named = elf_symbol_containing(t->sec, off < 0 ? 0 : (uint64_t)off);
-		if (!named || !sym_has_name(named))
-			return false;
-		off -= (int64_t)named->value;
-	}
-	*first = sym_has_name(named) ? elf_find_symbol(ko, named->name) : NULL;
-	*offset = off;
-	return *first && (*first)->sec;
+	*ambiguous = false;
+	for (s = elf_find_symbol(ko, sym->name); s; s = s->next_same_name)
+		if (s->sec && s->type != STT_SECTION)
+			defined++, one = s;
+	if (defined <= 1)
+		return one;
+	k = kernel_symbols_find_local(&c->ks, sym->name, sym->unit, sym->size, &pos);
+	*ambiguous = !k;
+	for (s = elf_find_symbol(ko, sym->name); k && s; s = s->next_same_name)
+		if (s->sec && s->type != STT_SECTION && s->sec->index == k->shndx &&
+		    s->value == k->addr)
+			return s;
+	return NULL;
 }
 
 /*
- * Whether one of the module's symbols of that name (several units' __key.1,
- * zero-sized statics sharing an address) sits at @pl, @off before it.
+ * Where @r of the original points, as a place in the shipped module: its
+ * target's symbol (or the symbol its section holds there) found in the
+ * module, and the offset from it (*@offset). Offsets, not names, are
+ * compared: a PC-relative field followed by an immediate points a few
+ * bytes before its symbol, into the one before. *@ambiguous: the target
+ * is one of several of that name, which one cannot be told.
  */
-static bool same_named_at(const struct elf_symbol *k, int64_t off, const struct place *pl)
+static const struct elf_symbol *orig_place_in_module(struct verify_ctx *c,
+						     const struct elf_reloc *r,
+						     const struct elf_object *ko, int64_t *offset,
+						     bool *ambiguous)
 {
-	for (; k; k = k->next_same_name)
+	const struct elf_object *obj = c->obj;
+	const struct elf_symbol *t = elf_reloc_sym(obj, r), *named = t, *k;
+	struct reloc_howto h = elf_reloc_howto(obj, r);
+	int64_t off = r->addend + (h.kind == RELOC_PCREL ? obj->arch->pcrel_field_bias : 0);
+
+	*ambiguous = false;
+	/* Strings are compared by content; undefined targets by their name. */
+	if (t->sec && (t->sec->sh->sh_flags & SHF_STRINGS))
+		return NULL;
+	if (t->type == STT_SECTION) {
+		named = elf_symbol_containing(t->sec, off < 0 ? 0 : (uint64_t)off);
+		if (!named || !sym_has_name(named))
+			return NULL;
+		off -= (int64_t)named->value;
+	}
+	if (!sym_has_name(named))
+		return NULL;
+	k = module_symbol(c, ko, named, ambiguous);
+	*offset = off;
+	if (*ambiguous)
+		return elf_find_symbol(ko, named->name);
+	return k && k->sec ? k : NULL;
+}
+
+/*
+ * Whether @k (or, when which one is the unit's cannot be told, one of the
+ * module's symbols of that name) sits at @pl, @off before it.
+ */
+static bool symbol_at(const struct elf_symbol *k, bool ambiguous, int64_t off,
+		      const struct place *pl)
+{
+	for (; k; k = ambiguous ? k->next_same_name : NULL)
 		if (k->sec == pl->sec && (int64_t)k->value + off == pl->off)
 			return true;
 	return false;
@@ -123,12 +161,15 @@ int module_site(struct verify_ctx *c, const struct shipped_fn *sf,
 	char want[320], got[320];
 	bool known;
 
-	const struct elf_symbol *k;
+	const struct elf_symbol *k = NULL;
 	struct place pk;
+	bool ambiguous;
 	int64_t off;
 
-	if (kr && orig_place_in_module(c->obj, r, sf->ko, &k, &off) && module_place(sf->ko, kr, &pk))
-		return same_named_at(k, off, &pk);
+	if (kr)
+		k = orig_place_in_module(c, r, sf->ko, &off, &ambiguous);
+	if (k && module_place(sf->ko, kr, &pk))
+		return symbol_at(k, ambiguous, off, &pk);
 	if (!reloc_identity(c->obj, r, want, sizeof(want)))
 		return -1;
 	if (kr)
@@ -220,49 +261,34 @@ static void site_names(const struct verify_ctx *c, const struct shipped_fn *sf,
 		*got = xstrdup(name);
 }
 
-/* The shipped function of @fn's name: the only one, or the only one of its size. */
-static const struct elf_symbol *shipped_function(struct elf_object *ko,
-						 const struct elf_symbol *fn)
-{
-	const struct elf_symbol *s = elf_find_symbol(ko, fn->name), *pick = NULL;
-	int count = 0;
-
-	for (; s; s = s->next_same_name)
-		if (sym_is_func(s) && s->sec && s->sec->is_code && s->sec->data)
-			count++, pick = s;
-	if (count <= 1)
-		return pick;
-	pick = NULL;
-	for (s = elf_find_symbol(ko, fn->name); s; s = s->next_same_name) {
-		if (!sym_is_func(s) || !s->sec || s->size != fn->size)
-			continue;
-		if (pick)
-			return NULL;
-		pick = s;
-	}
-	return pick;
-}
-
 int verify_module(struct verify_ctx *c)
 {
 	struct elf_object *ko = elf_open(c->o->shipped, c->o->target);
 	struct elf_symbol *fn;
 	int ret = 0;
 
-	if (!ko)
+	if (!ko || kernel_symbols_read(&c->ks, c->o->shipped)) {
+		if (ko)
+			elf_close(ko);
 		return -1;
+	}
+	kernel_symbols_set_unit(&c->ks, c->obj);
 	for_each_symbol(c->obj, fn) {
 		const struct elf_symbol *kfn;
 		struct shipped_fn sf;
 		struct mismatch m;
 		char *expected = NULL, *got = NULL;
+		bool ambiguous;
 
 		if (!compared_function(c->obj, fn))
 			continue;
-		kfn = shipped_function(ko, fn);
-		if (!kfn || kfn->value > kfn->sec->sh->sh_size ||
+		kfn = module_symbol(c, ko, fn, &ambiguous);
+		if (!kfn || !sym_is_func(kfn) || !kfn->sec->data ||
+		    kfn->value > kfn->sec->sh->sh_size ||
 		    kfn->sec->sh->sh_size - kfn->value < kfn->size) {
-			note_skipped(c, fn, "no single function of that name in the module");
+			note_skipped(c, fn, ambiguous ? "which of the module's functions of that "
+							"name is the unit's cannot be told" :
+							"no function of that name in the module");
 			continue;
 		}
 		c->st->compared++;

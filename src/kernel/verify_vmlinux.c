@@ -107,9 +107,8 @@ static const struct ksym *ksym_before(const struct verify_ctx *c, uint64_t addr)
 
 /*
  * The kallsyms entry of @sym: the only one of its name; for a global, the
- * only global; for a local, by sympos: FILE symbols when the listing is an
- * ELF, else its neighbours (kernel_symbols_set_unit_names() was given the
- * original's names).
+ * only global; for a local, the unit's own (kernel_symbols_set_unit() was
+ * given the original), as for sympos.
  */
 static const struct ksym *find_ksym(struct verify_ctx *c, const struct elf_symbol *sym)
 {
@@ -545,19 +544,6 @@ int vmlinux_lands(struct verify_ctx *c, const struct elf_section *sec, uint64_t 
 	return 0;
 }
 
-static void set_unit_names(struct verify_ctx *c)
-{
-	const char **names = xcalloc(c->obj->nr_symbols + 1, sizeof(*names));
-	struct elf_symbol *s;
-	size_t n = 0;
-
-	for_each_symbol(c->obj, s)
-		if (s->sec && sym_has_name(s))
-			names[n++] = s->name;
-	kernel_symbols_set_unit_names(&c->ks, names, n);
-	free(names);
-}
-
 /* What is at shipped address @addr, by kallsyms: "seq_puts", "seq_puts+0x4". */
 char *vmlinux_place_name(const struct verify_ctx *c, uint64_t addr)
 {
@@ -648,7 +634,10 @@ static int verify_function_vmlinux(struct verify_ctx *c, const struct elf_symbol
 	/* A weak definition the kernel may have replaced (arch_report_meminfo). */
 	if (!k || fn->bind == STB_WEAK) {
 		note_skipped(c, fn, fn->bind == STB_WEAK ? "weak, may be replaced" :
-							   "not in kallsyms (inlined?)");
+				    strmap_get(&c->ks.by_name, fn->name) ?
+						   "which of kallsyms's functions of that name is "
+						   "the unit's cannot be told" :
+						   "not in kallsyms (inlined?)");
 		return 0;
 	}
 	sf.base = k->addr - c->slide;
@@ -688,7 +677,7 @@ int verify_vmlinux(struct verify_ctx *c)
 		text = strmap_get(&c->ks.by_name, "_stext");
 	if (text && c->im.text_start)
 		c->slide = text->addr - c->im.text_start;
-	set_unit_names(c);
+	kernel_symbols_set_unit(&c->ks, c->obj);
 	read_extras(c);
 	c->by_addr = xcalloc(c->ks.nr + 1, sizeof(*c->by_addr));
 	for (size_t i = 0; i < c->ks.nr; i++)

@@ -81,20 +81,6 @@ void trace_ref(const struct extractor *ex, const char *target, const char *fmt, 
 
 /* ---- loading and deciding ------------------------------------------------ */
 
-/* Kernel symbols without FILE symbols (kallsyms) tell locals apart by the unit's names. */
-static void tell_unit_names(struct extractor *ex)
-{
-	const char **names = xcalloc(ex->orig->nr_symbols + 1, sizeof(*names));
-	struct elf_symbol *sym;
-	size_t n = 0;
-
-	for_each_symbol(ex->orig, sym)
-		if (sym->sec && *sym->name && (sym->type == STT_FUNC || sym->type == STT_OBJECT))
-			names[n++] = sym->name;
-	kernel_symbols_set_unit_names(&ex->ksyms, names, n);
-	free(names);
-}
-
 static int load(struct extractor *ex)
 {
 	const struct extract_opts *o = ex->opts;
@@ -114,8 +100,8 @@ static int load(struct extractor *ex)
 			     ex->patched->units[0], o->orig, ex->orig->units[0]);
 	if (kernel_symbols_read(&ex->ksyms, o->kernel_symbols) || symvers_read(&ex->symvers, o->symvers))
 		return -1;
-	if (!ex->ksyms.has_units)
-		tell_unit_names(ex);
+	/* Same-named locals of the running kernel: which one is the unit's. */
+	kernel_symbols_set_unit(&ex->ksyms, ex->orig);
 	if (o->vmlinux_symbols) {
 		if (kernel_symbols_read(&ex->vsyms, o->vmlinux_symbols))
 			return -1;
@@ -256,6 +242,9 @@ static void cleanup(struct extractor *ex)
 			free((char *)slot->key);
 		strmap_free(&ex->string_offsets);
 		strmap_free(&ex->module_keys);
+		strmap_for_each(&ex->module_names, slot)
+			free(slot->value);
+		strmap_free(&ex->module_names);
 		strmap_free(&ex->toc_refused);
 		ow_free(&ex->w);
 	}

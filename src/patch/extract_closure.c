@@ -266,6 +266,7 @@ void build_patch(struct extractor *ex)
 	ow_init(&ex->w, &ex->patched->ehdr);
 	strmap_init(&ex->string_offsets, 256);
 	strmap_init(&ex->module_keys, 16);
+	strmap_init(&ex->module_names, 16);
 	strmap_init(&ex->toc_refused, 16);
 	ex->relocs = ow_section(&ex->w, RELOCS_SECTION, SHT_PROGBITS, 0,
 				_Alignof(struct klp_reloc_entry));

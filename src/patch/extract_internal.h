@@ -62,6 +62,7 @@ struct extractor {
 	struct ow_section *relocs, *strings, *manifest;
 	struct strmap string_offsets;	/* "secname\x01text" -> offset + 1 */
 	struct strmap module_keys;	/* keys of other modules said once */
+	struct strmap module_names;	/* Module.symvers module path -> module name */
 	struct strmap toc_refused;	/* symbols reached TOC-relative, refused once */
 	struct ow_section **anon_out;	/* by input section index: whole-section copies */
 	uint64_t *anon_base;
@@ -124,6 +125,8 @@ enum kernel_ref {
 	REF_NEW,	/* a normal relocation: new in another object of the patch */
 	REF_NO_VSYMS,	/* cannot tell: a module's patch without --vmlinux-symbols */
 	REF_KLP,	/* a livepatch relocation to object *obj */
+	REF_DEPENDENCY,	/* one to the export of a module the patched one depends on */
+	REF_UNDECLARED,	/* refused: the export of a module the patched one does not use */
 };
 
 enum kernel_ref kernel_ref_of(struct extractor *ex, const struct elf_symbol *sym,

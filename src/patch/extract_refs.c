@@ -17,15 +17,23 @@
 
 /* ---- references to the running kernel ------------------------------------ */
 
-static uint64_t string_offset(struct extractor *ex, const char *s)
+/*
+ * The offset of @s in .klpdiff.strings, written once; with @with (not NULL),
+ * right after the string @with: see struct klp_reloc_entry.
+ */
+static uint64_t string_offset(struct extractor *ex, const char *with, const char *s)
 {
-	char *key = xasprintf(STRINGS_SECTION "\x01%s", s);
+	char *key = xasprintf(STRINGS_SECTION "\x01%s\x01%s", with ? with : "", s);
 	void **slot = strmap_slot(&ex->string_offsets, key);
 
-	if (!*slot)
+	if (!*slot) {
+		/* Byte-aligned: @s follows @with right after its NUL. */
+		if (with)
+			ow_append(ex->strings, with, strlen(with) + 1, 1);
 		*slot = (void *)(uintptr_t)(ow_append(ex->strings, s, strlen(s) + 1, 1) + 1);
-	else
+	} else {
 		free(key);
+	}
 	return (uint64_t)(uintptr_t)*slot - 1;
 }
 
@@ -43,14 +51,16 @@ static struct ow_symbol *placeholder_symbol(struct extractor *ex, const char *na
 
 /*
  * Record a livepatch relocation for the post-link step (see klpdiff(1)), and
- * where the arch asks for one, its placeholder at the place.
+ * where the arch asks for one, its placeholder at the place. @with: the
+ * patched module, for a symbol of a module it depends on (@obj); else NULL.
  */
 static void add_klp_reloc(struct extractor *ex, struct ow_section *out, uint64_t place,
 			  uint32_t type, const char *obj, const char *name, long sympos,
-			  int64_t addend)
+			  int64_t addend, const char *with)
 {
 	char *klp = xasprintf(KLP_SYM_PREFIX "%s.%s,%ld", obj, name, sympos);
-	struct klp_reloc_entry entry = { .addend = addend, .type = type };
+	struct klp_reloc_entry entry = { .addend = addend, .type = type,
+					 .with_back = with ? (uint32_t)strlen(with) + 1 : 0 };
 	uint64_t off = ow_append(ex->relocs, &entry, sizeof(entry),
 				 _Alignof(struct klp_reloc_entry));
 	uint32_t abs64 = ex->patched->arch->reloc_abs64;
@@ -59,7 +69,7 @@ static void add_klp_reloc(struct extractor *ex, struct ow_section *out, uint64_t
 		     ow_section_symbol(&ex->w, out), abs64, (int64_t)place);
 	ow_add_reloc(ex->relocs, off + offsetof(struct klp_reloc_entry, name),
 		     ow_section_symbol(&ex->w, ex->strings), abs64,
-		     (int64_t)string_offset(ex, klp));
+		     (int64_t)string_offset(ex, with, klp));
 	if (ex->patched->arch->klp_placeholders)
 		ow_add_reloc(out, place, placeholder_symbol(ex, klp + strlen(KLP_SYM_PREFIX)), type,
 			     addend);
@@ -81,6 +91,50 @@ static const char *owner_object(struct extractor *ex, const char *name, struct k
 	return "vmlinux";
 }
 
+/*
+ * The name of the module exporting a symbol, from Module.symvers's
+ * "net/netfilter/nf_flow_table" (as the kernel names it: '-' is '_'), kept
+ * in ex->module_names.
+ */
+static const char *module_name(struct extractor *ex, const char *exporter)
+{
+	const char *base = strrchr(exporter, '/');
+	void **slot = strmap_slot(&ex->module_names, exporter);
+
+	if (!*slot) {
+		char *name = xstrdup(base ? base + 1 : exporter);
+
+		for (char *p = name; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		*slot = name;
+	}
+	return *slot;
+}
+
+/*
+ * A symbol a module exports: never a normal relocation, which would make
+ * the patch module depend on that module, unloadable before it. The
+ * patched module's own exports and those of the modules it depends on are
+ * livepatch relocations, resolved when it loads; another module's export
+ * would be a new dependency.
+ */
+static enum kernel_ref module_export(struct extractor *ex, const char *exporter,
+				     const char **obj, struct kernel_symbols **ks)
+{
+	const char *module = module_name(ex, exporter);
+
+	*obj = module;
+	*ks = NULL;
+	if (is_vmlinux(ex))
+		return REF_UNDECLARED;
+	if (streq(module, objname(ex))) {
+		*ks = &ex->ksyms;
+		return REF_KLP;
+	}
+	return kernel_symbols_depends_on(&ex->ksyms, module) ? REF_DEPENDENCY : REF_UNDECLARED;
+}
+
 enum kernel_ref kernel_ref_of(struct extractor *ex, const struct elf_symbol *sym,
 			      const char *name, const char **obj, struct kernel_symbols **ks)
 {
@@ -89,7 +143,8 @@ enum kernel_ref kernel_ref_of(struct extractor *ex, const struct elf_symbol *sym
 	*ks = &ex->ksyms;
 	*obj = sym->sec ? objname(ex) : owner_object(ex, name, ks);
 	if (exporter && (!sym->sec || !sym_is_local(sym)))
-		return REF_EXPORTED;
+		return streq(exporter, "vmlinux") ? REF_EXPORTED :
+						    module_export(ex, exporter, obj, ks);
 	if (!sym->sec && !is_vmlinux(ex) && !ex->have_vsyms)
 		return REF_NO_VSYMS;
 	if (!sym->sec && !kernel_symbols_has(&ex->ksyms, name) &&
@@ -162,6 +217,22 @@ static void reference_kernel(struct extractor *ex, struct ow_section *out, uint6
 			  "another object of the patch)");
 		ow_add_reloc(out, place, ow_global(&ex->w, name), type, addend);
 		return;
+	case REF_UNDECLARED:
+		refuse(ex, "%s: %s is exported by module %s, which %s does not depend on: the "
+		       "patch would create an undeclared module dependency", out->name, name, obj,
+		       objname(ex));
+		return;
+	case REF_DEPENDENCY:
+		/* Exported: the module's one global of that name, as the loader checks. */
+		trace_ref(ex, name, "livepatch relocation to %s %s sympos 0 (exported by %s, "
+			  "which %s depends on: resolved when %s loads)", obj, name, obj,
+			  objname(ex), objname(ex));
+		if (!special)
+			add_klp_reloc(ex, out, place, type, obj, name, 0, addend, objname(ex));
+		else
+			fail(ex, "%s on %s of module %s reached the copy (klpdiff bug)", special,
+			     name, obj);
+		return;
 	case REF_KLP:
 		break;
 	}
@@ -184,9 +255,10 @@ static void reference_kernel(struct extractor *ex, struct ow_section *out, uint6
 	}
 	check_indirect_target(ex, out, place, obj, name, pos);
 	trace_ref(ex, name, "livepatch relocation to %s %s sympos %ld (%s)", obj, name, pos,
-		  !symvers_owner(&ex->symvers, name) ? "not exported"
-						      : "a local of the same name as an export");
-	add_klp_reloc(ex, out, place, type, obj, name, pos, addend);
+		  !symvers_owner(&ex->symvers, name) ? "not exported" :
+		  sym_is_local(sym)		      ? "a local of the same name as an export" :
+							"exported by the patched module itself");
+	add_klp_reloc(ex, out, place, type, obj, name, pos, addend, NULL);
 }
 
 /* ---- copying relocations ------------------------------------------------- */

@@ -185,11 +185,13 @@ static struct elf_symbol *entry_key(const struct extractor *ex, const struct spe
 static const char *key_module(struct extractor *ex, const struct elf_symbol *key)
 {
 	struct kernel_symbols *ks;
+	enum kernel_ref ref;
 	const char *obj;
 
 	if (copy_reason(ex, key))
 		return NULL;
-	if (kernel_ref_of(ex, key, kernel_name(ex, key), &obj, &ks) != REF_KLP)
+	ref = kernel_ref_of(ex, key, kernel_name(ex, key), &obj, &ks);
+	if (ref != REF_KLP && ref != REF_DEPENDENCY && ref != REF_UNDECLARED)
 		return NULL;
 	return streq(obj, "vmlinux") ? NULL : obj;
 }

@@ -27,14 +27,18 @@
  * One .klpdiff.relocs entry: a livepatch relocation to make. place and name
  * are filled by 64-bit absolute relocations: place points at the zeroed
  * field to relocate, name at the ".klp.sym.OBJNAME.SYMBOL,SYMPOS" string in
- * .klpdiff.strings.
+ * .klpdiff.strings. The relocation is applied with OBJNAME's klp_object
+ * (.klp.rela.OBJNAME.*), unless with_back is set: then with the object
+ * whose name (and its NUL) ends that many bytes before name's string, the
+ * patched module, which links against OBJNAME (a module it depends on,
+ * loaded before it).
  */
 struct klp_reloc_entry {
 	uint64_t place;
 	uint64_t name;
 	int64_t addend;
 	uint32_t type;
-	uint32_t pad;
+	uint32_t with_back;
 };
 
 /* The name an entry points at: KLP_SYM_PREFIX "OBJNAME.SYMBOL,SYMPOS". */

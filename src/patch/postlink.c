@@ -38,6 +38,7 @@ struct klp_reloc {
 	uint64_t offset;
 	const char *name;	/* .klp.sym.OBJNAME.SYMBOL,SYMPOS */
 	char objname[KLP_MODULE_NAME_MAX + 1];
+	const char *with;	/* the object it is applied with: objname, or a module using it */
 	int64_t addend;
 	uint32_t type;
 	unsigned width;
@@ -156,7 +157,32 @@ static bool overlaps_reloc(const struct elf_object *obj, const struct elf_sectio
 	return false;
 }
 
-static int read_name(const struct klp_table *t, size_t i, struct klp_reloc *kr)
+/*
+ * The object a relocation of a module's symbol is applied with, if not that
+ * module (with_back, see struct klp_reloc_entry): a module that depends on
+ * it. The kernel resolves no vmlinux symbol in a module's relocations.
+ */
+static int read_with(const struct klp_table *t, size_t i, uint64_t off, uint32_t back,
+		     struct klp_reloc *kr)
+{
+	const char *with;
+
+	kr->with = kr->objname;
+	if (!back)
+		return 0;
+	with = back <= off ? (const char *)t->strings->data + off - back : NULL;
+	if (!with || with[back - 1] || strlen(with) != back - 1 || !klp_valid_module_name(with))
+		return BAD_ENTRY(t, i, "(%s) no module name %u bytes before its name", kr->name,
+				 back);
+	if (streq(kr->objname, "vmlinux") || streq(kr->objname, with))
+		return BAD_ENTRY(t, i, "(%s) applied with module %s: only another module's "
+				 "symbols can be", kr->name, with);
+	kr->with = with;
+	return 0;
+}
+
+static int read_name(const struct klp_table *t, size_t i, uint32_t with_back,
+		     struct klp_reloc *kr)
 {
 	struct elf_section *sec;
 	uint64_t off;
@@ -172,7 +198,7 @@ static int read_name(const struct klp_table *t, size_t i, struct klp_reloc *kr)
 	if (!parse_klp_sym(kr->name, kr->objname))
 		return BAD_ENTRY(t, i, "bad livepatch symbol name '%s' (want "
 				 KLP_SYM_PREFIX "OBJNAME.SYMBOL,SYMPOS)", kr->name);
-	return 0;
+	return read_with(t, i, off, with_back, kr);
 }
 
 static int check_place(const struct klp_table *t, size_t i, struct klp_reloc *kr)
@@ -209,7 +235,7 @@ static int check_place(const struct klp_table *t, size_t i, struct klp_reloc *kr
 	 * A module's livepatch relocations are applied when that module loads,
 	 * possibly long after the patch module freed its init sections.
 	 */
-	if (!streq(kr->objname, "vmlinux") && starts_with(sec->name, ".init"))
+	if (!streq(kr->with, "vmlinux") && starts_with(sec->name, ".init"))
 		return BAD_ENTRY(t, i, "(%s) its place is in init section %s", kr->name,
 				 sec->name);
 	return 0;
@@ -226,7 +252,7 @@ static int read_entry(const struct klp_table *t, size_t i, const struct klp_mani
 	memset(kr, 0, sizeof(*kr));
 	kr->addend = e.addend;
 	kr->type = e.type;
-	if (read_name(t, i, kr) ||
+	if (read_name(t, i, e.with_back, kr) ||
 	    field_target(t, i, offsetof(struct klp_reloc_entry, place), "place", &kr->sec,
 			 &kr->offset))
 		return -1;
@@ -239,9 +265,9 @@ static int read_entry(const struct klp_table *t, size_t i, const struct klp_mani
 	 * vmlinux relocations are applied by the module loader whatever the
 	 * patch's objects; a module's only for a klp_object of that module.
 	 */
-	if (!streq(kr->objname, "vmlinux") && !klp_manifest_object(m, kr->objname))
+	if (!streq(kr->with, "vmlinux") && !klp_manifest_object(m, kr->with))
 		return BAD_ENTRY(t, i, "(%s) object %s is not in the manifest (add an "
-				 "'object %s' record)", kr->name, kr->objname, kr->objname);
+				 "'object %s' record)", kr->name, kr->with, kr->with);
 	return check_place(t, i, kr);
 }
 
@@ -483,7 +509,7 @@ static struct ow_symbol *klp_symbol(struct postlink *pl, const char *name)
 static struct ow_section *klp_rela_section(struct postlink *pl, const struct klp_reloc *kr)
 {
 	struct ow_section *target = pl->secs[kr->sec->index], *rs;
-	char *name = xasprintf(".klp.rela.%s.%s", kr->objname, kr->sec->name);
+	char *name = xasprintf(".klp.rela.%s.%s", kr->with, kr->sec->name);
 
 	rs = ow_find_section(&pl->w, name);
 	if (!rs && target)

@@ -7,10 +7,12 @@
 klp-relocs.py OBJ
     the livepatch relocation records of a klpdiff patch object: each 32-byte
     entry of .klpdiff.relocs (u64 place, u64 name, s64 addend, u32 type,
-    4 bytes zero), whose place and name fields are filled by R_X86_64_64
+    u32 with_back), whose place and name fields are filled by R_X86_64_64
     (R_PPC64_ADDR64) relocations: SECTION+OFFSET is where the place field points (a code or
     data section of the patch object), TARGET the .klp.sym.OBJ.NAME,POS
-    string in .klpdiff.strings the name field points to.
+    string in .klpdiff.strings the name field points to; a record whose
+    with_back is set ends in "with MODULE", the name that many bytes before
+    TARGET's (the module the relocation is applied with).
 klp-relocs.py --rela OBJ SECTION
     the ordinary relocations (.rela.SECTION) of SECTION; TARGET is the
     symbol's name, or the name of the section for a section symbol.
@@ -163,9 +165,9 @@ def klp_lines(elf):
     lines = []
     for base in range(0, len(data), 32):
         # klpdiff writes its records in the host's byte order (little-endian here).
-        place, name, addend, rtype, pad = struct.unpack_from("<QQqII", data, base)
-        if place or name or pad:
-            raise Malformed(f".klpdiff.relocs+{base:#x}: nonzero place, name or padding bytes")
+        place, name, addend, rtype, with_back = struct.unpack_from("<QQqII", data, base)
+        if place or name:
+            raise Malformed(f".klpdiff.relocs+{base:#x}: nonzero place or name bytes")
         fields = []
         for field in (base, base + 8):
             r = relocs.pop(field, None)
@@ -183,7 +185,13 @@ def klp_lines(elf):
         target = cstr(strdata, noff)
         if not target.startswith(".klp.sym."):
             raise Malformed(f".klpdiff.relocs+{base + 8:#x}: name '{target}' is not .klp.sym.*")
-        lines.append((psec, poff, f"{psec}+{poff:#x} {type_name(elf, rtype)} {target} {addend}"))
+        line = f"{psec}+{poff:#x} {type_name(elf, rtype)} {target} {addend}"
+        if with_back:
+            if with_back > noff or strdata[noff - 1] != 0:
+                raise Malformed(f".klpdiff.relocs+{base:#x}: no name {with_back} bytes "
+                                f"before the symbol's")
+            line += " with " + cstr(strdata, noff - with_back)
+        lines.append((psec, poff, line))
     if relocs:
         raise Malformed(f".klpdiff.relocs: relocations outside the records at "
                         f"{', '.join(hex(o) for o in sorted(relocs))}")

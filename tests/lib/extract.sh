@@ -89,7 +89,7 @@ placeholders_match()
 	local records placeholders
 
 	records=$(dump "$1" | awk '$1 == "K" { sub(/^\.klp\.sym\./, "", $4); $1 = ""
-		print substr($0, 2) }' | LC_ALL=C sort)
+		sub(/ with [^ ]*$/, ""); print substr($0, 2) }' | LC_ALL=C sort)
 	placeholders=$(dump "$1" | awk '$1 == "R" && $4 ~ /^__klpdiff_klp\./ {
 		sub(/^__klpdiff_klp\./, "", $4); $1 = ""; print substr($0, 2) }' | LC_ALL=C sort)
 	tap_is "$placeholders" "$records" "$2"
