@@ -53,6 +53,7 @@ enum token {
 	TOKEN_CONTENT,
 	TOKEN_MASK,
 	TOKEN_VIA_TABLE,
+	TOKEN_ENTRY_REF,
 };
 
 static void put_u64(XXH3_state_t *st, uint64_t v)
@@ -678,6 +679,26 @@ static void hash_anonymous_data(struct checksum_ctx *ctx, XXH3_state_t *st,
 
 static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_section *sec,
 		       const struct hole *hole, const struct elf_symbol *fn);
+static void hash_entry(struct checksum_ctx *ctx, XXH3_state_t *st, const struct special_entry *e);
+
+/*
+ * A reference to a special-section entry (7.x's WARN() passes its bug
+ * entry's address to __WARN_trap) is one to that entry, by content: its
+ * offset moves whenever an entry before it comes or goes.
+ */
+static bool hash_entry_ref(struct checksum_ctx *ctx, XXH3_state_t *st,
+			   const struct elf_section *tsec, uint64_t t)
+{
+	const struct special_layout *l = tsec->special;
+	uint64_t in = t % l->entry_size;
+
+	if (tsec->is_code || !tsec->data || t >= tsec->sh->sh_size ||
+	    t - in + l->entry_size > tsec->sh->sh_size)
+		return false;
+	put_token(st, TOKEN_ENTRY_REF, in, 0);
+	hash_entry(ctx, st, &(struct special_entry){ NULL, (struct elf_section *)tsec, t - in });
+	return true;
+}
 
 /*
  * A load through an address table (ppc64's TOC) is a reference to what the
@@ -722,6 +743,8 @@ static void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct 
 	}
 	t = reloc_target(ctx->obj, sec, r, hole->insn_end);
 	if (elf_is_address_table(ctx->obj, tsec) && hash_via_table(ctx, st, tsec, t, fn))
+		return;
+	if (tsec->special && hash_entry_ref(ctx, st, tsec, t))
 		return;
 	if ((tsec->sh->sh_flags & SHF_MERGE) && (tsec->sh->sh_flags & SHF_STRINGS)) {
 		hash_string_at(ctx, st, tsec, t);

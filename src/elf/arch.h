@@ -81,6 +81,7 @@ enum special_key_kind {
 
 struct special_layout {
 	const char *section;
+	bool name_prefix;	/* @section starts the name (runtime_ptr_<symbol>) */
 	unsigned entry_size;
 	enum special_key_kind key_kind;
 	int code_field;		/* jump label: the patched instruction */
@@ -95,12 +96,19 @@ struct special_layout {
 	bool content_end;	/* ... a relocation pointing at that code's end */
 	/* PC-relative fields count from the entry's start, not their own (ppc64 ftr_fixup). */
 	bool relative_to_entry;
-	int line_field;		/* u16 source line: never part of a checksum */
-	/* Where relocations may sit, of which kind and width; ends at width 0. */
+	int line_field;		/* u16 source line (never 0): never part of a checksum */
+	uint8_t zero_tail;	/* the entry's last bytes are padding (.org): zeros */
+	bool entsize_era;	/* only of kernels that set arch->entsize_sections' */
+	/*
+	 * Where relocations may sit, of which kind and width; ends at width 0.
+	 * @always: every entry has one there (a string the macro always
+	 * passes), which tells apart layouts of one size whose fields differ.
+	 */
 	struct special_reloc {
 		int8_t offset;
 		uint8_t kind;	/* enum reloc_kind */
 		uint8_t width;
+		bool always;
 	} relocs[4];
 	const char *kernels;	/* which kernels use this layout, for messages */
 	bool checksummed;	/* part of the owner's checksum (not derived data) */
@@ -166,6 +174,12 @@ struct arch {
 	 */
 	const char *const *objtool_link_kconfig;
 	const char *const *objtool_link_sections;
+	/*
+	 * Sections the kernel's macros give an sh_entsize from Linux 6.19 on
+	 * (NULL-terminated): an object with one that has none is of an older
+	 * kernel, which rules out the layouts marked entsize_era.
+	 */
+	const char *const *entsize_sections;
 	/*
 	 * A section of addresses the code loads its references from (ppc64's
 	 * .toc): an entry stands for what its relocation points at. NULL: none.

@@ -130,6 +130,12 @@ static bool holds_entries(const struct elf_section *sec)
 	       sec->sh->sh_type == SHT_REL;
 }
 
+/* Is @l a layout of the section named @name? */
+static bool layout_names(const struct special_layout *l, const char *name)
+{
+	return l->name_prefix ? starts_with(name, l->section) : streq(name, l->section);
+}
+
 static const uint8_t *section_bytes(struct elf_object *obj, struct elf_section *sec, Elf_Scn *scn)
 {
 	Elf_Data *data;
@@ -187,7 +193,7 @@ static int read_sections(struct elf_object *obj)
 				   (unsigned long)sec->sh->sh_offset);
 		sec->is_code = sec->sh->sh_flags & SHF_EXECINSTR;
 		for (size_t k = 0; k < obj->arch->nr_special && !sec->special; k++)
-			if (streq(sec->name, obj->arch->special[k].section))
+			if (layout_names(&obj->arch->special[k], sec->name))
 				sec->special = &obj->arch->special[k];
 	}
 	release_libelf(obj);
@@ -697,69 +703,167 @@ void elf_set_target_layouts(const struct special_layout *const *layouts, size_t 
 static const struct special_layout *target_layout(const char *section)
 {
 	for (size_t i = 0; i < nr_target_layouts; i++)
-		if (streq(target_layouts[i]->section, section))
+		if (layout_names(target_layouts[i], section))
 			return target_layouts[i];
 	return NULL;
 }
 
-/* Does @sec fit @l: size and every relocation? The first that does not: @misfit. */
-static bool fits_layout(const struct elf_object *obj, const struct elf_section *sec,
-			const struct special_layout *l, const struct elf_reloc **misfit)
+/* Why a section does not fit a layout: the first thing that contradicts it. */
+struct misfit {
+	const char *era;		/* a section of an older kernel than the layout's */
+	bool entsize;			/* its sh_entsize is another size */
+	const struct elf_reloc *reloc;	/* a relocation no field holds */
+	uint64_t entry;			/* else the entry whose contents do not fit ... */
+	const char *why;		/* ... and how */
+};
+
+/* Does the entry at @e contradict @l: no relocation where @l always has one, a line 0, padding? */
+static const char *entry_misfit(const struct elf_section *sec, const struct special_layout *l,
+				uint64_t e)
 {
+	static const uint8_t zeros[8];
+
+	for (const struct special_reloc *f = l->relocs; f < l->relocs + 4 && f->width; f++) {
+		size_t i = elf_first_reloc(sec, e + (uint64_t)f->offset);
+
+		if (f->always && (i >= sec->nr_relocs ||
+				  sec->relocs[i].offset != e + (uint64_t)f->offset))
+			return "lacks a relocation that entries always have";
+	}
+	if (l->line_field >= 0 && !sec->data[e + (uint64_t)l->line_field] &&
+	    !sec->data[e + (uint64_t)l->line_field + 1])
+		return "has line 0";
+	if (l->zero_tail && memcmp(sec->data + e + l->entry_size - l->zero_tail, zeros,
+				   l->zero_tail))
+		return "has data in the padding";
+	return NULL;
+}
+
+/*
+ * Does @sec fit @l: its sh_entsize if it has one (Linux 6.19+ sets it on
+ * some), its size, every relocation and the entries' contents? If not, why
+ * in @m.
+ */
+static bool fits_layout(const struct elf_object *obj, const struct elf_section *sec,
+			const struct special_layout *l, const char *old_era, struct misfit *m)
+{
+	if (l->entsize_era && old_era) {
+		m->era = old_era;
+		return false;
+	}
+	if (sec->sh->sh_entsize && sec->sh->sh_entsize != l->entry_size) {
+		m->entsize = true;
+		return false;
+	}
 	if (sec->sh->sh_size % l->entry_size)
 		return false;
 	for (size_t i = 0; i < sec->nr_relocs; i++)
 		if (!fits_field(obj, l, &sec->relocs[i])) {
-			*misfit = &sec->relocs[i];
+			m->reloc = &sec->relocs[i];
 			return false;
 		}
+	for (uint64_t e = 0; sec->data && e < sec->sh->sh_size; e += l->entry_size) {
+		const char *why = entry_misfit(sec, l, e);
+
+		if (why) {
+			m->reloc = NULL;
+			m->entry = e;
+			m->why = why;
+			return false;
+		}
+	}
 	return true;
+}
+
+/* The error for a section no layout fits (@want: the target kernel's, if given). */
+static int no_layout_fits(const struct elf_object *obj, const struct elf_section *sec,
+			  const struct special_layout *want, const struct misfit *m)
+{
+	const char *whose = want ? "the target kernel's layout" :
+				   "any entry layout of the kernels klpdiff knows";
+	const char *which = want ? want->kernels : kernel_profile_known();
+	const char *lx = want ? "Linux " : "";
+
+	if (m->reloc)
+		return BAD(obj, "section %s: a %u-byte %s relocation at %#lx fits no field of %s "
+			   "(%s%s)", sec->name, elf_reloc_howto(obj, m->reloc).width,
+			   elf_reloc_howto(obj, m->reloc).kind == RELOC_PCREL ? "PC-relative" :
+										"absolute",
+			   (unsigned long)m->reloc->offset, whose, lx, which);
+	if (m->why)
+		return BAD(obj, "section %s: the entry at %#lx does not fit %s (%s%s): it %s",
+			   sec->name, (unsigned long)m->entry, whose, lx, which, m->why);
+	if (m->era)
+		return BAD(obj, "section %s: fits only layouts of kernels that give %s an entry "
+			   "size (sh_entsize), but this object's has none (%s%s)", sec->name,
+			   m->era, lx, which);
+	if (m->entsize)
+		return BAD(obj, "section %s: its entry size (sh_entsize) %lu is not that of %s "
+			   "(%s%s)", sec->name, (unsigned long)sec->sh->sh_entsize, whose, lx,
+			   which);
+	if (want)
+		return BAD(obj, "section %s: size %#lx is no multiple of %u, the entry size of the "
+			   "target kernel (Linux %s)", sec->name, (unsigned long)sec->sh->sh_size,
+			   want->entry_size, want->kernels);
+	return BAD(obj, "section %s: size %#lx is no multiple of any entry size of the "
+		   "kernels klpdiff knows (%s)", sec->name, (unsigned long)sec->sh->sh_size,
+		   kernel_profile_known());
 }
 
 /*
  * Kernel versions lay out their special sections differently (a 13-, 12- or
- * 14-byte alt_instr, absolute or relative jump labels...). With a target
- * kernel, its layout (from the probe) is the only one; else take the first
- * layout of the section's name that its size and relocations fit. None
- * fits: an error, not a guess; its entries would be misread or lost.
+ * 14-byte alt_instr, absolute or relative jump labels, bug entries with and
+ * without a format...). With a target kernel, its layout (from the probe) is
+ * the only one; else the one layout of the section's name that its entry
+ * size, size, relocations and contents fit. None fits, or two do (Linux
+ * 6.x's 12-byte bug entry with a line and 7.x's with a format and no line):
+ * an error, not a guess; its entries would be misread or lost.
  */
-static int choose_layout(struct elf_object *obj, struct elf_section *sec)
+static int choose_layout(struct elf_object *obj, struct elf_section *sec, const char *old_era)
 {
 	const struct special_layout *end = obj->arch->special + obj->arch->nr_special;
-	const struct special_layout *want = target_layout(sec->name);
-	const struct elf_reloc *misfit = NULL;
+	const struct special_layout *want = target_layout(sec->name), *fit[2] = { NULL };
+	struct misfit m = { 0 };
+	size_t n = 0;
 
-	for (const struct special_layout *l = want ? want : sec->special;
-	     l < end && streq(l->section, sec->name); l++) {
-		if (fits_layout(obj, sec, l, &misfit)) {
-			sec->special = l;
-			return 0;
-		}
-		if (want)
-			break;
-	}
-	if (want && !misfit)
-		return BAD(obj, "section %s: size %#lx is no multiple of %u, the entry size of the "
-			   "target kernel (Linux %s)", sec->name, (unsigned long)sec->sh->sh_size,
-			   want->entry_size, want->kernels);
-	if (!misfit)
-		return BAD(obj, "section %s: size %#lx is no multiple of any entry size of the "
-			   "kernels klpdiff knows (%s)", sec->name, (unsigned long)sec->sh->sh_size,
-			   kernel_profile_known());
-	return BAD(obj, "section %s: a %u-byte %s relocation at %#lx fits no field of %s (%s%s)",
-		   sec->name, elf_reloc_howto(obj, misfit).width,
-		   elf_reloc_howto(obj, misfit).kind == RELOC_PCREL ? "PC-relative" : "absolute",
-		   (unsigned long)misfit->offset,
-		   want ? "the target kernel's layout" : "any entry layout of the kernels klpdiff knows",
-		   want ? "Linux " : "", want ? want->kernels : kernel_profile_known());
+	if (want && fits_layout(obj, sec, want, NULL, &m))
+		sec->special = want;
+	if (want)
+		return sec->special == want ? 0 : no_layout_fits(obj, sec, want, &m);
+	for (const struct special_layout *l = sec->special; l < end && layout_names(l, sec->name);
+	     l++)
+		if (fits_layout(obj, sec, l, old_era, &m) && n++ < 2)
+			fit[n - 1] = l;
+	if (n > 1)
+		return BAD(obj, "section %s: its entries fit two layouts, that of Linux %s and that "
+			   "of Linux %s: which one depends on the kernel, give it (-k DIR)",
+			   sec->name, fit[0]->kernels, fit[1]->kernels);
+	if (!n)
+		return no_layout_fits(obj, sec, NULL, &m);
+	sec->special = fit[0];
+	return 0;
+}
+
+/* A section of @obj the kernel gives an sh_entsize from 6.19 on, without one; or NULL. */
+static const char *older_than_entsize(const struct elf_object *obj)
+{
+	const char *const *names = obj->arch->entsize_sections;
+	const struct elf_section *sec;
+
+	for_each_section(obj, sec)
+		for (size_t i = 0; names && names[i]; i++)
+			if (sec->data && !sec->sh->sh_entsize && streq(sec->name, names[i]))
+				return sec->name;
+	return NULL;
 }
 
 static int choose_layouts(struct elf_object *obj)
 {
+	const char *old_era = older_than_entsize(obj);
 	struct elf_section *sec;
 
 	for_each_section(obj, sec)
-		if (sec->special && sec->data && choose_layout(obj, sec))
+		if (sec->special && sec->data && choose_layout(obj, sec, old_era))
 			return -1;
 	return 0;
 }

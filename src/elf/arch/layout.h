@@ -11,6 +11,7 @@
 #define HOWTO(k, w) ((struct reloc_howto){ .kind = (k), .width = (w) })
 
 #define PC32(off) { off, RELOC_PCREL, 4 }
+#define PC32_ALWAYS(off) { off, RELOC_PCREL, 4, true }
 #define PC64(off) { off, RELOC_PCREL, 8 }
 #define ABS64(off) { off, RELOC_ABS, 8 }
 #define NO_KEY .key_kind = KEY_NONE, .code_field = -1, .target_field = -1, .key_field = -1

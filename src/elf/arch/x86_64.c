@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* x86-64: relocations, decoding through capstone, Linux 6.1 special sections. */
+/* x86-64: relocations, decoding through capstone, special sections of Linux 4.18 to 7.3. */
 #include <capstone/capstone.h>
 #include <elf.h>
 #include <string.h>
@@ -259,19 +259,35 @@ static bool x86_64_is_prefix_symbol(const char *name)
 }
 
 /*
- * The layouts of x86-64 kernel special-section entries, Linux 4.18 to 6.12:
- * arch/x86/include/asm/alternative.h, paravirt_types.h, extable.h,
- * include/linux/jump_label.h, static_call_types.h, asm-generic/bug.h,
- * asm/orc_types.h. A section takes the first layout of its name whose size
- * divides it and whose fields hold its relocations, kind and width (see
- * elf_object.c): so the tables of several kernels can be told apart. Fields
- * are byte offsets, -1 when the layout has none.
+ * The layouts of x86-64 kernel special-section entries, Linux 4.18 to 7.3:
+ * arch/x86/include/asm/alternative.h, paravirt_types.h, extable.h, bug.h,
+ * runtime-const.h, include/linux/jump_label.h, static_call_types.h,
+ * asm-generic/bug.h, asm/orc_types.h. A section takes the one layout of its
+ * name that its sh_entsize (6.19+ sets it on .altinstructions and
+ * __ex_table), size, relocations (place, kind, width; "always" ones in every
+ * entry) and contents (a line is never 0, padding is) fit: so the tables of
+ * several kernels can be told apart, and two that fit are an error (see
+ * elf_object.c). Fields are byte offsets, -1 when the layout has none.
+ *
+ * Left out, as no function owns their entries: .static_call_tramp_key (an
+ * exported trampoline and its key), .discard.* (objtool's annotations,
+ * dropped by the link).
  */
 /* Entries that only list places (derived data, not checksummed). */
-#define SITE_LIST(name)								\
+#define SITE_LIST(name, since)							\
 	{ .section = name, .entry_size = 4, .owner_field = 0, NO_CONTENT,	\
 	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = false, NO_KEY,	\
-	  .kernels = "4.18+" }
+	  .kernels = since }
+/*
+ * runtime_const (6.11+): the immediate of an instruction the kernel patches
+ * once at boot with the value of the variable the section is named after
+ * (runtime_ptr_dentry_hashtable); vmlinux only. Part of the owner's code:
+ * which variable it stands for is in the section's name.
+ */
+#define RUNTIME_CONST(prefix)							\
+	{ .section = prefix, .name_prefix = true, .entry_size = 4, .owner_field = 0,	\
+	  NO_CONTENT, .line_field = -1, .relocs = { PC32(0) }, .checksummed = true,	\
+	  NO_KEY, .kernels = "6.11+ (runtime constants)" }
 static const struct special_layout x86_64_special[] = {
 	{ .section = ".altinstructions", .entry_size = 12, .owner_field = 0,
 	  .content_field = 4, .content_len_field = 11, .line_field = -1,
@@ -291,8 +307,8 @@ static const struct special_layout x86_64_special[] = {
 	  .line_field = -1, .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY,
 	  .kernels = "5.16+ (type and data)" },
 	{ .section = "__ex_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
-	  .line_field = -1, .relocs = { PC32(0), PC32(4), PC32(8) }, .checksummed = true, NO_KEY,
-	  .kernels = "4.18 to 5.15 (handler)" },
+	  .line_field = -1, .relocs = { PC32(0), PC32(4), PC32_ALWAYS(8) }, .checksummed = true,
+	  NO_KEY, .kernels = "4.18 to 5.15 (handler)" },
 	{ .section = "__jump_table", .entry_size = 16, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { PC32(0), PC32(4), PC64(8) }, .checksummed = true,
 	  .key_kind = KEY_JUMP_LABEL, .code_field = 0, .target_field = 4, .key_field = 8,
@@ -305,17 +321,37 @@ static const struct special_layout x86_64_special[] = {
 	  .line_field = -1, .relocs = { PC32(0), PC32(4) }, .checksummed = true,
 	  .key_kind = KEY_STATIC_CALL, .code_field = 0, .target_field = -1, .key_field = 4,
 	  .key_flags = 3, .kernels = "5.10+" },
+	/* bug_addr, file, line, flags; the file is __FILE__, always there */
 	{ .section = "__bug_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
-	  .line_field = 8, .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY,
-	  .kernels = "4.18+, CONFIG_DEBUG_BUGVERBOSE" },
+	  .line_field = 8, .relocs = { PC32(0), PC32_ALWAYS(4) }, .checksummed = true, NO_KEY,
+	  .kernels = "4.18 to 6.19, CONFIG_DEBUG_BUGVERBOSE" },
 	{ .section = "__bug_table", .entry_size = 8, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = true, NO_KEY,
-	  .kernels = "4.18+, no CONFIG_DEBUG_BUGVERBOSE" },
-	SITE_LIST(".smp_locks"),
-	SITE_LIST(".retpoline_sites"),
-	SITE_LIST(".return_sites"),
-	SITE_LIST(".call_sites"),
-	SITE_LIST(".ibt_endbr_seal"),
+	  .kernels = "4.18 to 6.19, no CONFIG_DEBUG_BUGVERBOSE" },
+	/*
+	 * 7.0+: bug_addr, format (a string, "" at least), then file and line
+	 * as before, flags. WARN() with arguments passes its entry's address
+	 * to __WARN_trap (lea 2f(%rip)): the code refers to the entry.
+	 */
+	{ .section = "__bug_table", .entry_size = 16, .owner_field = 0, NO_CONTENT,
+	  .line_field = 12, .relocs = { PC32(0), PC32_ALWAYS(4), PC32_ALWAYS(8) },
+	  .entsize_era = true, .checksummed = true, NO_KEY, .kernels = "7.0+ (format), CONFIG_DEBUG_BUGVERBOSE" },
+	/*
+ * As 4.18's with a line, but flags at 8: the padding (and a line is never
+ * 0), or an object of a kernel before 6.19, tell them apart; or -k.
+ */
+	{ .section = "__bug_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .zero_tail = 2, .relocs = { PC32(0), PC32_ALWAYS(4) },
+	  .entsize_era = true, .checksummed = true, NO_KEY, .kernels = "7.0+ (format), no CONFIG_DEBUG_BUGVERBOSE" },
+	RUNTIME_CONST("runtime_ptr_"),
+	RUNTIME_CONST("runtime_shift_"),
+	RUNTIME_CONST("runtime_mask_"),
+	SITE_LIST(".smp_locks", "4.18 to 6.x (SMP alternatives; gone in 7.3)"),
+	SITE_LIST(".retpoline_sites", "5.13+"),
+	SITE_LIST(".return_sites", "6.0+"),
+	SITE_LIST(".call_sites", "6.2+"),
+	SITE_LIST(".ibt_endbr_seal", "5.18+"),
+	SITE_LIST(".cfi_sites", "6.2+ (kCFI with FineIBT)"),
 	{ .section = "__mcount_loc", .entry_size = 8, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { ABS64(0) }, .checksummed = false, NO_KEY,
 	  .kernels = "4.18+" },
@@ -323,6 +359,7 @@ static const struct special_layout x86_64_special[] = {
 	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = false, NO_KEY,
 	  .companion = ".orc_unwind", .companion_size = 6, .kernels = "4.18+" },
 };
+#undef RUNTIME_CONST
 #undef SITE_LIST
 
 /*
@@ -334,6 +371,9 @@ static const char *const objtool_link_kconfig[] = { "CONFIG_X86_KERNEL_IBT", NUL
 static const char *const objtool_link_sections[] = { ".return_sites", ".retpoline_sites",
 						     ".call_sites", ".ibt_endbr_seal",
 						     ".orc_unwind_ip", NULL };
+
+/* "aM" with an entry size in alternative.h and asm.h since 6.19. */
+static const char *const entsize_sections[] = { ".altinstructions", "__ex_table", NULL };
 
 /* Jump-label sites: objtool's NOPs (arch_nop_insn) or the jumps they replace. */
 static const uint8_t nop2[] = { 0x66, 0x90 };
@@ -440,6 +480,7 @@ const struct arch arch_x86_64 = {
 	.klp_placeholders = true,	/* IBT and LTO kernels run objtool on a linked module */
 	.objtool_link_kconfig = objtool_link_kconfig,
 	.objtool_link_sections = objtool_link_sections,
+	.entsize_sections = entsize_sections,
 	.ibt_kconfig = "CONFIG_X86_KERNEL_IBT",
 	.init_sections = x86_64_init_sections,
 	.is_prefix_symbol = x86_64_is_prefix_symbol,
