@@ -67,6 +67,7 @@ struct extractor {
 	uint64_t *anon_base;
 	struct ow_section *table_out;	/* the address table's entries the patch uses */
 	uint64_t *table_slot;		/* by input entry: output offset + 1 */
+	uint64_t **entry_slot;		/* by special section, entry: output offset + 1 */
 	int errors;
 	size_t nr_patched;
 	const struct elf_symbol *current_fn;	/* whose code copy_relocs is copying */
@@ -143,6 +144,13 @@ void copy_relocs(struct extractor *ex, struct elf_section *in, uint64_t start, u
 void copy_entries_of(struct extractor *ex, const struct elf_symbol *fn);
 /* --trace: the special-section entries left behind with their owners. */
 void trace_dropped_entries(const struct extractor *ex);
+/*
+ * The patch's copy of the entry of special section @in holding offset @t
+ * (the code refers to it: 7.x's WARN()), copied now if not yet: its
+ * section's symbol, and @t's place there in *@out_off. NULL after an error.
+ */
+struct ow_symbol *copy_entry_at(struct extractor *ex, struct elf_section *in, uint64_t t,
+				uint64_t *out_off);
 
 /* ---- extract_toc.c: code on a TOC (ppc64le) ------------------------------- */
 

@@ -273,6 +273,19 @@ void copy_reloc(struct extractor *ex, struct elf_section *in, const struct elf_r
 		ow_add_reloc(out, place, s, type, (int64_t)(off - (t - rs->value - (uint64_t)r->addend)));
 		return;
 	}
+	if (tsec->special && !tsec->is_code) {
+		uint64_t off;
+		struct ow_symbol *s;
+
+		/* Before the copy, whose relocations are sites of their own. */
+		trace_ref(ex, tsec->name, "the patch's copy of the %s entry at %#" PRIx64,
+			  tsec->name, t - t % tsec->special->entry_size);
+		s = copy_entry_at(ex, tsec, t, &off);
+		if (s)
+			ow_add_reloc(out, place, s, type,
+				     (int64_t)(off - (t - rs->value - (uint64_t)r->addend)));
+		return;
+	}
 	if (tsec->sh->sh_flags & SHF_MERGE) {
 		uint64_t off;
 		struct ow_symbol *s = copy_merged(ex, tsec, t, &off);

@@ -273,7 +273,7 @@ static bool x86_64_is_prefix_symbol(const char *name)
  * exported trampoline and its key), .discard.* (objtool's annotations,
  * dropped by the link).
  */
-/* Entries that only list places (derived data, not checksummed). */
+/* Entries that only list places (derived data, not checksummed); one layout ever. */
 #define SITE_LIST(name, since)							\
 	{ .section = name, .entry_size = 4, .owner_field = 0, NO_CONTENT,	\
 	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = false, NO_KEY,	\
@@ -335,23 +335,25 @@ static const struct special_layout x86_64_special[] = {
 	 */
 	{ .section = "__bug_table", .entry_size = 16, .owner_field = 0, NO_CONTENT,
 	  .line_field = 12, .relocs = { PC32(0), PC32_ALWAYS(4), PC32_ALWAYS(8) },
-	  .entsize_era = true, .checksummed = true, NO_KEY, .kernels = "7.0+ (format), CONFIG_DEBUG_BUGVERBOSE" },
+	  .entsize_era = true, .checksummed = true, NO_KEY,
+	  .kernels = "7.0+ (format), CONFIG_DEBUG_BUGVERBOSE" },
 	/*
- * As 4.18's with a line, but flags at 8: the padding (and a line is never
- * 0), or an object of a kernel before 6.19, tell them apart; or -k.
- */
+	 * As 4.18's with a line, but flags at 8: the padding (and a line is
+	 * never 0), or an object of a kernel before 6.19, tell them apart; or -k.
+	 */
 	{ .section = "__bug_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .zero_tail = 2, .relocs = { PC32(0), PC32_ALWAYS(4) },
-	  .entsize_era = true, .checksummed = true, NO_KEY, .kernels = "7.0+ (format), no CONFIG_DEBUG_BUGVERBOSE" },
+	  .entsize_era = true, .checksummed = true, NO_KEY,
+	  .kernels = "7.0+ (format), no CONFIG_DEBUG_BUGVERBOSE" },
 	RUNTIME_CONST("runtime_ptr_"),
 	RUNTIME_CONST("runtime_shift_"),
 	RUNTIME_CONST("runtime_mask_"),
-	SITE_LIST(".smp_locks", "4.18 to 6.x (SMP alternatives; gone in 7.3)"),
-	SITE_LIST(".retpoline_sites", "5.13+"),
-	SITE_LIST(".return_sites", "6.0+"),
-	SITE_LIST(".call_sites", "6.2+"),
-	SITE_LIST(".ibt_endbr_seal", "5.18+"),
-	SITE_LIST(".cfi_sites", "6.2+ (kCFI with FineIBT)"),
+	SITE_LIST(".smp_locks", "4.18+ (gone by 7.3)"),
+	SITE_LIST(".retpoline_sites", "4.18+"),
+	SITE_LIST(".return_sites", "4.18+"),
+	SITE_LIST(".call_sites", "4.18+"),
+	SITE_LIST(".ibt_endbr_seal", "4.18+"),
+	SITE_LIST(".cfi_sites", "4.18+"),	/* kCFI with FineIBT (clang) */
 	{ .section = "__mcount_loc", .entry_size = 8, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { ABS64(0) }, .checksummed = false, NO_KEY,
 	  .kernels = "4.18+" },
