@@ -747,10 +747,6 @@ static const char *entry_misfit(const struct elf_section *sec, const struct spec
 static bool fits_layout(const struct elf_object *obj, const struct elf_section *sec,
 			const struct special_layout *l, const char *old_era, struct misfit *m)
 {
-	if (l->entsize_era && old_era) {
-		m->era = old_era;
-		return false;
-	}
 	if (sec->sh->sh_entsize && sec->sh->sh_entsize != l->entry_size) {
 		m->entsize = true;
 		return false;
@@ -772,6 +768,11 @@ static bool fits_layout(const struct elf_object *obj, const struct elf_section *
 			return false;
 		}
 	}
+	/* Last: the layout fits in every other respect (the error says so). */
+	if (l->entsize_era && old_era) {
+		m->era = old_era;
+		return false;
+	}
 	return true;
 }
 
@@ -784,6 +785,10 @@ static int no_layout_fits(const struct elf_object *obj, const struct elf_section
 	const char *which = want ? want->kernels : kernel_profile_known();
 	const char *lx = want ? "Linux " : "";
 
+	if (m->era)
+		return BAD(obj, "section %s: fits only layouts of kernels that give %s an entry "
+			   "size (sh_entsize), but this object's has none (%s%s)", sec->name,
+			   m->era, lx, which);
 	if (m->reloc)
 		return BAD(obj, "section %s: a %u-byte %s relocation at %#lx fits no field of %s "
 			   "(%s%s)", sec->name, elf_reloc_howto(obj, m->reloc).width,
@@ -793,10 +798,6 @@ static int no_layout_fits(const struct elf_object *obj, const struct elf_section
 	if (m->why)
 		return BAD(obj, "section %s: the entry at %#lx does not fit %s (%s%s): it %s",
 			   sec->name, (unsigned long)m->entry, whose, lx, which, m->why);
-	if (m->era)
-		return BAD(obj, "section %s: fits only layouts of kernels that give %s an entry "
-			   "size (sh_entsize), but this object's has none (%s%s)", sec->name,
-			   m->era, lx, which);
 	if (m->entsize)
 		return BAD(obj, "section %s: its entry size (sh_entsize) %lu is not that of %s "
 			   "(%s%s)", sec->name, (unsigned long)sec->sh->sh_entsize, whose, lx,
