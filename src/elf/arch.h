@@ -100,6 +100,12 @@ struct special_layout {
 	uint8_t zero_tail;	/* the entry's last bytes are padding (.org): zeros */
 	bool entsize_era;	/* only of kernels that set arch->entsize_sections' */
 	/*
+	 * A field pointing at the printk format of the entry's message (7.x's
+	 * bug entry: WARN() passes the entry, not the format); 0: none (the
+	 * owner is at 0).
+	 */
+	uint8_t format_field;
+	/*
 	 * Where relocations may sit, of which kind and width; ends at width 0.
 	 * @always: every entry has one there (a string the macro always
 	 * passes), which tells apart layouts of one size whose fields differ.

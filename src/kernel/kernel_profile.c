@@ -54,6 +54,26 @@ char *kernel_release_of(const char *kdir)
 	return release;
 }
 
+/*
+ * Architectures whose profile stops before KV_NEWEST: their layouts, module
+ * loader and objtool were checked up to this kernel only.
+ */
+static const struct {
+	const char *arch;
+	unsigned newest;
+} arch_newest[] = {
+	{ "ppc64le", KV(6, 12) },	/* 7.x: x86-64 only so far */
+};
+
+/* The newest kernel klpdiff has a profile for on @arch. */
+static unsigned newest_for(const struct arch *arch)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(arch_newest); i++)
+		if (streq(arch->name, arch_newest[i].arch))
+			return arch_newest[i].newest;
+	return KV_NEWEST;
+}
+
 int kernel_profile_read(struct kernel_profile *p, const char *kdir, const char *release)
 {
 	char *path = xasprintf("%s/.config", kdir), *config = read_file(path, NULL);
@@ -81,6 +101,11 @@ int kernel_profile_read(struct kernel_profile *p, const char *kdir, const char *
 	else if (!p->arch)
 		ret = error(path, "no profile for this kernel's architecture: klpdiff knows %s",
 			    arch_names(true));
+	else if (p->version > newest_for(p->arch))
+		ret = error(kdir, "Linux %u.%u (%s): klpdiff has no profile for this kernel on "
+			    "%s; it knows %s kernels up to %u.%u", major, minor, p->release,
+			    p->arch->name, p->arch->name, KV_MAJOR(newest_for(p->arch)),
+			    KV_MINOR(newest_for(p->arch)));
 	else
 		ret = kbuild_cross_find(&p->cross, kdir, config, p->arch);
 	free(config);
@@ -204,7 +229,9 @@ void kernel_profile_free(struct kernel_profile *p)
 /*
  * From the kernels' headers, by subsystem. Arguments past the sixth are on
  * the stack, where the x86-64 scan does not look (xfs_corruption_error,
- * jbd2__journal_start since 5.10).
+ * jbd2__journal_start since 5.10). Checked against 7.3: the might_sleep()
+ * family, lockdep and warn_slowpath_fmt take the same arguments; x86-64's
+ * WARN() and BUG() keep their line in the bug entry (not checksummed).
  */
 static const struct line_helper line_helpers[] = {
 	/* kernel/sched/core.c: might_sleep() and friends; ___might_sleep until 5.15 */
@@ -248,6 +275,8 @@ static const struct line_helper line_helpers[] = {
 	{ "__ext4_journal_start_sb", ARG(1) | ARG(2) },
 	{ "__ext4_journal_stop", ARG(1) },
 	{ "ext4_journal_abort_handle", ARG(1) },
+	{ "__ext4_check_dir_entry", ARG(1) },
+	{ "__ext4_iget", ARG(4) },
 	{ "jbd2__journal_start", ARG(5) },	/* until 5.9 */
 	/* fs/gfs2 */
 	{ "gfs2_assert_withdraw_i", ARG(4) },
@@ -269,7 +298,13 @@ const struct line_helper *kernel_line_helpers(size_t *nr)
 	return line_helpers;
 }
 
+/*
+ * 7.x x86-64: WARN(cond, fmt, args) calls __WARN_trap (through its static
+ * call trampoline) with its bug entry, which holds the format, then the
+ * arguments.
+ */
 static const struct format_helper format_helpers[] = {
+	{ "__WARN_trap", 0 },	  { "__SCT__WARN_trap", 0 },
 	{ "printk", 0 },	  { "_printk", 0 },	       { "__warn_printk", 0 },
 	{ "panic", 0 },		  { "__dynamic_pr_debug", 1 }, { "__dynamic_dev_dbg", 2 },
 	{ "__dynamic_netdev_dbg", 2 }, { "_dev_emerg", 1 },   { "_dev_alert", 1 },
@@ -285,12 +320,17 @@ const struct format_helper *kernel_format_helpers(size_t *nr)
 	return format_helpers;
 }
 
-/* The names of the kernels klpdiff knows (Linux 4.18 to 6.12). */
+/*
+ * The names of the kernels klpdiff knows (Linux 4.18 to 7.3). 6.10+ with
+ * CONFIG_MEM_ALLOC_PROFILING: every allocation site has an _alloc_tag
+ * (its line) and, in vmlinux, its per-CPU _alloc_tag_cntr.
+ */
 bool kernel_special_static(const char *name)
 {
 	static const char *const names[] = { "__key",  "__warned", "__already_done", "__func__",
 					     "_rs",    "CSWTCH",   "descriptor",     "_entry",
-					     "__print_once", "__section_once" };
+					     "__print_once", "__section_once", "_alloc_tag",
+					     "_alloc_tag_cntr" };
 
 	/*
 	 * Dynamic debug descriptors (6.1 names them with __UNIQUE_ID; clang

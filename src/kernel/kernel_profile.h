@@ -21,9 +21,9 @@
 #define KV_MINOR(kv) ((kv) & 0xff)
 /* The kernel lines klpdiff has a profile for. */
 #define KV_OLDEST KV(4, 18)
-#define KV_NEWEST KV(6, 12)
+#define KV_NEWEST KV(7, 3)
 
-/* "Linux 4.18 to 6.12": the kernels klpdiff has a profile for, for messages. */
+/* "Linux 4.18 to 7.3": the kernels klpdiff has a profile for, for messages. */
 const char *kernel_profile_known(void);
 
 /* A target kernel: a build tree, or a distribution's headers. */
@@ -73,7 +73,7 @@ struct line_helper {
 };
 
 /*
- * Every line helper of the kernels klpdiff knows (Linux 4.18 to 6.12): where
+ * Every line helper of the kernels klpdiff knows (Linux 4.18 to 7.3): where
  * a helper's line moved between versions, both places are set. That is safe:
  * only an immediate loaded into that argument is left out of the line sum,
  * and the other kernels pass a pointer or nothing there.

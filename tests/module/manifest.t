@@ -323,9 +323,9 @@ refused "a kernel without CONFIG_LIVEPATCH" \
 	-o "$tmp/out/x.ko" --kernel-build "$tmp/nolp" "$tmp/good.o"
 mkdir -p "$tmp/new/include/config"
 printf 'CONFIG_X86_64=y\nCONFIG_LIVEPATCH=y\n' >"$tmp/new/.config"
-echo 6.19.0 >"$tmp/new/include/config/kernel.release"
+echo 7.4.0 >"$tmp/new/include/config/kernel.release"
 refused "a kernel klpdiff has no profile for" \
-	"$tmp/new: Linux 6.19 \\(6.19.0\\): klpdiff has no profile for this kernel" \
+	"$tmp/new: Linux 7.4 \\(7.4.0\\): klpdiff has no profile for this kernel" \
 	-o "$tmp/out/x.ko" --kernel-build "$tmp/new" "$tmp/good.o"
 refused "an output directory that does not exist" "$tmp/none/x.ko: cannot write in" \
 	-o "$tmp/none/x.ko" --kernel-build "$tmp/nolp" "$tmp/good.o"

@@ -335,7 +335,7 @@ static const struct special_layout x86_64_special[] = {
 	 */
 	{ .section = "__bug_table", .entry_size = 16, .owner_field = 0, NO_CONTENT,
 	  .line_field = 12, .relocs = { PC32(0), PC32_ALWAYS(4), PC32_ALWAYS(8) },
-	  .entsize_era = true, .checksummed = true, NO_KEY,
+	  .format_field = 4, .entsize_era = true, .checksummed = true, NO_KEY,
 	  .kernels = "7.0+ (format), CONFIG_DEBUG_BUGVERBOSE" },
 	/*
 	 * As 4.18's with a line, but flags at 8: the padding (and a line is
@@ -343,7 +343,7 @@ static const struct special_layout x86_64_special[] = {
 	 */
 	{ .section = "__bug_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .zero_tail = 2, .relocs = { PC32(0), PC32_ALWAYS(4) },
-	  .entsize_era = true, .checksummed = true, NO_KEY,
+	  .format_field = 4, .entsize_era = true, .checksummed = true, NO_KEY,
 	  .kernels = "7.0+ (format), no CONFIG_DEBUG_BUGVERBOSE" },
 	RUNTIME_CONST("runtime_ptr_"),
 	RUNTIME_CONST("runtime_shift_"),
@@ -365,14 +365,19 @@ static const struct special_layout x86_64_special[] = {
 #undef SITE_LIST
 
 /*
- * scripts/Makefile.build's delay-objtool (5.19+), and the sections objtool
- * --link writes then. CONFIG_LTO_CLANG delays it too, but there the parts'
- * own copies are what was tested end to end (tests/e2e/lto.t): not yet here.
+ * scripts/Makefile.build's delay-objtool (5.19+: IBT; 7.x: also
+ * CONFIG_KLP_BUILD, set on every x86-64 kernel with LIVEPATCH), and the
+ * sections objtool --link writes then. It warns about a part that has one
+ * already (an error with CONFIG_OBJTOOL_WERROR), except .static_call_sites
+ * and __mcount_loc in a module whose .modinfo says livepatch=Y (7.x).
+ * CONFIG_LTO_CLANG delays it too, but there the parts' own copies are what
+ * was tested end to end (tests/e2e/lto.t): not yet here.
  */
-static const char *const objtool_link_kconfig[] = { "CONFIG_X86_KERNEL_IBT", NULL };
+static const char *const objtool_link_kconfig[] = { "CONFIG_X86_KERNEL_IBT", "CONFIG_KLP_BUILD",
+						    NULL };
 static const char *const objtool_link_sections[] = { ".return_sites", ".retpoline_sites",
 						     ".call_sites", ".ibt_endbr_seal",
-						     ".orc_unwind_ip", NULL };
+						     ".cfi_sites", ".orc_unwind_ip", NULL };
 
 /* "aM" with an entry size in alternative.h and asm.h since 6.19. */
 static const char *const entsize_sections[] = { ".altinstructions", "__ex_table", NULL };
@@ -414,9 +419,10 @@ static bool x86_64_write_branch_site(uint8_t *code, unsigned size, bool jump, in
 }
 
 /*
- * The layout probe: one alternative, exception entry, jump label, bug entry
- * and static call, made by the kernel's macros (the same names since 4.18;
- * static calls since 5.10). Its relocations tell the layouts apart.
+ * The layout probe: one alternative, exception entry, jump label, two bug
+ * entries and a static call, made by the kernel's macros (the same names
+ * since 4.18; static calls since 5.10). Its relocations tell the layouts
+ * apart, and a WARN (flags) with a BUG() (none) the two 12-byte bug entries.
  */
 static const char x86_64_layout_probe[] =
 	"#include <linux/module.h>\n"
@@ -430,6 +436,7 @@ static const char x86_64_layout_probe[] =
 	"DEFINE_STATIC_CALL(klpdiff_probe_call, klpdiff_probe_target);\n"
 	"#endif\n"
 	"MODULE_LICENSE(\"GPL\");\n"
+	"MODULE_DESCRIPTION(\"klpdiff layout probe\");\n"
 	"DEFINE_STATIC_KEY_FALSE(klpdiff_probe_key);\n"
 	"int klpdiff_probe(int x);\n"
 	"int klpdiff_probe(int x)\n"
@@ -439,6 +446,8 @@ static const char x86_64_layout_probe[] =
 	"\tif (static_branch_unlikely(&klpdiff_probe_key))\n"
 	"\t\tx++;\n"
 	"\tWARN_ON(x == 42);\n"
+	"\tif (x == 43)\n"
+	"\t\tBUG();\n"
 	"#ifdef CONFIG_HAVE_STATIC_CALL_INLINE\n"
 	"\tx = static_call(klpdiff_probe_call)(x);\n"
 	"#endif\n"
