@@ -270,8 +270,8 @@ static bool x86_64_is_prefix_symbol(const char *name)
  * elf_object.c). Fields are byte offsets, -1 when the layout has none.
  *
  * Left out, as no function owns their entries: .static_call_tramp_key (an
- * exported trampoline and its key), .discard.* (objtool's annotations,
- * dropped by the link).
+ * exported trampoline and its key), .discard.annotate_data (objtool's marks
+ * of special-section entries, for klp-build).
  */
 /* Entries that only list places (derived data, not checksummed); one layout ever. */
 #define SITE_LIST(name, since)							\
@@ -354,6 +354,14 @@ static const struct special_layout x86_64_special[] = {
 	SITE_LIST(".call_sites", "4.18+"),
 	SITE_LIST(".ibt_endbr_seal", "4.18+"),
 	SITE_LIST(".cfi_sites", "4.18+"),	/* kCFI with FineIBT (clang) */
+	/*
+	 * objtool's instruction annotations (include/linux/annotate.h, after
+	 * 6.12: label, type): copied with their function for objtool's run on
+	 * the linked module (ANNOTATE_REACHABLE after a WARN's ud2, NOENDBR...).
+	 */
+	{ .section = ".discard.annotate_insn", .entry_size = 8, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = false, NO_KEY,
+	  .kernels = "6.13+ (objtool annotations)" },
 	{ .section = "__mcount_loc", .entry_size = 8, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { ABS64(0) }, .checksummed = false, NO_KEY,
 	  .kernels = "4.18+" },
