@@ -79,9 +79,21 @@ enum special_key_kind {
 	KEY_STATIC_CALL,	/* call site, key (low bits: flags) */
 };
 
+/*
+ * Runtime constants (x86 6.11+): the kernel writes an instruction's
+ * immediate once at boot, in vmlinux only, with the value of the variable
+ * the section is named after (its name past @section).
+ */
+enum runtime_const_kind {
+	RUNTIME_NONE,
+	RUNTIME_VALUE,	/* the variable's whole value (a pointer, an unsigned long) */
+	RUNTIME_PART,	/* a shift count or mask made of it */
+};
+
 struct special_layout {
 	const char *section;
 	bool name_prefix;	/* @section starts the name (runtime_ptr_<symbol>) */
+	uint8_t runtime_const;	/* enum runtime_const_kind */
 	unsigned entry_size;
 	enum special_key_kind key_kind;
 	int code_field;		/* jump label: the patched instruction */
@@ -213,6 +225,14 @@ struct arch {
 	 */
 	bool (*klp_reloc_ok)(uint32_t type);
 	bool klp_place_zeroed;
+	/*
+	 * A RUNTIME_VALUE constant's instruction in @code (a function's copy,
+	 * @size bytes), whose immediate starts at @imm: made a load of the
+	 * variable, PC-relative, of the same length. Returns the offset of the
+	 * field to relocate (with @reloc_type and *@addend), or 0 if it is not
+	 * an instruction the arch knows. NULL: none.
+	 */
+	uint64_t (*runtime_load)(uint8_t *code, uint64_t size, uint64_t imm, int64_t *addend);
 	/*
 	 * A linked kernel, for the check against the code that runs (verify.c).
 	 * @local_entry: how far into a function whose code starts at @code a

@@ -131,6 +131,12 @@ enum kernel_ref kernel_ref_of(struct extractor *ex, const struct elf_symbol *sym
 			      const char *name, const char **obj, struct kernel_symbols **ks);
 /* The name the running kernel knows @sym by (its twin's, for a renamed clone). */
 const char *kernel_name(const struct extractor *ex, const struct elf_symbol *sym);
+/*
+ * A reference at @out+@place to the variable @name of the running kernel,
+ * whether or not the patched object has a symbol for it.
+ */
+void reference_variable(struct extractor *ex, struct ow_section *out, uint64_t place,
+			uint32_t type, const char *name, int64_t addend);
 /* Copy the relocation @r of input section @in to @out at @place. */
 void copy_reloc(struct extractor *ex, struct elf_section *in, const struct elf_reloc *r,
 		uint64_t insn_end, struct ow_section *out, uint64_t place);

@@ -221,6 +221,33 @@ static void emit_symbol_ref(struct extractor *ex, struct ow_section *out, uint64
 	reference_kernel(ex, out, place, type, sym, addend, special);
 }
 
+void reference_variable(struct extractor *ex, struct ow_section *out, uint64_t place,
+			uint32_t type, const char *name, int64_t addend)
+{
+	struct elf_symbol *sym = elf_find_symbol(ex->patched, name);
+	long pos;
+
+	if (sym) {
+		emit_symbol_ref(ex, out, place, type, sym, addend, NULL);
+		return;
+	}
+	/* Not in the object: a global of vmlinux the unit only names in asm. */
+	if (symvers_owner(&ex->symvers, name)) {
+		trace_ref(ex, name, "normal relocation (exported by %s)",
+			  symvers_owner(&ex->symvers, name));
+		ow_add_reloc(out, place, ow_global(&ex->w, name), type, addend);
+		return;
+	}
+	pos = kernel_symbols_sympos(&ex->ksyms, name, NULL, 0);
+	if (pos < 0) {
+		ex->errors++;
+		return;
+	}
+	trace_ref(ex, name, "livepatch relocation to vmlinux %s sympos %ld (not exported)", name,
+		  pos);
+	add_klp_reloc(ex, out, place, type, "vmlinux", name, pos, addend);
+}
+
 static const char *special_key_field(const struct elf_section *in, uint64_t offset)
 {
 	const struct special_layout *l = in->special;

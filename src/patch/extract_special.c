@@ -344,18 +344,39 @@ static bool left_to_objtool(const struct extractor *ex, const struct elf_section
 }
 
 /*
- * A runtime constant (x86 runtime_ptr_*, runtime_shift_*, runtime_mask_*):
- * the kernel writes the immediate once at boot, in vmlinux only; a module's
- * copy of the code would keep the placeholder.
+ * A runtime constant (x86 6.11+: runtime_ptr_*, runtime_shift_*,
+ * runtime_mask_*): the kernel writes the immediate once at boot, in vmlinux
+ * only; a module's copy of the code would keep the placeholder. A whole
+ * value becomes a load of its variable (the arch's runtime_load); a shift
+ * count or mask, which no instruction of the same length loads, is refused.
  */
-static bool refuse_runtime_const(struct extractor *ex, const struct special_entry *e,
-				 const struct elf_symbol *fn)
+static bool fix_runtime_const(struct extractor *ex, const struct special_entry *e,
+			      const struct elf_symbol *fn)
 {
-	if (!e->sec->special->name_prefix)
+	const struct special_layout *l = e->sec->special;
+	const struct arch *arch = ex->patched->arch;
+	const struct xsym *x = &ex->x[fn->index];
+	const char *var = e->sec->name + strlen(l->section);
+	uint64_t site, field = 0;
+	int64_t addend;
+
+	if (l->runtime_const == RUNTIME_NONE)
 		return false;
-	refuse(ex, "%s: uses the runtime constant %s (%s): the kernel patches its immediate "
-	       "at boot, in vmlinux only, and the patch's copy would keep the placeholder",
-	       fn->name, e->sec->name + strlen(e->sec->special->section), e->sec->name);
+	if (l->runtime_const == RUNTIME_VALUE && arch->runtime_load &&
+	    entry_points_into(ex, e, l->owner_field, fn, &site))
+		field = arch->runtime_load(x->out_sec->data + x->out_off, fn->size,
+					   site - fn->value, &addend);
+	if (!field) {
+		refuse(ex, "%s: uses the runtime constant %s (%s): the kernel patches its "
+		       "immediate at boot, in vmlinux only, and the patch's copy would keep the "
+		       "placeholder", fn->name, var, e->sec->name);
+		return true;
+	}
+	trace(ex, "entry %s+0x%" PRIx64 ": dropped (a runtime constant: %s loads %s instead)",
+	      e->sec->name, e->offset, fn->name, var);
+	ex->site_sec = fn->sec;
+	ex->site_off = fn->value + field;
+	reference_variable(ex, x->out_sec, x->out_off + field, arch->reloc_pc32, var, addend);
 	return true;
 }
 
@@ -373,7 +394,7 @@ void copy_entries_of(struct extractor *ex, const struct elf_symbol *fn)
 		}
 		if (fix_module_key_entry(ex, &e[i], fn))
 			continue;
-		if (refuse_runtime_const(ex, &e[i], fn))
+		if (fix_runtime_const(ex, &e[i], fn))
 			continue;
 		trace(ex, "entry %s+0x%" PRIx64 ": kept (its owner %s is in the patch)",
 		      e[i].sec->name, e[i].offset, fn->name);
@@ -401,7 +422,7 @@ struct ow_symbol *copy_entry_at(struct extractor *ex, struct elf_section *in, ui
 	struct ow_section *out;
 
 	if (!in->data || start + l->entry_size > in->sh->sh_size || l->key_kind != KEY_NONE ||
-	    l->name_prefix || left_to_objtool(ex, in)) {
+	    l->runtime_const || left_to_objtool(ex, in)) {
 		fail(ex, "%s+%#" PRIx64 ": the code refers to an entry of %s, which the patch "
 		     "cannot keep", in->name, t, in->name);
 		return NULL;

@@ -11,8 +11,10 @@
 #    change. extract copies f's entry and points the lea at the copy, not at
 #    the input's offset (g's entry comes first there).
 #  - runtime_ptr_USER_PTR_MAX (access_ok()): the kernel writes the movabs's
-#    immediate at boot, in vmlinux only; extract refuses a changed function
-#    that uses it, naming the constant, and writes nothing.
+#    immediate at boot, in vmlinux only; extract makes it a load of the
+#    variable (a relocation, normal as USER_PTR_MAX is exported) and a NOP;
+#    a runtime shift count (d_hash_shift) is refused, naming the constant,
+#    nothing written.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -93,7 +95,8 @@ tap_is "$(readelf -rW "$TAP_TMP/x.o" | awk '/^Relocation section .\.rela__bug_ta
 4 .rodata.str1.1
 8 .rodata.str1.1" "... its bug_addr on f, its format and file on the patch's strings"
 
-# rt NAME ADDEND: f() compares with USER_PTR_MAX, a runtime constant.
+# rt NAME ADDEND REG: f() compares with USER_PTR_MAX (runtime_ptr_, in REG) and
+# shifts by d_hash_shift if ADDEND is 3 (runtime_shift_).
 rt() {
 	mkdir -p "$TAP_TMP/$1"
 	cat >"$TAP_TMP/$1/u.s" <<-EOF
@@ -102,10 +105,16 @@ rt() {
 		.globl f
 		.type f, @function
 	f:	call __fentry__
-		movabs \$0x0123456789abcdef, %rax
+		movabs \$0x0123456789abcdef, %$3
 	1:	add \$$2, %rdi
-		cmp %rax, %rdi
+		cmp %$3, %rdi
 		setbe %al
+		.if $2 == 3
+		shrl \$12, %eax
+	2:	.section runtime_shift_d_hash_shift, "a"
+		.long 2b - 1 - .
+		.section .text.f
+		.endif
 		ret
 		.size f, . - f
 		.section runtime_ptr_USER_PTR_MAX, "a"
@@ -113,12 +122,39 @@ rt() {
 	EOF
 	as --64 -o "$TAP_TMP/$1/u.o" "$TAP_TMP/$1/u.s"
 }
-rt r1 1
-rt r2 2
-status=0
-err=$("$KLPDIFF" extract --kernel-symbols "$TAP_TMP/r1/u.o" --symvers "$symvers" \
-	--objname vmlinux "$TAP_TMP/r1/u.o" "$TAP_TMP/r2/u.o" -o "$TAP_TMP/r.o" 2>&1) || status=$?
-tap_is "$status|$err|$(ls "$TAP_TMP/r.o" 2>/dev/null)" \
-	"2|klpdiff: $TAP_TMP/r2/u.o: refusing: f: uses the runtime constant USER_PTR_MAX (runtime_ptr_USER_PTR_MAX): the kernel patches its immediate at boot, in vmlinux only, and the patch's copy would keep the placeholder|" \
-	"a changed function using a runtime constant: refused, naming it, nothing written"
+
+# extract_rt ORIG PATCHED: extract into $TAP_TMP/r.o, "status|stderr".
+extract_rt() {
+	local status=0 err
+	rm -f "$TAP_TMP/r.o"
+	err=$("$KLPDIFF" extract --kernel-symbols "$TAP_TMP/$1/u.o" --symvers "$symvers" \
+		--objname vmlinux "$TAP_TMP/$1/u.o" "$TAP_TMP/$2/u.o" -o "$TAP_TMP/r.o" 2>&1) ||
+		status=$?
+	echo "$status|$err"
+}
+
+# f's bytes 5 to 14 (after the call to __fentry__) and relocations, in r.o.
+f_load() {
+	objcopy -O binary --only-section=.text.f "$TAP_TMP/r.o" "$TAP_TMP/f.bin"
+	od -An -tx1 -j5 -N10 "$TAP_TMP/f.bin" | tr -s ' ' | sed 's/^ //'
+	readelf -rW "$TAP_TMP/r.o" | awk '/^Relocation section .\.rela\.text\.f/ { s = 1; next }
+		/^Relocation section/ { s = 0 } s && /R_X86_64/ { print $1 + 0, $3, $5, $6, $7 }'
+}
+
+printf '0x%08x\t%s\tvmlinux\tEXPORT_SYMBOL\t\n' 0x3b2c3d4e USER_PTR_MAX >>"$symvers"
+rt r1 1 rax
+rt r2 2 rax
+tap_is "$(extract_rt r1 r2)" "0|" "a changed function using runtime_ptr_USER_PTR_MAX: extracted"
+tap_is "$(f_load)" "48 8b 05 00 00 00 00 0f 1f 00
+1 R_X86_64_PLT32 __fentry__ - 4
+8 R_X86_64_PC32 USER_PTR_MAX - 4" \
+	"... the movabs of the placeholder made a load of USER_PTR_MAX (and a NOP), same length"
+rt r3 2 r9
+rt r4 1 r9
+tap_is "$(extract_rt r3 r4)|$(f_load | head -1)" "0||4c 8b 0d 00 00 00 00 0f 1f 00" \
+	"... into %r9: REX.R for REX.B"
+rt r5 3 rax
+tap_is "$(extract_rt r1 r5)|$(ls "$TAP_TMP/r.o" 2>/dev/null)" \
+	"2|klpdiff: $TAP_TMP/r5/u.o: refusing: f: uses the runtime constant d_hash_shift (runtime_shift_d_hash_shift): the kernel patches its immediate at boot, in vmlinux only, and the patch's copy would keep the placeholder|" \
+	"a runtime shift count: refused, naming it, nothing written"
 tap_done

@@ -284,8 +284,9 @@ static bool x86_64_is_prefix_symbol(const char *name)
  * (runtime_ptr_dentry_hashtable); vmlinux only. Part of the owner's code:
  * which variable it stands for is in the section's name.
  */
-#define RUNTIME_CONST(prefix)							\
-	{ .section = prefix, .name_prefix = true, .entry_size = 4, .owner_field = 0,	\
+#define RUNTIME_CONST(prefix, kind)						\
+	{ .section = prefix, .name_prefix = true, .runtime_const = kind, .entry_size = 4,	\
+	  .owner_field = 0,								\
 	  NO_CONTENT, .line_field = -1, .relocs = { PC32(0) }, .checksummed = true,	\
 	  NO_KEY, .kernels = "6.11+ (runtime constants)" }
 static const struct special_layout x86_64_special[] = {
@@ -345,9 +346,9 @@ static const struct special_layout x86_64_special[] = {
 	  .line_field = -1, .zero_tail = 2, .relocs = { PC32(0), PC32_ALWAYS(4) },
 	  .format_field = 4, .entsize_era = true, .checksummed = true, NO_KEY,
 	  .kernels = "7.0+ (format), no CONFIG_DEBUG_BUGVERBOSE" },
-	RUNTIME_CONST("runtime_ptr_"),
-	RUNTIME_CONST("runtime_shift_"),
-	RUNTIME_CONST("runtime_mask_"),
+	RUNTIME_CONST("runtime_ptr_", RUNTIME_VALUE),	/* movabs $imm64, %reg */
+	RUNTIME_CONST("runtime_shift_", RUNTIME_PART),	/* shrl $imm8, %reg */
+	RUNTIME_CONST("runtime_mask_", RUNTIME_PART),	/* and $imm32, %reg */
 	SITE_LIST(".smp_locks", "4.18+ (gone by 7.3)"),
 	SITE_LIST(".retpoline_sites", "4.18+"),
 	SITE_LIST(".return_sites", "4.18+"),
@@ -477,6 +478,31 @@ static bool x86_64_klp_reloc_ok(uint32_t type)
 	return false;
 }
 
+/*
+ * runtime_ptr's "movabs $imm64, %reg" (REX.W [+B], B8+r, imm64: 10 bytes)
+ * becomes "mov var(%rip), %reg" (REX.W [+R], 8B, ModRM 00 reg 101, disp32)
+ * and a 3-byte NOP: the variable holds the value the kernel wrote at boot
+ * (__ro_after_init).
+ */
+static uint64_t x86_64_runtime_load(uint8_t *code, uint64_t size, uint64_t imm, int64_t *addend)
+{
+	static const uint8_t nop3[] = { 0x0f, 0x1f, 0x00 };
+	uint8_t rex, reg;
+
+	if (imm < 2 || imm + 8 > size || (code[imm - 2] & 0xfe) != 0x48 ||
+	    (code[imm - 1] & 0xf8) != 0xb8)
+		return 0;
+	rex = code[imm - 2];
+	reg = code[imm - 1] & 7;
+	code[imm - 2] = 0x48 | (rex & 1 ? 0x04 : 0);
+	code[imm - 1] = 0x8b;
+	code[imm] = (uint8_t)(reg << 3 | 5);
+	memset(code + imm + 1, 0, 4);
+	memcpy(code + imm + 5, nop3, sizeof(nop3));
+	*addend = -4;	/* from the end of the mov, 4 bytes past the field */
+	return imm + 1;
+}
+
 /* CPU vendor descriptors, freed with init memory (arch/x86/kernel/cpu/cpu.h). */
 static const char *const x86_64_init_sections[] = { ".x86_cpu_dev.init", NULL };
 
@@ -514,6 +540,7 @@ const struct arch arch_x86_64 = {
 	.klp_reloc_ok = x86_64_klp_reloc_ok,
 	/* "Skipping invalid relocation target, existing value is nonzero" */
 	.klp_place_zeroed = true,
+	.runtime_load = x86_64_runtime_load,
 	.kconfig = "CONFIG_X86_64",
 	.kbuild_arch = "x86",
 	.cross_prefix = "x86_64-linux-gnu-",
