@@ -12,7 +12,9 @@
 #  - The e2e kernels (gcc; clang ThinLTO, whose modules are linked from
 #    bitcode) and Debian's 6.1 and 6.12 headers: exact layouts.
 #  - An object of an older layout (a 13-byte alt_instr, absolute jump labels)
-#    is read without -k and refused with -k, naming the section.
+#    is read without -k and refused with -k, naming the section; one whose
+#    12-byte bug table fits 4.18's and 7.x's layouts is refused without -k
+#    and read with the kernel's.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/tap.sh
@@ -152,6 +154,12 @@ old_object alt14 '.section .altinstructions, "a"
 	.long 1b - ., 3b - .
 	.long 0
 	.byte 1, 1'
+# Both 12-byte bug entries fit (flags 3 at 8, 0 at 10): without a kernel, an error.
+old_object bug12 '.section .rodata.str1.1, "aMS", @progbits, 1
+4:	.string "f.c"
+	.section __bug_table, "aw"
+	.long 1b - ., 4b - .
+	.word 3, 0'
 old_object alt12 '.section .altinstructions, "a"
 	.long 1b - ., 3b - .
 	.word 0
@@ -223,6 +231,11 @@ tap_ok "gcc e2e kernel: sums -k reads an object of its layouts" \
 	"$KLPDIFF" sums -k "$kbuild" "$TAP_TMP/alt12.o" -o "$TAP_TMP/alt12.sums"
 refused_object "gcc e2e kernel" "$kbuild" alt13 \
 	"section .altinstructions: size 0xd is no multiple of 12, the entry size of the target kernel (Linux 5.10 to 6.7)" alt12
+refused "a 12-byte bug table that fits two layouts: refused without -k" \
+	"klpdiff: $TAP_TMP/bug12.o: section __bug_table: its entries fit two layouts, that of Linux 4.18 to 6.19, CONFIG_DEBUG_BUGVERBOSE and that of Linux 7.0+ (format), no CONFIG_DEBUG_BUGVERBOSE: which one depends on the kernel, give it (-k DIR)" \
+	"$KLPDIFF" sums "$TAP_TMP/bug12.o"
+tap_ok "gcc e2e kernel: sums -k reads it with the kernel's (4.18's, with a line)" \
+	"$KLPDIFF" sums -k "$kbuild" "$TAP_TMP/bug12.o" -o "$TAP_TMP/bug12.sums"
 refused_object "gcc e2e kernel" "$kbuild" jump24 \
 	"section __jump_table: a 8-byte absolute relocation at 0 fits no field of the target kernel's layout (Linux 4.20+ (relative))" alt12
 
