@@ -827,10 +827,12 @@ static int choose_layout(struct elf_object *obj, struct elf_section *sec, const 
 	struct misfit m = { 0 };
 	size_t n = 0;
 
-	if (want && fits_layout(obj, sec, want, NULL, &m))
+	if (want && !fits_layout(obj, sec, want, NULL, &m))
+		return no_layout_fits(obj, sec, want, &m);
+	if (want) {
 		sec->special = want;
-	if (want)
-		return sec->special == want ? 0 : no_layout_fits(obj, sec, want, &m);
+		return 0;
+	}
 	for (const struct special_layout *l = sec->special; l < end && layout_names(l, sec->name);
 	     l++)
 		if (fits_layout(obj, sec, l, old_era, &m) && n++ < 2)
