@@ -4,8 +4,9 @@
 # kernels' headers, with the kernel's own macros: tests/kernel/headers/fx.c,
 # compiled as an external module once per variant against the e2e kernel,
 # Debian's 6.1 and 6.12 headers (12-byte and 14-byte alt_instr, 6.12's IBT
-# and call padding) and, when tests/kernel/linux7.t's build is there, Linux
-# 7.3 (a bug entry with the format; WARN() passes it to __WARN_trap),
+# and call padding) and, with its source, Linux 7.3 prepared by
+# tests/kernel/linux7-tree (a bug entry with the format; WARN() passes it to
+# __WARN_trap),
 # compared with `klpdiff diff -k` (the probed layouts):
 #  - a changed alternative replacement or feature bit, exception fixup, jump
 #    label branch, static call key or WARN() format: exactly "changed: fx_f";
@@ -56,10 +57,13 @@ for line in 6.1 6.12; do
 	"$dk" install "$release" >&2 || tap_bail "cannot install Debian's $release"
 	check "Debian $release" "/usr/src/linux-headers-$release"
 done
-linux7=${KLPDIFF_LINUX7_BUILD:-$HOME/.cache/klpdiff/linux-7.3-build}
-if [ -s "$linux7/Module.symvers" ]; then
-	check "Linux 7.3 built here" "$linux7"
+status=0
+linux7=$("$here/linux7-tree") || status=$?
+if [ "$status" = 0 ]; then
+	check "Linux 7.3 prepared here" "$linux7"
+elif [ "$status" = 3 ]; then
+	tap_skip "Linux 7.3: no source (see tests/kernel/linux7-tree)"
 else
-	tap_skip "Linux 7.3: no build at $linux7 (see tests/kernel/linux7.t)"
+	tap_fail "Linux 7.3: cannot prepare its tree (tests/kernel/linux7-tree)"
 fi
 tap_done
