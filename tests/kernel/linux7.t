@@ -117,8 +117,11 @@ awk '{ print } /^static bool filldir64\(/ { f = 1 } f && /^{$/ { print "\tif (na
 ok=1
 for u in fs/proc/cmdline fs/readdir; do
 	n=$(basename "$u")
-	recompile "$u.o" "$src/$u.c" "$p/orig/$n.o" && recompile "$u.o" "$p/$n.c" "$p/new/$n.o" ||
-		{ ok=; tap_fail "$u: compiled, original and patched"; }
+	if ! recompile "$u.o" "$src/$u.c" "$p/orig/$n.o" || ! recompile "$u.o" "$p/$n.c" "$p/new/$n.o"
+	then
+		ok=
+		tap_fail "$u: compiled, original and patched"
+	fi
 done
 if [ -n "$ok" ]; then
 	tap_is "$("$KLPDIFF" diff "$p/orig/cmdline.o" "$p/new/cmdline.o"; "$KLPDIFF" diff \
@@ -145,7 +148,7 @@ changed: readdir.c:filldir64" "the patched functions, exactly"
 		"$p/cmdline-part.o" "$p/readdir-part.o" >"$p/module.out" 2>&1 || status=$?
 	tap_is "$status" 0 "klpdiff module: both parts linked against Linux 7.3"
 	[ "$status" = 0 ] || { tap_diag <"$p/module.out"; tap_diag <"$p/module/build.log"; }
-	tap_is "$(cat "$p/module/build.log" 2>&1 | grep -i -e 'objtool' -e 'warning' -e 'error')" "" \
+	tap_is "$(grep -i -e 'objtool' -e 'warning' -e 'error' "$p/module/build.log" 2>&1)" "" \
 		"objtool ran on the linked module, without a word"
 	tap_is "$(readelf -SW "$p/lp7.ko" | grep -o -e ' \.orc_unwind_ip ' -e ' \.return_sites ' |
 		tr -d ' ' | sort | tr '\n' ' ')" ".orc_unwind_ip .return_sites " \
