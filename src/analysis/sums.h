@@ -12,6 +12,10 @@
  * a stable interface; in memory KIND and FLAGS are typed, and only
  * sums_write() and sums_read() spell them.
  */
+/*
+ * Layer analysis (src/analysis/): includes base/ and elf/ only.
+ * tests/source/layers.t checks it.
+ */
 #ifndef KLPDIFF_SUMS_H
 #define KLPDIFF_SUMS_H
 

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Small helpers shared by every part of klpdiff. */
+/*
+ * Layer base (src/base/): includes no other layer of klpdiff.
+ * tests/source/layers.t checks it.
+ */
 #ifndef KLPDIFF_UTIL_H
 #define KLPDIFF_UTIL_H
 

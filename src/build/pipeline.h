@@ -14,6 +14,10 @@
  *
  * Everything the user gave is checked in the target stage, before any work.
  */
+/*
+ * Layer build (src/build/): includes every layer but cmd/.
+ * tests/source/layers.t checks it.
+ */
 #ifndef KLPDIFF_PIPELINE_H
 #define KLPDIFF_PIPELINE_H
 

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One entry function per command, each in its own cmd_<name>.c. */
+/*
+ * Layer cmd (src/cmd/), one file per command: may include every layer.
+ * tests/source/layers.t checks it.
+ */
 #ifndef KLPDIFF_COMMANDS_H
 #define KLPDIFF_COMMANDS_H
 

@@ -6,6 +6,10 @@
  * by binary search over each section's address-sorted symbols, and each
  * section's relocations sorted by offset.
  */
+/*
+ * Layer elf (src/elf/), the ELF core: includes base/ only.
+ * tests/source/layers.t checks it.
+ */
 #ifndef KLPDIFF_ELF_OBJECT_H
 #define KLPDIFF_ELF_OBJECT_H
 

@@ -5,6 +5,10 @@
  * KV_NEWEST of elf/layouts.h), its architecture and make variables, and its
  * special-section layouts, probed from the kernel itself.
  */
+/*
+ * Layer kernel (src/kernel/): includes base/, elf/ and analysis/ only.
+ * tests/source/layers.t checks it.
+ */
 #ifndef KLPDIFF_KERNEL_PROFILE_H
 #define KLPDIFF_KERNEL_PROFILE_H
 

@@ -5,6 +5,10 @@
  * references resolved the way a livepatch module needs them, and the
  * manifest of functions to patch (see klpdiff(1), "PATCH OBJECTS").
  */
+/*
+ * Layer patch (src/patch/): includes base/, elf/, analysis/ and kernel/ only.
+ * tests/source/layers.t checks it.
+ */
 #ifndef KLPDIFF_EXTRACT_H
 #define KLPDIFF_EXTRACT_H
 
