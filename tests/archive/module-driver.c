@@ -5,6 +5,7 @@
  * need be, as a patch that changes it would; prints its path.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "kernel/distro.h"
 
@@ -23,5 +24,8 @@ int main(int argc, char **argv)
 	if (ko)
 		printf("%s\n", ko);
 	dist_kernel_free(&dk);
-	return ko ? 0 : 2;
+	if (!ko)
+		return 2;
+	free(ko);
+	return 0;
 }
