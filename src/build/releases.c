@@ -175,10 +175,11 @@ int build_releases(struct release_run *runs, size_t nr,
 		fprintf(stderr, "klpdiff build: release %s (%zu of %zu), log: %s\n", run->release,
 			i + 1, nr, run->log);
 		run_one(run, &how, diff_only);
-		if (run->status == EXIT_TROUBLE || run->status < 0)
+		/* A release with a reason failed, unless the reason is that nothing changed. */
+		if (run->reason && run->status != EXIT_NO_CHANGE)
 			worst = EXIT_TROUBLE;
 		else if (worst != EXIT_TROUBLE && run->status)
-			worst = diff_only ? EXIT_CHANGED : run->status;
+			worst = run->status;
 	}
 	return worst;
 }
