@@ -170,7 +170,7 @@ static bool contents_fit(const struct elf_section *sec, const struct special_lay
 }
 
 /*
- * Does @sec fit @l: its sh_entsize if it has one, its size, every
+ * Does @sec fit @l: its sh_entsize if it has one (6.19+), its size, every
  * relocation and, where its relocations were read, each entry's owner,
  * handler and strings; its entries' lines and padding? An object's
  * relocations say which fields it has: without them (a linked image, or a
@@ -183,10 +183,10 @@ static struct misfit fits_layout(const struct elf_object *obj, const struct elf_
 {
 	struct misfit m = { FITS, l, NULL, 0, 0, NULL };
 
-	if (!size_fits(sec, l))
-		m.kind = MISFIT_SIZE;
-	else if (sec->sh->sh_entsize && sec->sh->sh_entsize != l->entry_size)
+	if (sec->sh->sh_entsize && sec->sh->sh_entsize != l->entry_size)
 		m.kind = MISFIT_ENTSIZE;
+	else if (!size_fits(sec, l))
+		m.kind = MISFIT_SIZE;
 	else
 		m.kind = relocs_fit(obj, sec, l, &m.r);
 	if (m.kind != FITS)
