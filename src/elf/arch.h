@@ -126,6 +126,12 @@ struct special_layout {
 	 */
 	bool entsize_era;
 	/*
+	 * A section this layout's kernels always put beside it (7.x: objtool's
+	 * annotation of each bug entry); an object without one is of another
+	 * kernel. Only a tie-breaker between layouts that both fit. NULL: none.
+	 */
+	const char *marked_by;
+	/*
 	 * Where relocations sit, of which kind and width; ends at width 0.
 	 * Every entry has each of them (an entry's fields are never left
 	 * unrelocated), and its owner field points into code.

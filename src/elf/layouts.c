@@ -315,6 +315,21 @@ static size_t keep_by_compiler(struct elf_object *obj, const struct special_layo
 	return kept;
 }
 
+/*
+ * Of @n layouts that fit, drop those whose kernels always put a section
+ * beside it (marked_by) that the object lacks. A tie-breaker like the
+ * compiler: it drops none if it would drop all.
+ */
+static size_t keep_marked(struct elf_object *obj, const struct special_layout **fit, size_t n)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!fit[i]->marked_by || elf_find_section(obj, fit[i]->marked_by))
+			fit[kept++] = fit[i];
+	return kept ? kept : n;
+}
+
 /* "Linux A (N bytes) and Linux B (M bytes)" for the error of two layouts or more. */
 static const char *layouts_named(const struct special_layout **fit, size_t n)
 {
@@ -400,8 +415,8 @@ static int misfit_error(const struct elf_object *obj, const struct elf_section *
  * the section's name that its entry size, size, relocations, owners and
  * contents fit, and whose era the object's sh_entsize (@old_era) allows; of
  * several, those whose file names are read whole, then those whose kernels
- * accept the object's gcc. Two left, or none: an error, not a guess; the
- * entries would be misread.
+ * accept the object's gcc, then those whose marks the object has. Two
+ * left, or none: an error, not a guess; the entries would be misread.
  */
 static int choose_layout(struct elf_object *obj, struct elf_section *sec,
 			 const struct elf_layouts *target, const char *old_era)
@@ -434,6 +449,8 @@ static int choose_layout(struct elf_object *obj, struct elf_section *sec,
 		n = keep_best_strings(obj, sec, fit, n);
 	if (n > 1 && sec->has_reloc_sec)
 		n = keep_by_compiler(obj, fit, n);
+	if (n > 1 && sec->has_reloc_sec)
+		n = keep_marked(obj, fit, n);
 	if (n > 1 && sec->has_reloc_sec)
 		return BAD(obj, "section %s: its entries fit the layouts of %s alike; klpdiff "
 			   "cannot tell which kernel made it (give it with -k)", sec->name,

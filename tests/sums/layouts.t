@@ -11,8 +11,8 @@
 # file name or format, line 0 or data in padding) are an error naming the
 # section, with no output; so are sections two layouts fit alike (7.x's
 # 12-byte bug entry and 5.19's), unless where a file name points, the gcc of
-# .comment or a section 6.19+ gives an sh_entsize, without it, tells them
-# apart. Which layout was taken shows in diff's refusal of objects of two
+# .comment, a section 6.19+ gives an sh_entsize without it, or objtool's
+# marks of 7.x's bug entries missing tell them apart. Which layout was taken shows in diff's refusal of objects of two
 # kernels.
 set -euo pipefail
 
@@ -270,17 +270,23 @@ refused "a 16-byte bug table with line 0" __bug_table \
 	"the entry at 0 does not fit the layout of Linux 7.0+ (format), CONFIG_DEBUG_BUGVERBOSE: it has line 0"
 # The two 12-byte bug entries: bug_addr and a string at 0 and 4 in both;
 # 5.19's line at 8 is never 0, 7.x's padding at 10 always is. Flags 3 and 0
-# fit both.
-ambiguous='.long 1b - .; .long 4b - .; .word 3, 0'
+# fit both. 7.x marks each entry for objtool (.discard.annotate_data).
+ambiguous='.long 1b - .; 5: .long 4b - .; .word 3, 0'
+marks='.section .discard.annotate_data, "M", @progbits, 8; .long 5b - 4 - ., 1'
 old_alt='.section .altinstructions, "a"; .long 1b - .; .long 3b - .; .word 1; .byte 1, 1'
 new_alt='.section .altinstructions, "aM", @progbits, 14; .long 1b - .; .long 3b - .; .long 1; .byte 1, 1'
-refused "a 12-byte bug table that fits 5.19's and 7.x's layouts" __bug_table "$ambiguous" \
-	"its entries fit the layouts of Linux 5.19 to 6.19, CONFIG_DEBUG_BUGVERBOSE (12 bytes) and Linux 7.0+ (format), no CONFIG_DEBUG_BUGVERBOSE (12 bytes) alike; klpdiff cannot tell which kernel made it (give it with -k)"
-object older __bug_table "$ambiguous" "$old_alt"
-taken "... with an .altinstructions without sh_entsize (before 6.19): 5.19's" __bug_table \
+refused "a 12-byte bug table, marked for objtool, that fits 5.19's and 7.x's layouts" __bug_table \
+	"$ambiguous" \
+	"its entries fit the layouts of Linux 5.19 to 6.19, CONFIG_DEBUG_BUGVERBOSE (12 bytes) and Linux 7.0+ (format), no CONFIG_DEBUG_BUGVERBOSE (12 bytes) alike; klpdiff cannot tell which kernel made it (give it with -k)" \
+	object "$marks"
+object unmarked __bug_table "$ambiguous"
+taken "... not marked (before 7.0, as 6.1's objects with a BUG() only): 5.19's" __bug_table \
+	"5.19 to 6.19, CONFIG_DEBUG_BUGVERBOSE" entry unmarked
+object older __bug_table "$ambiguous" "$marks; $old_alt"
+taken "... marked, with an .altinstructions without sh_entsize (before 6.19): 5.19's" __bug_table \
 	"5.19 to 6.19, CONFIG_DEBUG_BUGVERBOSE" entry older
-object gcc7 __bug_table "$ambiguous" '.ident "GCC: (Debian 7.4.0-6) 7.4.0"'
-taken "... with a .comment of gcc 7, which 7.x refuses: 5.19's" __bug_table \
+object gcc7 __bug_table "$ambiguous" "$marks; .ident \"GCC: (Debian 7.4.0-6) 7.4.0\""
+taken "... marked, with a .comment of gcc 7, which 7.x refuses: 5.19's" __bug_table \
 	"5.19 to 6.19, CONFIG_DEBUG_BUGVERBOSE" entry gcc7
 object newer __bug_table "$ambiguous; .long h1 - .; .long 4b - .; .word 0, 0" "$new_alt"
 taken "... with a BUG() (flags 0, no line) and a 6.19+ .altinstructions: 7.x's" __bug_table \

@@ -288,6 +288,11 @@ static bool x86_64_is_prefix_symbol(const char *name)
 	{ .section = prefix, .name_prefix = true, .runtime_const = kind, .entry_size = 4,	\
 	  .owner_field = 0, NO_CONTENT, .line_field = -1, .relocs = { PC32(0) },	\
 	  .checksummed = true, NO_KEY, .kernels = "6.11+ (runtime constants)" }
+/*
+ * 7.x's bug entries: each marked for objtool (ANNOTATE_DATA_SPECIAL), which
+ * every x86-64 kernel that can be live patched runs (ORC).
+ */
+#define BUG_ANNOTATIONS ".discard.annotate_data"
 static const struct special_layout x86_64_special[] = {
 	/* struct alt_instr: relative since 3.1, padlen (u8 at 12) from 4.1 to 5.9 */
 	{ .section = ".altinstructions", .entry_size = 12, .owner_field = 0,
@@ -351,17 +356,18 @@ static const struct special_layout x86_64_special[] = {
 	 */
 	{ .section = "__bug_table", .entry_size = 16, .owner_field = 0, NO_CONTENT,
 	  .line_field = 12, .relocs = { PC32(0), PC32_FILE(4), PC32_FILE(8) }, .format_field = 4,
-	  .entsize_era = true, .checksummed = true, NO_KEY, .min_gcc = GCC_8_1,
-	  .kernels = "7.0+ (format), CONFIG_DEBUG_BUGVERBOSE" },
+	  .entsize_era = true, .marked_by = BUG_ANNOTATIONS, .checksummed = true, NO_KEY,
+	  .min_gcc = GCC_8_1, .kernels = "7.0+ (format), CONFIG_DEBUG_BUGVERBOSE" },
 	/*
 	 * As 5.19's with a line, but flags at 8 and padding at 10: a line is
 	 * never 0 and padding always is; else an object before 6.19 (no
-	 * sh_entsize), or -k, tells them apart.
+	 * sh_entsize), without objtool's annotations of its bug entries, or
+	 * -k, tells them apart.
 	 */
 	{ .section = "__bug_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .zero_tail = 2, .relocs = { PC32(0), PC32_FILE(4) }, .format_field = 4,
-	  .entsize_era = true, .checksummed = true, NO_KEY, .min_gcc = GCC_8_1,
-	  .kernels = "7.0+ (format), no CONFIG_DEBUG_BUGVERBOSE" },
+	  .entsize_era = true, .marked_by = BUG_ANNOTATIONS, .checksummed = true, NO_KEY,
+	  .min_gcc = GCC_8_1, .kernels = "7.0+ (format), no CONFIG_DEBUG_BUGVERBOSE" },
 	RUNTIME_CONST("runtime_ptr_", RUNTIME_VALUE),	/* movabs $imm64, %reg */
 	RUNTIME_CONST("runtime_shift_", RUNTIME_PART),	/* shrl $imm8, %reg */
 	RUNTIME_CONST("runtime_mask_", RUNTIME_PART),	/* and $imm32, %reg */
@@ -386,6 +392,7 @@ static const struct special_layout x86_64_special[] = {
 	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = false, NO_KEY,
 	  .companion = ".orc_unwind", .companion_size = 6, .kernels = "4.14+" },
 };
+#undef BUG_ANNOTATIONS
 #undef RUNTIME_CONST
 #undef SITE_LIST
 
