@@ -22,6 +22,12 @@
  */
 #define ROOT_PACKAGES "gcc,make,libc6-dev,bc,bison,flex,libelf-dev,libssl-dev,perl,python3," \
 		      "pkgconf,xz-utils,cpio,kmod,dwarves"
+/*
+ * With CONFIG_RUST=y (Debian's 7.x), kbuild's olddefconfig and prepare need
+ * the rustc and bindgen that built the kernel, libclang and core's source:
+ * without them CONFIG_RUST would turn off. Such a root is another one.
+ */
+#define RUST_PACKAGES "rustc,rust-src,bindgen,libclang-dev"
 /* Stamped in each root: a root of another format (other packages) is made again. */
 #define ROOT_FORMAT 2
 #define STAMP ".klpdiff-root"
@@ -32,6 +38,7 @@ struct root_cc {
 	const char *text, *release;	/* the kernel it built, for messages */
 	char *name, *package, *version;
 	char *suite;			/* the first suite that has it, when it is to be made */
+	bool rust;			/* with RUST_PACKAGES */
 };
 
 /*
@@ -200,21 +207,35 @@ static int check_tools(const char *root, const char *config, const char *release
 	return ret;
 }
 
+/* Whether the first line of @tool --version in @root is @config's @key; one line if not. */
+static int check_tool_text(const char *root, const char *config, const char *key,
+			   const char *tool, const char *release)
+{
+	const char *argv[] = { tool, "--version", NULL };
+	char *want_key = xasprintf("\n%s=\"", key), *says = first_line_in_root(root, argv);
+	const char *p = strstr(config, want_key);
+	int len = p ? (int)strcspn(p + strlen(want_key), "\"\n") : 0;
+	int ret = 0;
+
+	if (p && (!says || strncmp(says, p + strlen(want_key), (size_t)len) || says[len]))
+		ret = error(root, "its %s says '%s', but %s was built with %s=\"%.*s\" "
+			    "(--compiler CC to use another toolchain, at your own risk)", tool,
+			    says ? says : "nothing", release, key, len, p + strlen(want_key));
+	free(want_key), free(says);
+	return ret;
+}
+
 /*
- * A kernel with Rust (7.x): olddefconfig without that rustc and bindgen
- * would turn CONFIG_RUST off, and the config the units see would not be the
- * kernel's. Roots have neither yet.
+ * A kernel with Rust (7.x): olddefconfig with another rustc or bindgen
+ * would change the config (or turn CONFIG_RUST off), and the config the
+ * units see would not be the kernel's. The root's must say what it says.
  */
 static int check_rust(const char *root, const char *config, const char *release)
 {
-	const char *key = "\nCONFIG_RUSTC_VERSION_TEXT=\"", *p = strstr(config, key);
-
 	if (!strstr(config, "\nCONFIG_RUST=y\n"))
 		return 0;
-	p = p ? p + strlen(key) : "rustc";
-	return error(root, "%s was built with Rust (%.*s), which toolchain roots do not have "
-		     "(--compiler CC to use another toolchain, at your own risk)", release,
-		     (int)strcspn(p, "\"\n"), p);
+	return check_tool_text(root, config, "CONFIG_RUSTC_VERSION_TEXT", "rustc", release) ||
+	       check_tool_text(root, config, "CONFIG_BINDGEN_VERSION_TEXT", "bindgen", release);
 }
 
 /* A complete root of this format for @cc: its stamp, written last, says so. */
@@ -350,8 +371,8 @@ static int run_mmdebstrap(const struct root_cc *cc, const char *suite, const cha
 	strlist_add(&argv, xstrdup("--variant=minbase"));
 	/* Not root: unshare mode where /etc/subuid allows it, else fakechroot. */
 	strlist_add(&argv, xstrdup(root ? "--mode=root" : "--mode=auto"));
-	strlist_add(&argv, xasprintf("--include=%s,%s=%s", ROOT_PACKAGES, cc->package,
-				     cc->version));
+	strlist_add(&argv, xasprintf("--include=%s,%s=%s%s%s", ROOT_PACKAGES, cc->package,
+				     cc->version, cc->rust ? "," : "", cc->rust ? RUST_PACKAGES : ""));
 	strlist_add(&argv, xasprintf("--aptopt=APT::Default-Release \"%s\"", suite));
 	strlist_add(&argv, xstrdup(base));
 	if (root)
@@ -396,8 +417,9 @@ static int make_root(const char *dir, const struct root_cc *cc)
 		ret = remove_tree(tmp) || remove_tree(dir) ? -1 : 0;
 	if (ret)
 		goto out;
-	fprintf(stderr, "klpdiff build: making a Debian %s root with %s %s (once: about a minute "
-		"and 500 MB) in %s; log: %s\n", suite, cc->package, cc->version, dir, log);
+	fprintf(stderr, "klpdiff build: making a Debian %s root with %s %s%s (once: about a "
+		"minute and %s MB) in %s; log: %s\n", suite, cc->package, cc->version,
+		cc->rust ? " and Rust" : "", cc->rust ? "1500" : "500", dir, log);
 	unlink(log);
 	text = xasprintf("%d %s\n%s\n", ROOT_FORMAT, cc->text, suite);
 	if (run_mmdebstrap(cc, suite, tmp, log))
@@ -456,7 +478,8 @@ char *toolchain_root_get(const char *cc_text, const char *config, const char *re
 		goto out;
 	}
 	cc.name = xstrndup(cc_text, strcspn(cc_text, " "));
-	dir = xasprintf("%s/%s_%s", toolchains, cc.package, cc.version);
+	cc.rust = strstr(config, "\nCONFIG_RUST=y\n");
+	dir = xasprintf("%s/%s_%s%s", toolchains, cc.package, cc.version, cc.rust ? "+rust" : "");
 	/* The overlay's options cannot hold these. */
 	if (strpbrk(dir, ",:\\"))
 		error(dir, "cannot hold a toolchain root (',', ':' or '\\' in the path)");
