@@ -25,7 +25,7 @@ bool checksum_wanted(const struct elf_object *obj, const struct elf_symbol *sym)
 	/* String literals (clang names them .L.str.N) are hashed where used. */
 	if ((sym->sec->sh->sh_flags & SHF_STRINGS) || starts_with(sym->name, ".L"))
 		return false;
-	return !obj->arch->is_prefix_symbol(sym->name);
+	return !obj->arch->kernel.is_prefix_symbol(sym->name);
 }
 
 /* Static locals renamed with counters ("count.3") are told apart by their user. */

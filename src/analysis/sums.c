@@ -19,7 +19,7 @@ unsigned section_lifetime(const struct arch *arch, const char *name)
 	for (size_t i = 0; i < ARRAY_SIZE(init); i++)
 		if (starts_with(name, init[i]))
 			return SUM_INIT;
-	for (const char *const *p = arch->init_sections; p && *p; p++)
+	for (const char *const *p = arch->kernel.init_sections; p && *p; p++)
 		if (starts_with(name, *p))
 			return SUM_INIT;
 	if (starts_with(name, ".exit.") || starts_with(name, ".memexit."))

@@ -114,7 +114,7 @@ static int per_unit_objects(struct kbuild *kb, const struct strlist *files,
 			ret = error(f, "refusing: assembly code has no ftrace entry to patch; "
 				    "patch its C callers instead");
 		else if (ends_with(f, ".h") && kb->include_graph)
-			ret = includers_of(kb->src, kb->arch->kbuild_arch, kb->include_graph, f,
+			ret = includers_of(kb->src, kb->arch->kbuild.kbuild_arch, kb->include_graph, f,
 					   &users);
 		else if (ends_with(f, ".h"))
 			header_users(kb, f, &users);

@@ -194,7 +194,7 @@ char *kbuild_unit_kcflags(const struct kbuild *kb)
 
 const char *kbuild_unit_cflags(const struct kbuild *kb)
 {
-	return kb->arch ? kb->arch->unit_cflags : NULL;
+	return kb->arch ? kb->arch->kbuild.unit_cflags : NULL;
 }
 
 const char *kbuild_cc(const struct kbuild *kb)

@@ -158,7 +158,7 @@ static int build_probe(const struct kernel_profile *p, const char *ko)
 	kbuild = xasprintf("%s/Kbuild", dir);
 	log = xasprintf("%s/build.log", dir);
 	built = xasprintf("%s/klpdiff_probe.ko", dir);
-	ret = write_file_atomic(src, p->arch->layout_probe, 0644) ||
+	ret = write_file_atomic(src, p->arch->kbuild.layout_probe, 0644) ||
 	      write_file_atomic(kbuild, "obj-m := klpdiff_probe.o\n", 0644);
 	status = ret ? 0 : kbuild_external_module(p->kdir, dir, llvm, &p->cross, log);
 	if (status)
@@ -182,7 +182,7 @@ int kbuild_probe_layouts(struct kernel_profile *p, const char *cache_dir)
 	char *ko;
 	int ret;
 
-	if (!p->arch->layout_probe)
+	if (!p->arch->kbuild.layout_probe)
 		return 0;	/* no probe: layouts are recognised from the objects */
 	ko = kernel_profile_probe_path(p, cache_dir);
 	ret = access(ko, R_OK) && build_probe(p, ko) ? -1 : kernel_profile_read_probe(p, ko);

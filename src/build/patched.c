@@ -224,7 +224,7 @@ static int build_patched_inside(void *arg)
 	const struct strlist *objects = job->objects, *compared = job->compared;
 	struct strlist built = { 0 }, files = { 0 };
 	bool separate = !streq(kb->orig, kb->src);
-	const char *arch = kb->arch->kbuild_arch;
+	const char *arch = kb->arch->kbuild.kbuild_arch;
 	int ret = kbuild_overlay(kb->src, src_layers, separate && kbuild_in_tree_build(kb), arch);
 
 	if (!ret && separate)

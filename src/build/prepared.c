@@ -17,7 +17,7 @@ static int prepare_inside(void *arg)
 	char *olddefconfig[] = { "olddefconfig", NULL };
 	char *prepare[] = { "prepare", NULL };
 	char *kcflags = kbuild_unit_kcflags(kb);
-	int ret = kbuild_overlay(kb->src, layers, kbuild_in_tree_build(kb), kb->arch->kbuild_arch) ||
+	int ret = kbuild_overlay(kb->src, layers, kbuild_in_tree_build(kb), kb->arch->kbuild.kbuild_arch) ||
 		  kbuild_use_ccache(kb);
 
 	free(layers);

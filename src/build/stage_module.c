@@ -89,7 +89,7 @@ int stage_diff(struct build_run *r)
 /* Does kbuild run objtool on the linked module (the arch's objtool_link_kconfig)? */
 static bool objtool_reads_links(const struct build_run *r)
 {
-	const char *const *opts = r->profile.arch->objtool_link_kconfig;
+	const char *const *opts = r->profile.arch->kbuild.objtool_link_kconfig;
 
 	for (size_t i = 0; opts && opts[i]; i++)
 		if (kconfig_enabled(r->config, opts[i]))
@@ -102,7 +102,7 @@ static int read_ibt(struct build_run *r)
 {
 	const struct arch *arch = r->profile.arch;
 
-	if (!arch->ibt_kconfig || !kconfig_enabled(r->config, arch->ibt_kconfig))
+	if (!arch->kbuild.ibt_kconfig || !kconfig_enabled(r->config, arch->kbuild.ibt_kconfig))
 		return 0;
 	if (r->req->installed && !r->shipped_vmlinux && build_shipped_image(r))
 		return -1;

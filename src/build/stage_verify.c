@@ -51,7 +51,7 @@ int build_shipped_image(struct build_run *r)
  */
 static int verify_originals(struct build_run *r)
 {
-	enum work_stage as_built = r->profile.arch->unit_cflags ? WORK_AS_BUILT : WORK_ORIGINAL;
+	enum work_stage as_built = r->profile.arch->kbuild.unit_cflags ? WORK_AS_BUILT : WORK_ORIGINAL;
 	struct verify_stats total = { 0 };
 	int ret = 0;
 

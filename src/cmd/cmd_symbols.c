@@ -157,13 +157,13 @@ static int count_units(struct figures *f, struct kernel_symbols *ks, const char 
 			syms[nr++] = (struct unit_sym){ .name = v[j]->name, .value = v[j]->addr,
 							.local = true, .func = v[j]->func,
 							.data = !v[j]->func };
-		kernel_symbols_set_unit_syms(ks, syms, nr, arch ? arch->is_prefix_symbol : NULL);
+		kernel_symbols_set_unit_syms(ks, syms, nr, arch ? arch->kernel.is_prefix_symbol : NULL);
 		f->units++;
 		for (size_t k = i; k < j; k++) {
 			const struct ksym *c = strmap_get(&ks->by_name, v[k]->name);
 
 			/* The link's __pfx_ symbols are no unit's, and never patched. */
-			if (c && c->next && !(arch && arch->is_prefix_symbol(v[k]->name)))
+			if (c && c->next && !(arch && arch->kernel.is_prefix_symbol(v[k]->name)))
 				count(f, ks, v[k]->name, NULL, 0, v[k]->addr, v[k]->unit);
 		}
 	}

@@ -34,9 +34,9 @@ const struct arch *arch_for_kconfig(bool (*enabled)(const void *config, const ch
 	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++) {
 		const struct arch *a = arches[i];
 
-		if (!a->kconfig || !enabled(config, a->kconfig))
+		if (!a->kbuild.kconfig || !enabled(config, a->kbuild.kconfig))
 			continue;
-		if (!a->kconfig_also || enabled(config, a->kconfig_also))
+		if (!a->kbuild.kconfig_also || enabled(config, a->kbuild.kconfig_also))
 			return a;
 		if (partial)
 			*partial = a;
@@ -63,7 +63,7 @@ const char *arch_names(bool kernels)
 
 	if (!buf[0])
 		for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
-			if (!kernels || arches[i]->kconfig)
+			if (!kernels || arches[i]->kbuild.kconfig)
 				snprintf(buf + strlen(buf), sizeof(names[0]) - strlen(buf), "%s%s",
 					 buf[0] ? ", " : "", arches[i]->name);
 	return buf;

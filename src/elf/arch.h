@@ -160,6 +160,107 @@ struct special_layout {
 	unsigned companion_size;
 };
 
+/*
+ * What an architecture's kernels do with the code klpdiff reads: their
+ * special sections, ftrace and tracepoint conventions, indirect-branch
+ * tracking, what the module loader applies (livepatch relocations).
+ */
+struct arch_kernel {
+	/*
+	 * Indirect-branch tracking: the instruction an indirect call must land
+	 * on, and the section of a linked kernel that lists those the kernel
+	 * overwrites at boot (s32 offsets from each entry). NULL: no IBT.
+	 */
+	const uint8_t *ibt_landing;
+	unsigned ibt_landing_len;
+	const char *ibt_seal_section;
+	/* objtool reads linked modules: livepatch relocations need placeholders. */
+	bool klp_placeholders;
+	/*
+	 * Sections objtool writes for a whole linked module (when kbuild runs
+	 * it there: arch_kbuild's objtool_link_kconfig), unless a part has one
+	 * already: extract leaves their entries to it. NULL-terminated.
+	 */
+	const char *const *objtool_link_sections;
+	/*
+	 * Sections the kernel's macros give an sh_entsize from Linux 6.19 on
+	 * (NULL-terminated): an object with one that has none is of an older
+	 * kernel, which rules out the layouts marked entsize_era.
+	 */
+	const char *const *entsize_sections;
+	/*
+	 * Livepatch relocations: the types the target's module loader applies
+	 * (apply_relocate_add()), and whether it writes only over zeros.
+	 */
+	bool (*klp_reloc_ok)(uint32_t type);
+	bool klp_place_zeroed;
+	/* Sections of init code or data of this architecture only (NULL-terminated). */
+	const char *const *init_sections;
+	/* Symbols that are padding or hashes in front of a function, not functions. */
+	bool (*is_prefix_symbol)(const char *name);
+	/* The ftrace entry call at the start of traceable functions. */
+	const char *fentry_name;
+	/*
+	 * Or, where the entry is NOPs the compiler leaves (arm64:
+	 * -fpatchable-function-entry), the section of 64-bit absolute
+	 * addresses listing them; NULL: the entry is a call to fentry_name.
+	 */
+	const char *ftrace_site_section;
+	/*
+	 * Tracepoints (struct tracepoint): the symbol prefix and where the
+	 * static key sits in it. Code behind a tracepoint's static branch calls
+	 * its probes only if it has any, so taking the branch always is safe.
+	 */
+	const char *tracepoint_prefix;
+	/* Static calls: the trampoline every call site calls until it is patched inline. */
+	const char *static_call_tramp_prefix;
+	unsigned tracepoint_key_offset;
+	/* Kernel special sections: every layout of the kernels klpdiff knows. */
+	const struct special_layout *special;
+	size_t nr_special;
+};
+
+/* How a kernel of the architecture is configured and built (kbuild, make). */
+struct arch_kbuild {
+	const char *ibt_kconfig;	/* the Kconfig symbol of a kernel built with IBT */
+	/*
+	 * kbuild runs objtool on the linked module when one of these options
+	 * is set (NULL-terminated; delay-objtool: IBT, LTO).
+	 */
+	const char *const *objtool_link_kconfig;
+	/*
+	 * The Kconfig symbol a kernel of this architecture sets (=y); NULL
+	 * while klpdiff reads its objects but builds no live patch for it.
+	 * @kconfig_also: one more it must set, or NULL (ppc64le: the byte
+	 * order, which CONFIG_PPC64 leaves open).
+	 */
+	const char *kconfig;
+	const char *kconfig_also;
+	/* The kernel's arch/ directory, also make's ARCH= for a cross build. */
+	const char *kbuild_arch;
+	/*
+	 * gcc's CROSS_COMPILE= for a kernel whose configured compiler has no
+	 * prefix (a distribution's native build, read on another machine).
+	 */
+	const char *cross_prefix;
+	/*
+	 * Flags klpdiff appends to its own when it compiles a unit, original
+	 * and patched alike (ppc64le: the code model modules are built with).
+	 */
+	const char *unit_cflags;
+	/*
+	 * A module source that puts one entry into each special section whose
+	 * layout differs between kernels, with the kernel's own macros: built
+	 * against a kernel, it shows that kernel's layouts (kernel_profile.c).
+	 */
+	const char *layout_probe;
+};
+
+/*
+ * An architecture: its instruction set and ELF ABI (relocations, decoding,
+ * TOCs, rewriting instructions) here, its kernels' conventions in @kernel
+ * and their build in @kbuild.
+ */
 struct arch {
 	const char *name;
 	unsigned elf_machine;
@@ -200,31 +301,6 @@ struct arch {
 	/* ... of a direct call or jump (not an address taken)? */
 	bool (*field_is_branch)(const uint8_t *sec, uint64_t off);
 	/*
-	 * Indirect-branch tracking: the instruction an indirect call must land
-	 * on, and the section of a linked kernel that lists those the kernel
-	 * overwrites at boot (s32 offsets from each entry). NULL: no IBT.
-	 */
-	const uint8_t *ibt_landing;
-	unsigned ibt_landing_len;
-	const char *ibt_seal_section;
-	const char *ibt_kconfig;	/* the Kconfig symbol of a kernel built with IBT */
-	/* objtool reads linked modules: livepatch relocations need placeholders. */
-	bool klp_placeholders;
-	/*
-	 * kbuild runs objtool on the linked module when one of these options
-	 * is set (NULL-terminated; delay-objtool: IBT, LTO), and objtool then
-	 * writes these sections for the whole module, unless a part has one
-	 * already: extract leaves their entries to it.
-	 */
-	const char *const *objtool_link_kconfig;
-	const char *const *objtool_link_sections;
-	/*
-	 * Sections the kernel's macros give an sh_entsize from Linux 6.19 on
-	 * (NULL-terminated): an object with one that has none is of an older
-	 * kernel, which rules out the layouts marked entsize_era.
-	 */
-	const char *const *entsize_sections;
-	/*
 	 * A section of addresses the code loads its references from (ppc64's
 	 * .toc): an entry stands for what its relocation points at. NULL: none.
 	 */
@@ -245,12 +321,6 @@ struct arch {
 	bool (*branch_keeps_toc)(const uint8_t *sec, size_t size, uint64_t off);
 	/* Is @name a function every module's final link provides (ppc64's _savegpr0_N)? */
 	bool (*is_link_provided)(const char *name);
-	/*
-	 * Livepatch relocations: the types the target's module loader applies
-	 * (apply_relocate_add()), and whether it writes only over zeros.
-	 */
-	bool (*klp_reloc_ok)(uint32_t type);
-	bool klp_place_zeroed;
 	/*
 	 * A RUNTIME_VALUE constant's instruction in @code (a function's copy,
 	 * @size bytes), whose immediate starts at @imm: made a load of the
@@ -277,10 +347,6 @@ struct arch {
 	unsigned (*local_entry)(const uint8_t *code, size_t avail);
 	unsigned (*toc_edit)(const uint8_t *built, const uint8_t *shipped,
 			     struct reloc_howto *howto, bool *loaded);
-	/* Sections of init code or data of this architecture only (NULL-terminated). */
-	const char *const *init_sections;
-	/* Symbols that are padding or hashes in front of a function, not functions. */
-	bool (*is_prefix_symbol)(const char *name);
 	/*
 	 * Jump labels: the size of the jump-label site at @code (a jump or a
 	 * NOP the kernel rewrites), 0 if it is neither; and writing a jump by
@@ -289,52 +355,8 @@ struct arch {
 	 */
 	unsigned (*branch_site_size)(const uint8_t *code, size_t avail, bool *is_jump);
 	bool (*write_branch_site)(uint8_t *code, unsigned size, bool jump, int64_t disp);
-	/* The ftrace entry call at the start of traceable functions. */
-	const char *fentry_name;
-	/*
-	 * Or, where the entry is NOPs the compiler leaves (arm64:
-	 * -fpatchable-function-entry), the section of 64-bit absolute
-	 * addresses listing them; NULL: the entry is a call to fentry_name.
-	 */
-	const char *ftrace_site_section;
-	/*
-	 * Tracepoints (struct tracepoint): the symbol prefix and where the
-	 * static key sits in it. Code behind a tracepoint's static branch calls
-	 * its probes only if it has any, so taking the branch always is safe.
-	 */
-	const char *tracepoint_prefix;
-	/* Static calls: the trampoline every call site calls until it is patched inline. */
-	const char *static_call_tramp_prefix;
-	unsigned tracepoint_key_offset;
-	/* Kernel special sections: every layout of the kernels klpdiff knows. */
-	const struct special_layout *special;
-	size_t nr_special;
-	/*
-	 * The Kconfig symbol a kernel of this architecture sets (=y); NULL
-	 * while klpdiff reads its objects but builds no live patch for it.
-	 * @kconfig_also: one more it must set, or NULL (ppc64le: the byte
-	 * order, which CONFIG_PPC64 leaves open).
-	 */
-	const char *kconfig;
-	const char *kconfig_also;
-	/* The kernel's arch/ directory, also make's ARCH= for a cross build. */
-	const char *kbuild_arch;
-	/*
-	 * gcc's CROSS_COMPILE= for a kernel whose configured compiler has no
-	 * prefix (a distribution's native build, read on another machine).
-	 */
-	const char *cross_prefix;
-	/*
-	 * Flags klpdiff appends to its own when it compiles a unit, original
-	 * and patched alike (ppc64le: the code model modules are built with).
-	 */
-	const char *unit_cflags;
-	/*
-	 * A module source that puts one entry into each special section whose
-	 * layout differs between kernels, with the kernel's own macros: built
-	 * against a kernel, it shows that kernel's layouts (kernel_profile.c).
-	 */
-	const char *layout_probe;
+	struct arch_kernel kernel;
+	struct arch_kbuild kbuild;
 };
 
 /* The architecture of objects of this machine and byte order (EI_DATA), or NULL. */

@@ -35,9 +35,9 @@ const char *layouts_kernels(void)
 
 const struct special_layout *layout_first(const struct arch *arch, const char *section)
 {
-	for (size_t k = 0; k < arch->nr_special; k++)
-		if (layout_names(&arch->special[k], section))
-			return &arch->special[k];
+	for (size_t k = 0; k < arch->kernel.nr_special; k++)
+		if (layout_names(&arch->kernel.special[k], section))
+			return &arch->kernel.special[k];
 	return NULL;
 }
 
@@ -421,7 +421,7 @@ static int misfit_error(const struct elf_object *obj, const struct elf_section *
 static int choose_layout(struct elf_object *obj, struct elf_section *sec,
 			 const struct elf_layouts *target, const char *old_era)
 {
-	const struct special_layout *end = obj->arch->special + obj->arch->nr_special;
+	const struct special_layout *end = obj->arch->kernel.special + obj->arch->kernel.nr_special;
 	const struct special_layout *want = layouts_find(target, sec->name);
 	const struct special_layout *fit[LAYOUT_FITS_MAX];
 	struct misfit m, worst = { MISFIT_SIZE, sec->special, NULL, 0, 0, NULL };
@@ -462,7 +462,7 @@ static int choose_layout(struct elf_object *obj, struct elf_section *sec,
 /* A section of @obj the kernel gives an sh_entsize from 6.19 on, without one; or NULL. */
 static const char *older_than_entsize(const struct elf_object *obj)
 {
-	const char *const *names = obj->arch->entsize_sections;
+	const char *const *names = obj->arch->kernel.entsize_sections;
 	const struct elf_section *sec;
 
 	for_each_section(obj, sec)

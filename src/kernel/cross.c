@@ -31,7 +31,7 @@ static char *gcc_prefix(const char *cc, const struct arch *arch)
 	for (const char *p = base ? strstr(base, "gcc") : NULL; p; p = strstr(p + 1, "gcc"))
 		gcc = p;
 	if (!gcc || gcc == base)
-		return xstrdup(arch->cross_prefix);
+		return xstrdup(arch->kbuild.cross_prefix);
 	return xstrndup(base, (size_t)(gcc - base));
 }
 
@@ -44,7 +44,7 @@ int kernel_cross_find(struct kernel_cross *c, const char *kdir, const struct kco
 	memset(c, 0, sizeof(*c));
 	if (arch == arch_host())
 		return 0;
-	c->arch = arch->kbuild_arch;
+	c->arch = arch->kbuild.kbuild_arch;
 	/* clang: LLVM=1 finds its target from ARCH (scripts/Makefile.clang). */
 	if (kconfig_enabled(config, "CONFIG_CC_IS_CLANG"))
 		return 0;

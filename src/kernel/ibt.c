@@ -12,7 +12,7 @@
 
 static int read_seals(struct ibt_check *c)
 {
-	const struct image_section *sec = image_section(&c->im, c->arch->ibt_seal_section);
+	const struct image_section *sec = image_section(&c->im, c->arch->kernel.ibt_seal_section);
 	const uint8_t *p;
 
 	if (!sec)
@@ -20,7 +20,7 @@ static int read_seals(struct ibt_check *c)
 	p = image_bytes(&c->im, sec->addr, sec->size);
 	if (!p || sec->size % SEAL_SIZE)
 		return error(c->im.path, "section %s: cannot read its entries",
-			     c->arch->ibt_seal_section);
+			     c->arch->kernel.ibt_seal_section);
 	c->sealed = xcalloc(sec->size / SEAL_SIZE + 1, sizeof(*c->sealed));
 	for (uint64_t off = 0; off < sec->size; off += SEAL_SIZE) {
 		int32_t disp = (int32_t)((uint32_t)p[off] | (uint32_t)p[off + 1] << 8 |
@@ -68,8 +68,8 @@ const char *ibt_not_callable(const struct ibt_check *c, const char *name, long s
 	sec = image_section_at(&c->im, addr);
 	if (!sec || !(sec->flags & SHF_EXECINSTR))
 		return NULL;	/* data */
-	code = image_bytes(&c->im, addr, c->arch->ibt_landing_len);
-	if (!code || memcmp(code, c->arch->ibt_landing, c->arch->ibt_landing_len))
+	code = image_bytes(&c->im, addr, c->arch->kernel.ibt_landing_len);
+	if (!code || memcmp(code, c->arch->kernel.ibt_landing, c->arch->kernel.ibt_landing_len))
 		return "it has no ENDBR";
 	if (c->nr_sealed && bsearch(&addr, c->sealed, c->nr_sealed, sizeof(*c->sealed), cmp_u64))
 		return "its ENDBR was sealed at boot (nothing in the kernel takes its address)";
@@ -91,7 +91,7 @@ static int cmp_landing(const void *a, const void *b)
  */
 static int read_module_seals(struct ibt_module *m)
 {
-	const struct elf_section *sec = elf_find_section(m->ko, m->arch->ibt_seal_section);
+	const struct elf_section *sec = elf_find_section(m->ko, m->arch->kernel.ibt_seal_section);
 
 	if (!sec)
 		return 0;
@@ -117,7 +117,7 @@ int ibt_module_open(struct ibt_module *m, const struct arch *arch, const char *k
 {
 	memset(m, 0, sizeof(*m));
 	m->arch = arch;
-	if (!arch->ibt_landing || !arch->ibt_seal_section)
+	if (!arch->kernel.ibt_landing || !arch->kernel.ibt_seal_section)
 		return error(ko, "IBT: %s kernels have no indirect-branch tracking", arch->name);
 	m->ko = elf_open(ko, target);
 	if (!m->ko)
@@ -160,8 +160,8 @@ const char *ibt_module_not_callable(const struct ibt_module *m, const char *name
 
 	if (!s || !s->sec->is_code || !s->sec->data)
 		return NULL;	/* data, or not the module's (extract says what it cannot find) */
-	if (s->value + m->arch->ibt_landing_len > s->sec->sh->sh_size ||
-	    memcmp(s->sec->data + s->value, m->arch->ibt_landing, m->arch->ibt_landing_len))
+	if (s->value + m->arch->kernel.ibt_landing_len > s->sec->sh->sh_size ||
+	    memcmp(s->sec->data + s->value, m->arch->kernel.ibt_landing, m->arch->kernel.ibt_landing_len))
 		return "it has no ENDBR";
 	at = (struct ibt_landing){ s->sec->index, s->value };
 	if (m->nr_sealed && bsearch(&at, m->sealed, m->nr_sealed, sizeof(*m->sealed), cmp_landing))

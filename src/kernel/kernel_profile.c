@@ -82,7 +82,7 @@ static int check_known(struct kernel_profile *p, const char *config_path)
 	p->arch = arch_for_kconfig(kconfig_enabled_fn, &p->config, &partial);
 	if (!p->arch && partial)
 		return error(config_path, "%s=y without %s=y: klpdiff knows %s kernels of this "
-			     "architecture only", partial->kconfig, partial->kconfig_also,
+			     "architecture only", partial->kbuild.kconfig, partial->kbuild.kconfig_also,
 			     partial->name);
 	if (!p->arch)
 		return error(config_path, "no profile for this kernel's architecture: klpdiff "
@@ -135,7 +135,7 @@ int kernel_profile_check_api(const struct kernel_profile *p, const char *src)
 char *kernel_profile_probe_path(const struct kernel_profile *p, const char *cache_dir)
 {
 	char *text = xasprintf("%s\n%s\n%s\n%s", KLPDIFF_VERSION, p->release,
-			       p->arch->layout_probe, p->config.text ? p->config.text : "");
+			       p->arch->kbuild.layout_probe, p->config.text ? p->config.text : "");
 	uint64_t key = XXH3_64bits(text, strlen(text));
 
 	free(text);

@@ -117,7 +117,7 @@ void kernel_symbols_set_unit(struct kernel_symbols *ks, const struct elf_object 
 					       .local = sym_is_local(s), .func = sym_is_func(s),
 					       .data = s->type == STT_OBJECT || s->type == STT_TLS };
 	}
-	kernel_symbols_set_unit_syms(ks, syms, n, obj->arch->is_prefix_symbol);
+	kernel_symbols_set_unit_syms(ks, syms, n, obj->arch->kernel.is_prefix_symbol);
 	free(syms);
 	free(named);
 }

@@ -67,7 +67,7 @@ bool compared_function(const struct elf_object *obj, const struct elf_symbol *s)
 {
 	return sym_is_func(s) && s->sec && s->sec->is_code && s->sec->data && s->size &&
 	       *s->name && s->value <= s->sec->sh->sh_size &&
-	       s->sec->sh->sh_size - s->value >= s->size && !obj->arch->is_prefix_symbol(s->name);
+	       s->sec->sh->sh_size - s->value >= s->size && !obj->arch->kernel.is_prefix_symbol(s->name);
 }
 
 /* The bits of its field a relocation of @h writes, as the field reads in the object's order. */

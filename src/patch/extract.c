@@ -131,7 +131,7 @@ static int load(struct extractor *ex)
 #define FTRACE_CALL_WITHIN 16
 
 /*
- * NOPs the compiler leaves for ftrace are listed in arch->ftrace_site_section,
+ * NOPs the compiler leaves for ftrace are listed in arch->kernel.ftrace_site_section,
  * at the function (-fpatchable-function-entry=N) or up to 8 bytes before it
  * (arm64 CALL_OPS: N,2): is one of them @sym's?
  */
@@ -140,7 +140,7 @@ static bool has_ftrace_site(const struct extractor *ex, const struct elf_symbol 
 	const struct elf_section *sec;
 
 	for_each_section(ex->orig, sec) {
-		if (!streq(sec->name, ex->orig->arch->ftrace_site_section))
+		if (!streq(sec->name, ex->orig->arch->kernel.ftrace_site_section))
 			continue;
 		for (size_t i = 0; i < sec->nr_relocs; i++) {
 			const struct elf_symbol *t = elf_reloc_sym(ex->orig, &sec->relocs[i]);
@@ -159,11 +159,11 @@ static bool has_ftrace_entry(const struct extractor *ex, const struct elf_symbol
 {
 	const struct elf_section *sec = sym->sec;
 
-	if (ex->orig->arch->ftrace_site_section)
+	if (ex->orig->arch->kernel.ftrace_site_section)
 		return has_ftrace_site(ex, sym);
 	for (size_t i = elf_first_reloc(sec, sym->value);
 	     i < sec->nr_relocs && sec->relocs[i].offset < sym->value + FTRACE_CALL_WITHIN; i++)
-		if (streq(elf_reloc_sym(ex->orig, &sec->relocs[i])->name, ex->orig->arch->fentry_name))
+		if (streq(elf_reloc_sym(ex->orig, &sec->relocs[i])->name, ex->orig->arch->kernel.fentry_name))
 			return true;
 	return false;
 }

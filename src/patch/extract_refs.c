@@ -70,7 +70,7 @@ static void add_klp_reloc(struct extractor *ex, struct ow_section *out, uint64_t
 	ow_add_reloc(ex->relocs, off + offsetof(struct klp_reloc_entry, name),
 		     ow_section_symbol(&ex->w, ex->strings), abs64,
 		     (int64_t)string_offset(ex, with, klp));
-	if (ex->patched->arch->klp_placeholders)
+	if (ex->patched->arch->kernel.klp_placeholders)
 		ow_add_reloc(out, place, placeholder_symbol(ex, klp + strlen(KLP_SYM_PREFIX)), type,
 			     addend);
 	free(klp);

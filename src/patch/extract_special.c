@@ -254,7 +254,7 @@ static void fix_jump_label(struct extractor *ex, const struct special_entry *e,
 		     e->sec->name, e->offset, fn->name, site - fn->value);
 		return;
 	}
-	if (starts_with(name, arch->tracepoint_prefix) && key_off == arch->tracepoint_key_offset &&
+	if (starts_with(name, arch->kernel.tracepoint_prefix) && key_off == arch->kernel.tracepoint_key_offset &&
 	    !branch && entry_points_into(ex, e, l->target_field, fn, &target) &&
 	    arch->write_branch_site(code, size, true, (int64_t)(target - (site + size)))) {
 		trace(ex, "entry %s+0x%" PRIx64 ": dropped (tracepoint %s of module %s: the "
@@ -263,7 +263,7 @@ static void fix_jump_label(struct extractor *ex, const struct special_entry *e,
 		if (first_time_for(ex, name))
 			note(shown_name(ex->opts), "tracepoint %s lives in module %s: its branches "
 			     "in the patch are always taken, and it fires when enabled",
-			     name + strlen(arch->tracepoint_prefix), module);
+			     name + strlen(arch->kernel.tracepoint_prefix), module);
 		return;
 	}
 	/* As built means after objtool, which NOPs the sites marked for it. */
@@ -291,7 +291,7 @@ static void fix_jump_label(struct extractor *ex, const struct special_entry *e,
 static bool calls_trampoline(const struct extractor *ex, const struct special_entry *e,
 			     const struct elf_symbol *fn)
 {
-	const char *prefix = ex->patched->arch->static_call_tramp_prefix;
+	const char *prefix = ex->patched->arch->kernel.static_call_tramp_prefix;
 	uint64_t site;
 
 	if (!entry_points_into(ex, e, e->sec->special->code_field, fn, &site))
@@ -342,7 +342,7 @@ static bool fix_module_key_entry(struct extractor *ex, const struct special_entr
 /* Is @sec one objtool writes for the linked module (opts->objtool_at_link)? */
 static bool left_to_objtool(const struct extractor *ex, const struct elf_section *sec)
 {
-	const char *const *names = ex->patched->arch->objtool_link_sections;
+	const char *const *names = ex->patched->arch->kernel.objtool_link_sections;
 
 	for (size_t i = 0; ex->opts->objtool_at_link && names && names[i]; i++)
 		if (streq(sec->name, names[i]))

@@ -97,7 +97,7 @@ int toc_branch_reason(struct extractor *ex, const struct ow_section *out,
 		      const struct elf_symbol *sym, const char **why)
 {
 	/* The loader gives the ftrace call a stub of its own, which needs no TOC. */
-	if (!branch_keeps_toc(ex) || streq(sym->name, ex->patched->arch->fentry_name))
+	if (!branch_keeps_toc(ex) || streq(sym->name, ex->patched->arch->kernel.fentry_name))
 		return 0;
 	if (!sym->sec || !sym_is_func(sym))
 		return refuse(ex, "%s: the call to %s has no nop after it, where the module loader "

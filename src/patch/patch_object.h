@@ -45,7 +45,7 @@ struct klp_reloc_entry {
 #define KLP_SYM_PREFIX ".klp.sym."
 
 /*
- * Where the arch asks for them (arch->klp_placeholders), an entry's place
+ * Where the arch asks for them (arch->kernel.klp_placeholders), an entry's place
  * also carries an ordinary relocation of its type against a weak undefined
  * symbol PLACEHOLDER_PREFIX "OBJNAME.SYMBOL,SYMPOS": objtool, which kbuild
  * runs on the linked module of an IBT or LTO kernel, then sees a call where

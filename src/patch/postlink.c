@@ -215,7 +215,7 @@ static int check_place(const struct klp_table *t, size_t i, struct klp_reloc *kr
 		return BAD_ENTRY(t, i, "(%s) its place %s+%#lx runs past the section end",
 				 kr->name, sec->name, (unsigned long)kr->offset);
 	/* x86-64's apply_relocate_add() refuses to write over anything but zeros. */
-	if (t->obj->arch->klp_place_zeroed && sec->data &&
+	if (t->obj->arch->kernel.klp_place_zeroed && sec->data &&
 	    !all_zero(sec->data + kr->offset, kr->width))
 		return BAD_ENTRY(t, i, "(%s) the bytes at %s+%#lx are not zero", kr->name,
 				 sec->name, (unsigned long)kr->offset);
@@ -256,7 +256,7 @@ static int read_entry(const struct klp_table *t, size_t i, const struct klp_mani
 	    field_target(t, i, offsetof(struct klp_reloc_entry, place), "place", &kr->sec,
 			 &kr->offset))
 		return -1;
-	if (!t->obj->arch->klp_reloc_ok || !t->obj->arch->klp_reloc_ok(kr->type) ||
+	if (!t->obj->arch->kernel.klp_reloc_ok || !t->obj->arch->kernel.klp_reloc_ok(kr->type) ||
 	    !t->obj->arch->reloc_howto(kr->type, &howto))
 		return BAD_ENTRY(t, i, "(%s) relocation type %u is not one the kernel applies "
 				 "to live patches", kr->name, kr->type);

@@ -30,7 +30,7 @@ static void catalogue(void)
 	const struct special_layout *l;
 
 	l = layout_first(x86, ".altinstructions");
-	ok(l == &x86->special[0], "x86-64 .altinstructions: the catalogue's first entry");
+	ok(l == &x86->kernel.special[0], "x86-64 .altinstructions: the catalogue's first entry");
 	ok(l && l->entry_size == 12 && streq(l->kernels, "3.10 to 4.0, 5.10 to 6.7"),
 	   "... the 12-byte alt_instr of 3.10 to 4.0 and 5.10 to 6.7");
 	l = layout_first(x86, "__jump_table");
@@ -57,11 +57,11 @@ static void adjacency(void)
 		const struct arch *arch = arches[a];
 		size_t bad = 0;
 
-		for (size_t i = 0; i < arch->nr_special; i++) {
-			const struct special_layout *first = layout_first(arch, arch->special[i].section);
+		for (size_t i = 0; i < arch->kernel.nr_special; i++) {
+			const struct special_layout *first = layout_first(arch, arch->kernel.special[i].section);
 
-			for (const struct special_layout *l = first; l && l < &arch->special[i]; l++)
-				bad += !streq(l->section, arch->special[i].section);
+			for (const struct special_layout *l = first; l && l < &arch->kernel.special[i]; l++)
+				bad += !streq(l->section, arch->kernel.special[i].section);
 			bad += !first;
 		}
 		is_u64(bad, 0, "%s: each section's layouts are adjacent in the catalogue",
@@ -74,7 +74,7 @@ static const struct special_layout *sized(const struct arch *arch, const char *s
 					  unsigned size)
 {
 	for (const struct special_layout *l = layout_first(arch, section);
-	     l && l < arch->special + arch->nr_special && streq(l->section, section); l++)
+	     l && l < arch->kernel.special + arch->kernel.nr_special && streq(l->section, section); l++)
 		if (l->entry_size == size)
 			return l;
 	return NULL;
@@ -123,7 +123,7 @@ static void old_kernels(void)
 	ok(sized(ppc, "__jump_table", 24) && sized(ppc, "__bug_table", 16),
 	   "ppc64le: absolute jump entries, bug entries without a file");
 	for (const struct special_layout *l = layout_first(x86, "__bug_table");
-	     l && l < x86->special + x86->nr_special && streq(l->section, "__bug_table"); l++)
+	     l && l < x86->kernel.special + x86->kernel.nr_special && streq(l->section, "__bug_table"); l++)
 		relative_bugs += l->entry_size == 12 && (l->relative_to_entry ? !l->min_gcc :
 									   l->min_gcc == 501);
 	is_u64(relative_bugs, 2, "x86-64 12-byte bug entries: counted from the entry (any gcc) "
@@ -141,7 +141,7 @@ static void linux7(void)
 	   bug16->relocs[2].check == FIELD_STRING && streq(bug16->kernels,
 	   "7.0+ (format), CONFIG_DEBUG_BUGVERBOSE"), "x86-64 __bug_table of 7.0+: 16 bytes, "
 	   "format at 4, file at 8, line at 12, of the sh_entsize era");
-	for (l = layout_first(x86, "__bug_table"); l && l < x86->special + x86->nr_special &&
+	for (l = layout_first(x86, "__bug_table"); l && l < x86->kernel.special + x86->kernel.nr_special &&
 	     streq(l->section, "__bug_table"); l++) {
 		era += l->entsize_era;
 		formats += l->entry_size == 12 && l->format_field == 4 && l->zero_tail == 2 &&
@@ -158,8 +158,8 @@ static void linux7(void)
 	   "runtime_ptr without its underscore, or not at the start: no layout");
 	l = layout_first(x86, ".cfi_sites");
 	ok(l && !l->checksummed && l->entry_size == 4, ".cfi_sites: a site list");
-	ok(x86->entsize_sections && streq(x86->entsize_sections[0], ".altinstructions") &&
-	   streq(x86->entsize_sections[1], "__ex_table") && !x86->entsize_sections[2],
+	ok(x86->kernel.entsize_sections && streq(x86->kernel.entsize_sections[0], ".altinstructions") &&
+	   streq(x86->kernel.entsize_sections[1], "__ex_table") && !x86->kernel.entsize_sections[2],
 	   "x86-64: .altinstructions and __ex_table have an sh_entsize from 6.19");
 }
 

@@ -310,23 +310,27 @@ const struct arch arch_arm64 = {
 	.disasm = arm64_disasm,
 	.field_is_jump = arm64_field_is_jump,
 	.field_is_branch = arm64_field_is_branch,
-	.klp_reloc_ok = arm64_klp_reloc_ok,
-	.klp_place_zeroed = false,	/* reloc_insn_imm() keeps the opcode bits */
-	.is_prefix_symbol = arm64_is_prefix_symbol,
 	.branch_site_size = arm64_branch_site_size,
 	.write_branch_site = arm64_write_branch_site,
-	/* -fpatchable-function-entry has no call; plain -pg calls _mcount. */
-	.fentry_name = "_mcount",
-	.ftrace_site_section = "__patchable_function_entries",
-	.tracepoint_prefix = "__tracepoint_",
-	.static_call_tramp_prefix = "__SCT__",
-	.tracepoint_key_offset = 8,
-	.special = arm64_special,
-	.nr_special = ARRAY_SIZE(arm64_special),
-	.kconfig = NULL,	/* no live patches for arm64 kernels yet */
-	.kbuild_arch = "arm64",
-	.cross_prefix = "aarch64-linux-gnu-",
-	.layout_probe = NULL,
+	.kernel = {
+		.klp_reloc_ok = arm64_klp_reloc_ok,
+		.klp_place_zeroed = false,	/* reloc_insn_imm() keeps the opcode bits */
+		.is_prefix_symbol = arm64_is_prefix_symbol,
+		/* -fpatchable-function-entry has no call; plain -pg calls _mcount. */
+		.fentry_name = "_mcount",
+		.ftrace_site_section = "__patchable_function_entries",
+		.tracepoint_prefix = "__tracepoint_",
+		.static_call_tramp_prefix = "__SCT__",
+		.tracepoint_key_offset = 8,
+		.special = arm64_special,
+		.nr_special = ARRAY_SIZE(arm64_special),
+	},
+	.kbuild = {
+		.kconfig = NULL,	/* no live patches for arm64 kernels yet */
+		.kbuild_arch = "arm64",
+		.cross_prefix = "aarch64-linux-gnu-",
+		.layout_probe = NULL,
+	},
 };
 
 void arm64_cleanup(void);

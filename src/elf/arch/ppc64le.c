@@ -572,32 +572,36 @@ const struct arch arch_ppc64le = {
 	.toc_offset_prefix = 8,	/* .quad .TOC.-func (R_PPC64_REL64 against .TOC. - 8) */
 	.branch_keeps_toc = ppc64le_branch_keeps_toc,
 	.is_link_provided = ppc64le_is_link_provided,
-	.klp_reloc_ok = ppc64le_klp_reloc_ok,
-	.klp_place_zeroed = false,	/* REL24 keeps the branch's opcode bits */
 	.local_entry = ppc64le_local_entry,
 	.toc_edit = ppc64le_toc_edit,
-	.is_prefix_symbol = ppc64le_is_prefix_symbol,
 	.branch_site_size = ppc64le_branch_site_size,
 	.write_branch_site = ppc64le_write_branch_site,
-	.fentry_name = "_mcount",	/* -mprofile-kernel: mflr r0; bl _mcount */
-	.tracepoint_prefix = "__tracepoint_",
-	.static_call_tramp_prefix = "__SCT__",
-	.tracepoint_key_offset = 8,
-	.special = ppc64le_special,
-	.nr_special = ARRAY_SIZE(ppc64le_special),
-	/* CONFIG_PPC64 alone may be big-endian ppc64: another arch to klpdiff. */
-	.kconfig = "CONFIG_PPC64",
-	.kconfig_also = "CONFIG_CPU_LITTLE_ENDIAN",
-	.kbuild_arch = "powerpc",
-	.cross_prefix = "powerpc64le-linux-gnu-",
-	/*
-	 * What modules are built with (arch/powerpc/Makefile): a live patch's
-	 * TOC is its own, so vmlinux's data cannot be reached TOC-relative
-	 * (-mcmodel=medium, vmlinux's model); the large model loads every
-	 * address from a .toc entry, which a livepatch relocation fills.
-	 */
-	.unit_cflags = "-mcmodel=large",
-	.layout_probe = ppc64le_layout_probe,
+	.kernel = {
+		.klp_reloc_ok = ppc64le_klp_reloc_ok,
+		.klp_place_zeroed = false,	/* REL24 keeps the branch's opcode bits */
+		.is_prefix_symbol = ppc64le_is_prefix_symbol,
+		.fentry_name = "_mcount",	/* -mprofile-kernel: mflr r0; bl _mcount */
+		.tracepoint_prefix = "__tracepoint_",
+		.static_call_tramp_prefix = "__SCT__",
+		.tracepoint_key_offset = 8,
+		.special = ppc64le_special,
+		.nr_special = ARRAY_SIZE(ppc64le_special),
+	},
+	.kbuild = {
+		/* CONFIG_PPC64 alone may be big-endian ppc64: another arch to klpdiff. */
+		.kconfig = "CONFIG_PPC64",
+		.kconfig_also = "CONFIG_CPU_LITTLE_ENDIAN",
+		.kbuild_arch = "powerpc",
+		.cross_prefix = "powerpc64le-linux-gnu-",
+		/*
+		 * What modules are built with (arch/powerpc/Makefile): a live patch's
+		 * TOC is its own, so vmlinux's data cannot be reached TOC-relative
+		 * (-mcmodel=medium, vmlinux's model); the large model loads every
+		 * address from a .toc entry, which a livepatch relocation fills.
+		 */
+		.unit_cflags = "-mcmodel=large",
+		.layout_probe = ppc64le_layout_probe,
+	},
 };
 
 void ppc64le_cleanup(void);

@@ -266,19 +266,23 @@ const struct arch arch_s390x = {
 	.disasm = s390x_disasm,
 	.field_is_jump = s390x_field_is_jump,
 	.field_is_branch = s390x_field_is_branch,
-	.is_prefix_symbol = s390x_is_prefix_symbol,
 	.branch_site_size = s390x_branch_site_size,
 	.write_branch_site = s390x_write_branch_site,
-	.fentry_name = "__fentry__",
-	.tracepoint_prefix = "__tracepoint_",
-	.static_call_tramp_prefix = "__SCT__",
-	.tracepoint_key_offset = 8,
-	.special = s390x_special,
-	.nr_special = ARRAY_SIZE(s390x_special),
-	.kconfig = NULL,	/* no live patches for s390 kernels yet */
-	.kbuild_arch = "s390",
-	.cross_prefix = "s390x-linux-gnu-",
-	.layout_probe = NULL,
+	.kernel = {
+		.is_prefix_symbol = s390x_is_prefix_symbol,
+		.fentry_name = "__fentry__",
+		.tracepoint_prefix = "__tracepoint_",
+		.static_call_tramp_prefix = "__SCT__",
+		.tracepoint_key_offset = 8,
+		.special = s390x_special,
+		.nr_special = ARRAY_SIZE(s390x_special),
+	},
+	.kbuild = {
+		.kconfig = NULL,	/* no live patches for s390 kernels yet */
+		.kbuild_arch = "s390",
+		.cross_prefix = "s390x-linux-gnu-",
+		.layout_probe = NULL,
+	},
 };
 
 void s390x_cleanup(void);

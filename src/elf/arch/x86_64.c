@@ -542,32 +542,36 @@ const struct arch arch_x86_64 = {
 	.disasm = x86_64_disasm,
 	.field_is_jump = x86_64_field_is_jump,
 	.field_is_branch = x86_64_field_is_branch,
-	.ibt_landing = endbr64,
-	.ibt_landing_len = sizeof(endbr64),
-	.ibt_seal_section = ".ibt_endbr_seal",	/* objtool's, applied by apply_seal_endbr() */
-	.klp_placeholders = true,	/* IBT and LTO kernels run objtool on a linked module */
-	.objtool_link_kconfig = objtool_link_kconfig,
-	.objtool_link_sections = objtool_link_sections,
-	.entsize_sections = entsize_sections,
-	.ibt_kconfig = "CONFIG_X86_KERNEL_IBT",
-	.init_sections = x86_64_init_sections,
-	.is_prefix_symbol = x86_64_is_prefix_symbol,
 	.branch_site_size = x86_64_branch_site_size,
 	.write_branch_site = x86_64_write_branch_site,
-	.fentry_name = "__fentry__",
-	.tracepoint_prefix = "__tracepoint_",
-	.static_call_tramp_prefix = "__SCT__",	/* include/linux/static_call_types.h */
-	.tracepoint_key_offset = 8,	/* after const char *name (include/linux/tracepoint-defs.h) */
-	.special = x86_64_special,
-	.nr_special = ARRAY_SIZE(x86_64_special),
-	.klp_reloc_ok = x86_64_klp_reloc_ok,
-	/* "Skipping invalid relocation target, existing value is nonzero" */
-	.klp_place_zeroed = true,
 	.runtime_load = x86_64_runtime_load,
-	.kconfig = "CONFIG_X86_64",
-	.kbuild_arch = "x86",
-	.cross_prefix = "x86_64-linux-gnu-",
-	.layout_probe = x86_64_layout_probe,
+	.kernel = {
+		.ibt_landing = endbr64,
+		.ibt_landing_len = sizeof(endbr64),
+		.ibt_seal_section = ".ibt_endbr_seal",	/* objtool's, applied by apply_seal_endbr() */
+		.klp_placeholders = true,	/* IBT and LTO kernels run objtool on a linked module */
+		.objtool_link_sections = objtool_link_sections,
+		.entsize_sections = entsize_sections,
+		.init_sections = x86_64_init_sections,
+		.is_prefix_symbol = x86_64_is_prefix_symbol,
+		.fentry_name = "__fentry__",
+		.tracepoint_prefix = "__tracepoint_",
+		.static_call_tramp_prefix = "__SCT__",	/* include/linux/static_call_types.h */
+		.tracepoint_key_offset = 8,	/* after const char *name (include/linux/tracepoint-defs.h) */
+		.special = x86_64_special,
+		.nr_special = ARRAY_SIZE(x86_64_special),
+		.klp_reloc_ok = x86_64_klp_reloc_ok,
+		/* "Skipping invalid relocation target, existing value is nonzero" */
+		.klp_place_zeroed = true,
+	},
+	.kbuild = {
+		.objtool_link_kconfig = objtool_link_kconfig,
+		.ibt_kconfig = "CONFIG_X86_KERNEL_IBT",
+		.kconfig = "CONFIG_X86_64",
+		.kbuild_arch = "x86",
+		.cross_prefix = "x86_64-linux-gnu-",
+		.layout_probe = x86_64_layout_probe,
+	},
 };
 
 void x86_64_cleanup(void);
