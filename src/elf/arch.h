@@ -246,6 +246,13 @@ struct arch {
 	 */
 	unsigned (*branch_site_size)(const uint8_t *code, size_t avail, bool *is_jump);
 	bool (*write_branch_site)(uint8_t *code, unsigned size, bool jump, int64_t disp);
+	/*
+	 * Livepatch finds a function's ftrace site anywhere in its kallsyms
+	 * extent, and the kernel keeps the sites of weak functions another unit
+	 * overrides (no FTRACE_MCOUNT_MAX_OFFSET: ppc64 of Linux 6.1): such a
+	 * function's code after a changed one may hold the site livepatch takes.
+	 */
+	bool ftrace_extent_search;
 	/* The ftrace entry call at the start of traceable functions. */
 	const char *fentry_name;
 	/*

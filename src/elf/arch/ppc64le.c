@@ -580,6 +580,7 @@ const struct arch arch_ppc64le = {
 	.branch_site_size = ppc64le_branch_site_size,
 	.write_branch_site = ppc64le_write_branch_site,
 	.fentry_name = "_mcount",	/* -mprofile-kernel: mflr r0; bl _mcount */
+	.ftrace_extent_search = true,	/* its site is at +12: ftrace_location() searches */
 	.tracepoint_prefix = "__tracepoint_",
 	.static_call_tramp_prefix = "__SCT__",
 	.tracepoint_key_offset = 8,
