@@ -198,6 +198,13 @@ struct arch_kernel {
 	const char *const *init_sections;
 	/* Symbols that are padding or hashes in front of a function, not functions. */
 	bool (*is_prefix_symbol)(const char *name);
+	/*
+	 * Livepatch finds a function's ftrace site anywhere in its kallsyms
+	 * extent, and the kernel keeps the sites of weak functions another unit
+	 * overrides (no FTRACE_MCOUNT_MAX_OFFSET: ppc64 of Linux 6.1): such a
+	 * function's code after a changed one may hold the site livepatch takes.
+	 */
+	bool ftrace_extent_search;
 	/* The ftrace entry call at the start of traceable functions. */
 	const char *fentry_name;
 	/*

@@ -155,7 +155,7 @@ static bool has_ftrace_site(const struct extractor *ex, const struct elf_symbol 
 }
 
 /* The original of a changed function must have an ftrace entry to be patched. */
-static bool has_ftrace_entry(const struct extractor *ex, const struct elf_symbol *sym)
+bool has_ftrace_entry(const struct extractor *ex, const struct elf_symbol *sym)
 {
 	const struct elf_section *sec = sym->sec;
 
@@ -284,6 +284,7 @@ int extract(const struct extract_opts *opts)
 	mark_ignored(&ex);
 	for (size_t i = 0; i < ex.diff.nr; i++)
 		decide_item(&ex, &ex.diff.items[i]);
+	patch_unreachable_sites(&ex);
 	for (size_t i = 0; i < ex.patched->nr_symbols; i++)
 		new_code |= ex.x[i].role == ROLE_NEW && sym_is_func(&ex.patched->symbols[i]);
 	if (ex.errors)

@@ -104,6 +104,17 @@ void trace(const struct extractor *ex, const char *fmt, ...) __attribute__((form
 void trace_ref(const struct extractor *ex, const char *target, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The original of a changed function must have an ftrace entry to be patched. */
+bool has_ftrace_entry(const struct extractor *ex, const struct elf_symbol *sym);
+
+/* ---- extract_extent.c: ftrace sites livepatch may not find ---------------- */
+
+/*
+ * On an arch->kernel.ftrace_extent_search kernel, patch the callers of each changed
+ * function whose running extent holds an overridden weak function's ftrace site.
+ */
+void patch_unreachable_sites(struct extractor *ex);
+
 /* ---- extract_closure.c: what goes into the patch ------------------------- */
 
 /* The patch object in ex->w: changed and new functions, callbacks, their closure. */

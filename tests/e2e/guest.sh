@@ -66,3 +66,28 @@ no_new_warning() {
 		ok "$1"
 	fi
 }
+
+# module_code_runs MODULE COMMAND...: succeeds if COMMAND runs code of livepatch
+# MODULE, as the function tracer sees it with only MODULE's functions traced
+# (*:mod:MODULE, never vmlinux's function of the same name, whose ftrace call runs
+# before livepatch sends the call on). Fails while MODULE is not loaded: a :mod:
+# filter of a module that is not there is kept for it and traces nothing now.
+# A check for a patch whose change nothing outside shows (a printk under !jiffies).
+module_code_runs() {
+	mcr_mod=$1
+	shift
+	mcr_t=/sys/kernel/tracing
+	[ -d "/sys/kernel/livepatch/$mcr_mod" ] || return 1
+	[ -e $mcr_t/trace ] || mount -t tracefs nodev $mcr_t || return 1
+	echo "*:mod:$mcr_mod" >$mcr_t/set_ftrace_filter || return 1
+	echo function >$mcr_t/current_tracer || return 1
+	echo >$mcr_t/trace
+	"$@" >/dev/null 2>&1
+	# Read before the tracer changes: that empties the buffer.
+	grep -v '^#' $mcr_t/trace | grep -q .
+	mcr_found=$?
+	echo nop >$mcr_t/current_tracer
+	echo >$mcr_t/set_ftrace_filter
+	echo >$mcr_t/trace
+	return $mcr_found
+}

@@ -4,7 +4,9 @@
 # (tests/kernel/kernel-tree boot --arch ppc64le, cross-compiled with Debian's
 # powerpc64le-linux-gnu-gcc, e2e-ppc64le.config), booted on QEMU's pseries
 # machine under TCG. The project's own patches that are not about x86 code
-# (tests/e2e/patches), with patches-ppc64le/ in place of the x86 ones, each
+# (tests/e2e/patches), with patches-ppc64le/ in place of the x86 ones (and
+# meminfo-kib: a static function called from its own unit, whose kallsyms
+# extent holds an overridden weak function's ftrace site), each
 # built by klpdiff build with exactly the changes in expect/ppc64le, loaded,
 # checked, its transition complete, disabled; the -FAIL ones refused. Only
 # with KLPDIFF_PPC64LE=1 or KLPDIFF_FULL=1: the kernel takes 15 minutes to

@@ -20,6 +20,10 @@
 #     the alternative code they use
 #  6. refusals, one line each, no output: code reaching a vmlinux static
 #     TOC-relative (-mcmodel=medium), a call out with no nop after it
+#  7. a changed static function whose kallsyms extent in the running kernel
+#     holds the ftrace site of the weak function after it, which another unit
+#     overrides (issue 28): its callers are patched too, and call the patch's
+#     copy; not when kallsyms has the weak function there
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -69,6 +73,8 @@ compile fixups-patched/fixture.c $fixups/b.c $large -I"$fixtures/ppc64le/$fixups
 compile medium-orig/t.c a.c
 compile medium-patched/t.c b.c
 compile orig/nonop.c nonop-a.c $large
+compile orig/weak.c weak-a.c $large
+compile patched/weak.c weak-b.c $large
 compile patched/nonop.c nonop-b.c $large
 d=$TAP_TMP/ppc64le
 ld=$(klp_cross_tool ppc64le ld)
@@ -156,8 +162,31 @@ case_refusals()
 		"the call to internal_fn has no nop after it"
 }
 
+# 7: kallsyms listings of the running kernel: overridden()'s code nameless
+# after shown()'s (another unit's overridden() far away), or named there.
+case_weak_extent()
+{
+	local l="ppc64le weak extent" ks=$TAP_TMP/kallsyms-weak
+
+	printf '%s\n' 'c000000000001000 t shown' 'c000000000001080 T show' \
+		'c000000000009000 T overridden' >"$ks"
+	extract_ok "$l" "$d/orig/weak.o" "$d/patched/weak.o" "$ks" || return 0
+	manifest_is "$out" "$l: show patched too, calling the patch's shown" \
+		"object vmlinux" "func vmlinux shown 0 __klpdiff_new.vmlinux.shown.0" \
+		"func vmlinux show 0 __klpdiff_new.vmlinux.show.0"
+	# A symbol table (vmlinux's ELF) names a weak function that was kept;
+	# kallsyms listings' W lines are not read: there the callers are patched.
+	l="ppc64le weak extent, kallsyms names it"
+	printf '%s\n' 'c000000000001000 t shown' 'c000000000001060 T overridden' \
+		'c000000000001080 T show' >"$ks"
+	extract_ok "$l" "$d/orig/weak.o" "$d/patched/weak.o" "$ks" || return 0
+	manifest_is "$out" "$l: shown alone" "object vmlinux" \
+		"func vmlinux shown 0 __klpdiff_new.vmlinux.shown.0"
+}
+
 case_large
 case_os
 case_fixups
 case_refusals
+case_weak_extent
 tap_done

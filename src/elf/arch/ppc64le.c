@@ -577,6 +577,7 @@ const struct arch arch_ppc64le = {
 	.branch_site_size = ppc64le_branch_site_size,
 	.write_branch_site = ppc64le_write_branch_site,
 	.kernel = {
+		.ftrace_extent_search = true,	/* its site is at +12: ftrace_location() searches */
 		.klp_reloc_ok = ppc64le_klp_reloc_ok,
 		.klp_place_zeroed = false,	/* REL24 keeps the branch's opcode bits */
 		.is_prefix_symbol = ppc64le_is_prefix_symbol,
