@@ -37,13 +37,20 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/te
 
 all: $(BIN) klpdiff
 
-# The main job: a livepatch for Debian's own kernel, built from its packages
-# (no kernel build), shown working in a QEMU boot of that kernel (installs
-# what is missing first). demo-self-built: the same on a Linux 6.1 built here.
+# The main job: a livepatch for the kernel most Debian users run, Debian 13's
+# 6.12, built on this Debian 12 machine from its packages, which klpdiff
+# downloads (no kernel build, nothing installed), shown working in a QEMU boot
+# of that kernel. demo-debian-12: the same for Debian 12's installed 6.1
+# (installs what is missing first). demo-self-built: on a Linux 6.1 built here.
 demo:
 	scripts/setup
 	$(MAKE) all
 	demo/debian
+
+demo-debian-12:
+	scripts/setup
+	$(MAKE) all
+	demo/debian-12
 
 demo-self-built:
 	scripts/setup
@@ -131,5 +138,5 @@ install: $(BIN)
 clean:
 	rm -rf build build-san build-fuzz klpdiff
 
-.PHONY: all check install clean demo demo-self-built fuzz
+.PHONY: all check install clean demo demo-debian-12 demo-self-built fuzz
 -include $(OBJS:.o=.d)
