@@ -13,7 +13,7 @@
 # and with ../shared/peer-patches the peer patches), each built with exactly
 # the changes in expect/debian-13, loaded, its check failing before and
 # passing after (xfs-trace and module patch module xfs, loaded before and after
-# it), disabled; the -FAIL ones refused. From an empty cache: about 470 MB of
+# it), disabled; the -FAIL ones refused. From an empty cache: about 525 MB of
 # downloads, a 1-minute root, a 2-minute make prepare.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
