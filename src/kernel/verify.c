@@ -491,6 +491,14 @@ static void pair_instructions(struct verify_ctx *c, const struct elf_symbol *fn,
 	o->pair[o->nr] = n < s->nr ? n : s->nr;
 }
 
+/* How much of the shipped code to decode: vmlinux's function has no size, padding may add. */
+static uint64_t shipped_size(const struct elf_symbol *fn, const struct shipped_fn *sf)
+{
+	if (sf->kfn)
+		return sf->kfn->size;
+	return sf->size < 2 * fn->size + 64 ? sf->size : 2 * fn->size + 64;
+}
+
 /*
  * The slow comparison, after a difference in the fast one: instruction by
  * instruction. Without function sections the assembler shortens a jump to
@@ -509,10 +517,7 @@ static bool same_instructions(struct verify_ctx *c, const struct elf_symbol *fn,
 	bool same = true;
 
 	decode(arch, fn->sec->data + fn->value, fn->size, 0, SIZE_MAX, &o);
-	/* vmlinux's function has no size: as far as twice the original, padding allowed. */
-	decode(arch, sf->code,
-	       sf->kfn ? sf->kfn->size : sf->size < 2 * fn->size + 64 ? sf->size : 2 * fn->size + 64,
-	       sf->base, SIZE_MAX, &s);
+	decode(arch, sf->code, shipped_size(fn, sf), sf->base, SIZE_MAX, &s);
 	pair_instructions(c, fn, &o, &s, &end);
 	for (size_t k = 0; k < o.nr && same; k++) {
 		const struct insn *oi = &o.v[k], *si;
@@ -550,6 +555,30 @@ static bool same_instructions(struct verify_ctx *c, const struct elf_symbol *fn,
 	if (same && verbose)
 		fprintf(stderr, "%s: %s: same instructions, shipped with other branch sizes or "
 			"alignment\n", c->o->display, fn->name);
+	free(o.v), free(o.pair);
+	free(s.v);
+	return same;
+}
+
+bool same_place(struct verify_ctx *c, const struct elf_symbol *fn, uint64_t off,
+		const struct shipped_fn *sf, uint64_t shipped_off)
+{
+	const struct arch *arch = c->obj->arch;
+	struct decoded o = { 0 }, s = { 0 };
+	uint64_t end;
+	ptrdiff_t ko, ks;
+	bool same = false;
+
+	decode(arch, fn->sec->data + fn->value, fn->size, 0, SIZE_MAX, &o);
+	decode(arch, sf->code, shipped_size(fn, sf), sf->base, SIZE_MAX, &s);
+	pair_instructions(c, fn, &o, &s, &end);
+	ko = index_at(&o, off);
+	ks = index_at(&s, shipped_off);
+	if (ko >= 0 && ks >= 0) {
+		ko = (ptrdiff_t)past_padding(c, fn, &o, (size_t)ko, true);
+		same = past_padding(c, fn, &s, (size_t)ks, false) ==
+		       past_padding(c, fn, &s, o.pair[ko], false);
+	}
 	free(o.v), free(o.pair);
 	free(s.v);
 	return same;
