@@ -37,13 +37,20 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/te
 
 all: $(BIN) klpdiff
 
-# The main job: a livepatch for Debian's own kernel, built from its packages
-# (no kernel build), shown working in a QEMU boot of that kernel (installs
-# what is missing first). demo-self-built: the same on a Linux 6.1 built here.
+# The main job: a livepatch for the kernel most Debian users run, Debian 13's
+# 6.12, built on this Debian 12 machine from its packages, which klpdiff
+# downloads (no kernel build, nothing installed), shown working in a QEMU boot
+# of that kernel. demo-debian-12: the same for Debian 12's installed 6.1
+# (installs what is missing first). demo-self-built: on a Linux 6.1 built here.
 demo:
 	scripts/setup
 	$(MAKE) all
 	demo/debian
+
+demo-debian-12:
+	scripts/setup
+	$(MAKE) all
+	demo/debian-12
 
 demo-self-built:
 	scripts/setup
@@ -78,7 +85,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 # the Debian tests, which do not need it, take the other core(s). With
 # KLPDIFF_LTO or KLPDIFF_FULL, lto.t builds the clang ThinLTO kernel (25 minutes)
 # first, and the other tests that need that kernel go after the rest.
-SLOW_TESTS := tests/e2e/lto.t tests/kernel/tree-untouched.t tests/e2e/debian-6.12.t \
+SLOW_TESTS := tests/e2e/lto.t tests/kernel/tree-untouched.t tests/e2e/debian-13.t tests/e2e/debian-6.12.t \
 	tests/e2e/debian.t tests/e2e/debian-dbg.t tests/e2e/debian-releases.t tests/kernel/kernel-headers.t \
 	tests/kernel/prepared-tree.t tests/module/boot.t tests/e2e/own.t tests/kernel/work-dir.t \
 	tests/e2e/debian-mismatch.t tests/kernel/ccache.t tests/kernel/profile.t \
@@ -131,5 +138,5 @@ install: $(BIN)
 clean:
 	rm -rf build build-san build-fuzz klpdiff
 
-.PHONY: all check install clean demo demo-self-built fuzz
+.PHONY: all check install clean demo demo-debian-12 demo-self-built fuzz
 -include $(OBJS:.o=.d)

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
-# Helpers shared by bench/sums and bench/diff (sourced, not run).
+# Helpers shared by the bench scripts (sourced, not run).
 #
 # measure LABEL OKCODES CMD... runs CMD once and appends "wall_us rss_kb" to
 # $bench_tmp/LABEL. Wall time comes from bash's microsecond clock around the
@@ -106,3 +106,57 @@ elf_counts() {
 
 # Yes/no against a target, for the summary lines.
 verdict() { awk -v v="$1" -v max="$2" 'BEGIN { print (v <= max ? "met" : "NOT met") }'; }
+
+# --- timing a klpdiff build by the arrival of its stderr lines ---------------
+# (bench/debian, bench/archive; $bench_tmp is the caller's scratch directory)
+
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+cpu_line() { awk '{ print $3 }' "$1"; }
+
+# run_timed LABEL CMD...: wall (bash clock) and CPU of CMD and all its
+# descendants (bash's `times` in a subshell that runs nothing else), and
+# CMD's own CPU without its children, polled from /proc/PID/stat (utime +
+# stime, 0.2 s apart, so the last 0.2 s of it may be missing). Each stderr
+# line is stamped with its arrival time: "SECONDS LINE" in LABEL.log.
+# Writes "wall cpu_all cpu_self rc" to LABEL.t.
+run_timed() {
+	local label=$1 t0
+	shift
+	t0=$EPOCHREALTIME
+	(
+		"$@" 2>&1 >"$bench_tmp/$label.out" &
+		pid=$! self=0 hz=$(getconf CLK_TCK)
+		# Wait 0.2 s by reading a FIFO nobody writes: no sleep processes,
+		# whose CPU would count in `times`.
+		mkfifo "$bench_tmp/$label.fifo"
+		exec {z}<>"$bench_tmp/$label.fifo"
+		while kill -0 "$pid" 2>/dev/null; do
+			if read -r -a st <"/proc/$pid/stat" 2>/dev/null; then
+				self=$(((st[13] + st[14]) * 100 / hz))
+				echo "$self" >"$bench_tmp/$label.self"
+			fi
+			read -r -t 0.2 -u "$z" _ || true
+		done
+		rc=0
+		wait "$pid" || rc=$?
+		echo "$rc" >"$bench_tmp/$label.rc"
+		times >"$bench_tmp/$label.times"
+	) | while IFS= read -r line; do
+		printf '%s %s\n' "$(secs "$t0" "$EPOCHREALTIME")" "$line" >>"$bench_tmp/$label.log"
+		printf '  %6ss  %s\n' "$(secs "$t0" "$EPOCHREALTIME")" "$line" >&2
+	done
+	local wall rc cpu self
+	wall=$(secs "$t0" "$EPOCHREALTIME")
+	rc=$(cat "$bench_tmp/$label.rc")
+	# times: "Nm S.SSSs Nm S.SSSs" for the shell, then for its children.
+	cpu=$(tail -1 "$bench_tmp/$label.times" | awk '{
+		n = 0
+		for (i = 1; i <= 2; i++) { split($i, a, "m"); n += a[1] * 60 + a[2] }
+		printf "%.1f", n }')
+	self=$(awk '{ printf "%.2f", $1 / 100 }' "$bench_tmp/$label.self" 2>/dev/null || echo 0)
+	echo "$wall $cpu $self $rc" >"$bench_tmp/$label.t"
+}
+
+# When a stderr line containing TEXT arrived (seconds since the start).
+at() { grep -F -- "$2" "$bench_tmp/$1.log" | head -1 | cut -d' ' -f1; }
+field() { cut -d' ' -f"$2" "$bench_tmp/$1.t"; }

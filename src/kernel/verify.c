@@ -214,6 +214,7 @@ struct decoded {
 	struct insn *v;
 	size_t nr, alloc;
 	uint64_t base;
+	size_t *pair;		/* the original's: index of the shipped instruction it pairs with */
 };
 
 static int cmp_insn_off(const void *key, const void *elem)
@@ -262,20 +263,51 @@ static void decode(const struct arch *arch, const uint8_t *code, uint64_t size, 
 	arch->scan_refs(code, pos, base, note_branch, d);
 }
 
-/* A branch of the original inside the function: where it lands on the shipped side. */
-static bool local_target(const struct decoded *o, const struct decoded *s, uint64_t target,
-			 uint64_t *shipped)
+/* Whether the original's instruction @i is a jump label's site. */
+static bool is_jump_site(struct verify_ctx *c, const struct elf_symbol *fn, const struct insn *i)
 {
-	const struct insn *i = insn_at(o, target);
+	uint64_t key = (uint64_t)fn->sec->index << 40 | (fn->value + i->off);
 
-	if (target == o->v[o->nr - 1].off + o->v[o->nr - 1].len) {
-		*shipped = s->base + s->v[s->nr - 1].off + s->v[s->nr - 1].len;
-		return true;
-	}
-	if (!i || i->off != target)
+	return c->nr_jump_sites &&
+	       bsearch(&key, c->jump_sites, c->nr_jump_sites, sizeof(key), cmp_u64);
+}
+
+/* The first instruction from @k on that is no alignment NOP (nor, built, a jump label's). */
+static size_t past_padding(struct verify_ctx *c, const struct elf_symbol *fn,
+			   const struct decoded *d, size_t k, bool built)
+{
+	while (k < d->nr && streq(d->v[k].mnemonic, "nop") &&
+	       !(built && is_jump_site(c, fn, &d->v[k])))
+		k++;
+	return k;
+}
+
+/* The index of the instruction at @off of @d, its end for nr; -1 if none starts there. */
+static ptrdiff_t index_at(const struct decoded *d, uint64_t off)
+{
+	const struct insn *i = insn_at(d, off);
+
+	if (d->nr && off == d->v[d->nr - 1].off + d->v[d->nr - 1].len)
+		return (ptrdiff_t)d->nr;
+	return i && i->off == off ? i - d->v : -1;
+}
+
+/*
+ * A branch of the original inside the function, @target, and the shipped
+ * one's, @shipped: the same if they land on paired instructions, NOPs
+ * executed before it on either side left out.
+ */
+static bool same_local_target(struct verify_ctx *c, const struct elf_symbol *fn,
+			      const struct decoded *o, const struct decoded *s, uint64_t target,
+			      uint64_t shipped)
+{
+	ptrdiff_t ko = index_at(o, target), ks = index_at(s, shipped - s->base);
+
+	if (ko < 0 || ks < 0)
 		return false;
-	*shipped = s->base + s->v[i - o->v].off;
-	return true;
+	ko = (ptrdiff_t)past_padding(c, fn, o, (size_t)ko, true);
+	return past_padding(c, fn, s, (size_t)ks, false) ==
+	       past_padding(c, fn, s, o->pair[ko], false);
 }
 
 /*
@@ -297,13 +329,12 @@ static bool same_branch(struct verify_ctx *c, const struct elf_symbol *fn,
 			const struct shipped_fn *sf, const struct decoded *o,
 			const struct decoded *s, size_t k, const struct elf_reloc **bad)
 {
-	const struct insn *oi = &o->v[k], *si = &s->v[k];
+	const struct insn *oi = &o->v[k], *si = &s->v[o->pair[k]];
 	const struct elf_reloc *r = reloc_at(fn->sec, fn->value + oi->field);
-	uint64_t want;
 	int same;
 
 	if (!r && oi->target <= fn->size)
-		return local_target(o, s, oi->target, &want) && want == si->target;
+		return same_local_target(c, fn, o, s, oi->target, si->target);
 	if (!r)
 		return same_landing(c, fn, sf, oi->target, si->target);
 	same = sf->ko ? module_branch(c, sf, r, si->target) :
@@ -396,68 +427,159 @@ static bool same_jump_label(struct verify_ctx *c, const struct elf_symbol *fn,
 			    const struct insn *si)
 {
 	const struct arch *arch = c->obj->arch;
-	uint64_t key = (uint64_t)fn->sec->index << 40 | (fn->value + oi->off);
 	bool jump;
 
-	if (!c->nr_jump_sites || oi->len != si->len ||
-	    !bsearch(&key, c->jump_sites, c->nr_jump_sites, sizeof(key), cmp_u64))
+	if (oi->len != si->len || !is_jump_site(c, fn, oi))
 		return false;
 	return arch->branch_site_size(fn->sec->data + fn->value + oi->off, oi->len, &jump) ==
 		       oi->len &&
 	       arch->branch_site_size(sf->code + si->off, si->len, &jump) == si->len;
 }
 
+/* Whether @d has nothing but NOPs from @from to @size. */
+static bool ends_in_padding(const struct decoded *d, uint64_t from, uint64_t size)
+{
+	uint64_t at = from;
+
+	for (const struct insn *i = insn_at(d, from); i && i < d->v + d->nr && at < size; i++) {
+		if (i->off != at || !streq(i->mnemonic, "nop"))
+			return false;
+		at = i->off + i->len;
+	}
+	return at == size;
+}
+
+/*
+ * Pair the instructions of both sides, skipping alignment padding: a run of
+ * NOPs (no jump label's) on either side pairs with the other side's run,
+ * however long. The assembler pads a loop or label the compiler aligns
+ * beyond the function's own alignment (gcc 14's) after where the function
+ * sits: in the shipped kernel, built without function sections, that is
+ * another place than in a section of its own. o->pair[k] is the shipped
+ * index of original k (a NOP: where the shipped run starts; o->nr: past
+ * the last), *@end where the shipped side's paired instructions end.
+ */
+static void pair_instructions(struct verify_ctx *c, const struct elf_symbol *fn,
+			      struct decoded *o, const struct decoded *s, uint64_t *end)
+{
+	size_t k = 0, n = 0;
+
+	o->pair = xcalloc(o->nr + 1, sizeof(*o->pair));
+	*end = 0;
+	while (k < o->nr) {
+		size_t next = past_padding(c, fn, s, n, false);
+		bool opad = past_padding(c, fn, o, k, true) != k;
+
+		/*
+		 * NOPs on the shipped side alone are padding when the original's
+		 * instruction follows them; else they are an instruction the
+		 * link made a NOP (ppc64le's TOC high part of 0), or a jump
+		 * label's (objtool's), and pair with the original's.
+		 */
+		if (opad || (next != n && next < s->nr && !is_jump_site(c, fn, &o->v[k]) &&
+			     streq(s->v[next].mnemonic, o->v[k].mnemonic))) {
+			for (; k < o->nr && k < past_padding(c, fn, o, k, true); k++)
+				o->pair[k] = n;
+			n = next;
+			continue;
+		}
+		o->pair[k++] = n;
+		if (n < s->nr)
+			*end = s->v[n].off + s->v[n].len;
+		n++;
+	}
+	o->pair[o->nr] = n < s->nr ? n : s->nr;
+}
+
+/* How much of the shipped code to decode: vmlinux's function has no size, padding may add. */
+static uint64_t shipped_size(const struct elf_symbol *fn, const struct shipped_fn *sf)
+{
+	if (sf->kfn)
+		return sf->kfn->size;
+	return sf->size < 2 * fn->size + 64 ? sf->size : 2 * fn->size + 64;
+}
+
 /*
  * The slow comparison, after a difference in the fast one: instruction by
  * instruction. Without function sections the assembler shortens a jump to
- * a nearby function of the same file (jmp rel32 becomes jmp rel8), so the
- * shipped function may be shorter with the same instructions; branches then
- * compare by mnemonic and target, everything else as in the fast one.
+ * a nearby function of the same file (jmp rel32 becomes jmp rel8), and pads
+ * aligned code inside a function by where the function sits, so the shipped
+ * function may be shorter or longer with the same instructions; branches
+ * then compare by mnemonic and target, alignment NOPs not at all,
+ * everything else as in the fast one.
  */
 static bool same_instructions(struct verify_ctx *c, const struct elf_symbol *fn,
 			      const struct shipped_fn *sf, struct mismatch *m)
 {
 	const struct arch *arch = c->obj->arch;
 	struct decoded o = { 0 }, s = { 0 };
+	uint64_t end, prev_end = 0;
 	bool same = true;
 
 	decode(arch, fn->sec->data + fn->value, fn->size, 0, SIZE_MAX, &o);
-	decode(arch, sf->code, sf->kfn ? sf->kfn->size : sf->size, sf->base, o.nr, &s);
+	decode(arch, sf->code, shipped_size(fn, sf), sf->base, SIZE_MAX, &s);
+	pair_instructions(c, fn, &o, &s, &end);
 	for (size_t k = 0; k < o.nr && same; k++) {
-		const struct insn *oi = &o.v[k];
+		const struct insn *oi = &o.v[k], *si;
 
 		*m = (struct mismatch){ oi->off, 0, NULL };
-		if (k >= s.nr || (!sf->kfn && s.v[k].off + s.v[k].len > sf->size)) {
-			if (k)
-				m->delta = (int64_t)(s.v[k - 1].off + s.v[k - 1].len) -
-					   (int64_t)oi->off;
+		if (streq(oi->mnemonic, "nop") && !is_jump_site(c, fn, oi))
+			continue;
+		if (o.pair[k] >= s.nr) {
+			m->delta = (int64_t)prev_end - (int64_t)oi->off;
 			same = false;
 			break;
 		}
-		m->delta = (int64_t)s.v[k].off - (int64_t)oi->off;
+		si = &s.v[o.pair[k]];
+		m->delta = (int64_t)si->off - (int64_t)oi->off;
+		prev_end = si->off + si->len;
 		/*
 		 * Branches inside the function compare by where they land (the
 		 * distance changes with shortened jumps between), resolved ones
 		 * out of it by the symbol they land in, relocated ones field by
 		 * field unless the assembler shortened them.
 		 */
-		if (same_jump_label(c, fn, sf, oi, &s.v[k]))
+		if (same_jump_label(c, fn, sf, oi, si))
 			continue;
-		if (oi->branch && s.v[k].branch && streq(oi->mnemonic, s.v[k].mnemonic) &&
-		    (oi->len != s.v[k].len || !reloc_at(fn->sec, fn->value + oi->field)))
+		if (oi->branch && si->branch && streq(oi->mnemonic, si->mnemonic) &&
+		    (oi->len != si->len || !reloc_at(fn->sec, fn->value + oi->field)))
 			same = same_branch(c, fn, sf, &o, &s, k, &m->reloc);
 		else
-			same = same_insn(c, fn, sf, oi, &s.v[k], &m->reloc);
+			same = same_insn(c, fn, sf, oi, si, &m->reloc);
 	}
-	/* The module's function must end there too (vmlinux has no sizes). */
-	if (same && sf->kfn && s.nr && s.v[s.nr - 1].off + s.v[s.nr - 1].len != sf->kfn->size) {
+	/* The module's function must end there too, but for padding (vmlinux has no sizes). */
+	if (same && sf->kfn && !ends_in_padding(&s, end, sf->kfn->size)) {
 		*m = (struct mismatch){ fn->size, 0, NULL };
 		same = false;
 	}
 	if (same && verbose)
-		fprintf(stderr, "%s: %s: same instructions, shipped with shorter branches\n",
-			c->o->display, fn->name);
-	free(o.v);
+		fprintf(stderr, "%s: %s: same instructions, shipped with other branch sizes or "
+			"alignment\n", c->o->display, fn->name);
+	free(o.v), free(o.pair);
+	free(s.v);
+	return same;
+}
+
+bool same_place(struct verify_ctx *c, const struct elf_symbol *fn, uint64_t off,
+		const struct shipped_fn *sf, uint64_t shipped_off)
+{
+	const struct arch *arch = c->obj->arch;
+	struct decoded o = { 0 }, s = { 0 };
+	uint64_t end;
+	ptrdiff_t ko, ks;
+	bool same = false;
+
+	decode(arch, fn->sec->data + fn->value, fn->size, 0, SIZE_MAX, &o);
+	decode(arch, sf->code, shipped_size(fn, sf), sf->base, SIZE_MAX, &s);
+	pair_instructions(c, fn, &o, &s, &end);
+	ko = index_at(&o, off);
+	ks = index_at(&s, shipped_off);
+	if (ko >= 0 && ks >= 0) {
+		ko = (ptrdiff_t)past_padding(c, fn, &o, (size_t)ko, true);
+		same = past_padding(c, fn, &s, (size_t)ks, false) ==
+		       past_padding(c, fn, &s, o.pair[ko], false);
+	}
+	free(o.v), free(o.pair);
 	free(s.v);
 	return same;
 }

@@ -79,6 +79,9 @@ void name_offset(char *buf, size_t size, const char *name, int64_t off);
 /* The identity of the place @sec+@off ("name+0x10", a string), into @buf; false if unknowable. */
 bool place_identity(const struct elf_section *sec, int64_t off, char *buf, size_t size);
 /* Is @fn the shipped @sf? False with where they first differ in @m. */
+/* Does offset @off of @fn pair with @shipped_off of its shipped code, padding aside? */
+bool same_place(struct verify_ctx *c, const struct elf_symbol *fn, uint64_t off,
+		const struct shipped_fn *sf, uint64_t shipped_off);
 bool same_function(struct verify_ctx *c, const struct elf_symbol *fn,
 		   const struct shipped_fn *sf, struct mismatch *m);
 

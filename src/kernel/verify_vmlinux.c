@@ -466,6 +466,24 @@ static int toc_edited(struct verify_ctx *c, const struct elf_section *sec,
 }
 
 /*
+ * A branch into another function of the object (a .cold piece's back into
+ * its parent), @t + @add, that lands elsewhere in it on the shipped side,
+ * @target: the same place if the parent's instructions pair up there
+ * (the parent padded by where it sits).
+ */
+static int into_padded(struct verify_ctx *c, const struct elf_symbol *t, uint64_t add,
+		       uint64_t target)
+{
+	const struct elf_symbol *fn = t->sec ? elf_symbol_containing(t->sec, t->value + add) : NULL;
+	struct shipped_fn sf = { 0 };
+
+	if (!fn || fn->type != STT_FUNC || !symbol_address(c, fn, &sf.base) || target < sf.base)
+		return 0;
+	sf.code = image_at(&c->im, sf.base, &sf.size);
+	return sf.code && same_place(c, fn, t->value + add - fn->value, &sf, target - sf.base);
+}
+
+/*
  * vmlinux: does the shipped field at @spos (from the function's start) hold
  * what the linker wrote for @r of @sec, the rest of its bytes as built? 1
  * yes, 0 no, -1 cannot be known. @mask (@room bytes from the field) gets
@@ -494,8 +512,16 @@ int vmlinux_site(struct verify_ctx *c, const struct shipped_fn *sf,
 			same = 0;
 		return same;
 	}
-	if (read_field(c->obj, h, field) != field_value(h, v))
-		return same_named_elsewhere(c, r, h, field, p);
+	if (read_field(c->obj, h, field) != field_value(h, v)) {
+		uint64_t add = (uint64_t)r->addend +
+			       (h.kind == RELOC_PCREL ? c->obj->arch->pcrel_field_bias : 0);
+
+		same = same_named_elsewhere(c, r, h, field, p);
+		if (!same && h.kind == RELOC_PCREL && shipped_target(c, r, h, field, p, &v))
+			same = into_padded(c, elf_reloc_sym(c->obj, r), add,
+					   v + (uint64_t)r->addend + c->obj->arch->pcrel_field_bias);
+		return same;
+	}
 	return 1;
 }
 
@@ -514,7 +540,10 @@ int vmlinux_branch(struct verify_ctx *c, const struct elf_section *sec,
 	if (symbol_address(c, t, &s)) {
 		if (enters_function(c, sec, r))
 			s += local_entry_at(c, s);
-		return s + (uint64_t)r->addend + c->obj->arch->pcrel_field_bias == target;
+		if (s + (uint64_t)r->addend + c->obj->arch->pcrel_field_bias == target)
+			return 1;
+		return into_padded(c, t, (uint64_t)r->addend + c->obj->arch->pcrel_field_bias,
+				   target);
 	}
 	/* As points_elsewhere(): a name the kernel lacks, a branch to a symbol it has. */
 	if (t->sec || !sym_has_name(t) || strmap_get(&c->ks.by_name, t->name) ||

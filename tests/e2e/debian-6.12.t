@@ -10,10 +10,8 @@
 # ibt-sealed-module-FAIL for the reason in their .reason files (a function
 # pointer to a function whose ENDBR the kernel sealed at boot, or xfs.ko's
 # seal list has the module loader seal: IBT). With ../shared/peer-patches
-# (else they skip, saying so), the peer patches too: those that apply to 6.12 as
-# they are, and module with 6.12's name of the memcg key (memcg_kmem_online_key
-# since 6.3) and new-function (n_tty_write takes const u8 * since 6.6), each
-# made from the peer patch at run time; macro-callbacks (joydev, pcspkr) and
+# (else they skip, saying so), the peer patches that apply to 6.12 too (the
+# set is tests/e2e/peer-set-6.12's); macro-callbacks (joydev, pcspkr) and
 # symvers-disagreement-FAIL (USB) touch what the cloud flavour does not build:
 # debian-6.12-generic.t runs them on the generic one.
 set -euo pipefail
@@ -28,20 +26,7 @@ command -v qemu-system-x86_64 >/dev/null || { echo "1..0 # SKIP qemu-system-x86_
 # bookworm-security has the 6.12 backport; an archive without it cannot run this.
 release=$("$here/debian-kernel" release 6.12 2>/dev/null) ||
 	{ echo "1..0 # SKIP apt knows no linux-image-6.12.N+deb12 with its linux-source-6.12"; exit 0; }
-peers=$here/../../../shared/peer-patches/kpatch-linux-6.2.0
-if [ ! -d "$peers" ]; then
-	echo "# the peer patches on 6.12 are skipped: ../shared/peer-patches is not present"
-	exec "$here/run" --debian "$release" --expect "$here/expect/debian-6.12" "$here/patches-6.12"
-fi
 set6=$(mktemp -d "${TMPDIR:-/tmp}/klpdiff-peers-6.12.XXXXXX")
 trap 'rm -rf "$set6"' EXIT
-ln -s "$here/patches-6.12"/* "$set6/"
-for name in data-new gcc-static-local-var-6 new-globals shadow-newpid special-static syscall \
-	warn-detect-FAIL; do
-	ln -s "$peers/$name".* "$set6/"
-done
-sed 's/memcg_kmem_enabled_key/memcg_kmem_online_key/g' "$peers/module.patch" >"$set6/module.patch"
-ln -s "$peers/module.check" "$set6/"
-# n_tty_write() takes const u8 * since 6.6.
-sed 's/const unsigned char \*/const u8 */g' "$peers/new-function.patch" >"$set6/new-function.patch"
+"$here/peer-set-6.12" "$set6" 2>&1 | sed 's/^peer-set-6.12: /# /' || true
 "$here/run" --debian "$release" --expect "$here/expect/debian-6.12" "$set6"

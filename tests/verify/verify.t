@@ -14,6 +14,9 @@
 #  2. a function absent from kallsyms (inlined) is skipped and counted
 #  3. a tail call the assembler shortened (no function sections in the
 #     shipped build) is the same code; a changed constant next to it is not
+#  3b. code aligned inside a function (padded.c), padded differently by
+#     where the function sits, is the same code; a changed constant there
+#     is not
 #  4. one changed constant, one changed string, one call to another function:
 #     refused in one line naming the instruction on each side (exit 2)
 #  5. bad input: exit 2 and one line `klpdiff: FILE: ...`
@@ -52,6 +55,7 @@ normalise()
 
 tail=": the source, config or compiler differs from what built this kernel (--no-verify skips this check)"
 same="compared 4 skipped 0 checked 18 masked 0"
+other="same instructions, shipped with other branch sizes or alignment"
 
 for cc in "${compilers[@]}"; do
 	d=$TAP_TMP/$cc
@@ -65,6 +69,10 @@ for cc in "${compilers[@]}"; do
 			'-DGREETING="hello from the fixturE"' &&
 		klp_compile "$cc" sections "$fixtures/shipped.c" call.o -Dseq_puts=seq_puts_x &&
 		klp_compile "$cc" sections "$fixtures/shipped.c" step.o -DNEAR_STEP=2 &&
+		klp_compile "$cc" sections "$fixtures/padded.c" padded.o &&
+		klp_compile "$cc" sections "$fixtures/padded.c" padded-mul.o -DMUL=9 &&
+		klp_compile "$cc" plain "$fixtures/padded.c" padded-plain.o &&
+		ld -o vmlinux-padded -Ttext=0xffffffff81000000 -e lead padded-plain.o stubs.o &&
 		ld -o vmlinux -Ttext=0xffffffff81000000 -e show plain.o stubs.o &&
 		ld -r -o fake.ko plain.o stubs.o &&
 		strip -o vmlinux.stripped vmlinux; } 2>build.log; then
@@ -103,10 +111,10 @@ PY
 
 	# 3. near() tail-calls scaled(), which the shipped link puts just before it
 	run "${vm[@]}" -v --kallsyms kallsyms orig.o
-	tap_is "$status:$out" "0:orig.o: near: same instructions, shipped with shorter branches
+	tap_is "$status:$out" "0:orig.o: near: $other
 $same" "$cc: a shortened tail call is the same code"
 	run verify -v --objname fake --shipped fake.ko orig.o
-	tap_is "$status:$out" "0:orig.o: near: same instructions, shipped with shorter branches
+	tap_is "$status:$out" "0:orig.o: near: $other
 $same" "$cc: module: a shortened tail call is the same code"
 	for shipped in kernel module; do
 		if [ $shipped == kernel ]; then
@@ -118,6 +126,22 @@ $same" "$cc: module: a shortened tail call is the same code"
 			"$cc: $shipped: a changed constant beside a shortened tail call is refused"
 		[ "$TAP_LAST" == 0 ] || tap_diag "$out"
 	done
+
+	# 3b. padded() sits 16 bytes (or more) past a 64-byte boundary in the shipped link
+	{ echo "ffffffff81000000 T _text"; nm -n vmlinux-padded; } >kallsyms.padded
+	at=$(awk '$3 == "padded" { print $1 }' kallsyms.padded)
+	tap_check "$(((0x${at:-0} % 64) == 0))" "$cc: padded() is not 64-byte aligned in the shipped link"
+	nops_shipped=$(objdump -d --disassemble=padded vmlinux-padded | grep -c nop)
+	nops_built=$(objdump -d --disassemble=padded padded.o | grep -c nop)
+	tap_check "$((nops_shipped == nops_built))" \
+		"$cc: so its padding differs from the original's ($nops_shipped NOPs, $nops_built)"
+	run verify -v --objname vmlinux --shipped vmlinux-padded --kallsyms kallsyms.padded padded.o
+	tap_is "$status:${out% checked*}" "0:padded.o: padded: $other
+compared 2 skipped 0" "$cc: code padded by where it sits is the same code"
+	run verify --objname vmlinux --shipped vmlinux-padded --kallsyms kallsyms.padded padded-mul.o
+	tap_check "$([[ $status == 2 && $out == "klpdiff: padded-mul.o: padded+0x"*"' but the shipped kernel has '"*"'$tail" && $out != *$'\n'* ]]; echo $?)" \
+		"$cc: a changed constant in padded code is refused"
+	[ "$TAP_LAST" == 0 ] || tap_diag "$out"
 
 	# 4. mismatches
 	run "${vm[@]}" --kallsyms kallsyms --display fixture.o call.o
