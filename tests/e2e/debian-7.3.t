@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Linux 7.3 from trixie-backports, on this Debian 12 host: the newest
+# linux-image-7.3.N+deb13-cloud-amd64 with a linux-source-7.3 of its version
+# (tests/lib/debian-archive.sh), not installed here. tests/e2e/run --archive
+# builds each patch with `klpdiff build -r RELEASE --dbg` (the packages in
+# klpdiff's cache, trixie's gcc-14, rustc and bindgen in its toolchain root),
+# with exactly the changes in expect/debian-7.3, then boots the downloaded
+# image in QEMU and loads, checks and disables each module; the -FAIL ones
+# must be refused. The own patches that apply to 7.3 as they are
+# (patches-6.12: cmdline and consoles-sympos in vmlinux) and, with
+# ../shared/peer-patches, the peer patches that do, module (xfs, with
+# 7.x's memcg_kmem_online_key) and new-function with 6.6's const u8 *
+# made at run time as debian-6.12.t does. macro-callbacks needs modules the
+# cloud flavour does not build; special-static and symvers-disagreement-FAIL,
+# vma-name-inlined and xfs-trace no longer apply to 7.3.
+# Costs (2 cores): from an empty cache about 25 minutes (packages, the Rust
+# toolchain root, make prepare), warm about 12 minutes; hence only with
+# KLPDIFF_DEBIAN_7=1 (or KLPDIFF_FULL=1).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/debian-archive.sh"
+
+[ -n "${KLPDIFF_DEBIAN_7:-}${KLPDIFF_FULL:-}" ] ||
+	tap_skip_all "Linux 7.3 from trixie-backports takes 12 (warm) to 25 minutes: set KLPDIFF_DEBIAN_7=1"
+[ -z "${KLPDIFF_SKIP_KERNEL:-}" ] || tap_skip_all "KLPDIFF_SKIP_KERNEL set"
+tap_skip_if_sanitized "the Debian e2e tests run in the plain pass only"
+command -v qemu-system-x86_64 >/dev/null || tap_skip_all "qemu-system-x86_64 not installed"
+command -v mmdebstrap >/dev/null || tap_skip_all "mmdebstrap is needed for the toolchain root (scripts/setup)"
+[ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ] || tap_skip_all "an amd64 Debian machine is needed"
+
+release=${KLPDIFF_73_RELEASE:-}
+if [ -z "$release" ]; then
+	release=$(debian_newest_release trixie-backports 7.3 cloud-amd64) ||
+		tap_skip_all "Debian's archive (trixie-backports) is unreachable from here"
+fi
+[ -n "$release" ] || tap_skip_all "trixie-backports has no linux-image-7.3.N+deb13-cloud-amd64 with its linux-source-7.3"
+
+set73=$(mktemp -d "${TMPDIR:-/tmp}/klpdiff-7.3.XXXXXX")
+trap 'rm -rf "$set73"' EXIT
+for name in cmdline consoles-sympos asm-FAIL ibt-sealed-FAIL ibt-sealed-module-FAIL \
+	match-int-notrace-FAIL unbuilt-FAIL; do
+	ln -s "$here/patches-6.12/$name".* "$set73/"
+done
+peers=$here/../../../shared/peer-patches/kpatch-linux-6.2.0
+if [ -d "$peers" ]; then
+	for name in data-new gcc-static-local-var-6 new-globals shadow-newpid syscall warn-detect-FAIL; do
+		ln -s "$peers/$name".* "$set73/"
+	done
+	sed 's/memcg_kmem_enabled_key/memcg_kmem_online_key/g' "$peers/module.patch" >"$set73/module.patch"
+	ln -s "$peers/module.check" "$set73/"
+	sed 's/const unsigned char \*/const u8 */g' "$peers/new-function.patch" >"$set73/new-function.patch"
+else
+	echo "# the peer patches on 7.3 are skipped: ../shared/peer-patches is not present"
+fi
+echo "# Linux 7.3: $release (trixie-backports)"
+"$here/run" --archive "$release" --expect "$here/expect/debian-7.3" "$set73"
