@@ -48,7 +48,10 @@ if [ -d "$peers" ]; then
 	for name in data-new gcc-static-local-var-6 new-globals shadow-newpid syscall warn-detect-FAIL; do
 		ln -s "$peers/$name".* "$set73/"
 	done
-	sed 's/memcg_kmem_enabled_key/memcg_kmem_online_key/g' "$peers/module.patch" >"$set73/module.patch"
+	# 7.x has no paravirt io delay (slow_down_io) any more.
+	sed -e 's/memcg_kmem_enabled_key/memcg_kmem_online_key/g' \
+		-e 's|slow_down_io();.*|/* 7.x: no paravirt io delay */|' "$peers/module.patch" \
+		>"$set73/module.patch"
 	ln -s "$peers/module.check" "$set73/"
 	sed 's/const unsigned char \*/const u8 */g' "$peers/new-function.patch" >"$set73/new-function.patch"
 else
