@@ -85,7 +85,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 # the Debian tests, which do not need it, take the other core(s). With
 # KLPDIFF_LTO or KLPDIFF_FULL, lto.t builds the clang ThinLTO kernel (25 minutes)
 # first, and the other tests that need that kernel go after the rest.
-SLOW_TESTS := tests/e2e/lto.t tests/kernel/tree-untouched.t tests/e2e/debian-13.t tests/e2e/debian-6.12.t \
+SLOW_TESTS := tests/e2e/lto.t tests/e2e/debian-7.3.t tests/kernel/tree-untouched.t tests/e2e/debian-13.t tests/e2e/debian-6.12.t \
 	tests/e2e/debian.t tests/e2e/debian-dbg.t tests/e2e/debian-releases.t tests/kernel/kernel-headers.t \
 	tests/kernel/prepared-tree.t tests/module/boot.t tests/e2e/own.t tests/kernel/work-dir.t \
 	tests/e2e/debian-mismatch.t tests/kernel/ccache.t tests/kernel/profile.t \

@@ -66,8 +66,9 @@ const char *ibt_not_callable(const struct ibt_check *c, const char *name, long s
 		return NULL;	/* extract has already said what it cannot find */
 	addr = k->addr - c->slide;
 	sec = image_section_at(&c->im, addr);
-	if (!sec || !(sec->flags & SHF_EXECINSTR))
-		return NULL;	/* data */
+	/* Data: 7.x's vmlinux has an executable .data (WAX), no code in it. */
+	if (!sec || !(sec->flags & SHF_EXECINSTR) || (sec->flags & SHF_WRITE))
+		return NULL;
 	code = image_bytes(&c->im, addr, c->arch->kernel.ibt_landing_len);
 	if (!code || memcmp(code, c->arch->kernel.ibt_landing, c->arch->kernel.ibt_landing_len))
 		return "it has no ENDBR";

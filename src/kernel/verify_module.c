@@ -151,6 +151,35 @@ static bool module_place(const struct elf_object *ko, const struct elf_reloc *kr
 	return true;
 }
 
+/*
+ * A string @r of the original refers to, where the shipped module's linker
+ * put it among other read-only data (7.x modules' .rodata has the strings,
+ * no SHF_STRINGS): the same bytes, NUL included, at the shipped place. -1:
+ * not that case.
+ */
+static int string_at_place(const struct elf_object *obj, const struct elf_reloc *r,
+			   const struct elf_object *ko, const struct elf_reloc *kr)
+{
+	const struct elf_symbol *t = elf_reloc_sym(obj, r);
+	const struct elf_section *sec = t->sec;
+	struct reloc_howto h = elf_reloc_howto(obj, r);
+	int64_t off = (t->type == STT_SECTION ? 0 : (int64_t)t->value) + r->addend +
+		      (h.kind == RELOC_PCREL ? obj->arch->pcrel_field_bias : 0);
+	const char *want;
+	struct place pl;
+	size_t len;
+
+	if (!sec || !(sec->sh->sh_flags & SHF_STRINGS) || !sec->data || off < 0 ||
+	    (uint64_t)off >= sec->sh->sh_size || !module_place(ko, kr, &pl) || !pl.sec->data ||
+	    (pl.sec->sh->sh_flags & SHF_STRINGS) || pl.off < 0)
+		return -1;
+	want = (const char *)sec->data + off;
+	len = strnlen(want, sec->sh->sh_size - (uint64_t)off);
+	if ((uint64_t)pl.off + len + 1 > pl.sec->sh->sh_size)
+		return 0;
+	return !memcmp(pl.sec->data + pl.off, want, len) && pl.sec->data[pl.off + (int64_t)len] == 0;
+}
+
 /* Module: does the shipped field at @spos name what @r of the original does? */
 int module_site(struct verify_ctx *c, const struct shipped_fn *sf,
 		const struct elf_reloc *r, uint64_t spos)
@@ -165,11 +194,14 @@ int module_site(struct verify_ctx *c, const struct shipped_fn *sf,
 	struct place pk;
 	bool ambiguous;
 	int64_t off;
+	int same;
 
 	if (kr)
 		k = orig_place_in_module(c, r, sf->ko, &off, &ambiguous);
 	if (k && module_place(sf->ko, kr, &pk))
 		return symbol_at(k, ambiguous, off, &pk);
+	if (kr && (same = string_at_place(c->obj, r, sf->ko, kr)) >= 0)
+		return same;
 	if (!reloc_identity(c->obj, r, want, sizeof(want)))
 		return -1;
 	if (kr)

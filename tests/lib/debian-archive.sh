@@ -17,3 +17,33 @@ debian_archive_needs() {
 	timeout 20 bash -c "exec 3<>/dev/tcp/$host/$port" 2>/dev/null ||
 		tap_skip_all "Debian's archive ($mirror) is unreachable from here"
 }
+
+# debian_newest_release SUITE LINE FLAVOUR: the newest linux-image-LINE.N+debX-FLAVOUR
+# of Debian's SUITE (e.g. trixie-backports 7.3 cloud-amd64) whose linux-source-LINE of
+# the same version SUITE has too, from apt lists of that suite alone in
+# $KLPDIFF_E2E_WORKDIR/apt-SUITE (this machine's apt need not know the suite); empty
+# when there is none, 1 when the archive does not answer.
+debian_newest_release() {
+	local suite=$1 line=$2 flavour=$3 dir keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	local -a opts
+	dir=${KLPDIFF_E2E_WORKDIR:-$HOME/.cache/klpdiff}/apt-$suite
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	echo "deb [signed-by=$keyring] ${KLPDIFF_DEBIAN_MIRROR:-http://deb.debian.org/debian} $suite main" \
+		>"$dir/sources.list"
+	opts=(-o "Dir::Etc::sourcelist=$dir/sources.list" -o Dir::Etc::sourceparts=/dev/null
+		-o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache"
+		-o Dir::State::status=/dev/null -o APT::Architecture=amd64
+		-o APT::Architectures=amd64 -o Acquire::Languages=none -o Debug::NoLocking=true)
+	apt-get "${opts[@]}" -q update >"$dir/update.log" 2>&1 || return 1
+	local sources p v
+	sources=$(apt-cache "${opts[@]}" madison "linux-source-$line" | awk -F' *[|] *' '{ print $2 }')
+	apt-cache "${opts[@]}" pkgnames "linux-image-$line." |
+		grep -E "^linux-image-${line//./\\.}\\.[0-9]+\\+deb[0-9]+-$flavour\$" | sort -V -r |
+		while read -r p; do
+			v=$(apt-cache "${opts[@]}" madison "$p" | awk -F' *[|] *' 'NR == 1 { print $2 }')
+			if [ -n "$v" ] && grep -qxF "$v" <<<"$sources"; then
+				echo "${p#linux-image-}"
+				break
+			fi
+		done
+}

@@ -19,7 +19,9 @@
 #     is not
 #  4. one changed constant, one changed string, one call to another function:
 #     refused in one line naming the instruction on each side (exit 2)
-#  5. bad input: exit 2 and one line `klpdiff: FILE: ...`
+#  5. a module whose linker put the strings into .rodata after a named
+#     object (Linux 7.x's modules): the strings compare by content
+#  6. bad input: exit 2 and one line `klpdiff: FILE: ...`
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -103,6 +105,22 @@ PY
 	tap_is "$status:$out" "0:$same" "$cc: identical original, an ELF with symbols as kallsyms"
 	run verify --objname fake --shipped fake.ko orig.o
 	tap_is "$status:$out" "0:$same" "$cc: identical original, module"
+
+	# 5. strings merged into .rodata, behind a named object
+	printf 'static const char table[40] __attribute__((used)) = { 1, 2, 3 };\n' >named.c
+	printf 'SECTIONS { .rodata : { *(.rodata .rodata.*) } }\n' >rodata.lds
+	if klp_compile "$cc" plain named.c named.o 2>>build.log &&
+		ld -r -T rodata.lds -o rodata.ko named.o plain.o stubs.o 2>>build.log; then
+		run verify --objname fake --shipped rodata.ko orig.o
+		tap_is "$status:$out" "0:$same" "$cc: identical original, module with strings in .rodata"
+		run verify --objname fake --shipped rodata.ko greet.o
+		tap_check "$([[ $status == 2 && $out == *"(not \"hello from the fixturE\")$tail" ]]; echo $?)" \
+			"$cc: module with strings in .rodata: a changed string is refused"
+		[ "$TAP_LAST" == 0 ] || tap_diag "$out"
+	else
+		tap_fail "$cc: a module with strings in .rodata"
+		tap_diag <build.log
+	fi
 
 	# 2. inlined: no kallsyms entry, so skipped; references to it masked
 	run "${vm[@]}" --kallsyms kallsyms.inlined orig.o
