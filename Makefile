@@ -79,7 +79,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 # KLPDIFF_LTO or KLPDIFF_FULL, lto.t builds the clang ThinLTO kernel (25 minutes)
 # first, and the other tests that need that kernel go after the rest.
 SLOW_TESTS := tests/e2e/lto.t tests/kernel/tree-untouched.t tests/e2e/debian-6.12.t \
-	tests/e2e/debian.t tests/e2e/debian-dbg.t tests/kernel/kernel-headers.t \
+	tests/e2e/debian.t tests/e2e/debian-dbg.t tests/e2e/debian-releases.t tests/kernel/kernel-headers.t \
 	tests/kernel/prepared-tree.t tests/module/boot.t tests/e2e/own.t tests/kernel/work-dir.t \
 	tests/e2e/debian-mismatch.t tests/kernel/ccache.t tests/kernel/profile.t \
 	tests/e2e/peer-lto.t tests/diff/fixtures.t tests/e2e/line-shift.t tests/sums/invariants.t \

@@ -55,6 +55,7 @@ enum token {
 	TOKEN_CONTENT,
 	TOKEN_MASK,
 	TOKEN_VIA_TABLE,
+	TOKEN_ENTRY_REF,
 };
 
 static inline void put_u64(XXH3_state_t *st, uint64_t v)

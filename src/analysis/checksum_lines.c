@@ -140,6 +140,23 @@ struct line_scan {
 	const struct elf_symbol *fn;
 };
 
+/* Where the relocation at @t + @field of *@sec points: its section (in *@sec) and offset. */
+static uint64_t entry_field_target(const struct elf_object *obj, const struct elf_section **sec,
+				   uint64_t t, unsigned field)
+{
+	size_t i = elf_first_reloc(*sec, t + field);
+	const struct elf_reloc *r;
+
+	if (i >= (*sec)->nr_relocs || (*sec)->relocs[i].offset != t + field) {
+		*sec = NULL;
+		return 0;
+	}
+	r = &(*sec)->relocs[i];
+	t = reloc_target(obj, *sec, r, 0);
+	*sec = elf_reloc_sym(obj, r)->sec;
+	return t;
+}
+
 /* The string literal argument @arg was loaded with, or NULL. */
 static const char *loaded_string(const struct line_scan *ls, const struct arg_loads *loads,
 				 int arg)
@@ -157,15 +174,16 @@ static const char *loaded_string(const struct line_scan *ls, const struct arg_lo
 	r = &ls->sec->relocs[i];
 	tsec = elf_reloc_sym(ls->ctx->obj, r)->sec;
 	t = reloc_target(ls->ctx->obj, ls->sec, r, loads->insn_end[arg]);
-	/* Loaded from an address table (ppc64's large code model): the entry's target. */
-	if (tsec && elf_is_address_table(ls->ctx->obj, tsec)) {
-		i = elf_first_reloc(tsec, t);
-		if (i >= tsec->nr_relocs || tsec->relocs[i].offset != t)
-			return NULL;
-		r = &tsec->relocs[i];
-		t = reloc_target(ls->ctx->obj, tsec, r, 0);
-		tsec = elf_reloc_sym(ls->ctx->obj, r)->sec;
-	}
+	/*
+	 * Loaded from an address table (ppc64's large code model): the entry's
+	 * target. A special-section entry with a format (7.x's bug entry,
+	 * which WARN() passes to __WARN_trap): that format.
+	 */
+	if (tsec && elf_is_address_table(ls->ctx->obj, tsec))
+		t = entry_field_target(ls->ctx->obj, &tsec, t, 0);
+	else if (tsec && tsec->special && tsec->special->format_field && !tsec->is_code)
+		t = entry_field_target(ls->ctx->obj, &tsec, t - t % tsec->special->entry_size,
+				       tsec->special->format_field);
 	/* Literals are merged strings; gcc's __func__ is an object in .rodata. */
 	if (!tsec || tsec->is_code || !tsec->data || t >= tsec->sh->sh_size ||
 	    !memchr(tsec->data + t, '\0', tsec->sh->sh_size - t))

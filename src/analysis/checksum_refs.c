@@ -326,6 +326,25 @@ static bool hash_via_table(struct checksum_ctx *ctx, XXH3_state_t *st,
 	return true;
 }
 
+/*
+ * A reference to a special-section entry (7.x's WARN() passes its bug
+ * entry's address to __WARN_trap) is one to that entry, by content: its
+ * offset moves whenever an entry before it comes or goes.
+ */
+static bool hash_entry_ref(struct checksum_ctx *ctx, XXH3_state_t *st,
+			   const struct elf_section *tsec, uint64_t t)
+{
+	const struct special_layout *l = tsec->special;
+	uint64_t in = t % l->entry_size;
+
+	if (tsec->is_code || !tsec->data || t >= tsec->sh->sh_size ||
+	    !layout_has_entry(l, tsec->sh->sh_size, t - in))
+		return false;
+	put_token(st, TOKEN_ENTRY_REF, in, 0);
+	hash_entry(ctx, st, &(struct special_entry){ NULL, (struct elf_section *)tsec, t - in });
+	return true;
+}
+
 void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_section *sec,
 		const struct hole *hole, const struct elf_symbol *fn)
 {
@@ -348,6 +367,8 @@ void hash_reloc(struct checksum_ctx *ctx, XXH3_state_t *st, const struct elf_sec
 	}
 	t = reloc_target(ctx->obj, sec, r, hole->insn_end);
 	if (elf_is_address_table(ctx->obj, tsec) && hash_via_table(ctx, st, tsec, t, fn))
+		return;
+	if (tsec->special && hash_entry_ref(ctx, st, tsec, t))
 		return;
 	if ((tsec->sh->sh_flags & SHF_MERGE) && (tsec->sh->sh_flags & SHF_STRINGS)) {
 		hash_string_at(ctx, st, tsec, t);

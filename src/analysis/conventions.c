@@ -8,7 +8,9 @@
 /*
  * From the kernels' headers, by subsystem. Arguments past the sixth are on
  * the stack, where the x86-64 scan does not look (xfs_corruption_error,
- * jbd2__journal_start since 5.10).
+ * jbd2__journal_start since 5.10). Checked against 7.3: the might_sleep()
+ * family, lockdep and warn_slowpath_fmt take the same arguments; x86-64's
+ * WARN() and BUG() keep their line in the bug entry (not checksummed).
  */
 static const struct line_helper line_helpers[] = {
 	/* kernel/sched/core.c: might_sleep() and friends; ___might_sleep until 5.15 */
@@ -52,6 +54,8 @@ static const struct line_helper line_helpers[] = {
 	{ "__ext4_journal_start_sb", ARG(1) | ARG(2) },
 	{ "__ext4_journal_stop", ARG(1) },
 	{ "ext4_journal_abort_handle", ARG(1) },
+	{ "__ext4_check_dir_entry", ARG(1) },
+	{ "__ext4_iget", ARG(4) },
 	{ "jbd2__journal_start", ARG(5) },	/* until 5.9 */
 	/* fs/gfs2 */
 	{ "gfs2_assert_withdraw_i", ARG(4) },
@@ -73,7 +77,13 @@ const struct line_helper *kernel_line_helpers(size_t *nr)
 	return line_helpers;
 }
 
+/*
+ * 7.x x86-64: WARN(cond, fmt, args) calls __WARN_trap (through its static
+ * call trampoline) with its bug entry, which holds the format, then the
+ * arguments.
+ */
 static const struct format_helper format_helpers[] = {
+	{ "__WARN_trap", 0 },	  { "__SCT__WARN_trap", 0 },
 	{ "printk", 0 },	  { "_printk", 0 },	       { "__warn_printk", 0 },
 	{ "panic", 0 },		  { "__dynamic_pr_debug", 1 }, { "__dynamic_dev_dbg", 2 },
 	{ "__dynamic_netdev_dbg", 2 }, { "_dev_emerg", 1 },   { "_dev_alert", 1 },
@@ -89,12 +99,17 @@ const struct format_helper *kernel_format_helpers(size_t *nr)
 	return format_helpers;
 }
 
-/* The names of the kernels klpdiff knows (Linux 4.18 to 6.12). */
+/*
+ * The names of the kernels klpdiff knows (Linux 4.18 to 7.3). 6.10+ with
+ * CONFIG_MEM_ALLOC_PROFILING: every allocation site has an _alloc_tag
+ * (its line) and, in vmlinux, its per-CPU _alloc_tag_cntr.
+ */
 bool kernel_special_static(const char *name)
 {
 	static const char *const names[] = { "__key",  "__warned", "__already_done", "__func__",
 					     "_rs",    "CSWTCH",   "descriptor",     "_entry",
-					     "__print_once", "__section_once" };
+					     "__print_once", "__section_once", "_alloc_tag",
+					     "_alloc_tag_cntr" };
 
 	/*
 	 * Dynamic debug descriptors (6.1 names them with __UNIQUE_ID; clang

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the kernel's macros look like in object code, in every kernel
- * klpdiff knows (Linux 4.18 to 6.12, KV_OLDEST to KV_NEWEST): the helpers
+ * klpdiff knows (Linux 4.18 to 7.3, KV_OLDEST to KV_NEWEST): the helpers
  * it passes source line numbers to, and the static locals it makes per call
  * site. These are unions over all those kernels, not one kernel's profile.
  */

@@ -167,6 +167,23 @@ int run_function(int (*fn)(void *arg), void *arg)
 	return process_wait(pid);
 }
 
+int process_start_function(int (*fn)(void *arg), void *arg, int err, pid_t *pid)
+{
+	*pid = start_child();
+	if (*pid < 0)
+		return -errno;
+	if (*pid == 0) {
+		int ret;
+
+		if (err >= 0 && dup2(err, 2) < 0)
+			_exit(EXIT_TROUBLE);
+		ret = fn(arg);
+		fflush(NULL);
+		_exit(ret < 0 || ret > 255 ? EXIT_TROUBLE : ret);
+	}
+	return 0;
+}
+
 int run_logged(char *const argv[], const char *log)
 {
 	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644), status;

@@ -40,6 +40,13 @@ int run_process(char *const argv[], int in, int out, int err);
 /* Run @fn(@arg) in a forked child: its status, 0 if @fn returned 0, else 2. */
 int run_function(int (*fn)(void *arg), void *arg);
 
+/*
+ * Start @fn(@arg) in a forked child with @err as its stderr (-1: klpdiff's);
+ * its exit status is what @fn returns (0 to 255, else 2). 0 with its pid in
+ * *@pid (process_wait() for its status), or -errno.
+ */
+int process_start_function(int (*fn)(void *arg), void *arg, int err, pid_t *pid);
+
 /* Run @argv with stdout and stderr appended to the file @log: its status. */
 int run_logged(char *const argv[], const char *log);
 /* Run @argv with its stdout written to the file @out, stderr quiet: its status. */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "build/kbuild.h"
+#include "kernel/archive.h"
 #include "kernel/distro.h"
 #include "base/util.h"
 
@@ -21,24 +22,23 @@
  */
 #define ROOT_PACKAGES "gcc,make,libc6-dev,bc,bison,flex,libelf-dev,libssl-dev,perl,python3," \
 		      "pkgconf,xz-utils,cpio,kmod,dwarves"
+/*
+ * With CONFIG_RUST=y (Debian's 7.x), kbuild's olddefconfig and prepare need
+ * the rustc and bindgen that built the kernel, libclang and core's source:
+ * without them CONFIG_RUST would turn off. Such a root is another one.
+ */
+#define RUST_PACKAGES "rustc,rust-src,bindgen,libclang-dev"
 /* Stamped in each root: a root of another format (other packages) is made again. */
 #define ROOT_FORMAT 2
 #define STAMP ".klpdiff-root"
 
-/* Searched in this order (KLPDIFF_TOOLCHAIN_SUITES overrides it): releases before sid. */
-static const char default_suites[] =
-	"trixie trixie-updates trixie-security trixie-backports "
-	"bookworm bookworm-updates bookworm-security bookworm-backports forky sid";
-
-#define MIRROR "http://deb.debian.org/debian"
-#define SECURITY_MIRROR "http://deb.debian.org/debian-security"
-#define KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"
 
 /* The compiler a root is for: gcc-14 at 14.2.0-19, which says @text and is called @name. */
 struct root_cc {
 	const char *text, *release;	/* the kernel it built, for messages */
 	char *name, *package, *version;
 	char *suite;			/* the first suite that has it, when it is to be made */
+	bool rust;			/* with RUST_PACKAGES */
 };
 
 /*
@@ -207,21 +207,35 @@ static int check_tools(const char *root, const char *config, const char *release
 	return ret;
 }
 
+/* Whether the first line of @tool --version in @root is @config's @key; one line if not. */
+static int check_tool_text(const char *root, const char *config, const char *key,
+			   const char *tool, const char *release)
+{
+	const char *argv[] = { tool, "--version", NULL };
+	char *want_key = xasprintf("\n%s=\"", key), *says = first_line_in_root(root, argv);
+	const char *p = strstr(config, want_key);
+	int len = p ? (int)strcspn(p + strlen(want_key), "\"\n") : 0;
+	int ret = 0;
+
+	if (p && (!says || strncmp(says, p + strlen(want_key), (size_t)len) || says[len]))
+		ret = error(root, "its %s says '%s', but %s was built with %s=\"%.*s\" "
+			    "(--compiler CC to use another toolchain, at your own risk)", tool,
+			    says ? says : "nothing", release, key, len, p + strlen(want_key));
+	free(want_key), free(says);
+	return ret;
+}
+
 /*
- * A kernel with Rust (7.x): olddefconfig without that rustc and bindgen
- * would turn CONFIG_RUST off, and the config the units see would not be the
- * kernel's. Roots have neither yet.
+ * A kernel with Rust (7.x): olddefconfig with another rustc or bindgen
+ * would change the config (or turn CONFIG_RUST off), and the config the
+ * units see would not be the kernel's. The root's must say what it says.
  */
 static int check_rust(const char *root, const char *config, const char *release)
 {
-	const char *key = "\nCONFIG_RUSTC_VERSION_TEXT=\"", *p = strstr(config, key);
-
 	if (!strstr(config, "\nCONFIG_RUST=y\n"))
 		return 0;
-	p = p ? p + strlen(key) : "rustc";
-	return error(root, "%s was built with Rust (%.*s), which toolchain roots do not have "
-		     "(--compiler CC to use another toolchain, at your own risk)", release,
-		     (int)strcspn(p, "\"\n"), p);
+	return check_tool_text(root, config, "CONFIG_RUSTC_VERSION_TEXT", "rustc", release) ||
+	       check_tool_text(root, config, "CONFIG_BINDGEN_VERSION_TEXT", "bindgen", release);
 }
 
 /* A complete root of this format for @cc: its stamp, written last, says so. */
@@ -246,143 +260,82 @@ static char *suite_base(const char *suite)
 	return xstrdup(suite);
 }
 
-static char *source_line(const char *suite)
-{
-	return xasprintf("deb [signed-by=%s] %s %s main", KEYRING,
-			 ends_with(suite, "-security") ? SECURITY_MIRROR : MIRROR, suite);
-}
-
-/* dpkg's architecture: the root and the lists are of it. */
-static char *native_arch(void)
-{
-	char *argv[] = { "dpkg", "--print-architecture", NULL };
-	char *out = run_capture(argv);
-
-	if (out)
-		out[strcspn(out, "\n")] = '\0';
-	return out ? out : xstrdup("amd64");
-}
-
-/* The suites to search, in order. */
+/* The suites to search, in order: KLPDIFF_TOOLCHAIN_SUITES, or the archive's. */
 static void search_order(struct strlist *suites)
 {
 	const char *list = getenv("KLPDIFF_TOOLCHAIN_SUITES");
-	char *copy = xstrdup(list ? list : default_suites), *save = NULL;
+	char *copy, *save = NULL;
 
+	if (!list) {
+		for (size_t i = 0; archive_debian_suites[i]; i++)
+			strlist_add(suites, xstrdup(archive_debian_suites[i]));
+		return;
+	}
+	copy = xstrdup(list);
 	for (char *s = strtok_r(copy, " ,", &save); s; s = strtok_r(NULL, " ,", &save))
 		strlist_add(suites, xstrdup(s));
 	free(copy);
 }
 
-/* apt with lists and state of its own under @dir, the host's configuration otherwise. */
-static void apt_command(struct strlist *argv, const char *tool, const char *dir)
+/* Whether @suite is one of "trixie, trixie-security" (@list). */
+static bool in_list(const char *list, const char *suite)
 {
-	static const char *const fixed[] = {
-		"Dir::Etc::sourceparts=/dev/null", "Dir::Etc::Preferences=/dev/null",
-		"Dir::Etc::PreferencesParts=/dev/null",
-		"Acquire::Languages=none", "Acquire::GzipIndexes=true", "Debug::NoLocking=true",
-		"APT::Sandbox::User=root",
-	};
-	char *arch = native_arch(), *status = xasprintf("%s/status", dir);
+	size_t len = strlen(suite);
 
-	strlist_add(argv, xstrdup(tool));
-	strlist_add(argv, xstrdup("-q"));
-	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++) {
-		strlist_add(argv, xstrdup("-o"));
-		strlist_add(argv, xstrdup(fixed[i]));
-	}
-	strlist_add(argv, xasprintf("-oDir::Etc::sourcelist=%s/sources.list", dir));
-	/* An empty status file of its own: apt may replace the file it is given. */
-	strlist_add(argv, xasprintf("-oDir::State::status=%s", status));
-	if (access(status, F_OK))
-		write_file_atomic(status, "", 0644);
-	free(status);
-	strlist_add(argv, xasprintf("-oDir::State::Lists=%s/lists", dir));
-	strlist_add(argv, xasprintf("-oDir::Cache=%s/cache", dir));
-	strlist_add(argv, xasprintf("-oAPT::Architecture=%s", arch));
-	strlist_add(argv, xasprintf("-oAPT::Architectures=%s", arch));
-	free(arch);
+	for (const char *p = list; (p = strstr(p, suite)); p += len)
+		if ((p == list || p[-1] == ' ') && (!p[len] || p[len] == ','))
+			return true;
+	return false;
 }
 
-/* In apt-cache madison's "gcc-14 | 14.2.0-19 | URL trixie/main amd64 Packages" lines. */
-static bool madison_has(const char *text, const char *version, const char *suite)
+/* cc->suite: the first of @suites that has @cc's version of its package among @v. */
+static void pick_suite(const struct archive_version *v, int nr, const struct strlist *suites,
+		       struct root_cc *cc)
 {
-	char *copy = xstrdup(text), *want = xasprintf(" %s/", suite), *save = NULL;
-	size_t len = strlen(version);
-	bool found = false;
-
-	for (char *line = strtok_r(copy, "\n", &save); line && !found;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *ver = strchr(line, '|'), *where = ver ? strchr(ver + 1, '|') : NULL;
-
-		if (!where)
-			continue;
-		ver += 1 + strspn(ver + 1, " ");
-		found = !strncmp(ver, version, len) && ver[len] == ' ' && strstr(where, want);
-	}
-	free(copy);
-	free(want);
-	return found;
-}
-
-/* Update the lists of @suites in @dir (whole, or an error naming the log). */
-static int update_lists(const char *dir, const struct strlist *suites)
-{
-	struct strlist argv = { 0 };
-	char *list = xasprintf("%s/sources.list", dir), *log = xasprintf("%s/update.log", dir);
-	char *partial = xasprintf("%s/lists/partial", dir);
-	char *archives = xasprintf("%s/cache/archives/partial", dir), *text = xstrdup("");
-	int ret;
-
-	for (size_t i = 0; i < suites->nr; i++) {
-		char *line = source_line(suites->v[i]), *more = xasprintf("%s%s\n", text, line);
-
-		free(line), free(text);
-		text = more;
-	}
-	apt_command(&argv, "apt-get", dir);
-	strlist_add(&argv, xstrdup("update"));
-	ret = mkdir_p(partial) || mkdir_p(archives) || write_file_atomic(list, text, 0644);
-	if (!ret) {
-		unlink(log);
-		if (run_logged(argv.v, log))
-			ret = error(NULL, "cannot read the lists of Debian's archive (apt-get update "
-				    "failed; see %s)", log);
-	}
-	strlist_free(&argv);
-	free(list), free(log), free(partial), free(archives), free(text);
-	return ret;
+	for (size_t i = 0; !cc->suite && i < suites->nr; i++)
+		for (int k = 0; k < nr; k++)
+			if (streq(v[k].version, cc->version) && in_list(v[k].suites, suites->v[i]))
+				cc->suite = xstrdup(suites->v[i]);
 }
 
 /*
- * cc->suite: the first of @suites whose lists have @cc's package at its
- * version; one line if none has. Lists are kept under BASE/apt.
+ * cc->suite: the first of @suites whose lists (apt's, under BASE/apt: see
+ * kernel/archive.h) have @cc's package at its version; lists that lack it
+ * are refreshed once. One line if no suite has it.
  */
 static int find_suite(const char *base, const struct strlist *suites, struct root_cc *cc)
 {
-	struct strlist argv = { 0 };
-	char *dir = xasprintf("%s/apt", base), *lock = xasprintf("%s/apt.lock", base), *out;
-	int fd = mkdir_p(base) ? -1 : cache_lock(lock, true), ret = fd < 0 ? -1 : 0;
+	struct archive_version *v = NULL;
+	struct archive a;
+	int nr = 0, ret = archive_open_suites(&a, base, (const char *const *)suites->v);
+	char *searched;
 
-	if (!ret)
-		ret = update_lists(dir, suites);
-	apt_command(&argv, "apt-cache", dir);
-	strlist_add(&argv, xstrdup("madison"));
-	strlist_add(&argv, xstrdup(cc->package));
-	out = ret ? NULL : run_capture(argv.v);
-	for (size_t i = 0; out && !cc->suite && i < suites->nr; i++)
-		if (madison_has(out, cc->version, suites->v[i]))
-			cc->suite = xstrdup(suites->v[i]);
-	if (!ret && !cc->suite)
+	for (int round = 0; !ret && !cc->suite && round < 2; round++) {
+		if (round && archive_refresh(&a) != 1)
+			break;
+		archive_versions_free(v, nr);
+		nr = archive_versions(&a, cc->package, &v);
+		if (nr < 0)
+			ret = -1, nr = 0;
+		else
+			pick_suite(v, nr, suites, cc);
+	}
+	if (!ret && !cc->suite) {
+		searched = xstrdup("");
+		for (size_t i = 0; i < suites->nr; i++) {
+			char *old = searched;
+
+			searched = xasprintf("%s%s%s", old, i ? " " : "", suites->v[i]);
+			free(old);
+		}
 		ret = error(NULL, "%s was built by '%s': %s %s is on neither this machine nor "
 			    "any Debian suite searched (%s); --compiler CC to use another, at "
 			    "your own risk", cc->release, cc->text, cc->package, cc->version,
-			    getenv("KLPDIFF_TOOLCHAIN_SUITES") ? getenv("KLPDIFF_TOOLCHAIN_SUITES") :
-			    default_suites);
-	if (fd >= 0)
-		close(fd);
-	strlist_free(&argv);
-	free(dir), free(lock), free(out);
+			    searched);
+		free(searched);
+	}
+	archive_versions_free(v, nr);
+	archive_close(&a);
 	return ret;
 }
 
@@ -418,15 +371,15 @@ static int run_mmdebstrap(const struct root_cc *cc, const char *suite, const cha
 	strlist_add(&argv, xstrdup("--variant=minbase"));
 	/* Not root: unshare mode where /etc/subuid allows it, else fakechroot. */
 	strlist_add(&argv, xstrdup(root ? "--mode=root" : "--mode=auto"));
-	strlist_add(&argv, xasprintf("--include=%s,%s=%s", ROOT_PACKAGES, cc->package,
-				     cc->version));
+	strlist_add(&argv, xasprintf("--include=%s,%s=%s%s%s", ROOT_PACKAGES, cc->package,
+				     cc->version, cc->rust ? "," : "", cc->rust ? RUST_PACKAGES : ""));
 	strlist_add(&argv, xasprintf("--aptopt=APT::Default-Release \"%s\"", suite));
 	strlist_add(&argv, xstrdup(base));
 	if (root)
 		strlist_add(&argv, xstrdup(tmp));
-	strlist_add(&argv, source_line(base));
+	strlist_add(&argv, archive_source_line(base));
 	if (!streq(base, suite))
-		strlist_add(&argv, source_line(suite));
+		strlist_add(&argv, archive_source_line(suite));
 	ret = (root || !mkdir_p(tmp)) && !run_logged(argv.v, log) ? 0 : -1;
 	strlist_free(&argv);
 	free(base);
@@ -464,8 +417,9 @@ static int make_root(const char *dir, const struct root_cc *cc)
 		ret = remove_tree(tmp) || remove_tree(dir) ? -1 : 0;
 	if (ret)
 		goto out;
-	fprintf(stderr, "klpdiff build: making a Debian %s root with %s %s (once: about a minute "
-		"and 500 MB) in %s; log: %s\n", suite, cc->package, cc->version, dir, log);
+	fprintf(stderr, "klpdiff build: making a Debian %s root with %s %s%s (once: about a "
+		"minute and %s MB) in %s; log: %s\n", suite, cc->package, cc->version,
+		cc->rust ? " and Rust" : "", cc->rust ? "1500" : "500", dir, log);
 	unlink(log);
 	text = xasprintf("%d %s\n%s\n", ROOT_FORMAT, cc->text, suite);
 	if (run_mmdebstrap(cc, suite, tmp, log))
@@ -524,7 +478,8 @@ char *toolchain_root_get(const char *cc_text, const char *config, const char *re
 		goto out;
 	}
 	cc.name = xstrndup(cc_text, strcspn(cc_text, " "));
-	dir = xasprintf("%s/%s_%s", toolchains, cc.package, cc.version);
+	cc.rust = strstr(config, "\nCONFIG_RUST=y\n");
+	dir = xasprintf("%s/%s_%s%s", toolchains, cc.package, cc.version, cc.rust ? "+rust" : "");
 	/* The overlay's options cannot hold these. */
 	if (strpbrk(dir, ",:\\"))
 		error(dir, "cannot hold a toolchain root (',', ':' or '\\' in the path)");

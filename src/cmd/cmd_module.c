@@ -254,9 +254,9 @@ static int allocate_own_sections(const char *path)
 
 /*
  * The kbuild directory: the generated source, each patch object as a
- * "_shipped" prebuilt object (scripts/Makefile.lib copies it into place),
- * and the Kbuild file linking them into one module. modpost reads each
- * object's .cmd file for symbol CRCs; a copied object gets an empty one.
+ * prebuilt object (no source, so no rule remakes it), and the Kbuild file
+ * linking them into one module. modpost reads each object's .cmd file for
+ * symbol CRCs; a copied object gets an empty one.
  */
 static int write_build_dir(const char *dir, const char *name, const struct module_opts *o,
 			   const struct klp_manifest *m)
@@ -276,7 +276,12 @@ static int write_build_dir(const char *dir, const char *name, const struct modul
 	free(path);
 	kbuild = xasprintf("obj-m := %s.o\n%s-y := " MAIN_PART ".o", name, name);
 	for (int i = 0; i < o->nr_objects && !ret; i++) {
-		path = xasprintf("%s/" PATCH_PART "%d.o_shipped", dir, i);
+		/*
+		 * The object itself, no rule to make it: Linux 6.13+ runs an
+		 * external module's make in its directory ($(obj) is "."), where
+		 * the "$(obj)/%: $(src)/%_shipped" rule matches nothing.
+		 */
+		path = xasprintf("%s/" PATCH_PART "%d.o", dir, i);
 		ret = copy_file(o->objects[i], path) || allocate_own_sections(path);
 		free(path);
 		path = xasprintf("%s/." PATCH_PART "%d.o.cmd", dir, i);

@@ -84,9 +84,21 @@ enum special_key_kind {
 	KEY_JUMP_LABEL,		/* code, target, key (low bits: flags) */
 	KEY_STATIC_CALL,	/* call site, key (low bits: flags) */
 };
+/*
+ * Runtime constants (x86-64 6.11+): the kernel writes an instruction's
+ * immediate once at boot, in vmlinux only, with the value of the variable
+ * the section is named after (its name past the layout's @section).
+ */
+enum runtime_const_kind {
+	RUNTIME_NONE,
+	RUNTIME_VALUE,	/* the variable's whole value (a pointer, an unsigned long) */
+	RUNTIME_PART,	/* a shift count or mask made of it */
+};
 
 struct special_layout {
 	const char *section;
+	bool name_prefix;	/* @section starts the name (runtime_ptr_<variable>) */
+	uint8_t runtime_const;	/* enum runtime_const_kind */
 	unsigned entry_size;
 	enum special_key_kind key_kind;
 	int code_field;		/* jump label: the patched instruction */
@@ -101,7 +113,24 @@ struct special_layout {
 	bool content_end;	/* ... a relocation pointing at that code's end */
 	/* PC-relative fields count from the entry's start, not their own (ppc64 ftr_fixup). */
 	bool relative_to_entry;
-	int line_field;		/* u16 source line: never part of a checksum */
+	int line_field;		/* u16 source line (never 0): never part of a checksum */
+	uint8_t zero_tail;	/* the entry's last bytes are padding (.org): zeros */
+	/*
+	 * A field pointing at the printk format of the entry's message (7.x's
+	 * bug entry: WARN() passes its entry, not the format); 0: none.
+	 */
+	uint8_t format_field;
+	/*
+	 * Of kernels that give the arch's entsize_sections an sh_entsize
+	 * (6.19+): an object with one of them that has none is older.
+	 */
+	bool entsize_era;
+	/*
+	 * A section this layout's kernels always put beside it (7.x: objtool's
+	 * annotation of each bug entry); an object without one is of another
+	 * kernel. Only a tie-breaker between layouts that both fit. NULL: none.
+	 */
+	const char *marked_by;
 	/*
 	 * Where relocations sit, of which kind and width; ends at width 0.
 	 * Every entry has each of them (an entry's fields are never left
@@ -190,6 +219,12 @@ struct arch {
 	const char *const *objtool_link_kconfig;
 	const char *const *objtool_link_sections;
 	/*
+	 * Sections the kernel's macros give an sh_entsize from Linux 6.19 on
+	 * (NULL-terminated): an object with one that has none is of an older
+	 * kernel, which rules out the layouts marked entsize_era.
+	 */
+	const char *const *entsize_sections;
+	/*
 	 * A section of addresses the code loads its references from (ppc64's
 	 * .toc): an entry stands for what its relocation points at. NULL: none.
 	 */
@@ -216,6 +251,14 @@ struct arch {
 	 */
 	bool (*klp_reloc_ok)(uint32_t type);
 	bool klp_place_zeroed;
+	/*
+	 * A RUNTIME_VALUE constant's instruction in @code (a function's copy,
+	 * @size bytes), whose immediate starts at @imm: made a load of the
+	 * variable, PC-relative (reloc_pc32), of the same length. Returns the
+	 * offset of the field to relocate (with *@addend), or 0 if it is not an
+	 * instruction the arch knows. NULL: none.
+	 */
+	uint64_t (*runtime_load)(uint8_t *code, uint64_t size, uint64_t imm, int64_t *addend);
 	/*
 	 * A linked kernel, for the check against the code that runs (verify.c).
 	 * @local_entry: how far into a function whose code starts at @code a

@@ -36,7 +36,7 @@ const char *layouts_kernels(void)
 const struct special_layout *layout_first(const struct arch *arch, const char *section)
 {
 	for (size_t k = 0; k < arch->nr_special; k++)
-		if (streq(section, arch->special[k].section))
+		if (layout_names(&arch->special[k], section))
 			return &arch->special[k];
 	return NULL;
 }
@@ -44,7 +44,7 @@ const struct special_layout *layout_first(const struct arch *arch, const char *s
 const struct special_layout *layouts_find(const struct elf_layouts *target, const char *section)
 {
 	for (size_t i = 0; target && i < target->nr; i++)
-		if (streq(target->v[i]->section, section))
+		if (layout_names(target->v[i], section))
 			return target->v[i];
 	return NULL;
 }
@@ -53,17 +53,21 @@ const struct special_layout *layouts_find(const struct elf_layouts *target, cons
 enum misfit_kind {
 	FITS,
 	MISFIT_SIZE,		/* no whole number of entries */
+	MISFIT_ENTSIZE,		/* an sh_entsize (6.19+) of another size */
 	MISFIT_RELOC,		/* a relocation in no field, or of another kind or width */
 	MISFIT_HANDLER,		/* a handler field against a section, not a function */
-	MISFIT_ENTRY,		/* an entry without its owner in code, or its handler */
+	MISFIT_ENTRY,		/* an entry without its owner in code, its handler or string */
+	MISFIT_CONTENT,		/* an entry with line 0, or data in its padding */
+	MISFIT_ERA,		/* fits, but the layout is of kernels newer than the object */
 };
 
 struct misfit {
 	enum misfit_kind kind;
 	const struct special_layout *l;
 	const struct elf_reloc *r;	/* MISFIT_RELOC, MISFIT_HANDLER */
-	uint64_t entry;			/* MISFIT_ENTRY: the entry, and its field */
+	uint64_t entry;			/* MISFIT_ENTRY, MISFIT_CONTENT: the entry, and its field */
 	int field;
+	const char *why;		/* MISFIT_CONTENT: how; MISFIT_ERA: the section without */
 };
 
 /* The field of @l relocation @r sits in, of its kind and width, or NULL. */
@@ -120,7 +124,8 @@ static const struct elf_reloc *reloc_at(const struct elf_section *sec, uint64_t 
 
 /*
  * Each entry's owner field is relocated into code (or by a relocation that
- * writes nothing), and its handler field, if the layout has one, at all.
+ * writes nothing), and its handler and string fields, if the layout has
+ * them, at all (bug entries always pass __FILE__, 7.x's a format too).
  */
 static bool entries_fit(const struct elf_object *obj, const struct elf_section *sec,
 			const struct special_layout *l, struct misfit *m)
@@ -135,29 +140,65 @@ static bool entries_fit(const struct elf_object *obj, const struct elf_section *
 			return false;
 		for (const struct special_reloc *f = l->relocs; f < l->relocs + 4 && f->width; f++) {
 			m->field = f->offset;
-			if (f->check == FIELD_HANDLER && !reloc_at(sec, off + (uint64_t)f->offset))
+			if (f->check != FIELD_ANY && !reloc_at(sec, off + (uint64_t)f->offset))
 				return false;
 		}
 	}
 	return true;
 }
 
+/* Does an entry contradict @l: line 0 where it has a line, data in its padding? */
+static bool contents_fit(const struct elf_section *sec, const struct special_layout *l,
+			 struct misfit *m)
+{
+	static const uint8_t zeros[8];
+
+	for (uint64_t off = 0; layout_has_entry(l, sec->sh->sh_size, off); off += l->entry_size) {
+		const uint8_t *e = sec->data + off;
+
+		m->entry = off;
+		m->field = l->line_field;
+		m->why = "has line 0";
+		if (l->line_field >= 0 && !e[l->line_field] && !e[l->line_field + 1])
+			return false;
+		m->field = (int)(l->entry_size - l->zero_tail);
+		m->why = "has data in its padding";
+		if (l->zero_tail && memcmp(e + m->field, zeros, l->zero_tail))
+			return false;
+	}
+	return true;
+}
+
 /*
- * Does @sec fit @l: its size, every relocation and, where its relocations
- * were read, each entry's owner and handler? An object's relocations say
- * which fields it has: without them (a linked image, or a section no
- * checksum reads) only the size can be checked, and no entry has an owner.
+ * Does @sec fit @l: its sh_entsize if it has one (6.19+), its size, every
+ * relocation and, where its relocations were read, each entry's owner,
+ * handler and strings; its entries' lines and padding? An object's
+ * relocations say which fields it has: without them (a linked image, or a
+ * section no checksum reads) only the size and contents can be checked, and
+ * no entry has an owner. Last, a layout of kernels that give @old_era an
+ * sh_entsize fits no object whose @old_era has none.
  */
 static struct misfit fits_layout(const struct elf_object *obj, const struct elf_section *sec,
-				 const struct special_layout *l)
+				 const struct special_layout *l, const char *old_era)
 {
-	struct misfit m = { FITS, l, NULL, 0, 0 };
+	struct misfit m = { FITS, l, NULL, 0, 0, NULL };
 
-	if (!size_fits(sec, l))
+	if (sec->sh->sh_entsize && sec->sh->sh_entsize != l->entry_size)
+		m.kind = MISFIT_ENTSIZE;
+	else if (!size_fits(sec, l))
 		m.kind = MISFIT_SIZE;
-	else if ((m.kind = relocs_fit(obj, sec, l, &m.r)) == FITS && sec->has_reloc_sec &&
-		 l->owner_field >= 0 && !entries_fit(obj, sec, l, &m))
+	else
+		m.kind = relocs_fit(obj, sec, l, &m.r);
+	if (m.kind != FITS)
+		return m;
+	if (sec->has_reloc_sec && l->owner_field >= 0 && !entries_fit(obj, sec, l, &m))
 		m.kind = MISFIT_ENTRY;
+	else if (!contents_fit(sec, l, &m))
+		m.kind = MISFIT_CONTENT;
+	else if (l->entsize_era && old_era) {
+		m.kind = MISFIT_ERA;
+		m.why = old_era;
+	}
 	return m;
 }
 
@@ -274,6 +315,21 @@ static size_t keep_by_compiler(struct elf_object *obj, const struct special_layo
 	return kept;
 }
 
+/*
+ * Of @n layouts that fit, drop those whose kernels always put a section
+ * beside it (marked_by) that the object lacks. A tie-breaker like the
+ * compiler: it drops none if it would drop all.
+ */
+static size_t keep_marked(struct elf_object *obj, const struct special_layout **fit, size_t n)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!fit[i]->marked_by || elf_find_section(obj, fit[i]->marked_by))
+			fit[kept++] = fit[i];
+	return kept ? kept : n;
+}
+
 /* "Linux A (N bytes) and Linux B (M bytes)" for the error of two layouts or more. */
 static const char *layouts_named(const struct special_layout **fit, size_t n)
 {
@@ -287,12 +343,42 @@ static const char *layouts_named(const struct special_layout **fit, size_t n)
 	return text;
 }
 
+/* What the field at @offset of @l holds, for messages. */
+static const char *field_name(const struct special_layout *l, int offset)
+{
+	for (const struct special_reloc *f = l->relocs; f < l->relocs + 4 && f->width; f++)
+		if (f->offset == offset && offset != l->owner_field)
+			return f->check == FIELD_HANDLER ? "handler" :
+			       offset == l->format_field ? "format" : "file name";
+	return "owner";
+}
+
+/* The error for a section whose entries contradict the layout (or its era). */
+static int entries_error(const struct elf_object *obj, const struct elf_section *sec,
+			 const struct misfit *m, bool target)
+{
+	const char *what = target ? "the target kernel's layout" : "the layout";
+
+	if (m->kind == MISFIT_ERA)
+		return BAD(obj, "section %s: fits only layouts of kernels that give %s an entry "
+			   "size (sh_entsize), but this object's has none (Linux %s)", sec->name,
+			   m->why, m->l->kernels);
+	if (m->kind == MISFIT_CONTENT)
+		return BAD(obj, "section %s: the entry at %#lx does not fit %s of Linux %s: it %s",
+			   sec->name, (unsigned long)m->entry, what, m->l->kernels, m->why);
+	return BAD(obj, "section %s: the entry at %#lx has no relocation%s at +%d, where "
+		   "the layout of Linux %s has its %s", sec->name, (unsigned long)m->entry,
+		   m->field == m->l->owner_field ? " into code" : "", m->field, m->l->kernels,
+		   field_name(m->l, m->field));
+}
+
 /* The error for a section no layout fits: the most telling reason found. */
 static int misfit_error(const struct elf_object *obj, const struct elf_section *sec,
 			const struct misfit *m, bool target)
 {
 	const char *what = target ? "the target kernel's layout" :
 				    "any entry layout of the kernels klpdiff knows";
+	const char *which = target ? m->l->kernels : layouts_read_kernels();
 	struct reloc_howto h = m->r ? elf_reloc_howto(obj, m->r) : (struct reloc_howto){ 0 };
 
 	switch (m->kind) {
@@ -304,51 +390,53 @@ static int misfit_error(const struct elf_object *obj, const struct elf_section *
 		return BAD(obj, "section %s: size %#lx is no multiple of any entry size of the "
 			   "kernels klpdiff knows (%s)", sec->name, (unsigned long)sec->sh->sh_size,
 			   layouts_read_kernels());
+	case MISFIT_ENTSIZE:
+		return BAD(obj, "section %s: its entry size (sh_entsize) %lu is not that of %s "
+			   "(%s%s)", sec->name, (unsigned long)sec->sh->sh_entsize, what,
+			   target ? "Linux " : "", which);
 	case MISFIT_RELOC:
 		return BAD(obj, "section %s: a %u-byte %s relocation at %#lx fits no field of %s (%s%s)",
 			   sec->name, h.width, h.kind == RELOC_PCREL ? "PC-relative" : "absolute",
-			   (unsigned long)m->r->offset, what, target ? "Linux " : "",
-			   target ? m->l->kernels : layouts_read_kernels());
+			   (unsigned long)m->r->offset, what, target ? "Linux " : "", which);
 	case MISFIT_HANDLER:
 		return BAD(obj, "section %s: the relocation at %#lx points into a section, where "
 			   "the layout of Linux %s has a handler function", sec->name,
 			   (unsigned long)m->r->offset, m->l->kernels);
 	default:
-		return BAD(obj, "section %s: the entry at %#lx has no relocation%s at +%d, where "
-			   "the layout of Linux %s has its %s", sec->name, (unsigned long)m->entry,
-			   m->field == m->l->owner_field ? " into code" : "", m->field, m->l->kernels,
-			   m->field == m->l->owner_field ? "owner" : "handler");
+		return entries_error(obj, sec, m, target);
 	}
 }
 
 /*
  * Kernel versions lay out their special sections differently (a 13-, 12- or
  * 14-byte alt_instr, absolute or relative jump labels, bug entries relative
- * to the entry or to each field...). With a target kernel, its layout (from
- * the probe) is the only one. Else every layout of the section's name that
- * its size, relocations and owners fit; of several, those whose file names
- * are read whole, then those whose kernels accept the object's gcc. Two
+ * to the entry or to each field, with a format from 7.0...). With a target
+ * kernel, its layout (from the probe) is the only one. Else every layout of
+ * the section's name that its entry size, size, relocations, owners and
+ * contents fit, and whose era the object's sh_entsize (@old_era) allows; of
+ * several, those whose file names are read whole, then those whose kernels
+ * accept the object's gcc, then those whose marks the object has. Two
  * left, or none: an error, not a guess; the entries would be misread.
  */
 static int choose_layout(struct elf_object *obj, struct elf_section *sec,
-			 const struct elf_layouts *target)
+			 const struct elf_layouts *target, const char *old_era)
 {
 	const struct special_layout *end = obj->arch->special + obj->arch->nr_special;
 	const struct special_layout *want = layouts_find(target, sec->name);
 	const struct special_layout *fit[LAYOUT_FITS_MAX];
-	struct misfit m, worst = { MISFIT_SIZE, sec->special, NULL, 0, 0 };
+	struct misfit m, worst = { MISFIT_SIZE, sec->special, NULL, 0, 0, NULL };
 	size_t n = 0;
 
 	if (want) {
-		m = fits_layout(obj, sec, want);
+		m = fits_layout(obj, sec, want, NULL);
 		if (m.kind != FITS)
 			return misfit_error(obj, sec, &m, true);
 		sec->special = want;
 		return 0;
 	}
-	for (const struct special_layout *l = sec->special; l < end && streq(l->section, sec->name);
+	for (const struct special_layout *l = sec->special; l < end && layout_names(l, sec->name);
 	     l++) {
-		m = fits_layout(obj, sec, l);
+		m = fits_layout(obj, sec, l, old_era);
 		if (m.kind == FITS && n < LAYOUT_FITS_MAX)
 			fit[n++] = l;
 		else if (m.kind != FITS && m.kind >= worst.kind)
@@ -362,6 +450,8 @@ static int choose_layout(struct elf_object *obj, struct elf_section *sec,
 	if (n > 1 && sec->has_reloc_sec)
 		n = keep_by_compiler(obj, fit, n);
 	if (n > 1 && sec->has_reloc_sec)
+		n = keep_marked(obj, fit, n);
+	if (n > 1 && sec->has_reloc_sec)
 		return BAD(obj, "section %s: its entries fit the layouts of %s alike; klpdiff "
 			   "cannot tell which kernel made it (give it with -k)", sec->name,
 			   layouts_named(fit, n));
@@ -369,12 +459,26 @@ static int choose_layout(struct elf_object *obj, struct elf_section *sec,
 	return 0;
 }
 
+/* A section of @obj the kernel gives an sh_entsize from 6.19 on, without one; or NULL. */
+static const char *older_than_entsize(const struct elf_object *obj)
+{
+	const char *const *names = obj->arch->entsize_sections;
+	const struct elf_section *sec;
+
+	for_each_section(obj, sec)
+		for (size_t i = 0; names && names[i]; i++)
+			if (sec->data && !sec->sh->sh_entsize && streq(sec->name, names[i]))
+				return sec->name;
+	return NULL;
+}
+
 int elf_choose_layouts(struct elf_object *obj, const struct elf_layouts *target)
 {
+	const char *old_era = older_than_entsize(obj);
 	struct elf_section *sec;
 
 	for_each_section(obj, sec)
-		if (sec->special && sec->data && choose_layout(obj, sec, target))
+		if (sec->special && sec->data && choose_layout(obj, sec, target, old_era))
 			return -1;
 	return 0;
 }

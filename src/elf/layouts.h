@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "elf/arch.h"
 
@@ -19,14 +20,21 @@
 #define KV_MINOR(kv) ((kv) & 0xff)
 /* The kernel lines klpdiff has profiles of (builds patches for, -k). */
 #define KV_OLDEST KV(4, 18)
-#define KV_NEWEST KV(6, 12)
+#define KV_NEWEST KV(7, 3)
 /* The oldest kernel whose objects the catalogue's layouts read (to KV_NEWEST). */
 #define KV_LAYOUTS_OLDEST KV(3, 10)
 
-/* "Linux 4.18 to 6.12": the kernels klpdiff has profiles of, for messages. */
+/* "Linux 4.18 to 7.3": the kernels klpdiff has profiles of, for messages. */
 const char *layouts_kernels(void);
-/* "Linux 3.10 to 6.12": the kernels whose objects klpdiff reads, for messages. */
+/* "Linux 3.10 to 7.3": the kernels whose objects klpdiff reads, for messages. */
 const char *layouts_read_kernels(void);
+
+/* Is @l a layout of the section named @name (runtime_ptr_<variable>: by its start)? */
+static inline bool layout_names(const struct special_layout *l, const char *name)
+{
+	return l->name_prefix ? !strncmp(name, l->section, strlen(l->section)) :
+				!strcmp(name, l->section);
+}
 
 /* An entry of @l starts at @off of a section of @size (the last one maybe unpadded). */
 static inline bool layout_has_entry(const struct special_layout *l, uint64_t size, uint64_t off)

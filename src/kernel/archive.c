@@ -15,46 +15,54 @@
 #include "base/process.h"
 
 #define DEBIAN_KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"
+#define DEBIAN_MIRROR "http://deb.debian.org/debian"
 
-static const char *const debian_suites[] = {
-	"bookworm", "bookworm-updates", "bookworm-backports",
-	"trixie", "trixie-updates", "trixie-backports", "sid",
+const char *const archive_debian_suites[] = {
+	"trixie", "trixie-updates", "trixie-security", "trixie-backports",
+	"bookworm", "bookworm-updates", "bookworm-security", "bookworm-backports", "sid", NULL,
 };
-static const char *const security_suites[] = { "bookworm-security", "trixie-security" };
 
-static char *default_sources(void)
+char *archive_source_line(const char *suite)
 {
 	const char *env = getenv("KLPDIFF_DEBIAN_MIRROR");
-	char *mirror = xstrdup(env && *env ? env : "http://deb.debian.org/debian");
+	char *mirror = xstrdup(env && *env ? env : DEBIAN_MIRROR), *line;
 	size_t n = strlen(mirror);
-	char *text = xstrdup(""), *old;
 
 	while (n > 1 && mirror[n - 1] == '/')
 		mirror[--n] = '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(debian_suites); i++) {
-		old = text;
-		text = xasprintf("%sdeb [signed-by=%s] %s %s main\n", old, DEBIAN_KEYRING, mirror,
-				 debian_suites[i]);
-		free(old);
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(security_suites); i++) {
-		old = text;
-		text = xasprintf("%sdeb [signed-by=%s] %s-security %s main\n", old, DEBIAN_KEYRING,
-				 mirror, security_suites[i]);
-		free(old);
-	}
+	/* The security suites are in MIRROR-security (Debian's: debian-security). */
+	line = xasprintf("deb [signed-by=%s] %s%s %s main", DEBIAN_KEYRING, mirror,
+			 ends_with(suite, "-security") ? "-security" : "", suite);
 	free(mirror);
+	return line;
+}
+
+/* The sources list of @suites of Debian's archive. */
+static char *debian_sources(const char *const *suites)
+{
+	char *text = xstrdup(""), *old, *line;
+
+	for (; *suites; suites++) {
+		old = text;
+		line = archive_source_line(*suites);
+		text = xasprintf("%s%s\n", old, line);
+		free(old), free(line);
+	}
 	return text;
 }
 
-/* The sources apt reads: $KLPDIFF_APT_SOURCES, or klpdiff's own list, rewritten when it changed. */
-static int set_sources(struct archive *a, const char *apt_dir)
+/*
+ * The sources apt reads: @suites of Debian's archive; without them
+ * $KLPDIFF_APT_SOURCES, or all of klpdiff's suites. klpdiff's own list is
+ * rewritten when it changed.
+ */
+static int set_sources(struct archive *a, const char *apt_dir, const char *const *suites)
 {
 	const char *env = getenv("KLPDIFF_APT_SOURCES");
 	char *old;
 	int ret = 0;
 
-	if (env && *env) {
+	if (!suites && env && *env) {
 		a->sources = realpath(env, NULL);
 		a->sources_text = a->sources ? read_file(a->sources, NULL) : NULL;
 		if (!a->sources_text)
@@ -67,7 +75,7 @@ static int set_sources(struct archive *a, const char *apt_dir)
 		return 0;
 	}
 	a->sources = xasprintf("%s/sources.list", apt_dir);
-	a->sources_text = default_sources();
+	a->sources_text = debian_sources(suites ? suites : archive_debian_suites);
 	old = read_file(a->sources, NULL);
 	if (!old || !streq(old, a->sources_text))
 		ret = write_file_atomic(a->sources, a->sources_text, 0644);
@@ -97,45 +105,70 @@ static char *dpkg_architecture(void)
 	return arch;
 }
 
-int archive_open(struct archive *a, const char *cache)
+/* The options of every apt command: its state under @apt, nothing of the system's. */
+static void private_apt(struct archive *a, char *const sub[5], const char *arch)
 {
-	char *apt = xasprintf("%s/archive/apt", cache), *sub[5], *arch;
+	add_opt(a, "Dir::Etc::sourcelist", a->sources);
+	add_opt(a, "Dir::Etc::sourceparts", "/dev/null");
+	/* Nor the system's pinning: the versions asked for are taken. */
+	add_opt(a, "Dir::Etc::Preferences", "/dev/null");
+	add_opt(a, "Dir::Etc::PreferencesParts", "/dev/null");
+	add_opt(a, "Dir::State::Lists", sub[3]);
+	add_opt(a, "Dir::Cache", sub[4]);
+	/* One package cache, kept: apt-cache then answers in milliseconds. */
+	add_opt(a, "Dir::Cache::pkgcache", "pkgcache.bin");
+	add_opt(a, "Dir::Cache::srcpkgcache", "");
+	add_opt(a, "Dir::State::status", sub[2]);
+	add_opt(a, "APT::Architecture", arch);
+	add_opt(a, "APT::Architectures", arch);
+	add_opt(a, "Acquire::Languages", "none");
+	add_opt(a, "Acquire::GzipIndexes", "true");
+	/* Whatever the system's configuration says: signed archives only. */
+	add_opt(a, "Acquire::AllowInsecureRepositories", "false");
+	add_opt(a, "APT::Get::AllowUnauthenticated", "false");
+	/* The cache is the user's own: no need to hand it to the _apt user. */
+	if (!geteuid())
+		add_opt(a, "APT::Sandbox::User", "root");
+}
+
+/* The archive with apt's state in @dir/apt; @suites: see set_sources(). */
+static int open_at(struct archive *a, const char *dir, const char *const *suites)
+{
+	char *apt = xasprintf("%s/apt", dir), *sub[5], *arch;
 	int ret = 0;
 
 	memset(a, 0, sizeof(*a));
 	a->opened = time(NULL);
-	a->dir = xasprintf("%s/archive", cache);
+	a->dir = xstrdup(dir);
 	sub[0] = xasprintf("%s/lists/partial", apt);
 	sub[1] = xasprintf("%s/cache/archives/partial", apt);
 	sub[2] = xasprintf("%s/status", apt);
 	sub[3] = xasprintf("%s/lists", apt);
 	sub[4] = xasprintf("%s/cache", apt);
 	arch = dpkg_architecture();
-	if (!arch || mkdir_p(sub[0]) || mkdir_p(sub[1]) || set_sources(a, apt) ||
+	if (!arch || mkdir_p(sub[0]) || mkdir_p(sub[1]) || set_sources(a, apt, suites) ||
 	    (access(sub[2], F_OK) && write_file_atomic(sub[2], "", 0644)))
 		ret = -1;
-	if (!ret) {
-		add_opt(a, "Dir::Etc::sourcelist", a->sources);
-		add_opt(a, "Dir::Etc::sourceparts", "/dev/null");
-		add_opt(a, "Dir::State::Lists", sub[3]);
-		add_opt(a, "Dir::Cache", sub[4]);
-		/* One package cache, kept: apt-cache then answers in milliseconds. */
-		add_opt(a, "Dir::Cache::pkgcache", "pkgcache.bin");
-		add_opt(a, "Dir::Cache::srcpkgcache", "");
-		add_opt(a, "Dir::State::status", sub[2]);
-		add_opt(a, "APT::Architectures", arch);
-		add_opt(a, "Acquire::Languages", "none");
-		/* Whatever the system's configuration says: signed archives only. */
-		add_opt(a, "Acquire::AllowInsecureRepositories", "false");
-		add_opt(a, "APT::Get::AllowUnauthenticated", "false");
-		/* The cache is the user's own: no need to hand it to the _apt user. */
-		if (!geteuid())
-			add_opt(a, "APT::Sandbox::User", "root");
-	}
+	if (!ret)
+		private_apt(a, sub, arch);
 	for (size_t i = 0; i < ARRAY_SIZE(sub); i++)
 		free(sub[i]);
 	free(apt), free(arch);
 	return ret;
+}
+
+int archive_open(struct archive *a, const char *cache)
+{
+	char *dir = xasprintf("%s/archive", cache);
+	int ret = open_at(a, dir, NULL);
+
+	free(dir);
+	return ret;
+}
+
+int archive_open_suites(struct archive *a, const char *dir, const char *const *suites)
+{
+	return open_at(a, dir, suites);
 }
 
 void archive_close(struct archive *a)

@@ -34,12 +34,27 @@ struct archive_version {
 };
 
 /*
- * Use the archive from @cache: the sources are $KLPDIFF_APT_SOURCES (a
- * sources.list) or Debian's bookworm, trixie and sid suites (with updates,
- * security and backports) at $KLPDIFF_DEBIAN_MIRROR (default
- * http://deb.debian.org/debian; the security archive is MIRROR-security).
+ * Debian's suites klpdiff knows, NULL-terminated, in the order a search
+ * prefers them (releases before sid): trixie's and bookworm's, each with
+ * its updates, security and backports, and sid.
+ */
+extern const char *const archive_debian_suites[];
+/*
+ * The sources.list line of Debian's @suite: at $KLPDIFF_DEBIAN_MIRROR
+ * (default http://deb.debian.org/debian; a -security suite at
+ * MIRROR-security), signed by Debian's archive keyring.
+ */
+char *archive_source_line(const char *suite);
+/*
+ * Use the archive from @cache (its apt state in CACHE/archive/apt): the
+ * sources are $KLPDIFF_APT_SOURCES (a sources.list) or archive_debian_suites.
  */
 int archive_open(struct archive *a, const char *cache);
+/*
+ * The same with its state in @dir/apt and @suites (NULL-terminated) of
+ * Debian's archive as its sources, whatever $KLPDIFF_APT_SOURCES says.
+ */
+int archive_open_suites(struct archive *a, const char *dir, const char *const *suites);
 void archive_close(struct archive *a);
 /* apt-get update, at most once per run; -1 after one line naming what failed. */
 int archive_update(struct archive *a);

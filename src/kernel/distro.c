@@ -333,6 +333,8 @@ int dist_kernel_find(struct dist_kernel *dk, const struct dist_request *req)
 	memset(dk, 0, sizeof(*dk));
 	dk->sysroot = req->sysroot ? req->sysroot : "";
 	dk->download = !req->sysroot;
+	if (req->release && dist_release_check(req->release))
+		return -1;
 	dk->release = req->release ? xstrdup(req->release) : running_release();
 	if (!dk->release)
 		return error(NULL, "cannot tell the running kernel's release: give -r RELEASE");
@@ -357,6 +359,18 @@ int dist_kernel_find(struct dist_kernel *dk, const struct dist_request *req)
 	if (find_headers(dk))
 		return -1;
 	return find_vmlinux_symbols(dk, req);
+}
+
+int dist_release_check(const char *release)
+{
+	size_t len = strlen(release);
+
+	if (!len || len > 64 || !(*release >= '0' && *release <= '9') ||
+	    release[strspn(release, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			   "0123456789.+~_-")])
+		return error(NULL, "'%s' is not a kernel release (such as 6.1.0-57-cloud-amd64)",
+			     release);
+	return 0;
 }
 
 /* "x86_64-linux-gnu-gcc-12" and "gcc-12" are both in Debian's gcc-12. */

@@ -61,6 +61,12 @@ struct dist_request {
  */
 int dist_kernel_find(struct dist_kernel *dk, const struct dist_request *req);
 /*
+ * Whether @release can be a kernel's release (what uname -r says, and part
+ * of its packages' names: a digit first, then letters, digits and ".+~_-",
+ * at most 64 characters): 0, or -1 after one line naming it.
+ */
+int dist_release_check(const char *release);
+/*
  * The compiler: CONFIG_CC_VERSION_TEXT names it; it must be installed and
  * say exactly that (0), or be a Debian gcc that this machine has not got at
  * that version (DIST_CC_ROOT: build/toolchain_root.h makes a root of the

@@ -227,6 +227,9 @@ static void cleanup(struct extractor *ex)
 	free(ex->anon_out);
 	free(ex->anon_base);
 	free(ex->table_slot);
+	for (size_t i = 0; ex->entry_slot && i < ex->patched->nr_sections; i++)
+		free(ex->entry_slot[i]);
+	free(ex->entry_slot);
 	diff_free(&ex->diff);
 	sums_free(&ex->orig_sums);
 	sums_free(&ex->patched_sums);

@@ -274,6 +274,7 @@ void build_patch(struct extractor *ex)
 	ex->manifest = ow_section(&ex->w, MANIFEST_SECTION, SHT_PROGBITS, 0, 1);
 	ex->anon_out = xcalloc(ex->patched->nr_sections, sizeof(*ex->anon_out));
 	ex->anon_base = xcalloc(ex->patched->nr_sections, sizeof(*ex->anon_base));
+	ex->entry_slot = xcalloc(ex->patched->nr_sections, sizeof(*ex->entry_slot));
 	manifest(ex, "object %s\n", objname(ex));
 	checksum_init(&ex->entries, ex->patched, true);
 	for_each_symbol(ex->patched, sym) {

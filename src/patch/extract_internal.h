@@ -68,6 +68,7 @@ struct extractor {
 	uint64_t *anon_base;
 	struct ow_section *table_out;	/* the address table's entries the patch uses */
 	uint64_t *table_slot;		/* by input entry: output offset + 1 */
+	uint64_t **entry_slot;		/* by special section, entry: output offset + 1 */
 	int errors;
 	size_t nr_patched;
 	const struct elf_symbol *current_fn;	/* whose code copy_relocs is copying */
@@ -133,6 +134,12 @@ enum kernel_ref kernel_ref_of(struct extractor *ex, const struct elf_symbol *sym
 			      const char *name, const char **obj, struct kernel_symbols **ks);
 /* The name the running kernel knows @sym by (its twin's, for a renamed clone). */
 const char *kernel_name(const struct extractor *ex, const struct elf_symbol *sym);
+/*
+ * A reference at @out+@place to the variable @name of the running kernel,
+ * whether or not the patched object has a symbol for it.
+ */
+void reference_variable(struct extractor *ex, struct ow_section *out, uint64_t place,
+			uint32_t type, const char *name, int64_t addend);
 /* Copy the relocation @r of input section @in to @out at @place. */
 void copy_reloc(struct extractor *ex, struct elf_section *in, const struct elf_reloc *r,
 		uint64_t insn_end, struct ow_section *out, uint64_t place);
@@ -146,6 +153,13 @@ void copy_relocs(struct extractor *ex, struct elf_section *in, uint64_t start, u
 void copy_entries_of(struct extractor *ex, const struct elf_symbol *fn);
 /* --trace: the special-section entries left behind with their owners. */
 void trace_dropped_entries(const struct extractor *ex);
+/*
+ * The patch's copy of the entry of special section @in holding offset @t
+ * (the code refers to it: 7.x's WARN()), copied now if not yet: its
+ * section's symbol, and @t's place there in *@out_off. NULL after an error.
+ */
+struct ow_symbol *copy_entry_at(struct extractor *ex, struct elf_section *in, uint64_t t,
+				uint64_t *out_off);
 
 /* ---- extract_toc.c: code on a TOC (ppc64le) ------------------------------- */
 

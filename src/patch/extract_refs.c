@@ -293,6 +293,41 @@ static void emit_symbol_ref(struct extractor *ex, struct ow_section *out, uint64
 	reference_kernel(ex, out, place, type, sym, addend, special);
 }
 
+void reference_variable(struct extractor *ex, struct ow_section *out, uint64_t place,
+			uint32_t type, const char *name, int64_t addend)
+{
+	struct elf_symbol *sym = elf_find_symbol(ex->patched, name);
+	struct kernel_symbols *ks;
+	const char *obj;
+	long pos;
+
+	if (sym) {
+		emit_symbol_ref(ex, out, place, type, sym, addend, NULL);
+		return;
+	}
+	/* Not in the object: a global of vmlinux the unit only names in asm. */
+	if (symvers_owner(&ex->symvers, name)) {
+		trace_ref(ex, name, "normal relocation (exported by %s)",
+			  symvers_owner(&ex->symvers, name));
+		ow_add_reloc(out, place, ow_global(&ex->w, name), type, addend);
+		return;
+	}
+	obj = owner_object(ex, name, &ks);
+	if (!ks) {
+		fail(ex, "%s is not in %s and no --vmlinux-symbols was given", name,
+		     ex->opts->kernel_symbols);
+		return;
+	}
+	pos = kernel_symbols_sympos(ks, name, NULL, 0);
+	if (pos < 0) {
+		ex->errors++;
+		return;
+	}
+	trace_ref(ex, name, "livepatch relocation to %s %s sympos %ld (not exported)", obj, name,
+		  pos);
+	add_klp_reloc(ex, out, place, type, obj, name, pos, addend, NULL);
+}
+
 static const char *special_key_field(const struct elf_section *in, uint64_t offset)
 {
 	const struct special_layout *l = in->special;
@@ -346,6 +381,19 @@ void copy_reloc(struct extractor *ex, struct elf_section *in, const struct elf_r
 		trace_ref(ex, tsec->name, "the patch's copy of the %s entry at %#" PRIx64, tsec->name,
 			  t);
 		ow_add_reloc(out, place, s, type, (int64_t)(off - (t - rs->value - (uint64_t)r->addend)));
+		return;
+	}
+	if (tsec->special && !tsec->is_code) {
+		uint64_t off;
+		struct ow_symbol *s;
+
+		/* Before the copy, whose relocations are sites of their own. */
+		trace_ref(ex, tsec->name, "the patch's copy of the %s entry at %#" PRIx64,
+			  tsec->name, t - t % tsec->special->entry_size);
+		s = copy_entry_at(ex, tsec, t, &off);
+		if (s)
+			ow_add_reloc(out, place, s, type,
+				     (int64_t)(off - (t - rs->value - (uint64_t)r->addend)));
 		return;
 	}
 	if (tsec->sh->sh_flags & SHF_MERGE) {

@@ -86,20 +86,40 @@ static void copy_entry_content(struct extractor *ex, const struct special_entry 
 				      ow_section_symbol(&ex->w, rout), roff + len);
 }
 
-static void copy_entry(struct extractor *ex, const struct special_entry *e)
+/* Where the entry at @off of @sec went in the patch: output offset + 1, 0 if not copied. */
+static uint64_t *entry_slot(struct extractor *ex, const struct elf_section *sec, uint64_t off)
+{
+	uint64_t **slots = &ex->entry_slot[sec->index];
+
+	if (!*slots)
+		*slots = xcalloc(sec->sh->sh_size / sec->special->entry_size + 1, sizeof(**slots));
+	return &(*slots)[off / sec->special->entry_size];
+}
+
+/* Copy entry @e once; its output section and offset. */
+static struct ow_section *copy_entry(struct extractor *ex, const struct special_entry *e,
+				     uint64_t *out_off)
 {
 	const struct special_layout *l = e->sec->special;
 	struct ow_section *out = ow_section(&ex->w, e->sec->name, e->sec->sh->sh_type,
 					    e->sec->sh->sh_flags & ~SHF_GROUP,
 					    e->sec->sh->sh_addralign);
+	uint64_t *slot = entry_slot(ex, e->sec, e->offset);
 	uint64_t n = layout_entry_bytes(l, e->sec->sh->sh_size, e->offset);
-	uint64_t off = ow_append(out, e->sec->data + e->offset, n, 1);
-	uint64_t cfield = e->offset + (uint64_t)l->content_field;
+	uint64_t cfield = e->offset + (uint64_t)l->content_field, off;
 
+	/* "aM" with an entry size (6.19+): the linker must see the same. */
+	out->entsize = e->sec->sh->sh_entsize;
+	if (*slot) {
+		*out_off = *slot - 1;
+		return out;
+	}
+	off = ow_append(out, e->sec->data + e->offset, n, 1);
+	*slot = off + 1;
+	*out_off = off;
 	/* An unpadded last entry gets its padding: another entry may follow it here. */
 	if (n < l->entry_size)
 		ow_append(out, NULL, l->entry_size - n, 1);
-
 	for (size_t i = elf_first_reloc(e->sec, e->offset);
 	     i < e->sec->nr_relocs && e->sec->relocs[i].offset < e->offset + l->entry_size; i++) {
 		const struct elf_reloc *r = &e->sec->relocs[i];
@@ -125,6 +145,7 @@ static void copy_entry(struct extractor *ex, const struct special_entry *e)
 			ow_append(cout, comp->data + coff, l->companion_size, 1);
 		}
 	}
+	return out;
 }
 
 /* ---- static keys of other modules ------------------------------------------
@@ -329,8 +350,46 @@ static bool left_to_objtool(const struct extractor *ex, const struct elf_section
 	return false;
 }
 
+/*
+ * A runtime constant (x86 6.11+: runtime_ptr_*, runtime_shift_*,
+ * runtime_mask_*): the kernel writes the immediate once at boot, in vmlinux
+ * only; a module's copy of the code would keep the placeholder. A whole
+ * value becomes a load of its variable (the arch's runtime_load); a shift
+ * count or mask, which no instruction of the same length loads, is refused.
+ */
+static bool fix_runtime_const(struct extractor *ex, const struct special_entry *e,
+			      const struct elf_symbol *fn)
+{
+	const struct special_layout *l = e->sec->special;
+	const struct arch *arch = ex->patched->arch;
+	const struct xsym *x = &ex->x[fn->index];
+	const char *var = e->sec->name + strlen(l->section);
+	uint64_t site, field = 0;
+	int64_t addend;
+
+	if (l->runtime_const == RUNTIME_NONE)
+		return false;
+	if (l->runtime_const == RUNTIME_VALUE && arch->runtime_load &&
+	    entry_points_into(ex, e, l->owner_field, fn, &site))
+		field = arch->runtime_load(x->out_sec->data + x->out_off, fn->size,
+					   site - fn->value, &addend);
+	if (!field) {
+		refuse(ex, "%s: uses the runtime constant %s (%s): the kernel patches its "
+		       "immediate at boot, in vmlinux only, and the patch's copy would keep the "
+		       "placeholder", fn->name, var, e->sec->name);
+		return true;
+	}
+	trace(ex, "entry %s+0x%" PRIx64 ": dropped (a runtime constant: %s loads %s instead)",
+	      e->sec->name, e->offset, fn->name, var);
+	ex->site_sec = fn->sec;
+	ex->site_off = fn->value + field;
+	reference_variable(ex, x->out_sec, x->out_off + field, arch->reloc_pc32, var, addend);
+	return true;
+}
+
 void copy_entries_of(struct extractor *ex, const struct elf_symbol *fn)
 {
+	uint64_t off;
 	size_t nr;
 	const struct special_entry *e = checksum_entries(&ex->entries, fn, &nr);
 
@@ -342,9 +401,11 @@ void copy_entries_of(struct extractor *ex, const struct elf_symbol *fn)
 		}
 		if (fix_module_key_entry(ex, &e[i], fn))
 			continue;
+		if (fix_runtime_const(ex, &e[i], fn))
+			continue;
 		trace(ex, "entry %s+0x%" PRIx64 ": kept (its owner %s is in the patch)",
 		      e[i].sec->name, e[i].offset, fn->name);
-		copy_entry(ex, &e[i]);
+		copy_entry(ex, &e[i], &off);
 	}
 }
 
@@ -358,4 +419,22 @@ void trace_dropped_entries(const struct extractor *ex)
 			trace(ex, "entry %s+0x%" PRIx64 ": dropped (its owner %s is not in the "
 			      "patch)", e->sec->name, e->offset, e->owner->name);
 	}
+}
+
+struct ow_symbol *copy_entry_at(struct extractor *ex, struct elf_section *in, uint64_t t,
+				uint64_t *out_off)
+{
+	const struct special_layout *l = in->special;
+	uint64_t start = t - t % l->entry_size, off;
+	struct ow_section *out;
+
+	if (!in->data || start + l->entry_size > in->sh->sh_size || l->key_kind != KEY_NONE ||
+	    l->runtime_const || left_to_objtool(ex, in)) {
+		fail(ex, "%s+%#" PRIx64 ": the code refers to an entry of %s, which the patch "
+		     "cannot keep", in->name, t, in->name);
+		return NULL;
+	}
+	out = copy_entry(ex, &(struct special_entry){ NULL, in, start }, &off);
+	*out_off = off + (t - start);
+	return ow_section_symbol(&ex->w, out);
 }

@@ -15,10 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/archive/lib.sh
 . "$here/lib.sh"
 
-[ -x "$KLPDIFF" ] || tap_bail "no klpdiff binary at $KLPDIFF (run make)"
-for tool in apt-get apt-cache dpkg-deb gpg gcc-12 xz; do
-	command -v $tool >/dev/null || tap_skip_all "$tool is needed"
-done
+archive_needs
 
 tap_tmpdir
 d=$TAP_TMP

@@ -5,6 +5,7 @@
 # by hand, and signed with a key made for the test (gpg), in suites under
 # file:$repo. Nothing of it needs the network.
 #
+#   archive_needs                 skip (or bail) without what the tests need
 #   repo_init DIR                 a key and an empty archive in DIR
 #   fake_kernel6 SUITE RELEASE VERSION [LINE]
 #                                 6.x packages: image (/boot, /lib/modules),
@@ -18,6 +19,14 @@
 #   repo_index                    Packages, Release, InRelease of each suite
 #   repo_sources [signed|unsigned|trusted]
 #                                 a sources.list of the archive: print its path
+
+# What every test of this folder needs: klpdiff, and the tools of a Debian archive.
+archive_needs() {
+	[ -x "$KLPDIFF" ] || tap_bail "no klpdiff binary at $KLPDIFF (run make)"
+	for tool in apt-get apt-cache dpkg-deb gpg gcc-12 xz; do
+		command -v $tool >/dev/null || tap_skip_all "$tool is needed"
+	done
+}
 
 repo_init() {
 	repo=$1

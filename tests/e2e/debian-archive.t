@@ -14,18 +14,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 
-[ -n "${KLPDIFF_SKIP_KERNEL:-}" ] && tap_skip_all "KLPDIFF_SKIP_KERNEL set"
-tap_skip_if_sanitized "the Debian e2e tests run in the plain pass only"
-command -v apt-cache >/dev/null || tap_skip_all "not a Debian system (no apt-cache)"
-command -v qemu-system-x86_64 >/dev/null || tap_skip_all "qemu-system-x86_64 not installed"
-command -v gcc-12 >/dev/null || tap_skip_all "gcc-12 (Debian 12's, which built Debian's 6.1) is needed"
-
-mirror=${KLPDIFF_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-host=$(sed -E 's|^[a-z]+://([^/:]+).*|\1|' <<<"$mirror")
-port=80
-[[ $mirror == https:* ]] && port=443
-timeout 20 bash -c "exec 3<>/dev/tcp/$host/$port" 2>/dev/null ||
-	tap_skip_all "Debian's archive ($mirror) is unreachable from here"
+. "$here/../lib/debian-archive.sh"
+debian_archive_needs
 
 installed_version() {
 	{ dpkg-query -W -f='${db:Status-Abbrev} ${Version}\n' "$1" 2>/dev/null || true; } |

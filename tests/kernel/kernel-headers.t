@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The checksum of special-section entries on objects compiled against real
 # kernels' headers, with the kernel's own macros: tests/kernel/headers/fx.c,
-# compiled as an external module once per variant against the e2e kernel and
+# compiled as an external module once per variant against the e2e kernel,
 # Debian's 6.1 and 6.12 headers (12-byte and 14-byte alt_instr, 6.12's IBT
-# and call padding), compared with `klpdiff diff -k` (the probed layouts):
+# and call padding) and, with its source, Linux 7.3 prepared by
+# tests/kernel/linux7-tree (a bug entry with the format; WARN() passes it to
+# __WARN_trap),
+# compared with `klpdiff diff -k` (the probed layouts):
 #  - a changed alternative replacement or feature bit, exception fixup, jump
-#    label branch or static call key: exactly "changed: fx_f";
-#  - an identical copy, or WARN_ON() on another line: no change.
+#    label branch, static call key or WARN() format: exactly "changed: fx_f";
+#  - an identical copy, or WARN_ON() and WARN() on other lines: no change.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/tap.sh
@@ -16,7 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ -z "${KLPDIFF_SKIP_KERNEL:-}" ] || tap_skip_all "KLPDIFF_SKIP_KERNEL set"
 tap_tmpdir
 
-changed=(alt_repl alt_feature fixup likely call_key)
+changed=(alt_repl alt_feature fixup likely call_key warn_fmt)
 same=(same line)
 
 # check LABEL KDIR: build every variant against KDIR, diff each with the base.
@@ -54,4 +57,13 @@ for line in 6.1 6.12; do
 	"$dk" install "$release" >&2 || tap_bail "cannot install Debian's $release"
 	check "Debian $release" "/usr/src/linux-headers-$release"
 done
+status=0
+linux7=$("$here/linux7-tree") || status=$?
+if [ "$status" = 0 ]; then
+	check "Linux 7.3 prepared here" "$linux7"
+elif [ "$status" = 3 ]; then
+	tap_skip "Linux 7.3: no source (see tests/kernel/linux7-tree)"
+else
+	tap_fail "Linux 7.3: cannot prepare its tree (tests/kernel/linux7-tree)"
+fi
 tap_done

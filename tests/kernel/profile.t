@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # klpdiff profile: a kernel's version and architecture against the profiles
-# klpdiff has (Linux 4.18 to 6.12, x86_64 and ppc64le), and its special-section layouts
+# klpdiff has (Linux 4.18 to 7.3, x86_64 and ppc64le; ppc64le to 6.12), and its special-section layouts
 # read from the layout probe, a module built against that kernel with one
 # entry of each kind. With -k, sums and diff accept only those layouts.
 #  - Kernels without a profile (too new, too old, not Linux, another
@@ -12,7 +12,9 @@
 #  - The e2e kernels (gcc; clang ThinLTO, whose modules are linked from
 #    bitcode) and Debian's 6.1 and 6.12 headers: exact layouts.
 #  - An object of an older layout (a 13-byte alt_instr, absolute jump labels)
-#    is read without -k and refused with -k, naming the section.
+#    is read without -k and refused with -k, naming the section; one whose
+#    12-byte bug table, marked for objtool, fits 5.19's and 7.x's layouts is
+#    refused without -k and read with the kernel's.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/tap.sh
@@ -46,13 +48,13 @@ fake() {
 }
 
 # --- kernels klpdiff has no profile for --------------------------------------
-k=$(fake new 6.19.0 CONFIG_X86_64=y)
-refused "Linux 6.19: no profile" \
-	"klpdiff: $k: Linux 6.19 (6.19.0): klpdiff has no profile for this kernel; it knows Linux 4.18 to 6.12" \
+k=$(fake new 7.4.0 CONFIG_X86_64=y)
+refused "Linux 7.4: no profile" \
+	"klpdiff: $k: Linux 7.4 (7.4.0): klpdiff has no profile for this kernel; it knows Linux 4.18 to 7.3" \
 	"$KLPDIFF" profile -k "$k"
 printf -- '--- a/f.c\n+++ b/f.c\n@@ -1 +1 @@\n-a\n+b\n' >"$TAP_TMP/x.patch"
-refused "klpdiff build on Linux 6.19: the same line, before any work" \
-	"klpdiff: $k: Linux 6.19 (6.19.0): klpdiff has no profile for this kernel; it knows Linux 4.18 to 6.12" \
+refused "klpdiff build on Linux 7.4: the same line, before any work" \
+	"klpdiff: $k: Linux 7.4 (7.4.0): klpdiff has no profile for this kernel; it knows Linux 4.18 to 7.3" \
 	"$KLPDIFF" build --diff -s "$k" -O "$k" "$TAP_TMP/x.patch"
 k=$(fake oldapi 4.19.0 CONFIG_X86_64=y)
 mkdir -p "$k/include/linux"
@@ -62,7 +64,7 @@ refused "klpdiff build with the livepatch API before 5.1: refused" \
 	"$KLPDIFF" build --diff -s "$k" -O "$k" "$TAP_TMP/x.patch"
 k=$(fake old 4.9.337 CONFIG_X86_64=y)
 refused "Linux 4.9: no profile" \
-	"klpdiff: $k: Linux 4.9 (4.9.337): klpdiff has no profile for this kernel; it knows Linux 4.18 to 6.12" \
+	"klpdiff: $k: Linux 4.9 (4.9.337): klpdiff has no profile for this kernel; it knows Linux 4.18 to 7.3" \
 	"$KLPDIFF" profile -k "$k"
 k=$(fake odd banana CONFIG_X86_64=y)
 refused "a release that is no version" \
@@ -83,6 +85,10 @@ refused "ppc64le kernel, no cross compiler in PATH: refused, naming the package"
 refused "... and klpdiff build stops there, before any work" \
 	"klpdiff: powerpc64le-linux-gnu-gcc: not found (the compiler of the ppc64le kernel $k); apt-get install gcc-powerpc64le-linux-gnu" \
 	env PATH=/nonexistent "$KLPDIFF" build --diff -s "$k" -O "$k" "$TAP_TMP/x.patch"
+k=$(fake ppc64le-7 7.0.0 $'CONFIG_PPC64=y\nCONFIG_CPU_LITTLE_ENDIAN=y')
+refused "ppc64le Linux 7.0: x86-64 only so far" \
+	"klpdiff: $k: Linux 7.0 (7.0.0): klpdiff has no profile for this kernel on ppc64le; it knows ppc64le kernels up to 6.12" \
+	"$KLPDIFF" profile -k "$k"
 k=$(fake unconfigured "" CONFIG_X86_64=y)
 refused "no kernel.release: not configured" \
 	"klpdiff: $k: not a configured kernel build: no include/config/kernel.release" \
@@ -148,6 +154,15 @@ old_object alt14 '.section .altinstructions, "a"
 	.long 1b - ., 3b - .
 	.long 0
 	.byte 1, 1'
+# Both 12-byte bug entries fit (flags 3 at 8, 0 at 10), and objtool's mark
+# says 7.x's may: without a kernel, an error.
+old_object bug12 '.section .rodata.str1.1, "aMS", @progbits, 1
+4:	.string "f.c"
+	.section __bug_table, "aw"
+5:	.long 1b - ., 4b - .
+	.word 3, 0
+	.section .discard.annotate_data, "M", @progbits, 8
+	.long 5b - ., 1'
 old_object alt12 '.section .altinstructions, "a"
 	.long 1b - ., 3b - .
 	.word 0
@@ -178,7 +193,7 @@ kernel_checks() {
 }
 
 for o in alt12 alt13 alt14 jump24; do
-	tap_ok "without -k, $o.o is read (the layouts of Linux 3.10 to 6.12)" \
+	tap_ok "without -k, $o.o is read (the layouts of Linux 3.10 to 7.3)" \
 		"$KLPDIFF" sums "$TAP_TMP/$o.o" -o "$TAP_TMP/$o.sums"
 done
 
@@ -188,12 +203,12 @@ layout __mcount_loc 8 3.10+
 layout __ex_table 12 5.16+ (type and data)
 layout .return_sites 4 5.19+
 layout .orc_unwind_ip 4 4.14+
-layout __bug_table 12 5.19+, CONFIG_DEBUG_BUGVERBOSE
+layout __bug_table 12 5.19 to 6.19, CONFIG_DEBUG_BUGVERBOSE
 layout __jump_table 16 4.20+ (relative)
 layout .static_call_sites 8 5.10+'
 # The same with clang ThinLTO (objtool runs on each module's LTO link).
 layouts_61_clang='layout .altinstructions 12 3.10 to 4.0, 5.10 to 6.7
-layout __bug_table 12 5.19+, CONFIG_DEBUG_BUGVERBOSE
+layout __bug_table 12 5.19 to 6.19, CONFIG_DEBUG_BUGVERBOSE
 layout __jump_table 16 4.20+ (relative)
 layout __ex_table 12 5.16+ (type and data)
 layout .static_call_sites 8 5.10+
@@ -209,7 +224,7 @@ layout .return_sites 4 5.19+
 layout .call_sites 4 6.2+
 layout .ibt_endbr_seal 4 5.18+
 layout .orc_unwind_ip 4 4.14+
-layout __bug_table 12 5.19+, CONFIG_DEBUG_BUGVERBOSE
+layout __bug_table 12 5.19 to 6.19, CONFIG_DEBUG_BUGVERBOSE
 layout __jump_table 16 4.20+ (relative)
 layout .static_call_sites 8 5.10+'
 kbuild=$("$here/kernel-tree" boot) || tap_bail "cannot build the e2e kernel"
@@ -219,6 +234,11 @@ tap_ok "gcc e2e kernel: sums -k reads an object of its layouts" \
 	"$KLPDIFF" sums -k "$kbuild" "$TAP_TMP/alt12.o" -o "$TAP_TMP/alt12.sums"
 refused_object "gcc e2e kernel" "$kbuild" alt13 \
 	"section .altinstructions: size 0xd is no multiple of 12, the entry size of the target kernel (Linux 3.10 to 4.0, 5.10 to 6.7)" alt12
+refused "a 12-byte bug table both layouts fit: refused without -k" \
+	"klpdiff: $TAP_TMP/bug12.o: section __bug_table: its entries fit the layouts of Linux 5.19 to 6.19, CONFIG_DEBUG_BUGVERBOSE (12 bytes) and Linux 7.0+ (format), no CONFIG_DEBUG_BUGVERBOSE (12 bytes) alike; klpdiff cannot tell which kernel made it (give it with -k)" \
+	"$KLPDIFF" sums "$TAP_TMP/bug12.o"
+tap_ok "gcc e2e kernel: sums -k reads it with the kernel's (5.19's, with a line)" \
+	"$KLPDIFF" sums -k "$kbuild" "$TAP_TMP/bug12.o" -o "$TAP_TMP/bug12.sums"
 refused_object "gcc e2e kernel" "$kbuild" jump24 \
 	"section __jump_table: a 8-byte absolute relocation at 0 fits no field of the target kernel's layout (Linux 4.20+ (relative))" alt12
 

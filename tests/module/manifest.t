@@ -323,9 +323,9 @@ refused "a kernel without CONFIG_LIVEPATCH" \
 	-o "$tmp/out/x.ko" --kernel-build "$tmp/nolp" "$tmp/good.o"
 mkdir -p "$tmp/new/include/config"
 printf 'CONFIG_X86_64=y\nCONFIG_LIVEPATCH=y\n' >"$tmp/new/.config"
-echo 6.19.0 >"$tmp/new/include/config/kernel.release"
+echo 7.4.0 >"$tmp/new/include/config/kernel.release"
 refused "a kernel klpdiff has no profile for" \
-	"$tmp/new: Linux 6.19 \\(6.19.0\\): klpdiff has no profile for this kernel" \
+	"$tmp/new: Linux 7.4 \\(7.4.0\\): klpdiff has no profile for this kernel" \
 	-o "$tmp/out/x.ko" --kernel-build "$tmp/new" "$tmp/good.o"
 refused "an output directory that does not exist" "$tmp/none/x.ko: cannot write in" \
 	-o "$tmp/none/x.ko" --kernel-build "$tmp/nolp" "$tmp/good.o"
@@ -342,9 +342,8 @@ echo 6.1.0 >"$tmp/kdir/include/config/kernel.release"
 cat >"$tmp/kdir/Makefile" <<'MAKE'
 modules:
 	echo "$(M) LLVM=$(LLVM)" >$(CURDIR)/args
-	mkdir -p $(CURDIR)/shipped && cp $(M)/*.o_shipped $(CURDIR)/shipped/
+	mkdir -p $(CURDIR)/shipped && cp $(M)/klpdiff_part*.o $(CURDIR)/shipped/
 	cd $(M) && name=$$(sed -n 's/^obj-m := \(.*\)\.o$$/\1/p' Kbuild) && \
-		for f in *.o_shipped; do cp $$f $${f%_shipped}; done && \
 		ld -r -o $$name.ko $$(ls klpdiff_part*.o | sort -V)
 MAKE
 mkobj p1 'func vmlinux foo 0 new_foo\nobject xfs\n' "$good_entry
@@ -369,7 +368,7 @@ tap_ok "kbuild runs with M= the build directory and LLVM=1 for a clang kernel" \
 tap_is "$(ls -d "$tmp"/klpdiff-module.* 2>/dev/null || true)" "" "the build directory is removed"
 # modpost warns about non-allocated sections it does not know: the objects
 # the module link reads have their .klpdiff.* sections allocated.
-tap_is "$(readelf -SW "$tmp"/kdir/shipped/*.o_shipped | sed 's/^ *\[ *[0-9]*\] //' |
+tap_is "$(readelf -SW "$tmp"/kdir/shipped/klpdiff_part*.o | sed 's/^ *\[ *[0-9]*\] //' |
 	awk '$1 ~ /^\.klpdiff\./ { print $1, $7 }' | sort -u)" \
 	"$(readelf -SW "$tmp/p1.o" "$tmp/p2.o" | sed 's/^ *\[ *[0-9]*\] //' |
 	awk '$1 ~ /^\.klpdiff\./ { print $1, "A" }' | sort -u)" \

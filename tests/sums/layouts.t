@@ -1,16 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Special-section layouts of Linux 3.10 to 6.12, x86-64 and ppc64le, on
+# Special-section layouts of Linux 3.10 to 7.3, x86-64 and ppc64le, on
 # hand-made objects (GNU as): for each layout, an object whose function f()
 # owns an entry, and a variant that differs only in a field of that entry
 # which no relocation carries. klpdiff sums must read both (exit 0) and give
 # f() two checksums: the entry was read with its layout, not dropped.
-# Sections that fit no layout (by size, a relocation's kind or place, an
-# owner outside code, a handler that is no function) are an error naming
-# the section, with no output; so are sections two layouts fit alike, unless
-# where a file name points or the gcc of .comment tells them apart. Which
-# layout was taken shows in diff's refusal of objects of two kernels.
+# Sections that fit no layout (by sh_entsize, size, a relocation's kind or
+# place, an owner outside code, a handler that is no function, a missing
+# file name or format, line 0 or data in padding) are an error naming the
+# section, with no output; so are sections two layouts fit alike (7.x's
+# 12-byte bug entry and 5.19's), unless where a file name points, the gcc of
+# .comment, a section 6.19+ gives an sh_entsize without it, or objtool's
+# marks of 7.x's bug entries missing tell them apart. Which layout was taken shows in diff's refusal of objects of two
+# kernels.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,6 +26,8 @@ tap_tmpdir
 # object NAME SECTION BODY [EXTRA]: NAME.o with f() (one instruction at 1:,
 # another at 2:, a replacement at 3: in .altinstr_replacement), the string
 # "f.c" at 4:, SECTION holding BODY, and EXTRA (more sections) after it.
+# SECTION's flags are $flags ("aM" with an entry size: 6.19+).
+flags='"a"'
 object() {
 	cat >"$TAP_TMP/$1.s" <<-EOF
 		.text
@@ -45,7 +50,7 @@ object() {
 		.data
 		.globl key
 	key:	.quad 0, 0
-		.section $2, "a"
+		.section $2, $flags
 		$3
 		${4:-}
 	EOF
@@ -170,6 +175,53 @@ layout "bug entry, 8 bytes" __bug_table \
 	'.long 1b - .; .word 1; .word 0' \
 	'.long 1b - .; .word 3; .word 0'
 
+# 7.0+ (format): bug_addr, format, file, line, flags; without a line,
+# bug_addr, format, flags and padding, which also needs a BUG() (flags 0, so
+# not a line) to be told from 5.19's: here h1's.
+layout "bug entry, 16 bytes (7.0+, format, CONFIG_DEBUG_BUGVERBOSE)" __bug_table \
+	'.long 1b - .; .long 4b - .; .long 4b - .; .word 7; .word 1' \
+	'.long 1b - .; .long 4b - .; .long 4b - .; .word 7; .word 3'
+layout "bug entry, 12 bytes (7.0+, format, no CONFIG_DEBUG_BUGVERBOSE)" __bug_table \
+	'.long 1b - .; .long 4b - .; .word 1, 0; .long h1 - .; .long 4b - .; .word 0, 0' \
+	'.long 1b - .; .long 4b - .; .word 3, 0; .long h1 - .; .long 4b - .; .word 0, 0'
+layout "bug entry, 8 bytes, two of them (not one 16-byte entry: no format)" __bug_table \
+	'.long 1b - .; .word 1, 0; .long h1 - .; .word 0, 0' \
+	'.long 1b - .; .word 3, 0; .long h1 - .; .word 0, 0'
+# 6.19+ gives .altinstructions and __ex_table an entry size ("aM").
+flags='"aM", @progbits, 14'
+layout "alt_instr, 14 bytes, with its sh_entsize (6.19+)" .altinstructions \
+	'.long 1b - .; .long 3b - .; .long 1; .byte 1, 1' \
+	'.long 1b - .; .long 3b - .; .long 2; .byte 1, 1'
+flags='"aM", @progbits, 12'
+layout "exception table, 12 bytes, with its sh_entsize (6.19+)" __ex_table \
+	'.long 1b - .; .long 2b - .; .long 3' \
+	'.long 1b - .; .long 2b - .; .long 4'
+flags='"aM", @progbits, 8'
+refused "a jump table whose sh_entsize is no layout's" __jump_table \
+	'.balign 8; .long 1b - .; .long 2b - .' \
+	"its entry size (sh_entsize) 8 is not that of any entry layout of the kernels klpdiff knows (Linux 3.10 to 7.3)"
+flags='"a"'
+
+# runtime_<kind>_<variable> (vmlinux only): the entry marks the immediate the
+# kernel writes at boot; which variable is in the section's name.
+for kind in ptr shift mask; do
+	object a "runtime_${kind}_one" '.long 1b - .'
+	object b "runtime_${kind}_other" '.long 1b - .'
+	a=$(f_sum a) b=$(f_sum b)
+	if [ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ]; then
+		tap_pass "runtime constant, runtime_${kind}_*: read, its variable part of f()'s checksum"
+	else
+		tap_fail "runtime constant, runtime_${kind}_*: read, its variable part of f()'s checksum"
+		tap_diag "f: '$a' and '$b'; $("$KLPDIFF" sums "$TAP_TMP/a.o" 2>&1 | tail -1)"
+	fi
+done
+refused "a runtime constant whose entry is no code's" runtime_ptr_one '.long key - .' \
+	"no relocation into code at +0"
+# .cfi_sites (kCFI with FineIBT): a list of places, not part of any checksum.
+object a .cfi_sites '.long f - .'
+object b .cfi_sites '.long h1 - .'
+tap_is "$(f_sum a)" "$(f_sum b)" ".cfi_sites: read, and not part of f()'s checksum"
+
 refused "a 20-byte jump table" __jump_table \
 	'.balign 8; .long 1b - .; .long 2b - .; .quad key - .; .long 0' \
 	"no multiple of any entry size"
@@ -196,11 +248,11 @@ object entry __bug_table "$rel_entry"
 taken "bug entry whose file is counted from the entry" __bug_table \
 	"3.10 to 5.18, CONFIG_DEBUG_BUGVERBOSE (from the entry)" field entry
 taken "bug entry whose file is counted from the field" __bug_table \
-	"5.19+, CONFIG_DEBUG_BUGVERBOSE" entry field
+	"5.19 to 6.19, CONFIG_DEBUG_BUGVERBOSE" entry field
 # "f.c" then "a.c": read either way, each points at a file name's start.
 next_string='.section .rodata.str1.1, "aMS", @progbits, 1; .string "a.c"'
 refused "a bug entry whose file name reads whole either way" __bug_table "$rel_entry" \
-	"fit the layouts of Linux 5.19+, CONFIG_DEBUG_BUGVERBOSE (12 bytes) and Linux 3.10 to 5.18, CONFIG_DEBUG_BUGVERBOSE (from the entry) (12 bytes) alike" \
+	"fit the layouts of Linux 5.19 to 6.19, CONFIG_DEBUG_BUGVERBOSE (12 bytes) and Linux 3.10 to 5.18, CONFIG_DEBUG_BUGVERBOSE (from the entry) (12 bytes) alike" \
 	object "$next_string"
 refused "... and a .comment of gcc 12, which either kernel accepts" __bug_table "$rel_entry" \
 	"alike" object "$next_string; .ident \"GCC: (Debian 12.2.0-14) 12.2.0\""
@@ -208,6 +260,41 @@ object gcc48 __bug_table "$rel_entry" \
 	"$next_string; .ident \"GCC: (GNU) 4.8.5 20150623 (Red Hat 4.8.5-44)\""
 taken "... and a .comment of gcc 4.8, which 5.19+ refuses" __bug_table \
 	"3.10 to 5.18, CONFIG_DEBUG_BUGVERBOSE (from the entry)" field gcc48
+
+# 7.x and a string always there: a 16-byte bug entry with no file name.
+refused "a 16-byte bug table without a file name" __bug_table \
+	'.long 1b - .; .long 4b - .; .long 0; .word 7, 1' \
+	"the entry at 0 has no relocation at +8, where the layout of Linux 7.0+ (format), CONFIG_DEBUG_BUGVERBOSE has its file name"
+refused "a 16-byte bug table with line 0" __bug_table \
+	'.long 1b - .; .long 4b - .; .long 4b - .; .word 0, 1' \
+	"the entry at 0 does not fit the layout of Linux 7.0+ (format), CONFIG_DEBUG_BUGVERBOSE: it has line 0"
+# The two 12-byte bug entries: bug_addr and a string at 0 and 4 in both;
+# 5.19's line at 8 is never 0, 7.x's padding at 10 always is. Flags 3 and 0
+# fit both. 7.x marks each entry for objtool (.discard.annotate_data).
+ambiguous='.long 1b - .; 5: .long 4b - .; .word 3, 0'
+marks='.section .discard.annotate_data, "M", @progbits, 8; .long 5b - 4 - ., 1'
+old_alt='.section .altinstructions, "a"; .long 1b - .; .long 3b - .; .word 1; .byte 1, 1'
+new_alt='.section .altinstructions, "aM", @progbits, 14; .long 1b - .; .long 3b - .; .long 1; .byte 1, 1'
+refused "a 12-byte bug table, marked for objtool, that fits 5.19's and 7.x's layouts" __bug_table \
+	"$ambiguous" \
+	"its entries fit the layouts of Linux 5.19 to 6.19, CONFIG_DEBUG_BUGVERBOSE (12 bytes) and Linux 7.0+ (format), no CONFIG_DEBUG_BUGVERBOSE (12 bytes) alike; klpdiff cannot tell which kernel made it (give it with -k)" \
+	object "$marks"
+object unmarked __bug_table "$ambiguous"
+taken "... not marked (before 7.0, as 6.1's objects with a BUG() only): 5.19's" __bug_table \
+	"5.19 to 6.19, CONFIG_DEBUG_BUGVERBOSE" entry unmarked
+object older __bug_table "$ambiguous" "$marks; $old_alt"
+taken "... marked, with an .altinstructions without sh_entsize (before 6.19): 5.19's" __bug_table \
+	"5.19 to 6.19, CONFIG_DEBUG_BUGVERBOSE" entry older
+object gcc7 __bug_table "$ambiguous" "$marks; .ident \"GCC: (Debian 7.4.0-6) 7.4.0\""
+taken "... marked, with a .comment of gcc 7, which 7.x refuses: 5.19's" __bug_table \
+	"5.19 to 6.19, CONFIG_DEBUG_BUGVERBOSE" entry gcc7
+object newer __bug_table "$ambiguous; .long h1 - .; .long 4b - .; .word 0, 0" "$new_alt"
+taken "... with a BUG() (flags 0, no line) and a 6.19+ .altinstructions: 7.x's" __bug_table \
+	"7.0+ (format), no CONFIG_DEBUG_BUGVERBOSE" entry newer
+refused "... a BUG() with an .altinstructions before 6.19: refused, naming why" __bug_table \
+	'.long 1b - .; .long 4b - .; .word 0, 0' \
+	"fits only layouts of kernels that give .altinstructions an entry size (sh_entsize), but this object's has none (Linux 7.0+ (format), no CONFIG_DEBUG_BUGVERBOSE)" \
+	object "$old_alt"
 
 # ppc64le: absolute pointers before 4.10 (exception table), 5.11 (bug
 # entries) and 5.13 (jump labels).

@@ -4,6 +4,7 @@
  * kernel's layouts, the architectures by machine and their relocation types.
  */
 #include <elf.h>
+#include <string.h>
 
 #include "elf/arch.h"
 #include "elf/layouts.h"
@@ -15,11 +16,11 @@ static const struct arch *const arches[] = { &arch_x86_64, &arch_s390x, &arch_pp
 
 static void versions(void)
 {
-	is_str(layouts_kernels(), "Linux 4.18 to 6.12", "layouts_kernels()");
-	is_str(layouts_read_kernels(), "Linux 3.10 to 6.12", "layouts_read_kernels()");
+	is_str(layouts_kernels(), "Linux 4.18 to 7.3", "layouts_kernels()");
+	is_str(layouts_read_kernels(), "Linux 3.10 to 7.3", "layouts_read_kernels()");
 	is_u64(KV(6, 1), 0x601, "KV(6, 1)");
 	ok(KV(4, 20) < KV(5, 0) && KV(5, 19) < KV(5, 20), "KV() orders versions");
-	ok(KV_MAJOR(KV_NEWEST) == 6 && KV_MINOR(KV_NEWEST) == 12, "KV_NEWEST is 6.12");
+	ok(KV_MAJOR(KV_NEWEST) == 7 && KV_MINOR(KV_NEWEST) == 3, "KV_NEWEST is 7.3");
 	ok(KV_MAJOR(KV_OLDEST) == 4 && KV_MINOR(KV_OLDEST) == 18, "KV_OLDEST is 4.18");
 }
 
@@ -129,6 +130,61 @@ static void old_kernels(void)
 	       "or from the field (gcc 5.1 or later)");
 }
 
+/* The layouts of Linux 7.x (x86-64) and what tells them apart. */
+static void linux7(void)
+{
+	const struct arch *x86 = &arch_x86_64;
+	const struct special_layout *bug16 = sized(x86, "__bug_table", 16), *l;
+	size_t era = 0, formats = 0;
+
+	ok(bug16 && bug16->format_field == 4 && bug16->line_field == 12 && bug16->entsize_era &&
+	   bug16->relocs[2].check == FIELD_STRING && streq(bug16->kernels,
+	   "7.0+ (format), CONFIG_DEBUG_BUGVERBOSE"), "x86-64 __bug_table of 7.0+: 16 bytes, "
+	   "format at 4, file at 8, line at 12, of the sh_entsize era");
+	for (l = layout_first(x86, "__bug_table"); l && l < x86->special + x86->nr_special &&
+	     streq(l->section, "__bug_table"); l++) {
+		era += l->entsize_era;
+		formats += l->entry_size == 12 && l->format_field == 4 && l->zero_tail == 2 &&
+			   l->line_field < 0 && l->min_gcc == 801;
+	}
+	is_u64(era, 2, "x86-64: two bug-entry layouts of the sh_entsize era (7.0+)");
+	is_u64(formats, 1, "x86-64: one 12-byte bug entry with a format, padding at 10, gcc 8.1+");
+	l = layout_first(x86, "runtime_ptr_dentry_hashtable");
+	ok(l && l->name_prefix && l->runtime_const == RUNTIME_VALUE && l->checksummed,
+	   "runtime_ptr_<variable>: a runtime constant of the whole value, by the name's start");
+	l = layout_first(x86, "runtime_shift_d_hash_shift");
+	ok(l && l->runtime_const == RUNTIME_PART, "runtime_shift_<variable>: a part of it");
+	ok(!layout_first(x86, "runtime_ptr") && !layout_first(x86, "xruntime_ptr_a"),
+	   "runtime_ptr without its underscore, or not at the start: no layout");
+	l = layout_first(x86, ".cfi_sites");
+	ok(l && !l->checksummed && l->entry_size == 4, ".cfi_sites: a site list");
+	ok(x86->entsize_sections && streq(x86->entsize_sections[0], ".altinstructions") &&
+	   streq(x86->entsize_sections[1], "__ex_table") && !x86->entsize_sections[2],
+	   "x86-64: .altinstructions and __ex_table have an sh_entsize from 6.19");
+}
+
+/* x86-64: runtime_ptr's movabs made a load of its variable, of the same length. */
+static void runtime_load(void)
+{
+	uint8_t rax[] = { 0x90, 0x48, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8, 0xc3 };
+	uint8_t r9[] = { 0x49, 0xb9, 1, 2, 3, 4, 5, 6, 7, 8 };
+	uint8_t other[] = { 0x48, 0xc7, 0xc0, 1, 2, 3, 4, 0, 0, 0, 0 };
+	const uint8_t rax_load[] = { 0x90, 0x48, 0x8b, 0x05, 0, 0, 0, 0, 0x0f, 0x1f, 0x00, 0xc3 };
+	const uint8_t r9_load[] = { 0x4c, 0x8b, 0x0d, 0, 0, 0, 0, 0x0f, 0x1f, 0x00 };
+	int64_t addend = 0;
+
+	is_u64(arch_x86_64.runtime_load(rax, sizeof(rax), 3, &addend), 4,
+	       "movabs $imm, %%rax: the displacement at 4");
+	ok(!memcmp(rax, rax_load, sizeof(rax)) && addend == -4,
+	   "... mov 0(%%rip), %%rax and a 3-byte NOP, addend -4");
+	is_u64(arch_x86_64.runtime_load(r9, sizeof(r9), 2, &addend), 3, "movabs $imm, %%r9");
+	ok(!memcmp(r9, r9_load, sizeof(r9)), "... mov 0(%%rip), %%r9 (REX.R for REX.B)");
+	is_u64(arch_x86_64.runtime_load(other, sizeof(other), 3, &addend), 0,
+	       "another instruction: 0, not rewritten");
+	is_u64(arch_x86_64.runtime_load(rax, 6, 3, &addend), 0, "an immediate past the end: 0");
+	ok(!arch_ppc64le.runtime_load, "ppc64le: no runtime constants");
+}
+
 static void machines(void)
 {
 	ok(arch_for_machine(EM_X86_64, ELFDATA2LSB) == &arch_x86_64, "EM_X86_64: x86-64");
@@ -195,6 +251,8 @@ int main(void)
 	adjacency();
 	target();
 	old_kernels();
+	linux7();
+	runtime_load();
 	machines();
 	for (size_t i = 0; i < ARRAY_SIZE(howtos); i++)
 		is_str(howto(howtos[i].arch, howtos[i].type), howtos[i].howto, "%s relocation type %u",

@@ -47,6 +47,8 @@ static inline bool howto_lookup(const struct howto_entry *table, size_t n, uint3
 #define ABS64_FILE(off) { off, RELOC_ABS, 8, FIELD_STRING }
 /* gcc 5.1, the oldest Linux 5.15 and later accept (Documentation/process/changes.rst). */
 #define GCC_5_1 501
+/* gcc 8.1, the oldest Linux 6.15 and later accept. */
+#define GCC_8_1 801
 #define NO_KEY .key_kind = KEY_NONE, .code_field = -1, .target_field = -1, .key_field = -1
 #define NO_CONTENT .content_field = -1, .content_len_field = -1
 

@@ -259,21 +259,40 @@ static bool x86_64_is_prefix_symbol(const char *name)
 }
 
 /*
- * The layouts of x86-64 kernel special-section entries, Linux 3.10 to 6.12:
+ * The layouts of x86-64 kernel special-section entries, Linux 3.10 to 7.3:
  * arch/x86/include/asm/alternative.h, paravirt_types.h, asm.h and extable.h,
- * bug.h, include/linux/jump_label.h, static_call_types.h, asm-generic/bug.h,
- * asm/orc_types.h. A section takes the layout of its name that its size,
- * relocations (place, kind, width) and owners fit, of several the one whose
- * file names are read whole (see elf/layouts.c). docs/layouts.md has the
- * table by version. Fields are byte offsets, -1 when the layout has none.
- * Versions are mainline's: a distribution's kernel may have backported a
- * later layout (RHEL 7's 3.10 has some), which its entries then show.
+ * bug.h, runtime-const.h, include/linux/jump_label.h, static_call_types.h,
+ * annotate.h, asm-generic/bug.h, asm/orc_types.h. A section takes the
+ * layout of its name that its sh_entsize, size, relocations (place, kind,
+ * width), owners and contents fit, of several the one whose file names are
+ * read whole (see elf/layouts.c). docs/layouts.md has the table by
+ * version. Fields are byte offsets, -1 when the layout has none. Versions
+ * are mainline's: a distribution's kernel may have backported a later
+ * layout (RHEL 7's 3.10 has some), which its entries then show.
+ *
+ * Left out, as no function owns their entries: .static_call_tramp_key (an
+ * exported trampoline and its key), .discard.annotate_data (objtool's marks
+ * of special-section entries, for klp-build).
  */
 /* Entries that only list places (derived data, not checksummed). */
 #define SITE_LIST(name, since)							\
 	{ .section = name, .entry_size = 4, .owner_field = 0, NO_CONTENT,	\
 	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = false, NO_KEY,	\
 	  .kernels = since }
+/*
+ * runtime_<kind>_<variable> (6.11+, vmlinux only): the immediate of an
+ * instruction the kernel patches once at boot with the variable's value.
+ * Part of the owner's code: which variable it stands for is in the name.
+ */
+#define RUNTIME_CONST(prefix, kind)						\
+	{ .section = prefix, .name_prefix = true, .runtime_const = kind, .entry_size = 4,	\
+	  .owner_field = 0, NO_CONTENT, .line_field = -1, .relocs = { PC32(0) },	\
+	  .checksummed = true, NO_KEY, .kernels = "6.11+ (runtime constants)" }
+/*
+ * 7.x's bug entries: each marked for objtool (ANNOTATE_DATA_SPECIAL), which
+ * every x86-64 kernel that can be live patched runs (ORC).
+ */
+#define BUG_ANNOTATIONS ".discard.annotate_data"
 static const struct special_layout x86_64_special[] = {
 	/* struct alt_instr: relative since 3.1, padlen (u8 at 12) from 4.1 to 5.9 */
 	{ .section = ".altinstructions", .entry_size = 12, .owner_field = 0,
@@ -322,19 +341,50 @@ static const struct special_layout x86_64_special[] = {
 	/* GENERIC_BUG_RELATIVE_POINTERS: counted from each field since 5.19, before from the entry */
 	{ .section = "__bug_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
 	  .line_field = 8, .relocs = { PC32(0), PC32_FILE(4) }, .checksummed = true, NO_KEY,
-	  .min_gcc = GCC_5_1, .kernels = "5.19+, CONFIG_DEBUG_BUGVERBOSE" },
+	  .min_gcc = GCC_5_1, .kernels = "5.19 to 6.19, CONFIG_DEBUG_BUGVERBOSE" },
 	{ .section = "__bug_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
 	  .line_field = 8, .relocs = { PC32(0), PC32_FILE(4) }, .relative_to_entry = true,
 	  .checksummed = true, NO_KEY,
 	  .kernels = "3.10 to 5.18, CONFIG_DEBUG_BUGVERBOSE (from the entry)" },
 	{ .section = "__bug_table", .entry_size = 8, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = true, NO_KEY,
-	  .kernels = "3.10+, no CONFIG_DEBUG_BUGVERBOSE" },
+	  .kernels = "3.10 to 6.19, no CONFIG_DEBUG_BUGVERBOSE" },
+	/*
+	 * 7.0+: bug_addr, format (a string, "" at least), then file and line
+	 * as before, flags. WARN() with arguments passes its entry's address
+	 * to __WARN_trap (lea 2f(%rip)): the code refers to the entry.
+	 */
+	{ .section = "__bug_table", .entry_size = 16, .owner_field = 0, NO_CONTENT,
+	  .line_field = 12, .relocs = { PC32(0), PC32_FILE(4), PC32_FILE(8) }, .format_field = 4,
+	  .entsize_era = true, .marked_by = BUG_ANNOTATIONS, .checksummed = true, NO_KEY,
+	  .min_gcc = GCC_8_1, .kernels = "7.0+ (format), CONFIG_DEBUG_BUGVERBOSE" },
+	/*
+	 * As 5.19's with a line, but flags at 8 and padding at 10: a line is
+	 * never 0 and padding always is; else an object before 6.19 (no
+	 * sh_entsize), without objtool's annotations of its bug entries, or
+	 * -k, tells them apart.
+	 */
+	{ .section = "__bug_table", .entry_size = 12, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .zero_tail = 2, .relocs = { PC32(0), PC32_FILE(4) }, .format_field = 4,
+	  .entsize_era = true, .marked_by = BUG_ANNOTATIONS, .checksummed = true, NO_KEY,
+	  .min_gcc = GCC_8_1, .kernels = "7.0+ (format), no CONFIG_DEBUG_BUGVERBOSE" },
+	RUNTIME_CONST("runtime_ptr_", RUNTIME_VALUE),	/* movabs $imm64, %reg */
+	RUNTIME_CONST("runtime_shift_", RUNTIME_PART),	/* shrl $imm8, %reg */
+	RUNTIME_CONST("runtime_mask_", RUNTIME_PART),	/* and $imm32, %reg */
 	SITE_LIST(".smp_locks", "3.10+"),
 	SITE_LIST(".retpoline_sites", "5.16+"),
 	SITE_LIST(".return_sites", "5.19+"),
 	SITE_LIST(".call_sites", "6.2+"),
 	SITE_LIST(".ibt_endbr_seal", "5.18+"),
+	SITE_LIST(".cfi_sites", "6.2+ (kCFI with FineIBT)"),
+	/*
+	 * objtool's instruction annotations (include/linux/annotate.h, 6.13+:
+	 * label, type): copied with their function for objtool's run on the
+	 * linked module (ANNOTATE_REACHABLE after a WARN's ud2, NOENDBR...).
+	 */
+	{ .section = ".discard.annotate_insn", .entry_size = 8, .owner_field = 0, NO_CONTENT,
+	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = false, NO_KEY,
+	  .kernels = "6.13+ (objtool annotations)" },
 	{ .section = "__mcount_loc", .entry_size = 8, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { ABS64(0) }, .checksummed = false, NO_KEY,
 	  .kernels = "3.10+" },
@@ -342,17 +392,27 @@ static const struct special_layout x86_64_special[] = {
 	  .line_field = -1, .relocs = { PC32(0) }, .checksummed = false, NO_KEY,
 	  .companion = ".orc_unwind", .companion_size = 6, .kernels = "4.14+" },
 };
+#undef BUG_ANNOTATIONS
+#undef RUNTIME_CONST
 #undef SITE_LIST
 
 /*
- * scripts/Makefile.build's delay-objtool (5.19+), and the sections objtool
- * --link writes then. CONFIG_LTO_CLANG delays it too, but there the parts'
- * own copies are what was tested end to end (tests/e2e/lto.t): not yet here.
+ * scripts/Makefile.build's delay-objtool (5.19+: IBT; 7.x: also
+ * CONFIG_KLP_BUILD, set on every x86-64 kernel with LIVEPATCH), and the
+ * sections objtool --link writes then. It warns about a part that has one
+ * already (an error with CONFIG_OBJTOOL_WERROR), except .static_call_sites
+ * and __mcount_loc in a module whose .modinfo says livepatch=Y (7.x).
+ * CONFIG_LTO_CLANG delays it too, but there the parts' own copies are what
+ * was tested end to end (tests/e2e/lto.t): not yet here.
  */
-static const char *const objtool_link_kconfig[] = { "CONFIG_X86_KERNEL_IBT", NULL };
+static const char *const objtool_link_kconfig[] = { "CONFIG_X86_KERNEL_IBT", "CONFIG_KLP_BUILD",
+						    NULL };
 static const char *const objtool_link_sections[] = { ".return_sites", ".retpoline_sites",
 						     ".call_sites", ".ibt_endbr_seal",
-						     ".orc_unwind_ip", NULL };
+						     ".cfi_sites", ".orc_unwind_ip", NULL };
+
+/* "aM" with an entry size in alternative.h and asm.h since 6.19. */
+static const char *const entsize_sections[] = { ".altinstructions", "__ex_table", NULL };
 
 /* Jump-label sites: objtool's NOPs (arch_nop_insn) or the jumps they replace. */
 static const uint8_t nop2[] = { 0x66, 0x90 };
@@ -391,9 +451,10 @@ static bool x86_64_write_branch_site(uint8_t *code, unsigned size, bool jump, in
 }
 
 /*
- * The layout probe: one alternative, exception entry, jump label, bug entry
- * and static call, made by the kernel's macros (the same names since 4.18;
- * static calls since 5.10). Its relocations tell the layouts apart.
+ * The layout probe: one alternative, exception entry, jump label, two bug
+ * entries and a static call, made by the kernel's macros (the same names
+ * since 4.18; static calls since 5.10). Its relocations tell the layouts
+ * apart, and a WARN (flags) with a BUG() (none) the two 12-byte bug entries.
  */
 static const char x86_64_layout_probe[] =
 	"#include <linux/module.h>\n"
@@ -407,6 +468,7 @@ static const char x86_64_layout_probe[] =
 	"DEFINE_STATIC_CALL(klpdiff_probe_call, klpdiff_probe_target);\n"
 	"#endif\n"
 	"MODULE_LICENSE(\"GPL\");\n"
+	"MODULE_DESCRIPTION(\"klpdiff layout probe\");\n"
 	"DEFINE_STATIC_KEY_FALSE(klpdiff_probe_key);\n"
 	"int klpdiff_probe(int x);\n"
 	"int klpdiff_probe(int x)\n"
@@ -416,13 +478,15 @@ static const char x86_64_layout_probe[] =
 	"\tif (static_branch_unlikely(&klpdiff_probe_key))\n"
 	"\t\tx++;\n"
 	"\tWARN_ON(x == 42);\n"
+	"\tif (x == 43)\n"
+	"\t\tBUG();\n"
 	"#ifdef CONFIG_HAVE_STATIC_CALL_INLINE\n"
 	"\tx = static_call(klpdiff_probe_call)(x);\n"
 	"#endif\n"
 	"\treturn x;\n"
 	"}\n";
 
-/* The types x86-64's apply_relocate_add() of Linux 4.18 to 6.12 handles. */
+/* The types x86-64's apply_relocate_add() of Linux 4.18 to 7.3 handles. */
 static bool x86_64_klp_reloc_ok(uint32_t type)
 {
 	switch (type) {
@@ -435,6 +499,31 @@ static bool x86_64_klp_reloc_ok(uint32_t type)
 		return true;
 	}
 	return false;
+}
+
+/*
+ * runtime_ptr's "movabs $imm64, %reg" (REX.W [+B], B8+r, imm64: 10 bytes)
+ * becomes "mov var(%rip), %reg" (REX.W [+R], 8B, ModRM 00 reg 101, disp32)
+ * and a 3-byte NOP: the variable holds the value the kernel wrote at boot
+ * (__ro_after_init).
+ */
+static uint64_t x86_64_runtime_load(uint8_t *code, uint64_t size, uint64_t imm, int64_t *addend)
+{
+	static const uint8_t nop3[] = { 0x0f, 0x1f, 0x00 };
+	uint8_t rex, reg;
+
+	if (imm < 2 || imm + 8 > size || (code[imm - 2] & 0xfe) != 0x48 ||
+	    (code[imm - 1] & 0xf8) != 0xb8)
+		return 0;
+	rex = code[imm - 2];
+	reg = code[imm - 1] & 7;
+	code[imm - 2] = 0x48 | (rex & 1 ? 0x04 : 0);
+	code[imm - 1] = 0x8b;
+	code[imm] = (uint8_t)(reg << 3 | 5);
+	memset(code + imm + 1, 0, 4);
+	memcpy(code + imm + 5, nop3, sizeof(nop3));
+	*addend = -4;	/* from the end of the mov, 4 bytes past the field */
+	return imm + 1;
 }
 
 /* CPU vendor descriptors, freed with init memory (arch/x86/kernel/cpu/cpu.h). */
@@ -459,6 +548,7 @@ const struct arch arch_x86_64 = {
 	.klp_placeholders = true,	/* IBT and LTO kernels run objtool on a linked module */
 	.objtool_link_kconfig = objtool_link_kconfig,
 	.objtool_link_sections = objtool_link_sections,
+	.entsize_sections = entsize_sections,
 	.ibt_kconfig = "CONFIG_X86_KERNEL_IBT",
 	.init_sections = x86_64_init_sections,
 	.is_prefix_symbol = x86_64_is_prefix_symbol,
@@ -473,6 +563,7 @@ const struct arch arch_x86_64 = {
 	.klp_reloc_ok = x86_64_klp_reloc_ok,
 	/* "Skipping invalid relocation target, existing value is nonzero" */
 	.klp_place_zeroed = true,
+	.runtime_load = x86_64_runtime_load,
 	.kconfig = "CONFIG_X86_64",
 	.kbuild_arch = "x86",
 	.cross_prefix = "x86_64-linux-gnu-",

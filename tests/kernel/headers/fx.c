@@ -54,6 +54,11 @@ int fx_f(int x)
 #line 300
 #endif
 	WARN_ON(x == 42);
+#if defined(V_warn_fmt)
+	WARN(x == 43, "fx: %d!\n", x);
+#else
+	WARN(x == 43, "fx: %d\n", x);
+#endif
 #if defined(CONFIG_HAVE_STATIC_CALL_INLINE) && defined(V_call_key)
 	x = static_call(fx_call2)(x);
 #elif defined(CONFIG_HAVE_STATIC_CALL_INLINE)
