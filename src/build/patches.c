@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/process.h"
 #include "base/util.h"
 #include "build/kbuild_internal.h"
 #include "build/line_directives.h"
@@ -42,14 +43,52 @@ int patch_touched_files(struct strlist *files, char *const patches[], size_t nr)
 	return 0;
 }
 
+static int not_applying(const struct kbuild *kb, const char *patch)
+{
+	return error(patch, "does not apply to %s; see %s", kb->src, kb->log);
+}
+
 /* patch(1) applying @patch to @dir, quietly, as the patched build does. */
 int kbuild_apply_patch(const struct kbuild *kb, const char *dir, const char *patch)
 {
 	char *argv[] = { "patch", "-p1", "--forward", "--batch", "--silent",
 			 "--no-backup-if-mismatch", "-d", (char *)dir, "-i", (char *)patch, NULL };
 
-	return run_logged(argv, kb->log) ? error(patch, "does not apply to %s; see %s", kb->src,
-						 kb->log) : 0;
+	return run_logged(argv, kb->log) ? not_applying(kb, patch) : 0;
+}
+
+/*
+ * patch(1)'s report of @patch, applied to the copy in @dir: a hunk that only
+ * applied at another line or with fuzz is said, naming the file, since the
+ * code around it may no longer be the code its author changed.
+ */
+static int check_drift(const struct kbuild *kb, const char *dir, const char *patch)
+{
+	char *argv[] = { "patch", "-p1", "--forward", "--batch", "--no-backup-if-mismatch",
+			 "-d", (char *)dir, "-i", (char *)patch, NULL };
+	char *out, *line, *save = NULL;
+	const char *file = "?";
+	int status;
+
+	out = run_capture_status(argv, &status);
+	if (status) {
+		FILE *log = fopen(kb->log, "a");
+
+		if (log) {
+			fputs(out, log);
+			fclose(log);
+		}
+		free(out);
+		return not_applying(kb, patch);
+	}
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (starts_with(line, "patching file "))
+			file = line + strlen("patching file ");
+		else if (strstr(line, " with fuzz ") || strstr(line, " (offset "))
+			warn(patch, "%s: %s", file, line);
+	}
+	free(out);
+	return 0;
 }
 
 int kbuild_check_patches(const struct kbuild *kb, char *const patches[], size_t nr,
@@ -68,7 +107,7 @@ int kbuild_check_patches(const struct kbuild *kb, char *const patches[], size_t 
 		free(to);
 	}
 	for (size_t i = 0; !ret && i < nr; i++)
-		ret = kbuild_apply_patch(kb, dir, patches[i]);
+		ret = check_drift(kb, dir, patches[i]);
 	remove_tree(dir);
 	free(dir);
 	return ret;

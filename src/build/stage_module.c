@@ -6,8 +6,10 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "analysis/diff.h"
+#include "analysis/explain.h"
 #include "analysis/inputs.h"
 #include "build/modversions.h"
 #include "build/stages.h"
@@ -75,8 +77,50 @@ int build_write_changes(struct build_run *r, const char *path)
 	return output_commit(&out);
 }
 
+/* OBJ's function NAME: its first differing instruction, on stderr. */
+static void explain_changed(struct build_run *r, const char *obj, const char *name)
+{
+	char *a = work_path(r->kb.work, WORK_ORIGINAL, obj);
+	char *b = work_path(r->kb.work, WORK_PATCHED, obj);
+	struct elf_object *orig = elf_open(a, &r->profile.layouts);
+	struct elf_object *patched = orig ? elf_open(b, &r->profile.layouts) : NULL;
+
+	if (orig && patched) {
+		fprintf(stderr, "%s: ", obj);
+		explain_function(stderr, name, orig, patched);
+	}
+	elf_close(orig);
+	elf_close(patched);
+	free(a);
+	free(b);
+}
+
+/* --show-first-changed: each changed function of the diff ("changed: OBJ:NAME"), explained. */
+static void show_first_changed(struct build_run *r)
+{
+	const char *changes = build_changes(r);
+	char *copy, *line, *save = NULL, *name;
+
+	if (!changes)
+		return;
+	copy = xstrdup(changes);
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		/* Data objects end in " (object)": only functions have instructions. */
+		if (!starts_with(line, "changed: ") || ends_with(line, ")"))
+			continue;
+		name = strrchr(line, ':');
+		if (!name)
+			continue;
+		*name++ = '\0';
+		explain_changed(r, line + strlen("changed: "), name);
+	}
+	free(copy);
+}
+
 int stage_diff(struct build_run *r)
 {
+	if (r->req->show_first_changed)
+		show_first_changed(r);
 	if (r->req->diff_only) {
 		r->status = build_changes(r) ? r->diff_status : EXIT_TROUBLE;
 		return STAGE_STOP;

@@ -26,6 +26,7 @@ static const char build_usage[] =
 	"         options: [-n NAME] [-j N] [--diff] [--report FILE] [--no-replace]\n"
 	"                  [--no-verify] [--compiler CC] [--sysroot DIR] [--sign KEY CERT]\n"
 	"                  [--dbg] [--no-line-directives] [--trace] [--keep-tmp] [-v]\n"
+	"                  [--show-first-changed]\n"
 	"\n"
 	"Build a livepatch module from PATCHes.\n"
 	"\n"
@@ -86,6 +87,8 @@ static const char build_usage[] =
 	"      --diff            stop after the patched build: print what changed, as\n"
 	"                        klpdiff diff does for the two builds (same exit status)\n"
 	"      --report FILE     also write that list of changes to FILE (one release)\n"
+	"      --show-first-changed  for each changed function, its first differing\n"
+	"                        instruction on each side (on stderr)\n"
 	"      --no-replace      do not replace earlier livepatches (atomic replace is on)\n"
 	"      --trace           say each decision of extract (see klpdiff extract --trace)\n"
 	"      --keep-tmp        keep the work directory\n"
@@ -176,6 +179,7 @@ static int parse_options(int argc, char **argv, struct build_opts *opts)
 		{ "sign", required_argument, NULL, 'G' },   { "trace", no_argument, NULL, 'T' },
 		{ "no-line-directives", no_argument, NULL, 'L' }, { "dbg", no_argument, NULL, 'g' },
 		{ "releases", required_argument, NULL, 'E' },
+		{ "show-first-changed", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -194,6 +198,7 @@ static int parse_options(int argc, char **argv, struct build_opts *opts)
 		case 'T': o->trace = true; break;
 		case 'L': opts->no_line_directives = true; break;
 		case 'g': o->dbg = true; break;
+		case 'F': o->show_first_changed = true; break;
 		case 'G':
 			/* --sign KEY CERT: the certificate is the next argument. */
 			if (optind >= argc)
