@@ -82,6 +82,7 @@ struct kbuild {
 	struct strlist from_headers;	/* per_unit: units found through a patched header */
 	struct strmap header_units;	/* the same, indexed */
 	bool keep_going;	/* make -k: compile what can be compiled */
+	bool check_only;	/* no patch: originals only, a unit that does not compile left out */
 	bool line_directives;	/* unchanged lines of patched files keep their numbers */
 	int prep_lock;		/* per_unit: held (shared) while the prepared tree is used */
 	int jobs;

@@ -163,7 +163,7 @@ static int keep_built(const struct kbuild *kb, const struct strlist *objects, lo
 		 */
 		if (!access(path, R_OK))
 			strlist_add(built, xstrdup(obj));
-		else if (kbuild_from_header(kb, obj))
+		else if (kbuild_from_header(kb, obj) || kb->check_only)
 			;
 		else if (!strmap_get(&unbuildable, obj))
 			ret = error(NULL, "refusing: %.*s.c does not compile with this kernel's "
@@ -239,6 +239,9 @@ static int build_patched_inside(void *arg)
 		ret = compile_originals(kb, job->objects, &built);
 		objects = compared = &built;
 	}
+	/* Nothing to patch: the originals are all there is. */
+	if (!ret && kb->check_only)
+		goto out;
 	if (!ret && kb->line_directives)
 		ret = patch_touched_files(&files, job->patches, job->nr) ||
 		      kbuild_keep_line_numbers(kb, &files, false);
@@ -252,6 +255,7 @@ static int build_patched_inside(void *arg)
 		ret = error(NULL, "the patched link failed; see %s", kb->log);
 	if (!ret)
 		ret = save_objects(kb, kb->orig, out, objects, compared);
+out:
 	strlist_free(&built);
 	strlist_free(&files);
 	free(kcflags);

@@ -35,6 +35,7 @@ struct build_request {
 	int jobs;		/* 0: one per CPU */
 	bool no_replace, keep_tmp, diff_only, no_verify, trace, line_directives;
 	bool dbg;		/* vmlinux's symbols from the -dbg package (downloaded if need be) */
+	const char *check_units;	/* no patch: check these units (a file of objects) */
 	char *const *patches;	/* absolute paths */
 	size_t nr_patches;
 };

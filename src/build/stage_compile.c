@@ -96,7 +96,7 @@ static int units_in_kernel(struct build_run *r)
 			objects->v[kept++] = obj;
 			continue;
 		}
-		if (!kbuild_from_header(&r->kb, obj) && !ret)
+		if (!kbuild_from_header(&r->kb, obj) && !r->kb.check_only && !ret)
 			ret = error(NULL, "refusing: %.*s.c is not built with this kernel's "
 				    "configuration (the kernel has none of its symbols)",
 				    (int)(strlen(obj) - 2), obj);
@@ -118,12 +118,19 @@ int stage_compile(struct build_run *r)
 	const struct build_request *q = r->req;
 	struct kbuild *kb = &r->kb;
 
-	if (kbuild_affected_objects(kb, &r->files, &r->objects))
+	kb->check_only = q->check_units;
+	if (q->check_units)
+		for (size_t i = 0; i < r->listed.nr; i++)
+			strlist_add(&r->objects, xstrdup(r->listed.v[i]));
+	else if (kbuild_affected_objects(kb, &r->files, &r->objects))
 		return -1;
 	if (!r->objects.nr)
 		return error(NULL, "the patches touch no object of the kernel build");
 	kbuild_compared_objects(kb, &r->objects, &r->compared);
-	if (kb->per_unit)
+	if (kb->check_only)
+		build_progress("compiling %zu file%s to check", r->objects.nr,
+			       plural(r->objects.nr));
+	else if (kb->per_unit)
 		build_progress("compiling %zu file%s, original and patched", r->objects.nr,
 			       plural(r->objects.nr));
 	else

@@ -90,9 +90,10 @@ void quote_pair(const char *a, size_t amax, const char *b, size_t bmax, char **q
 /* How a relocation target reads in a message: "name", "name+0x10", a string. */
 char *target_name(const struct elf_object *obj, const struct elf_reloc *r);
 /*
- * The one-line refusal at @m, -1. A differing site (m->reloc) names its
- * target on each side: @expected, the original's (target_name() or
- * better), and @shipped_name, the shipped field's, if known.
+ * The one-line refusal at @m, -1, counted in st->mismatched. A differing
+ * site (m->reloc) names its target on each side: @expected, the original's
+ * (target_name() or better), and @shipped_name, the shipped field's, if
+ * known.
  */
 int report_mismatch(struct verify_ctx *c, const struct elf_symbol *fn,
 		    const struct shipped_fn *sf, const struct mismatch *m, const char *where,

@@ -302,7 +302,9 @@ int verify_module(struct verify_ctx *c)
 		ret = report_mismatch(c, fn, &sf, &m, "the shipped module", expected, got);
 		free(expected);
 		free(got);
-		break;
+		if (!c->o->keep_going)
+			break;
+		ret = 0;	/* counted: the next one is compared */
 	}
 	elf_close(ko);
 	return ret;

@@ -687,8 +687,14 @@ int verify_vmlinux(struct verify_ctx *c)
 	c->sym_addr = xcalloc(c->obj->nr_symbols, sizeof(*c->sym_addr));
 	c->sec_state = xcalloc(c->obj->nr_sections, 1);
 	c->sec_addr = xcalloc(c->obj->nr_sections, sizeof(*c->sec_addr));
-	for_each_symbol(c->obj, fn)
-		if (compared_function(c->obj, fn) && verify_function_vmlinux(c, fn))
+	for_each_symbol(c->obj, fn) {
+		size_t mismatched = c->st->mismatched;
+
+		if (!compared_function(c->obj, fn) || !verify_function_vmlinux(c, fn))
+			continue;
+		/* keep_going: a mismatch is counted; any other error stops the check. */
+		if (!c->o->keep_going || c->st->mismatched == mismatched)
 			return -1;
+	}
 	return ret;
 }

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The shipped-code check over a seeded sample of Debian 6.1's vmlinux: 100 of
+# its C units (from the -dbg vmlinux's DWARF; seed 27), compiled as
+# `klpdiff build -r RELEASE` compiles originals and every function checked
+# against the shipped code (bench/shipped-check, `klpdiff build
+# --check-units`). Expected: every unit compiles, no function differs, and
+# the counts add up. The whole kernel's figures are in bench/README.md.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+
+[ -z "${KLPDIFF_SKIP_KERNEL:-}" ] || tap_skip_all "KLPDIFF_SKIP_KERNEL set"
+tap_skip_if_sanitized "the Debian tests run in the plain pass only"
+command -v apt-get >/dev/null || tap_skip_all "not a Debian system (no apt-get)"
+command -v readelf >/dev/null || tap_skip_all "readelf (binutils) is needed"
+release=$("$here/debian-kernel" release) ||
+	tap_skip_all "no Debian 6.1 release (is Debian's archive reachable?)"
+"$here/debian-kernel" install "$release" >&2 ||
+	tap_skip_all "cannot install $release (is Debian's archive reachable?)"
+root=$("$here/debian-kernel" debug-root "$release") ||
+	tap_skip_all "no linux-image-$release-dbg (is Debian's archive reachable?)"
+
+tap_tmpdir
+out=$TAP_TMP/check
+status=0
+KLPDIFF=$KLPDIFF "$here/../../bench/shipped-check" -r "$release" --sysroot "$root" -n 100 -S 27 \
+	-b 100 -o "$out" -q >"$TAP_TMP/summary" 2>"$TAP_TMP/err" || status=$?
+tap_is "$status" 0 "bench/shipped-check: 100 units of $release, seed 27"
+[ "$TAP_LAST" = 0 ] || tap_diag <"$TAP_TMP/err"
+tap_diag <"$TAP_TMP/summary"
+tap_is "$(wc -l <"$out/units")" 100 "100 units sampled"
+tap_is "$(grep -c ' compared [0-9]* skipped [0-9]* mismatched 0$' "$out"/batch-*.out)" 100 \
+	"each of the 100 compiled and checked, no function different"
+tap_is "$(cat "$out/mismatches")" "" "no mismatch reported"
+[ "$TAP_LAST" = 0 ] || tap_diag <"$out/mismatches"
+tap_is "$(cat "$out/not-compiled")" "" "no unit that did not compile"
+# The totals are the units' lines added up, and thousands of functions were compared.
+sum=$(awk '/ compared / && !/^units/ { n += $3 } END { print n }' "$out"/batch-*.out)
+tap_is "$(sed -n 's/^functions compared \([0-9]*\) same \1 mismatched 0 .*/\1/p' "$out/summary")" \
+	"$sum" "functions compared: the units' sum, all the same ($sum)"
+tap_ok "more than 1000 functions compared" test "$sum" -gt 1000
+tap_done
