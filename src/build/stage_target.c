@@ -259,20 +259,26 @@ static int read_vmlinux(struct build_run *r)
 	return r->kb.per_unit ? kernel_symbols_read(&r->vmlinux, r->vmlinux_symbols) : 0;
 }
 
-/* A listed unit: an object (dir/file.o) of a C file of the source tree. */
+/*
+ * A listed unit: an object (dir/file.o) of a directory of the source tree.
+ * Its C file may be one kbuild generates (capflags.c, x509.asn1.c): one
+ * kbuild cannot make is reported as not compiled.
+ */
 static bool unit_name_ok(const struct build_run *r, const char *obj)
 {
-	char *src = xasprintf("%s/%.*s.c", r->kb.src, (int)strlen(obj) - 2, obj);
-	bool ok = ends_with(obj, ".o") && strlen(obj) > 2 && *obj != '/' && !strstr(obj, "..") &&
-		  !access(src, R_OK);
+	const char *slash = strrchr(obj, '/');
+	char *dir = xasprintf("%s/%.*s", r->kb.src, slash ? (int)(slash - obj) : 0, obj);
+	struct stat st;
+	bool ok = ends_with(obj, ".o") && strlen(obj) > (slash ? (size_t)(slash - obj) + 3 : 2) &&
+		  *obj != '/' && !strstr(obj, "..") && !stat(dir, &st) && S_ISDIR(st.st_mode);
 
-	free(src);
+	free(dir);
 	return ok;
 }
 
 /*
  * --check-units: the units to compile are the file's, one object a line
- * (kernel/fork.o; '#' starts a comment), each of a C file of the source.
+ * (kernel/fork.o; '#' starts a comment), each in a directory of the source.
  */
 static int listed_units(struct build_run *r)
 {
@@ -295,7 +301,7 @@ static int listed_units(struct build_run *r)
 		if (!*line)
 			continue;
 		if (!unit_name_ok(r, line))
-			ret = error(path, "line %u: '%s' is not the object of a C file of %s", nr,
+			ret = error(path, "line %u: '%s' is no object of a directory of %s", nr,
 				    line, r->kb.src);
 		else if (!strmap_get(&seen, line)) {
 			strlist_add(&r->listed, xstrdup(line));

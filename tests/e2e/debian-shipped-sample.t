@@ -40,4 +40,22 @@ sum=$(awk '/ compared / && !/^units/ { n += $3 } END { print n }' "$out"/batch-*
 tap_is "$(sed -n 's/^functions compared \([0-9]*\) same \1 mismatched 0 .*/\1/p' "$out/summary")" \
 	"$sum" "functions compared: the units' sum, all the same ($sum)"
 tap_ok "more than 1000 functions compared" test "$sum" -gt 1000
+
+# --check-units itself: a unit kbuild cannot make is reported, not hidden (exit
+# 1); a line that names no directory of the source is refused before any work.
+check() {
+	status=0
+	"$KLPDIFF" build -r "$release" --sysroot "$root" --check-units "$TAP_TMP/list" \
+		>"$TAP_TMP/out" 2>"$TAP_TMP/err" || status=$?
+}
+printf '# a comment\nfs/proc/nonexistent.o\n\n' >"$TAP_TMP/list"
+check
+tap_is "$status:$(cat "$TAP_TMP/out")" "1:fs/proc/nonexistent.o not compiled
+units 1 checked 0 not-compiled 1; functions compared 0 same 0 mismatched 0 (in 0 units) skipped 0" \
+	"--check-units: a unit that does not compile is reported (exit 1)"
+printf 'fs/proc/cmdline.o\nnope/x.o\n' >"$TAP_TMP/list"
+check
+tap_is "$status:$(cat "$TAP_TMP/out"):$(grep -v '^klpdiff build: \[' "$TAP_TMP/err")" \
+	"2::klpdiff: $TAP_TMP/list: line 2: 'nope/x.o' is no object of a directory of $(sed -n 's/.*; source: //p' "$TAP_TMP/err")" \
+	"--check-units: a line naming no directory of the source: refused in one line (exit 2)"
 tap_done
