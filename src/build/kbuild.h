@@ -75,6 +75,7 @@ struct kbuild {
 				 * of the touched units too (distribution kernels) */
 	char *cc;		/* the compiler to pass as CC=, or NULL for the default */
 	char *kernelrelease;	/* KERNELRELEASE= of the running kernel (UTS_RELEASE) */
+	struct strlist make_vars;	/* VAR=VALUE the kernel's own build had (the distribution's) */
 	/* Borrowed: the arch table's (its arch/ directory, unit flags), and the profile's. */
 	const struct arch *arch;
 	const struct kernel_cross *cross;	/* ARCH=, CROSS_COMPILE= for every make */

@@ -110,6 +110,7 @@ static int find_installed(struct build_run *r)
 	kb->per_unit = true;
 	kb->cc = xstrdup(dk->cc);
 	kb->kernelrelease = xstrdup(dk->release);
+	dist_kernel_make_vars(dk, &kb->make_vars);
 	r->config = &dk->kconfig;
 	kb->llvm = kconfig_enabled(r->config, "CONFIG_CC_IS_CLANG");
 	r->symvers = xstrdup(dk->symvers);

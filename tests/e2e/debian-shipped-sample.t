@@ -48,6 +48,17 @@ check() {
 	"$KLPDIFF" build -r "$release" --sysroot "$root" --check-units "$TAP_TMP/list" \
 		>"$TAP_TMP/out" 2>"$TAP_TMP/err" || status=$?
 }
+# Debian's official build prints its package id (LINUX_PACKAGE_ID, " Debian
+# VERSION") in stack dumps and hung-task reports: compiled without Debian's make
+# variables, both units differed from the shipped code.
+printf 'kernel/hung_task.o\nlib/dump_stack.o\n' >"$TAP_TMP/list"
+check
+tap_is "$status:$(sed -E 's/compared [0-9]+ (skipped [0-9]+ )?/compared N /; s/same [0-9]+/same N/' \
+	"$TAP_TMP/out")" "0:kernel/hung_task.o compared N mismatched 0
+lib/dump_stack.o compared N mismatched 0
+units 2 checked 2 not-compiled 0; functions compared N same N mismatched 0 (in 0 units) skipped 0" \
+	"the units that print Debian's package id are the shipped code"
+[ "$TAP_LAST" = 0 ] || tap_diag <"$TAP_TMP/err"
 printf '# a comment\nfs/proc/nonexistent.o\n\n' >"$TAP_TMP/list"
 check
 tap_is "$status:$(cat "$TAP_TMP/out")" "1:fs/proc/nonexistent.o not compiled
