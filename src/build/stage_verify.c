@@ -94,7 +94,8 @@ static int verify_originals(struct build_run *r)
 /*
  * --check-units: every function of every listed unit against the shipped
  * code, one line per unit on stdout ("UNIT compared N skipped N mismatched
- * N", or "UNIT not compiled"), each differing function reported on stderr,
+ * N", "UNIT not compiled", or "UNIT not in the kernel" when the kernel has
+ * none of its symbols), each differing function reported on stderr,
  * and the totals; then the run is done: 0 when every unit compiled and
  * every function is the shipped code, 1 when not.
  */
@@ -121,10 +122,16 @@ static int check_units(struct build_run *r)
 	for (size_t i = 0; i < r->objects.nr; i++)
 		*strmap_slot(&compiled, r->objects.v[i]) = (void *)1;
 	for (size_t i = 0; i < r->listed.nr; i++) {
+		char *path;
+
 		if (strmap_get(&compiled, r->listed.v[i]))
 			continue;
 		missing++;
-		printf("%s not compiled\n", r->listed.v[i]);
+		/* Compiled, but the kernel has none of its symbols. */
+		path = work_path(r->kb.work, WORK_ORIGINAL, r->listed.v[i]);
+		printf("%s %s\n", r->listed.v[i],
+		       access(path, R_OK) ? "not compiled" : "not in the kernel");
+		free(path);
 	}
 	strmap_free(&compiled);
 	printf("units %zu checked %zu not-compiled %zu; functions compared %zu same %zu "
