@@ -207,6 +207,7 @@ struct insn {
 	uint64_t field;		/* branch: its displacement, from the function's start */
 	uint64_t target;	/* branch: where it goes, in the terms of the decoding's base */
 	bool branch;
+	bool nop;		/* a NOP: padding, if a run of them ends on an alignment */
 	char mnemonic[16];
 };
 
@@ -241,6 +242,18 @@ static void note_branch(const struct insn_ref *ref, void *ctx)
 	i->target = ref->target;
 }
 
+/* Whether the disassembly @text is a NOP ("nop", "data16 nop word ptr cs:[...]"). */
+static bool nop_text(const char *text)
+{
+	static const char *const prefixes[] = { "data16 ", "cs ", "ds " };
+
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (starts_with(text, prefixes[i]))
+			return nop_text(text + strlen(prefixes[i]));
+	return (starts_with(text, "nop") && (!text[3] || text[3] == ' ')) ||
+	       streq(text, "xchg ax, ax");
+}
+
 /* Up to @max instructions of @code, branches with their targets. */
 static void decode(const struct arch *arch, const uint8_t *code, uint64_t size, uint64_t base,
 		   size_t max, struct decoded *d)
@@ -254,7 +267,8 @@ static void decode(const struct arch *arch, const uint8_t *code, uint64_t size, 
 		size_t len = arch->disasm(code + pos, size - pos, base + pos, text, sizeof(text));
 
 		GROW(d->v, d->nr, d->alloc, d->nr + 1);
-		d->v[d->nr] = (struct insn){ .off = pos, .len = len ? len : 1 };
+		d->v[d->nr] = (struct insn){ .off = pos, .len = len ? len : 1,
+					     .nop = len && nop_text(text) };
 		snprintf(d->v[d->nr].mnemonic, sizeof(d->v[d->nr].mnemonic), "%.*s",
 			 len ? (int)strcspn(text, " ") : 0, text);
 		pos += d->v[d->nr++].len;
@@ -386,6 +400,16 @@ static void index_jump_sites(struct verify_ctx *c)
 	sort(c->jump_sites, c->nr_jump_sites, sizeof(*c->jump_sites), cmp_u64);
 }
 
+/* Whether @oi of the original's @fn is a jump label's site. */
+static bool jump_site(const struct verify_ctx *c, const struct elf_symbol *fn,
+		      const struct insn *oi)
+{
+	uint64_t key = (uint64_t)fn->sec->index << 40 | (fn->value + oi->off);
+
+	return c->nr_jump_sites &&
+	       bsearch(&key, c->jump_sites, c->nr_jump_sites, sizeof(key), cmp_u64);
+}
+
 /*
  * A jump label, built and shipped as a jump or a NOP of one size: the kernel
  * rewrites it at run time, and the objtool pass that NOPs jumps has run on
@@ -396,15 +420,41 @@ static bool same_jump_label(struct verify_ctx *c, const struct elf_symbol *fn,
 			    const struct insn *si)
 {
 	const struct arch *arch = c->obj->arch;
-	uint64_t key = (uint64_t)fn->sec->index << 40 | (fn->value + oi->off);
 	bool jump;
 
-	if (!c->nr_jump_sites || oi->len != si->len ||
-	    !bsearch(&key, c->jump_sites, c->nr_jump_sites, sizeof(key), cmp_u64))
+	if (oi->len != si->len || !jump_site(c, fn, oi))
 		return false;
 	return arch->branch_site_size(fn->sec->data + fn->value + oi->off, oi->len, &jump) ==
 		       oi->len &&
 	       arch->branch_site_size(sf->code + si->off, si->len, &jump) == si->len;
+}
+
+/*
+ * Leave out alignment padding: runs of NOPs that end where @at (the place
+ * of the instructions' start: a section offset, an address) plus their
+ * offset is a multiple of 16, but for a jump-label site of the original
+ * (@fn given), which objtool may NOP on the other side.
+ */
+static void drop_padding(struct verify_ctx *c, const struct elf_symbol *fn, uint64_t at,
+			 struct decoded *d)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < d->nr;) {
+		size_t end = i;
+
+		while (end < d->nr && d->v[end].nop && !(fn && jump_site(c, fn, &d->v[end])))
+			end++;
+		if (end > i && (at + d->v[end - 1].off + d->v[end - 1].len) % 16 == 0) {
+			i = end;
+			continue;
+		}
+		if (end == i)
+			end++;
+		while (i < end)
+			d->v[kept++] = d->v[i++];
+	}
+	d->nr = kept;
 }
 
 /*
@@ -415,14 +465,27 @@ static bool same_jump_label(struct verify_ctx *c, const struct elf_symbol *fn,
  * compare by mnemonic and target, everything else as in the fast one.
  */
 static bool same_instructions(struct verify_ctx *c, const struct elf_symbol *fn,
-			      const struct shipped_fn *sf, struct mismatch *m)
+			      const struct shipped_fn *sf, bool padding, struct mismatch *m)
 {
 	const struct arch *arch = c->obj->arch;
 	struct decoded o = { 0 }, s = { 0 };
+	uint64_t ssize = sf->kfn ? sf->kfn->size : sf->size;
 	bool same = true;
 
 	decode(arch, fn->sec->data + fn->value, fn->size, 0, SIZE_MAX, &o);
-	decode(arch, sf->code, sf->kfn ? sf->kfn->size : sf->size, sf->base, o.nr, &s);
+	if (!padding) {
+		decode(arch, sf->code, ssize, sf->base, o.nr, &s);
+	} else {
+		/* vmlinux has no sizes: enough for the original's with other padding. */
+		if (!sf->kfn && ssize > 2 * fn->size + 64)
+			ssize = 2 * fn->size + 64;
+		decode(arch, sf->code, ssize, sf->base, SIZE_MAX, &s);
+		drop_padding(c, fn, fn->value, &o);
+		drop_padding(c, NULL, sf->base, &s);
+		if (!sf->kfn && s.nr > o.nr)
+			s.nr = o.nr;
+		same = !sf->kfn || s.nr == o.nr;
+	}
 	for (size_t k = 0; k < o.nr && same; k++) {
 		const struct insn *oi = &o.v[k];
 
@@ -450,13 +513,14 @@ static bool same_instructions(struct verify_ctx *c, const struct elf_symbol *fn,
 			same = same_insn(c, fn, sf, oi, &s.v[k], &m->reloc);
 	}
 	/* The module's function must end there too (vmlinux has no sizes). */
-	if (same && sf->kfn && s.nr && s.v[s.nr - 1].off + s.v[s.nr - 1].len != sf->kfn->size) {
+	if (same && sf->kfn && !padding && s.nr &&
+	    s.v[s.nr - 1].off + s.v[s.nr - 1].len != sf->kfn->size) {
 		*m = (struct mismatch){ fn->size, 0, NULL };
 		same = false;
 	}
 	if (same && verbose)
-		fprintf(stderr, "%s: %s: same instructions, shipped with shorter branches\n",
-			c->o->display, fn->name);
+		fprintf(stderr, "%s: %s: same instructions, shipped with %s\n", c->o->display,
+			fn->name, padding ? "other alignment padding" : "shorter branches");
 	free(o.v);
 	free(s.v);
 	return same;
@@ -468,10 +532,27 @@ bool same_function(struct verify_ctx *c, const struct elf_symbol *fn,
 {
 	struct verify_stats saved = *c->st;
 
+	struct mismatch other;
+
 	if (same_layout(c, fn, sf, m))
 		return true;
 	*c->st = saved;
-	return same_instructions(c, fn, sf, m);
+	if (same_instructions(c, fn, sf, false, m))
+		return true;
+	/*
+	 * Function sections place a function elsewhere from an alignment
+	 * boundary than the shipped link did (6.12's 16-byte prefix before
+	 * 32-byte aligned entries): loops aligned inside it get other NOPs.
+	 * Of the two differences, the one further in is reported: past the
+	 * padding, when that is where the first comparison stopped.
+	 */
+	saved = *c->st;
+	if (same_instructions(c, fn, sf, true, &other))
+		return true;
+	*c->st = saved;
+	if (other.off > m->off)
+		*m = other;
+	return false;
 }
 
 int verify_original(const struct verify_opts *o, struct verify_stats *st)
