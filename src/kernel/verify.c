@@ -472,6 +472,7 @@ static bool same_instructions(struct verify_ctx *c, const struct elf_symbol *fn,
 	uint64_t ssize = sf->kfn ? sf->kfn->size : sf->size;
 	bool same = true;
 
+	*m = (struct mismatch){ 0, 0, NULL };
 	decode(arch, fn->sec->data + fn->value, fn->size, 0, SIZE_MAX, &o);
 	if (!padding) {
 		decode(arch, sf->code, ssize, sf->base, o.nr, &s);
