@@ -458,6 +458,37 @@ static void drop_padding(struct verify_ctx *c, const struct elf_symbol *fn, uint
 }
 
 /*
+ * Where the instruction at @off of the original's @fn is in the shipped
+ * function at @code (@avail bytes readable, at @base), when the two differ
+ * in their alignment padding only as far as that: pairing the instructions
+ * that are not padding.
+ */
+bool padded_offset(struct verify_ctx *c, const struct elf_symbol *fn, uint64_t off,
+		   const uint8_t *code, uint64_t avail, uint64_t base, uint64_t *shipped_off)
+{
+	const struct arch *arch = c->obj->arch;
+	struct decoded o = { 0 }, s = { 0 };
+	bool found = false;
+
+	decode(arch, fn->sec->data + fn->value, fn->size, 0, SIZE_MAX, &o);
+	decode(arch, code, avail < 2 * fn->size + 64 ? avail : 2 * fn->size + 64, base, SIZE_MAX,
+	       &s);
+	drop_padding(c, fn, fn->value, &o);
+	drop_padding(c, NULL, base, &s);
+	for (size_t k = 0; k < o.nr && k < s.nr && o.v[k].off <= off; k++) {
+		if (strcmp(o.v[k].mnemonic, s.v[k].mnemonic))
+			break;
+		if (o.v[k].off == off) {
+			*shipped_off = s.v[k].off;
+			found = true;
+		}
+	}
+	free(o.v);
+	free(s.v);
+	return found;
+}
+
+/*
  * The slow comparison, after a difference in the fast one: instruction by
  * instruction. Without function sections the assembler shortens a jump to
  * a nearby function of the same file (jmp rel32 becomes jmp rel8), so the

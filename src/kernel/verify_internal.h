@@ -82,6 +82,13 @@ bool place_identity(const struct elf_section *sec, int64_t off, char *buf, size_
 bool same_function(struct verify_ctx *c, const struct elf_symbol *fn,
 		   const struct shipped_fn *sf, struct mismatch *m);
 
+/*
+ * Where the instruction at @off of @fn is in the shipped function at @code
+ * (@avail bytes, at @base) with other alignment padding: false if unknown.
+ */
+bool padded_offset(struct verify_ctx *c, const struct elf_symbol *fn, uint64_t off,
+		   const uint8_t *code, uint64_t avail, uint64_t base, uint64_t *shipped_off);
+
 /* verify_report.c: the refusal. */
 /* A string as a message shows it: quoted, escaped, cut. */
 char *quoted(const char *s, size_t max);
