@@ -10,7 +10,9 @@
  *
  * Functions are compared byte by byte first; after a difference, again
  * instruction by instruction (see same_instructions()), so that a jump the
- * assembler shortened in the shipped build is no difference.
+ * assembler shortened in the shipped build is no difference; and then
+ * without alignment padding (drop_padding()), which function sections
+ * place elsewhere from an alignment boundary than the shipped link.
  */
 #include "kernel/verify.h"
 
