@@ -53,7 +53,7 @@ int stage_prepare(struct build_run *r)
  * Whether the kernel that runs has the unit compiled as @obj: kbuild
  * compiles any single file it is asked for, configured or not. A unit is
  * there if the kernel has one of its global functions or data (or, for a
- * unit with none, one of its locals).
+ * unit with none, one of its locals); one without functions is kept.
  */
 static bool unit_in_kernel(struct build_run *r, const char *obj)
 {
@@ -61,7 +61,7 @@ static bool unit_in_kernel(struct build_run *r, const char *obj)
 	struct elf_object *o = elf_open(path, &r->profile.layouts);
 	const char *probe = NULL;
 	struct elf_symbol *sym;
-	bool there;
+	bool there, code = false;
 
 	free(path);
 	if (!o)
@@ -69,12 +69,18 @@ static bool unit_in_kernel(struct build_run *r, const char *obj)
 	for_each_symbol(o, sym) {
 		if (!sym->sec || !*sym->name || (sym->type != STT_FUNC && sym->type != STT_OBJECT))
 			continue;
+		code |= sym->type == STT_FUNC;
 		if (!probe || (sym->bind != STB_LOCAL && !strchr(sym->name, '.')))
 			probe = sym->name;
 		if (sym->bind != STB_LOCAL && !strchr(sym->name, '.'))
 			break;
 	}
-	there = !probe || unit_module_has_symbol(&r->modules, obj, &r->vmlinux, probe);
+	/*
+	 * Without functions there is nothing to tell (lib/zlib_inflate/
+	 * inflate_syms.c: exports only, whose __addressable_ locals the link
+	 * drops), and nothing to patch or check either.
+	 */
+	there = !probe || !code || unit_module_has_symbol(&r->modules, obj, &r->vmlinux, probe);
 	elf_close(o);
 	return there;
 }
