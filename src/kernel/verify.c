@@ -11,8 +11,9 @@
  * Functions are compared byte by byte first; after a difference, again
  * instruction by instruction (see same_instructions()), so that a jump the
  * assembler shortened in the shipped build is no difference; and then
- * without alignment padding (drop_padding()), which function sections
- * place elsewhere from an alignment boundary than the shipped link.
+ * without NOPs (drop_padding()): function sections place a function
+ * elsewhere from an alignment boundary than the shipped link, and loops
+ * aligned in it get other padding.
  */
 #include "kernel/verify.h"
 
@@ -432,31 +433,41 @@ static bool same_jump_label(struct verify_ctx *c, const struct elf_symbol *fn,
 }
 
 /*
- * Leave out alignment padding: runs of NOPs that end where @at (the place
- * of the instructions' start: a section offset, an address) plus their
- * offset is a multiple of 16, but for a jump-label site of the original
- * (@fn given), which objtool may NOP on the other side.
+ * Leave out the NOPs of both sides (alignment padding), but for a jump-label
+ * site of the original @fn, which pairs with the shipped instruction there
+ * (objtool may have made either a NOP): the instructions left pair up in
+ * order. False if the shipped side has more than NOPs after the last pair.
  */
-static void drop_padding(struct verify_ctx *c, const struct elf_symbol *fn, uint64_t at,
-			 struct decoded *d)
+static bool drop_padding(struct verify_ctx *c, const struct elf_symbol *fn, struct decoded *o,
+			 struct decoded *s)
 {
-	size_t kept = 0;
+	size_t i = 0, j = 0, ko = 0, ks = 0;
+	bool rest;
 
-	for (size_t i = 0; i < d->nr;) {
-		size_t end = i;
+	while (i < o->nr) {
+		bool site = jump_site(c, fn, &o->v[i]);
 
-		while (end < d->nr && d->v[end].nop && !(fn && jump_site(c, fn, &d->v[end])))
-			end++;
-		if (end > i && (at + d->v[end - 1].off + d->v[end - 1].len) % 16 == 0) {
-			i = end;
+		if (o->v[i].nop && !site) {
+			i++;
 			continue;
 		}
-		if (end == i)
-			end++;
-		while (i < end)
-			d->v[kept++] = d->v[i++];
+		while (j < s->nr && s->v[j].nop && !site)
+			j++;
+		if (j >= s->nr)
+			break;
+		o->v[ko++] = o->v[i++];
+		s->v[ks++] = s->v[j++];
 	}
-	d->nr = kept;
+	/* What the shipped side has not got stays, to differ. */
+	for (; i < o->nr; i++)
+		if (!o->v[i].nop || jump_site(c, fn, &o->v[i]))
+			o->v[ko++] = o->v[i];
+	o->nr = ko;
+	while (j < s->nr && s->v[j].nop)
+		j++;
+	rest = j < s->nr;
+	s->nr = ks;
+	return !rest;
 }
 
 /*
@@ -475,8 +486,7 @@ bool padded_offset(struct verify_ctx *c, const struct elf_symbol *fn, uint64_t o
 	decode(arch, fn->sec->data + fn->value, fn->size, 0, SIZE_MAX, &o);
 	decode(arch, code, avail < 2 * fn->size + 64 ? avail : 2 * fn->size + 64, base, SIZE_MAX,
 	       &s);
-	drop_padding(c, fn, fn->value, &o);
-	drop_padding(c, NULL, base, &s);
+	drop_padding(c, fn, &o, &s);
 	for (size_t k = 0; k < o.nr && k < s.nr && o.v[k].off <= off; k++) {
 		if (strcmp(o.v[k].mnemonic, s.v[k].mnemonic))
 			break;
@@ -514,11 +524,11 @@ static bool same_instructions(struct verify_ctx *c, const struct elf_symbol *fn,
 		if (!sf->kfn && ssize > 2 * fn->size + 64)
 			ssize = 2 * fn->size + 64;
 		decode(arch, sf->code, ssize, sf->base, SIZE_MAX, &s);
-		drop_padding(c, fn, fn->value, &o);
-		drop_padding(c, NULL, sf->base, &s);
+		bool end = drop_padding(c, fn, &o, &s);
+
 		if (!sf->kfn && s.nr > o.nr)
 			s.nr = o.nr;
-		same = !sf->kfn || s.nr == o.nr;
+		same = !sf->kfn || (end && s.nr == o.nr);
 	}
 	for (size_t k = 0; k < o.nr && same; k++) {
 		const struct insn *oi = &o.v[k];
