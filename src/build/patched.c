@@ -180,6 +180,32 @@ static int keep_built(const struct kbuild *kb, const struct strlist *objects, lo
 }
 
 /*
+ * Once more, one job at a time, the @objects make did not make: kbuild
+ * compiles a unit that two lists name (6.12's arch/x86/lib/insn.o, lib-y and
+ * obj-y) twice at once with -j, and one removes the other's dependency file.
+ */
+static void make_missing_alone(struct kbuild *kb, const char *kcflags,
+			       const struct strlist *objects)
+{
+	struct strlist missing = { 0 };
+	int jobs = kb->jobs;
+
+	for (size_t i = 0; i < objects->nr; i++) {
+		char *path = xasprintf("%s/%s", kb->orig, objects->v[i]);
+
+		if (access(path, R_OK))
+			strlist_add(&missing, xstrdup(objects->v[i]));
+		free(path);
+	}
+	if (missing.nr && jobs > 1) {
+		kb->jobs = 1;
+		kbuild_make(kb, kcflags, missing.v);
+		kb->jobs = jobs;
+	}
+	strlist_free(&missing);
+}
+
+/*
  * A prepared tree: compile the originals first, in the same overlay, and
  * keep them (in @built: those this config builds). kbuild recompiles what
  * the patches change afterwards. With the arch's unit flags, twice: as the
@@ -197,7 +223,9 @@ static int compile_originals(struct kbuild *kb, const struct strlist *objects,
 
 	/* The arch's unit flags last: the patched build recompiles only what changed. */
 	kb->keep_going = true;
-	kbuild_make(kb, kbuild_unit_cflags(kb) ? KCFLAGS_AS_BUILT : kcflags, objects->v);
+	if (kbuild_make(kb, kbuild_unit_cflags(kb) ? KCFLAGS_AS_BUILT : kcflags, objects->v))
+		make_missing_alone(kb, kbuild_unit_cflags(kb) ? KCFLAGS_AS_BUILT : kcflags,
+				   objects);
 	kb->keep_going = false;
 	ret = keep_built(kb, objects, log_from, built);
 	if (!ret && kbuild_unit_cflags(kb))
