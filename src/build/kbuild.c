@@ -170,6 +170,8 @@ int kbuild_make(const struct kbuild *kb, const char *kcflags, char *const target
 		strlist_add(&argv, xasprintf("KCFLAGS=%s", kcflags));
 	if (kb->kernelrelease)
 		strlist_add(&argv, xasprintf("KERNELRELEASE=%s", kb->kernelrelease));
+	for (size_t i = 0; i < kb->make_vars.nr; i++)
+		strlist_add(&argv, xstrdup(kb->make_vars.v[i]));
 	for (size_t i = 0; targets[i]; i++)
 		strlist_add(&argv, xstrdup(targets[i]));
 	toolchain_root_wrap(kb->cross ? kb->cross->root : NULL, binds, &argv);
@@ -240,6 +242,7 @@ void kbuild_free(struct kbuild *kb)
 	free(kb->src), free(kb->target), free(kb->orig), free(kb->thinlto_cache);
 	free(kb->work), free(kb->log), free(kb->include_dir), free(kb->ccache);
 	free(kb->cc), free(kb->kernelrelease), free(kb->include_graph);
+	strlist_free(&kb->make_vars);
 	strlist_free(&kb->from_headers);
 	strmap_free(&kb->header_units);
 	if (kb->prep_lock >= 0)

@@ -75,6 +75,7 @@ struct kbuild {
 				 * of the touched units too (distribution kernels) */
 	char *cc;		/* the compiler to pass as CC=, or NULL for the default */
 	char *kernelrelease;	/* KERNELRELEASE= of the running kernel (UTS_RELEASE) */
+	struct strlist make_vars;	/* VAR=VALUE the kernel's own build had (the distribution's) */
 	/* Borrowed: the arch table's (its arch/ directory, unit flags), and the profile's. */
 	const struct arch *arch;
 	const struct kernel_cross *cross;	/* ARCH=, CROSS_COMPILE= for every make */
@@ -82,6 +83,7 @@ struct kbuild {
 	struct strlist from_headers;	/* per_unit: units found through a patched header */
 	struct strmap header_units;	/* the same, indexed */
 	bool keep_going;	/* make -k: compile what can be compiled */
+	bool check_only;	/* no patch: originals only, a unit that does not compile left out */
 	bool line_directives;	/* unchanged lines of patched files keep their numbers */
 	int prep_lock;		/* per_unit: held (shared) while the prepared tree is used */
 	int jobs;

@@ -163,7 +163,7 @@ static int keep_built(const struct kbuild *kb, const struct strlist *objects, lo
 		 */
 		if (!access(path, R_OK))
 			strlist_add(built, xstrdup(obj));
-		else if (kbuild_from_header(kb, obj))
+		else if (kbuild_from_header(kb, obj) || kb->check_only)
 			;
 		else if (!strmap_get(&unbuildable, obj))
 			ret = error(NULL, "refusing: %.*s.c does not compile with this kernel's "
@@ -177,6 +177,32 @@ static int keep_built(const struct kbuild *kb, const struct strlist *objects, lo
 	strmap_free(&unbuildable);
 	strlist_free(&names);
 	return ret;
+}
+
+/*
+ * Once more, one job at a time, the @objects make did not make: kbuild
+ * compiles a unit that two lists name (6.12's arch/x86/lib/insn.o, lib-y and
+ * obj-y) twice at once with -j, and one removes the other's dependency file.
+ */
+static void make_missing_alone(struct kbuild *kb, const char *kcflags,
+			       const struct strlist *objects)
+{
+	struct strlist missing = { 0 };
+	int jobs = kb->jobs;
+
+	for (size_t i = 0; i < objects->nr; i++) {
+		char *path = xasprintf("%s/%s", kb->orig, objects->v[i]);
+
+		if (access(path, R_OK))
+			strlist_add(&missing, xstrdup(objects->v[i]));
+		free(path);
+	}
+	if (missing.nr && jobs > 1) {
+		kb->jobs = 1;
+		kbuild_make(kb, kcflags, missing.v);
+		kb->jobs = jobs;
+	}
+	strlist_free(&missing);
 }
 
 /*
@@ -197,7 +223,9 @@ static int compile_originals(struct kbuild *kb, const struct strlist *objects,
 
 	/* The arch's unit flags last: the patched build recompiles only what changed. */
 	kb->keep_going = true;
-	kbuild_make(kb, kbuild_unit_cflags(kb) ? KCFLAGS_AS_BUILT : kcflags, objects->v);
+	if (kbuild_make(kb, kbuild_unit_cflags(kb) ? KCFLAGS_AS_BUILT : kcflags, objects->v))
+		make_missing_alone(kb, kbuild_unit_cflags(kb) ? KCFLAGS_AS_BUILT : kcflags,
+				   objects);
 	kb->keep_going = false;
 	ret = keep_built(kb, objects, log_from, built);
 	if (!ret && kbuild_unit_cflags(kb))
@@ -239,6 +267,9 @@ static int build_patched_inside(void *arg)
 		ret = compile_originals(kb, job->objects, &built);
 		objects = compared = &built;
 	}
+	/* Nothing to patch: the originals are all there is. */
+	if (!ret && kb->check_only)
+		goto out;
 	if (!ret && kb->line_directives)
 		ret = patch_touched_files(&files, job->patches, job->nr) ||
 		      kbuild_keep_line_numbers(kb, &files, false);
@@ -252,6 +283,7 @@ static int build_patched_inside(void *arg)
 		ret = error(NULL, "the patched link failed; see %s", kb->log);
 	if (!ret)
 		ret = save_objects(kb, kb->orig, out, objects, compared);
+out:
 	strlist_free(&built);
 	strlist_free(&files);
 	free(kcflags);

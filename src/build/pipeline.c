@@ -36,6 +36,7 @@ void build_progress(const char *fmt, ...)
 static void run_free(struct build_run *r)
 {
 	strlist_free(&r->files);
+	strlist_free(&r->listed);
 	strlist_free(&r->objects);
 	strlist_free(&r->compared);
 	strlist_free(&r->parts);

@@ -36,6 +36,7 @@ struct build_request {
 	bool no_replace, keep_tmp, diff_only, no_verify, trace, line_directives;
 	bool dbg;		/* vmlinux's symbols from the -dbg package (downloaded if need be) */
 	bool show_first_changed; /* each changed function's first differing instruction */
+	const char *check_units;	/* no patch: check these units (a file of objects) */
 	char *const *patches;	/* absolute paths */
 	size_t nr_patches;
 };

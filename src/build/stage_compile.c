@@ -53,7 +53,7 @@ int stage_prepare(struct build_run *r)
  * Whether the kernel that runs has the unit compiled as @obj: kbuild
  * compiles any single file it is asked for, configured or not. A unit is
  * there if the kernel has one of its global functions or data (or, for a
- * unit with none, one of its locals).
+ * unit with none, one of its locals); one without functions is kept.
  */
 static bool unit_in_kernel(struct build_run *r, const char *obj)
 {
@@ -61,7 +61,7 @@ static bool unit_in_kernel(struct build_run *r, const char *obj)
 	struct elf_object *o = elf_open(path, &r->profile.layouts);
 	const char *probe = NULL;
 	struct elf_symbol *sym;
-	bool there;
+	bool there, code = false;
 
 	free(path);
 	if (!o)
@@ -69,12 +69,18 @@ static bool unit_in_kernel(struct build_run *r, const char *obj)
 	for_each_symbol(o, sym) {
 		if (!sym->sec || !*sym->name || (sym->type != STT_FUNC && sym->type != STT_OBJECT))
 			continue;
+		code |= sym->type == STT_FUNC;
 		if (!probe || (sym->bind != STB_LOCAL && !strchr(sym->name, '.')))
 			probe = sym->name;
 		if (sym->bind != STB_LOCAL && !strchr(sym->name, '.'))
 			break;
 	}
-	there = !probe || unit_module_has_symbol(&r->modules, obj, &r->vmlinux, probe);
+	/*
+	 * Without functions there is nothing to tell (lib/zlib_inflate/
+	 * inflate_syms.c: exports only, whose __addressable_ locals the link
+	 * drops), and nothing to patch or check either.
+	 */
+	there = !probe || !code || unit_module_has_symbol(&r->modules, obj, &r->vmlinux, probe);
 	elf_close(o);
 	return there;
 }
@@ -96,7 +102,7 @@ static int units_in_kernel(struct build_run *r)
 			objects->v[kept++] = obj;
 			continue;
 		}
-		if (!kbuild_from_header(&r->kb, obj) && !ret)
+		if (!kbuild_from_header(&r->kb, obj) && !r->kb.check_only && !ret)
 			ret = error(NULL, "refusing: %.*s.c is not built with this kernel's "
 				    "configuration (the kernel has none of its symbols)",
 				    (int)(strlen(obj) - 2), obj);
@@ -118,12 +124,19 @@ int stage_compile(struct build_run *r)
 	const struct build_request *q = r->req;
 	struct kbuild *kb = &r->kb;
 
-	if (kbuild_affected_objects(kb, &r->files, &r->objects))
+	kb->check_only = q->check_units;
+	if (q->check_units)
+		for (size_t i = 0; i < r->listed.nr; i++)
+			strlist_add(&r->objects, xstrdup(r->listed.v[i]));
+	else if (kbuild_affected_objects(kb, &r->files, &r->objects))
 		return -1;
 	if (!r->objects.nr)
 		return error(NULL, "the patches touch no object of the kernel build");
 	kbuild_compared_objects(kb, &r->objects, &r->compared);
-	if (kb->per_unit)
+	if (kb->check_only)
+		build_progress("compiling %zu file%s to check", r->objects.nr,
+			       plural(r->objects.nr));
+	else if (kb->per_unit)
 		build_progress("compiling %zu file%s, original and patched", r->objects.nr,
 			       plural(r->objects.nr));
 	else

@@ -110,6 +110,7 @@ static int find_installed(struct build_run *r)
 	kb->per_unit = true;
 	kb->cc = xstrdup(dk->cc);
 	kb->kernelrelease = xstrdup(dk->release);
+	dist_kernel_make_vars(dk, &kb->make_vars);
 	r->config = &dk->kconfig;
 	kb->llvm = kconfig_enabled(r->config, "CONFIG_CC_IS_CLANG");
 	r->symvers = xstrdup(dk->symvers);
@@ -259,6 +260,62 @@ static int read_vmlinux(struct build_run *r)
 	return r->kb.per_unit ? kernel_symbols_read(&r->vmlinux, r->vmlinux_symbols) : 0;
 }
 
+/*
+ * A listed unit: an object (dir/file.o) of a directory of the source tree.
+ * Its C file may be one kbuild generates (capflags.c, x509.asn1.c): one
+ * kbuild cannot make is reported as not compiled.
+ */
+static bool unit_name_ok(const struct build_run *r, const char *obj)
+{
+	const char *slash = strrchr(obj, '/');
+	char *dir = xasprintf("%s/%.*s", r->kb.src, slash ? (int)(slash - obj) : 0, obj);
+	struct stat st;
+	bool ok = ends_with(obj, ".o") && strlen(obj) > (slash ? (size_t)(slash - obj) + 3 : 2) &&
+		  *obj != '/' && !strstr(obj, "..") && !stat(dir, &st) && S_ISDIR(st.st_mode);
+
+	free(dir);
+	return ok;
+}
+
+/*
+ * --check-units: the units to compile are the file's, one object a line
+ * (kernel/fork.o; '#' starts a comment), each in a directory of the source.
+ */
+static int listed_units(struct build_run *r)
+{
+	const char *path = r->req->check_units;
+	char *text = read_file(path, NULL), *line, *next;
+	struct strmap seen;
+	unsigned nr = 0;
+	int ret = 0;
+
+	if (!text)
+		return error(path, "cannot read the list of units");
+	strmap_init(&seen, 1024);
+	for (line = text; !ret && *line; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		nr++;
+		line[strcspn(line, "#")] = '\0';
+		line[strcspn(line, " \t")] = '\0';
+		if (!*line)
+			continue;
+		if (!unit_name_ok(r, line))
+			ret = error(path, "line %u: '%s' is no object of a directory of %s", nr,
+				    line, r->kb.src);
+		else if (!strmap_get(&seen, line)) {
+			strlist_add(&r->listed, xstrdup(line));
+			*strmap_slot(&seen, line) = (void *)1;
+		}
+	}
+	strmap_free(&seen);
+	free(text);
+	if (!ret && !r->listed.nr)
+		ret = error(path, "no unit listed");
+	return ret;
+}
+
 int stage_target(struct build_run *r)
 {
 	int ret;
@@ -270,5 +327,7 @@ int stage_target(struct build_run *r)
 	else
 		ret = find_built(r) || kernel_profile_check_api(&r->profile, r->kb.src) ||
 		      read_vmlinux(r);
+	if (!ret && r->req->check_units)
+		ret = listed_units(r);
 	return ret ? -1 : open_work_dir(r);
 }

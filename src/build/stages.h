@@ -31,6 +31,7 @@ struct build_run {
 	char *root;			/* the toolchain root the kernel's compiler is in, or NULL */
 	char *shipped_vmlinux;		/* the ELF of the code that runs (vmlinux, or the image's) */
 	struct strlist files;		/* what the patches touch */
+	struct strlist listed;		/* --check-units: the units asked for */
 	struct strlist objects;		/* the units compiled */
 	struct strlist compared;	/* the objects holding their code */
 	struct strlist parts;		/* patch objects extracted */

@@ -23,6 +23,7 @@ static const char build_usage[] =
 	"usage: klpdiff build [-r RELEASE] [-s KSRC] [--kallsyms FILE] [-o OUT.ko] PATCH...\n"
 	"       klpdiff build -r RELEASE -r RELEASE... | --releases FILE [-o DIR] PATCH...\n"
 	"       klpdiff build [-s KSRC] -O KBUILD [-o OUT.ko] PATCH...\n"
+	"       klpdiff build [-r RELEASE | -O KBUILD] ... --check-units FILE\n"
 	"         options: [-n NAME] [-j N] [--diff] [--report FILE] [--no-replace]\n"
 	"                  [--no-verify] [--compiler CC] [--sysroot DIR] [--sign KEY CERT]\n"
 	"                  [--dbg] [--no-line-directives] [--trace] [--keep-tmp] [-v]\n"
@@ -92,6 +93,12 @@ static const char build_usage[] =
 	"      --no-replace      do not replace earlier livepatches (atomic replace is on)\n"
 	"      --trace           say each decision of extract (see klpdiff extract --trace)\n"
 	"      --keep-tmp        keep the work directory\n"
+	"      --check-units FILE  no patch: compile the units FILE lists (one object a\n"
+	"                        line, kernel/fork.o) as the originals are, check every\n"
+	"                        function against the shipped code, print per unit\n"
+	"                        'UNIT compared N skipped N mismatched N' (or 'UNIT not\n"
+	"                        compiled', 'UNIT not in the kernel') and the totals;\n"
+	"                        exit 1 if any differ\n"
 	"  -v, --verbose         say more\n"
 	"\n"
 	"Several releases (-r more than once, --releases) are built one after the\n"
@@ -104,7 +111,8 @@ static const char build_usage[] =
 	"$KLPDIFF_DEBIAN_MIRROR (default http://deb.debian.org/debian), or the sources\n"
 	"list $KLPDIFF_APT_SOURCES.\n"
 	"Exit status: 0 module written (every release's), 3 no functional change (in\n"
-	"one release), 2 refused or failed (one release).\n";
+	"one release), 2 refused or failed (one release); --check-units: 0 every\n"
+	"function is the shipped code, 1 not (or a unit did not compile), 2 failed.\n";
 
 static char *default_name(const char *patch)
 {
@@ -180,7 +188,7 @@ static int parse_options(int argc, char **argv, struct build_opts *opts)
 		{ "no-line-directives", no_argument, NULL, 'L' }, { "dbg", no_argument, NULL, 'g' },
 		{ "releases", required_argument, NULL, 'E' },
 		{ "show-first-changed", no_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 },
+		{ "check-units", required_argument, NULL, 'U' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -199,6 +207,7 @@ static int parse_options(int argc, char **argv, struct build_opts *opts)
 		case 'L': opts->no_line_directives = true; break;
 		case 'g': o->dbg = true; break;
 		case 'F': o->show_first_changed = true; break;
+		case 'U': o->check_units = optarg; break;
 		case 'G':
 			/* --sign KEY CERT: the certificate is the next argument. */
 			if (optind >= argc)
@@ -220,7 +229,7 @@ static int parse_options(int argc, char **argv, struct build_opts *opts)
 		default: fputs(build_usage, stderr); return -1;
 		}
 	}
-	if (optind >= argc) {
+	if ((optind >= argc) == !o->check_units) {
 		fputs(build_usage, stderr);
 		return -1;
 	}
@@ -265,6 +274,18 @@ static int check_writable(const char *path)
 		ret = error(path, "cannot write in %s: %s", dir, strerror(errno));
 	free(dir);
 	return ret;
+}
+
+/* --check-units: no patch, no module; the originals are what is checked. */
+static int check_units_inputs(struct build_request *o)
+{
+	if (access(o->check_units, R_OK))
+		return error(o->check_units, "cannot read: %s", strerror(errno));
+	if (o->no_verify || o->diff_only || o->output || o->name || o->report || o->sign_key)
+		return error(o->check_units, "--check-units makes no module: it takes none of "
+			     "--no-verify, --diff, -o, -n, --report, --sign");
+	o->installed = installed_kernel(o);
+	return 0;
 }
 
 /*
@@ -328,6 +349,8 @@ static int check_inputs(struct build_opts *opts)
 		ret = patch_touched_files(&files, o->patches, o->nr_patches);
 
 	strlist_free(&files);
+	if (o->check_units)
+		return check_units_inputs(o);
 	for (size_t i = 0; !ret && o->sign_key && i < 2; i++) {
 		const char *f = i ? o->sign_cert : o->sign_key;
 
@@ -357,7 +380,7 @@ static void report(const struct build_request *o, const struct build_result *res
 {
 	if (res->changes)
 		fputs(res->changes, stdout);
-	if (res->status == 0 && !o->diff_only)
+	if (res->status == 0 && !o->diff_only && !o->check_units)
 		build_progress("wrote %s", o->output);
 	if (res->work_kept)
 		fprintf(stderr, "klpdiff build: work files kept in %s\n", res->work_kept);

@@ -14,7 +14,7 @@
 
 static const char verify_usage[] =
 	"usage: klpdiff verify --objname NAME --shipped FILE [--kallsyms FILE]\n"
-	"                      [--display NAME] ORIG.o\n"
+	"                      [--display NAME] [--keep-going] ORIG.o\n"
 	"       klpdiff verify --extract VMLINUZ OUT.elf\n"
 	"       klpdiff verify --banner VMLINUX\n"
 	"\n"
@@ -24,7 +24,9 @@ static const char verify_usage[] =
 	"  compared N skipped N checked N masked N\n"
 	"(functions compared, functions the shipped side lacks, relocation sites\n"
 	"checked and masked; -v lists the masked ones)\n"
-	"and exits 0, or names the first differing instruction and exits 2.\n";
+	"and exits 0, or names the first differing instruction and exits 2.\n"
+	"--keep-going names each differing function and goes on; the counts then\n"
+	"end with 'mismatched N', and the exit status is 1 when N is not 0.\n";
 
 int cmd_verify(int argc, char **argv)
 {
@@ -35,6 +37,7 @@ int cmd_verify(int argc, char **argv)
 		{ "display", required_argument, NULL, 'd' },
 		{ "extract", no_argument, NULL, 'x' },
 		{ "banner", no_argument, NULL, 'b' },
+		{ "keep-going", no_argument, NULL, 'K' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -63,6 +66,9 @@ int cmd_verify(int argc, char **argv)
 			break;
 		case 'b':
 			banner = true;
+			break;
+		case 'K':
+			o.keep_going = true;
 			break;
 		case 'v':
 			verbose++;
@@ -93,7 +99,10 @@ int cmd_verify(int argc, char **argv)
 	o.orig = argv[optind];
 	if (verify_original(&o, &st))
 		return EXIT_TROUBLE;
-	printf("compared %zu skipped %zu checked %zu masked %zu\n", st.compared, st.skipped,
+	printf("compared %zu skipped %zu checked %zu masked %zu", st.compared, st.skipped,
 	       st.checked, st.masked);
-	return 0;
+	if (o.keep_going)
+		printf(" mismatched %zu", st.mismatched);
+	putchar('\n');
+	return st.mismatched ? EXIT_CHANGED : 0;
 }

@@ -673,6 +673,14 @@ char *dist_kernel_module(struct dist_kernel *dk, const char *modname, const char
 	return out;
 }
 
+void dist_kernel_make_vars(const struct dist_kernel *dk, struct strlist *vars)
+{
+	/* Debian's Makefile: LINUX_PACKAGE_ID " $(DISTRIBUTOR) $(DISTRIBUTION_VERSION)". */
+	strlist_add(vars, xstrdup("DISTRIBUTION_OFFICIAL_BUILD=1"));
+	strlist_add(vars, xstrdup("DISTRIBUTOR=Debian"));
+	strlist_add(vars, xasprintf("DISTRIBUTION_VERSION=%s", dk->version));
+}
+
 void dist_kernel_free(struct dist_kernel *dk)
 {
 	free(dk->release), free(dk->config), free(dk->headers);

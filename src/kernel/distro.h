@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 
+#include "base/util.h"
 #include "kernel/kconfig.h"
 struct dist_fetch;
 
@@ -93,6 +94,14 @@ char *dist_kernel_source(struct dist_kernel *dk, const char *src, const char *ca
  * ships compressed; NULL after an error.
  */
 char *dist_kernel_module(struct dist_kernel *dk, const char *modname, const char *dir);
+/*
+ * The make variables of the distribution's build that reach the code, for
+ * every make of its units: Debian's official builds define LINUX_PACKAGE_ID
+ * (" Debian 6.1.192-3"), which stack dumps and hung-task reports print;
+ * without them the originals of lib/dump_stack.c and kernel/hung_task.c
+ * are not the shipped code.
+ */
+void dist_kernel_make_vars(const struct dist_kernel *dk, struct strlist *vars);
 void dist_kernel_free(struct dist_kernel *dk);
 
 #endif

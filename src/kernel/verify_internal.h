@@ -79,11 +79,15 @@ void name_offset(char *buf, size_t size, const char *name, int64_t off);
 /* The identity of the place @sec+@off ("name+0x10", a string), into @buf; false if unknowable. */
 bool place_identity(const struct elf_section *sec, int64_t off, char *buf, size_t size);
 /* Is @fn the shipped @sf? False with where they first differ in @m. */
-/* Does offset @off of @fn pair with @shipped_off of its shipped code, padding aside? */
-bool same_place(struct verify_ctx *c, const struct elf_symbol *fn, uint64_t off,
-		const struct shipped_fn *sf, uint64_t shipped_off);
 bool same_function(struct verify_ctx *c, const struct elf_symbol *fn,
 		   const struct shipped_fn *sf, struct mismatch *m);
+
+/*
+ * Where the instruction at @off of @fn is in the shipped function at @code
+ * (@avail bytes, at @base) with other alignment padding: false if unknown.
+ */
+bool padded_offset(struct verify_ctx *c, const struct elf_symbol *fn, uint64_t off,
+		   const uint8_t *code, uint64_t avail, uint64_t base, uint64_t *shipped_off);
 
 /* verify_report.c: the refusal. */
 /* A string as a message shows it: quoted, escaped, cut. */
@@ -93,9 +97,10 @@ void quote_pair(const char *a, size_t amax, const char *b, size_t bmax, char **q
 /* How a relocation target reads in a message: "name", "name+0x10", a string. */
 char *target_name(const struct elf_object *obj, const struct elf_reloc *r);
 /*
- * The one-line refusal at @m, -1. A differing site (m->reloc) names its
- * target on each side: @expected, the original's (target_name() or
- * better), and @shipped_name, the shipped field's, if known.
+ * The one-line refusal at @m, -1, counted in st->mismatched. A differing
+ * site (m->reloc) names its target on each side: @expected, the original's
+ * (target_name() or better), and @shipped_name, the shipped field's, if
+ * known.
  */
 int report_mismatch(struct verify_ctx *c, const struct elf_symbol *fn,
 		    const struct shipped_fn *sf, const struct mismatch *m, const char *where,

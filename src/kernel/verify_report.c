@@ -290,6 +290,7 @@ int report_mismatch(struct verify_ctx *c, const struct elf_symbol *fn,
 		snprintf(stext + strlen(stext), sizeof(stext) - strlen(stext), " <%s>",
 			 shipped_name);
 	describe_built(obj, fn, pos, len, btext, m, expected, bdesc, sizeof(bdesc));
+	c->st->mismatched++;
 	return error(c->o->display, "%s+0x%llx: built '%s'%s but %s has '%s'%s%s%s%s: the source, "
 		     "config or compiler differs from what built this kernel (--no-verify skips "
 		     "this check)", fn->name, (unsigned long long)pos, bdesc, bbytes, where, stext,

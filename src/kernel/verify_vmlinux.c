@@ -39,8 +39,11 @@ static void read_extras(struct verify_ctx *c)
 	char *line, *next;
 
 	strmap_init(&c->extra, 64);
+	/* Not the whole of a -dbg vmlinux (600 MB) for its first bytes. */
+	if (c->ks.machine)
+		return;
 	c->extra_text = read_file(c->o->kallsyms, NULL);
-	if (!c->extra_text || !strncmp(c->extra_text, ELFMAG, SELFMAG))
+	if (!c->extra_text)
 		return;
 	for (line = c->extra_text; *line; line = next) {
 		char *end, *name, type;
@@ -348,6 +351,15 @@ static int same_string(struct verify_ctx *c, const struct elf_reloc *r, struct r
 	     (h.kind == RELOC_PCREL ? c->obj->arch->pcrel_field_bias : 0);
 	if (at >= sec->sh->sh_size || !shipped_target(c, r, h, field, p, &where))
 		return -1;
+	/*
+	 * Past the end of its symbol's own string (.LC39+10, a loop's bound
+	 * for " pref"): the linker merged that string and the reference is as
+	 * far from it, whatever follows it there. Compare the string itself.
+	 */
+	if (t->type != STT_SECTION && t->value < sec->sh->sh_size &&
+	    at > t->value + strnlen((const char *)sec->data + t->value,
+				    sec->sh->sh_size - t->value))
+		at = t->value;
 	/* The string is at S + A (+ the PC-relative bias), S its symbol. */
 	where += at - t->value;
 	want = (const char *)sec->data + at;
@@ -383,6 +395,29 @@ static int same_named_elsewhere(struct verify_ctx *c, const struct elf_reloc *r,
 		if (k->addr - c->slide == s)
 			return 1;
 	return 0;
+}
+
+/*
+ * A reference into the middle of another function of the unit (a .cold
+ * part's jump back into its parent), which the shipped link gave other
+ * alignment padding before that place: the field must go to the same
+ * instruction there.
+ */
+static int same_padded_place(struct verify_ctx *c, const struct elf_reloc *r,
+			     struct reloc_howto h, const uint8_t *field, uint64_t p)
+{
+	const struct elf_symbol *t = elf_reloc_sym(c->obj, r), *fn;
+	int64_t bias = h.kind == RELOC_PCREL ? c->obj->arch->pcrel_field_bias : 0;
+	uint64_t off = t->value + (uint64_t)r->addend + (uint64_t)bias, a, s, avail, at;
+	const uint8_t *code;
+
+	if (!t->sec || !t->sec->is_code || !(fn = elf_symbol_containing(t->sec, off)) ||
+	    !compared_function(c->obj, fn) || off == fn->value || fn == c->fn ||
+	    !symbol_address(c, fn, &a) || !shipped_target(c, r, h, field, p, &s) ||
+	    !(code = image_at(&c->im, a, &avail)) ||
+	    !padded_offset(c, fn, off - fn->value, code, avail, a, &at))
+		return 0;
+	return s + (uint64_t)r->addend + (uint64_t)bias == a + at;
 }
 
 /* A direct call to a function: it enters at the function's local entry. */
@@ -466,24 +501,6 @@ static int toc_edited(struct verify_ctx *c, const struct elf_section *sec,
 }
 
 /*
- * A branch into another function of the object (a .cold piece's back into
- * its parent), @t + @add, that lands elsewhere in it on the shipped side,
- * @target: the same place if the parent's instructions pair up there
- * (the parent padded by where it sits).
- */
-static int into_padded(struct verify_ctx *c, const struct elf_symbol *t, uint64_t add,
-		       uint64_t target)
-{
-	const struct elf_symbol *fn = t->sec ? elf_symbol_containing(t->sec, t->value + add) : NULL;
-	struct shipped_fn sf = { 0 };
-
-	if (!fn || fn->type != STT_FUNC || !symbol_address(c, fn, &sf.base) || target < sf.base)
-		return 0;
-	sf.code = image_at(&c->im, sf.base, &sf.size);
-	return sf.code && same_place(c, fn, t->value + add - fn->value, &sf, target - sf.base);
-}
-
-/*
  * vmlinux: does the shipped field at @spos (from the function's start) hold
  * what the linker wrote for @r of @sec, the rest of its bytes as built? 1
  * yes, 0 no, -1 cannot be known. @mask (@room bytes from the field) gets
@@ -512,16 +529,9 @@ int vmlinux_site(struct verify_ctx *c, const struct shipped_fn *sf,
 			same = 0;
 		return same;
 	}
-	if (read_field(c->obj, h, field) != field_value(h, v)) {
-		uint64_t add = (uint64_t)r->addend +
-			       (h.kind == RELOC_PCREL ? c->obj->arch->pcrel_field_bias : 0);
-
-		same = same_named_elsewhere(c, r, h, field, p);
-		if (!same && h.kind == RELOC_PCREL && shipped_target(c, r, h, field, p, &v))
-			same = into_padded(c, elf_reloc_sym(c->obj, r), add,
-					   v + (uint64_t)r->addend + c->obj->arch->pcrel_field_bias);
-		return same;
-	}
+	if (read_field(c->obj, h, field) != field_value(h, v))
+		return same_named_elsewhere(c, r, h, field, p) ||
+		       same_padded_place(c, r, h, field, p);
 	return 1;
 }
 
@@ -540,10 +550,7 @@ int vmlinux_branch(struct verify_ctx *c, const struct elf_section *sec,
 	if (symbol_address(c, t, &s)) {
 		if (enters_function(c, sec, r))
 			s += local_entry_at(c, s);
-		if (s + (uint64_t)r->addend + c->obj->arch->pcrel_field_bias == target)
-			return 1;
-		return into_padded(c, t, (uint64_t)r->addend + c->obj->arch->pcrel_field_bias,
-				   target);
+		return s + (uint64_t)r->addend + c->obj->arch->pcrel_field_bias == target;
 	}
 	/* As points_elsewhere(): a name the kernel lacks, a branch to a symbol it has. */
 	if (t->sec || !sym_has_name(t) || strmap_get(&c->ks.by_name, t->name) ||
@@ -716,8 +723,14 @@ int verify_vmlinux(struct verify_ctx *c)
 	c->sym_addr = xcalloc(c->obj->nr_symbols, sizeof(*c->sym_addr));
 	c->sec_state = xcalloc(c->obj->nr_sections, 1);
 	c->sec_addr = xcalloc(c->obj->nr_sections, sizeof(*c->sec_addr));
-	for_each_symbol(c->obj, fn)
-		if (compared_function(c->obj, fn) && verify_function_vmlinux(c, fn))
+	for_each_symbol(c->obj, fn) {
+		size_t mismatched = c->st->mismatched;
+
+		if (!compared_function(c->obj, fn) || !verify_function_vmlinux(c, fn))
+			continue;
+		/* keep_going: a mismatch is counted; any other error stops the check. */
+		if (!c->o->keep_going || c->st->mismatched == mismatched)
 			return -1;
+	}
 	return ret;
 }

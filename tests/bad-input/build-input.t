@@ -93,6 +93,11 @@ expect "-O: a patch that is not there" "$d/missing.patch" "cannot read the patch
 expect "-O: the output's directory does not exist" "$d/nodir/out.ko" "cannot write in" \
 	-s "$src" -O "$kb" -o "$d/nodir/out.ko" "$d/p.patch"
 expect "-O: vmlinux is no ELF file" "$kb/vmlinux" "" -s "$src" -O "$kb" "$d/p.patch"
+printf 'fs/proc/cmdline.o\n' >"$d/units"
+expect "--check-units: a list that is not there" "$d/missing-units" "cannot read" \
+	-s "$src" -O "$kb" --check-units "$d/missing-units"
+expect "--check-units: makes no module (-o given)" "$d/units" "makes no module" \
+	-s "$src" -O "$kb" --check-units "$d/units"
 sed -i '/LIVEPATCH/d' "$kb/.config"
 expect "-O: a kernel without livepatch" "$kb/.config" "without CONFIG_LIVEPATCH" \
 	-s "$src" -O "$kb" "$d/p.patch"

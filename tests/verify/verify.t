@@ -19,6 +19,7 @@
 #     is not
 #  4. one changed constant, one changed string, one call to another function:
 #     refused in one line naming the instruction on each side (exit 2)
+#     --keep-going: each differing function named, the counts, exit 1
 #  5. a module whose linker put the strings into .rodata after a named
 #     object (Linux 7.x's modules): the strings compare by content
 #  6. bad input: exit 2 and one line `klpdiff: FILE: ...`
@@ -75,6 +76,8 @@ for cc in "${compilers[@]}"; do
 		klp_compile "$cc" sections "$fixtures/padded.c" padded-mul.o -DMUL=9 &&
 		klp_compile "$cc" plain "$fixtures/padded.c" padded-plain.o &&
 		ld -o vmlinux-padded -Ttext=0xffffffff81000000 -e lead padded-plain.o stubs.o &&
+		klp_compile "$cc" sections "$fixtures/shipped.c" two.o -DSCALE=9 \
+			-Dseq_puts=seq_puts_x &&
 		ld -o vmlinux -Ttext=0xffffffff81000000 -e show plain.o stubs.o &&
 		ld -r -o fake.ko plain.o stubs.o &&
 		strip -o vmlinux.stripped vmlinux; } 2>build.log; then
@@ -185,6 +188,20 @@ compared 2 skipped 0" "$cc: code padded by where it sits is the same code"
 	tap_check "$([[ $status == 2 && $out == "klpdiff: scale.o: scaled+0x"*"the shipped module has"*"$tail" ]]; echo $?)" \
 		"$cc: module: a changed constant is refused"
 	[ "$TAP_LAST" == 0 ] || tap_diag "$out"
+
+	# --keep-going: every differing function named, the others compared, exit 1
+	for shipped in kernel module; do
+		if [ $shipped == kernel ]; then
+			run "${vm[@]}" --kallsyms kallsyms --keep-going two.o
+		else
+			run verify --objname fake --shipped fake.ko --keep-going two.o
+		fi
+		# (how many sites were checked depends on where each comparison stopped)
+		tap_is "$status:$(sed -E "s/\\+0x[0-9a-f]+: built '.*' but the shipped $shipped has .*/+OFF/; s/checked [0-9]+/checked N/" \
+			<<<"$out" | sort)" "1:compared 4 skipped 0 checked N masked 0 mismatched 2
+klpdiff: two.o: scaled+OFF
+klpdiff: two.o: show+OFF" "$cc: $shipped: --keep-going names both differing functions"
+	done
 done
 
 # 5. bad input

@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# klpdiff verify takes alignment padding as no difference: a function
+# compiled with function sections starts elsewhere from an alignment
+# boundary than in the shipped link (Debian 6.12: a 16-byte prefix before
+# 32-byte aligned entries), so a loop aligned inside it gets other NOPs and
+# every branch over them lands elsewhere. tests/fixtures/verify/padding.s,
+# against the shipped vmlinux and module:
+#
+#  1. the same code with other padding, and a cold part's jump back into
+#     it (as far as the padding moved the place): accepted
+#  2. a changed instruction inside the loop: refused at that instruction,
+#     not at the padding before it; the cold part's jump there too
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/tap.sh
+. "$here/../lib/tap.sh"
+
+fixture=$here/../fixtures/verify/padding.s
+[ -x "$KLPDIFF" ] || tap_bail "no klpdiff binary at $KLPDIFF (run make)"
+for tool in as ld nm objdump; do
+	command -v "$tool" >/dev/null || tap_skip_all "$tool is not installed"
+done
+[ "$(uname -m)" = x86_64 ] || tap_skip_all "the fixture is x86-64 assembly"
+tap_tmpdir
+cd "$TAP_TMP"
+
+run()
+{
+	status=0
+	out=$("$KLPDIFF" "$@" 2>&1) || status=$?
+}
+
+if ! { as --64 --defsym SHIPPED=1 -o shipped.o "$fixture" &&
+	as --64 -o orig.o "$fixture" && as --64 --defsym SUB=1 -o sub.o "$fixture" &&
+	ld -o vmlinux -e loop -Ttext=0xffffffff81000000 shipped.o &&
+	ld -r -o fake.ko shipped.o; } 2>build.log; then
+	tap_diag <build.log
+	tap_bail "the fixture does not assemble"
+fi
+{ echo "ffffffff81000000 T _text"; nm -n vmlinux; } >kallsyms
+# The two layouts differ, or this tests nothing.
+tap_ok "the original's loop has other padding than the shipped one" \
+	test "$(objdump -d orig.o | grep -c nop)" != "$(objdump -d shipped.o | grep -c nop)"
+
+tail=": the source, config or compiler differs from what built this kernel (--no-verify skips this check)"
+for shipped in kernel module; do
+	if [ $shipped == kernel ]; then
+		against=(verify --objname vmlinux --shipped vmlinux --kallsyms kallsyms)
+	else
+		against=(verify --objname fake --shipped fake.ko)
+	fi
+	run "${against[@]}" -v orig.o
+	tap_is "$status:$out" "0:orig.o: loop: same instructions, shipped with other alignment padding
+compared 2 skipped 0 checked 1 masked 0" \
+		"$shipped: the same loop with other padding, and the cold part's jump into it, accepted"
+	run "${against[@]}" --keep-going sub.o
+	tap_is "$status:$(grep -v '^klpdiff: sub.o: loop.cold+0x0: built .jmp loop+0x10. but ' <<<"$out")" \
+		"1:klpdiff: sub.o: loop+0x10: built 'sub eax, edi' but the shipped $shipped has 'add eax, edi'$tail
+compared 2 skipped 0 checked 1 masked 0 mismatched 2" \
+		"$shipped: a changed instruction after the padding is refused, named; the jump to it too"
+done
+tap_done
