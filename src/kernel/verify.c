@@ -279,20 +279,39 @@ static void decode(const struct arch *arch, const uint8_t *code, uint64_t size, 
 	arch->scan_refs(code, pos, base, note_branch, d);
 }
 
-/* A branch of the original inside the function: where it lands on the shipped side. */
-static bool local_target(const struct decoded *o, const struct decoded *s, uint64_t target,
-			 uint64_t *shipped)
+/*
+ * Where a branch to @off lands in @d, by index: the first instruction left
+ * at or after it (alignment padding dropped from @d lands on what follows
+ * it; d->nr: the end). -1 inside an instruction that is there.
+ */
+static ptrdiff_t landing_index(const struct decoded *d, uint64_t off)
 {
-	const struct insn *i = insn_at(o, target);
+	size_t lo = 0, hi = d->nr;
 
-	if (target == o->v[o->nr - 1].off + o->v[o->nr - 1].len) {
-		*shipped = s->base + s->v[s->nr - 1].off + s->v[s->nr - 1].len;
-		return true;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->v[mid].off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	if (!i || i->off != target)
-		return false;
-	*shipped = s->base + s->v[i - o->v].off;
-	return true;
+	if (lo && off < d->v[lo - 1].off + d->v[lo - 1].len)
+		return -1;
+	return (ptrdiff_t)lo;
+}
+
+/*
+ * A branch of the original inside the function, to @target: the shipped
+ * one, to @shipped, lands on the paired instruction (instructions pair by
+ * index), NOPs of padding aside.
+ */
+static bool local_target(const struct decoded *o, const struct decoded *s, uint64_t target,
+			 uint64_t shipped)
+{
+	ptrdiff_t ko = landing_index(o, target);
+
+	return ko >= 0 && shipped >= s->base && landing_index(s, shipped - s->base) == ko;
 }
 
 /*
@@ -316,11 +335,10 @@ static bool same_branch(struct verify_ctx *c, const struct elf_symbol *fn,
 {
 	const struct insn *oi = &o->v[k], *si = &s->v[k];
 	const struct elf_reloc *r = reloc_at(fn->sec, fn->value + oi->field);
-	uint64_t want;
 	int same;
 
 	if (!r && oi->target <= fn->size)
-		return local_target(o, s, oi->target, &want) && want == si->target;
+		return local_target(o, s, oi->target, si->target);
 	if (!r)
 		return same_landing(c, fn, sf, oi->target, si->target);
 	same = sf->ko ? module_branch(c, sf, r, si->target) :
