@@ -8,7 +8,12 @@
 
 #include "base/util.h"
 
-/* "kernel/fs/xfs/xfs.ko.xz" names module xfs; '-' in file names is '_' in module names. */
+/*
+ * Whether @path (@len bytes) lists module @modname: "kernel/fs/xfs/xfs.ko.xz"
+ * (modules.dep), "fs/xfs/xfs.ko", or "fs/xfs/xfs.o" (the modules.order of
+ * Linux 6.2 and later: the module's object, its .ko beside it). '-' in file
+ * names is '_' in module names.
+ */
 static bool names_module(const char *path, size_t len, const char *modname)
 {
 	const char *base = path, *ext;
@@ -18,6 +23,8 @@ static bool names_module(const char *path, size_t len, const char *modname)
 		if (*p == '/')
 			base = p + 1;
 	ext = memmem(base, (size_t)(path + len - base), ".ko", 3);
+	if (!ext && len > 2 && !memcmp(path + len - 2, ".o", 2))
+		ext = path + len - 2;
 	n = ext ? (size_t)(ext - base) : 0;
 	if (!n || n != strlen(modname))
 		return false;
@@ -36,7 +43,9 @@ char *kernel_find_module(const char *dir, const char *listing, const char *modna
 		size_t len = strcspn(line, ":\n");
 
 		if (names_module(line, len, modname))
-			found = xasprintf("%s/%.*s", dir, (int)len, line);
+			found = len > 2 && !memcmp(line + len - 2, ".o", 2) ?
+					xasprintf("%s/%.*sko", dir, (int)len - 1, line) :
+					xasprintf("%s/%.*s", dir, (int)len, line);
 		line += strcspn(line, "\n");
 		line += *line == '\n';
 	}
