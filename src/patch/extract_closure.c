@@ -199,32 +199,60 @@ static void add_patched_function(struct extractor *ex, struct elf_symbol *sym)
 	free(alias);
 }
 
-/* The function a callback record at @off of @sec names, or NULL after an error. */
-static struct elf_symbol *callback_function(struct extractor *ex, const struct elf_section *sec,
-					    uint64_t off, uint64_t *kind)
+/*
+ * The function the relocation at @field of @sec (a callback's pointer)
+ * names, or NULL after an error naming @where.
+ */
+static struct elf_symbol *callback_target(struct extractor *ex, const struct elf_section *sec,
+					  uint64_t field, const char *where)
 {
-	uint64_t fn_field = off + offsetof(struct klpdiff_callback, fn);
-	size_t i = elf_first_reloc(sec, fn_field);
+	size_t i = elf_first_reloc(sec, field);
 	struct elf_symbol *fn;
 
-	memcpy(kind, sec->data + off + offsetof(struct klpdiff_callback, kind), sizeof(*kind));
-	if (i >= sec->nr_relocs || sec->relocs[i].offset != fn_field ||
-	    *kind < KLPDIFF_PRE_PATCH || *kind >= KLPDIFF_NR_CALLBACK_KINDS) {
-		fail(ex, CALLBACKS_SECTION "+%#" PRIx64 ": malformed record", off);
+	if (i >= sec->nr_relocs || sec->relocs[i].offset != field) {
+		fail(ex, "%s+%#" PRIx64 ": malformed record", where, field);
 		return NULL;
 	}
 	fn = elf_reloc_sym(ex->patched, &sec->relocs[i]);
 	if (fn->type == STT_SECTION && fn->sec)
 		fn = elf_symbol_containing(fn->sec, fn->value + (uint64_t)sec->relocs[i].addend);
 	if (!fn || !sym_is_func(fn) || !fn->sec) {
-		fail(ex, CALLBACKS_SECTION "+%#" PRIx64 ": not a function", off);
+		fail(ex, "%s+%#" PRIx64 ": not a function", where, field);
 		return NULL;
 	}
 	return fn;
 }
 
+/* The function a callback record at @off of @sec names, or NULL after an error. */
+static struct elf_symbol *callback_function(struct extractor *ex, const struct elf_section *sec,
+					    uint64_t off, uint64_t *kind)
+{
+	memcpy(kind, sec->data + off + offsetof(struct klpdiff_callback, kind), sizeof(*kind));
+	if (*kind < KLPDIFF_PRE_PATCH || *kind >= KLPDIFF_NR_CALLBACK_KINDS) {
+		fail(ex, CALLBACKS_SECTION "+%#" PRIx64 ": malformed record", off);
+		return NULL;
+	}
+	return callback_target(ex, sec, off + offsetof(struct klpdiff_callback, fn),
+			       CALLBACKS_SECTION);
+}
+
+/* @fn, a callback of @kind: copied, and named in the manifest. */
+static void add_callback(struct extractor *ex, struct elf_symbol *fn, int kind)
+{
+	const char *name = callback_kinds[kind].name;
+	struct ow_symbol *out;
+	char *alias;
+
+	trace(ex, "callback %s: %s", name, fn->name);
+	out = copy_symbol_why(ex, fn, "a callback");
+	alias = xasprintf("__klpdiff_callback.%s.%s.%s", objname(ex), name, fn->name);
+	add_alias(ex, alias, out);
+	manifest(ex, "callback %s %s %s\n", objname(ex), name, alias);
+	free(alias);
+}
+
 /* Callbacks registered with KLPDIFF_*_CALLBACK (include/klpdiff/klpdiff-macros.h). */
-static void add_callbacks(struct extractor *ex)
+static void add_klpdiff_callbacks(struct extractor *ex)
 {
 	struct elf_section *sec = elf_find_section(ex->patched, CALLBACKS_SECTION);
 
@@ -234,23 +262,49 @@ static void add_callbacks(struct extractor *ex)
 	for (size_t k = 0; k < sec->nr_syms; k++) {
 		uint64_t off = sec->syms[k]->value, kind;
 		struct elf_symbol *fn;
-		struct ow_symbol *out;
-		const char *name;
-		char *alias;
 
 		if (!sym_is_object(sec->syms[k]) ||
 		    off + sizeof(struct klpdiff_callback) > sec->sh->sh_size)
 			continue;
 		fn = callback_function(ex, sec, off, &kind);
-		if (!fn)
+		if (fn)
+			add_callback(ex, fn, (int)kind);
+	}
+}
+
+/* The kind whose kernel prefix @name has, or 0. */
+static int kernel_callback_kind(const char *name)
+{
+	for_each_callback_kind(k)
+		if (starts_with(name, callback_kinds[k].kernel_prefix))
+			return k;
+	return 0;
+}
+
+/*
+ * Callbacks registered with the kernel's KLP_*_CALLBACK: a pointer each,
+ * named by its kind. Any other symbol there is one klpdiff cannot place.
+ */
+static void add_kernel_callbacks(struct extractor *ex)
+{
+	struct elf_section *sec = elf_find_section(ex->patched, KERNEL_CALLBACKS_SECTION);
+
+	for (size_t k = 0; sec && k < sec->nr_syms; k++) {
+		const struct elf_symbol *ptr = sec->syms[k];
+		struct elf_symbol *fn;
+		int kind;
+
+		if (!sym_is_object(ptr))
 			continue;
-		name = callback_kinds[kind].name;
-		trace(ex, "callback %s: %s", name, fn->name);
-		out = copy_symbol_why(ex, fn, "a callback");
-		alias = xasprintf("__klpdiff_callback.%s.%s.%s", objname(ex), name, fn->name);
-		add_alias(ex, alias, out);
-		manifest(ex, "callback %s %s %s\n", objname(ex), name, alias);
-		free(alias);
+		kind = kernel_callback_kind(ptr->name);
+		if (!kind) {
+			fail(ex, KERNEL_CALLBACKS_SECTION ": %s is no callback klpdiff knows",
+			     ptr->name);
+			continue;
+		}
+		fn = callback_target(ex, sec, ptr->value, KERNEL_CALLBACKS_SECTION);
+		if (fn)
+			add_callback(ex, fn, kind);
 	}
 }
 
@@ -286,7 +340,8 @@ void build_patch(struct extractor *ex)
 			 !name_is_cold_piece(sym->key))
 			copy_symbol(ex, sym);
 	}
-	add_callbacks(ex);
+	add_klpdiff_callbacks(ex);
+	add_kernel_callbacks(ex);
 	process_queue(ex);
 	trace_dropped_entries(ex);
 }

@@ -19,6 +19,12 @@
 #include "../../include/klpdiff/klpdiff-macros.h"
 
 #define CALLBACKS_SECTION ".klpdiff.callbacks"
+/*
+ * The kernel's own patch-author API (include/linux/livepatch_helpers.h,
+ * Linux 6.19+): KLP_PRE_PATCH_CALLBACK(fn) and friends are a pointer to fn
+ * in this section, named by the kind's prefix and the object's name.
+ */
+#define KERNEL_CALLBACKS_SECTION ".discard.klp_callback_ptrs"
 #define MANIFEST_SECTION ".klpdiff.manifest"
 #define RELOCS_SECTION ".klpdiff.relocs"
 #define STRINGS_SECTION ".klpdiff.strings"
@@ -65,6 +71,7 @@ _Static_assert(sizeof(struct klpdiff_callback) == 24, "a callback record is 24 b
 struct callback_kind {
 	const char *name;
 	const char *returns;
+	const char *kernel_prefix;	/* its pointer's name in KERNEL_CALLBACKS_SECTION */
 };
 
 extern const struct callback_kind callback_kinds[KLPDIFF_NR_CALLBACK_KINDS];

@@ -4,7 +4,8 @@
 # klpdiff extract --trace: for each case of tests/fixtures/extract/, built as
 # extract.t builds them (gcc and clang), the trace names the decision the
 # case is about: the function patched and how it was paired, every symbol
-# copied and why (changed, new, a .cold piece, a special static, a callback),
+# copied and why (changed, new, a .cold piece, a special static, a callback,
+# in klpdiff's records or the kernel's KLP_*_CALLBACK pointers),
 # each reference and what it became (the patch's own copy, a normal
 # relocation to an export, a livepatch relocation with object and sympos, a
 # copied string), each special-section entry kept or dropped, a function
@@ -156,7 +157,8 @@ for cc in "${compilers[@]}"; do
 	trace "$cc copies" "$o/copies.o" "$p/copies.o" "$o/copies.o"
 	says "$cc copies: a special static and a callback" \
 		"copy [a-z_]*\.?__already_done(\.[0-9]+)?: a special static local, never shared with the original" \
-		"callback pre_patch: before_patch" "copy before_patch: new function"
+		"callback pre_patch: before_patch" "copy before_patch: new function" \
+		"callback post_patch: after_patch" "copy after_patch: new function"
 	if [ "$cc" = gcc ]; then
 		says "$cc copies: check.cold goes with check" \
 			"copy check.cold: a .cold piece, which goes with its parent" \
