@@ -181,25 +181,6 @@ int kbuild_make(const struct kbuild *kb, const char *kcflags, char *const target
 }
 
 /*
- * A kernel built in its source tree had srctree ".": the headers it found
- * through -I were "./include/..." and "./arch/ARCH/include/...", and that
- * is what their __FILE__ says in WARN()s, BUG()s and messages. klpdiff
- * compiles out of the tree (srctree is kb->src, which kbuild maps to ""):
- * map those two directories back, after kbuild's map (the last one wins).
- * NULL for a kernel built with O= (its target is not its source).
- */
-static char *in_tree_file_maps(const struct kbuild *kb)
-{
-	const char *arch = kb->arch ? kb->arch->kbuild.kbuild_arch : NULL;
-
-	if (!kb->target || !streq(kb->src, kb->target) || !arch)
-		return NULL;
-	return xasprintf("-fmacro-prefix-map=%s/include/=./include/ "
-			 "-fmacro-prefix-map=%s/arch/%s/include/=./arch/%s/include/",
-			 kb->src, kb->src, arch, arch);
-}
-
-/*
  * KCFLAGS of every make that compiles units: function sections, and the
  * arch's unit flags, for the originals and the patched alike (and for
  * prepare, so that what it compiled is not compiled again).
@@ -207,15 +188,10 @@ static char *in_tree_file_maps(const struct kbuild *kb)
 char *kbuild_unit_kcflags(const struct kbuild *kb)
 {
 	const char *unit = kbuild_unit_cflags(kb);
-	char *maps, *flags;
 
 	if (kb->lto)
 		return NULL;
-	maps = in_tree_file_maps(kb);
-	flags = xasprintf("%s%s%s%s%s", KCFLAGS_FSECT, unit ? " " : "", unit ? unit : "",
-			  maps ? " " : "", maps ? maps : "");
-	free(maps);
-	return flags;
+	return xasprintf("%s%s%s", KCFLAGS_FSECT, unit ? " " : "", unit ? unit : "");
 }
 
 const char *kbuild_unit_cflags(const struct kbuild *kb)

@@ -62,7 +62,8 @@ struct kbuild {
 	char *src;		/* kernel source tree (absolute) */
 	char *target;		/* the build of the running kernel: .config, vmlinux, Module.symvers */
 	char *orig;		/* the original build: klpdiff's cached function-sections
-				 * build, or with LTO the target build itself */
+				 * build, or the target build itself (LTO, or a
+				 * kernel built in its source tree) */
 	char *thinlto_cache;	/* LTO: lld's ThinLTO cache, kept across runs */
 	char *work;		/* temporary directory of this run */
 	char *log;		/* where make's output goes */

@@ -41,6 +41,9 @@ int stage_prepare(struct build_run *r)
 	if (kb->lto) {
 		build_progress("LTO kernel: comparing the links (vmlinux.o, modules) of %s",
 			       kb->orig);
+	} else if (streq(kb->orig, kb->src)) {
+		build_progress("built in its source tree: compiling in %s (in an overlay)",
+			       kb->orig);
 	} else {
 		build_progress("prepared tree: %s", kb->orig);
 		if (kbuild_prepare(kb, r->config->text))

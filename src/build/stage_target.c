@@ -223,6 +223,14 @@ static void set_up_kbuild(struct build_run *r)
 	if (kb->lto) {
 		kb->orig = xstrdup(kb->target);
 		kb->thinlto_cache = xasprintf("%s/thinlto", r->cache);
+	} else if (streq(kb->target, kb->src)) {
+		/*
+		 * Built in its source tree (srctree "."): compiled there too, in
+		 * the run's overlay, so that every path a unit spells (__FILE__
+		 * of headers found through -I ./DIR or next to the unit) is
+		 * spelled as it was; an O= tree spells them all alike.
+		 */
+		kb->orig = xstrdup(kb->target);
 	} else {
 		kb->orig = xasprintf("%s/prepared", r->cache);
 		/* A build tree's .cmd files say which units include a header. */
