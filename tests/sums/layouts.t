@@ -336,6 +336,13 @@ if [ -n "$ppc_as" ]; then
 		"3.10 to 5.10, CONFIG_DEBUG_BUGVERBOSE (absolute)" ppc_field ppc_abs
 	refused "ppc64le: a 20-byte jump table" __jump_table '.quad 1b, 2b; .long 0' \
 		"no multiple of any entry size" ppc_object
+	# gcc's list of ftrace's NOPs (6.6+, -fpatchable-function-entry): known,
+	# and so held to its 8-byte absolute entries.
+	ppc_object pfe __patchable_function_entries '.quad 1b'
+	tap_is "$("$KLPDIFF" sums "$TAP_TMP/pfe.o" 2>&1 | awk 'NR > 1 { print $2, $3 }')" "func f" \
+		"ppc64le __patchable_function_entries (6.6+): read, f() alone"
+	refused "ppc64le: a 4-byte __patchable_function_entries" __patchable_function_entries \
+		'.long 1b - .' "no multiple of any entry size" ppc_object
 else
 	tap_skip "ppc64le layouts" "powerpc64le-linux-gnu-as is not installed"
 fi
