@@ -594,6 +594,8 @@ const struct arch arch_ppc64le = {
 		.fentry_name = "_mcount",	/* -mprofile-kernel: mflr r0; bl _mcount */
 		/* Or NOPs at the local entry (6.6+, a gcc that places them there). */
 		.ftrace_site_section = "__patchable_function_entries",
+		/* BEGIN_FTR_SECTION's alternative: nested ones (head_64.S) point into it. */
+		.alt_code_prefix = "__ftr_alt_",
 		.tracepoint_prefix = "__tracepoint_",
 		.static_call_tramp_prefix = "__SCT__",
 		.tracepoint_key_offset = 8,
