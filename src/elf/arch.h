@@ -196,6 +196,12 @@ struct arch_kernel {
 	bool klp_place_zeroed;
 	/* Sections of init code or data of this architecture only (NULL-terminated). */
 	const char *const *init_sections;
+	/*
+	 * The prefix of sections of alternative code that are not SHF_EXECINSTR
+	 * (ppc64's __ftr_alt_N, "a"): a feature section nested in an
+	 * alternative has its entry's owner there. NULL: none.
+	 */
+	const char *alt_code_prefix;
 	/* Symbols that are padding or hashes in front of a function, not functions. */
 	bool (*is_prefix_symbol)(const char *name);
 	/*

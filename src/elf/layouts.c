@@ -122,6 +122,14 @@ static const struct elf_reloc *reloc_at(const struct elf_section *sec, uint64_t 
 	return i < sec->nr_relocs && sec->relocs[i].offset == at ? &sec->relocs[i] : NULL;
 }
 
+/* Code, or the alternative code the arch keeps in sections that are not (ppc64). */
+static bool holds_code(const struct elf_object *obj, const struct elf_section *sec)
+{
+	const char *alt = obj->arch->kernel.alt_code_prefix;
+
+	return sec && (sec->is_code || (alt && starts_with(sec->name, alt)));
+}
+
 /*
  * Each entry's owner field is relocated into code (or by a relocation that
  * writes nothing), and its handler and string fields, if the layout has
@@ -136,7 +144,7 @@ static bool entries_fit(const struct elf_object *obj, const struct elf_section *
 
 		m->entry = off;
 		m->field = l->owner_field;
-		if (!r || (elf_reloc_howto(obj, r).kind != RELOC_NONE && !(s->sec && s->sec->is_code)))
+		if (!r || (elf_reloc_howto(obj, r).kind != RELOC_NONE && !holds_code(obj, s->sec)))
 			return false;
 		for (const struct special_reloc *f = l->relocs; f < l->relocs + 4 && f->width; f++) {
 			m->field = f->offset;

@@ -43,26 +43,6 @@ char *kernel_release_of(const char *kdir)
 	return release;
 }
 
-/*
- * Architectures whose profile stops before KV_NEWEST: their layouts, module
- * loader and objtool were checked up to this kernel only.
- */
-static const struct {
-	const char *arch;
-	unsigned newest;
-} arch_newest[] = {
-	{ "ppc64le", KV(6, 12) },	/* 7.x: x86-64 only so far */
-};
-
-/* The newest kernel klpdiff has a profile for on @arch. */
-static unsigned newest_for(const struct arch *arch)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(arch_newest); i++)
-		if (streq(arch->name, arch_newest[i].arch))
-			return arch_newest[i].newest;
-	return KV_NEWEST;
-}
-
 /* The version and architecture of the kernel @p: ones klpdiff has a profile for. */
 static int check_known(struct kernel_profile *p, const char *config_path)
 {
@@ -87,11 +67,6 @@ static int check_known(struct kernel_profile *p, const char *config_path)
 	if (!p->arch)
 		return error(config_path, "no profile for this kernel's architecture: klpdiff "
 			     "knows %s", arch_names(true));
-	if (p->version > newest_for(p->arch))
-		return error(p->kdir, "Linux %u.%u (%s): klpdiff has no profile for this kernel on "
-			     "%s; it knows %s kernels up to %u.%u", major, minor, p->release,
-			     p->arch->name, p->arch->name, KV_MAJOR(newest_for(p->arch)),
-			     KV_MINOR(newest_for(p->arch)));
 	return kernel_cross_find(&p->cross, p->kdir, &p->config, p->arch);
 }
 

@@ -133,34 +133,40 @@ static int load(struct extractor *ex)
 /*
  * NOPs the compiler leaves for ftrace are listed in arch->kernel.ftrace_site_section,
  * at the function (-fpatchable-function-entry=N) or up to 8 bytes before it
- * (arm64 CALL_OPS: N,2): is one of them @sym's?
+ * (arm64 CALL_OPS: N,2): is one of them @sym's? -1: the object lists none,
+ * its kernel calls fentry_name instead (ppc64le before a gcc that places
+ * the NOPs after the local entry).
  */
-static bool has_ftrace_site(const struct extractor *ex, const struct elf_symbol *sym)
+static int has_ftrace_site(const struct extractor *ex, const struct elf_symbol *sym)
 {
 	const struct elf_section *sec;
+	int found = -1;
 
 	for_each_section(ex->orig, sec) {
-		if (!streq(sec->name, ex->orig->arch->kernel.ftrace_site_section))
+		if (!ex->orig->arch->kernel.ftrace_site_section ||
+		    !streq(sec->name, ex->orig->arch->kernel.ftrace_site_section))
 			continue;
+		found = 0;
 		for (size_t i = 0; i < sec->nr_relocs; i++) {
 			const struct elf_symbol *t = elf_reloc_sym(ex->orig, &sec->relocs[i]);
 			uint64_t at = (t->sec ? t->value : 0) + (uint64_t)sec->relocs[i].addend;
 
 			if (t->sec == sym->sec && at + 8 >= sym->value &&
 			    at < sym->value + FTRACE_CALL_WITHIN)
-				return true;
+				return 1;
 		}
 	}
-	return false;
+	return found;
 }
 
 /* The original of a changed function must have an ftrace entry to be patched. */
 bool has_ftrace_entry(const struct extractor *ex, const struct elf_symbol *sym)
 {
 	const struct elf_section *sec = sym->sec;
+	int site = has_ftrace_site(ex, sym);
 
-	if (ex->orig->arch->kernel.ftrace_site_section)
-		return has_ftrace_site(ex, sym);
+	if (site >= 0)
+		return site;
 	for (size_t i = elf_first_reloc(sec, sym->value);
 	     i < sec->nr_relocs && sec->relocs[i].offset < sym->value + FTRACE_CALL_WITHIN; i++)
 		if (streq(elf_reloc_sym(ex->orig, &sec->relocs[i])->name, ex->orig->arch->kernel.fentry_name))

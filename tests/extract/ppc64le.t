@@ -24,6 +24,9 @@
 #     holds the ftrace site of the weak function after it, which another unit
 #     overrides (issue 28): its callers are patched too, and call the patch's
 #     copy; not when kallsyms has the weak function there
+#  8. ftrace's sites as NOPs listed in __patchable_function_entries (6.6+
+#     kernels of a gcc that passes their check), no _mcount call: a changed
+#     function listed there is patched; one that is not (notrace) refused
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -76,6 +79,14 @@ compile orig/nonop.c nonop-a.c $large
 compile orig/weak.c weak-a.c $large
 compile patched/weak.c weak-b.c $large
 compile patched/nonop.c nonop-b.c $large
+# -fpatchable-function-entry=1 instead of -pg -mprofile-kernel (6.13+, out of line).
+(
+	KLP_PPC64LE_CFLAGS=(${KLP_PPC64LE_CFLAGS[@]/#-pg/})
+	KLP_PPC64LE_CFLAGS=(${KLP_PPC64LE_CFLAGS[@]/#-mprofile-kernel/} -fpatchable-function-entry=1)
+	compile pfe-orig/t.c pfe-a.c $large
+	compile pfe-patched/t.c pfe-b.c $large
+	compile pfe-untraced/t.c pfe-b.c $large -DUNTRACED_ADD=4
+)
 d=$TAP_TMP/ppc64le
 ld=$(klp_cross_tool ppc64le ld)
 "$ld" -r -o "$d/vmlinux.o" "$d/orig/t.o" "$d/orig/lib.o"
@@ -184,9 +195,25 @@ case_weak_extent()
 		"func vmlinux shown 0 __klpdiff_new.vmlinux.shown.0"
 }
 
+# 8: NOPs in __patchable_function_entries.
+case_patchable()
+{
+	local l="ppc64le patchable function entries"
+
+	tap_is "$(readelf -rW "$d/pfe-orig/t.o" | grep -c -e ' _mcount' || true)" 0 \
+		"$l: no call to _mcount"
+	extract_ok "$l" "$d/pfe-orig/t.o" "$d/pfe-patched/t.o" "$d/pfe-orig/t.o" || return 0
+	tap_is "$(defined "$out" | grep -v __klpdiff_new)" "FUNC GLOBAL changed" \
+		"$l: changed(), its NOP listed, patched"
+	extract "$l" "$d/pfe-orig/t.o" "$d/pfe-untraced/t.o" "$d/pfe-orig/t.o"
+	expect_failure "$l, notrace" 2 "klpdiff: " \
+		"untraced changed, but the original has no ftrace entry"
+}
+
 case_large
 case_os
 case_fixups
 case_refusals
 case_weak_extent
+case_patchable
 tap_done

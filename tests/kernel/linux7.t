@@ -96,17 +96,8 @@ err=$("$KLPDIFF" sums -k "$build" "$TAP_TMP/b12.o" -o "$TAP_TMP/b12.sums" 2>&1) 
 tap_is "$status|$err" "2|klpdiff: $TAP_TMP/b12.o: section __bug_table: size 0xc is no multiple of 16, the entry size of the target kernel (Linux 7.0+ (format), CONFIG_DEBUG_BUGVERBOSE)" \
 	"-k decides a 12-byte bug table: the kernel's 16-byte entries, refused"
 
-# recompile UNIT.o SOURCE OUT: the unit's recorded command, another source and output.
-recompile() {
-	local u=$1 cmd src
-	src=$(readlink -f "$build/source")
-	cmd=$(sed -n "s/^savedcmd_${u//\//\\/} := //p" "$build/$(dirname "$u")/.$(basename "$u").cmd")
-	cmd=${cmd//-Wp,-MMD,$(dirname "$u")\/.$(basename "$u").d/-Wp,-MMD,$3.d}
-	cmd=${cmd/ -o $u / -o $3 }
-	cmd=${cmd/ $src\/${u%.o}.c/ $2}
-	(cd "$build" && eval "$cmd -I$src/$(dirname "$u")") >"$TAP_TMP/cc.log" 2>&1 ||
-		{ tap_diag <"$TAP_TMP/cc.log"; return 1; }
-}
+# shellcheck source=tests/lib/recompile.sh
+. "$here/../lib/recompile.sh"
 p=$TAP_TMP/patch
 mkdir -p "$p/orig" "$p/new"
 src=$(readlink -f "$build/source")

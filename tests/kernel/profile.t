@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # klpdiff profile: a kernel's version and architecture against the profiles
-# klpdiff has (Linux 4.18 to 7.3, x86_64 and ppc64le; ppc64le to 6.12), and its special-section layouts
+# klpdiff has (Linux 4.18 to 7.3, x86_64 and ppc64le), and its special-section layouts
 # read from the layout probe, a module built against that kernel with one
 # entry of each kind. With -k, sums and diff accept only those layouts.
 #  - Kernels without a profile (too new, too old, not Linux, another
@@ -85,9 +85,9 @@ refused "ppc64le kernel, no cross compiler in PATH: refused, naming the package"
 refused "... and klpdiff build stops there, before any work" \
 	"klpdiff: powerpc64le-linux-gnu-gcc: not found (the compiler of the ppc64le kernel $k); apt-get install gcc-powerpc64le-linux-gnu" \
 	env PATH=/nonexistent "$KLPDIFF" build --diff -s "$k" -O "$k" "$TAP_TMP/x.patch"
-k=$(fake ppc64le-7 7.0.0 $'CONFIG_PPC64=y\nCONFIG_CPU_LITTLE_ENDIAN=y')
-refused "ppc64le Linux 7.0: x86-64 only so far" \
-	"klpdiff: $k: Linux 7.0 (7.0.0): klpdiff has no profile for this kernel on ppc64le; it knows ppc64le kernels up to 6.12" \
+k=$(fake ppc64le-7 7.4.0 $'CONFIG_PPC64=y\nCONFIG_CPU_LITTLE_ENDIAN=y')
+refused "ppc64le Linux 7.4: the same versions as x86-64" \
+	"klpdiff: $k: Linux 7.4 (7.4.0): klpdiff has no profile for this kernel; it knows Linux 4.18 to 7.3" \
 	"$KLPDIFF" profile -k "$k"
 k=$(fake unconfigured "" CONFIG_X86_64=y)
 refused "no kernel.release: not configured" \

@@ -336,6 +336,27 @@ if [ -n "$ppc_as" ]; then
 		"3.10 to 5.10, CONFIG_DEBUG_BUGVERBOSE (absolute)" ppc_field ppc_abs
 	refused "ppc64le: a 20-byte jump table" __jump_table '.quad 1b, 2b; .long 0' \
 		"no multiple of any entry size" ppc_object
+	# A feature section nested in another's alternative (head_64.S): its
+	# entry's owner is in the alternative's section, "a" only.
+	nested='5: .8byte 0; .8byte 0; .8byte 1b - 5b, 2b - 5b, 6f - 5b, 7f - 5b
+		5: .8byte 0; .8byte 0; .8byte 6f - 5b, 7f - 5b, 8f - 5b, 9f - 5b
+		.section __ftr_alt_97, "a"
+		6: nop; 7: nop; 8: nop; 9:'
+	layout "ppc64le feature fixup nested in an alternative (owner in __ftr_alt_97)" \
+		__ftr_fixup "${nested/.8byte 0;/.8byte 1;}" "${nested/.8byte 0;/.8byte 2;}" ppc_object
+	# The site fixups (an s64 from the entry to the instruction), one layout.
+	for sec in __lwsync_fixup __rfi_flush_fixup __stf_entry_barrier_fixup \
+		__stf_exit_barrier_fixup __barrier_nospec_fixup __uaccess_flush_fixup \
+		__entry_flush_fixup __scv_entry_flush_fixup; do
+		layout "ppc64le $sec, 8 bytes" "$sec" '.quad 1b - .' '.quad 2b - .' ppc_object
+	done
+	# gcc's list of ftrace's NOPs (6.6+, -fpatchable-function-entry): known,
+	# and so held to its 8-byte absolute entries.
+	ppc_object pfe __patchable_function_entries '.quad 1b'
+	tap_is "$("$KLPDIFF" sums "$TAP_TMP/pfe.o" 2>&1 | awk 'NR > 1 { print $2, $3 }')" "func f" \
+		"ppc64le __patchable_function_entries (6.6+): read, f() alone"
+	refused "ppc64le: a 4-byte __patchable_function_entries" __patchable_function_entries \
+		'.long 1b - .' "no multiple of any entry size" ppc_object
 else
 	tap_skip "ppc64le layouts" "powerpc64le-linux-gnu-as is not installed"
 fi

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ppc64le (ELFv2, little-endian): relocations, relative branches, the TOC,
- * the special-section layouts of Linux 3.10 to 6.12, and what the 6.1 module loader
+ * the special-section layouts of Linux 3.10 to 7.3, and what the module loader
  * (arch/powerpc/kernel/module_64.c) does with a live patch's relocations.
  *
  * Instructions are one 32-bit word. A branch's displacement and a DS-form
@@ -346,7 +346,11 @@ static bool ppc64le_is_link_provided(const char *name)
 	return false;
 }
 
-/* The types ppc64's apply_relocate_add() of Linux 6.1 handles (module_64.c). */
+/*
+ * The types ppc64's apply_relocate_add() handles (module_64.c, 6.1 to 7.3;
+ * 7.3's also handles REL24_NOTOC and the PCREL34 of CONFIG_PPC_KERNEL_PCREL
+ * kernels, whose prefixed instructions klpdiff does not read).
+ */
 static bool ppc64le_klp_reloc_ok(uint32_t type)
 {
 	switch (type) {
@@ -464,13 +468,16 @@ static bool ppc64le_write_branch_site(uint8_t *code, unsigned size, bool jump, i
 	  .relocs = { PC64(0) }, .checksummed = true, NO_KEY, .kernels = since }
 
 /*
- * ppc64 entries of Linux 3.10 to 6.12 (asm/extable.h, or asm/ppc_asm.h and
+ * ppc64 entries of Linux 3.10 to 7.3 (asm/extable.h, or asm/ppc_asm.h and
  * uaccess.h before 4.11; asm/bug.h and asm-generic/bug.h; asm/jump_label.h;
  * asm/feature-fixups.h). Pointers were absolute 64-bit addresses until
  * relative exception tables (4.10), bug entries (5.11: counted from the
  * entry, from each field since 5.19) and jump labels (5.13). Versions are
  * mainline's; the security fixups came to older stable and distribution
- * kernels too. docs/layouts.md has the table.
+ * kernels too. 7.3's are 5.19's (no bug entry format on powerpc). Ftrace's
+ * sites: __mcount_loc (recordmcount, objtool --mcount from 6.3), or with a
+ * gcc whose -fpatchable-function-entry puts its NOPs after the local entry
+ * (6.6+), __patchable_function_entries. docs/layouts.md has the table.
  */
 static const struct special_layout ppc64le_special[] = {
 	{ .section = "__ex_table", .entry_size = 8, .owner_field = 0, NO_CONTENT,
@@ -519,6 +526,9 @@ static const struct special_layout ppc64le_special[] = {
 	{ .section = "__mcount_loc", .entry_size = 8, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { ABS64(0) }, .checksummed = false, NO_KEY,
 	  .kernels = "3.10+" },
+	{ .section = "__patchable_function_entries", .entry_size = 8, .owner_field = 0,
+	  NO_CONTENT, .line_field = -1, .relocs = { ABS64(0) }, .checksummed = false, NO_KEY,
+	  .kernels = "6.6+ (-fpatchable-function-entry)" },
 };
 
 /*
@@ -582,6 +592,10 @@ const struct arch arch_ppc64le = {
 		.klp_place_zeroed = false,	/* REL24 keeps the branch's opcode bits */
 		.is_prefix_symbol = ppc64le_is_prefix_symbol,
 		.fentry_name = "_mcount",	/* -mprofile-kernel: mflr r0; bl _mcount */
+		/* Or NOPs at the local entry (6.6+, a gcc that places them there). */
+		.ftrace_site_section = "__patchable_function_entries",
+		/* BEGIN_FTR_SECTION's alternative: nested ones (head_64.S) point into it. */
+		.alt_code_prefix = "__ftr_alt_",
 		.tracepoint_prefix = "__tracepoint_",
 		.static_call_tramp_prefix = "__SCT__",
 		.tracepoint_key_offset = 8,
