@@ -187,6 +187,115 @@ static void arm64_scan_line_args(const uint8_t *code, size_t size, uint64_t addr
 {
 }
 
+/*
+ * The immediates relocations write, for verify (a linked kernel): branch and
+ * literal offsets count words, ADR's and ADRP's are split (immlo, immhi) and
+ * ADRP's is a page number, the low 12 bits of an address are scaled by the
+ * access size of the load or store. Each encoding is the field within the
+ * howto's mask; ADR and ADRP's fixed opcode bit 28 lies inside theirs.
+ */
+static uint64_t adr_field(uint64_t imm)
+{
+	return (imm & 3) << 29 | ((imm >> 2) & 0x7ffff) << 5 | 1u << 28;
+}
+
+enum imm_kind { IMM_UNKNOWN, IMM_WORDS, IMM_ADR, IMM_PAGE, IMM_LO12, IMM_BYTES };
+
+/* How each instruction relocation's field holds its value: bits, unit (log2). */
+static const struct imm_form {
+	uint32_t type;
+	uint8_t kind, shift, bits, scale;
+} arm64_imms[] = {
+	{ R_AARCH64_CALL26, IMM_WORDS, 0, 26, 2 },
+	{ R_AARCH64_JUMP26, IMM_WORDS, 0, 26, 2 },
+	{ R_AARCH64_CONDBR19, IMM_WORDS, 5, 19, 2 },
+	{ R_AARCH64_LD_PREL_LO19, IMM_WORDS, 5, 19, 2 },
+	{ R_AARCH64_TSTBR14, IMM_WORDS, 5, 14, 2 },
+	{ R_AARCH64_ADR_PREL_LO21, IMM_ADR, 5, 21, 0 },
+	{ R_AARCH64_ADR_PREL_PG_HI21, IMM_PAGE, 5, 21, 12 },
+	{ R_AARCH64_ADR_PREL_PG_HI21_NC, IMM_PAGE, 5, 21, 12 },
+	{ R_AARCH64_ADD_ABS_LO12_NC, IMM_LO12, 10, 12, 0 },
+	{ R_AARCH64_LDST8_ABS_LO12_NC, IMM_LO12, 10, 12, 0 },
+	{ R_AARCH64_LDST16_ABS_LO12_NC, IMM_LO12, 10, 12, 1 },
+	{ R_AARCH64_LDST32_ABS_LO12_NC, IMM_LO12, 10, 12, 2 },
+	{ R_AARCH64_LDST64_ABS_LO12_NC, IMM_LO12, 10, 12, 3 },
+	{ R_AARCH64_LDST128_ABS_LO12_NC, IMM_LO12, 10, 12, 4 },
+};
+
+static enum imm_kind imm_kind(uint32_t type, unsigned *shift, unsigned *bits, unsigned *scale)
+{
+	struct reloc_howto h;
+
+	for (size_t i = 0; i < ARRAY_SIZE(arm64_imms); i++) {
+		if (arm64_imms[i].type != type)
+			continue;
+		*shift = arm64_imms[i].shift;
+		*bits = arm64_imms[i].bits;
+		*scale = arm64_imms[i].scale;
+		return arm64_imms[i].kind;
+	}
+	/* Whole bytes (ABS64, PREL32, ...): the value itself; not MOVW groups, GOT, TLS. */
+	if (!arm64_reloc_howto(type, &h) || h.bits || (h.kind != RELOC_ABS && h.kind != RELOC_PCREL))
+		return IMM_UNKNOWN;
+	*shift = *scale = 0;
+	*bits = 8 * h.width;
+	return IMM_BYTES;
+}
+
+static bool arm64_field_encode(uint32_t type, uint64_t v, uint64_t p, uint64_t *field)
+{
+	unsigned shift, bits, scale;
+
+	switch (imm_kind(type, &shift, &bits, &scale)) {
+	case IMM_WORDS:
+		*field = ((v >> scale) & ((1ull << bits) - 1)) << shift;
+		return true;
+	case IMM_ADR:
+		*field = adr_field(v);
+		return true;
+	case IMM_PAGE:	/* Page(S + A) - Page(P), in pages */
+		*field = adr_field(((v + p) >> 12) - (p >> 12));
+		return true;
+	case IMM_LO12:
+		*field = ((v & 0xfff) >> scale) << 10;
+		return true;
+	case IMM_BYTES:
+		*field = bits == 64 ? v : v & ((1ull << bits) - 1);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool arm64_field_decode(uint32_t type, uint64_t field, uint64_t p, uint64_t *v, int *part)
+{
+	uint32_t w = (uint32_t)field;
+	unsigned shift, bits, scale;
+
+	*part = 0;
+	switch (imm_kind(type, &shift, &bits, &scale)) {
+	case IMM_WORDS:
+		*v = (uint64_t)sign_extend((w >> shift) & ((1u << bits) - 1), bits) << scale;
+		return true;
+	case IMM_ADR:
+		*v = (uint64_t)sign_extend(adr_imm(w), 21);
+		return true;
+	case IMM_PAGE:
+		*v = (uint64_t)sign_extend(adr_imm(w), 21) << 12;
+		*part = 12;
+		return true;
+	case IMM_LO12:
+		*v = (uint64_t)((w >> 10) & 0xfff) << scale;
+		*part = -12;
+		return true;
+	case IMM_BYTES:
+		*v = bits == 64 ? field : (uint64_t)sign_extend(field, bits);
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* One decoder per thread: klpdiff diff sums both objects in parallel. */
 static __thread csh capstone;
 
@@ -297,6 +406,31 @@ static const struct special_layout arm64_special[] = {
 	  .kernels = "7.3 (arm64, -pg without DYNAMIC_FTRACE_WITH_ARGS)" },
 };
 
+/*
+ * The layout probe: one exception entry, alternative, jump label and bug
+ * entry, made by the kernel's macros (kernel_profile.c builds it against the
+ * target). The alternative's capability is any one the kernel knows.
+ */
+static const char arm64_layout_probe[] =
+	"#include <linux/module.h>\n"
+	"#include <linux/bug.h>\n"
+	"#include <linux/jump_label.h>\n"
+	"#include <asm/alternative.h>\n"
+	"#include <asm/asm-extable.h>\n"
+	"#include <asm/cpucaps.h>\n"
+	"MODULE_LICENSE(\"GPL\");\n"
+	"DEFINE_STATIC_KEY_FALSE(klpdiff_probe_key);\n"
+	"int klpdiff_probe(int x);\n"
+	"int klpdiff_probe(int x)\n"
+	"{\n"
+	"\tasm volatile(\"1: nop\\n2:\\n\" _ASM_EXTABLE_KACCESS(1b, 2b));\n"
+	"\tasm volatile(ALTERNATIVE(\"nop\", \"nop\", ARM64_HAS_CACHE_IDC));\n"
+	"\tif (static_branch_unlikely(&klpdiff_probe_key))\n"
+	"\t\tx++;\n"
+	"\tWARN_ON(x == 42);\n"
+	"\treturn x;\n"
+	"}\n";
+
 const struct arch arch_arm64 = {
 	.name = "aarch64",	/* uname -m */
 	.elf_machine = EM_AARCH64,
@@ -310,6 +444,8 @@ const struct arch arch_arm64 = {
 	.disasm = arm64_disasm,
 	.field_is_jump = arm64_field_is_jump,
 	.field_is_branch = arm64_field_is_branch,
+	.field_encode = arm64_field_encode,
+	.field_decode = arm64_field_decode,
 	.branch_site_size = arm64_branch_site_size,
 	.write_branch_site = arm64_write_branch_site,
 	.kernel = {
@@ -326,10 +462,10 @@ const struct arch arch_arm64 = {
 		.nr_special = ARRAY_SIZE(arm64_special),
 	},
 	.kbuild = {
-		.kconfig = NULL,	/* no live patches for arm64 kernels yet */
+		.kconfig = "CONFIG_ARM64",
 		.kbuild_arch = "arm64",
 		.cross_prefix = "aarch64-linux-gnu-",
-		.layout_probe = NULL,
+		.layout_probe = arm64_layout_probe,
 	},
 };
 
