@@ -175,9 +175,27 @@ static int arm64_scan_refs(const uint8_t *code, size_t size, uint64_t addr, insn
 	return size % 4 ? -1 : 0;
 }
 
+/* The argument register (x0-x5) @reg is, or -1. */
+static int arg_of(unsigned reg)
+{
+	return reg < 6 ? (int)reg : -1;
+}
+
+static void forget_arg(struct arg_loads *loads, unsigned *imm, unsigned reg)
+{
+	int arg = arg_of(reg);
+
+	if (arg < 0)
+		return;
+	loads->size[arg] = 0;
+	*imm &= ~(1u << arg);
+}
+
 /*
- * Line numbers passed to helpers (mov wN, #line before a bl) are not
- * tracked on arm64 yet: nothing is masked, a moved line changes the caller.
+ * Line numbers passed to helpers: `mov wN, #line` (movz, imm16 in bits 5-20:
+ * the field reported is the word's first 3 bytes) before a `bl`, and what
+ * last wrote each argument register, whose relocation (adrp/add, ldr of a
+ * string) tells its string. Any other branch ends what is known.
  */
 static void arm64_scan_line_args(const uint8_t *code, size_t size, uint64_t addr,
 				 unsigned (*line_args)(void *ctx, uint64_t call_field,
@@ -185,7 +203,48 @@ static void arm64_scan_line_args(const uint8_t *code, size_t size, uint64_t addr
 				 void (*report)(void *ctx, uint64_t imm_field, unsigned imm_size),
 				 void *ctx)
 {
+	struct arg_loads loads = { 0 };
+	unsigned imm = 0;	/* bit N: argument N was loaded by a movz */
+
+	for (uint64_t off = 0; off + 4 <= size; off += 4) {
+		uint32_t w = insn_at(code + off);
+		uint64_t pc = addr + off;
+		struct insn_ref ref;
+		int arg = arg_of(w & 31);
+
+		if ((w & 0xfc000000u) == INSN_BL) {
+			unsigned args = line_args(ctx, pc, &loads);
+
+			for (int i = 0; i < 6; i++)
+				if ((args & imm & (1u << i)) && loads.size[i])
+					report(ctx, loads.field[i], loads.size[i]);
+		}
+		/* Branches, and br/blr/ret (unconditional branch, register). */
+		if ((pcrel_ref(w, pc, &ref) && ref.branch) || (w & 0xfe000000u) == 0xd6000000u) {
+			memset(&loads, 0, sizeof(loads));
+			imm = 0;
+			continue;
+		}
+		/* A store (load/store class, L bit 22 clear) reads its registers. */
+		if ((w & 0x0a000000u) == 0x08000000u && !(w & (1u << 22)))
+			continue;
+		/* Load pairs write a second register, Rt2 at bits 10-14. */
+		if ((w & 0x3a000000u) == 0x28000000u)
+			forget_arg(&loads, &imm, (w >> 10) & 31);
+		forget_arg(&loads, &imm, w & 31);
+		if (arg < 0)
+			continue;
+		loads.field[arg] = pc;
+		loads.insn_end[arg] = pc;
+		loads.size[arg] = 4;
+		/* movz wN/xN, #imm16 (hw 0): a number. */
+		if ((w & 0x7fe00000u) == 0x52800000u) {
+			loads.size[arg] = 3;
+			imm |= 1u << arg;
+		}
+	}
 }
+
 
 /*
  * The immediates relocations write, for verify (a linked kernel): branch and
