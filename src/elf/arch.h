@@ -256,6 +256,13 @@ struct arch_kbuild {
 	 */
 	const char *unit_cflags;
 	/*
+	 * Function and data sections change this arch's code beyond placement
+	 * (arm64: gcc's section anchors, one adrp for a unit's statics, need
+	 * them in one section): verify compiles the originals as built too,
+	 * as it does with unit_cflags.
+	 */
+	bool sections_change_code;
+	/*
 	 * A module source that puts one entry into each special section whose
 	 * layout differs between kernels, with the kernel's own macros: built
 	 * against a kernel, it shows that kernel's layouts (kernel_profile.c).

@@ -525,6 +525,7 @@ const struct arch arch_arm64 = {
 		.kbuild_arch = "arm64",
 		.cross_prefix = "aarch64-linux-gnu-",
 		.layout_probe = arm64_layout_probe,
+		.sections_change_code = true,	/* section anchors (-fsection-anchors) */
 	},
 };
 
