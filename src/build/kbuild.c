@@ -199,6 +199,11 @@ const char *kbuild_unit_cflags(const struct kbuild *kb)
 	return kb->arch ? kb->arch->kbuild.unit_cflags : NULL;
 }
 
+bool kbuild_as_built(const struct kbuild *kb)
+{
+	return kbuild_unit_cflags(kb) || (kb->arch && kb->arch->kbuild.sections_change_code);
+}
+
 const char *kbuild_cc(const struct kbuild *kb)
 {
 	if (kb->cc)

@@ -169,4 +169,7 @@ int kbuild_probe_layouts(struct kernel_profile *p, const char *cache_dir);
  */
 int kbuild_target_profile(struct kernel_profile *p, const char *kdir);
 
+/* Are the originals compiled as built too, for verify (unit flags, or sections change code)? */
+bool kbuild_as_built(const struct kbuild *kb);
+
 #endif

@@ -223,16 +223,14 @@ static int compile_originals(struct kbuild *kb, const struct strlist *objects,
 
 	/* The arch's unit flags last: the patched build recompiles only what changed. */
 	kb->keep_going = true;
-	if (kbuild_make(kb, kbuild_unit_cflags(kb) ? KCFLAGS_AS_BUILT : kcflags, objects->v))
-		make_missing_alone(kb, kbuild_unit_cflags(kb) ? KCFLAGS_AS_BUILT : kcflags,
-				   objects);
+	if (kbuild_make(kb, kbuild_as_built(kb) ? KCFLAGS_AS_BUILT : kcflags, objects->v))
+		make_missing_alone(kb, kbuild_as_built(kb) ? KCFLAGS_AS_BUILT : kcflags, objects);
 	kb->keep_going = false;
 	ret = keep_built(kb, objects, log_from, built);
-	if (!ret && kbuild_unit_cflags(kb))
+	if (!ret && kbuild_as_built(kb))
 		ret = save_objects(kb, kb->orig, as_built, built, built);
-	if (!ret && kbuild_unit_cflags(kb) && built->nr && kbuild_make(kb, kcflags, built->v))
-		ret = error(NULL, "compiling the originals with %s failed; see %s",
-			    kbuild_unit_cflags(kb), kb->log);
+	if (!ret && kbuild_as_built(kb) && built->nr && kbuild_make(kb, kcflags, built->v))
+		ret = error(NULL, "compiling the originals with %s failed; see %s", kcflags, kb->log);
 	if (!ret)
 		ret = save_objects(kb, kb->orig, out, built, built);
 	free(kcflags);

@@ -48,7 +48,7 @@ int build_shipped_image(struct build_run *r)
 static int verify_unit(struct build_run *r, const char *obj, bool keep_going,
 		       struct verify_stats *one, struct verify_stats *total)
 {
-	enum work_stage as_built = r->profile.arch->kbuild.unit_cflags ? WORK_AS_BUILT : WORK_ORIGINAL;
+	enum work_stage as_built = kbuild_as_built(&r->kb) ? WORK_AS_BUILT : WORK_ORIGINAL;
 	char *orig = work_path(r->kb.work, as_built, obj);
 	const struct unit_module *um = unit_module_of(&r->modules, obj);
 	const char *mod = um ? um->name : NULL;

@@ -262,6 +262,13 @@ struct arch_kbuild {
 	 */
 	const char *unit_cflags;
 	/*
+	 * Function and data sections change this arch's code beyond placement
+	 * (arm64: gcc's section anchors, one adrp for a unit's statics, need
+	 * them in one section): verify compiles the originals as built too,
+	 * as it does with unit_cflags.
+	 */
+	bool sections_change_code;
+	/*
 	 * A module source that puts one entry into each special section whose
 	 * layout differs between kernels, with the kernel's own macros: built
 	 * against a kernel, it shows that kernel's layouts (kernel_profile.c).
@@ -360,6 +367,17 @@ struct arch {
 	unsigned (*local_entry)(const uint8_t *code, size_t avail);
 	unsigned (*toc_edit)(const uint8_t *built, const uint8_t *shipped,
 			     struct reloc_howto *howto, bool *loaded);
+	/*
+	 * Fields that do not hold the value's bits in place (arm64: immediates
+	 * scaled by the access size, ADRP's page number in two pieces), for
+	 * verify: the field bits (within the howto's mask) the linker writes
+	 * for relocation @type and value @v (S + A, or S + A - P) at place @p;
+	 * and back, the value a field holds, *@part 0 if whole, 12 if only the
+	 * page number (Page(S + A) - Page(P)), -12 if only the low 12 bits of
+	 * S + A. False: not known for @type. NULL: (v >> value_shift) in place.
+	 */
+	bool (*field_encode)(uint32_t type, uint64_t v, uint64_t p, uint64_t *field);
+	bool (*field_decode)(uint32_t type, uint64_t field, uint64_t p, uint64_t *v, int *part);
 	/*
 	 * Jump labels: the size of the jump-label site at @code (a jump or a
 	 * NOP the kernel rewrites), 0 if it is neither; and writing a jump by

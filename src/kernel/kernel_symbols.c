@@ -24,12 +24,16 @@ static int cmp_addr(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* kallsyms lists code and data symbols; not files, sections or absolutes. */
+/*
+ * kallsyms lists code and data symbols; not files, sections or absolutes, nor
+ * what scripts/mksysmap drops: arm's and arm64's mapping symbols ($x, $d).
+ */
 static bool in_kallsyms(const GElf_Sym *s, const char *name)
 {
 	unsigned type = GELF_ST_TYPE(s->st_info);
 
-	if (!*name || s->st_shndx == SHN_UNDEF || s->st_shndx == SHN_ABS)
+	if (!*name || s->st_shndx == SHN_UNDEF || s->st_shndx == SHN_ABS || *name == '$' ||
+	    starts_with(name, "__pi_$") || starts_with(name, "__kvm_nvhe_$"))
 		return false;
 	return type == STT_FUNC || type == STT_OBJECT || type == STT_NOTYPE || type == STT_TLS;
 }

@@ -93,7 +93,7 @@ void kernel_symbols_set_unit_syms(struct kernel_symbols *ks, const struct unit_s
 /* The symbols a unit's object gives kallsyms (no .L labels, sections or files). */
 static bool unit_symbol(const struct elf_symbol *s)
 {
-	return s->sec && sym_has_name(s) && !starts_with(s->name, ".L") &&
+	return s->sec && sym_has_name(s) && !starts_with(s->name, ".L") && s->name[0] != '$' &&
 	       (s->type == STT_FUNC || s->type == STT_OBJECT || s->type == STT_NOTYPE ||
 		s->type == STT_TLS);
 }

@@ -270,6 +270,59 @@ static bool shipped_toc_target(const struct verify_ctx *c, const struct elf_relo
 }
 
 /*
+ * An address in two pieces, the page number (@part 12) and the low 12 bits
+ * (arm64's adrp and add or load): the relocation of the other piece of the
+ * same target nearby in the function, read where it is on the shipped side.
+ */
+static bool shipped_pieces(const struct verify_ctx *c, const struct elf_reloc *r, uint64_t v,
+			   int part, const uint8_t *field, uint64_t p, uint64_t *addr)
+{
+	const struct elf_section *sec = c->fn ? c->fn->sec : NULL;
+	uint64_t qv, qpos, qp;
+	int qpart;
+
+	for (size_t i = 0; sec && i < sec->nr_relocs; i++) {
+		const struct elf_reloc *q = &sec->relocs[i];
+		struct reloc_howto qh = elf_reloc_howto(c->obj, q);
+
+		qpos = (uint64_t)(field - c->sf->code) + (q->offset - r->offset);
+		qp = p + (q->offset - r->offset);
+		if (ELF64_R_SYM(q->info) != ELF64_R_SYM(r->info) || q->addend != r->addend ||
+		    q->offset < c->fn->value || q->offset - c->fn->value >= c->fn->size ||
+		    qpos > c->sf->size || c->sf->size - qpos < qh.width ||
+		    !c->obj->arch->field_decode(elf_reloc_type(q),
+						read_field(c->obj, qh, c->sf->code + qpos), qp,
+						&qv, &qpart) || qpart != -part)
+			continue;
+		/* The page of adrp's place, plus its page offset, plus the low bits. */
+		*addr = part == 12 ? (p & ~0xfffull) + v + qv : (qp & ~0xfffull) + qv + v;
+		return true;
+	}
+	return false;
+}
+
+/* The value a field holds by the arch's decoding, or its address when in pieces. */
+static bool decoded_target(const struct verify_ctx *c, const struct elf_reloc *r,
+			   struct reloc_howto h, const uint8_t *field, uint64_t p,
+			   uint64_t *sym_addr)
+{
+	uint64_t v, addr;
+	int part;
+
+	if (!c->obj->arch->field_decode(elf_reloc_type(r), read_field(c->obj, h, field), p, &v,
+					&part))
+		return false;
+	if (part) {
+		if (!shipped_pieces(c, r, v, part, field, p, &addr))
+			return false;
+		*sym_addr = addr - (uint64_t)r->addend;
+		return true;
+	}
+	*sym_addr = (h.kind == RELOC_PCREL ? v + p : v) - (uint64_t)r->addend;
+	return true;
+}
+
+/*
  * The shipped address of the symbol a relocated field refers to (S = value
  * - A [+ P]): from the field, or a TOC offset's two halves.
  */
@@ -280,6 +333,8 @@ static bool shipped_target(const struct verify_ctx *c, const struct elf_reloc *r
 	unsigned top = h.bits ? h.shift + h.bits : 8 * h.width;
 	uint64_t v;
 
+	if (c->obj->arch->field_decode)
+		return decoded_target(c, r, h, field, p, sym_addr);
 	if (h.toc_relative && h.width == 2 && shipped_toc_target(c, r, h, field, &v)) {
 		*sym_addr = v - (uint64_t)r->addend;
 		return true;
@@ -512,7 +567,7 @@ int vmlinux_site(struct verify_ctx *c, const struct shipped_fn *sf,
 {
 	struct reloc_howto h = elf_reloc_howto(c->obj, r);
 	const uint8_t *field = sf->code + spos;
-	uint64_t p = sf->base + spos, v, m = field_mask(h);
+	uint64_t p = sf->base + spos, v, m = field_mask(h), want;
 	int same;
 
 	if (h.kind != RELOC_ABS && h.kind != RELOC_PCREL)
@@ -529,7 +584,12 @@ int vmlinux_site(struct verify_ctx *c, const struct shipped_fn *sf,
 			same = 0;
 		return same;
 	}
-	if (read_field(c->obj, h, field) != field_value(h, v))
+	if (c->obj->arch->field_encode &&
+	    !c->obj->arch->field_encode(elf_reloc_type(r), v, p, &want))
+		return -1;
+	if (!c->obj->arch->field_encode)
+		want = field_value(h, v);
+	if (read_field(c->obj, h, field) != want)
 		return same_named_elsewhere(c, r, h, field, p) ||
 		       same_padded_place(c, r, h, field, p);
 	return 1;

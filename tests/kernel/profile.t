@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # klpdiff profile: a kernel's version and architecture against the profiles
-# klpdiff has (Linux 4.18 to 7.3, x86_64 and ppc64le), and its special-section layouts
+# klpdiff has (Linux 4.18 to 7.3, x86_64, ppc64le and arm64), and its special-section layouts
 # read from the layout probe, a module built against that kernel with one
 # entry of each kind. With -k, sums and diff accept only those layouts.
 #  - Kernels without a profile (too new, too old, not Linux, another
@@ -69,9 +69,9 @@ refused "Linux 4.9: no profile" \
 k=$(fake odd banana CONFIG_X86_64=y)
 refused "a release that is no version" \
 	"klpdiff: $k: kernel release 'banana' is not a Linux version" "$KLPDIFF" sums -k "$k" /dev/null
-k=$(fake arm 6.1.0 CONFIG_ARM64=y)
-refused "arm64: no profile for the architecture" \
-	"klpdiff: $k/.config: no profile for this kernel's architecture: klpdiff knows x86_64, ppc64le" \
+k=$(fake riscv 6.1.0 CONFIG_RISCV=y)
+refused "riscv: no profile for the architecture" \
+	"klpdiff: $k/.config: no profile for this kernel's architecture: klpdiff knows x86_64, ppc64le, aarch64" \
 	"$KLPDIFF" diff -k "$k" /dev/null /dev/null
 k=$(fake ppc64be 6.1.0 $'CONFIG_PPC64=y\nCONFIG_CPU_BIG_ENDIAN=y')
 refused "big-endian ppc64: refused, naming the byte order" \

@@ -63,6 +63,15 @@ tap_ppc64le_kernel()
 	[ -n "${KLPDIFF_PPC64LE:-}${KLPDIFF_FULL:-}" ]
 }
 
+# The arm64 e2e kernel (Linux 7.3, cross-built) takes longer still, and its
+# guest runs on TCG: KLPDIFF_ARM64=1 or KLPDIFF_FULL=1. (The object-level
+# arm64 tests, sums, diff and extract, always run.)
+TAP_ARM64_SKIP="the arm64 kernel (Linux 7.3, 30+ min to build from scratch) needs KLPDIFF_ARM64=1 or KLPDIFF_FULL=1"
+tap_arm64_kernel()
+{
+	[ -n "${KLPDIFF_ARM64:-}${KLPDIFF_FULL:-}" ]
+}
+
 tap_bail()
 {
 	echo "Bail out! $*"

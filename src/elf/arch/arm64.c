@@ -175,9 +175,27 @@ static int arm64_scan_refs(const uint8_t *code, size_t size, uint64_t addr, insn
 	return size % 4 ? -1 : 0;
 }
 
+/* The argument register (x0-x5) @reg is, or -1. */
+static int arg_of(unsigned reg)
+{
+	return reg < 6 ? (int)reg : -1;
+}
+
+static void forget_arg(struct arg_loads *loads, unsigned *imm, unsigned reg)
+{
+	int arg = arg_of(reg);
+
+	if (arg < 0)
+		return;
+	loads->size[arg] = 0;
+	*imm &= ~(1u << arg);
+}
+
 /*
- * Line numbers passed to helpers (mov wN, #line before a bl) are not
- * tracked on arm64 yet: nothing is masked, a moved line changes the caller.
+ * Line numbers passed to helpers: `mov wN, #line` (movz, imm16 in bits 5-20:
+ * the field reported is the word's first 3 bytes) before a `bl`, and what
+ * last wrote each argument register, whose relocation (adrp/add, ldr of a
+ * string) tells its string. Any other branch ends what is known.
  */
 static void arm64_scan_line_args(const uint8_t *code, size_t size, uint64_t addr,
 				 unsigned (*line_args)(void *ctx, uint64_t call_field,
@@ -185,6 +203,156 @@ static void arm64_scan_line_args(const uint8_t *code, size_t size, uint64_t addr
 				 void (*report)(void *ctx, uint64_t imm_field, unsigned imm_size),
 				 void *ctx)
 {
+	struct arg_loads loads = { 0 };
+	unsigned imm = 0;	/* bit N: argument N was loaded by a movz */
+
+	for (uint64_t off = 0; off + 4 <= size; off += 4) {
+		uint32_t w = insn_at(code + off);
+		uint64_t pc = addr + off;
+		struct insn_ref ref;
+		int arg = arg_of(w & 31);
+
+		if ((w & 0xfc000000u) == INSN_BL) {
+			unsigned args = line_args(ctx, pc, &loads);
+
+			for (int i = 0; i < 6; i++)
+				if ((args & imm & (1u << i)) && loads.size[i])
+					report(ctx, loads.field[i], loads.size[i]);
+		}
+		/* Branches, and br/blr/ret (unconditional branch, register). */
+		if ((pcrel_ref(w, pc, &ref) && ref.branch) || (w & 0xfe000000u) == 0xd6000000u) {
+			memset(&loads, 0, sizeof(loads));
+			imm = 0;
+			continue;
+		}
+		/* A store (load/store class, L bit 22 clear) reads its registers. */
+		if ((w & 0x0a000000u) == 0x08000000u && !(w & (1u << 22)))
+			continue;
+		/* Load pairs write a second register, Rt2 at bits 10-14. */
+		if ((w & 0x3a000000u) == 0x28000000u)
+			forget_arg(&loads, &imm, (w >> 10) & 31);
+		forget_arg(&loads, &imm, w & 31);
+		if (arg < 0)
+			continue;
+		loads.field[arg] = pc;
+		loads.insn_end[arg] = pc;
+		loads.size[arg] = 4;
+		/* movz wN/xN, #imm16 (hw 0): a number. */
+		if ((w & 0x7fe00000u) == 0x52800000u) {
+			loads.size[arg] = 3;
+			imm |= 1u << arg;
+		}
+	}
+}
+
+
+/*
+ * The immediates relocations write, for verify (a linked kernel): branch and
+ * literal offsets count words, ADR's and ADRP's are split (immlo, immhi) and
+ * ADRP's is a page number, the low 12 bits of an address are scaled by the
+ * access size of the load or store. Each encoding is the field within the
+ * howto's mask; ADR and ADRP's fixed opcode bit 28 lies inside theirs.
+ */
+static uint64_t adr_field(uint64_t imm)
+{
+	return (imm & 3) << 29 | ((imm >> 2) & 0x7ffff) << 5 | 1u << 28;
+}
+
+enum imm_kind { IMM_UNKNOWN, IMM_WORDS, IMM_ADR, IMM_PAGE, IMM_LO12, IMM_BYTES };
+
+/* How each instruction relocation's field holds its value: bits, unit (log2). */
+static const struct imm_form {
+	uint32_t type;
+	uint8_t kind, shift, bits, scale;
+} arm64_imms[] = {
+	{ R_AARCH64_CALL26, IMM_WORDS, 0, 26, 2 },
+	{ R_AARCH64_JUMP26, IMM_WORDS, 0, 26, 2 },
+	{ R_AARCH64_CONDBR19, IMM_WORDS, 5, 19, 2 },
+	{ R_AARCH64_LD_PREL_LO19, IMM_WORDS, 5, 19, 2 },
+	{ R_AARCH64_TSTBR14, IMM_WORDS, 5, 14, 2 },
+	{ R_AARCH64_ADR_PREL_LO21, IMM_ADR, 5, 21, 0 },
+	{ R_AARCH64_ADR_PREL_PG_HI21, IMM_PAGE, 5, 21, 12 },
+	{ R_AARCH64_ADR_PREL_PG_HI21_NC, IMM_PAGE, 5, 21, 12 },
+	{ R_AARCH64_ADD_ABS_LO12_NC, IMM_LO12, 10, 12, 0 },
+	{ R_AARCH64_LDST8_ABS_LO12_NC, IMM_LO12, 10, 12, 0 },
+	{ R_AARCH64_LDST16_ABS_LO12_NC, IMM_LO12, 10, 12, 1 },
+	{ R_AARCH64_LDST32_ABS_LO12_NC, IMM_LO12, 10, 12, 2 },
+	{ R_AARCH64_LDST64_ABS_LO12_NC, IMM_LO12, 10, 12, 3 },
+	{ R_AARCH64_LDST128_ABS_LO12_NC, IMM_LO12, 10, 12, 4 },
+};
+
+static enum imm_kind imm_kind(uint32_t type, unsigned *shift, unsigned *bits, unsigned *scale)
+{
+	struct reloc_howto h;
+
+	for (size_t i = 0; i < ARRAY_SIZE(arm64_imms); i++) {
+		if (arm64_imms[i].type != type)
+			continue;
+		*shift = arm64_imms[i].shift;
+		*bits = arm64_imms[i].bits;
+		*scale = arm64_imms[i].scale;
+		return arm64_imms[i].kind;
+	}
+	/* Whole bytes (ABS64, PREL32, ...): the value itself; not MOVW groups, GOT, TLS. */
+	if (!arm64_reloc_howto(type, &h) || h.bits || (h.kind != RELOC_ABS && h.kind != RELOC_PCREL))
+		return IMM_UNKNOWN;
+	*shift = *scale = 0;
+	*bits = 8 * h.width;
+	return IMM_BYTES;
+}
+
+static bool arm64_field_encode(uint32_t type, uint64_t v, uint64_t p, uint64_t *field)
+{
+	unsigned shift, bits, scale;
+
+	switch (imm_kind(type, &shift, &bits, &scale)) {
+	case IMM_WORDS:
+		*field = ((v >> scale) & ((1ull << bits) - 1)) << shift;
+		return true;
+	case IMM_ADR:
+		*field = adr_field(v);
+		return true;
+	case IMM_PAGE:	/* Page(S + A) - Page(P), in pages */
+		*field = adr_field(((v + p) >> 12) - (p >> 12));
+		return true;
+	case IMM_LO12:
+		*field = ((v & 0xfff) >> scale) << 10;
+		return true;
+	case IMM_BYTES:
+		*field = bits == 64 ? v : v & ((1ull << bits) - 1);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool arm64_field_decode(uint32_t type, uint64_t field, uint64_t p, uint64_t *v, int *part)
+{
+	uint32_t w = (uint32_t)field;
+	unsigned shift, bits, scale;
+
+	*part = 0;
+	switch (imm_kind(type, &shift, &bits, &scale)) {
+	case IMM_WORDS:
+		*v = (uint64_t)sign_extend((w >> shift) & ((1u << bits) - 1), bits) << scale;
+		return true;
+	case IMM_ADR:
+		*v = (uint64_t)sign_extend(adr_imm(w), 21);
+		return true;
+	case IMM_PAGE:
+		*v = (uint64_t)sign_extend(adr_imm(w), 21) << 12;
+		*part = 12;
+		return true;
+	case IMM_LO12:
+		*v = (uint64_t)((w >> 10) & 0xfff) << scale;
+		*part = -12;
+		return true;
+	case IMM_BYTES:
+		*v = bits == 64 ? field : (uint64_t)sign_extend(field, bits);
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* One decoder per thread: klpdiff diff sums both objects in parallel. */
@@ -297,6 +465,31 @@ static const struct special_layout arm64_special[] = {
 	  .kernels = "7.3 (arm64, -pg without DYNAMIC_FTRACE_WITH_ARGS)" },
 };
 
+/*
+ * The layout probe: one exception entry, alternative, jump label and bug
+ * entry, made by the kernel's macros (kernel_profile.c builds it against the
+ * target). The alternative's capability is any one the kernel knows.
+ */
+static const char arm64_layout_probe[] =
+	"#include <linux/module.h>\n"
+	"#include <linux/bug.h>\n"
+	"#include <linux/jump_label.h>\n"
+	"#include <asm/alternative.h>\n"
+	"#include <asm/asm-extable.h>\n"
+	"#include <asm/cpucaps.h>\n"
+	"MODULE_LICENSE(\"GPL\");\n"
+	"DEFINE_STATIC_KEY_FALSE(klpdiff_probe_key);\n"
+	"int klpdiff_probe(int x);\n"
+	"int klpdiff_probe(int x)\n"
+	"{\n"
+	"\tasm volatile(\"1: nop\\n2:\\n\" _ASM_EXTABLE_KACCESS(1b, 2b));\n"
+	"\tasm volatile(ALTERNATIVE(\"nop\", \"nop\", ARM64_HAS_CACHE_IDC));\n"
+	"\tif (static_branch_unlikely(&klpdiff_probe_key))\n"
+	"\t\tx++;\n"
+	"\tWARN_ON(x == 42);\n"
+	"\treturn x;\n"
+	"}\n";
+
 const struct arch arch_arm64 = {
 	.name = "aarch64",	/* uname -m */
 	.elf_machine = EM_AARCH64,
@@ -310,6 +503,8 @@ const struct arch arch_arm64 = {
 	.disasm = arm64_disasm,
 	.field_is_jump = arm64_field_is_jump,
 	.field_is_branch = arm64_field_is_branch,
+	.field_encode = arm64_field_encode,
+	.field_decode = arm64_field_decode,
 	.branch_site_size = arm64_branch_site_size,
 	.write_branch_site = arm64_write_branch_site,
 	.kernel = {
@@ -326,10 +521,11 @@ const struct arch arch_arm64 = {
 		.nr_special = ARRAY_SIZE(arm64_special),
 	},
 	.kbuild = {
-		.kconfig = NULL,	/* no live patches for arm64 kernels yet */
+		.kconfig = "CONFIG_ARM64",
 		.kbuild_arch = "arm64",
 		.cross_prefix = "aarch64-linux-gnu-",
-		.layout_probe = NULL,
+		.layout_probe = arm64_layout_probe,
+		.sections_change_code = true,	/* section anchors (-fsection-anchors) */
 	},
 };
 
