@@ -399,25 +399,25 @@ static int same_named_elsewhere(struct verify_ctx *c, const struct elf_reloc *r,
 
 /*
  * A reference into the middle of another function of the unit (a .cold
- * part's jump back into its parent), which the shipped link gave other
- * alignment padding before that place: the field must go to the same
- * instruction there.
+ * part's jump back into its parent, or the parent's into it), which the
+ * shipped link gave other alignment padding before that place: the field
+ * must go to the paired instruction there.
  */
 static int same_padded_place(struct verify_ctx *c, const struct elf_reloc *r,
 			     struct reloc_howto h, const uint8_t *field, uint64_t p)
 {
 	const struct elf_symbol *t = elf_reloc_sym(c->obj, r), *fn;
 	int64_t bias = h.kind == RELOC_PCREL ? c->obj->arch->pcrel_field_bias : 0;
-	uint64_t off = t->value + (uint64_t)r->addend + (uint64_t)bias, a, s, avail, at;
+	uint64_t off = t->value + (uint64_t)r->addend + (uint64_t)bias, a, s, avail;
 	const uint8_t *code;
 
 	if (!t->sec || !t->sec->is_code || !(fn = elf_symbol_containing(t->sec, off)) ||
 	    !compared_function(c->obj, fn) || off == fn->value || fn == c->fn ||
 	    !symbol_address(c, fn, &a) || !shipped_target(c, r, h, field, p, &s) ||
-	    !(code = image_at(&c->im, a, &avail)) ||
-	    !padded_offset(c, fn, off - fn->value, code, avail, a, &at))
+	    !(code = image_at(&c->im, a, &avail)))
 		return 0;
-	return s + (uint64_t)r->addend + (uint64_t)bias == a + at;
+	s += (uint64_t)r->addend + (uint64_t)bias;
+	return s >= a && padded_landing(c, fn, off - fn->value, code, avail, a, s - a);
 }
 
 /* A direct call to a function: it enters at the function's local entry. */

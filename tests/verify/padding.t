@@ -9,7 +9,8 @@
 # against the shipped vmlinux and module:
 #
 #  1. the same code with other padding, and a cold part's jump back into
-#     it (as far as the padding moved the place): accepted
+#     it (as far as the padding moved the place, past a jump label the
+#     shipped code has as a NOP): accepted
 #  2. a changed instruction inside the loop: refused at that instruction,
 #     not at the padding before it; the cold part's jump there too
 set -euo pipefail
