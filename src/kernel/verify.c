@@ -284,18 +284,15 @@ static void decode(const struct arch *arch, const uint8_t *code, uint64_t size, 
  * at or after it (alignment padding dropped from @d lands on what follows
  * it; d->nr: the end). -1 inside an instruction that is there.
  */
+static bool insn_before(const void *elem, const void *key)
+{
+	return ((const struct insn *)elem)->off < *(const uint64_t *)key;
+}
+
 static ptrdiff_t landing_index(const struct decoded *d, uint64_t off)
 {
-	size_t lo = 0, hi = d->nr;
+	size_t lo = partition_point(d->v, d->nr, sizeof(*d->v), &off, insn_before);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (d->v[mid].off < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo && off < d->v[lo - 1].off + d->v[lo - 1].len)
 		return -1;
 	return (ptrdiff_t)lo;

@@ -91,20 +91,18 @@ static int cmp_ksym_addr(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+static bool ksym_starts_by(const void *elem, const void *key)
+{
+	return (*(const struct ksym *const *)elem)->addr <= *(const uint64_t *)key;
+}
+
 /* The kallsyms symbol at or before shipped address @addr, or NULL. */
 static const struct ksym *ksym_before(const struct verify_ctx *c, uint64_t addr)
 {
-	size_t lo = 0, hi = c->ks.nr;
+	size_t lo;
 
 	addr += c->slide;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c->by_addr[mid]->addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = partition_point(c->by_addr, c->ks.nr, sizeof(*c->by_addr), &addr, ksym_starts_by);
 	return lo ? c->by_addr[lo - 1] : NULL;
 }
 
