@@ -639,7 +639,11 @@ static void site_names(struct verify_ctx *c, const struct elf_reloc *r, const ui
 	if (!shipped_target(c, r, h, field, p, &s))
 		return;
 	if (!t->sec || !(t->sec->sh->sh_flags & SHF_STRINGS)) {
-		*shipped = vmlinux_place_name(c, s);
+		/* The place, as target_name() names the original's: S + A (+ the bias). */
+		*shipped = vmlinux_place_name(c, s + (uint64_t)r->addend +
+						 (h.kind == RELOC_PCREL ?
+							  c->obj->arch->pcrel_field_bias :
+							  0));
 		if (*shipped && streq(*expected, *shipped))
 			name_addresses(c, r, s, expected, shipped);
 		return;
