@@ -223,14 +223,14 @@ static int compile_originals(struct kbuild *kb, const struct strlist *objects,
 
 	/* The arch's unit flags last: the patched build recompiles only what changed. */
 	kb->keep_going = true;
-	if (kbuild_make(kb, kbuild_unit_cflags(kb) ? KCFLAGS_AS_BUILT : kcflags, objects->v))
+	if (kbuild_make_units(kb, kbuild_unit_cflags(kb) ? KCFLAGS_AS_BUILT : kcflags, objects->v))
 		make_missing_alone(kb, kbuild_unit_cflags(kb) ? KCFLAGS_AS_BUILT : kcflags,
 				   objects);
 	kb->keep_going = false;
 	ret = keep_built(kb, objects, log_from, built);
 	if (!ret && kbuild_unit_cflags(kb))
 		ret = save_objects(kb, kb->orig, as_built, built, built);
-	if (!ret && kbuild_unit_cflags(kb) && built->nr && kbuild_make(kb, kcflags, built->v))
+	if (!ret && kbuild_unit_cflags(kb) && built->nr && kbuild_make_units(kb, kcflags, built->v))
 		ret = error(NULL, "compiling the originals with %s failed; see %s",
 			    kbuild_unit_cflags(kb), kb->log);
 	if (!ret)
@@ -277,7 +277,7 @@ static int build_patched_inside(void *arg)
 		ret = kbuild_apply_patch(kb, kb->src, job->patches[i]);
 	if (!ret && kb->line_directives)
 		ret = kbuild_keep_line_numbers(kb, &files, true);
-	if (!ret && kbuild_make(kb, kcflags, objects->v))
+	if (!ret && kbuild_make_units(kb, kcflags, objects->v))
 		ret = error(NULL, "the patched build failed; see %s", kb->log);
 	if (!ret && kb->lto && make_links(kb, kcflags, compared))
 		ret = error(NULL, "the patched link failed; see %s", kb->log);
