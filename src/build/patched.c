@@ -180,9 +180,10 @@ static int keep_built(const struct kbuild *kb, const struct strlist *objects, lo
 }
 
 /*
- * Once more, one job at a time, the @objects make did not make: kbuild
- * compiles a unit that two lists name (6.12's arch/x86/lib/insn.o, lib-y and
- * obj-y) twice at once with -j, and one removes the other's dependency file.
+ * Once more, one job at a time, the @objects make did not make: a unit that
+ * kbuild compiles twice at once with -j loses one compile's dependency file
+ * (6.12's arch/x86/lib/insn.o, before kbuild_make_units() made the arch's
+ * top-level directories alone; kept for any other such double).
  */
 static void make_missing_alone(struct kbuild *kb, const char *kcflags,
 			       const struct strlist *objects)
