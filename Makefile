@@ -129,6 +129,11 @@ check: $(BUILD)/toolchain-root-driver
 $(BUILD)/toolchain-root-driver: tests/build/toolchain-root-driver.c $(filter-out $(BUILD)/cmd/%,$(OBJS))
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# build/kbuild.c's kbuild_make_units(), for tests/build/kbuild-units.t.
+check: $(BUILD)/kbuild-units-driver
+$(BUILD)/kbuild-units-driver: tests/build/kbuild-units-driver.c $(filter-out $(BUILD)/cmd/%,$(OBJS))
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 install: $(BIN)
 	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/klpdiff
 	install -D -m 644 man/klpdiff.1 $(DESTDIR)$(PREFIX)/share/man/man1/klpdiff.1

@@ -658,3 +658,19 @@ int cmp_u64(const void *a, const void *b)
 
 	return x < y ? -1 : x > y;
 }
+
+size_t partition_point(const void *base, size_t n, size_t size, const void *key,
+		       bool (*before)(const void *elem, const void *key))
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (before((const char *)base + mid * size, key))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}

@@ -151,6 +151,13 @@ void json_string(FILE *fp, const char *s);
 void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 /* Compare two uint64_t, for sort() and bsearch(). */
 int cmp_u64(const void *a, const void *b);
+/*
+ * Binary search of @base (@n elements of @size), whose elements @before
+ * puts before @key all come first: the index of the first one it does not
+ * (@n if none). With "less than" a lower bound, "at most" an upper one.
+ */
+size_t partition_point(const void *base, size_t n, size_t size, const void *key,
+		       bool (*before)(const void *elem, const void *key));
 
 /* Options shared by commands: parse "--help"-style flags. */
 bool streq(const char *a, const char *b);

@@ -181,6 +181,70 @@ int kbuild_make(const struct kbuild *kb, const char *kcflags, char *const target
 }
 
 /*
+ * Whether @obj is under a directory arch/ARCH/Makefile adds to the top
+ * level (@makefile: its text), as x86's core-, libs- and drivers- lines add
+ * arch/x86/lib/, pci/, power/ and video/.
+ */
+static bool in_arch_top_dir(const char *makefile, const char *arch, const char *obj)
+{
+	size_t alen = strlen("arch/") + strlen(arch) + 1;
+	const char *line, *end;
+
+	for (line = makefile; line && *line; line = *end ? end + 1 : end) {
+		const char *t = line + strspn(line, " \t"), *eq = NULL, *w;
+
+		end = line + strcspn(line, "\n");
+		if (starts_with(t, "core-") || starts_with(t, "libs-") || starts_with(t, "drivers-"))
+			eq = memchr(t, '=', (size_t)(end - t));
+		for (w = eq ? eq + 1 : end; w < end;) {
+			size_t len;
+
+			w += strspn(w, " \t");
+			len = strcspn(w, " \t\n");
+			if (len > alen && w[len - 1] == '/' && !strncmp(w, "arch/", 5) &&
+			    !strncmp(w + 5, arch, alen - 6) && w[alen - 1] == '/' &&
+			    !strncmp(obj, w, len))
+				return true;
+			w += len;
+		}
+	}
+	return false;
+}
+
+/*
+ * make the units @objects. kbuild hands a goal under a directory the arch
+ * Makefile adds to the top level (arch/x86/power/cpu.o) to the descent into
+ * arch/ARCH/ too, which compiles it with its own flags (not power/'s
+ * CFLAGS_cpu.o := -fno-stack-protector): with -j both at once, the wrong
+ * object or none left. Those goals go last, one job at a time, so that the
+ * directory's own compile comes after (Kbuild descends into arch/ARCH/ first).
+ */
+int kbuild_make_units(struct kbuild *kb, const char *kcflags, char *const objects[])
+{
+	const char *arch = kb->arch ? kb->arch->kbuild.kbuild_arch : NULL;
+	char *path = arch ? xasprintf("%s/arch/%s/Makefile", kb->src, arch) : NULL;
+	char *makefile = path ? read_file(path, NULL) : NULL;
+	struct strlist rest = { 0 }, nested = { 0 };
+	int ret = 0, jobs = kb->jobs;
+
+	for (size_t i = 0; objects[i]; i++)
+		strlist_add(makefile && in_arch_top_dir(makefile, arch, objects[i]) ? &nested : &rest,
+			    xstrdup(objects[i]));
+	if (rest.nr || !nested.nr)
+		ret = kbuild_make(kb, kcflags, rest.nr ? rest.v : objects);
+	if (nested.nr) {
+		kb->jobs = 1;
+		ret |= kbuild_make(kb, kcflags, nested.v);
+		kb->jobs = jobs;
+	}
+	strlist_free(&rest);
+	strlist_free(&nested);
+	free(makefile);
+	free(path);
+	return ret;
+}
+
+/*
  * KCFLAGS of every make that compiles units: function sections, and the
  * arch's unit flags, for the originals and the patched alike (and for
  * prepare, so that what it compiled is not compiled again).

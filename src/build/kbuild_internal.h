@@ -30,6 +30,11 @@ bool kbuild_in_tree_build(const struct kbuild *kb);
  */
 int kbuild_make(const struct kbuild *kb, const char *kcflags, char *const targets[]);
 /*
+ * kbuild_make() of units: those under a directory the arch Makefile adds to
+ * the top level (arch/x86/power/) made after the rest, one job at a time.
+ */
+int kbuild_make_units(struct kbuild *kb, const char *kcflags, char *const objects[]);
+/*
  * KCFLAGS of every make that compiles units: function sections, and the
  * arch's unit flags (NULL with LTO).
  */

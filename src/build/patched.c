@@ -180,9 +180,10 @@ static int keep_built(const struct kbuild *kb, const struct strlist *objects, lo
 }
 
 /*
- * Once more, one job at a time, the @objects make did not make: kbuild
- * compiles a unit that two lists name (6.12's arch/x86/lib/insn.o, lib-y and
- * obj-y) twice at once with -j, and one removes the other's dependency file.
+ * Once more, one job at a time, the @objects make did not make: a unit that
+ * kbuild compiles twice at once with -j loses one compile's dependency file
+ * (6.12's arch/x86/lib/insn.o, before kbuild_make_units() made the arch's
+ * top-level directories alone; kept for any other such double).
  */
 static void make_missing_alone(struct kbuild *kb, const char *kcflags,
 			       const struct strlist *objects)
@@ -223,13 +224,13 @@ static int compile_originals(struct kbuild *kb, const struct strlist *objects,
 
 	/* The arch's unit flags last: the patched build recompiles only what changed. */
 	kb->keep_going = true;
-	if (kbuild_make(kb, kbuild_as_built(kb) ? KCFLAGS_AS_BUILT : kcflags, objects->v))
+	if (kbuild_make_units(kb, kbuild_as_built(kb) ? KCFLAGS_AS_BUILT : kcflags, objects->v))
 		make_missing_alone(kb, kbuild_as_built(kb) ? KCFLAGS_AS_BUILT : kcflags, objects);
 	kb->keep_going = false;
 	ret = keep_built(kb, objects, log_from, built);
 	if (!ret && kbuild_as_built(kb))
 		ret = save_objects(kb, kb->orig, as_built, built, built);
-	if (!ret && kbuild_as_built(kb) && built->nr && kbuild_make(kb, kcflags, built->v))
+	if (!ret && kbuild_as_built(kb) && built->nr && kbuild_make_units(kb, kcflags, built->v))
 		ret = error(NULL, "compiling the originals with %s failed; see %s", kcflags, kb->log);
 	if (!ret)
 		ret = save_objects(kb, kb->orig, out, built, built);
@@ -275,7 +276,7 @@ static int build_patched_inside(void *arg)
 		ret = kbuild_apply_patch(kb, kb->src, job->patches[i]);
 	if (!ret && kb->line_directives)
 		ret = kbuild_keep_line_numbers(kb, &files, true);
-	if (!ret && kbuild_make(kb, kcflags, objects->v))
+	if (!ret && kbuild_make_units(kb, kcflags, objects->v))
 		ret = error(NULL, "the patched build failed; see %s", kb->log);
 	if (!ret && kb->lto && make_links(kb, kcflags, compared))
 		ret = error(NULL, "the patched link failed; see %s", kb->log);

@@ -576,19 +576,17 @@ static bool covers(const struct elf_symbol *s, uint64_t offset)
 				      (s->size == 0 && offset == s->value));
 }
 
+static bool sym_starts_by(const void *elem, const void *key)
+{
+	return (*(struct elf_symbol *const *)elem)->value <= *(const uint64_t *)key;
+}
+
 struct elf_symbol *elf_symbol_containing(const struct elf_section *sec, uint64_t offset)
 {
-	size_t lo = 0, hi = sec->nr_syms;
+	/* Past the last symbol starting at or before @offset. */
+	size_t lo = partition_point(sec->syms, sec->nr_syms, sizeof(*sec->syms), &offset,
+				    sym_starts_by);
 
-	/* Find the last symbol starting at or before @offset. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sec->syms[mid]->value <= offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (!lo)
 		return NULL;
 	/* Prefer a sized symbol covering @offset; look back past a few nested labels. */
@@ -598,17 +596,13 @@ struct elf_symbol *elf_symbol_containing(const struct elf_section *sec, uint64_t
 	return sec->syms[lo - 1];
 }
 
+static bool reloc_before(const void *elem, const void *key)
+{
+	return ((const struct elf_reloc *)elem)->offset < *(const uint64_t *)key;
+}
+
 size_t elf_first_reloc(const struct elf_section *sec, uint64_t offset)
 {
-	size_t lo = 0, hi = sec->nr_relocs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sec->relocs[mid].offset < offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return partition_point(sec->relocs, sec->nr_relocs, sizeof(*sec->relocs), &offset,
+			       reloc_before);
 }

@@ -284,30 +284,27 @@ static void decode(const struct arch *arch, const uint8_t *code, uint64_t size, 
  * at or after it (alignment padding dropped from @d lands on what follows
  * it; d->nr: the end). -1 inside an instruction that is there.
  */
+static bool insn_before(const void *elem, const void *key)
+{
+	return ((const struct insn *)elem)->off < *(const uint64_t *)key;
+}
+
 static ptrdiff_t landing_index(const struct decoded *d, uint64_t off)
 {
-	size_t lo = 0, hi = d->nr;
+	size_t lo = partition_point(d->v, d->nr, sizeof(*d->v), &off, insn_before);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (d->v[mid].off < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo && off < d->v[lo - 1].off + d->v[lo - 1].len)
 		return -1;
 	return (ptrdiff_t)lo;
 }
 
 /*
- * A branch of the original inside the function, to @target: the shipped
- * one, to @shipped, lands on the paired instruction (instructions pair by
+ * Whether a branch to @target of the original (@o) lands, in the shipped
+ * code (@s), at @shipped: on the paired instruction (instructions pair by
  * index), NOPs of padding aside.
  */
-static bool local_target(const struct decoded *o, const struct decoded *s, uint64_t target,
-			 uint64_t shipped)
+static bool paired_landing(const struct decoded *o, const struct decoded *s, uint64_t target,
+			   uint64_t shipped)
 {
 	ptrdiff_t ko = landing_index(o, target);
 
@@ -338,7 +335,7 @@ static bool same_branch(struct verify_ctx *c, const struct elf_symbol *fn,
 	int same;
 
 	if (!r && oi->target <= fn->size)
-		return local_target(o, s, oi->target, si->target);
+		return paired_landing(o, s, oi->target, si->target);
 	if (!r)
 		return same_landing(c, fn, sf, oi->target, si->target);
 	same = sf->ko ? module_branch(c, sf, r, si->target) :
@@ -437,8 +434,7 @@ static bool jump_site(const struct verify_ctx *c, const struct elf_symbol *fn,
  * the shipped code only (6.12 runs it on vmlinux.o).
  */
 static bool same_jump_label(struct verify_ctx *c, const struct elf_symbol *fn,
-			    const struct shipped_fn *sf, const struct insn *oi,
-			    const struct insn *si)
+			    const uint8_t *scode, const struct insn *oi, const struct insn *si)
 {
 	const struct arch *arch = c->obj->arch;
 	bool jump;
@@ -447,7 +443,7 @@ static bool same_jump_label(struct verify_ctx *c, const struct elf_symbol *fn,
 		return false;
 	return arch->branch_site_size(fn->sec->data + fn->value + oi->off, oi->len, &jump) ==
 		       oi->len &&
-	       arch->branch_site_size(sf->code + si->off, si->len, &jump) == si->len;
+	       arch->branch_site_size(scode + si->off, si->len, &jump) == si->len;
 }
 
 /*
@@ -489,33 +485,34 @@ static bool drop_padding(struct verify_ctx *c, const struct elf_symbol *fn, stru
 }
 
 /*
- * Where the instruction at @off of the original's @fn is in the shipped
- * function at @code (@avail bytes readable, at @base), when the two differ
- * in their alignment padding only as far as that: pairing the instructions
- * that are not padding.
+ * Whether a reference from elsewhere to @off of the original's @fn (a .cold
+ * part's jump back into its parent, the parent's into it) lands at
+ * @shipped_off of the shipped function at @code (@avail bytes readable, at
+ * @base), under the rules of a branch inside a function: the instructions
+ * that are not padding pair by index, alike as far as the place (jump-label
+ * sites with what objtool made of them), and padding lands on what follows.
  */
-bool padded_offset(struct verify_ctx *c, const struct elf_symbol *fn, uint64_t off,
-		   const uint8_t *code, uint64_t avail, uint64_t base, uint64_t *shipped_off)
+bool padded_landing(struct verify_ctx *c, const struct elf_symbol *fn, uint64_t off,
+		    const uint8_t *code, uint64_t avail, uint64_t base, uint64_t shipped_off)
 {
 	const struct arch *arch = c->obj->arch;
 	struct decoded o = { 0 }, s = { 0 };
-	bool found = false;
+	ptrdiff_t ko;
+	bool same;
 
 	decode(arch, fn->sec->data + fn->value, fn->size, 0, SIZE_MAX, &o);
 	decode(arch, code, avail < 2 * fn->size + 64 ? avail : 2 * fn->size + 64, base, SIZE_MAX,
 	       &s);
 	drop_padding(c, fn, &o, &s);
-	for (size_t k = 0; k < o.nr && k < s.nr && o.v[k].off <= off; k++) {
-		if (strcmp(o.v[k].mnemonic, s.v[k].mnemonic))
-			break;
-		if (o.v[k].off == off) {
-			*shipped_off = s.v[k].off;
-			found = true;
-		}
-	}
+	ko = landing_index(&o, off);
+	same = ko >= 0 && (size_t)ko < o.nr && (size_t)ko < s.nr;
+	for (ptrdiff_t k = 0; same && k <= ko; k++)
+		same = streq(o.v[k].mnemonic, s.v[k].mnemonic) ||
+		       same_jump_label(c, fn, code, &o.v[k], &s.v[k]);
+	same = same && paired_landing(&o, &s, off, base + shipped_off);
 	free(o.v);
 	free(s.v);
-	return found;
+	return same;
 }
 
 /*
@@ -566,7 +563,7 @@ static bool same_instructions(struct verify_ctx *c, const struct elf_symbol *fn,
 		 * out of it by the symbol they land in, relocated ones field by
 		 * field unless the assembler shortened them.
 		 */
-		if (same_jump_label(c, fn, sf, oi, &s.v[k]))
+		if (same_jump_label(c, fn, sf->code, oi, &s.v[k]))
 			continue;
 		if (oi->branch && s.v[k].branch && streq(oi->mnemonic, s.v[k].mnemonic) &&
 		    (oi->len != s.v[k].len || !reloc_at(fn->sec, fn->value + oi->field)))

@@ -83,11 +83,12 @@ bool same_function(struct verify_ctx *c, const struct elf_symbol *fn,
 		   const struct shipped_fn *sf, struct mismatch *m);
 
 /*
- * Where the instruction at @off of @fn is in the shipped function at @code
- * (@avail bytes, at @base) with other alignment padding: false if unknown.
+ * Whether a reference to @off of @fn lands at @shipped_off of the shipped
+ * function at @code (@avail bytes, at @base), whose alignment padding may
+ * differ: on the instruction paired with the original's there.
  */
-bool padded_offset(struct verify_ctx *c, const struct elf_symbol *fn, uint64_t off,
-		   const uint8_t *code, uint64_t avail, uint64_t base, uint64_t *shipped_off);
+bool padded_landing(struct verify_ctx *c, const struct elf_symbol *fn, uint64_t off,
+		    const uint8_t *code, uint64_t avail, uint64_t base, uint64_t shipped_off);
 
 /* verify_report.c: the refusal. */
 /* A string as a message shows it: quoted, escaped, cut. */

@@ -195,7 +195,6 @@ int module_site(struct verify_ctx *c, const struct shipped_fn *sf,
 	struct place pk;
 	bool ambiguous;
 	int64_t off;
-	uint64_t at;
 	int same;
 
 	if (kr)
@@ -207,9 +206,9 @@ int module_site(struct verify_ctx *c, const struct shipped_fn *sf,
 		return !ambiguous && off > 0 && named != c->fn && compared_function(c->obj, named) &&
 		       sym_is_func(k) && k->sec == pk.sec && k->sec->data &&
 		       k->value + k->size <= k->sec->sh->sh_size &&
-		       padded_offset(c, named, (uint64_t)off, k->sec->data + k->value, k->size,
-				     k->value, &at) &&
-		       (int64_t)(k->value + at) == pk.off;
+		       pk.off >= (int64_t)k->value &&
+		       padded_landing(c, named, (uint64_t)off, k->sec->data + k->value, k->size,
+				      k->value, (uint64_t)pk.off - k->value);
 	}
 	if (kr && (same = string_at_place(c->obj, r, sf->ko, kr)) >= 0)
 		return same;

@@ -91,20 +91,18 @@ static int cmp_ksym_addr(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+static bool ksym_starts_by(const void *elem, const void *key)
+{
+	return (*(const struct ksym *const *)elem)->addr <= *(const uint64_t *)key;
+}
+
 /* The kallsyms symbol at or before shipped address @addr, or NULL. */
 static const struct ksym *ksym_before(const struct verify_ctx *c, uint64_t addr)
 {
-	size_t lo = 0, hi = c->ks.nr;
+	size_t lo;
 
 	addr += c->slide;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c->by_addr[mid]->addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = partition_point(c->by_addr, c->ks.nr, sizeof(*c->by_addr), &addr, ksym_starts_by);
 	return lo ? c->by_addr[lo - 1] : NULL;
 }
 
@@ -454,25 +452,25 @@ static int same_named_elsewhere(struct verify_ctx *c, const struct elf_reloc *r,
 
 /*
  * A reference into the middle of another function of the unit (a .cold
- * part's jump back into its parent), which the shipped link gave other
- * alignment padding before that place: the field must go to the same
- * instruction there.
+ * part's jump back into its parent, or the parent's into it), which the
+ * shipped link gave other alignment padding before that place: the field
+ * must go to the paired instruction there.
  */
 static int same_padded_place(struct verify_ctx *c, const struct elf_reloc *r,
 			     struct reloc_howto h, const uint8_t *field, uint64_t p)
 {
 	const struct elf_symbol *t = elf_reloc_sym(c->obj, r), *fn;
 	int64_t bias = h.kind == RELOC_PCREL ? c->obj->arch->pcrel_field_bias : 0;
-	uint64_t off = t->value + (uint64_t)r->addend + (uint64_t)bias, a, s, avail, at;
+	uint64_t off = t->value + (uint64_t)r->addend + (uint64_t)bias, a, s, avail;
 	const uint8_t *code;
 
 	if (!t->sec || !t->sec->is_code || !(fn = elf_symbol_containing(t->sec, off)) ||
 	    !compared_function(c->obj, fn) || off == fn->value || fn == c->fn ||
 	    !symbol_address(c, fn, &a) || !shipped_target(c, r, h, field, p, &s) ||
-	    !(code = image_at(&c->im, a, &avail)) ||
-	    !padded_offset(c, fn, off - fn->value, code, avail, a, &at))
+	    !(code = image_at(&c->im, a, &avail)))
 		return 0;
-	return s + (uint64_t)r->addend + (uint64_t)bias == a + at;
+	s += (uint64_t)r->addend + (uint64_t)bias;
+	return s >= a && padded_landing(c, fn, off - fn->value, code, avail, a, s - a);
 }
 
 /* A direct call to a function: it enters at the function's local entry. */
@@ -701,7 +699,11 @@ static void site_names(struct verify_ctx *c, const struct elf_reloc *r, const ui
 	if (!shipped_target(c, r, h, field, p, &s))
 		return;
 	if (!t->sec || !(t->sec->sh->sh_flags & SHF_STRINGS)) {
-		*shipped = vmlinux_place_name(c, s);
+		/* The place, as target_name() names the original's: S + A (+ the bias). */
+		*shipped = vmlinux_place_name(c, s + (uint64_t)r->addend +
+						 (h.kind == RELOC_PCREL ?
+							  c->obj->arch->pcrel_field_bias :
+							  0));
 		if (*shipped && streq(*expected, *shipped))
 			name_addresses(c, r, s, expected, shipped);
 		return;

@@ -12,14 +12,12 @@
 # with the IBT refusals of module xfs and of vmlinux), patches-7.3/xfs-stats
 # (module xfs prints one more stats line) and, with ../shared/peer-patches,
 # the peer patches that apply: data-new, gcc-static-local-var-6, new-globals,
-# shadow-newpid, syscall, module (made for 7.x at run time: the memcg key's
-# new name, no slow_down_io) and new-function (6.6's const u8 *), as
-# debian-6.12.t does. Not here: macro-callbacks (modules the cloud flavour
-# does not build), special-static, symvers-disagreement-FAIL (do not apply),
-# warn-detect-FAIL (verify refuses kvm.ko's kvm_arch_vcpu_ioctl.cold: its jump
-# back into the parent lands 0x10 bytes further in the shipped module, whose
-# padding the mapping of .cold jumps does not place yet; the same open case as
-# 6.12's pci_mmconfig_insert.cold in bench/README.md's shipped-check),
+# shadow-newpid, syscall, warn-detect-FAIL (its check of kvm.ko maps
+# kvm_arch_vcpu_ioctl.cold's jump back into its padded parent), module (made
+# for 7.x at run time: the memcg key's new name, no slow_down_io) and
+# new-function (6.6's const u8 *), as debian-6.12.t does. Not here:
+# macro-callbacks (modules the cloud flavour does not build), special-static,
+# symvers-disagreement-FAIL (do not apply),
 # patches-debian-13/tcp-bbr (no check a guest can observe).
 # Costs (2 cores, a busy machine): from an empty cache about 25 minutes
 # (packages, the Rust toolchain root: 10 minutes, make prepare: 11), warm
@@ -54,7 +52,7 @@ done
 ln -s "$here/patches-7.3/xfs-stats".* "$set73/"
 peers=$here/../../../shared/peer-patches/kpatch-linux-6.2.0
 if [ -d "$peers" ]; then
-	for name in data-new gcc-static-local-var-6 new-globals shadow-newpid syscall; do
+	for name in data-new gcc-static-local-var-6 new-globals shadow-newpid syscall warn-detect-FAIL; do
 		ln -s "$peers/$name".* "$set73/"
 	done
 	# 7.x: the memcg key was renamed, and there is no paravirt io delay.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* base/util.c: cmp_u64 and sort, strlist, string helpers, json_string. */
+/* base/util.c: cmp_u64, sort and partition_point, strlist, string helpers, json_string. */
 #include <stdlib.h>
 
 #include "base/util.h"
@@ -24,6 +24,30 @@ static void compare(void)
 	ok(same, "sort with cmp_u64: 0 1 5 5 2^63 UINT64_MAX");
 	sort(NULL, 0, sizeof(v[0]), cmp_u64);
 	ok(true, "sort of an empty (NULL) array");
+}
+
+static bool less(const void *elem, const void *key)
+{
+	return *(const uint64_t *)elem < *(const uint64_t *)key;
+}
+
+static bool at_most(const void *elem, const void *key)
+{
+	return *(const uint64_t *)elem <= *(const uint64_t *)key;
+}
+
+static void bounds(void)
+{
+	uint64_t v[] = { 1, 3, 3, 3, 7 }, key;
+
+	key = 3;
+	is_u64(partition_point(v, 5, sizeof(*v), &key, less), 1, "lower bound of 3: index 1");
+	is_u64(partition_point(v, 5, sizeof(*v), &key, at_most), 4, "upper bound of 3: index 4");
+	key = 0;
+	is_u64(partition_point(v, 5, sizeof(*v), &key, less), 0, "below every element: 0");
+	key = 8;
+	is_u64(partition_point(v, 5, sizeof(*v), &key, less), 5, "above every element: n");
+	is_u64(partition_point(NULL, 0, sizeof(*v), &key, less), 0, "an empty array: 0");
 }
 
 static void strlists(void)
@@ -89,6 +113,7 @@ static void strings(void)
 int main(void)
 {
 	compare();
+	bounds();
 	strlists();
 	strlist_growth();
 	strings();
