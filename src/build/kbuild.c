@@ -154,8 +154,19 @@ int kbuild_make(const struct kbuild *kb, const char *kcflags, char *const target
 	int ret;
 
 	strlist_add(&argv, xstrdup("make"));
-	strlist_add(&argv, xasprintf("-C%s", kb->src));
-	strlist_add(&argv, xasprintf("O=%s", kb->orig));
+	if (kb->headers_tree) {
+		/*
+		 * What `make O=` does in its second make, without prepare: the
+		 * tree has what prepare makes, from the kernel's own build.
+		 */
+		strlist_add(&argv, xasprintf("-C%s", kb->orig));
+		strlist_add(&argv, xasprintf("-f%s/Makefile", kb->src));
+		strlist_add(&argv, xstrdup("-o"));
+		strlist_add(&argv, xstrdup("prepare"));
+	} else {
+		strlist_add(&argv, xasprintf("-C%s", kb->src));
+		strlist_add(&argv, xasprintf("O=%s", kb->orig));
+	}
 	kernel_cross_args(kb->cross, &argv);
 	strlist_add(&argv, xasprintf("-j%d", kb->jobs));
 	if (kb->keep_going)

@@ -108,6 +108,7 @@ static int find_installed(struct build_run *r)
 		return -1;
 	kb->target = xstrdup(dk->headers);
 	kb->per_unit = true;
+	kb->dist_headers = true;
 	kb->cc = xstrdup(dk->cc);
 	kb->kernelrelease = xstrdup(dk->release);
 	dist_kernel_make_vars(dk, &kb->make_vars);
@@ -154,9 +155,9 @@ static char *compiler_version(const char *cc)
 /*
  * Part of the cache key: changed when a prepared tree made by an earlier
  * klpdiff would not serve (2: prepared with make's CC as it is without
- * ccache).
+ * ccache; 3: a distribution kernel's assembled from its headers).
  */
-#define PREPARED_TREE_FORMAT 2
+#define PREPARED_TREE_FORMAT 3
 
 /*
  * The cache of one (source tree, config, compiler, release): its prepared
