@@ -219,6 +219,16 @@ static void set_up_kbuild(struct build_run *r)
 	/* A tree prepared in a root has the root's host tools (fixdep, objtool). */
 	compiler = r->root ? xasprintf("%s in %s", r->dk.cc_text, r->root) :
 			     compiler_version(kbuild_cc(kb));
+	/* The full way on request (to compare both ways), in a tree of its own. */
+	if (kb->dist_headers && getenv("KLPDIFF_MAKE_PREPARE")) {
+		char *full = xasprintf("%s, make prepare", compiler);
+
+		build_progress("KLPDIFF_MAKE_PREPARE: the prepared tree by make prepare, not from "
+			       "the headers");
+		kb->dist_headers = false;
+		free(compiler);
+		compiler = full;
+	}
 	r->cache = cache_dir(kb->src, r->config->text, compiler, kb->kernelrelease);
 	free(compiler);
 	if (kb->lto) {
