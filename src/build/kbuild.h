@@ -110,6 +110,12 @@ const char *kbuild_cc(const struct kbuild *kb);
  * never taken as complete. The tree stays locked (shared) for this run.
  */
 int kbuild_prepare(struct kbuild *kb, const char *config);
+/*
+ * "" if the headers tree @headers has what compiling a unit needs from a
+ * prepared tree (the arch/@kbuild_arch part unless NULL), else what it
+ * lacks ("no tools/objtool/objtool").
+ */
+char *kbuild_headers_lack(const char *headers, const char *kbuild_arch);
 
 /* patches.c: files the patches touch, relative to the tree; an error for one that is no patch. */
 int patch_touched_files(struct strlist *files, char *const patches[], size_t nr);

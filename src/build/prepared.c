@@ -36,8 +36,7 @@ static const char *const unit_needs[] = {
 	"scripts/basic/fixdep",
 };
 
-/* "" if @headers has what a unit's compile needs, else what it lacks. */
-static char *headers_lack(const struct kbuild *kb, const char *headers)
+char *kbuild_headers_lack(const char *headers, const char *kbuild_arch)
 {
 	char *config_path = xasprintf("%s/.config", headers), *path, *why = NULL;
 	struct kconfig config;
@@ -49,9 +48,9 @@ static char *headers_lack(const struct kbuild *kb, const char *headers)
 			why = xasprintf("no %s", unit_needs[i]);
 		free(path);
 	}
-	path = xasprintf("%s/arch/%s/include/generated", headers, kb->arch->kbuild.kbuild_arch);
-	if (!why && access(path, R_OK))
-		why = xasprintf("no arch/%s/include/generated", kb->arch->kbuild.kbuild_arch);
+	path = xasprintf("%s/arch/%s/include/generated", headers, kbuild_arch ? kbuild_arch : "");
+	if (!why && kbuild_arch && access(path, R_OK))
+		why = xasprintf("no arch/%s/include/generated", kbuild_arch);
 	free(path);
 	/* The tools kbuild runs on each object, as the config has them. */
 	path = xasprintf("%s/tools/objtool/objtool", headers);
@@ -179,7 +178,8 @@ static int prepare_inside(void *arg)
 static int prepare_tree(struct kbuild *kb, const char *config, const char *stamp)
 {
 	char *config_path = xasprintf("%s/.config", kb->orig);
-	char *lack = kb->dist_headers ? headers_lack(kb, kb->target) : NULL;
+	char *lack = kb->dist_headers ?
+		     kbuild_headers_lack(kb->target, kb->arch->kbuild.kbuild_arch) : NULL;
 	int ret = remove_tree(kb->orig) || mkdir_p(kb->orig);
 
 	if (!ret && lack && !*lack) {

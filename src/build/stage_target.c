@@ -93,6 +93,7 @@ static int find_installed(struct build_run *r)
 	const struct build_request *q = r->req;
 	struct dist_kernel *dk = &r->dk;
 	struct kbuild *kb = &r->kb;
+	char *lack;
 	int cc;
 
 	struct dist_request dr = {
@@ -103,8 +104,13 @@ static int find_installed(struct build_run *r)
 	if (dist_kernel_find(dk, &dr))
 		return -1;
 	cc = dist_kernel_check_compiler(dk, q->compiler);
-	if (cc < 0 || (cc == DIST_CC_ROOT &&
-		       !(r->root = toolchain_root_get(dk->cc_text, dk->kconfig.text, dk->release))))
+	/* A tree from the headers is not prepared: no Rust for make prepare in the root. */
+	lack = getenv("KLPDIFF_MAKE_PREPARE") ? NULL : kbuild_headers_lack(dk->headers, NULL);
+	if (cc == DIST_CC_ROOT)
+		r->root = toolchain_root_get(dk->cc_text, dk->kconfig.text, dk->release,
+					     !lack || *lack);
+	free(lack);
+	if (cc < 0 || (cc == DIST_CC_ROOT && !r->root))
 		return -1;
 	kb->target = xstrdup(dk->headers);
 	kb->per_unit = true;
