@@ -156,11 +156,14 @@ int kbuild_make(const struct kbuild *kb, const char *kcflags, char *const target
 	strlist_add(&argv, xstrdup("make"));
 	if (kb->headers_tree) {
 		/*
-		 * What `make O=` does in its second make, without prepare: the
+		 * What `make O=` does in its last make, without prepare: the
 		 * tree has what prepare makes, from the kernel's own build.
+		 * -o is not passed on to a sub-make, which 7.x's Makefile
+		 * starts without --no-print-directory.
 		 */
 		strlist_add(&argv, xasprintf("-C%s", kb->orig));
 		strlist_add(&argv, xasprintf("-f%s/Makefile", kb->src));
+		strlist_add(&argv, xstrdup("--no-print-directory"));
 		strlist_add(&argv, xstrdup("-o"));
 		strlist_add(&argv, xstrdup("prepare"));
 	} else {
