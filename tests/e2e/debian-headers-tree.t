@@ -9,7 +9,9 @@
 #   net/ipv4/) and of a module (fs/xfs/, fs/xfs/libxfs/), and they are
 #   the code Debian shipped (the check against the -dbg vmlinux and xfs.ko);
 # - an assembly killed halfway is never taken as complete: the next run
-#   assembles it again and builds the patch.
+#   assembles it again and builds the patch;
+# - headers that lack a program kbuild runs (objtool): one line, and make
+#   prepare instead.
 # On Debian 6.1 (installed, as tests/e2e/debian-shipped-sample.t).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -103,4 +105,28 @@ tap_is "$(grep -c 'from the headers .* (no make prepare)' "$d/again.err")" 1 \
 	"after the kill: the tree assembled again"
 tap_is "$(cat "$d"/cache/*/prepared/.klpdiff-prepared)" "headers" "stamped as made from the headers"
 tap_is "$(grep -c 'extracted' "$d/again.err")" 1 "cmdline.o extracted"
+
+# Headers without objtool (a sysroot whose linux-kbuild has no tools/): one
+# line naming what they lack, and make prepare instead (stopped once begun).
+f=$d/sysroot
+mkdir -p "$f/usr/src" "$f/usr/lib/linux-kbuild-6.1/tools" "$d/cache2"
+for x in boot lib var; do ln -s "$(readlink -f "$root/$x")" "$f/$x"; done
+ln -s "$(readlink -f "$root/usr/lib/debug")" "$f/usr/lib/debug"
+ln -s /usr/lib/linux-kbuild-6.1/scripts "$f/usr/lib/linux-kbuild-6.1/scripts"
+cp -a "$(readlink -f "$root/usr/src/linux-headers-$release")" "$f/usr/src/"
+headers=$f/usr/src/linux-headers-$release
+KLPDIFF_CACHE=$d/cache2 "$KLPDIFF" build -r "$release" --sysroot "$f" -s "$src" \
+	-o "$d/fallback.ko" "$patch" >/dev/null 2>"$d/fallback.err" &
+pid=$!
+for _ in $(seq 600); do
+	! grep -q 'make olddefconfig prepare' "$d/fallback.err" || break
+	sleep 0.2
+done
+kill -TERM "$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+tap_is "$(grep '^klpdiff build: .*: preparing with make prepare instead' "$d/fallback.err")" \
+	"klpdiff build: $headers: no tools/objtool/objtool: preparing with make prepare instead" \
+	"headers without objtool: said in one line"
+tap_is "$(grep -c 'preparing .* (make olddefconfig prepare)' "$d/fallback.err")" 1 \
+	"headers without objtool: make prepare instead"
 tap_done
