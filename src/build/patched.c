@@ -206,6 +206,32 @@ static void make_missing_alone(struct kbuild *kb, const char *kcflags,
 }
 
 /*
+ * A tree from the headers has the host programs of scripts/ that Debian's
+ * linux-kbuild ships (fixdep, genksyms...), not those only some units' makes
+ * run (6.1's scripts/selinux/genheaders for security/selinux/flask.h,
+ * scripts/asn1_compiler for the .asn1 parsers): when a make since @log_from
+ * wanted one, kbuild's `make scripts` (in this run's overlay; -k: 7.x's Rust
+ * program needs rustc) and the @objects again.
+ */
+static void make_kbuild_programs(struct kbuild *kb, const char *kcflags,
+				 const struct strlist *objects, long log_from)
+{
+	char *text = kb->headers_tree ? read_file(kb->log, NULL) : NULL;
+	const char *marker = "No rule to make target 'scripts/";
+	const char *p = text && (long)strlen(text) > log_from ? strstr(text + log_from, marker) : NULL;
+	char *scripts[] = { "scripts", NULL };
+
+	if (p) {
+		p += strlen(marker) - strlen("scripts/");
+		fprintf(stderr, "klpdiff build: kbuild's %.*s is not in the headers packages: "
+			"make scripts\n", (int)strcspn(p, "'"), p);
+		kbuild_make(kb, NULL, scripts);
+		kbuild_make(kb, kcflags, objects->v);
+	}
+	free(text);
+}
+
+/*
  * A prepared tree: compile the originals first, in the same overlay, and
  * keep them (in @built: those this config builds). kbuild recompiles what
  * the patches change afterwards. With the arch's unit flags, twice: as the
@@ -223,9 +249,12 @@ static int compile_originals(struct kbuild *kb, const struct strlist *objects,
 
 	/* The arch's unit flags last: the patched build recompiles only what changed. */
 	kb->keep_going = true;
-	if (kbuild_make(kb, kbuild_unit_cflags(kb) ? KCFLAGS_AS_BUILT : kcflags, objects->v))
+	if (kbuild_make(kb, kbuild_unit_cflags(kb) ? KCFLAGS_AS_BUILT : kcflags, objects->v)) {
+		make_kbuild_programs(kb, kbuild_unit_cflags(kb) ? KCFLAGS_AS_BUILT : kcflags,
+				     objects, log_from);
 		make_missing_alone(kb, kbuild_unit_cflags(kb) ? KCFLAGS_AS_BUILT : kcflags,
 				   objects);
+	}
 	kb->keep_going = false;
 	ret = keep_built(kb, objects, log_from, built);
 	if (!ret && kbuild_unit_cflags(kb))
