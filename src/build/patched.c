@@ -209,22 +209,23 @@ static void make_missing_alone(struct kbuild *kb, const char *kcflags,
  * A tree from the headers has the host programs of scripts/ that Debian's
  * linux-kbuild ships (fixdep, genksyms...), not those only some units' makes
  * run (6.1's scripts/selinux/genheaders for security/selinux/flask.h,
- * scripts/asn1_compiler for the .asn1 parsers): when a make since @log_from
- * wanted one, kbuild's `make scripts` (in this run's overlay; -k: 7.x's Rust
- * program needs rustc) and the @objects again.
+ * scripts/asn1_compiler for crypto/'s .asn1.h, without which make has "no
+ * rule" for them): when a make since @log_from had no rule for a target,
+ * kbuild's `make scripts` (in this run's overlay; -k: 7.x's Rust program
+ * needs rustc) and the @objects again.
  */
 static void make_kbuild_programs(struct kbuild *kb, const char *kcflags,
 				 const struct strlist *objects, long log_from)
 {
 	char *text = kb->headers_tree ? read_file(kb->log, NULL) : NULL;
-	const char *marker = "No rule to make target 'scripts/";
+	const char *marker = "No rule to make target '";
 	const char *p = text && (long)strlen(text) > log_from ? strstr(text + log_from, marker) : NULL;
 	char *scripts[] = { "scripts", NULL };
 
 	if (p) {
-		p += strlen(marker) - strlen("scripts/");
-		fprintf(stderr, "klpdiff build: kbuild's %.*s is not in the headers packages: "
-			"make scripts\n", (int)strcspn(p, "'"), p);
+		p += strlen(marker);
+		fprintf(stderr, "klpdiff build: no rule for %.*s in the tree from the headers: "
+			"make scripts (kbuild's programs), then again\n", (int)strcspn(p, "'"), p);
 		kbuild_make(kb, NULL, scripts);
 		kbuild_make(kb, kcflags, objects->v);
 	}
