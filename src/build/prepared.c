@@ -36,6 +36,21 @@ static const char *const unit_needs[] = {
 	"scripts/basic/fixdep",
 };
 
+/* The ELF machine of the program @path (0 if it is none), e.g. EM_X86_64. */
+static unsigned elf_machine(const char *path)
+{
+	unsigned char h[20] = { 0 };
+	FILE *f = fopen(path, "rb");
+	bool elf = f && fread(h, 1, sizeof(h), f) == sizeof(h) && !memcmp(h, "\177ELF", 4);
+
+	if (f)
+		fclose(f);
+	if (!elf)
+		return 0;
+	/* e_machine at 18, in the file's byte order (EI_DATA: 1 little, 2 big). */
+	return h[5] == 2 ? (unsigned)h[18] << 8 | h[19] : (unsigned)h[19] << 8 | h[18];
+}
+
 char *kbuild_headers_lack(const char *headers, const char *kbuild_arch)
 {
 	char *config_path = xasprintf("%s/.config", headers), *path, *why = NULL;
@@ -48,6 +63,11 @@ char *kbuild_headers_lack(const char *headers, const char *kbuild_arch)
 			why = xasprintf("no %s", unit_needs[i]);
 		free(path);
 	}
+	/* Another architecture's headers (a --sysroot): programs this machine cannot run. */
+	path = xasprintf("%s/scripts/basic/fixdep", headers);
+	if (!why && elf_machine(path) != elf_machine("/proc/self/exe"))
+		why = xstrdup("its kbuild programs are not for this machine");
+	free(path);
 	path = xasprintf("%s/arch/%s/include/generated", headers, kbuild_arch ? kbuild_arch : "");
 	if (!why && kbuild_arch && access(path, R_OK))
 		why = xasprintf("no arch/%s/include/generated", kbuild_arch);
@@ -76,14 +96,7 @@ char *kbuild_headers_lack(const char *headers, const char *kbuild_arch)
 /* Is @path a program of the build (an ELF executable), not a script? */
 static bool is_program(const char *path)
 {
-	char magic[4] = { 0 };
-	FILE *f = access(path, X_OK) ? NULL : fopen(path, "rb");
-	bool elf = f && fread(magic, 1, sizeof(magic), f) == sizeof(magic) &&
-		   !memcmp(magic, "\177ELF", 4);
-
-	if (f)
-		fclose(f);
-	return elf;
+	return !access(path, X_OK) && elf_machine(path);
 }
 
 struct programs {
