@@ -74,7 +74,9 @@ char *kbuild_headers_lack(const char *headers, const char *kbuild_arch)
 	free(path);
 	/* The tools kbuild runs on each object, as the config has them. */
 	path = xasprintf("%s/tools/objtool/objtool", headers);
-	if (!why && config_read && kconfig_enabled(&config, "CONFIG_OBJTOOL") && access(path, X_OK))
+	if (!why && config_read && access(path, X_OK) &&
+	    (kconfig_enabled(&config, "CONFIG_OBJTOOL") ||
+	     kconfig_enabled(&config, "CONFIG_STACK_VALIDATION")))	/* before 5.19 */
 		why = xstrdup("no tools/objtool/objtool");
 	free(path);
 	path = xasprintf("%s/scripts/genksyms/genksyms", headers);
