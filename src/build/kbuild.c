@@ -154,8 +154,22 @@ int kbuild_make(const struct kbuild *kb, const char *kcflags, char *const target
 	int ret;
 
 	strlist_add(&argv, xstrdup("make"));
-	strlist_add(&argv, xasprintf("-C%s", kb->src));
-	strlist_add(&argv, xasprintf("O=%s", kb->orig));
+	if (kb->headers_tree) {
+		/*
+		 * What `make O=` does in its last make, without prepare: the
+		 * tree has what prepare makes, from the kernel's own build.
+		 * -o is not passed on to a sub-make, which 7.x's Makefile
+		 * starts without --no-print-directory.
+		 */
+		strlist_add(&argv, xasprintf("-C%s", kb->orig));
+		strlist_add(&argv, xasprintf("-f%s/Makefile", kb->src));
+		strlist_add(&argv, xstrdup("--no-print-directory"));
+		strlist_add(&argv, xstrdup("-o"));
+		strlist_add(&argv, xstrdup("prepare"));
+	} else {
+		strlist_add(&argv, xasprintf("-C%s", kb->src));
+		strlist_add(&argv, xasprintf("O=%s", kb->orig));
+	}
 	kernel_cross_args(kb->cross, &argv);
 	strlist_add(&argv, xasprintf("-j%d", kb->jobs));
 	if (kb->keep_going)

@@ -87,6 +87,9 @@ struct kbuild {
 	bool check_only;	/* no patch: originals only, a unit that does not compile left out */
 	bool line_directives;	/* unchanged lines of patched files keep their numbers */
 	int prep_lock;		/* per_unit: held (shared) while the prepared tree is used */
+	bool dist_headers;	/* target is a distribution's headers tree: the prepared
+				 * tree is assembled from it when it has what a unit needs */
+	bool headers_tree;	/* orig was assembled from the headers: no make prepare */
 	int jobs;
 };
 
@@ -98,13 +101,22 @@ void kbuild_free(struct kbuild *kb);
 const char *kbuild_cc(const struct kbuild *kb);
 
 /*
- * Prepare (or reuse) kb->orig for compiling single units: the kernel's
- * configuration @config (a .config's text), `make prepare` (generated
- * headers, objtool). Safe under concurrent use: one run prepares while others
- * wait; an interrupted preparation is never taken as complete. The tree
- * stays locked (shared) for this run.
+ * Prepare (or reuse) kb->orig for compiling single units: with
+ * kb->dist_headers, assembled from the headers tree kb->target (its .config,
+ * generated headers and kbuild's host tools: those of the kernel's own
+ * build); else, or when the headers lack one of them (said in one line),
+ * the kernel's configuration @config (a .config's text) and `make prepare`
+ * (generated headers, objtool). Sets kb->headers_tree. Safe under concurrent
+ * use: one run prepares while others wait; an interrupted preparation is
+ * never taken as complete. The tree stays locked (shared) for this run.
  */
 int kbuild_prepare(struct kbuild *kb, const char *config);
+/*
+ * "" if the headers tree @headers has what compiling a unit needs from a
+ * prepared tree (the arch/@kbuild_arch part unless NULL), else what it
+ * lacks ("no tools/objtool/objtool").
+ */
+char *kbuild_headers_lack(const char *headers, const char *kbuild_arch);
 
 /* patches.c: files the patches touch, relative to the tree; an error for one that is no patch. */
 int patch_touched_files(struct strlist *files, char *const patches[], size_t nr);

@@ -207,6 +207,33 @@ static void make_missing_alone(struct kbuild *kb, const char *kcflags,
 }
 
 /*
+ * A tree from the headers has the host programs of scripts/ that Debian's
+ * linux-kbuild ships (fixdep, genksyms...), not those only some units' makes
+ * run (6.1's scripts/selinux/genheaders for security/selinux/flask.h,
+ * scripts/asn1_compiler for crypto/'s .asn1.h, without which make has "no
+ * rule" for them): when a make since @log_from had no rule for a target,
+ * kbuild's `make scripts` (in this run's overlay; -k: 7.x's Rust program
+ * needs rustc) and the @objects again.
+ */
+static void make_kbuild_programs(struct kbuild *kb, const char *kcflags,
+				 const struct strlist *objects, long log_from)
+{
+	char *text = kb->headers_tree ? read_file(kb->log, NULL) : NULL;
+	const char *marker = "No rule to make target '";
+	const char *p = text && (long)strlen(text) > log_from ? strstr(text + log_from, marker) : NULL;
+	char *scripts[] = { "scripts", NULL };
+
+	if (p) {
+		p += strlen(marker);
+		fprintf(stderr, "klpdiff build: no rule for %.*s in the tree from the headers: "
+			"make scripts (kbuild's programs), then again\n", (int)strcspn(p, "'"), p);
+		kbuild_make(kb, NULL, scripts);
+		kbuild_make_units(kb, kcflags, objects->v);
+	}
+	free(text);
+}
+
+/*
  * A prepared tree: compile the originals first, in the same overlay, and
  * keep them (in @built: those this config builds). kbuild recompiles what
  * the patches change afterwards. With the arch's unit flags, twice: as the
@@ -220,12 +247,15 @@ static int compile_originals(struct kbuild *kb, const struct strlist *objects,
 	char *as_built = work_path(kb->work, WORK_AS_BUILT, NULL);
 	long log_from = file_size(kb->log);
 	char *kcflags = kbuild_unit_kcflags(kb);
+	const char *flags = kbuild_as_built(kb) ? KCFLAGS_AS_BUILT : kcflags;
 	int ret;
 
 	/* The arch's unit flags last: the patched build recompiles only what changed. */
 	kb->keep_going = true;
-	if (kbuild_make_units(kb, kbuild_as_built(kb) ? KCFLAGS_AS_BUILT : kcflags, objects->v))
-		make_missing_alone(kb, kbuild_as_built(kb) ? KCFLAGS_AS_BUILT : kcflags, objects);
+	if (kbuild_make_units(kb, flags, objects->v)) {
+		make_kbuild_programs(kb, flags, objects, log_from);
+		make_missing_alone(kb, flags, objects);
+	}
 	kb->keep_going = false;
 	ret = keep_built(kb, objects, log_from, built);
 	if (!ret && kbuild_as_built(kb))

@@ -93,6 +93,7 @@ static int find_installed(struct build_run *r)
 	const struct build_request *q = r->req;
 	struct dist_kernel *dk = &r->dk;
 	struct kbuild *kb = &r->kb;
+	char *lack;
 	int cc;
 
 	struct dist_request dr = {
@@ -103,11 +104,17 @@ static int find_installed(struct build_run *r)
 	if (dist_kernel_find(dk, &dr))
 		return -1;
 	cc = dist_kernel_check_compiler(dk, q->compiler);
-	if (cc < 0 || (cc == DIST_CC_ROOT &&
-		       !(r->root = toolchain_root_get(dk->cc_text, dk->kconfig.text, dk->release))))
+	/* A tree from the headers is not prepared: no Rust for make prepare in the root. */
+	lack = getenv("KLPDIFF_MAKE_PREPARE") ? NULL : kbuild_headers_lack(dk->headers, NULL);
+	if (cc == DIST_CC_ROOT)
+		r->root = toolchain_root_get(dk->cc_text, dk->kconfig.text, dk->release,
+					     !lack || *lack);
+	free(lack);
+	if (cc < 0 || (cc == DIST_CC_ROOT && !r->root))
 		return -1;
 	kb->target = xstrdup(dk->headers);
 	kb->per_unit = true;
+	kb->dist_headers = true;
 	kb->cc = xstrdup(dk->cc);
 	kb->kernelrelease = xstrdup(dk->release);
 	dist_kernel_make_vars(dk, &kb->make_vars);
@@ -154,9 +161,9 @@ static char *compiler_version(const char *cc)
 /*
  * Part of the cache key: changed when a prepared tree made by an earlier
  * klpdiff would not serve (2: prepared with make's CC as it is without
- * ccache).
+ * ccache; 3: a distribution kernel's assembled from its headers).
  */
-#define PREPARED_TREE_FORMAT 2
+#define PREPARED_TREE_FORMAT 3
 
 /*
  * The cache of one (source tree, config, compiler, release): its prepared
@@ -218,6 +225,16 @@ static void set_up_kbuild(struct build_run *r)
 	/* A tree prepared in a root has the root's host tools (fixdep, objtool). */
 	compiler = r->root ? xasprintf("%s in %s", r->dk.cc_text, r->root) :
 			     compiler_version(kbuild_cc(kb));
+	/* The full way on request (to compare both ways), in a tree of its own. */
+	if (kb->dist_headers && getenv("KLPDIFF_MAKE_PREPARE")) {
+		char *full = xasprintf("%s, make prepare", compiler);
+
+		build_progress("KLPDIFF_MAKE_PREPARE: the prepared tree by make prepare, not from "
+			       "the headers");
+		kb->dist_headers = false;
+		free(compiler);
+		compiler = full;
+	}
 	r->cache = cache_dir(kb->src, r->config->text, compiler, kb->kernelrelease);
 	free(compiler);
 	if (kb->lto) {

@@ -464,7 +464,7 @@ out:
 	return fd;
 }
 
-char *toolchain_root_get(const char *cc_text, const char *config, const char *release)
+char *toolchain_root_get(const char *cc_text, const char *config, const char *release, bool rust)
 {
 	struct root_cc cc = { .text = cc_text, .release = release };
 	char *base = cache_base(), *toolchains = xasprintf("%s/toolchains", base), *dir = NULL;
@@ -478,7 +478,7 @@ char *toolchain_root_get(const char *cc_text, const char *config, const char *re
 		goto out;
 	}
 	cc.name = xstrndup(cc_text, strcspn(cc_text, " "));
-	cc.rust = strstr(config, "\nCONFIG_RUST=y\n");
+	cc.rust = rust && strstr(config, "\nCONFIG_RUST=y\n");
 	dir = xasprintf("%s/%s_%s%s", toolchains, cc.package, cc.version, cc.rust ? "+rust" : "");
 	/* The overlay's options cannot hold these. */
 	if (strpbrk(dir, ",:\\"))
@@ -491,7 +491,7 @@ char *toolchain_root_get(const char *cc_text, const char *config, const char *re
 	else if (complete(dir, &cc) || !find_suite(toolchains, &suites, &cc))
 		fd = root_once(dir, &cc, &made);
 	if (fd >= 0 && ((!made && check_compiler(dir, &cc)) || check_tools(dir, config, release) ||
-			check_rust(dir, config, release))) {
+			(cc.rust && check_rust(dir, config, release)))) {
 		close(fd);
 		fd = -1;
 	}

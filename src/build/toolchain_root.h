@@ -19,9 +19,10 @@
  * binutils (and pahole, for BTF) must be those @config records
  * (CONFIG_AS_VERSION, ...). The root stays locked (shared) while this
  * process runs. NULL after one line naming what is wrong (@release: the
- * kernel, for the message).
+ * kernel, for the message). With @rust (make prepare of a kernel with
+ * CONFIG_RUST=y), a root with the rustc and bindgen the config names.
  */
-char *toolchain_root_get(const char *cc_text, const char *config, const char *release);
+char *toolchain_root_get(const char *cc_text, const char *config, const char *release, bool rust);
 
 /*
  * Make @argv run in @root (nothing if NULL): in a private mount namespace,

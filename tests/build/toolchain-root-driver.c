@@ -21,7 +21,8 @@ static int get(const char *text, const char *config_path)
 	if (!config)
 		return error(config_path, "cannot read"), 2;
 	handle_fatal_signals();
-	root = toolchain_root_get(text, config, "the kernel");
+	/* As for make prepare: with Rust when the config has it. */
+	root = toolchain_root_get(text, config, "the kernel", true);
 	if (root)
 		printf("%s\n", root);
 	free(root);

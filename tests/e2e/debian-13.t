@@ -14,7 +14,7 @@
 # the changes in expect/debian-13, loaded, its check failing before and
 # passing after (xfs-trace and module patch module xfs, loaded before and after
 # it), disabled; the -FAIL ones refused. From an empty cache: about 525 MB of
-# downloads, a 1-minute root, a 2-minute make prepare.
+# downloads, a 1-minute root, the prepared tree copied from the headers (seconds).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"

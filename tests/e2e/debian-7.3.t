@@ -4,7 +4,8 @@
 # linux-image-7.3.N+deb13-cloud-amd64 with a linux-source-7.3 of its version
 # (tests/lib/debian-archive.sh), not installed here. tests/e2e/run --archive
 # builds each patch with `klpdiff build -r RELEASE --dbg` (the packages in
-# klpdiff's cache, trixie's gcc-14, rustc and bindgen in its toolchain root),
+# klpdiff's cache, trixie's gcc-14 in its toolchain root: the prepared tree
+# comes from the headers packages, so no Rust toolchain is needed),
 # with exactly the changes in expect/debian-7.3, then boots the downloaded
 # image in QEMU and loads, checks and disables each module; the -FAIL ones
 # must be refused. The own patches that apply to 7.3 as they are
@@ -19,8 +20,9 @@
 # macro-callbacks (modules the cloud flavour does not build), special-static,
 # symvers-disagreement-FAIL (do not apply),
 # patches-debian-13/tcp-bbr (no check a guest can observe).
-# Costs (2 cores, a busy machine): from an empty cache about 25 minutes
-# (packages, the Rust toolchain root: 10 minutes, make prepare: 11), warm
+# Costs (2 cores, a busy machine): from an empty cache 15 minutes (measured
+# at load average 17 to 19: packages, the gcc-14 root, unpacking, 116 checks
+# in QEMU; with the Rust root and make prepare it was about 25), warm
 # 6 minutes (5.7 measured with KVM; the guest part on TCG took 29 s);
 # hence only with KLPDIFF_DEBIAN_7=1 (or KLPDIFF_FULL=1).
 set -euo pipefail
