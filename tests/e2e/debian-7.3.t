@@ -58,12 +58,11 @@ if [ -d "$peers" ]; then
 	for name in data-new gcc-static-local-var-6 new-globals shadow-newpid syscall warn-detect-FAIL; do
 		ln -s "$peers/$name".* "$set73/"
 	done
-	# 7.x: the memcg key was renamed, and there is no paravirt io delay.
-	sed -e 's/memcg_kmem_enabled_key/memcg_kmem_online_key/g' \
-		-e 's|slow_down_io();.*|/* 7.x: no paravirt io delay */|' "$peers/module.patch" \
-		>"$set73/module.patch"
+	# Ported to 7.x as linux-7.3-peer.t ports them.
+	for name in module new-function; do
+		sed -f "$here/peers-7.3/port.sed" "$peers/$name.patch" >"$set73/$name.patch"
+	done
 	ln -s "$peers/module.check" "$set73/"
-	sed 's/const unsigned char \*/const u8 */g' "$peers/new-function.patch" >"$set73/new-function.patch"
 else
 	echo "# the peer patches on 7.3 are skipped: ../shared/peer-patches is not present"
 fi
