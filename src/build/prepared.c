@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,16 +40,20 @@ static const char *const unit_needs[] = {
 /* The ELF machine of the program @path (0 if it is none), e.g. EM_X86_64. */
 static unsigned elf_machine(const char *path)
 {
-	unsigned char h[20] = { 0 };
-	FILE *f = fopen(path, "rb");
-	bool elf = f && fread(h, 1, sizeof(h), f) == sizeof(h) && !memcmp(h, "\177ELF", 4);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	unsigned machine = 0;
+	GElf_Ehdr ehdr;
+	Elf *elf;
 
-	if (f)
-		fclose(f);
-	if (!elf)
+	if (fd < 0)
 		return 0;
-	/* e_machine at 18, in the file's byte order (EI_DATA: 1 little, 2 big). */
-	return h[5] == 2 ? (unsigned)h[18] << 8 | h[19] : (unsigned)h[19] << 8 | h[18];
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (elf && elf_kind(elf) == ELF_K_ELF && gelf_getehdr(elf, &ehdr))
+		machine = ehdr.e_machine;
+	elf_end(elf);
+	close(fd);
+	return machine;
 }
 
 char *kbuild_headers_lack(const char *headers, const char *kbuild_arch)
