@@ -87,6 +87,32 @@ static int find_built(struct build_run *r)
 	return ret;
 }
 
+/*
+ * The units compile with the headers' .config, the build's own: the config
+ * klpdiff was given (/boot/config-RELEASE, which Debian ships without a few
+ * build-only lines) must say nothing it contradicts.
+ */
+static int headers_config_contradicts(const struct dist_kernel *dk)
+{
+	char *path = xasprintf("%s/.config", dk->headers), option[128];
+	struct kconfig built;
+	int ret = 0;
+
+	if (kconfig_read(&built, path)) {
+		ret = error(path, "cannot read: %s", strerror(errno));
+	} else if (kconfig_contradicts(&dk->kconfig, &built, option, sizeof(option))) {
+		const char *was = kconfig_value(&dk->kconfig, option);
+		const char *is = kconfig_value(&built, option);
+
+		ret = error(dk->kconfig.path, "%s is %s here but %s in %s: not the configuration "
+			    "that built this kernel", option, was ? was : "not set",
+			    is ? is : "not set", path);
+	}
+	kconfig_free(&built);
+	free(path);
+	return ret;
+}
+
 /* An installed distribution kernel: its packages and its compiler. */
 static int find_installed(struct build_run *r)
 {
@@ -109,6 +135,8 @@ static int find_installed(struct build_run *r)
 	if (cc == DIST_CC_ROOT)
 		r->root = toolchain_root_get(dk->cc_text, dk->kconfig.text, dk->release,
 					     !lack || *lack);
+	if (cc >= 0 && lack && !*lack && headers_config_contradicts(dk))
+		cc = -1;
 	free(lack);
 	if (cc < 0 || (cc == DIST_CC_ROOT && !r->root))
 		return -1;

@@ -102,3 +102,36 @@ void kconfig_free(struct kconfig *kc)
 	free(kc->version);
 	memset(kc, 0, sizeof(*kc));
 }
+
+/* The option a line of a .config is about ("CONFIG_X=..." or "# CONFIG_X is not set"). */
+static size_t option_of(const char *line, const char **name, bool *set)
+{
+	const char *unset = "# CONFIG_";
+
+	*set = starts_with(line, "CONFIG_");
+	if (!*set && !starts_with(line, unset))
+		return 0;
+	*name = *set ? line : line + strlen(unset) - strlen("CONFIG_");
+	return *set ? strcspn(*name, "=\n") : strcspn(*name, " \n");
+}
+
+bool kconfig_contradicts(const struct kconfig *a, const struct kconfig *b, char *option,
+			 size_t size)
+{
+	for (const char *line = a->text; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		const char *name, *va, *vb;
+		bool set;
+		size_t len = option_of(line, &name, &set);
+
+		if (!len || len >= size)
+			continue;
+		memcpy(option, name, len);
+		option[len] = '\0';
+		va = kconfig_value(a, option);
+		vb = kconfig_value(b, option);
+		if (set ? !vb || strcmp(va, vb) : vb && strcmp(vb, "n"))
+			return true;
+	}
+	return false;
+}

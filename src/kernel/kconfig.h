@@ -29,6 +29,12 @@ const char *kconfig_value(const struct kconfig *kc, const char *option);
 bool kconfig_enabled(const struct kconfig *kc, const char *option);
 /* The kernel version its header names ("6.1.192"), or NULL. */
 const char *kconfig_version(const struct kconfig *kc);
+/*
+ * The first option @a sets, or says is not set, that @b has otherwise, into
+ * @option (at most @size bytes); false when @b agrees with all of @a.
+ */
+bool kconfig_contradicts(const struct kconfig *a, const struct kconfig *b, char *option,
+			 size_t size);
 /* Callback form of kconfig_enabled() for layers that cannot know struct kconfig. */
 bool kconfig_enabled_fn(const void *kc, const char *option);
 void kconfig_free(struct kconfig *kc);
