@@ -376,10 +376,11 @@ int stage_target(struct build_run *r)
 	/* --kallsyms is read before the distribution's source is unpacked into the cache. */
 	if (r->req->installed)
 		ret = find_installed(r) || read_vmlinux(r) || installed_source(r) ||
-		      kernel_profile_check_api(&r->profile, r->kb.src);
+		      kernel_profile_check_api(&r->profile, r->kb.src) ||
+		      kernel_profile_check_config(&r->profile);
 	else
 		ret = find_built(r) || kernel_profile_check_api(&r->profile, r->kb.src) ||
-		      read_vmlinux(r);
+		      kernel_profile_check_config(&r->profile) || read_vmlinux(r);
 	if (!ret && r->req->check_units)
 		ret = listed_units(r);
 	return ret ? -1 : open_work_dir(r);

@@ -107,6 +107,41 @@ int kernel_profile_check_api(const struct kernel_profile *p, const char *src)
 	return ret;
 }
 
+/*
+ * Configurations whose build a recompile cannot reproduce, or whose kernel
+ * may lack what a patch names: each refused with why (klp-build refuses the
+ * same ones). RANDSTRUCT could be served by carrying the build's seed into
+ * the prepared tree; it is not yet.
+ */
+static const struct {
+	const char *option;
+	const char *why;
+} unpatchable_configs[] = {
+	{ "CONFIG_GCC_PLUGIN_LATENT_ENTROPY",
+	  "its gcc plugin puts a new random constant into the instrumented functions at every "
+	  "compile, so no recompiled unit is the code that runs" },
+	{ "CONFIG_RANDSTRUCT",
+	  "structure layouts come from the build's random seed, which klpdiff's compile does "
+	  "not use" },
+	{ "CONFIG_GCC_PLUGIN_RANDSTRUCT",	/* before 5.19 */
+	  "structure layouts come from the build's random seed, which klpdiff's compile does "
+	  "not use" },
+	{ "CONFIG_LD_DEAD_CODE_DATA_ELIMINATION",
+	  "the linker dropped every function nothing referenced, so a function the patch "
+	  "changes or calls may not be in the kernel" },
+};
+
+int kernel_profile_check_config(const struct kernel_profile *p)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(unpatchable_configs); i++)
+		if (kconfig_enabled(&p->config, unpatchable_configs[i].option))
+			return error(p->config.path, "%s=y: no live patch can be built for this kernel: %s",
+				     unpatchable_configs[i].option, unpatchable_configs[i].why);
+	return 0;
+}
+
 char *kernel_profile_probe_path(const struct kernel_profile *p, const char *cache_dir)
 {
 	char *text = xasprintf("%s\n%s\n%s\n%s", KLPDIFF_VERSION, p->release,

@@ -53,6 +53,8 @@ int kernel_profile_read(struct kernel_profile *p, const char *kdir, const char *
  * has it too, so the tree is asked, not the version).
  */
 int kernel_profile_check_api(const struct kernel_profile *p, const char *src);
+/* A configuration no live patch can be built for (LATENT_ENTROPY, RANDSTRUCT, ...): refused. */
+int kernel_profile_check_config(const struct kernel_profile *p);
 /*
  * Where the layout probe built against this kernel is cached under
  * @cache_dir: one file per kernel release, .config and probe source.

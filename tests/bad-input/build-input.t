@@ -98,6 +98,16 @@ expect "--check-units: a list that is not there" "$d/missing-units" "cannot read
 	-s "$src" -O "$kb" --check-units "$d/missing-units"
 expect "--check-units: makes no module (-o given)" "$d/units" "makes no module" \
 	-s "$src" -O "$kb" --check-units "$d/units"
+# What a recompile cannot reproduce (klp-build refuses the same configs).
+for option in GCC_PLUGIN_LATENT_ENTROPY RANDSTRUCT GCC_PLUGIN_RANDSTRUCT \
+	LD_DEAD_CODE_DATA_ELIMINATION; do
+	cp "$kb/.config" "$d/config.saved"
+	echo "CONFIG_$option=y" >>"$kb/.config"
+	expect "-O: CONFIG_$option refused" "$kb/.config" \
+		"CONFIG_$option=y: no live patch can be built for this kernel: " \
+		-s "$src" -O "$kb" "$d/p.patch"
+	mv "$d/config.saved" "$kb/.config"
+done
 sed -i '/LIVEPATCH/d' "$kb/.config"
 expect "-O: a kernel without livepatch" "$kb/.config" "without CONFIG_LIVEPATCH" \
 	-s "$src" -O "$kb" "$d/p.patch"
