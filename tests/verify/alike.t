@@ -23,6 +23,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/tap.sh
 . "$here/../lib/tap.sh"
+# shellcheck source=tests/lib/verify.sh
+. "$here/../lib/verify.sh"
 
 fixture=$here/../fixtures/verify/alike.s
 [ -x "$KLPDIFF" ] || tap_bail "no klpdiff binary at $KLPDIFF (run make)"
@@ -31,13 +33,6 @@ for tool in as ld nm; do
 done
 tap_tmpdir
 cd "$TAP_TMP"
-
-# Run klpdiff; "$out" gets stdout and stderr, "$status" the exit status.
-run()
-{
-	status=0
-	out=$("$KLPDIFF" "$@" 2>&1) || status=$?
-}
 
 variants=(LONG_JMP SCALE9 SWAP LOAD_MOV GREETING2)
 if ! { as --64 -o shipped.o "$fixture" &&
@@ -52,7 +47,7 @@ if ! { as --64 -o shipped.o "$fixture" &&
 fi
 { echo "ffffffff81000000 T _text"; nm -n vmlinux; } >kallsyms
 
-tail=": the source, config or compiler differs from what built this kernel (--no-verify skips this check)"
+tail=$VERIFY_TAIL
 same="compared 5 skipped 0 checked 1 masked 0"
 for shipped in kernel module; do
 	if [ $shipped == kernel ]; then

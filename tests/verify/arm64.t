@@ -20,44 +20,25 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 # shellcheck source=tests/lib/compile.sh
 . "$here/../lib/compile.sh"
+# shellcheck source=tests/lib/verify.sh
+. "$here/../lib/verify.sh"
 
-fixtures=$here/../fixtures/verify
 [ -x "$KLPDIFF" ] || tap_bail "no klpdiff binary at $KLPDIFF (run make)"
-klp_have_cc arm64 || tap_skip_all "aarch64-linux-gnu-gcc is not installed"
-for tool in ld nm strip; do
-	klp_cross_tool arm64 "$tool" >/dev/null || tap_skip_all "aarch64-linux-gnu-$tool is not installed"
-done
+verify_have_tools arm64
 tap_tmpdir
 cd "$TAP_TMP"
 
-run()
-{
-	status=0
-	out=$("$KLPDIFF" "$@" 2>&1) || status=$?
-}
-
-tail=": the source, config or compiler differs from what built this kernel (--no-verify skips this check)"
+tail=$VERIFY_TAIL
 same="compared 4 skipped 0 checked 19 masked 2"
 base=0xffff800080000000
 
-if ! { klp_compile arm64 sections "$fixtures/shipped.c" orig.o &&
-	klp_compile arm64 plain "$fixtures/shipped.c" plain.o &&
-	klp_compile arm64 plain "$fixtures/stubs.c" stubs.o &&
-	klp_compile arm64 sections "$fixtures/shipped.c" scale.o -DSCALE=9 &&
-	klp_compile arm64 sections "$fixtures/shipped.c" greet.o \
-		'-DGREETING="hello from the fixturE"' &&
-	klp_compile arm64 sections "$fixtures/shipped.c" call.o -Dseq_puts=seq_puts_x &&
-	klp_compile arm64 sections "$fixtures/shipped.c" o1.o -O1 &&
-	"$(klp_cross_tool arm64 ld)" -o vmlinux -Ttext=$base -e show plain.o stubs.o &&
-	"$(klp_cross_tool arm64 ld)" -r -o fake.ko plain.o stubs.o &&
-	"$(klp_cross_tool arm64 strip)" -o vmlinux.stripped vmlinux; } 2>build.log; then
+if ! verify_fake_kernel arm64 $base 2>build.log; then
 	tap_fail "fixtures build"
 	tap_diag <build.log
 	tap_done
 	exit
 fi
 tap_pass "fixtures build"
-{ echo "${base#0x} T _text"; "$(klp_cross_tool arm64 nm)" -n vmlinux; } >kallsyms
 
 # 1. identical
 vm=(verify --objname vmlinux --shipped vmlinux.stripped)

@@ -18,6 +18,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/tap.sh
 . "$here/../lib/tap.sh"
+# shellcheck source=tests/lib/verify.sh
+. "$here/../lib/verify.sh"
 
 fixture=$here/../fixtures/verify/padding.s
 [ -x "$KLPDIFF" ] || tap_bail "no klpdiff binary at $KLPDIFF (run make)"
@@ -27,12 +29,6 @@ done
 [ "$(uname -m)" = x86_64 ] || tap_skip_all "the fixture is x86-64 assembly"
 tap_tmpdir
 cd "$TAP_TMP"
-
-run()
-{
-	status=0
-	out=$("$KLPDIFF" "$@" 2>&1) || status=$?
-}
 
 if ! { as --64 --defsym SHIPPED=1 -o shipped.o "$fixture" &&
 	as --64 -o orig.o "$fixture" && as --64 --defsym SUB=1 -o sub.o "$fixture" &&
@@ -46,7 +42,7 @@ fi
 tap_ok "the original's loop has other padding than the shipped one" \
 	test "$(objdump -d orig.o | grep -c nop)" != "$(objdump -d shipped.o | grep -c nop)"
 
-tail=": the source, config or compiler differs from what built this kernel (--no-verify skips this check)"
+tail=$VERIFY_TAIL
 for shipped in kernel module; do
 	# The cold part's jump as the shipped side has it: to loop+0x20, named so.
 	if [ $shipped == kernel ]; then

@@ -18,45 +18,24 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 # shellcheck source=tests/lib/compile.sh
 . "$here/../lib/compile.sh"
+# shellcheck source=tests/lib/verify.sh
+. "$here/../lib/verify.sh"
 
-fixtures=$here/../fixtures/verify
 [ -x "$KLPDIFF" ] || tap_bail "no klpdiff binary at $KLPDIFF (run make)"
-klp_have_cc ppc64le || tap_skip_all "powerpc64le-linux-gnu-gcc is not installed"
-for tool in ld nm strip; do
-	klp_cross_tool ppc64le "$tool" >/dev/null ||
-		tap_skip_all "powerpc64le-linux-gnu-$tool is not installed"
-done
+verify_have_tools ppc64le
 tap_tmpdir
 cd "$TAP_TMP"
 
-run()
-{
-	status=0
-	out=$("$KLPDIFF" "$@" 2>&1) || status=$?
-}
-
-tail=": the source, config or compiler differs from what built this kernel (--no-verify skips this check)"
+tail=$VERIFY_TAIL
 same="compared 4 skipped 0 checked 33 masked 0"
 
-if ! { klp_compile ppc64le sections "$fixtures/shipped.c" orig.o &&
-	klp_compile ppc64le plain "$fixtures/shipped.c" plain.o &&
-	klp_compile ppc64le plain "$fixtures/stubs.c" stubs.o &&
-	klp_compile ppc64le sections "$fixtures/shipped.c" scale.o -DSCALE=9 &&
-	klp_compile ppc64le sections "$fixtures/shipped.c" greet.o \
-		'-DGREETING="hello from the fixturE"' &&
-	klp_compile ppc64le sections "$fixtures/shipped.c" call.o -Dseq_puts=seq_puts_x &&
-	klp_compile ppc64le sections "$fixtures/shipped.c" o1.o -O1 &&
-	"$(klp_cross_tool ppc64le ld)" -o vmlinux -Ttext=0xc000000000000000 -e show \
-		plain.o stubs.o &&
-	"$(klp_cross_tool ppc64le ld)" -r -o fake.ko plain.o stubs.o &&
-	"$(klp_cross_tool ppc64le strip)" -o vmlinux.stripped vmlinux; } 2>build.log; then
+if ! verify_fake_kernel ppc64le 0xc000000000000000 2>build.log; then
 	tap_fail "fixtures build"
 	tap_diag <build.log
 	tap_done
 	exit
 fi
 tap_pass "fixtures build"
-{ echo "c000000000000000 T _text"; "$(klp_cross_tool ppc64le nm)" -n vmlinux; } >kallsyms
 
 # 1. identical; the load of saved_command_line from its .toc entry is
 # what the linker made of it (a nop, and an addi of its address).

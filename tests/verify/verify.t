@@ -30,6 +30,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 # shellcheck source=tests/lib/compile.sh
 . "$here/../lib/compile.sh"
+# shellcheck source=tests/lib/verify.sh
+. "$here/../lib/verify.sh"
 
 fixtures=$here/../fixtures/verify
 [ -x "$KLPDIFF" ] || tap_bail "no klpdiff binary at $KLPDIFF (run make)"
@@ -43,20 +45,13 @@ done
 ((${#compilers[@]})) || tap_skip_all "neither gcc nor clang is installed"
 tap_tmpdir
 
-# Run klpdiff; "$out" gets stdout and stderr, "$status" the exit status.
-run()
-{
-	status=0
-	out=$("$KLPDIFF" "$@" 2>&1) || status=$?
-}
-
 # Offsets and addresses depend on the compiler's choices: not compared.
 normalise()
 {
 	sed -E 's/\+0x[0-9a-f]+: built/+OFF: built/; s/0xffffffff81[0-9a-f]{6}/ADDR/g'
 }
 
-tail=": the source, config or compiler differs from what built this kernel (--no-verify skips this check)"
+tail=$VERIFY_TAIL
 same="compared 4 skipped 0 checked 18 masked 0"
 other="same instructions, shipped with shorter branches"
 
@@ -64,29 +59,19 @@ for cc in "${compilers[@]}"; do
 	d=$TAP_TMP/$cc
 	mkdir -p "$d"
 	cd "$d"
-	if ! { klp_compile "$cc" sections "$fixtures/shipped.c" orig.o &&
-		klp_compile "$cc" plain "$fixtures/shipped.c" plain.o &&
-		klp_compile "$cc" plain "$fixtures/stubs.c" stubs.o &&
-		klp_compile "$cc" sections "$fixtures/shipped.c" scale.o -DSCALE=9 &&
-		klp_compile "$cc" sections "$fixtures/shipped.c" greet.o \
-			'-DGREETING="hello from the fixturE"' &&
-		klp_compile "$cc" sections "$fixtures/shipped.c" call.o -Dseq_puts=seq_puts_x &&
+	if ! { verify_fake_kernel "$cc" 0xffffffff81000000 &&
 		klp_compile "$cc" sections "$fixtures/shipped.c" step.o -DNEAR_STEP=2 &&
 		klp_compile "$cc" sections "$fixtures/padded.c" padded.o &&
 		klp_compile "$cc" sections "$fixtures/padded.c" padded-mul.o -DMUL=9 &&
 		klp_compile "$cc" plain "$fixtures/padded.c" padded-plain.o &&
 		ld -o vmlinux-padded -Ttext=0xffffffff81000000 -e lead padded-plain.o stubs.o &&
 		klp_compile "$cc" sections "$fixtures/shipped.c" two.o -DSCALE=9 \
-			-Dseq_puts=seq_puts_x &&
-		ld -o vmlinux -Ttext=0xffffffff81000000 -e show plain.o stubs.o &&
-		ld -r -o fake.ko plain.o stubs.o &&
-		strip -o vmlinux.stripped vmlinux; } 2>build.log; then
+			-Dseq_puts=seq_puts_x; } 2>build.log; then
 		tap_fail "$cc: fixtures build"
 		tap_diag <build.log
 		continue
 	fi
 	tap_pass "$cc: fixtures build"
-	{ echo "ffffffff81000000 T _text"; nm -n vmlinux; } >kallsyms
 	# A KASLR boot: every address but the absolute ones moved by the same slide.
 	python3 - kallsyms >kallsyms.slid <<'PY'
 import sys
