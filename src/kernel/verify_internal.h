@@ -108,6 +108,19 @@ int report_mismatch(struct verify_ctx *c, const struct elf_symbol *fn,
 		    const char *expected, const char *shipped_name);
 
 /*
+ * verify_field.c: what the linker writes into a field of @h for the value
+ * @v; the bits of @field that @h writes; the TOC base TOC-relative fields
+ * count from (ppc64's .TOC.); the shipped address of the symbol the
+ * relocated shipped @field (at address @p) refers to, S = value - A [+ P],
+ * from the field, a TOC offset's two halves or an address's pieces.
+ */
+uint64_t field_value(struct reloc_howto h, uint64_t v);
+uint64_t read_field(const struct elf_object *obj, struct reloc_howto h, const uint8_t *field);
+bool toc_base(const struct verify_ctx *c, uint64_t *toc);
+bool shipped_target(const struct verify_ctx *c, const struct elf_reloc *r, struct reloc_howto h,
+		    const uint8_t *field, uint64_t p, uint64_t *sym_addr);
+
+/*
  * verify_vmlinux.c, verify_module.c: check every function; and whether
  * the shipped site at @spos holds what relocation @r of the original
  * does, or a shipped branch to @target goes where @r does, or where the
