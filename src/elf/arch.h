@@ -194,6 +194,16 @@ struct arch_kernel {
 	 */
 	bool (*klp_reloc_ok)(uint32_t type);
 	bool klp_place_zeroed;
+	/*
+	 * Places where the loader may rewrite the instruction of a livepatch
+	 * relocation rather than relocate it (arm64, Cortex-A53 erratum
+	 * 843419: an ADRP in a page's last 8 bytes becomes an ADR or a branch
+	 * to a veneer), which a relocation applied again (a module's, each
+	 * time that module loads) would corrupt: the alignment of its section
+	 * that keeps a relocation of @type at @offset out of them; 1 if any
+	 * alignment does, 0 if none does (@offset is such a place). NULL: none.
+	 */
+	uint64_t (*klp_place_align)(uint32_t type, uint64_t offset);
 	/* Sections of init code or data of this architecture only (NULL-terminated). */
 	const char *const *init_sections;
 	/*
