@@ -111,6 +111,14 @@ struct special_layout {
 	int content_field;	/* relocation pointing at anonymous code the entry owns */
 	int content_len_field;	/* u8 length of that code, or with content_end: */
 	bool content_end;	/* ... a relocation pointing at that code's end */
+	/*
+	 * Entries whose u16 at @callback_field has @callback_flag set point at
+	 * a function, not at code of their own, with their content field (arm64's
+	 * ALTERNATIVE_CB: the cpucap's ARM64_CB_BIT, the kernel calls the
+	 * function to patch the site): an ordinary reference. 0: none.
+	 */
+	uint16_t callback_flag;
+	int8_t callback_field;
 	/* PC-relative fields count from the entry's start, not their own (ppc64 ftr_fixup). */
 	bool relative_to_entry;
 	int line_field;		/* u16 source line (never 0): never part of a checksum */

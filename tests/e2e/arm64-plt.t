@@ -6,14 +6,14 @@
 # region below it after that (arch/arm64/mm/init.c), where each branch into
 # vmlinux goes through a PLT entry the loader makes (module-plts.c), from the
 # slots module_frob_arch_sections() counted in the module's SHT_RELA sections,
-# the patch's .klp.rela.vmlinux.text among them (SHN_LIVEPATCH symbols, never
+# the patch's .klp.rela.vmlinux..text among them (SHN_LIVEPATCH symbols, never
 # the code's own section). Here filler modules (a .bss each, 64 MiB down to 64
 # KiB) fill the 128 MiB, and the patch (plt-arm64/meminfo-far.patch:
 # meminfo-kib's change and 160 KiB of NOPs, too large for the pages the
 # fillers' freed init sections leave) loads in the 2 GiB region: its code is
 # checked to be more than 128 MiB from the kernel's, its check fails before
 # and passes after, it is disabled. On the host, what the loader counts: the
-# exact calls of .klp.rela.vmlinux.text, SHT_RELA on the executable .text,
+# exact calls of .klp.rela.vmlinux..text, SHT_RELA on the executable .text,
 # against SHN_LIVEPATCH symbols. Only with KLPDIFF_ARM64=1 or KLPDIFF_FULL=1.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,12 +50,12 @@ tap_is "$(cat "$TAP_TMP/changes")" "changed: fs/proc/meminfo.o:meminfo_proc_show
 
 # What count_plts() sees: the section, its target, the calls and their symbols.
 sec=$(readelf -SW "$ko" | sed 's/^ *\[ *\([0-9]*\)\]/\1/' |
-	awk '$2 == ".klp.rela.vmlinux.text" { print $3, $(NF - 1) }')
+	awk '$2 == ".klp.rela.vmlinux..text" { print $3, $(NF - 1) }')
 text=$(readelf -SW "$ko" | sed 's/^ *\[ *\([0-9]*\)\]/\1/' | awk '$2 == ".text" { print $1, $8 }')
-tap_is "$sec" "RELA ${text%% *}" ".klp.rela.vmlinux.text is SHT_RELA on .text"
+tap_is "$sec" "RELA ${text%% *}" ".klp.rela.vmlinux..text is SHT_RELA on .text"
 tap_is "${text#* }" AX ".text is executable: the loader counts PLTs for its relocations"
 calls=$(readelf -rW "$ko" | awk '/^Relocation section/ { s = $3 }
-	s == "'"'"'.klp.rela.vmlinux.text'"'"'" && $3 ~ /CALL26|JUMP26/ { print $3, $5 }' |
+	s == "'"'"'.klp.rela.vmlinux..text'"'"'" && $3 ~ /CALL26|JUMP26/ { print $3, $5 }' |
 	LC_ALL=C sort -u)
 tap_is "$calls" "$(cat "$here/plt-arm64/meminfo-far.calls")" \
 	"the calls into vmlinux that are livepatch relocations: exactly plt-arm64/meminfo-far.calls"

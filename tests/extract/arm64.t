@@ -161,4 +161,36 @@ tap_is "$err" "klpdiff: $o: refusing livepatch relocation .klp.sym.mymod.counter
 o=$(patch_object 1019 vmlinux)
 tap_ok "vmlinux, adrp at 0xff8: klpdiff module takes it" \
 	"$KLPDIFF" module --print-source "$o"
+
+# Case 4: an alternative with a callback (7.3's ALTERNATIVE_CB, as
+# alternative_has_cap_likely() makes for every cpus_have_final_cap()): the
+# cpucap has ARM64_CB_BIT, the replacement length is 0, and the second field
+# points at the callback, a function of vmlinux (alt_cb_patch_nops, exported).
+# The entry goes with target (its nop at +12), its callback an ordinary
+# reference.
+cb=$TAP_TMP/callback
+for k in 0 1; do
+	mkdir -p "$cb/$k"
+	cat >"$cb/$k/c.c" <<EOF
+int target(int x);
+int target(int x)
+{
+	asm volatile("661:\\n\\tnop\\n662:\\n"
+		     ".pushsection .altinstructions,\\"a\\"\\n"
+		     " .word 661b - .\\n .word alt_cb_patch_nops - .\\n .hword 0x8005\\n"
+		     " .byte 662b-661b\\n .byte 664f-663f\\n"
+		     ".popsection\\n663:\\n664:\\n");
+	return x + $k;
+}
+EOF
+	(cd "$cb/$k" && klp_compile arm64 sections c.c c.o)
+done
+printf '0x%08x\t%s\tvmlinux\tEXPORT_SYMBOL\t\n' 0x12345679 alt_cb_patch_nops >>"$symvers"
+l="arm64 alternative callback"
+if extract_ok "$l" "$cb/0/c.o" "$cb/1/c.o" "$cb/0/c.o"; then
+	tap_is "$(refs "$out" .altinstructions)" \
+		".altinstructions+0x0 R_AARCH64_PREL32 target 12
+.altinstructions+0x4 R_AARCH64_PREL32 alt_cb_patch_nops 0" \
+		"$l: the entry with target, its callback an ordinary reference"
+fi
 tap_done

@@ -474,6 +474,7 @@ static const struct special_layout arm64_special[] = {
 	  .kernels = "7.3 (arm64, type and data)" },
 	{ .section = ".altinstructions", .entry_size = 12, .owner_field = 0,
 	  .content_field = 4, .content_len_field = 11, .line_field = -1,
+	  .callback_flag = 0x8000, .callback_field = 8,	/* ARM64_CB_BIT: ALTERNATIVE_CB */
 	  .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY, .kernels = "7.3 (arm64)" },
 	{ .section = "__jump_table", .entry_size = 16, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { PC32(0), PC32(4), PC64(8) }, .checksummed = true,
