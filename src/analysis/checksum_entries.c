@@ -131,6 +131,11 @@ static void hash_entry_content(struct checksum_ctx *ctx, XXH3_state_t *st,
 void hash_entry(struct checksum_ctx *ctx, XXH3_state_t *st, const struct special_entry *e)
 {
 	const struct special_layout *l = e->sec->special;
+	uint64_t n = layout_entry_bytes(l, e->sec->sh->sh_size, e->offset);
+	/* A callback (no code of its own) is hashed by its identity, as any reference. */
+	bool content = l->content_field >= 0 &&
+		       !layout_entry_callback(l, e->sec->data + e->offset, n,
+					      ctx->obj->arch->elf_data);
 	struct hole masks[3];
 	size_t nr_masks = 0;
 
@@ -138,19 +143,17 @@ void hash_entry(struct checksum_ctx *ctx, XXH3_state_t *st, const struct special
 	if (l->line_field >= 0)
 		masks[nr_masks++] = (struct hole){ e->offset + (uint64_t)l->line_field, 2,
 						   HOLE_MASK, NULL, 0, 0, 0, 0 };
-	if (l->content_field >= 0)
+	if (content)
 		masks[nr_masks++] = (struct hole){ e->offset + (uint64_t)l->content_field,
 						   layout_field_width(l, l->content_field),
 						   HOLE_MASK, NULL, 0, 0, 0, 0 };
-	if (l->content_field >= 0 && l->content_end)
+	if (content && l->content_end)
 		masks[nr_masks++] = (struct hole){ e->offset + (uint64_t)l->content_len_field,
 						   layout_field_width(l, l->content_len_field),
 						   HOLE_MASK, NULL, 0, 0, 0, 0 };
 	put_token(st, TOKEN_ENTRY, strmap_hash(e->sec->name), 0);
-	hash_range_masked(ctx, st, e->sec, e->offset,
-			  e->offset + layout_entry_bytes(l, e->sec->sh->sh_size, e->offset), NULL,
-			  masks, nr_masks);
-	if (l->content_field >= 0)
+	hash_range_masked(ctx, st, e->sec, e->offset, e->offset + n, NULL, masks, nr_masks);
+	if (content)
 		hash_entry_content(ctx, st, e, l);
 }
 

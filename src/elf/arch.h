@@ -111,6 +111,14 @@ struct special_layout {
 	int content_field;	/* relocation pointing at anonymous code the entry owns */
 	int content_len_field;	/* u8 length of that code, or with content_end: */
 	bool content_end;	/* ... a relocation pointing at that code's end */
+	/*
+	 * Entries whose u16 at @callback_field has @callback_flag set point at
+	 * a function, not at code of their own, with their content field (arm64's
+	 * ALTERNATIVE_CB: the cpucap's ARM64_CB_BIT, the kernel calls the
+	 * function to patch the site): an ordinary reference. 0: none.
+	 */
+	uint16_t callback_flag;
+	int8_t callback_field;
 	/* PC-relative fields count from the entry's start, not their own (ppc64 ftr_fixup). */
 	bool relative_to_entry;
 	int line_field;		/* u16 source line (never 0): never part of a checksum */
@@ -194,6 +202,16 @@ struct arch_kernel {
 	 */
 	bool (*klp_reloc_ok)(uint32_t type);
 	bool klp_place_zeroed;
+	/*
+	 * Places where the loader may rewrite the instruction of a livepatch
+	 * relocation rather than relocate it (arm64, Cortex-A53 erratum
+	 * 843419: an ADRP in a page's last 8 bytes becomes an ADR or a branch
+	 * to a veneer), which a relocation applied again (a module's, each
+	 * time that module loads) would corrupt: the alignment of its section
+	 * that keeps a relocation of @type at @offset out of them; 1 if any
+	 * alignment does, 0 if none does (@offset is such a place). NULL: none.
+	 */
+	uint64_t (*klp_place_align)(uint32_t type, uint64_t offset);
 	/* Sections of init code or data of this architecture only (NULL-terminated). */
 	const char *const *init_sections;
 	/*

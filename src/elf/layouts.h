@@ -50,6 +50,22 @@ static inline uint64_t layout_entry_bytes(const struct special_layout *l, uint64
 }
 
 /*
+ * Does the entry of @l at @entry (@avail bytes, in byte order @elf_data) point
+ * at a function with its content field rather than at code (callback_flag)?
+ */
+static inline bool layout_entry_callback(const struct special_layout *l, const uint8_t *entry,
+					 uint64_t avail, unsigned char elf_data)
+{
+	const uint8_t *p = entry + l->callback_field;
+	unsigned v;
+
+	if (!l->callback_flag || l->callback_field < 0 || (uint64_t)l->callback_field + 2 > avail)
+		return false;
+	v = elf_data == 2 /* ELFDATA2MSB */ ? (unsigned)p[0] << 8 | p[1] : p[0] | (unsigned)p[1] << 8;
+	return v & l->callback_flag;
+}
+
+/*
  * The first layout of @section in @arch's catalogue, or NULL. The layouts
  * of one section are adjacent there, the first the one tried first.
  */

@@ -50,6 +50,24 @@ static struct ow_symbol *placeholder_symbol(struct extractor *ex, const char *na
 }
 
 /*
+ * A module's livepatch relocation is applied again each time that module
+ * loads: its place must be one the loader relocates, never rewrites
+ * (arch.h, klp_place_align), so @out is aligned to keep it at such a place
+ * in the module wherever the link puts @out. postlink.c refuses what no
+ * alignment keeps.
+ */
+static void align_reapplied_place(struct extractor *ex, struct ow_section *out,
+				  uint64_t place, uint32_t type, const char *applied_with)
+{
+	uint64_t (*place_align)(uint32_t, uint64_t) = ex->patched->arch->kernel.klp_place_align;
+	uint64_t align = place_align && !streq(applied_with, "vmlinux") ?
+			 place_align(type, place) : 1;
+
+	if (align > out->align)
+		out->align = align;
+}
+
+/*
  * Record a livepatch relocation for the post-link step (see klpdiff(1)), and
  * where the arch asks for one, its placeholder at the place. @with: the
  * patched module, for a symbol of a module it depends on (@obj); else NULL.
@@ -73,6 +91,7 @@ static void add_klp_reloc(struct extractor *ex, struct ow_section *out, uint64_t
 	if (ex->patched->arch->kernel.klp_placeholders)
 		ow_add_reloc(out, place, placeholder_symbol(ex, klp + strlen(KLP_SYM_PREFIX)), type,
 			     addend);
+	align_reapplied_place(ex, out, place, type, with ? with : obj);
 	free(klp);
 }
 

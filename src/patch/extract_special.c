@@ -107,6 +107,10 @@ static struct ow_section *copy_entry(struct extractor *ex, const struct special_
 	uint64_t *slot = entry_slot(ex, e->sec, e->offset);
 	uint64_t n = layout_entry_bytes(l, e->sec->sh->sh_size, e->offset);
 	uint64_t cfield = e->offset + (uint64_t)l->content_field, off;
+	/* A callback's function is referred to like any other field's target. */
+	bool content = l->content_field >= 0 &&
+		       !layout_entry_callback(l, e->sec->data + e->offset, n,
+					      ex->patched->arch->elf_data);
 
 	/* "aM" with an entry size (6.19+): the linker must see the same. */
 	out->entsize = e->sec->sh->sh_entsize;
@@ -125,14 +129,14 @@ static struct ow_section *copy_entry(struct extractor *ex, const struct special_
 		const struct elf_reloc *r = &e->sec->relocs[i];
 
 		/* The content and its end are copied with it (copy_entry_content()). */
-		if (l->content_field >= 0 && (r->offset == cfield ||
+		if (content && (r->offset == cfield ||
 					      (l->content_end && r->offset == cfield -
 					       (uint64_t)l->content_field +
 					       (uint64_t)l->content_len_field)))
 			continue;
 		copy_reloc(ex, e->sec, r, 0, out, off + (r->offset - e->offset));
 	}
-	if (l->content_field >= 0)
+	if (content)
 		copy_entry_content(ex, e, out, off);
 	if (l->companion) {
 		struct elf_section *comp = elf_find_section(ex->patched, l->companion);

@@ -238,6 +238,14 @@ static int check_place(const struct klp_table *t, size_t i, struct klp_reloc *kr
 	if (!streq(kr->with, "vmlinux") && starts_with(sec->name, ".init"))
 		return BAD_ENTRY(t, i, "(%s) its place is in init section %s", kr->name,
 				 sec->name);
+	/* ... and again at each load: where the loader rewrites it, over its own rewrite. */
+	if (!streq(kr->with, "vmlinux") && t->obj->arch->kernel.klp_place_align &&
+	    !t->obj->arch->kernel.klp_place_align(kr->type, kr->offset))
+		return error(t->obj->path, "refusing livepatch relocation %s (type %u) at "
+			     "%s+%#lx: the module loader rewrites the instruction there on some "
+			     "CPUs (arm64: an ADRP in a page's last 8 bytes, Cortex-A53 erratum "
+			     "843419), and relocates it again at each load of module %s",
+			     kr->name, kr->type, sec->name, (unsigned long)kr->offset, kr->with);
 	return 0;
 }
 

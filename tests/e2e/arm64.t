@@ -14,18 +14,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-[ -n "${KLPDIFF_SKIP_KERNEL:-}" ] && { echo "1..0 # SKIP KLPDIFF_SKIP_KERNEL set"; exit 0; }
-[ -n "${KLPDIFF_SANITIZED:-}" ] &&
-	{ echo "1..0 # SKIP sanitizer pass: the plain pass ran it (CI time)"; exit 0; }
 # shellcheck source=tests/lib/tap.sh
 . "$here/../lib/tap.sh"
-tap_arm64_kernel || { echo "1..0 # SKIP $TAP_ARM64_SKIP"; exit 0; }
-for tool in aarch64-linux-gnu-gcc qemu-system-aarch64; do
-	command -v "$tool" >/dev/null ||
-		{ echo "1..0 # SKIP $tool missing (scripts/setup installs it)"; exit 0; }
-done
-"$here/linux-7.3-source" >/dev/null || { echo "1..0 # SKIP no Linux 7.3 source"; exit 0; }
-"$here/busybox-arm64" >/dev/null || { echo "1..0 # SKIP no arm64 busybox (see above)"; exit 0; }
+tap_arm64_e2e_needs "$here"
 
 set_dir=$(mktemp -d "${TMPDIR:-/tmp}/klpdiff-arm64.XXXXXX")
 trap 'rm -rf "$set_dir"' EXIT

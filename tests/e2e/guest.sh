@@ -91,3 +91,32 @@ module_code_runs() {
 	echo >$mcr_t/trace
 	return $mcr_found
 }
+
+# module_code_calls MODULE FUNCTION COMMAND...: succeeds if COMMAND runs code of
+# livepatch MODULE that calls FUNCTION (of vmlinux): the function tracer, tracing
+# FUNCTION alone with a stack trace each call, sees a caller "[MODULE]". For an
+# architecture whose patch copies are no ftrace sites (arm64: a copy starts at
+# its symbol, after the NOPs of its __patchable_function_entries record), where
+# module_code_runs sees nothing. Fails while MODULE is not loaded.
+module_code_calls() {
+	mcc_mod=$1
+	mcc_fn=$2
+	shift 2
+	mcc_t=/sys/kernel/tracing
+	[ -d "/sys/kernel/livepatch/$mcc_mod" ] || return 1
+	[ -e $mcc_t/trace ] || mount -t tracefs nodev $mcc_t || return 1
+	echo "$mcc_fn" >$mcc_t/set_ftrace_filter || return 1
+	echo function >$mcc_t/current_tracer || return 1
+	echo 1 >$mcc_t/options/func_stack_trace
+	echo 1 >$mcc_t/options/sym-offset
+	echo >$mcc_t/trace
+	"$@" >/dev/null 2>&1
+	grep -q "\[$mcc_mod\]" $mcc_t/trace
+	mcc_found=$?
+	echo 0 >$mcc_t/options/func_stack_trace
+	echo 0 >$mcc_t/options/sym-offset
+	echo nop >$mcc_t/current_tracer
+	echo >$mcc_t/set_ftrace_filter
+	echo >$mcc_t/trace
+	return $mcc_found
+}

@@ -13,8 +13,7 @@
 # .bss.counter) and internal_fn (CALL26) through livepatch relocations,
 # exported_fn a normal one. Case 2: without the NOPs (no
 # __patchable_function_entries) the changed function has no ftrace entry and
-# extract refuses. The kernel side (module PLTs for a patch's calls into
-# vmlinux, a booted arm64 kernel) is a later step (docs/arm64.md).
+# extract refuses. Case 3, erratum 843419, below.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -79,4 +78,119 @@ done
 l="arm64 no ftrace NOPs"
 extract "$l" "$n/orig/basic.o" "$n/patched/basic.o" "$d/vmlinux.o"
 expect_failure "$l" 2 "klpdiff: " "no ftrace entry"
+
+# Case 3: Cortex-A53 erratum 843419 and a module's livepatch relocations. On such a CPU, Linux 7.3's arm64 loader relocates an ADRP whose
+# address ends in 0xff8 or 0xffc by making it an ADR or a branch to a veneer
+# (reloc_insn_adrp()); the others it keeps out of those places by aligning their
+# section to 2 << ffz(offset | 7) (count_plts()). A module's livepatch
+# relocations are applied again each time that module loads, and arm64 has no
+# clear_relocate_add(): an ADRP made a branch would be relocated as an ADRP, its
+# register read from the branch. So extract aligns the function section of a
+# module's ADRP as the loader would (the ADRP keeps its low bits in the linked
+# module), and klpdiff module refuses one that no alignment keeps clear (at
+# 0xff8 of its section), in a patch object as in the linked module. vmlinux's
+# are applied once, when the patch loads: the loader's rewrite is fine there.
+#
+# target() loads a static of its unit (adrp + ldr, both livepatch relocations)
+# after N nops: the adrp is at 12 + 4N.
+
+# unit N K: the unit's source, target() after N nops, returning counter + x + K.
+unit() {
+	cat <<EOF
+static int counter;
+int target(int x);
+int target(int x)
+{
+	asm volatile(".rept $1\n\tnop\n\t.endr" ::: "memory");
+	return counter + x + $2;
+}
+void bump(void);
+void bump(void) { counter++; }
+EOF
+}
+
+# patch_object N OBJNAME: the patch object of target() after N nops, for OBJNAME.
+patch_object() {
+	local d=$TAP_TMP/843419/n$1 k
+	for k in 0 1; do
+		if [ ! -f "$d/$k/m.o" ]; then
+			mkdir -p "$d/$k"
+			unit "$1" "$k" >"$d/$k/m.c"
+			(cd "$d/$k" && klp_compile arm64 sections m.c m.o)
+		fi
+	done
+	"$KLPDIFF" extract "$d/0/m.o" "$d/1/m.o" -o "$d/$2.o" --objname "$2" \
+		--kernel-symbols "$d/0/m.o" --symvers "$symvers"
+	echo "$d/$2.o"
+}
+
+align() {
+	readelf -SW "$1" | sed 's/^ *\[ *[0-9]*\]//' | awk '$1 == ".text.target" { print $NF }'
+}
+
+adrp() {
+	python3 "$klp_relocs" "$1" | awk '$2 == "R_AARCH64_ADR_PREL_PG_HI21" { print $1, $3 }'
+}
+
+# N=11: the adrp at 0x38, bits 3 to 5 set: aligned to 128.
+o=$(patch_object 11 mymod)
+tap_is "$(adrp "$o")" ".text.target+0x38 .klp.sym.mymod.counter,0" \
+	"module, adrp at 0x38: a livepatch relocation of mymod's counter"
+tap_is "$(align "$o")" 128 "module, adrp at 0x38: .text.target aligned to 128"
+# N=507: at 0x7f8, bits 3 to 10 set: 4096.
+o=$(patch_object 507 mymod)
+tap_is "$(adrp "$o")" ".text.target+0x7f8 .klp.sym.mymod.counter,0" \
+	"module, adrp at 0x7f8: a livepatch relocation of mymod's counter"
+tap_is "$(align "$o")" 4096 "module, adrp at 0x7f8: .text.target aligned to 4096"
+tap_ok "module, adrp at 0x7f8: klpdiff module takes it" \
+	"$KLPDIFF" module --print-source "$o"
+# vmlinux's relocations are applied once: the function keeps gcc's alignment.
+o=$(patch_object 507 vmlinux)
+tap_is "$(adrp "$o")" ".text.target+0x7f8 .klp.sym.vmlinux.counter,0" \
+	"vmlinux, adrp at 0x7f8: a livepatch relocation of vmlinux's counter"
+tap_is "$(align "$o")" 16 "vmlinux, adrp at 0x7f8: .text.target keeps gcc's 16"
+# N=1019: at 0xff8, where no alignment helps: refused for a module, not for vmlinux.
+o=$(patch_object 1019 mymod)
+tap_is "$(align "$o")" 16 "module, adrp at 0xff8: no alignment keeps it clear"
+rc=0
+err=$("$KLPDIFF" module --print-source "$o" 2>&1 >/dev/null) || rc=$?
+tap_is "$rc $(printf '%s\n' "$err" | grep -c '')" "2 1" \
+	"module, adrp at 0xff8: klpdiff module exits 2 with one line"
+tap_is "$err" "klpdiff: $o: refusing livepatch relocation .klp.sym.mymod.counter,0 (type 275) at .text.target+0xff8: the module loader rewrites the instruction there on some CPUs (arm64: an ADRP in a page's last 8 bytes, Cortex-A53 erratum 843419), and relocates it again at each load of module mymod" \
+	"module, adrp at 0xff8: the refusal names the relocation, its place and the module"
+o=$(patch_object 1019 vmlinux)
+tap_ok "vmlinux, adrp at 0xff8: klpdiff module takes it" \
+	"$KLPDIFF" module --print-source "$o"
+
+# Case 4: an alternative with a callback (7.3's ALTERNATIVE_CB, as
+# alternative_has_cap_likely() makes for every cpus_have_final_cap()): the
+# cpucap has ARM64_CB_BIT, the replacement length is 0, and the second field
+# points at the callback, a function of vmlinux (alt_cb_patch_nops, exported).
+# The entry goes with target (its nop at +12), its callback an ordinary
+# reference.
+cb=$TAP_TMP/callback
+for k in 0 1; do
+	mkdir -p "$cb/$k"
+	cat >"$cb/$k/c.c" <<EOF
+int target(int x);
+int target(int x)
+{
+	asm volatile("661:\\n\\tnop\\n662:\\n"
+		     ".pushsection .altinstructions,\\"a\\"\\n"
+		     " .word 661b - .\\n .word alt_cb_patch_nops - .\\n .hword 0x8005\\n"
+		     " .byte 662b-661b\\n .byte 664f-663f\\n"
+		     ".popsection\\n663:\\n664:\\n");
+	return x + $k;
+}
+EOF
+	(cd "$cb/$k" && klp_compile arm64 sections c.c c.o)
+done
+printf '0x%08x\t%s\tvmlinux\tEXPORT_SYMBOL\t\n' 0x12345679 alt_cb_patch_nops >>"$symvers"
+l="arm64 alternative callback"
+if extract_ok "$l" "$cb/0/c.o" "$cb/1/c.o" "$cb/0/c.o"; then
+	tap_is "$(refs "$out" .altinstructions)" \
+		".altinstructions+0x0 R_AARCH64_PREL32 target 12
+.altinstructions+0x4 R_AARCH64_PREL32 alt_cb_patch_nops 0" \
+		"$l: the entry with target, its callback an ordinary reference"
+fi
 tap_done

@@ -72,6 +72,22 @@ tap_arm64_kernel()
 	[ -n "${KLPDIFF_ARM64:-}${KLPDIFF_FULL:-}" ]
 }
 
+# What the arm64 kernel's e2e tests (tests/e2e/arm64.t, arm64-peer.t) need: skip
+# the whole test, saying why, without it. $1: tests/e2e.
+tap_arm64_e2e_needs()
+{
+	local tool
+
+	[ -z "${KLPDIFF_SKIP_KERNEL:-}" ] || tap_skip_all "KLPDIFF_SKIP_KERNEL set"
+	tap_skip_if_sanitized "the arm64 e2e tests run in the plain pass only"
+	tap_arm64_kernel || tap_skip_all "$TAP_ARM64_SKIP"
+	for tool in aarch64-linux-gnu-gcc qemu-system-aarch64; do
+		command -v "$tool" >/dev/null || tap_skip_all "$tool missing (scripts/setup installs it)"
+	done
+	"$1/linux-7.3-source" >/dev/null || tap_skip_all "no Linux 7.3 source"
+	"$1/busybox-arm64" >/dev/null || tap_skip_all "no arm64 busybox (see above)"
+}
+
 tap_bail()
 {
 	echo "Bail out! $*"

@@ -401,6 +401,34 @@ static bool arm64_klp_reloc_ok(uint32_t type)
 	       h.kind != RELOC_NONE;
 }
 
+/*
+ * Erratum 843419 (CONFIG_ARM64_ERRATUM_843419, default y; Cortex-A53 up to
+ * r0p4): on such a CPU 7.3's loader relocates an ADRP whose address ends in
+ * 0xff8 or 0xffc (is_forbidden_offset_for_adrp()) by making it an ADR, or,
+ * out of the ADR's 1 MiB, a branch to a veneer that does the ADRP
+ * (reloc_insn_adrp(), module_emit_veneer_for_adrp(), which takes the
+ * register from the instruction at the place). module_frob_arch_sections()
+ * keeps the others out of those places by raising the alignment of the
+ * section to 2 << ffz(r_offset | 7) when that is at most 4 KiB
+ * (count_plts()), and reserves a veneer for the rest. A module's livepatch
+ * relocations are applied again each time that module loads, and arm64 has
+ * no clear_relocate_add(): an ADRP made a branch would be relocated as an
+ * ADRP again (its register read from the branch). The same alignment, of
+ * the patch's function section, keeps its ADRP at the same low bits in
+ * the module: never at such a place. At 0xff8 or 0xffc of a page of its
+ * section none does.
+ */
+static uint64_t arm64_klp_place_align(uint32_t type, uint64_t offset)
+{
+	unsigned zero = 3;
+
+	if (type != R_AARCH64_ADR_PREL_PG_HI21 && type != R_AARCH64_ADR_PREL_PG_HI21_NC)
+		return 1;
+	while (zero < 12 && (offset >> zero & 1))
+		zero++;
+	return zero < 12 ? (uint64_t)2 << zero : 0;
+}
+
 static bool arm64_is_prefix_symbol(const char *name)
 {
 	return false;
@@ -446,6 +474,7 @@ static const struct special_layout arm64_special[] = {
 	  .kernels = "7.3 (arm64, type and data)" },
 	{ .section = ".altinstructions", .entry_size = 12, .owner_field = 0,
 	  .content_field = 4, .content_len_field = 11, .line_field = -1,
+	  .callback_flag = 0x8000, .callback_field = 8,	/* ARM64_CB_BIT: ALTERNATIVE_CB */
 	  .relocs = { PC32(0), PC32(4) }, .checksummed = true, NO_KEY, .kernels = "7.3 (arm64)" },
 	{ .section = "__jump_table", .entry_size = 16, .owner_field = 0, NO_CONTENT,
 	  .line_field = -1, .relocs = { PC32(0), PC32(4), PC64(8) }, .checksummed = true,
@@ -510,6 +539,7 @@ const struct arch arch_arm64 = {
 	.kernel = {
 		.klp_reloc_ok = arm64_klp_reloc_ok,
 		.klp_place_zeroed = false,	/* reloc_insn_imm() keeps the opcode bits */
+		.klp_place_align = arm64_klp_place_align,
 		.is_prefix_symbol = arm64_is_prefix_symbol,
 		/* -fpatchable-function-entry has no call; plain -pg calls _mcount. */
 		.fentry_name = "_mcount",
