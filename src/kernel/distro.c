@@ -523,46 +523,6 @@ static char *given_source(const struct dist_kernel *dk, const char *src)
 	return NULL;
 }
 
-/*
- * Unpack @tarball into @tree once. Concurrent runs wait for each other on
- * a lock; an interrupted unpack leaves no stamp and is redone.
- */
-static int unpack_source_once(const char *tarball, const char *tree)
-{
-	char *lock = xasprintf("%s.lock", tree), *stamp = xasprintf("%s/.klpdiff-unpacked", tree);
-	char *tmp = xasprintf("%s.tmp", tree), *tmp_stamp = xasprintf("%s/.klpdiff-unpacked", tmp);
-	char *argv[] = { "tar", "-C", tmp, "--strip-components=1", "-xf", (char *)tarball, NULL };
-	char *log = xasprintf("%s.log", tree), *text, *why;
-	int fd, ret = 0;
-
-	if (mkdir_parent(tree) || (fd = cache_lock(lock, true)) < 0) {
-		ret = -1;
-	} else {
-		if (!readable(stamp)) {
-			fprintf(stderr, "klpdiff build: unpacking %s into %s\n", tarball, tree);
-			ret = remove_tree(tmp) || remove_tree(tree) || mkdir_p(tmp);
-			unlink(log);
-			/* tar says a full disk once per file: its first line only. */
-			if (!ret && run_logged(argv, log)) {
-				text = read_file(log, NULL);
-				why = text ? xstrndup(text, strcspn(text, "\n")) : xstrdup("");
-				ret = error(tarball, "cannot unpack it into %s%s: %s", tmp,
-					    archive_disk_full(tmp), why);
-				free(text), free(why);
-			}
-			if (!ret && (write_file_atomic(tmp_stamp, "", 0644) || rename(tmp, tree)))
-				ret = error(tree, "cannot finish unpacking: %s", strerror(errno));
-			/* No half tree left to fill the disk: it would be redone anyway. */
-			if (ret)
-				remove_tree(tmp);
-			unlink(log);
-		}
-		close(fd);
-	}
-	free(lock), free(stamp), free(tmp), free(tmp_stamp), free(log);
-	return ret;
-}
-
 /* Is @root's linux-source-X.Y of the kernel's version? Else one line saying why not. */
 static int check_source_package(const struct dist_kernel *dk, const char *root, const char *pkg,
 				bool quiet)
@@ -584,11 +544,13 @@ static int check_source_package(const struct dist_kernel *dk, const char *root, 
 	return ret;
 }
 
-char *dist_kernel_source(struct dist_kernel *dk, const char *src, const char *cache)
+char *dist_kernel_source(struct dist_kernel *dk, const char *src, const char *cache,
+			 char **source_tarball)
 {
 	const char *root = dk->sysroot;
 	char *pkg, *tarball, *tree = NULL;
 
+	*source_tarball = NULL;
 	if (src)
 		return given_source(dk, src);
 	pkg = xasprintf("linux-source-%s", dk->line);
@@ -600,10 +562,8 @@ char *dist_kernel_source(struct dist_kernel *dk, const char *src, const char *ca
 		said_installed(dk, root, pkg, tarball);
 	if (root && !check_source_package(dk, root, pkg, false)) {
 		tree = xasprintf("%s/src-%s", cache, dk->version);
-		if (unpack_source_once(tarball, tree)) {
-			free(tree);
-			tree = NULL;
-		}
+		*source_tarball = tarball;
+		tarball = NULL;
 	}
 	free(pkg);
 	free(tarball);
