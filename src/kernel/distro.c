@@ -523,6 +523,18 @@ static char *given_source(const struct dist_kernel *dk, const char *src)
 	return NULL;
 }
 
+/* A source tree klpdiff unpacked in part (build/source_tree.h's stamps). */
+static bool unpacked_in_part(const char *tree)
+{
+	char *parts = xasprintf("%s/.klpdiff-parts", tree);
+	char *whole = xasprintf("%s/.klpdiff-unpacked", tree);
+	bool yes = readable(parts) && !readable(whole);
+
+	free(parts);
+	free(whole);
+	return yes;
+}
+
 /* Is @root's linux-source-X.Y of the kernel's version? Else one line saying why not. */
 static int check_source_package(const struct dist_kernel *dk, const char *root, const char *pkg,
 				bool quiet)
@@ -551,8 +563,12 @@ char *dist_kernel_source(struct dist_kernel *dk, const char *src, const char *ca
 	char *pkg, *tarball, *tree = NULL;
 
 	*source_tarball = NULL;
-	if (src)
-		return given_source(dk, src);
+	if (src) {
+		tree = given_source(dk, src);
+		/* klpdiff's own tree unpacked in part: more of it from its tarball, as needed. */
+		if (!tree || !unpacked_in_part(tree))
+			return tree;
+	}
 	pkg = xasprintf("linux-source-%s", dk->line);
 	/* Not installed at the kernel's version: downloaded. */
 	if (dk->download && check_source_package(dk, root, pkg, true))
@@ -561,9 +577,13 @@ char *dist_kernel_source(struct dist_kernel *dk, const char *src, const char *ca
 	if (dk->fetch && root)
 		said_installed(dk, root, pkg, tarball);
 	if (root && !check_source_package(dk, root, pkg, false)) {
-		tree = xasprintf("%s/src-%s", cache, dk->version);
+		if (!tree)
+			tree = xasprintf("%s/src-%s", cache, dk->version);
 		*source_tarball = tarball;
 		tarball = NULL;
+	} else {
+		free(tree);
+		tree = NULL;
 	}
 	free(pkg);
 	free(tarball);
