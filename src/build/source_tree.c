@@ -336,10 +336,9 @@ static bool part_covered(const char *done, const char *key)
 	return covered;
 }
 
-static void announce(struct source_tree *st, const struct strlist *todo, const char *why)
+static void announce(const struct source_tree *st, const struct strlist *todo, const char *why)
 {
 	bool whole = why;
-
 	size_t len = 0;
 	char line[160] = "";
 
@@ -354,7 +353,6 @@ static void announce(struct source_tree *st, const struct strlist *todo, const c
 	else
 		fprintf(stderr, "klpdiff build: unpacking into %s from %s: %s\n", st->tree,
 			st->tarball, line);
-	st->announced = true;
 }
 
 /*
@@ -364,7 +362,6 @@ static void announce(struct source_tree *st, const struct strlist *todo, const c
 static int unpack(struct source_tree *st, const struct strlist *keys, const char *why)
 {
 	bool whole = why;
-
 	char *stamp = xasprintf("%s/%s", st->tree, STAMP_WHOLE);
 	char *parts = xasprintf("%s/%s", st->tree, STAMP_PARTS), *done = NULL;
 	struct strlist todo = { 0 };
@@ -678,15 +675,32 @@ static bool lacks_named(const struct source_tree *st, const char *name)
 	return false;
 }
 
+/* lacks_named(), each name asked once (@asked: those that were not). */
+static bool lacks_name_once(const struct source_tree *st, const char *name, struct strmap *asked,
+			    struct strlist *owned)
+{
+	char *key;
+
+	if (!strchr(name, '.') || strmap_get(asked, name))
+		return false;
+	if (lacks_named(st, name))
+		return true;
+	key = xstrdup(name);
+	strlist_add(owned, key);
+	*strmap_slot(asked, key) = (void *)1;
+	return false;
+}
+
 /* One line of make's or the compiler's: does a word of it name a file the tree lacks? */
-static bool line_lacks(const struct source_tree *st, char *line)
+static bool line_lacks(const struct source_tree *st, char *line, struct strmap *asked,
+		       struct strlist *owned)
 {
 	static const char delims[] = " \t'\"`:,()[]";
 	char *first = NULL, *save = NULL, *dir;
 	bool yes = false;
 
 	for (char *w = strtok_r(line, delims, &save); !yes && w; w = strtok_r(NULL, delims, &save)) {
-		yes = lacks(st, w) || lacks_named(st, w);
+		yes = lacks(st, w) || lacks_name_once(st, w, asked, owned);
 		if (!first) {
 			first = w;
 			continue;
@@ -703,17 +717,22 @@ static bool line_lacks(const struct source_tree *st, char *line)
 bool source_tree_log_lacks(struct source_tree *st, const char *log, long from)
 {
 	char *text = source_tree_partial(st) && !load_members(st) ? read_file(log, NULL) : NULL;
+	struct strmap asked;
+	struct strlist owned = { 0 };
 	bool yes = false;
 
 	if (text && (long)strlen(text) < from)
 		from = 0;
+	strmap_init(&asked, 64);
 	for (char *line = text ? text + from : NULL, *end; !yes && line && *line; line = end) {
 		end = line + strcspn(line, "\n");
 		if (*end)
 			*end++ = '\0';
 		if (strstr(line, "No such file or directory") || strstr(line, "No rule to make target"))
-			yes = line_lacks(st, line);
+			yes = line_lacks(st, line, &asked, &owned);
 	}
+	strmap_free(&asked);
+	strlist_free(&owned);
 	free(text);
 	return yes;
 }

@@ -38,7 +38,6 @@ struct source_tree {
 	struct strlist owned;	/* keys of @member not in @members_text */
 	char *arch;		/* arch/ARCH/, once a unit needs it */
 	bool whole;		/* every member is in the tree */
-	bool announced;
 };
 
 /*
