@@ -115,10 +115,10 @@ static int make_tar(struct source_tree *st)
 	fprintf(stderr, "klpdiff build: decompressing %s into %s (once)\n", st->tarball, st->tar);
 	if (run_to_file(xz, tmp) || rename(tmp, st->tar))
 		ret = error(st->tarball, "cannot decompress it into %s%s", tmp,
-			    archive_disk_full(st->tree));
+			    archive_disk_full(tmp));
 	else if (run_to_file(list, list_tmp) || rename(list_tmp, st->members))
 		ret = error(st->tar, "cannot list it into %s%s", list_tmp,
-			    archive_disk_full(st->tree));
+			    archive_disk_full(list_tmp));
 	if (ret)
 		unlink(tmp), unlink(list_tmp);
 out:
@@ -233,6 +233,7 @@ static int extract_parts(struct source_tree *st, const struct strlist *keys, boo
 	char *staging = xasprintf("%s.part", st->tree), *log = xasprintf("%s.log", st->tree);
 	struct strlist argv = { 0 }, deep = { 0 }, one = { 0 };
 	char *text, *why;
+	bool full = false;
 	int ret = 0;
 
 	for (size_t i = 0; !whole && i < keys->nr; i++)
@@ -259,8 +260,9 @@ static int extract_parts(struct source_tree *st, const struct strlist *keys, boo
 		/* tar says a full disk once per file: its first line only. */
 		text = read_file(log, NULL);
 		why = text ? xstrndup(text, strcspn(text, "\n")) : xstrdup("");
-		ret = error(st->tar, "cannot unpack from it into %s%s: %s", staging,
-			    archive_disk_full(st->tree), why);
+		full = *archive_disk_full(staging);
+		ret = error(st->tar, "cannot unpack from it into %s%s%s%s", staging,
+			    archive_disk_full(staging), *why ? ": " : "", why);
 		free(text), free(why);
 	}
 	if (!ret)
@@ -268,6 +270,9 @@ static int extract_parts(struct source_tree *st, const struct strlist *keys, boo
 	/* No half part left to fill the disk: it would be redone anyway. */
 	remove_tree(staging);
 	unlink(log);
+	/* A full disk: the uncompressed copy too (made again when there is room). */
+	if (full)
+		unlink(st->members), unlink(st->tar);
 out:
 	strlist_free(&argv), strlist_free(&deep), strlist_free(&one);
 	free(staging), free(log);
