@@ -46,10 +46,8 @@ static int source_needed(struct build_run *r)
 		free(lack);
 		return 0;
 	}
-	if (!lack || *lack)
-		ret = source_tree_need_whole(kb->source, "make prepare needs all of the source");
-	else
-		ret = 0;
+	ret = !lack || *lack ? source_tree_need_whole(kb->source, "make prepare needs all of "
+						   "the source") : 0;
 	for (size_t i = 0; i < r->files.nr; i++)
 		strlist_add(&files, xstrdup(r->files.v[i]));
 	for (size_t i = 0; i < r->listed.nr; i++)
