@@ -12,6 +12,7 @@
 #include "base/util.h"
 #include "build/includes.h"
 #include "build/kbuild_internal.h"
+#include "build/source_tree.h"
 
 static bool file_contains(const char *path, const char *needle)
 {
@@ -114,7 +115,8 @@ static int per_unit_objects(struct kbuild *kb, const struct strlist *files,
 			ret = error(f, "refusing: assembly code has no ftrace entry to patch; "
 				    "patch its C callers instead");
 		else if (ends_with(f, ".h") && kb->include_graph)
-			ret = includers_of(kb->src, kb->arch->kbuild.kbuild_arch, kb->include_graph, f,
+			ret = source_tree_need_sources(kb->source) ||
+			      includers_of(kb->src, kb->arch->kbuild.kbuild_arch, kb->include_graph, f,
 					   &users);
 		else if (ends_with(f, ".h"))
 			header_users(kb, f, &users);

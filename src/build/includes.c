@@ -34,8 +34,7 @@ static bool exists_in(const char *src, const char *rel)
 	return yes;
 }
 
-/* "a/b/../c" -> "a/c", in place (never longer); false if it climbs out of the tree. */
-static bool normalize(char *path)
+bool include_path_normalize(char *path)
 {
 	char *copy = xstrdup(path), *save, *part;
 	size_t len = 0;
@@ -94,7 +93,7 @@ static void record_include(struct scan *sc, const char *file, const char *name, 
 
 	if (quoted) {
 		local = slash ? xasprintf("%.*s/%s", (int)(slash - file), file, name) : xstrdup(name);
-		if (normalize(local) && exists_in(sc->src, local))
+		if (include_path_normalize(local) && exists_in(sc->src, local))
 			found = local;
 	}
 	if (!found)
@@ -104,13 +103,10 @@ static void record_include(struct scan *sc, const char *file, const char *name, 
 	free(local);
 }
 
-/* Every #include line of @file (relative to the tree). */
-static void scan_file(struct scan *sc, const char *file)
+void include_names(const char *text, include_fn *fn, void *ctx)
 {
-	char *path = xasprintf("%s/%s", sc->src, file), *text = read_file(path, NULL);
-
-	for (char *line = text; line && *line;) {
-		char *end = line + strcspn(line, "\n"), *p = line + strspn(line, " \t");
+	for (const char *line = text; line && *line;) {
+		const char *end = line + strcspn(line, "\n"), *p = line + strspn(line, " \t");
 
 		if (*p == '#') {
 			p += 1 + strspn(p + 1, " \t");
@@ -121,13 +117,34 @@ static void scan_file(struct scan *sc, const char *file)
 					char close[2] = { *p == '<' ? '>' : '"', '\0' };
 					char *name = xstrndup(p + 1, strcspn(p + 1, close));
 
-					record_include(sc, file, name, *close == '"');
+					fn(ctx, name, *close == '"');
 					free(name);
 				}
 			}
 		}
 		line = *end ? end + 1 : end;
 	}
+}
+
+struct file_scan {
+	struct scan *sc;
+	const char *file;
+};
+
+static void record_name(void *ctx, const char *name, bool quoted)
+{
+	struct file_scan *fs = ctx;
+
+	record_include(fs->sc, fs->file, name, quoted);
+}
+
+/* Every #include line of @file (relative to the tree). */
+static void scan_file(struct scan *sc, const char *file)
+{
+	char *path = xasprintf("%s/%s", sc->src, file), *text = read_file(path, NULL);
+	struct file_scan fs = { sc, file };
+
+	include_names(text, record_name, &fs);
 	free(text);
 	free(path);
 }

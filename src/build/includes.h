@@ -12,6 +12,12 @@
 
 #include "build/kbuild.h"
 
+/* Call @fn for each #include line of @text: the name, and whether it is "quoted". */
+typedef void include_fn(void *ctx, const char *name, bool quoted);
+void include_names(const char *text, include_fn *fn, void *ctx);
+/* "a/b/../c" -> "a/c", in place (never longer); false if it climbs out of the tree. */
+bool include_path_normalize(char *path);
+
 /*
  * Add to @units every .c file of @src (relative path) that includes
  * @header (relative path). @arch: the arch/ directory ("x86"). @cache: the

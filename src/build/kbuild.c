@@ -95,18 +95,24 @@ struct namespace_job {
 static int namespace_child(void *arg)
 {
 	struct namespace_job *job = arg;
+	int ret = enter_private_namespace() ? -1 : job->fn(job->arg);
 
-	return enter_private_namespace() || job->fn(job->arg) ? -1 : 0;
+	return ret == KBUILD_LACKS_SOURCE ? ret : ret ? EXIT_TROUBLE : 0;
 }
 
 /* Run @fn in a child in a private mount namespace; 0 if it returned 0. */
 static int in_namespace(int (*fn)(void *), void *arg)
 {
 	struct namespace_job job = { fn, arg };
-	int status = run_function(namespace_child, &job);
+	pid_t pid;
+	int status = process_start_function(namespace_child, &job, -1, &pid);
 
+	if (!status)
+		status = process_wait(pid);
+	if (status == KBUILD_LACKS_SOURCE)
+		return status;
 	/* Exit status 2: the child said what went wrong. */
-	if (status && status != 2)
+	if (status && status != EXIT_TROUBLE)
 		error(NULL, "the build's namespace helper %s", process_status_text(status));
 	return status ? -1 : 0;
 }

@@ -24,6 +24,8 @@
 #include "kernel/cross.h"
 #include "kernel/kernel_profile.h"
 
+struct source_tree;
+
 /*
  * A run's work directory (kbuild.work), laid out by stage: what each stage
  * made is where --keep-tmp shows it, and where the next stage reads it.
@@ -81,6 +83,7 @@ struct kbuild {
 	const struct arch *arch;
 	const struct kernel_cross *cross;	/* ARCH=, CROSS_COMPILE= for every make */
 	char *include_graph;	/* per_unit: cache file of the source tree's #includes */
+	struct source_tree *source;	/* borrowed: src unpacked in part, or NULL */
 	struct strlist from_headers;	/* per_unit: units found through a patched header */
 	struct strmap header_units;	/* the same, indexed */
 	bool keep_going;	/* make -k: compile what can be compiled */
@@ -92,6 +95,12 @@ struct kbuild {
 	bool headers_tree;	/* orig was assembled from the headers: no make prepare */
 	int jobs;
 };
+
+/*
+ * The status of a compile in a source tree unpacked in part that lacked a
+ * file of it: compiled again in the whole tree.
+ */
+#define KBUILD_LACKS_SOURCE 3
 
 void kbuild_init(struct kbuild *kb);
 /* Free what @kb owns and release its prepared tree's lock. */

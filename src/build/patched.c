@@ -11,6 +11,7 @@
 #include "base/strmap.h"
 #include "base/util.h"
 #include "build/kbuild_internal.h"
+#include "build/source_tree.h"
 
 struct patched_job {
 	struct kbuild *kb;
@@ -234,6 +235,29 @@ static void make_kbuild_programs(struct kbuild *kb, const char *kcflags,
 }
 
 /*
+ * In a source tree unpacked in part, whether an object of @objects that
+ * kbuild did not make may have lacked a file of the source: a patched or
+ * listed unit always (it must compile), one a patched header brought in
+ * when the log since @log_from names a file the tree lacks.
+ */
+static bool lacked_source(struct kbuild *kb, const struct strlist *objects, long log_from)
+{
+	bool missing = false;
+
+	for (size_t i = 0; source_tree_partial(kb->source) && i < objects->nr; i++) {
+		char *path = xasprintf("%s/%s", kb->orig, objects->v[i]);
+
+		if (access(path, R_OK) && !kbuild_from_header(kb, objects->v[i])) {
+			free(path);
+			return true;
+		}
+		missing |= access(path, R_OK) != 0;
+		free(path);
+	}
+	return missing && source_tree_log_lacks(kb->source, kb->log, log_from);
+}
+
+/*
  * A prepared tree: compile the originals first, in the same overlay, and
  * keep them (in @built: those this config builds). kbuild recompiles what
  * the patches change afterwards. With the arch's unit flags, twice: as the
@@ -257,6 +281,10 @@ static int compile_originals(struct kbuild *kb, const struct strlist *objects,
 		make_missing_alone(kb, flags, objects);
 	}
 	kb->keep_going = false;
+	if (lacked_source(kb, objects, log_from)) {
+		ret = KBUILD_LACKS_SOURCE;
+		goto out;
+	}
 	ret = keep_built(kb, objects, log_from, built);
 	if (!ret && kbuild_as_built(kb))
 		ret = save_objects(kb, kb->orig, as_built, built, built);
@@ -264,6 +292,7 @@ static int compile_originals(struct kbuild *kb, const struct strlist *objects,
 		ret = error(NULL, "compiling the originals with %s failed; see %s", kcflags, kb->log);
 	if (!ret)
 		ret = save_objects(kb, kb->orig, out, built, built);
+out:
 	free(kcflags);
 	free(as_built);
 	free(out);
@@ -282,6 +311,7 @@ static int build_patched_inside(void *arg)
 	struct strlist built = { 0 }, files = { 0 };
 	bool separate = !streq(kb->orig, kb->src);
 	const char *arch = kb->arch->kbuild.kbuild_arch;
+	long log_from;
 	int ret = kbuild_overlay(kb->src, src_layers, separate && kbuild_in_tree_build(kb), arch);
 
 	if (!ret && separate)
@@ -306,8 +336,10 @@ static int build_patched_inside(void *arg)
 		ret = kbuild_apply_patch(kb, kb->src, job->patches[i]);
 	if (!ret && kb->line_directives)
 		ret = kbuild_keep_line_numbers(kb, &files, true);
+	log_from = file_size(kb->log);
 	if (!ret && kbuild_make_units(kb, kcflags, objects->v))
-		ret = error(NULL, "the patched build failed; see %s", kb->log);
+		ret = source_tree_log_lacks(kb->source, kb->log, log_from) ? KBUILD_LACKS_SOURCE :
+		      error(NULL, "the patched build failed; see %s", kb->log);
 	if (!ret && kb->lto && make_links(kb, kcflags, compared))
 		ret = error(NULL, "the patched link failed; see %s", kb->log);
 	if (!ret)
@@ -322,6 +354,22 @@ out:
 	return ret;
 }
 
+/* What a compile in the namespace left in the work directory, before compiling again. */
+static int clear_compiles(const struct kbuild *kb)
+{
+	static const enum work_stage stages[] = { WORK_ORIGINAL, WORK_AS_BUILT, WORK_PATCHED,
+						  WORK_OVERLAY };
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < ARRAY_SIZE(stages); i++) {
+		char *path = work_path(kb->work, stages[i], NULL);
+
+		ret = remove_tree(path);
+		free(path);
+	}
+	return ret;
+}
+
 int kbuild_patched(struct kbuild *kb, char *const patches[], size_t nr,
 		   const struct strlist *objects, const struct strlist *compared)
 {
@@ -330,5 +378,13 @@ int kbuild_patched(struct kbuild *kb, char *const patches[], size_t nr,
 	int ret = kb->per_unit ? 0 : save_objects(kb, kb->orig, orig_out, objects, compared);
 
 	free(orig_out);
-	return ret ? ret : kbuild_in_namespace(build_patched_inside, &job);
+	if (!ret)
+		ret = kbuild_in_namespace(build_patched_inside, &job);
+	/* A unit lacked a file of the source unpacked in part: all of it, and again. */
+	if (ret == KBUILD_LACKS_SOURCE)
+		ret = source_tree_need_whole(kb->source, "a unit lacked a file of the source "
+					     "unpacked in part") || clear_compiles(kb) ? -1 :
+		      kbuild_in_namespace(build_patched_inside, &job);
+	return ret == KBUILD_LACKS_SOURCE ? error(kb->src, "a unit lacks a file of it; see %s",
+						  kb->log) : ret;
 }

@@ -48,6 +48,7 @@ static void run_free(struct build_run *r)
 	kbuild_free(&r->kb);
 	kernel_profile_free(&r->profile);
 	dist_kernel_free(&r->dk);
+	source_tree_free(&r->source);
 	free(r->cache), free(r->symvers), free(r->vmlinux_symbols), free(r->shipped_vmlinux);
 	free(r->root);
 	free(r->changes);

@@ -29,12 +29,43 @@ static int target_layouts(struct build_run *r)
 	return 0;
 }
 
+/*
+ * A source unpacked in part: what the patched files (or the units listed)
+ * need of it, or all of it for a tree `make prepare` prepares (every
+ * Kconfig file, objtool's source...).
+ */
+static int source_needed(struct build_run *r)
+{
+	struct kbuild *kb = &r->kb;
+	const char *arch = kb->arch->kbuild.kbuild_arch;
+	char *lack = kb->dist_headers ? kbuild_headers_lack(kb->target, arch) : NULL;
+	struct strlist files = { 0 };
+	int ret;
+
+	if (!source_tree_partial(kb->source)) {
+		free(lack);
+		return 0;
+	}
+	ret = !lack || *lack ? source_tree_need_whole(kb->source, "make prepare needs all of "
+						   "the source") : 0;
+	for (size_t i = 0; i < r->files.nr; i++)
+		strlist_add(&files, xstrdup(r->files.v[i]));
+	for (size_t i = 0; i < r->listed.nr; i++)
+		strlist_add(&files, xasprintf("%.*s.c", (int)(strlen(r->listed.v[i]) - 2),
+					      r->listed.v[i]));
+	if (!ret)
+		ret = source_tree_need_units(kb->source, arch, &files);
+	strlist_free(&files);
+	free(lack);
+	return ret;
+}
+
 int stage_prepare(struct build_run *r)
 {
 	const struct build_request *q = r->req;
 	struct kbuild *kb = &r->kb;
 
-	if (patch_touched_files(&r->files, q->patches, q->nr_patches) ||
+	if (patch_touched_files(&r->files, q->patches, q->nr_patches) || source_needed(r) ||
 	    kbuild_check_patches(kb, q->patches, q->nr_patches, &r->files))
 		return -1;
 	/* The original: a prepared tree to compile units in, or with LTO the target build. */
@@ -117,6 +148,20 @@ static int units_in_kernel(struct build_run *r)
 	return ret;
 }
 
+/* What the units a patched header brought in need of a source unpacked in part. */
+static int units_source(struct build_run *r)
+{
+	struct strlist files = { 0 };
+	int ret;
+
+	for (size_t i = 0; i < r->objects.nr; i++)
+		strlist_add(&files, xasprintf("%.*s.c", (int)(strlen(r->objects.v[i]) - 2),
+					      r->objects.v[i]));
+	ret = source_tree_need_units(r->kb.source, r->kb.arch->kbuild.kbuild_arch, &files);
+	strlist_free(&files);
+	return ret;
+}
+
 static const char *plural(size_t n)
 {
 	return n == 1 ? "" : "s";
@@ -135,6 +180,8 @@ int stage_compile(struct build_run *r)
 		return -1;
 	if (!r->objects.nr)
 		return error(NULL, "the patches touch no object of the kernel build");
+	if (kb->from_headers.nr && units_source(r))
+		return -1;
 	kbuild_compared_objects(kb, &r->objects, &r->compared);
 	if (kb->check_only)
 		build_progress("compiling %zu file%s to check", r->objects.nr,

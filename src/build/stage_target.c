@@ -160,12 +160,21 @@ static int find_installed(struct build_run *r)
 static int installed_source(struct build_run *r)
 {
 	struct dist_kernel *dk = &r->dk;
-	char *base = cache_base();
+	char *base = cache_base(), *tarball;
+	int ret;
 
-	r->kb.src = dist_kernel_source(dk, r->req->src, base);
+	r->kb.src = dist_kernel_source(dk, r->req->src, base, &tarball);
 	free(base);
 	if (!r->kb.src)
 		return -1;
+	/* What every unit's compile reads now; the rest as the run finds what it needs. */
+	if (tarball) {
+		ret = source_tree_open(&r->source, tarball, r->kb.src);
+		r->kb.source = &r->source;
+		free(tarball);
+		if (ret)
+			return -1;
+	}
 	build_progress("kernel %s (Debian %s), built by %s%s%s", dk->release, dk->version, dk->cc,
 		       r->root ? ", in the toolchain root " : "", r->root ? r->root : "");
 	build_progress("config %s; headers %s; modules %s", dk->config, dk->headers, dk->modules);
@@ -318,14 +327,19 @@ static int read_vmlinux(struct build_run *r)
  * Its C file may be one kbuild generates (capflags.c, x509.asn1.c): one
  * kbuild cannot make is reported as not compiled.
  */
-static bool unit_name_ok(const struct build_run *r, const char *obj)
+static bool unit_name_ok(struct build_run *r, const char *obj)
 {
 	const char *slash = strrchr(obj, '/');
 	char *dir = xasprintf("%s/%.*s", r->kb.src, slash ? (int)(slash - obj) : 0, obj);
 	struct stat st;
 	bool ok = ends_with(obj, ".o") && strlen(obj) > (slash ? (size_t)(slash - obj) + 3 : 2) &&
-		  *obj != '/' && !strstr(obj, "..") && !stat(dir, &st) && S_ISDIR(st.st_mode);
+		  *obj != '/' && !strstr(obj, "..");
 
+	/* A source unpacked in part: a directory of its tarball. */
+	if (ok && source_tree_partial(r->kb.source))
+		ok = slash && source_tree_has_dir(r->kb.source, dir + strlen(r->kb.src) + 1);
+	else if (ok)
+		ok = !stat(dir, &st) && S_ISDIR(st.st_mode);
 	free(dir);
 	return ok;
 }

@@ -11,6 +11,7 @@
 #include "base/util.h"
 #include "build/kbuild.h"
 #include "build/pipeline.h"
+#include "build/source_tree.h"
 #include "build/unit_modules.h"
 #include "kernel/distro.h"
 #include "kernel/ibt.h"
@@ -22,6 +23,7 @@ struct build_run {
 	const struct build_request *req;
 	struct kbuild kb;
 	struct dist_kernel dk;		/* an installed distribution kernel (req->installed) */
+	struct source_tree source;	/* its source tarball, unpacked in part */
 	struct kernel_profile profile;	/* the target kernel: version, arch, layouts */
 	const struct kconfig *config;	/* its .config: dk's, or the profile's */
 	struct kernel_symbols vmlinux;	/* per_unit: vmlinux's symbols, read before any work */

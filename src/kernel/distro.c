@@ -523,44 +523,16 @@ static char *given_source(const struct dist_kernel *dk, const char *src)
 	return NULL;
 }
 
-/*
- * Unpack @tarball into @tree once. Concurrent runs wait for each other on
- * a lock; an interrupted unpack leaves no stamp and is redone.
- */
-static int unpack_source_once(const char *tarball, const char *tree)
+/* A source tree klpdiff unpacked in part (build/source_tree.h's stamps). */
+static bool unpacked_in_part(const char *tree)
 {
-	char *lock = xasprintf("%s.lock", tree), *stamp = xasprintf("%s/.klpdiff-unpacked", tree);
-	char *tmp = xasprintf("%s.tmp", tree), *tmp_stamp = xasprintf("%s/.klpdiff-unpacked", tmp);
-	char *argv[] = { "tar", "-C", tmp, "--strip-components=1", "-xf", (char *)tarball, NULL };
-	char *log = xasprintf("%s.log", tree), *text, *why;
-	int fd, ret = 0;
+	char *parts = xasprintf("%s/.klpdiff-parts", tree);
+	char *whole = xasprintf("%s/.klpdiff-unpacked", tree);
+	bool yes = readable(parts) && !readable(whole);
 
-	if (mkdir_parent(tree) || (fd = cache_lock(lock, true)) < 0) {
-		ret = -1;
-	} else {
-		if (!readable(stamp)) {
-			fprintf(stderr, "klpdiff build: unpacking %s into %s\n", tarball, tree);
-			ret = remove_tree(tmp) || remove_tree(tree) || mkdir_p(tmp);
-			unlink(log);
-			/* tar says a full disk once per file: its first line only. */
-			if (!ret && run_logged(argv, log)) {
-				text = read_file(log, NULL);
-				why = text ? xstrndup(text, strcspn(text, "\n")) : xstrdup("");
-				ret = error(tarball, "cannot unpack it into %s%s: %s", tmp,
-					    archive_disk_full(tmp), why);
-				free(text), free(why);
-			}
-			if (!ret && (write_file_atomic(tmp_stamp, "", 0644) || rename(tmp, tree)))
-				ret = error(tree, "cannot finish unpacking: %s", strerror(errno));
-			/* No half tree left to fill the disk: it would be redone anyway. */
-			if (ret)
-				remove_tree(tmp);
-			unlink(log);
-		}
-		close(fd);
-	}
-	free(lock), free(stamp), free(tmp), free(tmp_stamp), free(log);
-	return ret;
+	free(parts);
+	free(whole);
+	return yes;
 }
 
 /* Is @root's linux-source-X.Y of the kernel's version? Else one line saying why not. */
@@ -584,13 +556,19 @@ static int check_source_package(const struct dist_kernel *dk, const char *root, 
 	return ret;
 }
 
-char *dist_kernel_source(struct dist_kernel *dk, const char *src, const char *cache)
+char *dist_kernel_source(struct dist_kernel *dk, const char *src, const char *cache,
+			 char **source_tarball)
 {
 	const char *root = dk->sysroot;
 	char *pkg, *tarball, *tree = NULL;
 
-	if (src)
-		return given_source(dk, src);
+	*source_tarball = NULL;
+	if (src) {
+		tree = given_source(dk, src);
+		/* klpdiff's own tree unpacked in part: more of it from its tarball, as needed. */
+		if (!tree || !unpacked_in_part(tree))
+			return tree;
+	}
 	pkg = xasprintf("linux-source-%s", dk->line);
 	/* Not installed at the kernel's version: downloaded. */
 	if (dk->download && check_source_package(dk, root, pkg, true))
@@ -599,11 +577,13 @@ char *dist_kernel_source(struct dist_kernel *dk, const char *src, const char *ca
 	if (dk->fetch && root)
 		said_installed(dk, root, pkg, tarball);
 	if (root && !check_source_package(dk, root, pkg, false)) {
-		tree = xasprintf("%s/src-%s", cache, dk->version);
-		if (unpack_source_once(tarball, tree)) {
-			free(tree);
-			tree = NULL;
-		}
+		if (!tree)
+			tree = xasprintf("%s/src-%s", cache, dk->version);
+		*source_tarball = tarball;
+		tarball = NULL;
+	} else {
+		free(tree);
+		tree = NULL;
 	}
 	free(pkg);
 	free(tarball);

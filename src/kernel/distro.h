@@ -83,11 +83,13 @@ int dist_kernel_check_compiler(struct dist_kernel *dk, const char *override);
 bool debian_gcc(const char *text, char **package, char **version);
 /*
  * The source tree of the same version: @src if given (its Makefile's version
- * must match), else the linux-source-X.Y tarball (installed, or downloaded)
- * unpacked once under @cache. Returns the tree's path, or NULL after an
- * error.
+ * must match), else where the linux-source-X.Y tarball (installed, or
+ * downloaded) is unpacked under @cache, the tarball in *@source_tarball
+ * (build/source_tree.h unpacks it, in part). Returns the tree's path, or
+ * NULL after an error.
  */
-char *dist_kernel_source(struct dist_kernel *dk, const char *src, const char *cache);
+char *dist_kernel_source(struct dist_kernel *dk, const char *src, const char *cache,
+			 char **source_tarball);
 /*
  * The shipped module called @modname (as KBUILD_MODNAME has it: '_' for
  * '-'), from modules.dep (or modules.order), decompressed into @dir if it

@@ -197,7 +197,7 @@ if unshare -rm true 2>/dev/null; then
 		-o "$d/out.ko" "$d/p.patch" 2>"$d/err" >/dev/null || true
 	status=$(cat "$d/full.status")
 	fails_with "a full disk under the source tree: one line" \
-		"linux-source-6.1.tar.xz: cannot unpack it into .*src-6.1.995-1.tmp: no space left on the device"
+		"cannot [a-z]* .*into .*src-6.1.995-1[.a-z]*: no space left on the device"
 	tap_is "$(grep src- "$d/full.listing" | tr '\n' ' ')" "src-6.1.995-1.lock " \
 		"a full disk under the source tree: no tree, nothing temporary left"
 else
