@@ -13,7 +13,8 @@
  * assembler shortened in the shipped build is no difference; and then
  * without NOPs (drop_padding()): function sections place a function
  * elsewhere from an alignment boundary than the shipped link, and loops
- * aligned in it get other padding.
+ * aligned in it get other padding. A jump label pairs with the shipped
+ * site as a jump or a NOP of either size (same_jump_label()).
  */
 #include "kernel/verify.h"
 
