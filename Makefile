@@ -88,7 +88,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 SLOW_TESTS := tests/e2e/lto.t tests/e2e/debian-7.3.t tests/kernel/tree-untouched.t tests/e2e/debian-13.t tests/e2e/debian-6.12.t \
 	tests/e2e/debian.t tests/e2e/debian-dbg.t tests/e2e/debian-releases.t tests/kernel/kernel-headers.t \
 	tests/kernel/prepared-tree.t tests/module/boot.t tests/e2e/own.t tests/kernel/work-dir.t \
-	tests/e2e/debian-mismatch.t tests/kernel/ccache.t tests/kernel/profile.t \
+	tests/e2e/debian-mismatch.t tests/e2e/debian-shipped-cases.t tests/kernel/ccache.t tests/kernel/profile.t \
 	tests/e2e/peer-lto.t tests/diff/fixtures.t tests/e2e/line-shift.t tests/sums/invariants.t \
 	tests/extract/extract.t
 ifneq ($(KLPDIFF_LTO)$(KLPDIFF_FULL),)

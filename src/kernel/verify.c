@@ -13,7 +13,8 @@
  * assembler shortened in the shipped build is no difference; and then
  * without NOPs (drop_padding()): function sections place a function
  * elsewhere from an alignment boundary than the shipped link, and loops
- * aligned in it get other padding.
+ * aligned in it get other padding. A jump label pairs with the shipped
+ * site as a jump or a NOP of either size (same_jump_label()).
  */
 #include "kernel/verify.h"
 
@@ -429,9 +430,13 @@ static bool jump_site(const struct verify_ctx *c, const struct elf_symbol *fn,
 }
 
 /*
- * A jump label, built and shipped as a jump or a NOP of one size: the kernel
- * rewrites it at run time, and the objtool pass that NOPs jumps has run on
- * the shipped code only (6.12 runs it on vmlinux.o).
+ * A jump label, built and shipped as a jump or a NOP: the kernel rewrites
+ * it at run time, and the objtool pass that NOPs jumps has run on the
+ * shipped code only (6.12 runs it on vmlinux.o). Of either size the arch
+ * has (x86: 2 or 5 bytes): the assembler sizes the jump by the distance to
+ * its label, which the alignment padding between changes (Debian 6.12's
+ * set_next_entity: built jmp rel32 over a loop padded 56 bytes, shipped a
+ * 2-byte NOP, its loop padded 11), and the kernel patches the size it finds.
  */
 static bool same_jump_label(struct verify_ctx *c, const struct elf_symbol *fn,
 			    const uint8_t *scode, const struct insn *oi, const struct insn *si)
@@ -439,7 +444,7 @@ static bool same_jump_label(struct verify_ctx *c, const struct elf_symbol *fn,
 	const struct arch *arch = c->obj->arch;
 	bool jump;
 
-	if (oi->len != si->len || !jump_site(c, fn, oi))
+	if (!jump_site(c, fn, oi))
 		return false;
 	return arch->branch_site_size(fn->sec->data + fn->value + oi->off, oi->len, &jump) ==
 		       oi->len &&
@@ -563,8 +568,12 @@ static bool same_instructions(struct verify_ctx *c, const struct elf_symbol *fn,
 		 * out of it by the symbol they land in, relocated ones field by
 		 * field unless the assembler shortened them.
 		 */
-		if (same_jump_label(c, fn, sf->code, oi, &s.v[k]))
+		if (same_jump_label(c, fn, sf->code, oi, &s.v[k])) {
+			/* A jump on both sides goes where the other does. */
+			if (oi->branch && s.v[k].branch)
+				same = same_branch(c, fn, sf, &o, &s, k, &m->reloc);
 			continue;
+		}
 		if (oi->branch && s.v[k].branch && streq(oi->mnemonic, s.v[k].mnemonic) &&
 		    (oi->len != s.v[k].len || !reloc_at(fn->sec, fn->value + oi->field)))
 			same = same_branch(c, fn, sf, &o, &s, k, &m->reloc);

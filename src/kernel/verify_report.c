@@ -214,13 +214,14 @@ static void note_target(const struct insn_ref *ref, void *ctx)
 }
 
 /*
- * A branch the assembler resolved, alike on both sides: append where each
- * lands, by name, to @btext and @stext (@size bytes each). False if that
- * shows no difference.
+ * A branch the assembler resolved, on both sides (@len bytes built, @slen
+ * shipped): append where each lands, by name, to @btext and @stext (@size
+ * bytes each), since the built one shows an address of the shipped layout.
+ * False if that shows no difference.
  */
 static bool name_landings(struct verify_ctx *c, const struct elf_symbol *fn,
 			  const struct shipped_fn *sf, uint64_t pos, size_t len, uint64_t spos,
-			  char *btext, char *stext, size_t size)
+			  size_t slen, char *btext, char *stext, size_t size)
 {
 	const struct arch *arch = c->obj->arch;
 	struct branch_target bt = { 0 }, st = { 0 };
@@ -230,7 +231,7 @@ static bool name_landings(struct verify_ctx *c, const struct elf_symbol *fn,
 	if (reloc_in(fn, pos, len))
 		return false;
 	arch->scan_refs(fn->sec->data + fn->value + pos, len, fn->value + pos, note_target, &bt);
-	arch->scan_refs(sf->code + spos, len, sf->base + spos, note_target, &st);
+	arch->scan_refs(sf->code + spos, slen, sf->base + spos, note_target, &st);
 	if (!bt.found || !st.found ||
 	    !place_identity(fn->sec, (int64_t)bt.target, built, sizeof(built)))
 		return false;
@@ -278,9 +279,9 @@ int report_mismatch(struct verify_ctx *c, const struct elf_symbol *fn,
 				  stext, sizeof(stext));
 	alike = len == slen &&
 		reads_alike(obj, fn, pos, len, sf->code + spos, sf->base + spos, stext);
-	if (alike && !m->reloc)
-		shown = name_landings(c, fn, sf, pos, len, spos, btext, stext, sizeof(stext));
-	else if (m->reloc)
+	if (!m->reloc)
+		shown = name_landings(c, fn, sf, pos, len, spos, slen, btext, stext, sizeof(stext));
+	else
 		shown = !shipped_name || !expected || !streq(expected, shipped_name);
 	if (alike && !shown) {
 		append_bytes(bbytes, sizeof(bbytes), fn->sec->data + fn->value + pos, len);
