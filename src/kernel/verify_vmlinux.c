@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "elf/names.h"
 #include "kernel/verify_internal.h"
 
 /*
@@ -566,17 +567,40 @@ static void site_names(struct verify_ctx *c, const struct elf_reloc *r, const ui
 	quote_pair(want, max, (const char *)str, avail, expected, shipped);
 }
 
+/*
+ * Is @fn, or the function whose .cold piece it is, a weak definition? The
+ * kernel may have replaced it (arch_report_meminfo); a replaced one's code
+ * stays in vmlinux without a name, and its .cold piece jumps back there,
+ * not into the kallsyms function of that name (Debian 6.1's
+ * acpi_s2idle_setup of drivers/acpi/sleep.o, replaced by x86's).
+ */
+static bool weak_or_its_piece(const struct elf_object *obj, const struct elf_symbol *fn)
+{
+	const struct elf_symbol *parent = NULL;
+	char *key;
+
+	if (fn->bind == STB_WEAK)
+		return true;
+	key = name_key(fn->name);
+	if (name_is_cold_piece(key)) {
+		key[name_piece_parent_len(key)] = '\0';
+		parent = elf_find_symbol(obj, key);
+	}
+	free(key);
+	return parent && parent->bind == STB_WEAK;
+}
+
 static int verify_function_vmlinux(struct verify_ctx *c, const struct elf_symbol *fn)
 {
 	const struct ksym *k = find_ksym(c, fn);
+	bool weak = weak_or_its_piece(c->obj, fn);
 	struct shipped_fn sf = { 0 };
 	char *expected = NULL, *shipped_name = NULL;
 	struct mismatch m;
 	int ret;
 
-	/* A weak definition the kernel may have replaced (arch_report_meminfo). */
-	if (!k || fn->bind == STB_WEAK) {
-		note_skipped(c, fn, fn->bind == STB_WEAK ? "weak, may be replaced" :
+	if (!k || weak) {
+		note_skipped(c, fn, weak ? "weak (or a piece of a weak one), may be replaced" :
 				    strmap_get(&c->ks.by_name, fn->name) ?
 						   "which of kallsyms's functions of that name is "
 						   "the unit's cannot be told" :
