@@ -12,15 +12,32 @@
 
 #include "base/util.h"
 
-/* The running child, whose group the signal handler passes signals on to; 0: none. */
-static volatile pid_t running_child;
+/*
+ * The running children, whose groups the signal handler passes signals on
+ * to; 0: a free slot. Two at most run at once (the compiles of the originals
+ * and of the patched); a few more slots cost nothing.
+ */
+#define MAX_RUNNING 4
+static volatile pid_t running[MAX_RUNNING];
 
 void process_pass_signal(int sig)
 {
-	pid_t pid = running_child;
+	for (int i = 0; i < MAX_RUNNING; i++) {
+		pid_t pid = running[i];
 
-	if (pid > 0)
-		kill(-pid, sig);
+		if (pid > 0)
+			kill(-pid, sig);
+	}
+}
+
+/* Track @pid as running (@was 0) or as ended (@was the pid). */
+static void set_running(pid_t was, pid_t now)
+{
+	for (int i = 0; i < MAX_RUNNING; i++)
+		if (running[i] == was) {
+			running[i] = now;
+			return;
+		}
 }
 
 const char *process_status_text(int status)
@@ -58,11 +75,12 @@ static pid_t start_child(void)
 	err = errno;
 	if (pid == 0) {
 		setpgid(0, 0);
-		running_child = 0;
+		for (int i = 0; i < MAX_RUNNING; i++)
+			running[i] = 0;
 	} else if (pid > 0) {
 		/* Both sides: either may run first, and kill() needs the group. */
 		setpgid(pid, pid);
-		running_child = pid;
+		set_running(0, pid);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	errno = err;
@@ -130,7 +148,7 @@ int process_wait(pid_t pid)
 
 	while ((ret = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
-	running_child = 0;
+	set_running(pid, 0);
 	if (ret < 0)
 		return -errno;
 	if (!WIFSIGNALED(status))

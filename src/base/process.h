@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Every child process klpdiff starts (make, patch, tar, a decompressor, the
- * build's namespace helper) starts here, one at a time, in a process group of
- * its own, so that klpdiff decides what a signal does to it: on SIGINT,
- * SIGTERM or SIGHUP klpdiff passes the signal on to the running child's
- * group (make and its compilers alike), removes its temporary outputs and
- * dies of it. Nothing is left running on klpdiff's cache.
+ * build's namespace helper) starts here, in a process group of its own, so
+ * that klpdiff decides what a signal does to it: on SIGINT, SIGTERM or
+ * SIGHUP klpdiff passes the signal on to every running child's group (make
+ * and its compilers alike), removes its temporary outputs and dies of it.
+ * Nothing is left running on klpdiff's cache. Children run one at a time,
+ * but for the two compiles (originals, patched) that may run at once.
  *
  * A child's stdin is /dev/null unless said otherwise: in a background
  * process group, reading the terminal would stop it.

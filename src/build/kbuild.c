@@ -46,13 +46,34 @@ static int enter_private_namespace(void)
 	return 0;
 }
 
+/* An overlay on @dir, upper layer @up, work directory @wk: 0 or errno. */
+static int mount_layers(const char *dir, const char *up, const char *wk)
+{
+	char *opts = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", dir, up, wk);
+	int err = mount("overlay", dir, "overlay", 0, opts) ? errno : 0;
+
+	free(opts);
+	return err;
+}
+
+int kbuild_overlay_again(const char *dir, const char *layers)
+{
+	char *up = xasprintf("%s/up", layers), *wk = xasprintf("%s/work", layers);
+	int err = mkdir(layers, 0755) || mkdir(up, 0755) || mkdir(wk, 0755) ? errno :
+		  mount_layers(dir, up, wk);
+
+	free(up);
+	free(wk);
+	return err;
+}
+
 int kbuild_overlay(const char *dir, const char *layers, bool hide_in_tree_build,
 		   const char *arch)
 {
 	char *generated = xasprintf("arch/%s/include/generated", arch);
 	const char *const hidden[] = { ".config", "include/config", generated };
-	char *up = xasprintf("%s/up", layers), *wk = xasprintf("%s/work", layers), *opts;
-	int ret = 0;
+	char *up = xasprintf("%s/up", layers), *wk = xasprintf("%s/work", layers);
+	int ret = 0, err;
 
 	if (mkdir_p(up) || mkdir_p(wk)) {
 		ret = -1;
@@ -76,10 +97,8 @@ int kbuild_overlay(const char *dir, const char *layers, bool hide_in_tree_build,
 		free(in_tree);
 		free(whiteout);
 	}
-	opts = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", dir, up, wk);
-	if (!ret && mount("overlay", dir, "overlay", 0, opts))
-		ret = error(dir, "cannot mount an overlay on it: %s", strerror(errno));
-	free(opts);
+	if (!ret && (err = mount_layers(dir, up, wk)))
+		ret = error(dir, "cannot mount an overlay on it: %s", strerror(err));
 out:
 	free(generated);
 	free(up);

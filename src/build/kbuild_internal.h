@@ -22,6 +22,12 @@ int kbuild_in_namespace(int (*fn)(void *), void *arg);
  */
 int kbuild_overlay(const char *dir, const char *layers, bool hide_in_tree_build,
 		   const char *arch);
+/*
+ * In a mount namespace of the caller's own, a further overlay on @dir (as it
+ * is seen there), its layers in the new directory @layers: 0, or an errno
+ * and nothing said (the caller has another way).
+ */
+int kbuild_overlay_again(const char *dir, const char *layers);
 /* Was the source tree built in place (a .config there)? */
 bool kbuild_in_tree_build(const struct kbuild *kb);
 /*

@@ -2,6 +2,7 @@
 /* Compiling the touched units, original and patched, in a private namespace. */
 #include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,13 @@
 #include "base/util.h"
 #include "build/kbuild_internal.h"
 #include "build/source_tree.h"
+
+/*
+ * Statuses of the compiles beside 0, -1 (said), KBUILD_LACKS_SOURCE and a
+ * side's EXIT_TROUBLE: compile one after the other (compile_both()); the
+ * patched build failed (for the caller to say).
+ */
+enum { COMPILE_ONE_BY_ONE = 4, PATCHED_FAILED = 5 };
 
 struct patched_job {
 	struct kbuild *kb;
@@ -263,9 +271,11 @@ static bool lacked_source(struct kbuild *kb, const struct strlist *objects, long
  * the patches change afterwards. With the arch's unit flags, twice: as the
  * kernel was compiled (WORK/as-built, to check against the code that runs),
  * then with them (WORK/original, what the patched units are compared with).
+ * @beside_patched: in compile_both(), where a make that fails (a unit this
+ * config does not build, a second try needed) is COMPILE_ONE_BY_ONE.
  */
 static int compile_originals(struct kbuild *kb, const struct strlist *objects,
-			     struct strlist *built)
+			     struct strlist *built, bool beside_patched)
 {
 	char *out = work_path(kb->work, WORK_ORIGINAL, NULL);
 	char *as_built = work_path(kb->work, WORK_AS_BUILT, NULL);
@@ -277,6 +287,10 @@ static int compile_originals(struct kbuild *kb, const struct strlist *objects,
 	/* The arch's unit flags last: the patched build recompiles only what changed. */
 	kb->keep_going = true;
 	if (kbuild_make_units(kb, flags, objects->v)) {
+		/* The patched side would need the second try too: one after the other. */
+		ret = COMPILE_ONE_BY_ONE;
+		if (beside_patched)
+			goto out;
 		make_kbuild_programs(kb, flags, objects, log_from);
 		make_missing_alone(kb, flags, objects);
 	}
@@ -299,19 +313,191 @@ out:
 	return ret;
 }
 
+/*
+ * Patch the source and compile @objects: 0, KBUILD_LACKS_SOURCE, or
+ * PATCHED_FAILED (for the caller to say, naming the log).
+ */
+static int compile_patched(struct patched_job *job, const struct strlist *objects,
+			   const struct strlist *compared)
+{
+	struct kbuild *kb = job->kb;
+	char *out = work_path(kb->work, WORK_PATCHED, NULL);
+	char *kcflags = kbuild_unit_kcflags(kb);
+	struct strlist files = { 0 };
+	long log_from;
+	int ret = 0;
+
+	if (kb->line_directives)
+		ret = patch_touched_files(&files, job->patches, job->nr) ||
+		      kbuild_keep_line_numbers(kb, &files, false);
+	for (size_t i = 0; !ret && i < job->nr; i++)
+		ret = kbuild_apply_patch(kb, kb->src, job->patches[i]);
+	if (!ret && kb->line_directives)
+		ret = kbuild_keep_line_numbers(kb, &files, true);
+	log_from = file_size(kb->log);
+	if (!ret && kbuild_make_units(kb, kcflags, objects->v))
+		ret = source_tree_log_lacks(kb->source, kb->log, log_from) ? KBUILD_LACKS_SOURCE :
+		      PATCHED_FAILED;
+	if (!ret && kb->lto && make_links(kb, kcflags, compared))
+		ret = error(NULL, "the patched link failed; see %s", kb->log);
+	if (!ret)
+		ret = save_objects(kb, kb->orig, out, objects, compared);
+	strlist_free(&files);
+	free(kcflags);
+	free(out);
+	return ret;
+}
+
+/* One of compile_both()'s two compiles, in a namespace and overlays of its own. */
+struct side {
+	struct patched_job *job;
+	const char *name;	/* its layers: WORK_OVERLAY/NAME-src, NAME-build */
+	char *log;		/* its make's output, into kb->log afterwards */
+	bool patched;
+};
+
+static int side_main(void *arg)
+{
+	struct side *side = arg;
+	struct kbuild *kb = side->job->kb;
+	char *src_layers = work_path(kb->work, WORK_OVERLAY, side->name);
+	char *build_layers = xasprintf("%s-build", src_layers);
+	struct strlist built = { 0 };
+	int ret = unshare(CLONE_NEWNS) || kbuild_overlay_again(kb->orig, build_layers) ||
+		  (side->patched && kbuild_overlay_again(kb->src, src_layers));
+
+	free(src_layers);
+	free(build_layers);
+	if (ret)
+		return COMPILE_ONE_BY_ONE;	/* no overlay on an overlay here */
+	kb->log = side->log;	/* this process's copy of kb */
+	if (side->patched)
+		return compile_patched(side->job, side->job->objects, side->job->objects);
+	ret = compile_originals(kb, side->job->objects, &built, true);
+	strlist_free(&built);
+	return ret;
+}
+
+static int append_log(const char *log, const char *part)
+{
+	size_t size;
+	char *text = read_file(part, &size);
+	FILE *f = text ? fopen(log, "a") : NULL;
+	int ret = f && fwrite(text, 1, size, f) == size ? 0 : -1;
+
+	if (f && fclose(f))
+		ret = -1;
+	free(text);
+	return ret ? error(log, "cannot append %s to it", part) : 0;
+}
+
+/* The objects compile_both() compiled: those the originals' side kept. */
+static void saved_originals(const struct kbuild *kb, const struct strlist *objects,
+			    struct strlist *built)
+{
+	for (size_t i = 0; i < objects->nr; i++) {
+		char *path = work_path(kb->work, WORK_ORIGINAL, objects->v[i]);
+
+		if (!access(path, R_OK))
+			strlist_add(built, xstrdup(objects->v[i]));
+		free(path);
+	}
+}
+
+/* What the two sides' statuses say, beside what they said themselves. */
+static int both_status(const struct kbuild *kb, int originals, int patched)
+{
+	if (originals == COMPILE_ONE_BY_ONE || patched == COMPILE_ONE_BY_ONE)
+		return COMPILE_ONE_BY_ONE;
+	if (originals == KBUILD_LACKS_SOURCE || patched == KBUILD_LACKS_SOURCE)
+		return KBUILD_LACKS_SOURCE;
+	if (originals || patched == PATCHED_FAILED)
+		return originals ? -1 : error(NULL, "the patched build failed; see %s", kb->log);
+	return patched ? -1 : 0;
+}
+
+/*
+ * The originals and the patched compiled at once (two compiles' time in
+ * one's, on two cores), each side in a mount namespace of its own with a
+ * further overlay on this one's, which neither side changes. Anything out of
+ * the ordinary (a make of the originals that needs a second try, no overlay
+ * on an overlay) returns COMPILE_ONE_BY_ONE with this namespace's overlays
+ * as they were and no objects saved: the caller compiles one after the other.
+ */
+static int compile_both(struct patched_job *job, struct strlist *built)
+{
+	struct kbuild *kb = job->kb;
+	struct side sides[2] = {
+		{ job, "both-original", xasprintf("%s.original", kb->log), false },
+		{ job, "both-patched", xasprintf("%s.patched", kb->log), true },
+	};
+	int status[2] = { -1, -1 }, ret = 0;
+	pid_t pid[2];
+
+	ret = process_start_function(side_main, &sides[0], -1, &pid[0]);
+	if (!ret) {
+		ret = process_start_function(side_main, &sides[1], -1, &pid[1]);
+		status[0] = process_wait(pid[0]);
+		if (!ret)
+			status[1] = process_wait(pid[1]);
+	}
+	for (int i = 0; i < 2; i++) {
+		if (!access(sides[i].log, R_OK) && append_log(kb->log, sides[i].log))
+			ret = -1;
+		free(sides[i].log);
+	}
+	if (ret)
+		return error(NULL, "cannot start the compiles: %s", strerror(-ret));
+	ret = both_status(kb, status[0], status[1]);
+	if (!ret)
+		saved_originals(kb, job->objects, built);
+	return ret;
+}
+/* What the compiles saved in the work directory. */
+static int clear_saved(const struct kbuild *kb)
+{
+	static const enum work_stage stages[] = { WORK_ORIGINAL, WORK_AS_BUILT, WORK_PATCHED };
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < ARRAY_SIZE(stages); i++) {
+		char *path = work_path(kb->work, stages[i], NULL);
+
+		ret = remove_tree(path);
+		free(path);
+	}
+	return ret;
+}
+
+/*
+ * A prepared tree: the originals of @job's objects and the patched, at once
+ * when make may run more than one job, and those this config builds in
+ * @built.
+ */
+static int compile_per_unit(struct patched_job *job, struct strlist *built)
+{
+	struct kbuild *kb = job->kb;
+	int ret = COMPILE_ONE_BY_ONE;
+
+	if (!kb->check_only && kb->jobs > 1)
+		ret = compile_both(job, built);
+	if (ret != COMPILE_ONE_BY_ONE)
+		return ret;
+	ret = clear_saved(kb) || compile_originals(kb, job->objects, built, false);
+	/* Nothing to patch: the originals are all there is. */
+	if (ret || kb->check_only)
+		return ret;
+	return compile_patched(job, built, built);
+}
+
 static int build_patched_inside(void *arg)
 {
 	struct patched_job *job = arg;
 	struct kbuild *kb = job->kb;
 	char *src_layers = work_path(kb->work, WORK_OVERLAY, "patched-src");
 	char *build_layers = work_path(kb->work, WORK_OVERLAY, "patched-build");
-	char *out = work_path(kb->work, WORK_PATCHED, NULL);
-	char *kcflags = kbuild_unit_kcflags(kb);
-	const struct strlist *objects = job->objects, *compared = job->compared;
-	struct strlist built = { 0 }, files = { 0 };
+	struct strlist built = { 0 };
 	bool separate = !streq(kb->orig, kb->src);
 	const char *arch = kb->arch->kbuild.kbuild_arch;
-	long log_from;
 	int ret = kbuild_overlay(kb->src, src_layers, separate && kbuild_in_tree_build(kb), arch);
 
 	if (!ret && separate)
@@ -322,51 +508,24 @@ static int build_patched_inside(void *arg)
 		ret = kbuild_use_ccache(kb);
 	if (!ret)
 		ret = add_headers(kb);
-	if (!ret && kb->per_unit) {
-		ret = compile_originals(kb, job->objects, &built);
-		objects = compared = &built;
-	}
-	/* Nothing to patch: the originals are all there is. */
-	if (!ret && kb->check_only)
-		goto out;
-	if (!ret && kb->line_directives)
-		ret = patch_touched_files(&files, job->patches, job->nr) ||
-		      kbuild_keep_line_numbers(kb, &files, false);
-	for (size_t i = 0; !ret && i < job->nr; i++)
-		ret = kbuild_apply_patch(kb, kb->src, job->patches[i]);
-	if (!ret && kb->line_directives)
-		ret = kbuild_keep_line_numbers(kb, &files, true);
-	log_from = file_size(kb->log);
-	if (!ret && kbuild_make_units(kb, kcflags, objects->v))
-		ret = source_tree_log_lacks(kb->source, kb->log, log_from) ? KBUILD_LACKS_SOURCE :
-		      error(NULL, "the patched build failed; see %s", kb->log);
-	if (!ret && kb->lto && make_links(kb, kcflags, compared))
-		ret = error(NULL, "the patched link failed; see %s", kb->log);
 	if (!ret)
-		ret = save_objects(kb, kb->orig, out, objects, compared);
-out:
+		ret = kb->per_unit ? compile_per_unit(job, &built) :
+		      compile_patched(job, job->objects, job->compared);
+	if (ret == PATCHED_FAILED)
+		ret = error(NULL, "the patched build failed; see %s", kb->log);
 	strlist_free(&built);
-	strlist_free(&files);
-	free(kcflags);
 	free(src_layers);
 	free(build_layers);
-	free(out);
 	return ret;
 }
 
 /* What a compile in the namespace left in the work directory, before compiling again. */
 static int clear_compiles(const struct kbuild *kb)
 {
-	static const enum work_stage stages[] = { WORK_ORIGINAL, WORK_AS_BUILT, WORK_PATCHED,
-						  WORK_OVERLAY };
-	int ret = 0;
+	char *overlay = work_path(kb->work, WORK_OVERLAY, NULL);
+	int ret = clear_saved(kb) || remove_tree(overlay);
 
-	for (size_t i = 0; !ret && i < ARRAY_SIZE(stages); i++) {
-		char *path = work_path(kb->work, stages[i], NULL);
-
-		ret = remove_tree(path);
-		free(path);
-	}
+	free(overlay);
 	return ret;
 }
 

@@ -11,7 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* TODO(process): run_logged()/run_capture() move to base/process.h. */
 #include "base/process.h"
 
 #define DEBIAN_KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"

@@ -92,14 +92,5 @@ status=0
 "$here/qemu-run" --arch arm64 --kernel "$kbuild/arch/arm64/boot/Image" --module "$ko" \
 	"${files[@]}" --timeout 600 --script "$TAP_TMP/guest.sh" >"$TAP_TMP/guest.out" \
 	2>"$TAP_TMP/qemu.err" || status=$?
-while IFS= read -r line; do
-	case $line in
-	"ok "[0-9]*) tap_pass "guest: ${line#ok [0-9]* - }" ;;
-	"not ok "[0-9]*) tap_fail "guest: ${line#not ok [0-9]* - }" ;;
-	"# "*) tap_diag "${line#\# }" ;;
-	esac
-done <"$TAP_TMP/guest.out"
-tap_is "$(grep -c '^ok [0-9]' "$TAP_TMP/guest.out" || true)" 10 "all 10 guest checks ran and passed"
-tap_is "$status" 0 "the guest script exits 0"
-[ "$TAP_LAST" = 0 ] || tap_diag <"$TAP_TMP/qemu.err"
+tap_relay_guest "$TAP_TMP/guest.out" 10 "$status" "$TAP_TMP/qemu.err"
 tap_done

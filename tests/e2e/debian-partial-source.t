@@ -13,15 +13,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
-[ -z "${KLPDIFF_SKIP_KERNEL:-}" ] || tap_skip_all "KLPDIFF_SKIP_KERNEL set"
-tap_skip_if_sanitized "the Debian tests run in the plain pass only"
-command -v apt-get >/dev/null || tap_skip_all "not a Debian system (no apt-get)"
-release=$("$here/debian-kernel" release) ||
-	tap_skip_all "no Debian 6.1 release (is Debian's archive reachable?)"
-"$here/debian-kernel" install "$release" >&2 ||
-	tap_skip_all "cannot install $release (is Debian's archive reachable?)"
-root=$("$here/debian-kernel" debug-root "$release") ||
-	tap_skip_all "no linux-image-$release-dbg (is Debian's archive reachable?)"
+. "$here/../lib/debian-archive.sh"
+debian_61_dbg_needs "$here"
 tap_tmpdir
 d=$TAP_TMP
 patches=$here/partial-source

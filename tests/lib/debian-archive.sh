@@ -47,3 +47,20 @@ debian_newest_release() {
 			fi
 		done
 }
+
+# What the tests of the installed Debian 6.1 kernel with its -dbg package
+# need (debian-headers-tree.t, debian-partial-source.t, debian-shipped-sample.t):
+# skip the whole test, saying why, without it; else set release (the
+# kernel's) and root (where its -dbg package is unpacked). $1: tests/e2e.
+debian_61_dbg_needs() {
+	local e2e=$1
+	[ -z "${KLPDIFF_SKIP_KERNEL:-}" ] || tap_skip_all "KLPDIFF_SKIP_KERNEL set"
+	tap_skip_if_sanitized "the Debian tests run in the plain pass only"
+	command -v apt-get >/dev/null || tap_skip_all "not a Debian system (no apt-get)"
+	release=$("$e2e/debian-kernel" release) ||
+		tap_skip_all "no Debian 6.1 release (is Debian's archive reachable?)"
+	"$e2e/debian-kernel" install "$release" >&2 ||
+		tap_skip_all "cannot install $release (is Debian's archive reachable?)"
+	root=$("$e2e/debian-kernel" debug-root "$release") ||
+		tap_skip_all "no linux-image-$release-dbg (is Debian's archive reachable?)"
+}

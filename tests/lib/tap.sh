@@ -170,6 +170,27 @@ tap_skip()
 	echo "ok $TAP_RUN - $1 # SKIP ${2:-}"
 }
 
+# tap_relay_guest OUT COUNT STATUS ERR: the TAP lines a guest script wrote
+# (tests/e2e/guest.sh) to OUT as this test's checks, then that all COUNT of
+# them ran and passed and that the script exited 0 (STATUS: qemu-run's);
+# QEMU's messages (ERR) as diagnostics when it did not.
+tap_relay_guest()
+{
+	local out=$1 count=$2 status=$3 err=$4 line
+
+	while IFS= read -r line; do
+		case $line in
+		"ok "[0-9]*) tap_pass "guest: ${line#ok [0-9]* - }" ;;
+		"not ok "[0-9]*) tap_fail "guest: ${line#not ok [0-9]* - }" ;;
+		"# "*) tap_diag "${line#\# }" ;;
+		esac
+	done <"$out"
+	tap_is "$(grep -c '^ok [0-9]' "$out" || true)" "$count" \
+		"all $count guest checks ran and passed"
+	tap_is "$status" 0 "the guest script exits 0"
+	[ "$TAP_LAST" = 0 ] || tap_diag <"$err"
+}
+
 tap_done()
 {
 	local status

@@ -42,6 +42,18 @@ verify_have_tools()
 	done
 }
 
+# verify_have_assembler: skip the whole test unless the host's as, ld and nm
+# are installed and it is x86-64 (the assembly fixtures').
+verify_have_assembler()
+{
+	local tool
+
+	for tool in as ld nm; do
+		command -v "$tool" >/dev/null || tap_skip_all "$tool is not installed"
+	done
+	[ "$(uname -m)" = x86_64 ] || tap_skip_all "the fixture is x86-64 assembly"
+}
+
 # verify_fake_kernel KIND BASE: compile and link it all here; non-zero (the
 # failing command's messages on stderr) if anything fails.
 verify_fake_kernel()

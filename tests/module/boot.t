@@ -80,14 +80,5 @@ status=0
 "$here/../e2e/qemu-run" --kernel "$kbuild/arch/x86/boot/bzImage" --module "$tmp/lp_cmdline.ko" \
 	--module "$pcspkr" \
 	--timeout 300 --script "$tmp/guest.sh" >"$tmp/guest.out" 2>"$tmp/qemu.err" || status=$?
-while IFS= read -r line; do
-	case $line in
-	"ok "[0-9]*) tap_pass "guest: ${line#ok [0-9]* - }" ;;
-	"not ok "[0-9]*) tap_fail "guest: ${line#not ok [0-9]* - }" ;;
-	"# "*) tap_diag "${line#\# }" ;;
-	esac
-done <"$tmp/guest.out"
-tap_is "$(grep -c '^ok [0-9]' "$tmp/guest.out" || true)" 15 "all 15 guest checks ran and passed"
-tap_is "$status" 0 "the guest script exits 0"
-[ "$TAP_LAST" = 0 ] || tap_diag <"$tmp/qemu.err"
+tap_relay_guest "$tmp/guest.out" 15 "$status" "$tmp/qemu.err"
 tap_done

@@ -12,13 +12,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/tap.sh
 . "$here/../lib/tap.sh"
+# shellcheck source=tests/lib/verify.sh
+. "$here/../lib/verify.sh"
 
 fixtures=$here/../fixtures/verify
 [ -x "$KLPDIFF" ] || tap_bail "no klpdiff binary at $KLPDIFF (run make)"
-for tool in as ld nm; do
-	command -v "$tool" >/dev/null || tap_skip_all "$tool is not installed"
-done
-[ "$(uname -m)" = x86_64 ] || tap_skip_all "the fixture is x86-64 assembly"
+verify_have_assembler
 tap_tmpdir
 cd "$TAP_TMP"
 
