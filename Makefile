@@ -79,18 +79,22 @@ TESTS := tests/source tests/unit tests/sums tests/bad-input tests/archive tests/
 # kallsyms, downloads) is made once under a lock beside it in the cache, and
 # everything else is in a directory of their own.
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
-# The longest first, so that two of them do not end up one after the other at
-# the end; the rest follow in directory order. From scratch the gcc e2e kernel
+# The longest first (by their times in a run from scratch), so that two of them
+# do not end up one after the other at the end; the rest follow in directory
+# order. From scratch the gcc e2e kernel
 # (10 minutes on 2 cores) is the longest chain: tree-untouched.t builds it while
 # the Debian tests, which do not need it, take the other core(s). With
 # KLPDIFF_LTO or KLPDIFF_FULL, lto.t builds the clang ThinLTO kernel (25 minutes)
 # first, and the other tests that need that kernel go after the rest.
-SLOW_TESTS := tests/e2e/lto.t tests/e2e/debian-7.3.t tests/kernel/tree-untouched.t tests/e2e/debian-13.t tests/e2e/debian-6.12.t \
-	tests/e2e/debian.t tests/e2e/debian-dbg.t tests/e2e/debian-releases.t tests/kernel/kernel-headers.t \
-	tests/kernel/prepared-tree.t tests/module/boot.t tests/e2e/own.t tests/kernel/work-dir.t \
-	tests/e2e/debian-mismatch.t tests/e2e/debian-shipped-cases.t tests/kernel/ccache.t tests/kernel/profile.t \
-	tests/e2e/peer-lto.t tests/diff/fixtures.t tests/e2e/line-shift.t tests/sums/invariants.t \
-	tests/extract/extract.t
+SLOW_TESTS := tests/e2e/lto.t tests/e2e/debian-7.3.t tests/kernel/tree-untouched.t tests/e2e/debian-13.t \
+	tests/e2e/debian-6.12.t tests/e2e/debian.t tests/e2e/debian-partial-source.t tests/kernel/linux-5.10.t \
+	tests/e2e/debian-6.12-generic.t tests/e2e/debian-headers-tree.t tests/e2e/debian-shipped-sample.t \
+	tests/e2e/debian-dbg.t tests/build/toolchain-root.t tests/e2e/debian-releases.t \
+	tests/kernel/kernel-headers.t tests/kernel/prepared-tree.t tests/kernel/compile-both.t tests/module/boot.t \
+	tests/e2e/own.t tests/kernel/work-dir.t tests/e2e/debian-mismatch.t tests/e2e/debian-shipped-cases.t \
+	tests/kernel/ccache.t tests/kernel/profile.t tests/e2e/peer-lto.t tests/diff/fixtures.t tests/e2e/line-shift.t \
+	tests/sums/invariants.t tests/extract/extract.t tests/e2e/debian-archive.t tests/kernel/build-messages.t \
+	tests/e2e/debian-selftest.t
 ifneq ($(KLPDIFF_LTO)$(KLPDIFF_FULL),)
 LTO_LATE := tests/kernel/tree-untouched.t tests/kernel/profile.t tests/e2e/peer-lto.t
 SLOW_TESTS := $(filter-out $(LTO_LATE),$(SLOW_TESTS)) $(LTO_LATE)
