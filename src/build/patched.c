@@ -482,7 +482,9 @@ static int compile_per_unit(struct patched_job *job, struct strlist *built)
 		ret = compile_both(job, built);
 	if (ret != COMPILE_ONE_BY_ONE)
 		return ret;
-	ret = clear_saved(kb) || compile_originals(kb, job->objects, built, false);
+	ret = clear_saved(kb);
+	if (!ret)
+		ret = compile_originals(kb, job->objects, built, false);
 	/* Nothing to patch: the originals are all there is. */
 	if (ret || kb->check_only)
 		return ret;
