@@ -351,7 +351,7 @@ static int compile_patched(struct patched_job *job, const struct strlist *object
 /* One of compile_both()'s two compiles, in a namespace and overlays of its own. */
 struct side {
 	struct patched_job *job;
-	const char *name;	/* its layers: WORK_OVERLAY/NAME-src, NAME-build */
+	const char *name;	/* its layers: WORK_OVERLAY/NAME (source), NAME-build */
 	char *log;		/* its make's output, into kb->log afterwards */
 	bool patched;
 };
